@@ -1,0 +1,162 @@
+"""Public bodies: what their WDTK tags mean, and reading WDTK's all-authorities.csv."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+# Columns of /body/all-authorities.csv (alaveteli lib/public_body_csv.rb).
+CSV_COLUMNS = (
+    "Internal ID", "Name", "Short name", "URL name", "Tags", "Home page",
+    "Publication scheme", "Disclosure log", "Notes", "Created at", "Updated at", "Version",
+)  # fmt: skip
+REQUIRED_COLUMNS = ("Name", "URL name", "Tags")
+
+# Tags that stop a request being made (PublicBody#not_requestable_reason), with the reason
+# WDTK gives.
+NOT_REQUESTABLE = {
+    "defunct": "defunct: the body no longer exists",
+    "not_apply": "not_apply: FOI law does not apply to this body",
+    "missing_email": "missing_email: WDTK has no address for this body",
+}
+SCHOOL_TAGS = ("school", "academy_trust")
+
+
+@dataclass(frozen=True)
+class Body:
+    url_name: str
+    name: str
+    short_name: str
+    tags: tuple[str, ...] = ()
+    wdtk_id: int | None = None
+    home_page: str = ""
+
+    @property
+    def tag_names(self) -> frozenset[str]:
+        # Machine tags look like `gss:E06000023`; their name is the part before the colon.
+        return frozenset(tag.split(":", 1)[0] for tag in self.tags)
+
+    @property
+    def law(self) -> str:
+        return law_for_tags(self.tags)
+
+    @property
+    def is_school(self) -> bool:
+        return any(tag in self.tag_names for tag in SCHOOL_TAGS)
+
+    @property
+    def not_requestable_reason(self) -> str | None:
+        for tag, reason in NOT_REQUESTABLE.items():
+            if tag in self.tag_names:
+                return reason
+        return None
+
+    @property
+    def requestable(self) -> bool:
+        return self.not_requestable_reason is None
+
+    def as_row(self, source: str) -> dict:
+        return {
+            "url_name": self.url_name,
+            "name": self.name,
+            "short_name": self.short_name,
+            "tags": " ".join(self.tags),
+            "law": self.law,
+            "is_school": int(self.is_school),
+            "requestable": int(self.requestable),
+            "not_requestable_reason": self.not_requestable_reason,
+            "wdtk_id": self.wdtk_id,
+            "home_page": self.home_page,
+            "source": source,
+        }
+
+    @classmethod
+    def from_row(cls, row: dict) -> Body:
+        return cls(
+            url_name=row["url_name"],
+            name=row["name"],
+            short_name=row["short_name"] or row["name"],
+            tags=tuple((row["tags"] or "").split()),
+            wdtk_id=row.get("wdtk_id"),
+            home_page=row.get("home_page") or "",
+        )
+
+
+def law_for_tags(tags: Iterable[str]) -> str:
+    """foi, eir, foisa or eisr: which Act governs requests to a body with these tags."""
+    names = {tag.split(":", 1)[0] for tag in tags}
+    scottish = "scotland" in names
+    if "eir_only" in names:
+        return "eisr" if scottish else "eir"
+    return "foisa" if scottish else "foi"
+
+
+@dataclass(frozen=True)
+class BadRow:
+    line: int
+    reason: str
+
+
+def read_authorities_csv(text: str) -> Iterator[Body | BadRow]:
+    """Yield a Body per good row and a BadRow (with its line number) per bad one.
+
+    Raises ValueError when the header itself is wrong: then nothing can be trusted.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ValueError("the file is empty") from None
+    except csv.Error as exc:
+        raise ValueError(f"line 1: {exc}") from None
+    if header and header[0].startswith("\ufeff"):
+        header[0] = header[0][1:]
+    missing = [col for col in REQUIRED_COLUMNS if col not in header]
+    if missing:
+        raise ValueError(
+            "line 1: not a WDTK all-authorities.csv header; missing column(s) "
+            + ", ".join(repr(m) for m in missing)
+        )
+    index = {name: i for i, name in enumerate(header)}
+    while True:
+        line = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield BadRow(line, str(exc))
+            continue
+        if not any(cell.strip() for cell in cells):
+            continue
+        yield _body_from_cells(cells, index, line)
+
+
+def _body_from_cells(cells: list[str], index: dict[str, int], line: int) -> Body | BadRow:
+    if len(cells) != len(index):
+        return BadRow(line, f"expected {len(index)} columns, found {len(cells)}")
+
+    def cell(name: str) -> str:
+        return cells[index[name]].strip() if name in index else ""
+
+    url_name, name = cell("URL name"), cell("Name")
+    if not url_name or any(ch.isspace() for ch in url_name):
+        return BadRow(line, f"bad URL name {url_name!r}")
+    if not name:
+        return BadRow(line, "empty Name")
+    wdtk_id = None
+    if cell("Internal ID"):
+        try:
+            wdtk_id = int(cell("Internal ID"))
+        except ValueError:
+            return BadRow(line, f"Internal ID is not a number: {cell('Internal ID')!r}")
+    return Body(
+        url_name=url_name,
+        name=name,
+        short_name=cell("Short name") or name,
+        tags=tuple(cell("Tags").split()),
+        wdtk_id=wdtk_id,
+        home_page=cell("Home page"),
+    )

@@ -1,0 +1,123 @@
+"""Shared CLI plumbing: lazy config and store, output, errors without tracebacks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from bot.errors import FoibotError, UsageError
+
+if TYPE_CHECKING:
+    from bot.config import Config
+    from bot.store import Store
+
+
+class FoibotGroup(click.Group):
+    """Turns foibot's own errors into a one-line message and the right exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except FoibotError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+class App:
+    def __init__(self, config_path: str, db_path: str | None, as_json: bool):
+        self.config_path, self.db_path, self.as_json = config_path, db_path, as_json
+        self._store: Store | None = None
+
+    @cached_property
+    def config(self) -> Config:
+        from bot.config import load_config
+
+        return load_config(self.config_path)
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            from bot.store import Store
+
+            self._store = Store(self.db_path or self.config.db_path)
+            click.get_current_context().call_on_close(self._store.close)
+        return self._store
+
+    def json_wanted(self, flag: bool) -> bool:
+        return flag or self.as_json
+
+    def emit_json(self, data: Any) -> None:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+    def console(self, stderr: bool = False):
+        from rich.console import Console
+
+        stream = sys.stderr if stderr else sys.stdout
+        # Cron mail and pipes get a wide table rather than rich's 80-column default.
+        width = None if stream.isatty() else 160
+        return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
+
+    def today(self, as_of: dt.date | None) -> dt.date:
+        from bot.dates import london_today
+
+        return as_of or london_today()
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+def json_option(f):
+    return click.option(
+        "--json", "as_json", is_flag=True, help="Machine-readable output on stdout."
+    )(f)
+
+
+class DateType(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a date like 2026-11-22", param, ctx)
+
+
+class DateTimeType(click.ParamType):
+    """A moment in time; a bare date or a naive time is UK time."""
+
+    name = "DATETIME"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> dt.datetime:
+        if isinstance(value, dt.datetime):
+            return value
+        from bot.dates import LONDON
+
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a date-time like 2026-11-22T09:30", param, ctx)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=LONDON)
+
+
+def as_of_option(kind: str = "date"):
+    param = DateType() if kind == "date" else DateTimeType()
+    return click.option("--as-of", "as_of", type=param, help="Pretend today is this (UK time).")
+
+
+def fail_usage(message: str) -> None:
+    raise UsageError(message)
+
+
+def stderr(message: str) -> None:
+    print(message, file=sys.stderr)

@@ -1,0 +1,124 @@
+"""`foibot bodies import|list`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from bot.cli.app import App, json_option, pass_app
+from bot.errors import FoibotError, UsageError
+
+ALL_AUTHORITIES_PATH = "/body/all-authorities.csv"
+
+
+@click.group()
+def bodies() -> None:
+    """Public bodies that requests can go to."""
+
+
+@bodies.command("import")
+@click.option(
+    "--file",
+    "file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A saved all-authorities.csv.",
+)
+@click.option("--url", "url", help=f"Download it (default: <base_url>{ALL_AUTHORITIES_PATH}).")
+@json_option
+@pass_app
+def import_(app: App, file: Path | None, url: str | None, as_json: bool) -> None:
+    """Load WDTK's all-authorities.csv: an idempotent upsert; bad rows are reported and skipped."""
+    from bot.bodies import BadRow, Body, read_authorities_csv
+
+    if file and url:
+        raise UsageError("give --file or --url, not both")
+    name, text = (str(file), _read_file(file)) if file else _download(app, url)
+    try:
+        rows = list(_progress(read_authorities_csv(text), app, as_json))
+    except ValueError as exc:
+        raise UsageError(f"{name}: {exc}") from None
+    good = [row for row in rows if isinstance(row, Body)]
+    bad = [row for row in rows if isinstance(row, BadRow)]
+    store = app.store
+    with store.transaction():
+        count = store.upsert_bodies(good, source="csv")
+    if app.json_wanted(as_json):
+        app.emit_json(
+            {
+                "file": name,
+                "imported": count,
+                "bad_rows": [{"line": b.line, "reason": b.reason} for b in bad],
+            }
+        )
+        return
+    for b in bad:
+        click.echo(f"{name}:{b.line}: skipped: {b.reason}", err=True)
+    click.echo(
+        f"Imported {count} bodies from {name}" + (f"; skipped {len(bad)} bad rows" if bad else "")
+    )
+
+
+def _read_file(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise UsageError(f"{path}: file not found") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+
+
+def _download(app: App, url: str | None) -> tuple[str, str]:
+    from bot.wdtk import WdtkClient
+
+    url = url or app.config.wdtk.base_url + ALL_AUTHORITIES_PATH
+    with WdtkClient(app.config.wdtk) as client:
+        try:
+            return url, client.get_text(url)
+        except Exception as exc:  # the client's own errors carry the URL and reason
+            raise FoibotError(f"{url}: {exc}") from None
+
+
+def _progress(rows, app: App, quiet: bool):
+    if quiet:
+        yield from rows
+        return
+    from rich.progress import Progress
+
+    with Progress(console=app.console(stderr=True), transient=True) as progress:
+        task = progress.add_task("Importing bodies", total=None)
+        for i, row in enumerate(rows, 1):
+            if i % 1000 == 0:
+                progress.update(task, completed=i)
+            yield row
+
+
+@bodies.command("list")
+@click.option("--tag", help="Only bodies with this tag (or machine-tag name).")
+@json_option
+@pass_app
+def list_(app: App, tag: str | None, as_json: bool) -> None:
+    """List known bodies."""
+    found = app.store.bodies(tag=tag)
+    if app.json_wanted(as_json):
+        app.emit_json(
+            [
+                {
+                    "url_name": b.url_name, "name": b.name, "short_name": b.short_name,
+                    "tags": list(b.tags), "law": b.law, "school": b.is_school,
+                    "requestable": b.requestable, "not_requestable_reason": b.not_requestable_reason,
+                }
+                for b in found
+            ]
+        )  # fmt: skip
+        return
+    from rich.table import Table
+
+    table = Table("url_name", "name", "law", "requestable", "tags")
+    for b in found:
+        table.add_row(b.url_name, b.name, b.law, "yes" if b.requestable else "no", " ".join(b.tags))
+    app.console().print(table)
+    click.echo(f"{len(found)} bodies")
+
+
+COMMANDS = [bodies]

@@ -1,0 +1,112 @@
+"""`foibot status` and `foibot show`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from bot.cli.app import App, as_of_option, json_option, pass_app
+from bot.errors import UsageError
+
+
+def _rows(app: App, campaign: str | None) -> list[dict]:
+    store = app.store
+    if campaign:
+        return store.campaign_requests(campaign)
+    return list(store.db.query("SELECT * FROM requests ORDER BY campaign, rowid"))
+
+
+@click.command()
+@click.option("--campaign", "-c", help="Only this campaign.")
+@as_of_option()
+@json_option
+@pass_app
+def status(app: App, campaign: str | None, as_of: dt.date | None, as_json: bool) -> None:
+    """One row per request: status, dates, days late."""
+    from bot.status import status_row
+
+    today = app.today(as_of)
+    base_url = app.config.wdtk.base_url
+    rows = [status_row(row, base_url, today) for row in _rows(app, campaign)]
+    if app.json_wanted(as_json):
+        app.emit_json([r.as_json() for r in rows])
+        return
+    if not rows:
+        click.echo("No requests yet." + (" Run `foibot draft CAMPAIGN`." if not campaign else ""))
+        return
+    from rich.table import Table
+
+    from bot.dates import format_uk
+
+    table = Table("ref", "body", "status", "sent", "due", "late", "title")
+    for r in rows:
+        late = str(r.days_overdue) if r.days_overdue else ""
+        when = r.sent_on or (f"slot {format_uk(r.slot)}" if r.slot and r.status == "draft" else "")
+        table.add_row(r.ref, r.body or "", r.status, when, r.due or "", late, r.title)
+    app.console().print(table)
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    click.echo(", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+
+
+@click.command()
+@click.argument("ref")
+@json_option
+@pass_app
+def show(app: App, ref: str, as_json: bool) -> None:
+    """One request with its letter and full event history."""
+    from bot.links import new_request_url, request_url
+
+    store = app.store
+    row = store.request(ref)
+    if row is None:
+        raise UsageError(f"no request with ref '{ref}' (see `foibot status`)")
+    events = store.events(ref)
+    base_url = app.config.wdtk.base_url
+    link = None
+    if row["status"] in ("draft", "ready") and row["body"]:
+        link = new_request_url(base_url, row["body"], row["title"], row["letter"], ref)
+    if app.json_wanted(as_json):
+        app.emit_json(
+            {
+                **row,
+                "url": request_url(base_url, row["url_title"], row["wdtk_id"]),
+                "submit_url": link,
+                "events": events,
+            }
+        )
+        return
+    from bot.dates import format_uk
+
+    click.echo(f"{ref}  {row['title']}")
+    for key in (
+        "campaign",
+        "body",
+        "law",
+        "status",
+        "wdtk_id",
+        "sent_on",
+        "due",
+        "very_overdue_after",
+    ):
+        if row.get(key) is not None:
+            click.echo(f"  {key:<20} {row[key]}")
+    if row["slot_at"]:
+        click.echo(f"  {'slot':<20} {format_uk(row['slot_at'])} (UK)")
+    url = request_url(base_url, row["url_title"], row["wdtk_id"])
+    if url:
+        click.echo(f"  {'url':<20} {url}")
+    if link and row["status"] == "ready":
+        click.echo(f"  {'send it here':<20} {link}")
+    if row["letter"]:
+        click.echo("\n" + "\n".join("  | " + line for line in row["letter"].splitlines()))
+    click.echo("\nHistory:")
+    for event in events:
+        detail = event["detail"] or {}
+        summary = ", ".join(f"{k}={v}" for k, v in detail.items())
+        click.echo(f"  {format_uk(event['at'])}  {event['kind']}  {summary}")
+
+
+COMMANDS = [status, show]

@@ -1,0 +1,355 @@
+"""Load and validate config.toml into plain dataclasses.
+
+Every error names the file and the key path (``config.toml: campaigns[0].bodies[2]: …``)
+because campaigners edit this file by hand and need to find the mistake at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.dates import LONDON
+from bot.errors import ConfigError
+
+DEFAULT_BASE_URL = "https://www.whatdotheyknow.com"
+FIELD_TYPES = ("int", "text", "bool", "date")
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class WdtkConfig:
+    base_url: str = DEFAULT_BASE_URL
+    user: str = ""
+    contact: str = ""
+    min_interval_s: float = 3.0
+    timeout_s: float = 30.0
+    use_feeds: bool = False
+    respect_robots: bool = True
+    max_response_bytes: int = 5_000_000
+
+
+@dataclass(frozen=True)
+class PaceLimit:
+    count: int
+    minutes: int
+
+
+# WDTK's limits for one account: 10 per rolling 24 h and the burst limits.
+DEFAULT_PACE = (
+    PaceLimit(1, 1),
+    PaceLimit(2, 8),
+    PaceLimit(3, 15),
+    PaceLimit(5, 60),
+    PaceLimit(10, 24 * 60),
+)
+
+
+@dataclass(frozen=True)
+class BodyConfig:
+    url_name: str
+    name: str
+    short_name: str
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    type: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class CampaignConfig:
+    slug: str
+    title: str
+    letter: Path
+    key: str  # where it sits in the config file, for error messages
+    bodies: tuple[str, ...] = ()
+    body_tags: tuple[str, ...] = ()
+    vars: dict[str, Any] = field(default_factory=dict)
+    launch_at: dt.datetime | None = None
+    fields: tuple[FieldSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    wdtk: WdtkConfig
+    db_path: Path
+    pace: tuple[PaceLimit, ...]
+    requester_name: str
+    requester_email: str
+    bodies: dict[str, BodyConfig]
+    campaigns: tuple[CampaignConfig, ...]
+    extra_holidays: tuple[dt.date, ...] = ()
+    remove_holidays: tuple[dt.date, ...] = ()
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+    def campaign(self, slug: str) -> CampaignConfig:
+        for campaign in self.campaigns:
+            if campaign.slug == slug:
+                return campaign
+        known = [c.slug for c in self.campaigns]
+        raise ConfigError(
+            f"{self.path.name}: no campaign '{slug}'{suggest(slug, known)}"
+            + (f" (campaigns: {', '.join(known)})" if known else "")
+        )
+
+
+def suggest(word: str, choices: list[str] | set[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" — did you mean '{close[0]}'?" if close else ""
+
+
+def _type_name(value: Any) -> str:
+    return {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a table",
+    }.get(type(value), type(value).__name__)
+
+
+class _Table:
+    """A TOML table being read: tracks its key path and refuses unknown keys."""
+
+    def __init__(self, file: str, data: Any, path: str):
+        self.file, self.path = file, path
+        if not isinstance(data, dict):
+            self.fail(f"expected a table, got {_type_name(data)}")
+        self.data: dict[str, Any] = data
+
+    def key(self, name: str) -> str:
+        return f"{self.path}.{name}" if self.path else name
+
+    def fail(self, message: str, key: str | None = None) -> None:
+        where = key if key is not None else self.path
+        raise ConfigError(
+            f"{self.file}: {where}: {message}" if where else f"{self.file}: {message}"
+        )
+
+    def only(self, *allowed: str) -> None:
+        for name in self.data:
+            if name not in allowed:
+                self.fail(f"unknown key{suggest(name, allowed)}", self.key(name))
+
+    def get(self, name: str, kind: type | tuple[type, ...], default: Any = _MISSING) -> Any:
+        if name not in self.data:
+            if default is _MISSING:
+                self.fail("required key is missing", self.key(name))
+            return default
+        value = self.data[name]
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        # bool is an int in Python but never what a user meant by a number.
+        if isinstance(value, bool) and bool not in kinds or not isinstance(value, kinds):
+            wanted = " or ".join(_type_name(k()) for k in kinds)
+            self.fail(f"expected {wanted}, got {_type_name(value)} {value!r}", self.key(name))
+        return value
+
+    def text(self, name: str, default: Any = _MISSING, *, allow_empty: bool = False) -> str:
+        value = self.get(name, str, default)
+        if isinstance(value, str) and not allow_empty and not value.strip() and default is _MISSING:
+            self.fail("must not be empty", self.key(name))
+        return value
+
+    def number(self, name: str, default: Any, *, minimum: float = 0) -> float:
+        value = self.get(name, (int, float), default)
+        if value < minimum:
+            self.fail(f"must be at least {minimum}", self.key(name))
+        return float(value)
+
+    def strings(self, name: str) -> tuple[str, ...]:
+        values = self.get(name, list, [])
+        for i, value in enumerate(values):
+            if not isinstance(value, str):
+                self.fail(f"expected a string, got {_type_name(value)}", f"{self.key(name)}[{i}]")
+        return tuple(values)
+
+    def dates(self, name: str) -> tuple[dt.date, ...]:
+        values = self.get(name, list, [])
+        for i, value in enumerate(values):
+            if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+                self.fail(
+                    f"expected a date like 2026-06-15, got {value!r}", f"{self.key(name)}[{i}]"
+                )
+        return tuple(values)
+
+    def sub(self, name: str) -> _Table:
+        return _Table(self.file, self.data.get(name, {}), self.key(name))
+
+
+def load_config(path: str | Path) -> Config:
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: config file not found (use --config or FOIBOT_CONFIG)"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path.name}: invalid TOML: {exc}") from None
+    return parse_config(raw, path)
+
+
+def parse_config(raw: dict[str, Any], path: Path) -> Config:
+    path = path.resolve()
+    top = _Table(path.name, raw, "")
+    top.only("wdtk", "storage", "pace", "requester", "bodies", "campaigns", "deadlines")
+
+    wdtk = _parse_wdtk(top.sub("wdtk"))
+
+    storage = top.sub("storage")
+    storage.only("path")
+    db_path = path.parent / storage.text("path", "state/foibot.db")
+
+    pace = top.sub("pace")
+    pace.only("limits")
+    limits = _parse_pace(pace) if "limits" in pace.data else DEFAULT_PACE
+
+    requester = top.sub("requester")
+    requester.only("name", "email")
+    requester_name = requester.text("name")
+
+    deadlines = top.sub("deadlines")
+    deadlines.only("extra_holidays", "remove_holidays")
+
+    bodies = _parse_bodies(top.sub("bodies"))
+    campaigns = _parse_campaigns(top, path)
+    return Config(
+        path=path,
+        wdtk=wdtk,
+        db_path=db_path,
+        pace=limits,
+        requester_name=requester_name,
+        requester_email=requester.text("email", ""),
+        bodies=bodies,
+        campaigns=campaigns,
+        extra_holidays=deadlines.dates("extra_holidays"),
+        remove_holidays=deadlines.dates("remove_holidays"),
+    )
+
+
+def _parse_wdtk(t: _Table) -> WdtkConfig:
+    t.only(
+        "base_url", "user", "contact", "min_interval_s", "timeout_s",
+        "use_feeds", "respect_robots", "max_response_bytes",
+    )  # fmt: skip
+    base_url = t.text("base_url", DEFAULT_BASE_URL).rstrip("/")
+    if not re.match(r"^https?://[^/\s]+", base_url):
+        t.fail(f"must be an http(s) URL, got {base_url!r}", t.key("base_url"))
+    return WdtkConfig(
+        base_url=base_url,
+        user=t.text("user", ""),
+        contact=t.text("contact", ""),
+        min_interval_s=t.number("min_interval_s", 3.0),
+        timeout_s=t.number("timeout_s", 30.0, minimum=0.1),
+        use_feeds=t.get("use_feeds", bool, False),
+        respect_robots=t.get("respect_robots", bool, True),
+        max_response_bytes=int(t.number("max_response_bytes", 5_000_000, minimum=1024)),
+    )
+
+
+def _parse_pace(t: _Table) -> tuple[PaceLimit, ...]:
+    items = t.get("limits", list)
+    limits = []
+    for i, item in enumerate(items):
+        limit = _Table(t.file, item, f"{t.key('limits')}[{i}]")
+        limit.only("count", "minutes")
+        count, minutes = limit.get("count", int), limit.get("minutes", int)
+        if count < 1 or minutes < 1:
+            limit.fail("count and minutes must both be at least 1")
+        limits.append(PaceLimit(count, minutes))
+    if not limits:
+        t.fail("needs at least one limit", t.key("limits"))
+    return tuple(limits)
+
+
+def _parse_bodies(t: _Table) -> dict[str, BodyConfig]:
+    bodies = {}
+    for url_name in t.data:
+        body = t.sub(url_name)
+        body.only("name", "short_name", "tags")
+        if not SLUG_RE.match(url_name):
+            body.fail("a body's url_name is lower-case letters, digits, _ and -")
+        name = body.text("name")
+        bodies[url_name] = BodyConfig(
+            url_name=url_name,
+            name=name,
+            short_name=body.text("short_name", name),
+            tags=body.strings("tags"),
+        )
+    return bodies
+
+
+def _parse_campaigns(top: _Table, path: Path) -> tuple[CampaignConfig, ...]:
+    items = top.get("campaigns", list, [])
+    campaigns: list[CampaignConfig] = []
+    for i, item in enumerate(items):
+        c = _Table(top.file, item, f"campaigns[{i}]")
+        c.only("slug", "title", "letter", "bodies", "body_tags", "vars", "launch_at", "fields")
+        slug = c.text("slug")
+        if not SLUG_RE.match(slug):
+            c.fail(f"'{slug}' must be lower-case letters, digits, _ and -", c.key("slug"))
+        if any(other.slug == slug for other in campaigns):
+            c.fail(f"duplicate campaign slug '{slug}'", c.key("slug"))
+        letter = path.parent / c.text("letter")
+        if not letter.is_file():
+            c.fail(f"letter template not found: {letter}", c.key("letter"))
+        bodies, body_tags = c.strings("bodies"), c.strings("body_tags")
+        if not bodies and not body_tags:
+            c.fail("give `bodies` or `body_tags` (or both)")
+        campaigns.append(
+            CampaignConfig(
+                slug=slug,
+                title=c.text("title"),
+                letter=letter,
+                key=c.path,
+                bodies=bodies,
+                body_tags=body_tags,
+                vars=c.get("vars", dict, {}),
+                launch_at=_launch_at(c),
+                fields=_parse_fields(c),
+            )
+        )
+    return tuple(campaigns)
+
+
+def _launch_at(c: _Table) -> dt.datetime | None:
+    value = c.get("launch_at", (dt.datetime, dt.date), None)
+    if value is None:
+        return None
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.combine(value, dt.time())
+    # A local TOML datetime means UK time: that is where the campaigner is.
+    return value if value.tzinfo else value.replace(tzinfo=LONDON)
+
+
+def _parse_fields(c: _Table) -> tuple[FieldSpec, ...]:
+    specs: list[FieldSpec] = []
+    for i, item in enumerate(c.get("fields", list, [])):
+        f = _Table(c.file, item, f"{c.key('fields')}[{i}]")
+        f.only("name", "type", "description")
+        name, kind = f.text("name"), f.text("type", "int")
+        if not re.match(r"^[a-z][a-z0-9_]*$", name):
+            f.fail(f"'{name}' must be lower-case letters, digits and _", f.key("name"))
+        if kind not in FIELD_TYPES:
+            f.fail(f"unknown type '{kind}' (one of {', '.join(FIELD_TYPES)})", f.key("type"))
+        if any(s.name == name for s in specs):
+            f.fail(f"duplicate field '{name}'", f.key("name"))
+        specs.append(FieldSpec(name, kind, f.text("description", "")))
+    return tuple(specs)

@@ -1,0 +1,506 @@
+"""Statutory deadline engine for UK FOI/EIR/FOISA/EISR requests (pure: no I/O, no config).
+
+Counting rules (see shared docs, dependencies-and-deadlines.md Part 2):
+
+* The receipt date is the Europe/London calendar date of delivery and is *day 0* whatever
+  weekday it is; day 1 is the first working day after it (ICO and WhatDoTheyKnow reading).
+  ``due`` is the 20th working day, the status turns overdue on the day *after* it.
+* FOIA and EIR: a working day is any weekday that is not a bank holiday in *any* part of the
+  UK (FOIA s.10(6); EIR reg 2(1) borrows it), so the calendar is the union of the England &
+  Wales, Scotland and Northern Ireland holidays. FOISA/EISR (s.73): Scottish holidays only,
+  so Easter Monday and the English late-August holiday are working days there.
+* A clarification (FOIA s.1(3)/s.10(6)(b), FOISA s.1(3), EIR reg 9(4)) *restarts* the
+  count: call ``compute_deadlines(clarification_receipt_date, ...)``. There is deliberately
+  no separate function, since the law makes the clarification date the date of receipt.
+* ``grace_due`` is the 2018 s.45 Code of Practice reading for a non-working-day arrival (the
+  next working day is treated as the receipt date, so it is one working day later). It is
+  shown to users, never used for overdue status.
+* ``holidays_skipped`` lists the weekday bank holidays in (received, due], i.e. what the CLI
+  needs to explain why ``due`` is not simply four calendar weeks later.
+
+Holiday data comes from the ``holidays`` package. Coverage is fixed at FIRST_YEAR..LAST_YEAR:
+2005 is when the right of access under FOIA, FOISA, EIR and EISR came into force, and the end
+stays a few years past the data release because later years are only rule-based
+projections (one-off holidays are proclaimed just weeks ahead). Any date outside raises
+DeadlineError rather than guessing.
+"""
+
+from __future__ import annotations
+
+import functools
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+LAWS = ("foi", "eir", "foisa", "eisr")
+FIRST_YEAR = 2005
+LAST_YEAR = 2035
+
+_FAMILY = {"foi": "uk", "eir": "uk", "foisa": "scotland", "eisr": "scotland"}
+_FAMILY_SUBDIVS = {"uk": ("ENG", "WLS", "SCT", "NIR"), "scotland": ("SCT",)}
+_REGION = {
+    "ENG": ("England", "Wales"),
+    "WLS": ("England", "Wales"),
+    "SCT": ("Scotland",),
+    "NIR": ("Northern Ireland",),
+}
+_REGION_ORDER = ("England", "Wales", "Scotland", "Northern Ireland")
+_EXTRA_NAME = "Additional bank holiday (from configuration)"
+
+VERY_OVERDUE_DAYS = 40
+SCHOOL_VERY_OVERDUE_DAYS = 60
+EIR_EXTENDED_DAYS = 40
+PIT_EXTRA_DAYS = 20  # ICO: a reasonable PIT extension is normally <= 20 extra working days
+ICO_COMPLAINT_DAYS = 42
+SIC_APPLICATION_MONTHS = 6
+
+
+class DeadlineError(ValueError):
+    """A deadline cannot be computed; the message is meant to be shown to the user."""
+
+
+@dataclass(frozen=True)
+class Holiday:
+    day: date
+    name: str
+
+
+def _check_law(law: str) -> str:
+    key = law.strip().lower() if isinstance(law, str) else law
+    if key not in _FAMILY:
+        raise DeadlineError(f"unknown law {law!r}: expected one of {', '.join(LAWS)}")
+    return key
+
+
+def _check_date(value: object, what: str) -> date:
+    # A datetime is a date subclass; accepting it silently would skip the UTC->London step.
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise DeadlineError(f"{what} must be a calendar date (YYYY-MM-DD), got {value!r}")
+    return value
+
+
+class WorkingCalendar:
+    """Working days over a fixed year range, with O(1) arithmetic.
+
+    ``_upto[i]`` counts the working days on or before day i of the range, and ``_working``
+    lists the working days in order, so "the nth working day after d" is a single index.
+    """
+
+    def __init__(
+        self,
+        holidays: Mapping[date, str],
+        first_year: int,
+        last_year: int,
+        family: str | None = None,
+    ) -> None:
+        if first_year > last_year:
+            raise DeadlineError(f"empty calendar range {first_year}..{last_year}")
+        self.first_year = first_year
+        self.last_year = last_year
+        self.family = family
+        self._first = date(first_year, 1, 1).toordinal()
+        self._ndays = date(last_year, 12, 31).toordinal() - self._first + 1
+        holiday_ords = {d.toordinal() for d in holidays}
+        self._working: list[date] = []
+        self._upto: list[int] = []
+        self._is_working = bytearray(self._ndays)
+        count = 0
+        for i in range(self._ndays):
+            ordinal = self._first + i
+            # ordinal 1 (0001-01-01) was a Monday, so (ordinal - 1) % 7 is weekday().
+            if (ordinal - 1) % 7 < 5 and ordinal not in holiday_ords:
+                self._working.append(date.fromordinal(ordinal))
+                self._is_working[i] = 1
+                count += 1
+            self._upto.append(count)
+        # Weekend-dated originals (e.g. Boxing Day on a Saturday) never stop the clock.
+        weekday = sorted(
+            (d, n)
+            for d, n in holidays.items()
+            if d.weekday() < 5 and 0 <= d.toordinal() - self._first < self._ndays
+        )
+        self._holidays = [Holiday(d, n) for d, n in weekday]
+        self._holiday_ords = [d.toordinal() for d, _ in weekday]
+
+    def __repr__(self) -> str:
+        return (
+            f"WorkingCalendar(family={self.family!r}, "
+            f"{self.first_year}..{self.last_year}, {len(self._holidays)} weekday holidays)"
+        )
+
+    def _index(self, d: date) -> int:
+        i = d.toordinal() - self._first
+        if not 0 <= i < self._ndays:
+            raise DeadlineError(
+                f"{d.isoformat()} is outside the bank-holiday data this tool covers "
+                f"({self.first_year}-01-01 to {self.last_year}-12-31), so no deadline can be "
+                "computed for it"
+            )
+        return i
+
+    def _beyond(self, d: date, n: int) -> DeadlineError:
+        where = "after" if n > 0 else "before"
+        return DeadlineError(
+            f"{abs(n)} working days {where} {d.isoformat()} falls outside the bank-holiday "
+            f"data this tool covers ({self.first_year}-01-01 to {self.last_year}-12-31)"
+        )
+
+    def is_working_day(self, d: date) -> bool:
+        return bool(self._is_working[self._index(d)])
+
+    def add_working_days(self, start: date, n: int) -> date:
+        """The nth working day strictly after ``start`` (``start`` is day 0, any weekday).
+
+        n == 0 returns ``start``; a negative n gives the |n|th working day strictly before.
+        """
+        i = start.toordinal() - self._first
+        if not 0 <= i < self._ndays:
+            self._index(start)  # raises the user-readable error
+        if n > 0:
+            k = self._upto[i] + n - 1
+            if k >= len(self._working):
+                raise self._beyond(start, n)
+            return self._working[k]
+        if n == 0:
+            return start
+        k = self._upto[i] - self._is_working[i] + n
+        if k < 0:  # a negative index would silently wrap round
+            raise self._beyond(start, n)
+        return self._working[k]
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days in (start, end]; negative (minus those in (end, start]) if end < start."""
+        return self._upto[self._index(end)] - self._upto[self._index(start)]
+
+    def holidays_between(self, start: date, end: date) -> list[Holiday]:
+        """Weekday bank holidays in (start, end] -- the ones the count skipped."""
+        self._index(start)
+        self._index(end)
+        lo = bisect_right(self._holiday_ords, start.toordinal())
+        hi = bisect_right(self._holiday_ords, end.toordinal())
+        return self._holidays[lo:hi]
+
+
+def _region_label(regions: set[str]) -> str:
+    names = [r for r in _REGION_ORDER if r in regions]
+    where = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"{where} only"
+
+
+@functools.cache
+def _subdiv_holidays(subdiv: str) -> dict[date, str]:
+    import holidays  # imported lazily: it costs ~0.1 s and only calendar building needs it
+
+    data = holidays.UK(subdiv=subdiv, years=range(FIRST_YEAR, LAST_YEAR + 1))
+    return {d: str(name) for d, name in data.items()}
+
+
+@functools.cache
+def _family_holidays(family: str) -> dict[date, str]:
+    subdivs = _FAMILY_SUBDIVS[family]
+    everywhere = {r for s in subdivs for r in _REGION[s]}
+    by_day: dict[date, dict[str, set[str]]] = {}
+    for subdiv in subdivs:
+        for d, name in _subdiv_holidays(subdiv).items():
+            # holidays joins two holidays on one date with "; "; keep them apart for labels.
+            for part in name.split("; "):
+                by_day.setdefault(d, {}).setdefault(part, set()).update(_REGION[subdiv])
+    merged = {}
+    for d, names in by_day.items():
+        parts = []
+        for name, regions in names.items():
+            # Say where a holiday applies when it is not UK-wide, so a user can see why
+            # e.g. St Patrick's Day moves an English council's deadline.
+            if regions != everywhere:
+                label = _region_label(regions)
+                name = f"{name[:-1]}; {label})" if name.endswith(")") else f"{name} ({label})"
+            parts.append(name)
+        merged[d] = "; ".join(parts)
+    return merged
+
+
+def _as_dates(values: Iterable[date | str], what: str) -> frozenset[date]:
+    out = set()
+    for v in values:
+        if isinstance(v, str):
+            try:
+                v = date.fromisoformat(v.strip())
+            except ValueError:
+                raise DeadlineError(f"{what} entry {v!r} is not a YYYY-MM-DD date") from None
+        d = _check_date(v, f"{what} entry")
+        if not FIRST_YEAR <= d.year <= LAST_YEAR:
+            raise DeadlineError(
+                f"{what} entry {d.isoformat()} is outside the covered years "
+                f"{FIRST_YEAR}-{LAST_YEAR}"
+            )
+        out.add(d)
+    return frozenset(out)
+
+
+@functools.lru_cache(maxsize=64)
+def _build_calendar(
+    family: str, extra: frozenset[date], remove: frozenset[date]
+) -> WorkingCalendar:
+    days = dict(_family_holidays(family))
+    for d in extra:
+        days.setdefault(d, _EXTRA_NAME)
+    for d in remove:
+        days.pop(d, None)
+    return WorkingCalendar(days, FIRST_YEAR, LAST_YEAR, family=family)
+
+
+def calendar_for(
+    law: str, extra_holidays: Iterable[date | str] = (), remove_holidays: Iterable[date | str] = ()
+) -> WorkingCalendar:
+    """The (cached) working-day calendar for a law, with config overrides applied.
+
+    Overrides let a user add a newly proclaimed holiday before a library release, or drop
+    one; dates may be ``date`` objects or ISO strings and must lie in the covered years.
+    """
+    family = _FAMILY[_check_law(law)]
+    return _build_calendar(
+        family,
+        _as_dates(extra_holidays, "extra_holidays"),
+        _as_dates(remove_holidays, "remove_holidays"),
+    )
+
+
+def _calendar(law: str, calendar: WorkingCalendar | None) -> WorkingCalendar:
+    if calendar is None:
+        return calendar_for(law)
+    if calendar.family is not None and calendar.family != _FAMILY[law]:
+        raise DeadlineError(
+            f"the calendar passed is the {calendar.family!r} calendar but "
+            f"{law} deadlines need the {_FAMILY[law]!r} one"
+        )
+    return calendar
+
+
+def receipt_date(when: datetime | date | str) -> date:
+    """Europe/London calendar date of a delivery timestamp (naive times are taken as UTC)."""
+    if isinstance(when, str):
+        try:
+            when = datetime.fromisoformat(when.strip())
+        except ValueError:
+            raise DeadlineError(f"{when!r} is not an ISO-8601 timestamp") from None
+    if not isinstance(when, datetime):
+        if isinstance(when, date):
+            return when  # already a calendar date: nothing to convert
+        raise DeadlineError(f"expected a timestamp, got {when!r}")
+    try:
+        from zoneinfo import ZoneInfo
+
+        london = ZoneInfo("Europe/London")
+    except Exception as exc:  # ZoneInfoNotFoundError on hosts without tz data
+        raise DeadlineError(
+            "time-zone data for Europe/London is missing; install the 'tzdata' package"
+        ) from exc
+    if when.tzinfo is None or when.utcoffset() is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(london).date()
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    received: date
+    law: str
+    working_days: int
+    due: date
+    very_overdue_after: date
+    grace_due: date | None
+    holidays_skipped: tuple[Holiday, ...]
+    extension_due: date | None = None
+    extension_flag: str | None = None
+
+
+def _normalise_pauses(fee_pauses: Iterable[tuple[date, date]]) -> list[tuple[date, date]]:
+    spans = []
+    for pause in fee_pauses:
+        try:
+            notice, paid = pause
+        except (TypeError, ValueError):
+            raise DeadlineError(
+                f"fee pause {pause!r} must be a (notice_date, paid_date) pair"
+            ) from None
+        _check_date(notice, "fee notice date")
+        _check_date(paid, "fee paid date")
+        if paid < notice:
+            raise DeadlineError(
+                f"fee paid {paid.isoformat()} before its notice {notice.isoformat()}"
+            )
+        spans.append((notice, paid))
+    spans.sort()
+    merged: list[tuple[date, date]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def _count(cal: WorkingCalendar, start: date, n: int, pauses: list[tuple[date, date]]) -> date:
+    """nth working day after start, not counting working days inside any pause [notice, paid]."""
+    cursor, remaining = start, n
+    for a, b in pauses:
+        if b <= cursor:
+            continue
+        candidate = cal.add_working_days(cursor, remaining)
+        if candidate < a:
+            break
+        if a > cursor:  # days counted before the pause began stay counted
+            remaining -= cal.working_days_between(cursor, a - timedelta(days=1))
+        cursor = b
+    return cal.add_working_days(cursor, remaining)
+
+
+def compute_deadlines(
+    received: date,
+    law: str = "foi",
+    *,
+    school: bool = False,
+    days: int = 20,
+    calendar: WorkingCalendar | None = None,
+    eir_extended: bool = False,
+    pit_extension_to: date | None = None,
+    fee_pauses: Iterable[tuple[date, date]] = (),
+) -> Deadlines:
+    """All response deadlines for a request received (day 0) on ``received``.
+
+    ``fee_pauses`` are (notice given, fee received) pairs; the working days in that span,
+    both ends included (FOIA s.10(2), FOISA s.10(2)), are disregarded in every count.
+    """
+    law = _check_law(law)
+    received = _check_date(received, "received date")
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise DeadlineError(f"days must be a positive whole number, got {days!r}")
+    if eir_extended and law not in ("eir", "eisr"):
+        raise DeadlineError(f"the 40-working-day extension exists only under EIR/EISR, not {law}")
+    if pit_extension_to is not None and law != "foi":
+        raise DeadlineError(f"public-interest extensions exist only under FOIA, not {law}")
+    cal = _calendar(law, calendar)
+    pauses = _normalise_pauses(fee_pauses)
+
+    due_days = max(days, EIR_EXTENDED_DAYS) if eir_extended else days
+    # "Very overdue" can never come before "due" (e.g. --days 60 for armed-forces cases).
+    very_days = max(SCHOOL_VERY_OVERDUE_DAYS if school else VERY_OVERDUE_DAYS, due_days)
+    due = _count(cal, received, due_days, pauses)
+    very = _count(cal, received, very_days, pauses)
+
+    grace = None
+    if not cal.is_working_day(received):
+        grace = _count(cal, cal.add_working_days(received, 1), due_days, pauses)
+        if grace == due:
+            grace = None
+
+    extension_due = extension_flag = None
+    if eir_extended:
+        extension_due = due
+    elif pit_extension_to is not None:
+        extension_due = _check_date(pit_extension_to, "public-interest extension date")
+        if extension_due <= received:
+            raise DeadlineError(
+                f"extension date {extension_due.isoformat()} is not after "
+                f"the receipt date {received.isoformat()}"
+            )
+        limit = days + PIT_EXTRA_DAYS
+        if extension_due > _count(cal, received, limit, pauses):
+            extension_flag = f"public-interest extension runs past {limit} working days"
+
+    return Deadlines(
+        received=received,
+        law=law,
+        working_days=due_days,
+        due=due,
+        very_overdue_after=very,
+        grace_due=grace,
+        holidays_skipped=tuple(cal.holidays_between(received, due)),
+        extension_due=extension_due,
+        extension_flag=extension_flag,
+    )
+
+
+def is_overdue(deadlines: Deadlines, today: date) -> bool:
+    return today > deadlines.due
+
+
+def is_very_overdue(deadlines: Deadlines, today: date) -> bool:
+    return today > deadlines.very_overdue_after
+
+
+def working_days_late(
+    deadlines: Deadlines, today: date, calendar: WorkingCalendar | None = None
+) -> int:
+    """Working days in (due, today]; 0 when not late. Pass the calendar used to compute."""
+    if today <= deadlines.due:
+        return 0
+    cal = _calendar(deadlines.law, calendar)
+    return cal.working_days_between(deadlines.due, today)
+
+
+@dataclass(frozen=True)
+class ReviewClock:
+    requested: date
+    law: str
+    expected: date
+    latest: date
+    statutory: bool
+
+
+# (expected, latest, statutory): FOIA review times are Code/ICO guidance only; EIR reg 11,
+# FOISA s.21(1) and EISR reg 16 fix them in law.
+_REVIEW = {
+    "foi": (20, 40, False),
+    "eir": (40, 40, True),
+    "foisa": (20, 20, True),
+    "eisr": (20, 20, True),
+}
+
+
+def review_deadlines(
+    requested: date, law: str, calendar: WorkingCalendar | None = None
+) -> ReviewClock:
+    """Internal-review clock counted from the day the review request was received (day 0)."""
+    law = _check_law(law)
+    requested = _check_date(requested, "review request date")
+    cal = _calendar(law, calendar)
+    expected_days, latest_days, statutory = _REVIEW[law]
+    return ReviewClock(
+        requested=requested,
+        law=law,
+        expected=cal.add_working_days(requested, expected_days),
+        latest=cal.add_working_days(requested, latest_days),
+        statutory=statutory,
+    )
+
+
+def ico_complaint_by(last_contact: date) -> date:
+    """ICO asks for complaints within six weeks of the last substantive contact (policy)."""
+    return _check_date(last_contact, "last contact date") + timedelta(days=ICO_COMPLAINT_DAYS)
+
+
+def _add_months(d: date, months: int) -> date:
+    # UK "corresponding date" rule (Dodds v Walker): same day-of-month, or the month's last
+    # day when it has no such day (31 Aug + 6 months -> 28/29 Feb).
+    y, m = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, m + 1
+    next_month = date(year + month // 12, month % 12 + 1, 1)
+    return date(year, month, min(d.day, (next_month - timedelta(days=1)).day))
+
+
+def sic_application_by(decision: date) -> date:
+    """FOISA s.47(4): apply to the Scottish Information Commissioner within six months of the
+    review response (or of the review deadline passing -- pass that date instead)."""
+    return _add_months(_check_date(decision, "decision date"), SIC_APPLICATION_MONTHS)
+
+
+def regulator_for(law: str) -> str:
+    return "sic" if _FAMILY[_check_law(law)] == "scotland" else "ico"
+
+
+def holiday_data_version() -> str:
+    """Identifies the holiday data, so stored deadlines can be recomputed when it changes."""
+    import holidays
+
+    return f"holidays-{holidays.__version__}"

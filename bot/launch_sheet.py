@@ -1,0 +1,47 @@
+"""The HTML launch sheet: one open-in-WDTK button per request ready to send."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from bot.config import Config
+from bot.dates import format_uk
+from bot.links import new_request_url
+from bot.store import Store
+from bot.templating import report_environment
+
+
+def write_launch_sheet(
+    path: Path, store: Store, config: Config, campaign: str, report, now: dt.datetime
+) -> None:
+    rows = store.campaign_requests(campaign)
+    bodies = {b.url_name: b for b in store.bodies()}
+    ready = [
+        {
+            "ref": row["ref"],
+            "body": bodies[row["body"]].name if row["body"] in bodies else row["body"],
+            "title": row["title"],
+            "letter": row["letter"],
+            "url": new_request_url(
+                config.wdtk.base_url, row["body"], row["title"], row["letter"], row["ref"]
+            ),
+            "released": format_uk(row["released_at"]),
+        }
+        for row in rows
+        if row["status"] == "ready"
+    ]
+    scheduled = [
+        {"ref": row["ref"], "body": row["body"], "slot": format_uk(row["slot_at"])}
+        for row in rows
+        if row["status"] == "draft" and row["slot_at"]
+    ]
+    html = (
+        report_environment()
+        .get_template("launch_sheet.html.j2")
+        .render(campaign=campaign, ready=ready, scheduled=scheduled, generated=format_uk(now))
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(html, encoding="utf-8")
+    tmp.replace(path)

@@ -1,0 +1,115 @@
+"""The database schema, as an ordered list of small named migrations.
+
+Never edit a migration that has shipped: add a new one. Names are what a researcher sees
+when opening the file in Datasette, so they are plain words.
+"""
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("foibot")
+
+
+@migrations()
+def m001_bodies(db: Database) -> None:
+    db["bodies"].create(
+        {
+            "url_name": str,
+            "name": str,
+            "short_name": str,
+            "tags": str,  # space-separated, as in WDTK's CSV
+            "law": str,  # foi, eir, foisa or eisr, derived from the tags
+            "is_school": int,
+            "requestable": int,
+            "not_requestable_reason": str,
+            "wdtk_id": int,
+            "home_page": str,
+            "source": str,  # config or csv
+            "updated_at": str,
+        },
+        pk="url_name",
+        not_null={"name"},
+    )
+    db["bodies"].create_index(["requestable"])
+
+
+@migrations()
+def m002_campaigns(db: Database) -> None:
+    db["campaigns"].create(
+        {
+            "slug": str,
+            "ref_prefix": str,
+            "title_template": str,
+            "letter_template": str,
+            "launch_at": str,
+            "created_at": str,
+        },
+        pk="slug",
+    )
+    db["campaigns"].create_index(["ref_prefix"], unique=True)
+
+
+@migrations()
+def m003_requests(db: Database) -> None:
+    # One row per request, from first draft to final reply; tracked requests that foibot
+    # did not draft live here too (campaign may be null).
+    db["requests"].create(
+        {
+            "ref": str,
+            "campaign": str,
+            "body": str,
+            "title": str,
+            "letter": str,
+            "law": str,
+            "is_school": int,
+            "status": str,
+            "slot_at": str,  # planned release time (UTC ISO)
+            "released_at": str,  # when the link was handed to a human
+            "wdtk_id": int,
+            "url_title": str,
+            "sent_on": str,  # receipt date that starts the clock (Europe/London)
+            "due": str,
+            "very_overdue_after": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="ref",
+        foreign_keys=[("campaign", "campaigns", "slug"), ("body", "bodies", "url_name")],
+        not_null={"status"},
+    )
+    db.execute(
+        "CREATE UNIQUE INDEX idx_requests_campaign_body ON requests (campaign, body) "
+        "WHERE campaign IS NOT NULL"
+    )
+    db.execute(
+        "CREATE UNIQUE INDEX idx_requests_wdtk_id ON requests (wdtk_id) WHERE wdtk_id IS NOT NULL"
+    )
+    db["requests"].create_index(["status"])
+    db["requests"].create_index(["slot_at"])
+
+
+@migrations()
+def m004_events(db: Database) -> None:
+    # The append-only history of every request: what foibot did and what WDTK reported.
+    db["events"].create(
+        {
+            "id": int,
+            "ref": str,
+            "at": str,  # UTC ISO timestamp
+            "kind": str,
+            "wdtk_event_id": int,
+            "detail": str,  # JSON
+        },
+        pk="id",
+        foreign_keys=[("ref", "requests", "ref")],
+        not_null={"ref", "at", "kind"},
+    )
+    db["events"].create_index(["ref", "id"])
+    db.execute(
+        "CREATE UNIQUE INDEX idx_events_wdtk_event ON events (ref, wdtk_event_id) "
+        "WHERE wdtk_event_id IS NOT NULL"
+    )
+    for action in ("UPDATE", "DELETE"):
+        db.execute(
+            f"CREATE TRIGGER events_no_{action.lower()} BEFORE {action} ON events "
+            "BEGIN SELECT RAISE(ABORT, 'events are append-only'); END"
+        )
