@@ -20,10 +20,12 @@ def config_bodies(config: Config) -> list[Body]:
     return [Body(b.url_name, b.name, b.short_name, b.tags) for b in config.bodies.values()]
 
 
-def known_bodies(store: Store, config: Config) -> dict[str, Body]:
-    known = {body.url_name: body for body in store.bodies()}
+def campaign_bodies(store: Store, config: Config, campaign: CampaignConfig) -> dict[str, Body]:
+    """The bodies a campaign could reach: stored ones it names or tags, plus config's own.
+    Only those are loaded: a full WDTK import holds tens of thousands."""
+    known = store.bodies_matching(campaign.bodies, campaign.body_tags)
     for body in config_bodies(config):
-        previous = known.get(body.url_name)
+        previous = known.get(body.url_name) or store.body(body.url_name)
         # A body declared in config keeps the WDTK id an earlier CSV import gave it.
         known[body.url_name] = Body(
             body.url_name, body.name, body.short_name, body.tags,
@@ -33,8 +35,7 @@ def known_bodies(store: Store, config: Config) -> dict[str, Body]:
     return known
 
 
-def sync_config_bodies(store: Store, config: Config) -> None:
-    known = known_bodies(store, config)
+def sync_config_bodies(store: Store, config: Config, known: dict[str, Body]) -> None:
     store.upsert_bodies((known[name] for name in config.bodies), source="config")
 
 
@@ -83,39 +84,48 @@ class DraftReport:
 
 def draft_campaign(store: Store, config: Config, slug: str, today: dt.date) -> DraftReport:
     campaign = config.campaign(slug)
-    known = known_bodies(store, config)
-    bodies = select_bodies(campaign, known, config.path.name)
+    known = campaign_bodies(store, config, campaign)
+    bodies = select_bodies(
+        campaign, known, config.path.name, all_names=lambda: store.body_names() | set(config.bodies)
+    )
     # Render everything before writing anything: a template error leaves the database as it was.
     drafts, skipped = render_campaign(Renderer(config, campaign, today), bodies)
     report = DraftReport(slug, skipped=[{"body": s.body, "reason": s.reason} for s in skipped])
     with store.transaction():
-        sync_config_bodies(store, config)
+        sync_config_bodies(store, config, known)
         prefix = ensure_campaign(store, campaign, config)
         existing = store.campaign_requests(slug)
         plan = plan_drafts(existing, drafts)
-        number = _last_number(existing, prefix)
+        first_number = _last_number(existing, prefix) + 1
         now = utcnow()
-        for draft in plan.create:
-            number += 1
-            ref = f"{prefix}-{number}"
-            body = known[draft.body]
-            store.db["requests"].insert(
+        rows, events = [], []
+        for number, draft in enumerate(plan.create, first_number):
+            ref, body = f"{prefix}-{number}", known[draft.body]
+            rows.append(
                 {
                     "ref": ref, "campaign": slug, "body": draft.body, "title": draft.title,
                     "letter": draft.letter, "law": body.law, "is_school": int(body.is_school),
                     "status": "draft", "created_at": now, "updated_at": now,
                 }
             )  # fmt: skip
-            store.log(ref, "drafted", {"title": draft.title}, at=now)
+            events.append({"ref": ref, "kind": "drafted", "detail": {"title": draft.title}})
             report.created.append(ref)
+        store.db["requests"].insert_all(rows, batch_size=500)
         for ref, draft in [*plan.change, *plan.restore]:
             store.update_request(ref, title=draft.title, letter=draft.letter, status="draft")
-            store.log(ref, "redrafted", {"title": draft.title}, at=now)
+            events.append({"ref": ref, "kind": "redrafted", "detail": {"title": draft.title}})
             report.changed.append(ref)
         for ref in plan.cancel:
             store.update_request(ref, status="cancelled", slot_at=None)
-            store.log(ref, "cancelled", {"reason": "body no longer in the campaign"}, at=now)
+            events.append(
+                {
+                    "ref": ref,
+                    "kind": "cancelled",
+                    "detail": {"reason": "body no longer in the campaign"},
+                }
+            )
             report.cancelled.append(ref)
+        store.log_all({**e, "at": now} for e in events)
         report.unchanged = plan.unchanged
         report.released_differs = plan.released_differs
     return report

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -169,14 +169,20 @@ def _relative(path: Path, root: Path) -> str:
         raise TemplateError(f"{path}: letter templates must live under {root}") from None
 
 
-def select_bodies(campaign: CampaignConfig, known: dict[str, Body], config_name: str) -> list[Body]:
-    """The campaign's bodies: those named, then those carrying any of its tags, no repeats."""
+def select_bodies(
+    campaign: CampaignConfig,
+    known: dict[str, Body],
+    config_name: str,
+    all_names: Callable[[], set[str]] | None = None,
+) -> list[Body]:
+    """The campaign's bodies: those named, then those carrying any of its tags, no repeats.
+    `all_names` is asked only to suggest a spelling for an unknown body."""
     chosen: dict[str, Body] = {}
     for i, url_name in enumerate(campaign.bodies):
         if url_name not in known:
             raise ConfigError(
                 f"{config_name}: {campaign.key}.bodies[{i}]: unknown body {url_name!r}"
-                f"{suggest(url_name, set(known))}"
+                f"{suggest(url_name, all_names() if all_names else set(known))}"
                 " (declare it under [bodies] or run `foibot bodies import`)"
             )
         chosen.setdefault(url_name, known[url_name])

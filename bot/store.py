@@ -75,6 +75,25 @@ class Store:
 
     # -- events ------------------------------------------------------------------------
 
+    def log_all(self, events: Iterable[dict[str, Any]]) -> None:
+        """Append many events at once: dicts with ref, kind and optional detail/at/wdtk_event_id."""
+        now = utcnow()
+        self.db["events"].insert_all(
+            (
+                {
+                    "ref": e["ref"],
+                    "at": e.get("at") or now,
+                    "kind": e["kind"],
+                    "wdtk_event_id": e.get("wdtk_event_id"),
+                    "detail": json.dumps(e["detail"], ensure_ascii=False, default=str)
+                    if e.get("detail")
+                    else None,
+                }
+                for e in events
+            ),
+            batch_size=500,
+        )
+
     def log(
         self,
         ref: str,
@@ -122,6 +141,22 @@ class Store:
         if tag:
             bodies = [b for b in bodies if tag in b.tags or tag in b.tag_names]
         return bodies
+
+    def bodies_matching(self, names: Iterable[str], tags: Iterable[str]) -> dict[str, Body]:
+        """Bodies named, or carrying any of the tags (plain or machine-tag name), by url_name."""
+        names, tags = list(names), list(tags)
+        clauses, params = [], []
+        if names:
+            clauses.append(f"url_name IN ({', '.join('?' * len(names))})")
+            params += names
+        for tag in tags:
+            # tags is space-separated; match a whole tag, or a machine tag's name part.
+            clauses.append("(' ' || tags || ' ') LIKE ? OR (' ' || tags) LIKE ?")
+            params += [f"% {tag} %", f"% {tag}:%"]
+        if not clauses:
+            return {}
+        rows = self.db.query(f"SELECT * FROM bodies WHERE {' OR '.join(clauses)}", params)
+        return {row["url_name"]: Body.from_row(row) for row in rows}
 
     def body_names(self) -> set[str]:
         return {row["url_name"] for row in self.db.query("SELECT url_name FROM bodies")}

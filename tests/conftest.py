@@ -1,0 +1,56 @@
+"""Shared test fixtures: a throwaway project directory with the example config."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+class Project:
+    """A copy of the example project in a temporary directory, driven through the CLI."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        shutil.copy(REPO / "config.toml", root / "config.toml")
+        shutil.copytree(REPO / "templates" / "letters", root / "templates" / "letters")
+        self.config = root / "config.toml"
+        self.db = root / "state" / "foibot.db"
+
+    def run(self, *args: str, expect: int | None = 0):
+        result = CliRunner().invoke(cli, ["--config", str(self.config), *args])
+        if expect is not None:
+            assert result.exit_code == expect, (
+                f"exit {result.exit_code}\nstdout: {result.stdout}\nstderr: {result.stderr}\n"
+                f"{result.exception!r}"
+            )
+        return result
+
+    def json(self, *args: str):
+        return json.loads(self.run(*args, "--json").stdout)
+
+    def edit_config(self, old: str, new: str) -> None:
+        text = self.config.read_text()
+        assert old in text, old
+        self.config.write_text(text.replace(old, new, 1))
+
+    def dump(self) -> dict:
+        """Every row of every table: to show that a failed command changed nothing."""
+        if not self.db.exists():
+            return {}
+        conn = sqlite3.connect(self.db)
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return {t: conn.execute(f"SELECT * FROM [{t}] ORDER BY 1").fetchall() for t in tables}
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    return Project(tmp_path)
