@@ -113,3 +113,48 @@ def m004_events(db: Database) -> None:
             f"CREATE TRIGGER events_no_{action.lower()} BEFORE {action} ON events "
             "BEGIN SELECT RAISE(ABORT, 'events are append-only'); END"
         )
+
+
+@migrations()
+def m005_tracking(db: Database) -> None:
+    # What the last poll of WDTK said, and when to ask again.
+    requests = db["requests"]
+    for name, kind in [
+        ("awaiting_description", int),  # a reply waits for the requester to classify it
+        ("display_status", str),  # WDTK's prose, for display only
+        ("wdtk_tags", str),
+        ("wdtk_user", str),
+        ("review_started_on", str),  # internal review requested (Europe/London date)
+        ("wdtk_stated_due", str),  # the due date WDTK's own page shows, when we read it
+        ("etag", str),
+        ("last_polled_at", str),
+        ("next_poll_at", str),
+        ("poll_error", str),  # the last poll's error, cleared by a good poll
+        ("poll_failures", int),
+        ("gone_since", str),  # first 403/404; polling stops after a grace period
+        ("holiday_data", str),  # which holiday data computed due / very_overdue_after
+        ("reported_status", str),  # live status when we last told anyone: no news twice
+    ]:
+        requests.add_column(name, kind)
+    requests.create_index(["next_poll_at"])
+
+
+@migrations()
+def m006_correspondence(db: Database) -> None:
+    # Reply text and attachment names read from WDTK's request pages, full-text searchable.
+    db["correspondence"].create(
+        {
+            "id": int,
+            "ref": str,
+            "direction": str,  # incoming or outgoing
+            "sent_at": str,
+            "text": str,
+            "attachments": str,  # one name per line
+            "fingerprint": str,  # so a re-read page adds nothing twice
+            "fetched_at": str,
+        },
+        pk="id",
+        foreign_keys=[("ref", "requests", "ref")],
+    )
+    db["correspondence"].create_index(["ref", "fingerprint"], unique=True)
+    db["correspondence"].enable_fts(["text", "attachments"], create_triggers=True)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
+from bot import deadlines as dl
 from bot.links import request_url
+from bot.tracking import OVERDUE_STATUSES, live_status, working_days_late
 
 
 @dataclass(frozen=True)
@@ -20,25 +23,38 @@ class StatusRow:
     sent_on: str | None
     due: str | None
     very_overdue_after: str | None
-    days_overdue: int | None
+    days_overdue: int | None  # working days past the due date (or review due date)
+    law: str | None
     slot: str | None
+    poll_error: str | None
 
     def as_json(self) -> dict:
         return asdict(self)
 
 
-def status_row(row: dict, base_url: str, today: dt.date) -> StatusRow:
+def status_row(
+    row: dict, base_url: str, today: dt.date, calendar: Callable[[str], dl.WorkingCalendar]
+) -> StatusRow:
+    cal = calendar(row.get("law") or "foi")
     return StatusRow(
         ref=row["ref"],
         campaign=row["campaign"],
         body=row["body"],
         title=row["title"] or "",
-        status=row["status"],
+        status=live_status(row, today, cal),
         wdtk_id=row["wdtk_id"],
         url=request_url(base_url, row["url_title"], row["wdtk_id"]),
         sent_on=row["sent_on"],
         due=row["due"],
         very_overdue_after=row["very_overdue_after"],
-        days_overdue=None,
+        days_overdue=working_days_late(row, today, cal),
+        law=row.get("law"),
         slot=row["slot_at"],
+        poll_error=row.get("poll_error"),
     )
+
+
+def overdue_rows(rows: list[StatusRow]) -> list[StatusRow]:
+    """Only the late ones, most late first."""
+    late = [r for r in rows if r.status in OVERDUE_STATUSES]
+    return sorted(late, key=lambda r: (-(r.days_overdue or 0), r.due or "", r.ref))

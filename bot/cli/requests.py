@@ -10,6 +10,23 @@ from bot.cli.app import App, as_of_option, json_option, pass_app
 from bot.errors import UsageError
 
 
+def _status_rows(app: App, campaign: str | None, as_of: dt.date | None):
+    from bot import deadlines as dl
+    from bot.status import status_row
+
+    config, today = app.config, app.today(as_of)
+
+    def calendar(law: str) -> dl.WorkingCalendar:
+        return dl.calendar_for(law, config.extra_holidays, config.remove_holidays)
+
+    try:
+        return [
+            status_row(row, config.wdtk.base_url, today, calendar) for row in _rows(app, campaign)
+        ]
+    except dl.DeadlineError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def _rows(app: App, campaign: str | None) -> list[dict]:
     store = app.store
     if campaign:
@@ -24,11 +41,7 @@ def _rows(app: App, campaign: str | None) -> list[dict]:
 @pass_app
 def status(app: App, campaign: str | None, as_of: dt.date | None, as_json: bool) -> None:
     """One row per request: status, dates, days late."""
-    from bot.status import status_row
-
-    today = app.today(as_of)
-    base_url = app.config.wdtk.base_url
-    rows = [status_row(row, base_url, today) for row in _rows(app, campaign)]
+    rows = _status_rows(app, campaign, as_of)
     if app.json_wanted(as_json):
         app.emit_json([r.as_json() for r in rows])
         return
@@ -49,6 +62,44 @@ def status(app: App, campaign: str | None, as_of: dt.date | None, as_json: bool)
     for r in rows:
         counts[r.status] = counts.get(r.status, 0) + 1
     click.echo(", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+
+
+@click.command()
+@click.option("--campaign", "-c", help="Only this campaign.")
+@click.option(
+    "--stage",
+    type=click.Choice(["response", "review"]),
+    help="Only late replies, or only late internal reviews.",
+)
+@as_of_option()
+@json_option
+@pass_app
+def overdue(
+    app: App, campaign: str | None, stage: str | None, as_of: dt.date | None, as_json: bool
+) -> None:
+    """Only the late requests, most late first, with working days late."""
+    from bot.status import overdue_rows
+
+    rows = overdue_rows(_status_rows(app, campaign, as_of))
+    if stage == "review":
+        rows = [r for r in rows if r.status == "internal_review_overdue"]
+    elif stage == "response":
+        rows = [r for r in rows if r.status != "internal_review_overdue"]
+    if app.json_wanted(as_json):
+        app.emit_json([r.as_json() for r in rows])
+        return
+    if not rows:
+        click.echo("Nothing is overdue.")
+        return
+    from rich.table import Table
+
+    table = Table("ref", "body", "status", "due", "working days late", "url")
+    for r in rows:
+        table.add_row(
+            r.ref, r.body or "", r.status, r.due or "", str(r.days_overdue or 0), r.url or ""
+        )
+    app.console().print(table)
+    click.echo(f"{len(rows)} overdue")
 
 
 @click.command()
@@ -109,4 +160,4 @@ def show(app: App, ref: str, as_json: bool) -> None:
         click.echo(f"  {format_uk(event['at'])}  {event['kind']}  {summary}")
 
 
-COMMANDS = [status, show]
+COMMANDS = [status, overdue, show]

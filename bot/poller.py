@@ -1,0 +1,561 @@
+"""Follow requests on WDTK: track, link, poll. The shell around tracking.py and polling.py.
+
+Each request's update is one transaction, so an error on one (or a kill mid-run) never
+loses the others' updates; errors are recorded on the request with its next retry time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from bot import deadlines as dl
+from bot.config import Config
+from bot.dates import london_today
+from bot.errors import FoibotError, UsageError
+from bot.polling import NEVER, PollPolicy, after_error, after_hidden, after_success
+from bot.store import Store
+from bot.tracking import (
+    LOCAL_STATUSES,
+    OVERDUE_STATUSES,
+    law_of,
+    live_status,
+    track,
+    working_days_late,
+)
+from bot.wdtk import (
+    FetchResult,
+    WdtkClient,
+    WdtkRequest,
+    derive_url_title,
+    parse_correspondence,
+    parse_html_status,
+)
+
+RESPONSE = "response"
+SLUG_SUFFIXES = 5  # WDTK appends _2, _3 … to a slug already taken
+
+
+@dataclass
+class PollReport:
+    polled: int = 0
+    changed: list[dict] = field(default_factory=list)
+    new_responses: list[dict] = field(default_factory=list)
+    newly_overdue: list[dict] = field(default_factory=list)
+    linked: list[dict] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+    http_calls: int = 0
+
+    def as_json(self) -> dict:
+        return {
+            "polled": self.polled,
+            "changed": self.changed,
+            "new_responses": self.new_responses,
+            "newly_overdue": self.newly_overdue,
+            "linked": self.linked,
+            "errors": self.errors,
+        }
+
+    @property
+    def all_failed(self) -> bool:
+        return self.polled > 0 and len(self.errors) >= self.polled
+
+
+class Tracker:
+    """Everything that talks to WDTK about requests, over one client and one store."""
+
+    def __init__(
+        self, store: Store, config: Config, client: WdtkClient, policy: PollPolicy | None = None
+    ):
+        self.store, self.config, self.client = store, config, client
+        self.policy = policy or PollPolicy()
+        self.holiday_key = _holiday_key(config)
+
+    def calendar(self, law: str) -> dl.WorkingCalendar:
+        return dl.calendar_for(law, self.config.extra_holidays, self.config.remove_holidays)
+
+    # -- track and link ----------------------------------------------------------------
+
+    def track(self, ref_or_url: str, campaign: str | None, now: dt.datetime) -> dict:
+        from bot.wdtk import parse_request_ref
+
+        target = parse_request_ref(ref_or_url, self.config.wdtk.base_url)
+        result = self.client.fetch_request(target)
+        request = self._require(result, ref_or_url)
+        existing = list(
+            self.store.db.query("SELECT * FROM requests WHERE wdtk_id = ?", [request.id])
+        )
+        if existing:
+            row = existing[0]
+        else:
+            draft = self._draft_for(request)
+            if draft is not None:
+                row = draft
+            else:
+                if campaign and not list(
+                    self.store.db.query("SELECT 1 FROM campaigns WHERE slug = ?", [campaign])
+                ):
+                    self._ensure_campaign_row(campaign)
+                row = self._new_tracked_row(request, campaign)
+        self.ingest(row, result, now, PollReport(), new=row["wdtk_id"] is None)
+        return self.store.request(row["ref"])
+
+    def link(self, ref: str, url: str, now: dt.datetime, force: bool = False) -> dict:
+        from bot.wdtk import parse_request_ref
+
+        row = self.store.request(ref)
+        if row is None:
+            raise UsageError(f"no request with ref '{ref}' (see `foibot status`)")
+        if row["wdtk_id"] is not None:
+            raise UsageError(f"{ref} is already linked to WDTK request {row['wdtk_id']}")
+        result = self.client.fetch_request(parse_request_ref(url, self.config.wdtk.base_url))
+        request = self._require(result, url)
+        taken = list(
+            self.store.db.query("SELECT ref FROM requests WHERE wdtk_id = ?", [request.id])
+        )
+        if taken:
+            raise UsageError(f"WDTK request {request.id} is already tracked as {taken[0]['ref']}")
+        if not (_carries_ref(request, ref) or request.title == row["title"] or force):
+            raise UsageError(
+                f"{url} does not look like {ref}: it has no foibot:{ref} tag and its title "
+                f"{request.title!r} differs from {row['title']!r} (use --force if you are sure)"
+            )
+        self.ingest(row, result, now, PollReport(), new=True)
+        return self.store.request(ref)
+
+    def _require(self, result: FetchResult, what: str) -> WdtkRequest:
+        if result.ok and result.request is not None:
+            return result.request
+        reason = {"hidden": "hidden on WDTK (403)", "gone": "not found on WDTK (404)"}.get(
+            result.kind, result.message or result.kind
+        )
+        raise FoibotError(f"{what}: {reason}")
+
+    def _draft_for(self, request: WdtkRequest) -> dict | None:
+        """A released draft this WDTK request was made from (it carries our tag)."""
+        value = request.tag("foibot")
+        if not value:
+            return None
+        row = self.store.request(value)
+        return (
+            row if row and row["wdtk_id"] is None and row["status"] in ("ready", "draft") else None
+        )
+
+    def _ensure_campaign_row(self, slug: str) -> None:
+        from bot.drafting import ref_prefix
+        from bot.store import utcnow
+
+        taken = {r["ref_prefix"] for r in self.store.db.query("SELECT ref_prefix FROM campaigns")}
+        with self.store.transaction():
+            self.store.db["campaigns"].insert(
+                {"slug": slug, "ref_prefix": ref_prefix(slug, taken), "created_at": utcnow()},
+                ignore=True,
+            )
+
+    def _new_tracked_row(self, request: WdtkRequest, campaign: str | None) -> dict:
+        body = request.public_body
+        return {
+            "ref": f"wdtk-{request.id}",
+            "campaign": campaign,
+            "body": body.url_name if body else None,
+            "title": request.title,
+            "letter": None,
+            "status": "tracked",
+            "wdtk_id": None,
+            "is_school": None,
+            "law": None,
+            "_new": True,
+        }
+
+    # -- poll --------------------------------------------------------------------------
+
+    def due(
+        self, now: dt.datetime, *, everything: bool = False, campaign: str | None = None
+    ) -> list[dict]:
+        where = [
+            "status NOT IN ('draft', 'cancelled')",
+            "(wdtk_id IS NOT NULL OR status = 'ready')",
+        ]
+        params: list = []
+        if not everything:
+            where.append("(next_poll_at IS NULL OR next_poll_at <= ?)")
+            params.append(now.isoformat())
+        else:
+            where.append("(next_poll_at IS NULL OR next_poll_at != ?)")
+            params.append(NEVER)
+        if campaign:
+            where.append("campaign = ?")
+            params.append(campaign)
+        sql = f"SELECT * FROM requests WHERE {' AND '.join(where)} ORDER BY next_poll_at, rowid"
+        return list(self.store.db.query(sql, params))
+
+    def poll(
+        self,
+        now: dt.datetime,
+        *,
+        everything: bool = False,
+        campaign: str | None = None,
+        progress: Callable[[Iterable[dict], int], Iterable[dict]] | None = None,
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> PollReport:
+        report = PollReport()
+        calls_before = self.client.http_calls
+        self.refresh_dates()
+        rows = self.due(now, everything=everything, campaign=campaign)
+        for row in progress(rows, len(rows)) if progress else rows:
+            if should_stop():
+                break
+            report.polled += 1
+            try:
+                if row["wdtk_id"] is None:
+                    self._autolink(row, now, report)
+                else:
+                    result = self.client.fetch_request(row["wdtk_id"], etag=row["etag"])
+                    self.ingest(row, result, now, report)
+            except FoibotError as exc:
+                # A client bug or a refused robots path: record it, keep going with the rest.
+                self._record_error(row, str(exc), now, report)
+        self.note_transitions(now, report, campaign=campaign)
+        report.http_calls = self.client.http_calls - calls_before
+        return report
+
+    def _autolink(self, row: dict, now: dt.datetime, report: PollReport) -> None:
+        """Find a released draft on WDTK without a human: try the slug WDTK derives from
+        its title (robots-allowed JSON), and accept only a request carrying our tag."""
+        released = dt.datetime.fromisoformat(row["released_at"]) if row["released_at"] else now
+        if now - released > self.policy.unlinked_give_up:
+            self._set_next(
+                row["ref"],
+                NEVER,
+                error=f"not found on WDTK {self.policy.unlinked_give_up.days} days after release: use `foibot link`",
+            )
+            return
+        candidates = self._feed_candidates(row) if self.config.wdtk.use_feeds else []
+        base = derive_url_title(row["title"])
+        candidates += [base] + [f"{base}_{n}" for n in range(2, SLUG_SUFFIXES + 2)]
+        for slug in candidates:
+            result = self.client.fetch_request(slug)
+            if result.kind == "gone":
+                break  # suffixes are given out in order: nothing further exists
+            if result.ok and result.request and _carries_ref(result.request, row["ref"]):
+                taken = list(
+                    self.store.db.query(
+                        "SELECT ref FROM requests WHERE wdtk_id = ?", [result.request.id]
+                    )
+                )
+                if taken:
+                    continue
+                self.ingest(row, result, now, report, new=True)
+                report.linked.append({"ref": row["ref"], "wdtk_id": result.request.id})
+                return
+            if result.kind == "error":
+                self._record_error(row, result.message or "error", now, report)
+                return
+        self._set_next(row["ref"], (now + self.policy.unlinked_every).isoformat())
+
+    def _feed_candidates(self, row: dict) -> list[int]:
+        user = self.config.wdtk.user
+        if not user:
+            return []
+        try:
+            items = self.client.fetch_user_feed(user)
+        except FoibotError:
+            return []
+        found = []
+        for item in items if isinstance(items, list) else []:
+            info = item.get("info_request") if isinstance(item, dict) else None
+            tags = info.get("tags") if isinstance(info, dict) else None
+            if (
+                isinstance(tags, list)
+                and ["foibot", row["ref"]] in tags
+                and isinstance(info.get("id"), int)
+            ):
+                found.append(info["id"])
+        return found
+
+    # -- ingest one fetch --------------------------------------------------------------
+
+    def ingest(
+        self,
+        row: dict,
+        result: FetchResult,
+        now: dt.datetime,
+        report: PollReport,
+        *,
+        new: bool = False,
+    ) -> None:
+        ref = row["ref"]
+        if result.kind == "not_modified":
+            self._set_next(ref, after_success(row, now, self.policy).isoformat(), polled_at=now)
+            return
+        if result.kind in ("hidden", "gone"):
+            self._hidden(row, result, now, report)
+            return
+        if not result.ok or result.request is None:
+            self._record_error(row, result.message or result.kind, now, report)
+            return
+        request = result.request
+        body_law, school = self._body_facts(row, request)
+        law = law_of(request, body_law)
+        today = london_today(now)
+        tracked = track(request, law=law, school=school, calendar=self.calendar(law))
+        before = live_status(row, today, self.calendar(law)) if not new else row["status"]
+        with self.store.transaction():
+            if row.get("_new"):
+                self._insert_tracked(row, request)
+            known = {
+                r["wdtk_event_id"]
+                for r in self.store.db.query(
+                    "SELECT wdtk_event_id FROM events WHERE ref = ? AND wdtk_event_id IS NOT NULL",
+                    [ref],
+                )
+            }
+            fresh = [e for e in request.events if e.id not in known]
+            if new:
+                self.store.log(
+                    ref, "linked", {"wdtk_id": request.id, "url_title": request.url_title}
+                )
+            self.store.log_all(
+                {
+                    "ref": ref,
+                    "kind": e.event_type,
+                    "at": e.created_at.astimezone(dt.UTC).isoformat(),
+                    "wdtk_event_id": e.id,
+                    "detail": {
+                        k: v
+                        for k, v in {
+                            "described_state": e.described_state,
+                            "calculated_state": e.calculated_state,
+                            "incoming_message_id": e.incoming_message_id,
+                            "outgoing_message_id": e.outgoing_message_id,
+                        }.items()
+                        if v is not None
+                    },
+                }
+                for e in fresh
+            )
+            values = {
+                **tracked.as_row(),
+                "is_school": int(school),
+                "etag": result.etag,
+                "last_polled_at": now.isoformat(),
+                "poll_error": None,
+                "poll_failures": 0,
+                "gone_since": None,
+                "holiday_data": self.holiday_key,
+            }
+            updated = {**row, **values}
+            values["next_poll_at"] = after_success(updated, now, self.policy).isoformat()
+            self.store.update_request(ref, **values)
+            after = live_status(updated, today, self.calendar(law))
+            if after != before:
+                self.store.log(ref, "status", {"from": before, "to": after})
+                report.changed.append({"ref": ref, "from": before, "to": after})
+        responses = [e for e in fresh if e.event_type == RESPONSE]
+        for e in responses:
+            report.new_responses.append(
+                {
+                    "ref": ref,
+                    "body": updated.get("body"),
+                    "title": request.title,
+                    "at": e.created_at.isoformat(),
+                }
+            )
+        if responses and not new:
+            self._read_page(ref, request.url_title, updated)
+
+    def _body_facts(self, row: dict, request: WdtkRequest) -> tuple[str | None, bool]:
+        body = self.store.body(row["body"]) if row.get("body") else None
+        if body is not None:
+            return body.law, body.is_school
+        if request.public_body is not None:
+            names = {k for k, _ in request.public_body.tags}
+            return None, bool(names & {"school", "academy_trust"})
+        return None, False
+
+    def _insert_tracked(self, row: dict, request: WdtkRequest) -> None:
+        from bot.bodies import Body
+        from bot.store import utcnow
+
+        body = request.public_body
+        if body is not None and self.store.body(body.url_name) is None:
+            tags = tuple(k if v is None else f"{k}:{v}" for k, v in body.tags)
+            self.store.upsert_bodies(
+                [
+                    Body(
+                        body.url_name,
+                        body.name,
+                        body.short_name or body.name,
+                        tags,
+                        wdtk_id=body.id,
+                    )
+                ],
+                source="wdtk",
+            )
+        now = utcnow()
+        self.store.db["requests"].insert(
+            {
+                "ref": row["ref"], "campaign": row["campaign"], "body": row["body"],
+                "title": request.title, "status": "tracked", "created_at": now, "updated_at": now,
+            }
+        )  # fmt: skip
+        self.store.log(row["ref"], "tracked", {"wdtk_id": request.id})
+
+    def _hidden(self, row: dict, result: FetchResult, now: dt.datetime, report: PollReport) -> None:
+        gone_since = dt.datetime.fromisoformat(row["gone_since"]) if row.get("gone_since") else now
+        with self.store.transaction():
+            if row["status"] != "hidden":
+                self.store.log(
+                    row["ref"], "hidden", {"http_status": result.status, "kind": result.kind}
+                )
+                report.changed.append({"ref": row["ref"], "from": row["status"], "to": "hidden"})
+            self.store.update_request(
+                row["ref"],
+                status="hidden",
+                gone_since=gone_since.isoformat(),
+                last_polled_at=now.isoformat(),
+                next_poll_at=after_hidden(gone_since, now, self.policy),
+                poll_error=None,
+                poll_failures=0,
+            )
+
+    def _record_error(self, row: dict, message: str, now: dt.datetime, report: PollReport) -> None:
+        failures = (row.get("poll_failures") or 0) + 1
+        retry = after_error(failures, now, self.policy)
+        with self.store.transaction():
+            self.store.update_request(
+                row["ref"], poll_error=message, poll_failures=failures,
+                last_polled_at=now.isoformat(), next_poll_at=retry.isoformat(),
+            )  # fmt: skip
+        report.errors.append({"ref": row["ref"], "error": message, "next_retry": retry.isoformat()})
+
+    def _set_next(
+        self, ref: str, when: str, *, polled_at: dt.datetime | None = None, error: str | None = None
+    ) -> None:
+        values: dict = {"next_poll_at": when}
+        if polled_at:
+            values["last_polled_at"] = polled_at.isoformat()
+        if error:
+            values["poll_error"] = error
+        with self.store.transaction():
+            self.store.update_request(ref, **values)
+
+    def _read_page(self, ref: str, url_title: str, row: dict) -> None:
+        """Reply text, attachment names and WDTK's own due date, from the request page."""
+        try:
+            html = self.client.fetch_request_html(url_title)
+        except FoibotError:
+            return  # the JSON update already landed; the text can wait for the next reply
+        if not html:
+            return
+        from bot.store import utcnow
+
+        stated_status, stated_due = parse_html_status(html)
+        messages = parse_correspondence(html)
+        with self.store.transaction():
+            self.store.db["correspondence"].insert_all(
+                (
+                    {
+                        "ref": ref,
+                        "direction": m.get("kind"),
+                        "sent_at": m.get("sent_at"),
+                        "text": m.get("text") or "",
+                        "attachments": "\n".join(m.get("attachments") or []),
+                        "fingerprint": hashlib.sha256(
+                            f"{m.get('kind')}\0{m.get('text')}\0{m.get('attachments')}".encode()
+                        ).hexdigest(),
+                        "fetched_at": utcnow(),
+                    }
+                    for m in messages
+                ),
+                ignore=True,
+            )
+            if (
+                stated_due
+                and row.get("due")
+                and stated_due.isoformat() != row["due"]
+                and row.get("wdtk_stated_due") != stated_due.isoformat()
+            ):
+                self.store.log(
+                    ref, "due_date_disagreement",
+                    {"wdtk_says": stated_due.isoformat(), "foibot_says": row["due"], "wdtk_status": stated_status},
+                )  # fmt: skip
+            if stated_due:
+                self.store.update_request(ref, wdtk_stated_due=stated_due.isoformat())
+
+    # -- dates and transitions without HTTP --------------------------------------------
+
+    def refresh_dates(self) -> int:
+        """Recompute stored dates made with other holiday data (a library upgrade or a
+        newly proclaimed holiday in config), so statuses use today's calendar."""
+        rows = list(
+            self.store.db.query(
+                "SELECT ref, law, is_school, sent_on FROM requests WHERE sent_on IS NOT NULL "
+                "AND (holiday_data IS NULL OR holiday_data != ?)",
+                [self.holiday_key],
+            )
+        )
+        if not rows:
+            return 0
+        with self.store.transaction():
+            for row in rows:
+                law = row["law"] or "foi"
+                dates = dl.compute_deadlines(
+                    dt.date.fromisoformat(row["sent_on"]),
+                    law,
+                    school=bool(row["is_school"]),
+                    calendar=self.calendar(law),
+                )
+                self.store.update_request(
+                    row["ref"], due=dates.due.isoformat(), very_overdue_after=dates.very_overdue_after.isoformat(),
+                    holiday_data=self.holiday_key,
+                )  # fmt: skip
+        return len(rows)
+
+    def note_transitions(
+        self, now: dt.datetime, report: PollReport, campaign: str | None = None
+    ) -> None:
+        """Requests whose live status became overdue since we last said so (deadlines pass
+        at midnight with no change on WDTK); remembered so the news is told once."""
+        today = london_today(now)
+        sql = "SELECT * FROM requests WHERE wdtk_id IS NOT NULL" + (
+            " AND campaign = ?" if campaign else ""
+        )
+        rows = list(self.store.db.query(sql, [campaign] if campaign else []))
+        updates = []
+        for row in rows:
+            calendar = self.calendar(row["law"] or "foi")
+            status = live_status(row, today, calendar)
+            if status == row["reported_status"]:
+                continue
+            if status in OVERDUE_STATUSES:
+                report.newly_overdue.append(
+                    {
+                        "ref": row["ref"],
+                        "status": status,
+                        "days_late": working_days_late(row, today, calendar),
+                    }
+                )
+            updates.append((row["ref"], status))
+        if updates:
+            with self.store.transaction():
+                for ref, status in updates:
+                    self.store.update_request(ref, reported_status=status)
+
+
+def _carries_ref(request: WdtkRequest, ref: str) -> bool:
+    return request.tag("foibot") == ref
+
+
+def _holiday_key(config: Config) -> str:
+    overrides = ",".join(
+        [d.isoformat() for d in config.extra_holidays]
+        + ["-" + d.isoformat() for d in config.remove_holidays]
+    )
+    digest = hashlib.sha256(overrides.encode()).hexdigest()[:8] if overrides else "none"
+    return f"{dl.holiday_data_version()}+{digest}"
+
+
+__all__ = ["LOCAL_STATUSES", "PollReport", "Tracker"]

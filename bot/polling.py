@@ -1,0 +1,71 @@
+"""When to ask WDTK about a request again. Pure.
+
+Deadlines only change daily, WDTK caches anonymous JSON for an hour, and it logs its own
+overdue events just before 05:00 UK time; so open requests are polled every few hours and
+once just after 05:00 on the mornings their status flips, closed ones weekly, and
+hidden or removed ones daily for a grace period and then never.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from bot.dates import LONDON
+from bot.tracking import CLOSED_STATES
+
+# Stored in next_poll_at for requests never to be polled again. It sorts after every ISO
+# timestamp, so "next_poll_at <= now" never selects it.
+NEVER = "never"
+
+
+@dataclass(frozen=True)
+class PollPolicy:
+    open_every: dt.timedelta = dt.timedelta(hours=6)
+    closed_every: dt.timedelta = dt.timedelta(days=7)
+    unlinked_every: dt.timedelta = dt.timedelta(hours=1)  # released, not yet found on WDTK
+    unlinked_give_up: dt.timedelta = dt.timedelta(days=14)
+    hidden_grace: dt.timedelta = dt.timedelta(days=14)
+    error_first: dt.timedelta = dt.timedelta(minutes=15)
+    error_max: dt.timedelta = dt.timedelta(hours=24)
+    morning: dt.time = dt.time(5, 15)
+
+
+def next_morning(now: dt.datetime, at: dt.time) -> dt.datetime:
+    local = now.astimezone(LONDON)
+    candidate = dt.datetime.combine(local.date(), at, tzinfo=LONDON)
+    if candidate <= local:
+        candidate = dt.datetime.combine(local.date() + dt.timedelta(days=1), at, tzinfo=LONDON)
+    return candidate.astimezone(dt.UTC)
+
+
+def after_error(failures: int, now: dt.datetime, policy: PollPolicy) -> dt.datetime:
+    """Exponential backoff: 15 min, 30 min, 1 h … capped at a day."""
+    delay = min(policy.error_first * (2 ** max(0, failures - 1)), policy.error_max)
+    return now + delay
+
+
+def after_success(row: dict, now: dt.datetime, policy: PollPolicy) -> dt.datetime:
+    status = row["status"]
+    if status in CLOSED_STATES and not row.get("awaiting_description"):
+        return now + policy.closed_every
+    regular = now + policy.open_every
+    morning = next_morning(now, policy.morning)
+    # The status flips on the day after a deadline: look just after WDTK's own overdue run.
+    flip_days = {
+        (dt.date.fromisoformat(row[key]) + dt.timedelta(days=1)).isoformat()
+        for key in ("due", "very_overdue_after")
+        if row.get(key)
+    }
+    if morning.astimezone(LONDON).date().isoformat() not in flip_days:
+        return regular
+    # A regular poll in the small hours of the flip day would come before WDTK's run.
+    if regular < morning and regular.astimezone(LONDON).date() == morning.astimezone(LONDON).date():
+        return morning
+    return min(regular, morning)
+
+
+def after_hidden(gone_since: dt.datetime, now: dt.datetime, policy: PollPolicy) -> str:
+    if now - gone_since >= policy.hidden_grace:
+        return NEVER
+    return (now + dt.timedelta(days=1)).isoformat()

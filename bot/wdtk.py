@@ -1,0 +1,460 @@
+"""The one way foibot talks to WhatDoTheyKnow: a polite, bounded, read-only HTTP client.
+
+WDTK publishes no read rate limit (protocol §5.2), so the limits here are ours: one request
+at a time, a pause between calls, an identifying User-Agent, backoff on trouble, and
+robots.txt obeyed. Per-request polling gets its outcome as data (FetchResult) because one
+bad request must never stop a poll of a thousand; the other calls raise WdtkError.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import email.utils
+import json
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import quote, urldefrag, urljoin, urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import HTTPError as Urllib3Error
+from urllib3.util.retry import Retry
+
+import bot
+from bot.config import WdtkConfig
+from bot.wdtk_payload import (
+    PayloadError,
+    RequestRefError,
+    RobotsRules,
+    WdtkBody,
+    WdtkError,
+    WdtkEvent,
+    WdtkRequest,
+    derive_url_title,
+    parse_correspondence,
+    parse_html_status,
+    parse_request,
+    parse_request_ref,
+)
+
+__all__ = [
+    "FetchResult", "PayloadError", "RequestRefError", "RobotsDisallowed", "RobotsRules",
+    "WdtkBody", "WdtkClient", "WdtkError", "WdtkEvent", "WdtkRequest", "derive_url_title",
+    "parse_correspondence", "parse_html_status", "parse_request", "parse_request_ref",
+    "user_agent",
+]  # fmt: skip
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 5
+CHUNK = 64 * 1024
+
+FetchKind = Literal["ok", "not_modified", "hidden", "gone", "error"]
+
+
+class RobotsDisallowed(WdtkError):
+    """robots.txt forbids the path and [wdtk] respect_robots is on."""
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What one poll of one request found. Only `ok` carries a request."""
+
+    kind: FetchKind
+    request: WdtkRequest | None = None
+    etag: str | None = None
+    url: str | None = None  # after redirects: /request/<id>.json lands on the current slug
+    status: int | None = None
+    message: str | None = None
+    retry_after_s: float | None = None
+    attempts: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.kind == "ok"
+
+
+@dataclass(frozen=True)
+class _Response:
+    url: str
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    attempts: int
+
+    def text(self) -> str:
+        charset = _charset(self.headers.get("Content-Type", "")) or "utf-8"
+        try:
+            return self.body.decode("utf-8-sig" if charset.startswith("utf") else charset)
+        except LookupError:
+            return self.body.decode("utf-8", errors="replace")
+        except UnicodeDecodeError as exc:
+            raise WdtkError(f"invalid UTF-8 at byte {exc.start}", status=self.status) from None
+
+
+@dataclass(frozen=True)
+class _Transient:
+    """A failure worth retrying: the network, or a 429/5xx."""
+
+    problem: str
+    status: int | None = None
+    retry_after_s: float | None = None
+
+
+def user_agent(contact: str) -> str:
+    version = f"foibot/{bot.__version__}"
+    return f"{version} (+{contact})" if contact else version
+
+
+class WdtkClient:
+    """A polite session with WDTK. Use as a context manager; safe to share between threads.
+
+    `sleep`, `clock` (monotonic seconds) and `wall_clock` (epoch seconds, for HTTP-date
+    Retry-After values) are injectable so tests can check waits without waiting.
+    """
+
+    def __init__(
+        self,
+        config: WdtkConfig,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        max_tries: int = 4,
+        backoff_s: float = 2.0,
+        max_sleep_s: float = 60.0,
+    ):
+        self.config = config
+        self.base_url = config.base_url.rstrip("/")
+        self.max_tries = max(1, max_tries)
+        self.backoff_s = backoff_s
+        self.max_sleep_s = max_sleep_s
+        self.http_calls = 0  # every attempt on the wire, for benchmarks and `doctor`
+        self._sleep, self._clock, self._wall_clock = sleep, clock, wall_clock
+        self._netloc = urlsplit(self.base_url).netloc.lower()
+        self._timeout = (min(config.timeout_s, 10.0), config.timeout_s)
+        self._lock = threading.Lock()
+        self._not_before = float("-inf")
+        self._blocked_until = float("-inf")
+        self._robots: RobotsRules | None = None
+        self._session = requests.Session()
+        self._session.headers.update({"User-Agent": user_agent(config.contact)})
+        # urllib3's Retry is switched off on purpose. The loop in _send retries instead
+        # because each retry must (a) pass the same minimum-interval gate as every other
+        # call, which Retry's internal sleeps bypass (and its first retry is immediate);
+        # (b) sleep through the injectable `sleep` and read HTTP-date Retry-After against
+        # the injectable clock; (c) give up, rather than sleep, when Retry-After exceeds
+        # max_sleep_s; and (d) report "HTTP 503 after 4 tries" with the count.
+        adapter = HTTPAdapter(
+            max_retries=Retry(total=0, read=False, redirect=False, raise_on_status=False),
+            pool_connections=1,
+            pool_maxsize=1,
+        )
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
+
+    def __enter__(self) -> WdtkClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._session.close()
+
+    # --- what callers use ----------------------------------------------------------------
+
+    def fetch_request(self, ref: int | str, etag: str | None = None) -> FetchResult:
+        """Poll one request by numeric id (preferred: it survives retitling) or slug."""
+        try:
+            resp = self._get(_request_path(ref, ".json"), "application/json", etag=etag)
+        except WdtkError as exc:
+            return FetchResult(
+                "error", message=str(exc), status=exc.status, retry_after_s=exc.retry_after_s
+            )
+        seen: dict[str, Any] = {"url": resp.url, "status": resp.status, "attempts": resp.attempts}
+        if resp.status == 304 and etag:
+            return FetchResult("not_modified", etag=resp.headers.get("ETag") or etag, **seen)
+        if resp.status == 403:  # prominence hidden / requester_only (protocol §1.1)
+            return FetchResult("hidden", message="HTTP 403: hidden on WDTK", **seen)
+        if resp.status in (404, 410):  # deleted, or an embargoed Pro request
+            return FetchResult("gone", message=f"HTTP {resp.status}: not on WDTK", **seen)
+        if resp.status != 200:
+            return FetchResult("error", message=f"HTTP {resp.status}", **seen)
+        try:
+            request = parse_request(_decode_json(resp))
+        except PayloadError as exc:
+            return FetchResult("error", message=f"wrong shape: {exc}", **seen)
+        except WdtkError as exc:
+            return FetchResult("error", message=str(exc), **seen)
+        if isinstance(ref, int) and request.id != ref:
+            # Never file another request's events under this one.
+            return FetchResult(
+                "error", message=f"asked for request {ref}, got request {request.id}", **seen
+            )
+        return FetchResult("ok", request=request, etag=resp.headers.get("ETag"), **seen)
+
+    def fetch_request_html(self, ref: int | str) -> str | None:
+        """The HTML page /request/<slug>; None when hidden or gone. Raises WdtkError."""
+        resp = self._get(_request_path(ref, ""), "text/html")
+        if resp.status in (403, 404, 410):
+            return None
+        if resp.status != 200:
+            raise WdtkError(f"{resp.url}: HTTP {resp.status}", status=resp.status)
+        return resp.text()
+
+    def get_text(self, url: str) -> str:
+        """A text document (e.g. all-authorities.csv) by path or full URL. Raises WdtkError.
+
+        A full URL on another host is allowed because the user typed it; redirects still
+        may not leave whichever host was asked.
+        """
+        resp = self._get(url, "text/csv, text/plain;q=0.9, */*;q=0.5")
+        if resp.status == 204:  # WDTK's CSV has not been built yet (protocol §1.6)
+            raise WdtkError(f"{resp.url}: HTTP 204, no content yet; try again later", status=204)
+        if resp.status != 200:
+            raise WdtkError(f"{resp.url}: HTTP {resp.status}", status=resp.status)
+        return resp.text()
+
+    def get_json(self, url: str) -> Any:
+        """Any JSON endpoint (/body/<n>.json, /user/<n>.json…). Raises WdtkError."""
+        resp = self._get(url, "application/json")
+        if resp.status != 200:
+            raise WdtkError(f"{resp.url}: HTTP {resp.status}", status=resp.status)
+        return _decode_json(resp)
+
+    def fetch_user_feed(self, user_url_name: str, page: int = 1) -> list[Any]:
+        """Recent events by a user, newest first. Only with [wdtk] use_feeds = true, since
+        WDTK's robots.txt disallows /feed/ (protocol §5.1)."""
+        if not self.config.use_feeds:
+            raise WdtkError("feeds are off; set [wdtk] use_feeds = true to use them")
+        path = f"/feed/user/{quote(user_url_name, safe='')}.json"
+        data = self.get_json(path + (f"?page={page}" if page > 1 else ""))
+        if not isinstance(data, list):
+            raise PayloadError("", f"is not a list of events (got {type(data).__name__})")
+        return data
+
+    # --- one logical GET: robots, redirects, then _send ------------------------------------
+
+    def _get(self, target: str, accept: str, etag: str | None = None) -> _Response:
+        with self._lock:
+            remaining = self._blocked_until - self._clock()
+            if remaining > 0:
+                raise WdtkError(
+                    f"WDTK asked us to wait (Retry-After); {remaining:.0f} s to go",
+                    retry_after_s=remaining,
+                )
+            return self._follow(self._absolute(target), accept, etag, check_robots=True)
+
+    def _follow(self, url: str, accept: str, etag: str | None, check_robots: bool) -> _Response:
+        headers = {"Accept": accept}
+        if etag:
+            headers["If-None-Match"] = etag
+        origin = urlsplit(url)
+        seen = [url]
+        while True:
+            if check_robots:
+                self._check_robots(url)
+            resp = self._send(url, headers)
+            if resp.status not in REDIRECT_STATUSES:
+                return resp
+            location = resp.headers.get("Location", "").strip()
+            if not location:
+                raise WdtkError(
+                    f"HTTP {resp.status} redirect without a Location", status=resp.status
+                )
+            target = urldefrag(urljoin(url, location))[0]
+            parts = urlsplit(target)
+            if parts.netloc.lower() != origin.netloc.lower():
+                raise WdtkError(f"redirect to other host {parts.netloc or '?'} refused")
+            if origin.scheme == "https" and parts.scheme != "https":
+                raise WdtkError(f"redirect from https to {parts.scheme or '?'} refused")
+            if target in seen:
+                raise WdtkError(f"redirect loop: {_path(url)} -> {_path(target)}")
+            if len(seen) > MAX_REDIRECTS:
+                raise WdtkError(f"more than {MAX_REDIRECTS} redirects from {_path(seen[0])}")
+            seen.append(target)
+            url = target
+
+    def _send(self, url: str, headers: dict[str, str]) -> _Response:
+        """GET one URL (no redirects) through the gate, retrying transient failures."""
+        for attempt in range(1, self.max_tries + 1):
+            self._wait_turn()
+            try:
+                outcome = self._attempt(url, headers, attempt)
+            finally:
+                self._not_before = self._clock() + self.config.min_interval_s
+            if isinstance(outcome, _Response):
+                return outcome
+            wait = outcome.retry_after_s
+            if wait is not None and wait > self.max_sleep_s:
+                # Sleeping that long would stall every other request in the poll, and
+                # hammering on would ignore the server: stop asking until it has passed.
+                self._blocked_until = self._clock() + wait
+                raise WdtkError(
+                    f"{outcome.problem}; WDTK asked us to wait {wait:.0f} s",
+                    status=outcome.status,
+                    retry_after_s=wait,
+                )
+            if attempt == self.max_tries:
+                tries = "try" if attempt == 1 else "tries"
+                raise WdtkError(
+                    f"{outcome.problem} after {attempt} {tries}",
+                    status=outcome.status,
+                    retry_after_s=wait,
+                )
+            backoff = min(self.max_sleep_s, self.backoff_s * 2 ** (attempt - 1))
+            self._not_before = max(self._not_before, self._clock() + max(wait or 0.0, backoff))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _attempt(self, url: str, headers: dict[str, str], attempt: int) -> _Response | _Transient:
+        self.http_calls += 1
+        try:
+            resp = self._session.get(
+                url, headers=headers, timeout=self._timeout, stream=True, allow_redirects=False
+            )
+        except requests.RequestException as exc:
+            return _Transient(_describe(exc))
+        try:
+            status = resp.status_code
+            if status in RETRY_STATUSES:
+                wait = self._retry_after(resp.headers.get("Retry-After"))
+                with contextlib.suppress(WdtkError, requests.RequestException):
+                    self._read_capped(resp)  # drained, the connection can be reused
+                return _Transient(f"HTTP {status}", status, wait)
+            return _Response(url, status, resp.headers, self._read_capped(resp), attempt)
+        except (requests.RequestException, Urllib3Error, OSError) as exc:
+            return _Transient(_describe(exc))  # the connection broke mid-body
+        finally:
+            resp.close()
+
+    def _read_capped(self, resp: requests.Response) -> bytes:
+        cap = self.config.max_response_bytes
+        too_big = WdtkError(f"response over {cap} bytes", status=resp.status_code)
+        length = resp.headers.get("Content-Length", "")
+        if length.isdigit() and int(length) > cap:
+            raise too_big
+        # The read timeout is per socket read; a server dribbling bytes could hold the one
+        # connection for ever, so the whole body gets a deadline too (real time on purpose).
+        deadline = time.monotonic() + 4 * self.config.timeout_s
+        body = bytearray()
+        for chunk in resp.iter_content(CHUNK):  # decoded, so a gzip bomb hits the cap too
+            body += chunk
+            if len(body) > cap:
+                raise too_big
+            if time.monotonic() > deadline:
+                raise requests.ReadTimeout("response body too slow")
+        return bytes(body)
+
+    def _wait_turn(self) -> None:
+        delay = self._not_before - self._clock()
+        if delay > 0:
+            self._sleep(delay)
+
+    def _retry_after(self, value: str | None) -> float | None:
+        value = (value or "").strip()
+        if re.fullmatch(r"\d+(\.\d+)?", value):
+            return float(value)
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        return max(0.0, when.timestamp() - self._wall_clock())
+
+    # --- robots.txt ----------------------------------------------------------------------
+
+    def _check_robots(self, url: str) -> None:
+        parts = urlsplit(url)
+        if not self.config.respect_robots or parts.netloc.lower() != self._netloc:
+            return
+        if self._robots is None:
+            self._robots = self._load_robots(f"{parts.scheme}://{parts.netloc}/robots.txt")
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        if not self._robots.allowed(path):
+            raise RobotsDisallowed(
+                f"robots.txt disallows {path} (set [wdtk] respect_robots = false to override)"
+            )
+
+    def _load_robots(self, url: str) -> RobotsRules:
+        try:
+            resp = self._follow(url, "text/plain", None, check_robots=False)
+        except WdtkError as exc:
+            # Unreachable robots.txt means "assume disallowed" (RFC 9309 §2.3.1.4); it is
+            # not cached, so the next call tries again.
+            raise WdtkError(f"robots.txt: {exc}", status=exc.status) from None
+        if 400 <= resp.status < 500:
+            return RobotsRules("", "foibot")  # no robots.txt: everything is allowed
+        if resp.status != 200:
+            raise WdtkError(f"robots.txt: HTTP {resp.status}", status=resp.status)
+        return RobotsRules(resp.body.decode("utf-8", errors="replace"), "foibot")
+
+    def _absolute(self, target: str) -> str:
+        if re.match(r"^https?://", target, re.IGNORECASE):
+            return target
+        if target.startswith("/"):
+            return self.base_url + target
+        raise WdtkError(f"not a URL or absolute path: {target!r}")
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _request_path(ref: int | str, suffix: str) -> str:
+    if isinstance(ref, bool) or not isinstance(ref, int | str) or ref == "":
+        raise WdtkError(f"not a request id or slug: {ref!r}")
+    return f"/request/{quote(str(ref), safe='')}{suffix}"
+
+
+def _path(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _charset(content_type: str) -> str | None:
+    match = re.search(r"charset=\"?([\w.:-]+)", content_type, re.IGNORECASE)
+    return match.group(1).lower() if match else None
+
+
+def _decode_json(resp: _Response) -> Any:
+    content_type = resp.headers.get("Content-Type", "")
+    mime = content_type.split(";")[0].strip().lower() or "no content type"
+    if "html" in mime or resp.body.lstrip()[:1] == b"<":
+        # WDTK's maintenance and error pages come back as HTML, sometimes with 200.
+        title = re.search(rb"<title[^>]*>([^<]{1,80})", resp.body, re.IGNORECASE)
+        name = f" {title.group(1).decode('utf-8', 'replace').strip()!r}" if title else ""
+        raise WdtkError(f"not JSON: got {mime} page{name}", status=resp.status)
+    text = resp.text()
+    if not text.strip():
+        raise WdtkError("empty response where JSON was expected", status=resp.status)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        cut = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")
+        what = "truncated JSON" if cut else f"malformed JSON ({exc.msg})"
+        raise WdtkError(f"{what} at char {exc.pos}", status=resp.status) from None
+    except (ValueError, RecursionError) as exc:  # absurd nesting or number sizes
+        raise WdtkError(f"unreadable JSON: {exc}"[:200], status=resp.status) from None
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc)
+    if isinstance(exc, requests.ConnectTimeout):
+        return "connection timed out"
+    if isinstance(exc, requests.ReadTimeout) or "Read timed out" in text:
+        return "read timed out"
+    if "refused" in text.lower():
+        return "connection refused"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError) or "IncompleteRead" in text:
+        return "connection broke mid-response"
+    if "RemoteDisconnected" in text or "aborted" in text.lower() or "reset" in text.lower():
+        return "connection closed by the server"
+    if isinstance(exc, requests.ConnectionError):
+        return "connection failed"
+    return f"network error ({type(exc).__name__})"

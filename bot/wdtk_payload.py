@@ -1,0 +1,441 @@
+"""Typed views of what WDTK serves (the deep request JSON, the HTML request page, robots.txt)
+and of the request URLs people paste.
+
+Parsing is strict about what the bot acts on (ids, states, timestamps) and lenient about
+everything else, because WDTK adds keys and event types over time (protocol §1.2) while a
+silently misread id or date would corrupt a campaign's record. Every shape error names its
+JSON path so it can be recorded against the request and read by a person.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib import robotparser
+from urllib.parse import unquote, urlsplit
+
+from bot.errors import FoibotError, UsageError
+
+Tags = tuple[tuple[str, str | None], ...]
+
+
+class WdtkError(FoibotError):
+    """Talking to WDTK failed, or it answered with something unusable.
+
+    `status` is the last HTTP status seen, if any; `retry_after_s` is how long WDTK asked
+    us to stay away, so a caller can schedule the next attempt rather than guess.
+    """
+
+    def __init__(
+        self, message: str, *, status: int | None = None, retry_after_s: float | None = None
+    ):
+        super().__init__(message)
+        self.status = status
+        self.retry_after_s = retry_after_s
+
+
+class PayloadError(WdtkError):
+    """A WDTK document does not have the shape the protocol promises."""
+
+    def __init__(self, path: str, message: str):
+        self.path = path or "(document)"
+        self.message = message
+        super().__init__(f"{self.path} {message}")
+
+
+class RequestRefError(WdtkError, UsageError):
+    """A request URL or id the user typed cannot be tracked (exit 2: fix the input)."""
+
+
+@dataclass(frozen=True)
+class WdtkBody:
+    id: int
+    url_name: str
+    name: str
+    short_name: str | None = None
+    tags: Tags = ()
+
+
+@dataclass(frozen=True)
+class WdtkEvent:
+    id: int
+    event_type: str  # unknown types are kept: WDTK adds new ones (refusal_advice, public_token…)
+    created_at: dt.datetime
+    described_state: str | None = None
+    calculated_state: str | None = None
+    incoming_message_id: int | None = None
+    outgoing_message_id: int | None = None
+    comment_id: int | None = None
+
+
+@dataclass(frozen=True)
+class WdtkRequest:
+    id: int
+    url_title: str
+    title: str
+    described_state: str
+    awaiting_description: bool = False
+    law_used: str | None = None
+    tags: Tags = ()
+    display_status: str | None = None  # translated prose; for display only, never for logic
+    prominence: str | None = None
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+    public_body: WdtkBody | None = None
+    user_name: str | None = None
+    events: tuple[WdtkEvent, ...] = ()
+    user_url_name: str | None = None  # absent for external (write-API) requests
+
+    def tag(self, name: str) -> str | None:
+        """The value of the first tag called `name` ("" for a plain tag, None if absent)."""
+        for key, value in self.tags:
+            if key == name:
+                return value if value is not None else ""
+        return None
+
+
+_MISSING = object()
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "null"
+    return {
+        bool: "a boolean", int: "an integer", float: "a number", str: "a string",
+        list: "a list", dict: "an object",
+    }.get(type(value), type(value).__name__)  # fmt: skip
+
+
+def _join(path: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
+
+
+class _Obj:
+    """A JSON object being read, remembering where it sits in the document.
+
+    `x(key)` requires a value; `x_opt(key)` treats a missing key and null alike as None
+    but still refuses a value of the wrong type.
+    """
+
+    def __init__(self, data: object, path: str):
+        if not isinstance(data, dict):
+            raise PayloadError(path, f"is not an object (got {_kind(data)})")
+        self.data: dict[Any, Any] = data
+        self.path = path
+
+    def _get(self, key: str, optional: bool, ok: Callable[[Any], bool], what: str) -> Any:
+        value = self.data.get(key, _MISSING)
+        if value is _MISSING or value is None:
+            if optional:
+                return None
+            raise PayloadError(
+                _join(self.path, key), "is missing" if value is _MISSING else "is null"
+            )
+        if not ok(value):
+            raise PayloadError(_join(self.path, key), f"is not {what} (got {_kind(value)})")
+        return value
+
+    def int(self, key: str) -> int:
+        return self._get(key, False, _is_int, "an integer")
+
+    def int_opt(self, key: str) -> int | None:
+        return self._get(key, True, _is_int, "an integer")
+
+    def str(self, key: str) -> str:
+        return self._get(key, False, _is_str, "a string")
+
+    def str_opt(self, key: str) -> str | None:
+        return self._get(key, True, _is_str, "a string")
+
+    def bool_opt(self, key: str) -> bool | None:
+        return self._get(key, True, lambda v: isinstance(v, bool), "a boolean")
+
+    def list(self, key: str) -> list[Any]:
+        return self._get(key, False, lambda v: isinstance(v, list), "a list")
+
+    def time(self, key: str) -> dt.datetime:
+        return parse_timestamp(self.str(key), _join(self.path, key))
+
+    def time_opt(self, key: str) -> dt.datetime | None:
+        text = self.str_opt(key)
+        return None if text is None else parse_timestamp(text, _join(self.path, key))
+
+    def tags(self, key: str) -> Tags:
+        items = self._get(key, True, lambda v: isinstance(v, list), "a list") or []
+        tags = []
+        for i, item in enumerate(items):
+            where = _join(_join(self.path, key), i)
+            if not isinstance(item, list) or len(item) not in (1, 2):
+                raise PayloadError(where, f"is not a [name, value] pair (got {_kind(item)})")
+            name, value = item[0], item[1] if len(item) == 2 else None
+            if not isinstance(name, str):
+                raise PayloadError(_join(where, 0), f"is not a string (got {_kind(name)})")
+            if value is not None and not isinstance(value, str):
+                raise PayloadError(_join(where, 1), f"is not a string or null (got {_kind(value)})")
+            tags.append((name, value))
+        return tuple(tags)
+
+
+def _is_int(value: Any) -> bool:
+    # bool is an int to Python but never an id to WDTK.
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_str(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def parse_timestamp(text: str, path: str = "") -> dt.datetime:
+    """An ISO-8601 timestamp that carries its UTC offset, as Rails writes them."""
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except (ValueError, OverflowError):
+        raise PayloadError(path, f"is not an ISO-8601 timestamp: {text[:40]!r}") from None
+    # A naive time would be read in the machine's zone and shift every deadline by an hour.
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise PayloadError(path, f"has no UTC offset: {text[:40]!r}")
+    return moment
+
+
+def parse_body(data: object, path: str = "public_body") -> WdtkBody:
+    o = _Obj(data, path)
+    return WdtkBody(
+        id=o.int("id"),
+        url_name=o.str("url_name"),
+        name=o.str("name"),
+        short_name=o.str_opt("short_name"),
+        tags=o.tags("tags"),
+    )
+
+
+def parse_event(data: object, path: str) -> WdtkEvent:
+    o = _Obj(data, path)
+    return WdtkEvent(
+        id=o.int("id"),
+        event_type=o.str("event_type"),
+        created_at=o.time("created_at"),
+        described_state=o.str_opt("described_state"),
+        calculated_state=o.str_opt("calculated_state"),
+        incoming_message_id=o.int_opt("incoming_message_id"),
+        outgoing_message_id=o.int_opt("outgoing_message_id"),
+        comment_id=o.int_opt("comment_id"),
+    )
+
+
+def parse_request(data: object) -> WdtkRequest:
+    """A deep `/request/<url_title>.json` document (protocol §1.2) as a WdtkRequest.
+
+    Raises PayloadError naming the first offending path.
+    """
+    o = _Obj(data, "")
+    body = o.data.get("public_body")
+    user = o.data.get("user")
+    user_name = user_url_name = None
+    if user is not None:
+        u = _Obj(user, "user")
+        user_name, user_url_name = u.str_opt("name"), u.str_opt("url_name")
+    if user_name is None:
+        # External requests made through the write API carry a bare name instead of a user.
+        user_name = o.str_opt("user_name")
+    events = o.list("info_request_events")
+    return WdtkRequest(
+        id=o.int("id"),
+        url_title=o.str("url_title"),
+        title=o.str("title"),
+        described_state=o.str("described_state"),
+        awaiting_description=bool(o.bool_opt("awaiting_description")),
+        law_used=o.str_opt("law_used"),
+        tags=o.tags("tags"),
+        display_status=o.str_opt("display_status"),
+        prominence=o.str_opt("prominence"),
+        created_at=o.time_opt("created_at"),
+        updated_at=o.time_opt("updated_at"),
+        public_body=parse_body(body) if body is not None else None,
+        user_name=user_name,
+        events=tuple(parse_event(e, _join("info_request_events", i)) for i, e in enumerate(events)),
+        user_url_name=user_url_name,
+    )
+
+
+def derive_url_title(title: str) -> str:
+    """The slug WDTK gives a new request with this title, before any `_N` suffix.
+
+    Mirrors Alaveteli's `MySociety::Format.simplify_url_part(title, 'request', 32)`: the cut
+    is at 32 characters, not at a word boundary, so "…to improve" can become "…to_impr".
+    """
+    text = unicodedata.normalize("NFKD", title.lower())
+    text = text.encode("ascii", "ignore").decode("ascii").lower()
+    text = re.sub(r"[\s\-_]", "_", text)
+    text = re.sub(r"[^a-z0-9_]", "", text)
+    text = re.sub(r"_+", "_", text).strip("_")
+    text = text[:32].rstrip("_")
+    if not text or text.isdigit():
+        return "request"
+    return text
+
+
+# --- the HTML request page ---------------------------------------------------------------
+
+
+def _soup(html: str) -> Any:
+    from bs4 import BeautifulSoup  # only the HTML paths need it; keep JSON polling light
+
+    return BeautifulSoup(html, "html.parser")
+
+
+def parse_html_status(html: str) -> tuple[str | None, dt.date | None]:
+    """WDTK's own computed status and due date from `div#request_status` (protocol §1.8)."""
+    box = _soup(html).find(id="request_status")
+    if box is None:
+        return None, None
+    status = None
+    for cls in box.get("class") or []:
+        if cls.startswith("request-status-message--") and len(cls) > 24:
+            status = cls[len("request-status-message--") :]
+    if status is None:
+        icon = box.find("i", class_=re.compile(r"^icon_"))
+        if icon is not None:
+            status = next(c[5:] for c in icon["class"] if c.startswith("icon_"))
+    due = None
+    time_tag = box.find("time", attrs={"datetime": True})
+    if time_tag is not None:
+        # The due date is a Date, so `time_tag` writes "2025-08-19"; take the date part of
+        # a full timestamp too in case that ever changes.
+        try:
+            due = dt.date.fromisoformat(str(time_tag["datetime"]).strip()[:10])
+        except ValueError:
+            due = None
+    return status, due
+
+
+_DROP = (
+    ".attachments, ul.list-of-attachments, .correspondence__header, h2, .event_actions, "
+    ".correspondence__footer, .js-delivery-log-ajax-error, .hidden_attachment, script, style"
+)
+
+
+def parse_correspondence(html: str) -> list[dict[str, Any]]:
+    """Messages on a request page, oldest first: kind, plain text and attachment names.
+
+    Best effort: Alaveteli's markup has changed over the years, so this keys on the stable
+    hooks (`div.correspondence` with `incoming`/`outgoing`, `.attachment`) and falls back
+    to the whole message box when the body container is not found.
+    """
+    messages = []
+    for box in _soup(html).select("div.correspondence"):
+        classes = set(box.get("class") or [])
+        kind = next((k for k in ("incoming", "outgoing") if k in classes), "other")
+        attachments = _attachment_names(box)
+        body = box.select_one(".correspondence_text") or box.select_one(".correspondence__body")
+        target = body if body is not None else box
+        for junk in target.select(_DROP):
+            junk.decompose()
+        text = _plain(target.get_text("\n"))
+        messages.append({"kind": kind, "text": text, "attachments": attachments})
+    return messages
+
+
+def _attachment_names(box: Any) -> list[str]:
+    names: list[str] = []
+    for item in box.select(".attachment"):
+        label = (
+            item.select_one(".attachment__name")
+            or item.find("strong")
+            or item.select_one("a[href*='/attach/']")
+        )
+        text = _plain((label or item).get_text(" "))
+        if text and text not in names:
+            names.append(text)
+    return names
+
+
+def _plain(text: str) -> str:
+    lines = [" ".join(line.split()) for line in text.replace("\xa0", " ").splitlines()]
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out).strip()
+
+
+# --- things people and robots.txt hand us ---------------------------------------------
+
+_REF_PATH = re.compile(r"^(?:/[a-z]{2}(?:_[A-Za-z]{2})?)?/request/([^/]+?)(?:\.json)?(?:/.*)?$")
+
+
+def parse_request_ref(url_or_id: str, base_url: str) -> int | str:
+    """A numeric id or slug from what a user pasted: `/request/<slug>`, `/request/<id>`
+    (either with `.json`), a full URL on base_url (a `/cy/` locale prefix is fine), or a
+    bare number. Raises RequestRefError, a UsageError, for anything else."""
+    text = url_or_id.strip()
+    if re.fullmatch(r"[0-9]+", text):
+        return int(text)
+    path = text
+    if re.match(r"^[a-z][a-z0-9+.-]*:", text, re.IGNORECASE):
+        parts, base = urlsplit(text), urlsplit(base_url)
+        if parts.scheme.lower() not in ("http", "https"):
+            raise RequestRefError(f"{text}: not an http(s) URL")
+        if _site(parts.netloc) != _site(base.netloc):
+            raise RequestRefError(
+                f"{text}: not on {base.netloc} ([wdtk] base_url); foibot only tracks requests there"
+            )
+        path = parts.path
+        prefix = base.path.rstrip("/")
+        if prefix and path.startswith(prefix + "/"):
+            path = path[len(prefix) :]
+    else:
+        path = "/" + urlsplit(text).path.lstrip("/")
+    match = _REF_PATH.match(unquote(path))
+    ref = match.group(1) if match else ""
+    if re.fullmatch(r"[0-9]+", ref):
+        return int(ref)
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", ref):
+        raise RequestRefError(
+            f"{text or '(empty)'}: not a WDTK request; give /request/<slug>, /request/<id> "
+            "or the request's full URL"
+        )
+    return ref
+
+
+def _site(netloc: str) -> str:
+    host = netloc.lower().removeprefix("www.")
+    return re.sub(r":(80|443)$", "", host)
+
+
+class RobotsRules:
+    """robots.txt read the way RFC 9309 (and Google) read it.
+
+    urllib.robotparser parses the groups, but it matches rules as plain prefixes, so
+    WDTK's wildcard rules (`*/feed/*`, `*/request/*/response/*`) would never match. Here
+    `*` and a final `$` work, and the longest matching rule wins, Allow on a tie.
+    """
+
+    def __init__(self, text: str, agent: str):
+        parser = robotparser.RobotFileParser()
+        parser.parse(text.splitlines())
+        entry = next((e for e in parser.entries if e.applies_to(agent)), parser.default_entry)
+        self._rules: list[tuple[re.Pattern[str], int, bool]] = []
+        for line in entry.rulelines if entry else []:
+            rule = unquote(line.path)  # robotparser percent-quotes `*` and `$`
+            self._rules.append((_rule_regex(rule), len(rule), line.allowance))
+
+    def allowed(self, path: str) -> bool:
+        target = unquote(path)
+        best: tuple[int, bool] | None = None
+        for regex, length, allow in self._rules:
+            if regex.match(target) and (best is None or (length, allow) > best):
+                best = (length, allow)
+        return True if best is None else best[1]
+
+
+def _rule_regex(rule: str) -> re.Pattern[str]:
+    anchored = rule.endswith("$")
+    body = rule[:-1] if anchored else rule
+    pattern = "".join(".*" if c == "*" else re.escape(c) for c in body)
+    return re.compile(pattern + (r"\Z" if anchored else ""), re.DOTALL)

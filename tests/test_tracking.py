@@ -1,0 +1,124 @@
+"""Tracking logic without I/O: clocks, statuses and the poll schedule."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot import deadlines as dl
+from bot.polling import NEVER, PollPolicy, after_error, after_hidden, after_success, next_morning
+from bot.tracking import clock_start, live_status, review_start, working_days_late
+from bot.wdtk_payload import WdtkEvent
+
+UTC = dt.UTC
+FOI = dl.calendar_for("foi")
+
+
+def ev(id_, type_, when, described=None, calculated=None):
+    return WdtkEvent(id_, type_, dt.datetime.fromisoformat(when), described, calculated)
+
+
+def test_clock_starts_at_sent_not_created():
+    events = [ev(1, "sent", "2026-03-02T10:00:00+00:00"), ev(2, "response", "2026-03-05T10:00:00+00:00")]
+    assert clock_start(events).id == 1
+
+
+def test_resend_restarts_the_clock():
+    events = [ev(1, "sent", "2026-03-02T10:00:00+00:00"), ev(2, "resent", "2026-03-09T10:00:00+00:00")]
+    assert clock_start(events).id == 2
+
+
+def test_only_the_first_followup_after_clarification_restarts_it():
+    events = [
+        ev(1, "sent", "2026-03-02T10:00:00+00:00"),
+        ev(2, "response", "2026-03-05T10:00:00+00:00"),
+        ev(3, "status_update", "2026-03-05T11:00:00+00:00", described="waiting_clarification"),
+        ev(4, "followup_sent", "2026-03-06T10:00:00+00:00", calculated="waiting_response"),
+        ev(5, "followup_sent", "2026-03-07T10:00:00+00:00"),
+    ]
+    assert clock_start(events).id == 4
+
+
+def test_ordinary_followup_and_review_request_do_not_restart_it():
+    events = [
+        ev(1, "sent", "2026-03-02T10:00:00+00:00"),
+        ev(2, "followup_sent", "2026-03-20T10:00:00+00:00"),
+        ev(3, "followup_sent", "2026-04-20T10:00:00+00:00", calculated="internal_review"),
+    ]
+    assert clock_start(events).id == 1
+
+
+def test_review_starts_at_the_review_request():
+    events = [
+        ev(1, "sent", "2026-03-02T10:00:00+00:00"),
+        ev(2, "response", "2026-03-20T10:00:00+00:00", described="rejected"),
+        ev(3, "followup_sent", "2026-03-23T10:00:00+00:00", calculated="internal_review"),
+    ]
+    assert review_start(events, "internal_review").id == 3
+    assert review_start(events, "rejected") is None
+
+
+def row(**kw):
+    base = {"status": "waiting_response", "awaiting_description": 0, "due": "2026-03-30", "very_overdue_after": "2026-04-29", "law": "foi", "review_started_on": None}
+    return {**base, **kw}
+
+
+def test_status_flips_the_day_after_each_deadline():
+    assert live_status(row(), dt.date(2026, 3, 30)) == "waiting_response"
+    assert live_status(row(), dt.date(2026, 3, 31)) == "waiting_response_overdue"
+    assert live_status(row(), dt.date(2026, 4, 29)) == "waiting_response_overdue"
+    assert live_status(row(), dt.date(2026, 4, 30)) == "waiting_response_very_overdue"
+
+
+def test_awaiting_classification_wins_and_only_waiting_response_goes_overdue():
+    assert live_status(row(awaiting_description=1), dt.date(2026, 5, 1)) == "waiting_classification"
+    assert live_status(row(status="gone_postal"), dt.date(2026, 5, 1)) == "gone_postal"
+    assert live_status(row(status="ready"), dt.date(2026, 5, 1)) == "ready"
+
+
+def test_internal_review_overdue_after_20_working_days_under_foia():
+    # requested Mon 2026-03-02; 20 working days → Mon 2026-03-30 (17 Mar NI holiday skipped → Tue 31)
+    r = row(status="internal_review", review_started_on="2026-03-02")
+    assert live_status(r, dt.date(2026, 3, 31), FOI) == "internal_review"
+    assert live_status(r, dt.date(2026, 4, 1), FOI) == "internal_review_overdue"
+    assert working_days_late(r, dt.date(2026, 4, 2), FOI) == 2
+
+
+def test_working_days_late_counts_working_days_only():
+    # due Mon 30 Mar 2026; Fri 3 Apr is Good Friday: Tue 31, Wed 1, Thu 2 → 3
+    assert working_days_late(row(), dt.date(2026, 4, 3), FOI) == 3
+    assert working_days_late(row(), dt.date(2026, 3, 30), FOI) is None
+
+
+POLICY = PollPolicy()
+
+
+def test_open_requests_polled_every_few_hours():
+    now = dt.datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+    assert after_success(row(), now, POLICY) == now + dt.timedelta(hours=6)
+
+
+def test_polled_just_after_five_on_the_morning_a_status_flips():
+    now = dt.datetime(2026, 3, 30, 22, 0, tzinfo=UTC)  # due today; overdue from tomorrow
+    assert after_success(row(), now, POLICY) == dt.datetime(2026, 3, 31, 4, 15, tzinfo=UTC)  # 05:15 BST
+
+
+def test_closed_requests_polled_weekly():
+    now = dt.datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+    assert after_success(row(status="successful"), now, POLICY) == now + dt.timedelta(days=7)
+
+
+def test_errors_back_off_exponentially_to_a_day():
+    now = dt.datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+    assert [after_error(n, now, POLICY) - now for n in (1, 2, 3)] == [dt.timedelta(minutes=m) for m in (15, 30, 60)]
+    assert after_error(20, now, POLICY) - now == dt.timedelta(hours=24)
+
+
+def test_hidden_polled_daily_then_never():
+    since = dt.datetime(2026, 3, 1, tzinfo=UTC)
+    assert after_hidden(since, since + dt.timedelta(days=3), POLICY) == (since + dt.timedelta(days=4)).isoformat()
+    assert after_hidden(since, since + dt.timedelta(days=14), POLICY) == NEVER
+
+
+def test_next_morning_is_uk_time():
+    winter = dt.datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
+    assert next_morning(winter, dt.time(5, 15)) == dt.datetime(2026, 12, 1, 5, 15, tzinfo=UTC)
