@@ -80,6 +80,45 @@ class CampaignConfig:
 
 
 @dataclass(frozen=True)
+class ScheduleConfig:
+    """Daemon jobs: "every N seconds|minutes|hours" or a 5-field cron line (UK time)."""
+
+    poll: str = "every 30 minutes"
+    release: str = "every 1 minute"
+    digest: str = "0 8 * * *"
+    misfire_grace_s: int = 3600
+
+
+@dataclass(frozen=True)
+class PollConfig:
+    open_every_hours: float = 6.0
+    closed_every_days: float = 7.0
+    hidden_grace_days: float = 14.0
+
+
+@dataclass(frozen=True)
+class EmailConfig:
+    host: str
+    to: tuple[str, ...]
+    sender: str
+    port: int = 587
+    starttls: bool = True
+    user: str = ""
+    password_env: str = ""  # the name of an environment variable; never the password
+
+
+@dataclass(frozen=True)
+class NotifyConfig:
+    batch: str = "run"  # "run": a digest after each pass with news; "daily": at [schedule] digest
+    email: EmailConfig | None = None
+    webhook_url: str = ""
+
+    @property
+    def enabled(self) -> bool:
+        return self.email is not None or bool(self.webhook_url)
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     wdtk: WdtkConfig
@@ -91,6 +130,9 @@ class Config:
     campaigns: tuple[CampaignConfig, ...]
     extra_holidays: tuple[dt.date, ...] = ()
     remove_holidays: tuple[dt.date, ...] = ()
+    schedule: ScheduleConfig = ScheduleConfig()
+    poll: PollConfig = PollConfig()
+    notify: NotifyConfig = NotifyConfig()
 
     @property
     def root(self) -> Path:
@@ -209,7 +251,10 @@ def load_config(path: str | Path) -> Config:
 def parse_config(raw: dict[str, Any], path: Path) -> Config:
     path = path.resolve()
     top = _Table(path.name, raw, "")
-    top.only("wdtk", "storage", "pace", "requester", "bodies", "campaigns", "deadlines")
+    top.only(
+        "wdtk", "storage", "pace", "requester", "bodies", "campaigns", "deadlines",
+        "schedule", "poll", "notify",
+    )  # fmt: skip
 
     wdtk = _parse_wdtk(top.sub("wdtk"))
 
@@ -241,7 +286,74 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
         campaigns=campaigns,
         extra_holidays=deadlines.dates("extra_holidays"),
         remove_holidays=deadlines.dates("remove_holidays"),
+        schedule=_parse_schedule(top.sub("schedule")),
+        poll=_parse_poll(top.sub("poll")),
+        notify=_parse_notify(top.sub("notify")),
     )
+
+
+SCHEDULE_RE = re.compile(r"^every\s+(\d+)\s+(second|minute|hour)s?$")
+
+
+def schedule_trigger_ok(spec: str) -> bool:
+    if SCHEDULE_RE.match(spec.strip()):
+        return True
+    fields = spec.split()
+    return len(fields) == 5 and all(re.match(r"^[\d*/,\-a-zA-Z]+$", f) for f in fields)
+
+
+def _parse_schedule(t: _Table) -> ScheduleConfig:
+    t.only("poll", "release", "digest", "misfire_grace_s")
+    values = {}
+    for name in ("poll", "release", "digest"):
+        spec = t.text(name, getattr(ScheduleConfig, name))
+        if not schedule_trigger_ok(spec):
+            t.fail(
+                f"{spec!r} is neither 'every N seconds|minutes|hours' nor a 5-field cron line",
+                t.key(name),
+            )
+        values[name] = spec
+    return ScheduleConfig(**values, misfire_grace_s=int(t.number("misfire_grace_s", 3600)))
+
+
+def _parse_poll(t: _Table) -> PollConfig:
+    t.only("open_every_hours", "closed_every_days", "hidden_grace_days")
+    return PollConfig(
+        open_every_hours=t.number("open_every_hours", 6.0, minimum=0.01),
+        closed_every_days=t.number("closed_every_days", 7.0, minimum=0.01),
+        hidden_grace_days=t.number("hidden_grace_days", 14.0),
+    )
+
+
+def _parse_notify(t: _Table) -> NotifyConfig:
+    t.only("batch", "email", "webhook")
+    batch = t.text("batch", "run")
+    if batch not in ("run", "daily"):
+        t.fail(f"must be 'run' or 'daily', got {batch!r}", t.key("batch"))
+    email = None
+    if "email" in t.data:
+        e = t.sub("email")
+        e.only("host", "port", "starttls", "user", "password_env", "from", "to")
+        to = e.strings("to")
+        if not to:
+            e.fail("needs at least one address", e.key("to"))
+        email = EmailConfig(
+            host=e.text("host"),
+            to=to,
+            sender=e.text("from"),
+            port=int(e.number("port", 587, minimum=1)),
+            starttls=e.get("starttls", bool, True),
+            user=e.text("user", ""),
+            password_env=e.text("password_env", ""),
+        )
+    webhook_url = ""
+    if "webhook" in t.data:
+        w = t.sub("webhook")
+        w.only("url")
+        webhook_url = w.text("url")
+        if not re.match(r"^https?://", webhook_url):
+            w.fail(f"must be an http(s) URL, got {webhook_url!r}", w.key("url"))
+    return NotifyConfig(batch=batch, email=email, webhook_url=webhook_url)
 
 
 def _parse_wdtk(t: _Table) -> WdtkConfig:

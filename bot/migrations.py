@@ -158,3 +158,24 @@ def m006_correspondence(db: Database) -> None:
     )
     db["correspondence"].create_index(["ref", "fingerprint"], unique=True)
     db["correspondence"].enable_fts(["text", "attachments"], create_triggers=True)
+
+
+@migrations()
+def m007_news(db: Database) -> None:
+    # The notification outbox. Each piece of news has a unique key, so it is queued once
+    # however often a run sees it, and sent_at marks it told.
+    db["news"].create(
+        {
+            "id": int,
+            "key": str,
+            "kind": str,  # response, overdue, very_overdue, ready, followup, error
+            "ref": str,
+            "text": str,
+            "created_at": str,
+            "sent_at": str,
+        },
+        pk="id",
+        not_null={"key", "kind", "text", "created_at"},
+    )
+    db["news"].create_index(["key"], unique=True)
+    db["news"].create_index(["sent_at"])

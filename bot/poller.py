@@ -70,7 +70,11 @@ class Tracker:
         self, store: Store, config: Config, client: WdtkClient, policy: PollPolicy | None = None
     ):
         self.store, self.config, self.client = store, config, client
-        self.policy = policy or PollPolicy()
+        self.policy = policy or PollPolicy(
+            open_every=dt.timedelta(hours=config.poll.open_every_hours),
+            closed_every=dt.timedelta(days=config.poll.closed_every_days),
+            hidden_grace=dt.timedelta(days=config.poll.hidden_grace_days),
+        )
         self.holiday_key = _holiday_key(config)
 
     def calendar(self, law: str) -> dl.WorkingCalendar:
@@ -429,7 +433,14 @@ class Tracker:
                 row["ref"], poll_error=message, poll_failures=failures,
                 last_polled_at=now.isoformat(), next_poll_at=retry.isoformat(),
             )  # fmt: skip
-        report.errors.append({"ref": row["ref"], "error": message, "next_retry": retry.isoformat()})
+        report.errors.append(
+            {
+                "ref": row["ref"],
+                "error": message,
+                "next_retry": retry.isoformat(),
+                "failures": failures,
+            }
+        )
 
     def _set_next(
         self, ref: str, when: str, *, polled_at: dt.datetime | None = None, error: str | None = None

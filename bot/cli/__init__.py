@@ -41,9 +41,9 @@ def cli(ctx: click.Context, config_path: str, db_path: str | None, as_json: bool
 
 
 def _register() -> None:
-    from bot.cli import bodies, campaign, deadline, requests, setup, tracking
+    from bot.cli import bodies, campaign, deadline, requests, run, setup, tracking
 
-    for module in (setup, bodies, campaign, tracking, requests, deadline):
+    for module in (setup, bodies, campaign, tracking, requests, deadline, run):
         for command in module.COMMANDS:
             cli.add_command(command)
 

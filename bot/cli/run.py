@@ -1,0 +1,103 @@
+"""`foibot run --once` (for cron) and `foibot daemon` (runs forever)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+
+import click
+
+from bot.cli.app import App, DateTimeType, json_option, pass_app
+from bot.errors import UsageError
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="One pass of everything due, then exit (for cron).")
+@click.option("--as-of", "as_of", type=DateTimeType(), help="Pretend it is this (UK) time.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing when there was nothing to do.")
+@click.option("--wait", is_flag=True, help="Wait for a pass already running instead of exiting.")
+@json_option
+@pass_app
+def run(
+    app: App, once: bool, as_of: dt.datetime | None, quiet: bool, wait: bool, as_json: bool
+) -> None:
+    """Release due launch slots, poll WDTK, and send notifications: one pass."""
+    if not once:
+        raise UsageError("use `foibot run --once` for one pass, or `foibot daemon` to keep running")
+    from bot.lock import LockHeld, RunLock
+    from bot.runner import run_once
+    from bot.wdtk import WdtkClient
+
+    config = app.config
+    lock = RunLock(app.db_path or config.db_path)
+    try:
+        lock.acquire(wait=wait)
+    except LockHeld:
+        if not quiet:
+            click.echo("another run is in progress; nothing done")
+        return
+    stop = threading.Event()
+    previous = {
+        sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)
+    }
+    try:
+        with WdtkClient(config.wdtk, sleep=stop.wait) as client:
+            now = (as_of or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+            summary = run_once(app.store, config, now, client, should_stop=stop.is_set)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        lock.release()
+    if app.json_wanted(as_json):
+        app.emit_json(
+            {
+                "released": summary.released,
+                "poll": summary.poll.as_json() if summary.poll else None,
+                "followups": summary.followups,
+                "digest": {
+                    "channels": summary.digest_channels,
+                    "items": summary.news_queued,
+                    "error": summary.digest_error,
+                },
+                "nothing_happened": summary.nothing_happened,
+            }
+        )
+    elif not (quiet and summary.nothing_happened):
+        click.echo(summary.paragraph())
+    if summary.poll and summary.poll.all_failed:
+        raise click.exceptions.Exit(1)
+
+
+@click.command()
+@click.option(
+    "--log-level",
+    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
+    default="INFO",
+    show_default=True,
+)
+@click.option(
+    "--log-file", type=click.Path(dir_okay=False, path_type=Path), help="Also log to this file."
+)
+@pass_app
+def daemon(app: App, log_level: str, log_file: Path | None) -> None:
+    """Run passes on the [schedule] in config until SIGTERM or SIGINT."""
+    from bot.daemon import Daemon
+
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_file:
+        handlers.append(logging.FileHandler(log_file))
+    logging.basicConfig(
+        level=log_level.upper(),
+        handlers=handlers,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    config = app.config
+    _ = app.store  # migrate once up front, so a bad database fails now, not in a job
+    raise click.exceptions.Exit(Daemon(config, Path(app.db_path or config.db_path)).run())
+
+
+COMMANDS = [run, daemon]
