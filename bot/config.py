@@ -30,6 +30,8 @@ class WdtkConfig:
     contact: str = ""
     min_interval_s: float = 3.0
     timeout_s: float = 30.0
+    max_tries: int = 4
+    backoff_s: float = 2.0
     use_feeds: bool = False
     respect_robots: bool = True
     max_response_bytes: int = 5_000_000
@@ -358,7 +360,7 @@ def _parse_notify(t: _Table) -> NotifyConfig:
 
 def _parse_wdtk(t: _Table) -> WdtkConfig:
     t.only(
-        "base_url", "user", "contact", "min_interval_s", "timeout_s",
+        "base_url", "user", "contact", "min_interval_s", "timeout_s", "max_tries", "backoff_s",
         "use_feeds", "respect_robots", "max_response_bytes",
     )  # fmt: skip
     base_url = t.text("base_url", DEFAULT_BASE_URL).rstrip("/")
@@ -370,6 +372,8 @@ def _parse_wdtk(t: _Table) -> WdtkConfig:
         contact=t.text("contact", ""),
         min_interval_s=t.number("min_interval_s", 3.0),
         timeout_s=t.number("timeout_s", 30.0, minimum=0.1),
+        max_tries=int(t.number("max_tries", 4, minimum=1)),
+        backoff_s=t.number("backoff_s", 2.0),
         use_feeds=t.get("use_feeds", bool, False),
         respect_robots=t.get("respect_robots", bool, True),
         max_response_bytes=int(t.number("max_response_bytes", 5_000_000, minimum=1024)),

@@ -35,7 +35,7 @@ from bot.wdtk import (
 )
 
 RESPONSE = "response"
-SLUG_SUFFIXES = 5  # WDTK appends _2, _3 … to a slug already taken
+MAX_SLUG_WALK = 50  # WDTK appends _2, _3 … to a slug already taken
 
 
 @dataclass
@@ -208,75 +208,120 @@ class Tracker:
         calls_before = self.client.http_calls
         self.refresh_dates()
         rows = self.due(now, everything=everything, campaign=campaign)
-        for row in progress(rows, len(rows)) if progress else rows:
+        unlinked = [row for row in rows if row["wdtk_id"] is None]
+        linked = [row for row in rows if row["wdtk_id"] is not None]
+        if unlinked and not should_stop():
+            report.polled += len(unlinked)
+            try:
+                self._autolink(unlinked, now, report)
+            except FoibotError as exc:
+                for row in unlinked:
+                    self._record_error(row, str(exc), now, report)
+        for row in progress(linked, len(linked)) if progress else linked:
             if should_stop():
                 break
             report.polled += 1
             try:
-                if row["wdtk_id"] is None:
-                    self._autolink(row, now, report)
-                else:
-                    result = self.client.fetch_request(row["wdtk_id"], etag=row["etag"])
-                    self.ingest(row, result, now, report)
+                result = self.client.fetch_request(row["wdtk_id"], etag=row["etag"])
+                self.ingest(row, result, now, report)
             except FoibotError as exc:
-                # A client bug or a refused robots path: record it, keep going with the rest.
+                # A refused robots path or the like: record it, keep going with the rest.
                 self._record_error(row, str(exc), now, report)
         self.note_transitions(now, report, campaign=campaign)
         report.http_calls = self.client.http_calls - calls_before
         return report
 
-    def _autolink(self, row: dict, now: dt.datetime, report: PollReport) -> None:
-        """Find a released draft on WDTK without a human: try the slug WDTK derives from
-        its title (robots-allowed JSON), and accept only a request carrying our tag."""
-        released = dt.datetime.fromisoformat(row["released_at"]) if row["released_at"] else now
-        if now - released > self.policy.unlinked_give_up:
-            self._set_next(
-                row["ref"],
-                NEVER,
-                error=f"not found on WDTK {self.policy.unlinked_give_up.days} days after release: use `foibot link`",
-            )
-            return
-        candidates = self._feed_candidates(row) if self.config.wdtk.use_feeds else []
-        base = derive_url_title(row["title"])
-        candidates += [base] + [f"{base}_{n}" for n in range(2, SLUG_SUFFIXES + 2)]
-        for slug in candidates:
-            result = self.client.fetch_request(slug)
-            if result.kind == "gone":
-                break  # suffixes are given out in order: nothing further exists
-            if result.ok and result.request and _carries_ref(result.request, row["ref"]):
-                taken = list(
-                    self.store.db.query(
-                        "SELECT ref FROM requests WHERE wdtk_id = ?", [result.request.id]
-                    )
+    def _autolink(self, rows: list[dict], now: dt.datetime, report: PollReport) -> None:
+        """Find released drafts on WDTK without a human, robots-compliantly: fetch the
+        JSON at the slug WDTK derives from each title, then its `_2`, `_3` … siblings
+        (given out in order, so the first 404 ends the walk), and accept only a request
+        carrying the draft's foibot tag. Drafts sharing a slug share one walk."""
+        waiting: dict[str, dict] = {}
+        for row in rows:
+            released = dt.datetime.fromisoformat(row["released_at"]) if row["released_at"] else now
+            if now - released > self.policy.unlinked_give_up:
+                days = self.policy.unlinked_give_up.days
+                self._set_next(
+                    row["ref"],
+                    NEVER,
+                    error=f"not found on WDTK {days} days after release: use `foibot link`",
                 )
-                if taken:
-                    continue
-                self.ingest(row, result, now, report, new=True)
-                report.linked.append({"ref": row["ref"], "wdtk_id": result.request.id})
-                return
-            if result.kind == "error":
-                self._record_error(row, result.message or "error", now, report)
-                return
-        self._set_next(row["ref"], (now + self.policy.unlinked_every).isoformat())
+            else:
+                waiting[row["ref"]] = row
+        if not waiting:
+            return
+        if self.config.wdtk.use_feeds:
+            for ref, wdtk_id in self._feed_matches(set(waiting)):
+                self._try_link(waiting, ref, self.client.fetch_request(wdtk_id), now, report)
+        known = {
+            r["url_title"]
+            for r in self.store.db.query(
+                "SELECT url_title FROM requests WHERE url_title IS NOT NULL"
+            )
+        }
+        groups: dict[str, list[str]] = {}
+        for ref, row in waiting.items():
+            groups.setdefault(derive_url_title(row["title"]), []).append(ref)
+        for base, refs in groups.items():
+            for n in range(1, MAX_SLUG_WALK + 1):
+                if not any(ref in waiting for ref in refs):
+                    break
+                slug = base if n == 1 else f"{base}_{n}"
+                if slug in known:
+                    continue  # one of ours already, linked earlier
+                result = self.client.fetch_request(slug)
+                if result.kind == "gone":
+                    break
+                if result.kind == "error":
+                    for ref in refs:
+                        if ref in waiting:
+                            self._record_error(
+                                waiting.pop(ref), result.message or "error", now, report
+                            )
+                    break
+                if result.ok and result.request:
+                    self._try_link(waiting, result.request.tag("foibot") or "", result, now, report)
+        for ref in waiting:
+            self._set_next(ref, (now + self.policy.unlinked_every).isoformat())
 
-    def _feed_candidates(self, row: dict) -> list[int]:
-        user = self.config.wdtk.user
-        if not user:
+    def _try_link(
+        self,
+        waiting: dict[str, dict],
+        ref: str,
+        result: FetchResult,
+        now: dt.datetime,
+        report: PollReport,
+    ) -> None:
+        if ref not in waiting or not result.ok or result.request is None:
+            return
+        if list(
+            self.store.db.query("SELECT 1 FROM requests WHERE wdtk_id = ?", [result.request.id])
+        ):
+            return
+        self.ingest(waiting.pop(ref), result, now, report, new=True)
+        report.linked.append({"ref": ref, "wdtk_id": result.request.id})
+
+    def _feed_matches(self, refs: set[str]) -> list[tuple[str, int]]:
+        """Opt-in ([wdtk] use_feeds): robots.txt disallows feeds, so only on request."""
+        if not self.config.wdtk.user:
             return []
         try:
-            items = self.client.fetch_user_feed(user)
+            items = self.client.fetch_user_feed(self.config.wdtk.user)
         except FoibotError:
             return []
         found = []
         for item in items if isinstance(items, list) else []:
             info = item.get("info_request") if isinstance(item, dict) else None
-            tags = info.get("tags") if isinstance(info, dict) else None
-            if (
-                isinstance(tags, list)
-                and ["foibot", row["ref"]] in tags
-                and isinstance(info.get("id"), int)
-            ):
-                found.append(info["id"])
+            if not isinstance(info, dict) or not isinstance(info.get("id"), int):
+                continue
+            for tag in info.get("tags") or []:
+                if (
+                    isinstance(tag, list)
+                    and len(tag) == 2
+                    and tag[0] == "foibot"
+                    and tag[1] in refs
+                ):
+                    found.append((tag[1], info["id"]))
         return found
 
     # -- ingest one fetch --------------------------------------------------------------

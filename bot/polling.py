@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from bot.dates import LONDON
 from bot.tracking import CLOSED_STATES
 
+# Answered, but the requester may well ask for an internal review: look daily.
+ESCALATABLE = frozenset({"rejected", "partially_successful"})
+
 # Stored in next_poll_at for requests never to be polled again. It sorts after every ISO
 # timestamp, so "next_poll_at <= now" never selects it.
 NEVER = "never"
@@ -23,6 +26,7 @@ NEVER = "never"
 class PollPolicy:
     open_every: dt.timedelta = dt.timedelta(hours=6)
     closed_every: dt.timedelta = dt.timedelta(days=7)
+    escalatable_every: dt.timedelta = dt.timedelta(days=1)
     unlinked_every: dt.timedelta = dt.timedelta(hours=1)  # released, not yet found on WDTK
     unlinked_give_up: dt.timedelta = dt.timedelta(days=14)
     hidden_grace: dt.timedelta = dt.timedelta(days=14)
@@ -47,6 +51,8 @@ def after_error(failures: int, now: dt.datetime, policy: PollPolicy) -> dt.datet
 
 def after_success(row: dict, now: dt.datetime, policy: PollPolicy) -> dt.datetime:
     status = row["status"]
+    if status in ESCALATABLE and not row.get("awaiting_description"):
+        return now + policy.escalatable_every
     if status in CLOSED_STATES and not row.get("awaiting_description"):
         return now + policy.closed_every
     regular = now + policy.open_every

@@ -115,7 +115,9 @@ class WdtkClient:
     """A polite session with WDTK. Use as a context manager; safe to share between threads.
 
     `sleep`, `clock` (monotonic seconds) and `wall_clock` (epoch seconds, for HTTP-date
-    Retry-After values) are injectable so tests can check waits without waiting.
+    Retry-After values) are injectable so tests can check waits without waiting. A retry
+    waits backoff_s × 2^(n-1), or the server's Retry-After if longer, at most max_sleep_s;
+    a Retry-After beyond max_sleep_s ends the call instead (see _send).
     """
 
     def __init__(
@@ -125,14 +127,15 @@ class WdtkClient:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
-        max_tries: int = 4,
-        backoff_s: float = 2.0,
+        max_tries: int | None = None,
+        backoff_s: float | None = None,
         max_sleep_s: float = 60.0,
     ):
         self.config = config
         self.base_url = config.base_url.rstrip("/")
-        self.max_tries = max(1, max_tries)
-        self.backoff_s = backoff_s
+        # Arguments win over [wdtk] max_tries / backoff_s so tests can be fast.
+        self.max_tries = max(1, max_tries or getattr(config, "max_tries", 4))
+        self.backoff_s = backoff_s if backoff_s is not None else getattr(config, "backoff_s", 2.0)
         self.max_sleep_s = max_sleep_s
         self.http_calls = 0  # every attempt on the wire, for benchmarks and `doctor`
         self._sleep, self._clock, self._wall_clock = sleep, clock, wall_clock

@@ -112,7 +112,7 @@ def test_undefined_template_variable_names_variable_file_and_line(project):
 
 
 def test_undefined_attribute_in_title_names_config_key(project):
-    project.edit_config("({{ body.short_name }})", "({{ body.shortname }})")
+    project.edit_config("{{ body.short_name }}:", "{{ body.shortname }}:")
     result = project.run("draft", "social-media-misuse", expect=2)
     assert "config.toml: campaigns[0].title" in result.stderr
     assert "shortname" in result.stderr

@@ -86,7 +86,7 @@ def test_example_campaign_drafts_one_request_per_body(project):
     assert shown["body"] == "police_scotland"
     assert shown["law"] == "foisa"
     assert "Freedom of Information (Scotland) Act 2002" in shown["letter"]
-    assert shown["title"] == "Staff disciplined for social media misuse (Police Scotland)"
+    assert shown["title"] == "Police Scotland: staff disciplined for social media misuse"
     assert shown["letter"].rstrip().endswith("Alex Example")
     assert "officers and staff" in shown["letter"]  # police bodies get the police wording
     home = project.json("show", "smm-1")
@@ -131,7 +131,7 @@ def test_removed_body_cancels_its_unreleased_draft_and_readding_restores_it(proj
 
 def test_rule_breaking_draft_is_exit_2_and_stores_nothing(project):
     project.edit_config(
-        'title = "Staff disciplined for social media misuse ({{ body.short_name }})"',
+        'title = "{{ body.short_name }}: staff disciplined for social media misuse"',
         'title = "FOI request"',
     )
     result = project.run("draft", "social-media-misuse", expect=2)

@@ -18,12 +18,18 @@ def ev(id_, type_, when, described=None, calculated=None):
 
 
 def test_clock_starts_at_sent_not_created():
-    events = [ev(1, "sent", "2026-03-02T10:00:00+00:00"), ev(2, "response", "2026-03-05T10:00:00+00:00")]
+    events = [
+        ev(1, "sent", "2026-03-02T10:00:00+00:00"),
+        ev(2, "response", "2026-03-05T10:00:00+00:00"),
+    ]
     assert clock_start(events).id == 1
 
 
 def test_resend_restarts_the_clock():
-    events = [ev(1, "sent", "2026-03-02T10:00:00+00:00"), ev(2, "resent", "2026-03-09T10:00:00+00:00")]
+    events = [
+        ev(1, "sent", "2026-03-02T10:00:00+00:00"),
+        ev(2, "resent", "2026-03-09T10:00:00+00:00"),
+    ]
     assert clock_start(events).id == 2
 
 
@@ -58,7 +64,14 @@ def test_review_starts_at_the_review_request():
 
 
 def row(**kw):
-    base = {"status": "waiting_response", "awaiting_description": 0, "due": "2026-03-30", "very_overdue_after": "2026-04-29", "law": "foi", "review_started_on": None}
+    base = {
+        "status": "waiting_response",
+        "awaiting_description": 0,
+        "due": "2026-03-30",
+        "very_overdue_after": "2026-04-29",
+        "law": "foi",
+        "review_started_on": None,
+    }
     return {**base, **kw}
 
 
@@ -99,23 +112,31 @@ def test_open_requests_polled_every_few_hours():
 
 def test_polled_just_after_five_on_the_morning_a_status_flips():
     now = dt.datetime(2026, 3, 30, 22, 0, tzinfo=UTC)  # due today; overdue from tomorrow
-    assert after_success(row(), now, POLICY) == dt.datetime(2026, 3, 31, 4, 15, tzinfo=UTC)  # 05:15 BST
+    assert after_success(row(), now, POLICY) == dt.datetime(
+        2026, 3, 31, 4, 15, tzinfo=UTC
+    )  # 05:15 BST
 
 
-def test_closed_requests_polled_weekly():
+def test_closed_requests_polled_weekly_refused_ones_daily():
     now = dt.datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
     assert after_success(row(status="successful"), now, POLICY) == now + dt.timedelta(days=7)
+    assert after_success(row(status="rejected"), now, POLICY) == now + dt.timedelta(days=1)
 
 
 def test_errors_back_off_exponentially_to_a_day():
     now = dt.datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
-    assert [after_error(n, now, POLICY) - now for n in (1, 2, 3)] == [dt.timedelta(minutes=m) for m in (15, 30, 60)]
+    assert [after_error(n, now, POLICY) - now for n in (1, 2, 3)] == [
+        dt.timedelta(minutes=m) for m in (15, 30, 60)
+    ]
     assert after_error(20, now, POLICY) - now == dt.timedelta(hours=24)
 
 
 def test_hidden_polled_daily_then_never():
     since = dt.datetime(2026, 3, 1, tzinfo=UTC)
-    assert after_hidden(since, since + dt.timedelta(days=3), POLICY) == (since + dt.timedelta(days=4)).isoformat()
+    assert (
+        after_hidden(since, since + dt.timedelta(days=3), POLICY)
+        == (since + dt.timedelta(days=4)).isoformat()
+    )
     assert after_hidden(since, since + dt.timedelta(days=14), POLICY) == NEVER
 
 

@@ -1,0 +1,533 @@
+"""Report tables over plain data, and their CSV, JSON, ICS and HTML forms. Pure.
+
+The shell (`bot/cli/report.py`) loads request rows, response timestamps, recorded figures
+and body names; everything below is arithmetic and formatting on those.
+
+Definitions a reader of the numbers needs (also printed in the HTML report):
+
+* sent: requests that left foibot's hands and reached WDTK (not draft, ready or cancelled).
+* first reply: the earliest `response` event on or after the day the clock started
+  (`sent_on`). A reply before that day belongs to an earlier clock, e.g. the body asking
+  for clarification, which restarts the count, so it would make timeliness negative.
+* on time: the first reply came on or before `due`. A request still unanswered after its
+  due date counts as not on time; one not yet due (or withdrawn unanswered) is not counted.
+* answered on time %: on time / (on time + not on time).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import statistics
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot import deadlines as dl
+from bot.charts import TimelineItem
+from bot.config import FieldSpec
+from bot.status import status_row
+from bot.tracking import LOCAL_STATUSES, OVERDUE_STATUSES
+
+# The request-table columns shared by CSV, JSON and HTML, in CSV order.
+COLUMNS = (
+    "campaign",
+    "ref",
+    "body",
+    "body_name",
+    "title",
+    "url",
+    "status",
+    "law",
+    "sent_on",
+    "due",
+    "very_overdue_after",
+    "first_response_on",
+    "working_days_to_first_response",
+    "days_overdue",
+    "on_time",
+    "review_requested_on",
+    "review_due",
+    "review_latest",
+)
+BODY_COLUMNS = (
+    "body",
+    "body_name",
+    "sent",
+    "answered",
+    "answered_on_time",
+    "answered_on_time_pct",
+    "median_working_days_to_first_response",
+    "overdue_now",
+    "max_days_overdue",
+)
+# Spreadsheets run a cell as a formula when it starts with one of these (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+TIMELINE_LIMIT = 500  # a taller SVG is unreadable and slow to lay out
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    campaign: str | None
+    ref: str
+    body: str | None
+    body_name: str
+    title: str
+    url: str | None
+    status: str  # live status as of the report date
+    law: str | None
+    sent_on: str | None
+    due: str | None
+    very_overdue_after: str | None
+    first_response_on: str | None
+    working_days_to_first_response: int | None
+    days_overdue: int | None
+    on_time: bool | None
+    review_requested_on: str | None
+    review_due: str | None
+    review_latest: str | None
+    values: dict[str, Any] = field(default_factory=dict)  # recorded figures
+
+    @property
+    def sent(self) -> bool:
+        return self.status not in LOCAL_STATUSES
+
+    def as_dict(self, fields: Sequence[str] = ()) -> dict[str, Any]:
+        out = {name: getattr(self, name) for name in COLUMNS}
+        out["values"] = {name: self.values.get(name) for name in fields} if fields else self.values
+        return out
+
+
+@dataclass(frozen=True)
+class Summary:
+    requests: int
+    sent: int
+    answered: int
+    answered_on_time: int
+    decided: int  # requests whose timeliness is settled: the on-time percentage's base
+    overdue_now: int
+    median_working_days_to_first_response: float | None
+    max_days_overdue: int | None
+
+    @property
+    def answered_on_time_pct(self) -> float | None:
+        return 100 * self.answered_on_time / self.decided if self.decided else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "requests": self.requests,
+            "sent": self.sent,
+            "answered": self.answered,
+            "answered_on_time": self.answered_on_time,
+            "decided": self.decided,
+            "answered_on_time_pct": self.answered_on_time_pct,
+            "overdue_now": self.overdue_now,
+            "median_working_days_to_first_response": self.median_working_days_to_first_response,
+            "max_days_overdue": self.max_days_overdue,
+        }
+
+
+@dataclass(frozen=True)
+class BodyTimeliness:
+    body: str
+    body_name: str
+    summary: Summary
+
+    def as_dict(self) -> dict[str, Any]:
+        s = self.summary.as_dict()
+        return {"body": self.body, "body_name": self.body_name, **s}
+
+
+@dataclass(frozen=True)
+class Report:
+    scope: str  # a campaign slug, or "all"
+    heading: str
+    as_of: dt.date
+    generated: dt.datetime
+    fields: tuple[FieldSpec, ...]
+    rows: list[ReportRow]
+    summary: Summary
+    statuses: list[tuple[str, int]]
+    bodies: list[BodyTimeliness] | None = None  # set for `--by body`
+
+    @property
+    def field_names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+
+# -- building -------------------------------------------------------------------------
+
+
+def first_reply(responses: Sequence[str], sent_on: str | None) -> dt.date | None:
+    """The London date of the earliest response on or after the clock started."""
+    days = sorted(dl.receipt_date(at) for at in responses)
+    if sent_on:
+        start = dt.date.fromisoformat(sent_on)
+        days = [d for d in days if d >= start]
+    return days[0] if days else None
+
+
+def build_rows(
+    requests: Iterable[dict[str, Any]],
+    *,
+    base_url: str,
+    today: dt.date,
+    calendar: Callable[[str], dl.WorkingCalendar],
+    body_names: Mapping[str, str] | None = None,
+    responses: Mapping[str, Sequence[str]] | None = None,
+    recorded: Mapping[str, Mapping[str, Any]] | None = None,
+) -> list[ReportRow]:
+    """A report row per request row. `responses` maps ref to its `response` events' UTC
+    timestamps; `recorded` maps ref to its current figures."""
+    body_names, responses, recorded = body_names or {}, responses or {}, recorded or {}
+    iso_today = today.isoformat()
+    out = []
+    for row in requests:
+        # status_row is the same code `status` and `overdue` use, so the numbers agree.
+        st = status_row(row, base_url, today, calendar)
+        ref, law = st.ref, st.law or "foi"
+        reply = first_reply(responses.get(ref, ()), st.sent_on)
+        cal = calendar(law)
+        days = on_time = None
+        if reply is not None:
+            if st.sent_on:
+                days = cal.working_days_between(dt.date.fromisoformat(st.sent_on), reply)
+            if st.due:
+                on_time = reply.isoformat() <= st.due
+        elif st.due and iso_today > st.due and st.status != "user_withdrawn":
+            on_time = False
+        review_on = row.get("review_started_on")
+        review_due = review_latest = None
+        if review_on:
+            clock = dl.review_deadlines(dt.date.fromisoformat(review_on), law, cal)
+            review_due, review_latest = clock.expected.isoformat(), clock.latest.isoformat()
+        out.append(
+            ReportRow(
+                campaign=st.campaign,
+                ref=ref,
+                body=st.body,
+                body_name=body_names.get(st.body or "", st.body or ""),
+                title=st.title,
+                url=st.url,
+                status=st.status,
+                law=st.law,
+                sent_on=st.sent_on,
+                due=st.due,
+                very_overdue_after=st.very_overdue_after,
+                first_response_on=reply.isoformat() if reply else None,
+                working_days_to_first_response=days,
+                days_overdue=st.days_overdue,
+                on_time=on_time,
+                review_requested_on=review_on,
+                review_due=review_due,
+                review_latest=review_latest,
+                values=dict(recorded.get(ref, {})),
+            )
+        )
+    return out
+
+
+def summarise(rows: Iterable[ReportRow]) -> Summary:
+    total = sent = answered = on_time = decided = overdue = 0
+    days: list[int] = []
+    worst: int | None = None
+    for r in rows:
+        total += 1
+        if not r.sent:
+            continue
+        sent += 1
+        if r.first_response_on:
+            answered += 1
+            if r.working_days_to_first_response is not None:
+                days.append(r.working_days_to_first_response)
+        if r.on_time is not None:
+            decided += 1
+            on_time += r.on_time
+        if r.status in OVERDUE_STATUSES:
+            overdue += 1
+            if r.days_overdue is not None and (worst is None or r.days_overdue > worst):
+                worst = r.days_overdue
+    return Summary(
+        requests=total,
+        sent=sent,
+        answered=answered,
+        answered_on_time=on_time,
+        decided=decided,
+        overdue_now=overdue,
+        median_working_days_to_first_response=statistics.median(days) if days else None,
+        max_days_overdue=worst,
+    )
+
+
+def by_body(rows: Iterable[ReportRow]) -> list[BodyTimeliness]:
+    """Timeliness of each body across its sent requests, by body name."""
+    groups: dict[str, list[ReportRow]] = {}
+    names: dict[str, str] = {}
+    for r in rows:
+        if r.sent:
+            key = r.body or ""
+            groups.setdefault(key, []).append(r)
+            names[key] = r.body_name
+    out = [BodyTimeliness(key, names[key], summarise(group)) for key, group in groups.items()]
+    return sorted(out, key=lambda b: (b.body_name.casefold(), b.body))
+
+
+def status_counts(rows: Iterable[ReportRow]) -> list[tuple[str, int]]:
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def outcome(row: ReportRow) -> str:
+    if row.first_response_on:
+        return "late" if row.on_time is False else "on_time"
+    if row.status in OVERDUE_STATUSES or row.on_time is False:
+        return "overdue"
+    if row.status.startswith("waiting") or row.status in ("internal_review", "gone_postal"):
+        return "waiting"
+    return "closed"
+
+
+def timeline(rows: Iterable[ReportRow], today: dt.date) -> list[TimelineItem]:
+    items = []
+    for r in rows:
+        if not r.sent_on:
+            continue
+        end = dt.date.fromisoformat(r.first_response_on) if r.first_response_on else today
+        items.append(
+            TimelineItem(
+                ref=r.ref,
+                label=r.body_name or r.ref,
+                sent_on=dt.date.fromisoformat(r.sent_on),
+                due=dt.date.fromisoformat(r.due) if r.due else None,
+                end=max(end, dt.date.fromisoformat(r.sent_on)),
+                outcome=outcome(r),
+            )
+        )
+    return sorted(items, key=lambda i: (i.sent_on, i.label, i.ref))
+
+
+def make_report(
+    scope: str,
+    heading: str,
+    rows: list[ReportRow],
+    *,
+    fields: Sequence[FieldSpec],
+    as_of: dt.date,
+    generated: dt.datetime,
+    group_by_body: bool = False,
+) -> Report:
+    return Report(
+        scope=scope,
+        heading=heading,
+        as_of=as_of,
+        generated=generated,
+        fields=tuple(fields),
+        rows=rows,
+        summary=summarise(rows),
+        statuses=status_counts(rows),
+        bodies=by_body(rows) if group_by_body else None,
+    )
+
+
+def report_fields(
+    declared: Iterable[FieldSpec], recorded: Mapping[str, Mapping[str, Any]]
+) -> list[FieldSpec]:
+    """The declared fields, then any recorded under a name the config no longer declares
+    (so a renamed field's figures still reach the table)."""
+    out: dict[str, FieldSpec] = {}
+    for spec in declared:
+        out.setdefault(spec.name, spec)
+    for values in recorded.values():
+        for name in values:
+            out.setdefault(name, FieldSpec(name, "text", "no longer declared in config.toml"))
+    return list(out.values())
+
+
+# -- CSV ------------------------------------------------------------------------------
+
+
+def neutralise(value: Any) -> Any:
+    """A cell a spreadsheet will not run. Numbers we computed are left as numbers; text
+    starting with a formula character gets a leading apostrophe (OWASP's advice)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return neutralise(value)
+
+
+def _csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow([_cell(h) for h in header])
+    writer.writerows([_cell(v) for v in row] for row in rows)
+    return buf.getvalue()
+
+
+def _field_columns(report: Report) -> list[str]:
+    # A field named like a built-in column gets a prefix, so no column is ambiguous.
+    return [f"recorded_{n}" if n in COLUMNS else n for n in report.field_names]
+
+
+def to_csv(report: Report, *, excel: bool = False) -> bytes:
+    """UTF-8 CSV: a row per request, or per body for `--by body`. `excel` adds a BOM,
+    which is how Excel knows the file is UTF-8 and not the local code page."""
+    if report.bodies is not None:
+        text = _csv_text(
+            BODY_COLUMNS,
+            ([b.as_dict()[c] for c in BODY_COLUMNS] for b in report.bodies),
+        )
+    else:
+        names = report.field_names
+        text = _csv_text(
+            [*COLUMNS, *_field_columns(report)],
+            (
+                [*(getattr(r, c) for c in COLUMNS), *(r.values.get(n) for n in names)]
+                for r in report.rows
+            ),
+        )
+    data = text.encode("utf-8")
+    return b"\xef\xbb\xbf" + data if excel else data
+
+
+# -- JSON -----------------------------------------------------------------------------
+
+
+def to_json(report: Report, events: Mapping[str, Sequence[Mapping[str, Any]]] | None = None) -> str:
+    """The CSV's content plus, per request, its event history (`events`: ref -> events)."""
+    data: dict[str, Any] = {
+        "scope": report.scope,
+        "as_of": report.as_of.isoformat(),
+        "generated": report.generated.isoformat(timespec="seconds"),
+        "fields": [
+            {"name": f.name, "type": f.type, "description": f.description} for f in report.fields
+        ],
+        "summary": report.summary.as_dict(),
+        "statuses": dict(report.statuses),
+    }
+    if report.bodies is not None:
+        data["bodies"] = [b.as_dict() for b in report.bodies]
+    else:
+        events = events or {}
+        data["requests"] = [
+            {**r.as_dict(report.field_names), "events": list(events.get(r.ref, ()))}
+            for r in report.rows
+        ]
+    return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+# -- ICS ------------------------------------------------------------------------------
+
+
+def calendar_entries(rows: Iterable[ReportRow]) -> list[tuple[str, dt.date, str, ReportRow]]:
+    """(uid, day, summary, row) per deadline. UIDs depend only on the ref and the kind of
+    date, so importing a newer export updates the same events instead of adding copies."""
+    out = []
+    for r in rows:
+        who = f"{r.body_name or r.body or r.ref} ({r.ref})"
+        for kind, day, what in (
+            ("due", r.due, "FOI reply due"),
+            ("very-overdue", r.very_overdue_after, "FOI reply very overdue after"),
+            ("review-due", r.review_due, "Internal review due"),
+        ):
+            if day:
+                uid = f"{r.ref}-{kind}@foibot"
+                out.append((uid, dt.date.fromisoformat(day), f"{what}: {who}", r))
+    return out
+
+
+def to_ics(report: Report) -> bytes:
+    from icalendar import Calendar, Event  # ~50 ms to import; only ICS needs it
+
+    cal = Calendar()
+    cal.add("prodid", "-//foibot//FOI deadlines//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", f"foibot: {report.heading}")
+    stamp = report.generated.astimezone(dt.UTC)
+    for uid, day, summary, row in calendar_entries(report.rows):
+        event = Event()
+        event.add("uid", uid)
+        event.add("dtstamp", stamp)
+        event.add("dtstart", day)  # a date, not a datetime: an all-day event
+        event.add("dtend", day + dt.timedelta(days=1))
+        event.add("summary", summary)
+        event.add("transp", "TRANSPARENT")  # a deadline does not make anyone busy
+        lines = [row.title, f"Status on {report.as_of.isoformat()}: {row.status}"]
+        if row.first_response_on:
+            lines.append(f"First reply: {row.first_response_on}")
+        if row.url:
+            lines.append(row.url)
+            event.add("url", row.url)
+        event.add("description", "\n".join(lines))
+        cal.add_component(event)
+    return cal.to_ical()
+
+
+# -- HTML -----------------------------------------------------------------------------
+
+
+def _number(value: float | None, suffix: str = "") -> str:
+    if value is None:
+        return "–"
+    text = f"{value:.1f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
+    return text + suffix
+
+
+def _display(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def to_html(report: Report) -> str:
+    from bot import charts
+    from bot.templating import report_environment
+
+    s = report.summary
+    pct = s.answered_on_time_pct
+    figures = [
+        ("sent", _number(s.sent), f"of {s.requests} requests"),
+        ("answered", _number(s.answered), "first reply received"),
+        (
+            "answered on time",
+            _number(round(pct) if pct is not None else None, "%"),
+            f"{s.answered_on_time} of {s.decided} due so far",
+        ),
+        ("overdue now", _number(s.overdue_now), "waiting past a deadline"),
+        (
+            "median working days to first reply",
+            _number(s.median_working_days_to_first_response),
+            "statutory limit: 20",
+        ),
+    ]
+    sent_rows = [r for r in report.rows if r.sent_on]
+    shown = sent_rows[:TIMELINE_LIMIT] if report.bodies is None else []
+    template = report_environment().get_template("report.html.j2")
+    return template.render(
+        report=report,
+        figures=figures,
+        rows=sorted(report.rows, key=lambda r: (r.body_name.casefold(), r.ref)),
+        fields=report.fields,
+        bodies=report.bodies,
+        display=_display,
+        number=_number,
+        timeline=charts.timeline_svg(timeline(shown, report.as_of), report.as_of),
+        timeline_total=len(sent_rows),
+        timeline_shown=len(shown),
+        outcomes=[(charts.OUTCOME_COLOURS[k], v) for k, v in charts.OUTCOME_LABELS.items()],
+        status_chart=charts.status_bars_svg(report.statuses),
+        status_colour=charts.status_colour,
+        generated=report.generated.strftime("%d %b %Y %H:%M"),
+    )

@@ -1,0 +1,267 @@
+"""track, link, poll, status and overdue against the WDTK replica on 127.0.0.1."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from tests.wdtk_replica import (
+    WdtkReplica,
+    event,
+    http_error,
+    make_body,
+    make_request_doc,
+    rate_limited,
+    truncated,
+)
+
+HOME_OFFICE = make_body("home_office", "Home Office", 41, ["central_government"])
+POLICE_SCOTLAND = make_body("police_scotland", "Police Scotland", 42, ["police", "scotland"])
+
+
+@pytest.fixture
+def replica():
+    with WdtkReplica() as server:
+        server.add_body(HOME_OFFICE)
+        server.add_body(POLICE_SCOTLAND)
+        yield server
+
+
+@pytest.fixture
+def wdtk(project, replica):
+    """The example project pointed at the replica, released on 2 March 2026."""
+    project.edit_config(
+        'base_url = "https://www.whatdotheyknow.com"',
+        f'base_url = "{replica.base_url}"\nbackoff_s = 0.05',
+    )
+    project.edit_config("min_interval_s = 3.0", "min_interval_s = 0")
+    project.edit_config("launch_at = 2026-12-01T09:00:00", "launch_at = 2026-03-02T09:00:00")
+    project.run("draft", "social-media-misuse")
+    project.run("launch", "social-media-misuse", "--as-of", "2026-03-02T09:10")  # smm-1 now
+    project.run("launch", "social-media-misuse", "--as-of", "2026-03-02T09:12")  # smm-2 at 09:11
+    return project
+
+
+def sent_request(
+    project, replica, wdtk_id, ref, *, body=HOME_OFFICE, sent_at="2026-03-02T10:15:00+00:00"
+):
+    title = project.json("show", ref)["title"]
+    doc = make_request_doc(
+        wdtk_id,
+        title,
+        body=body,
+        tags=[("foibot", ref)],
+        sent_at=sent_at,
+        events=[event(wdtk_id * 100, "sent", sent_at)],
+    )
+    replica.add_request(doc)
+    return doc
+
+
+def row(project, ref):
+    conn = sqlite3.connect(project.db)
+    conn.row_factory = sqlite3.Row
+    return dict(conn.execute("SELECT * FROM requests WHERE ref = ?", [ref]).fetchone())
+
+
+def test_poll_autolinks_a_released_draft_by_its_tag(wdtk, replica):
+    sent_request(wdtk, replica, 5001, "smm-1")
+    report = wdtk.json("poll", "--as-of", "2026-03-02T12:00")
+    assert report["linked"] == [{"ref": "smm-1", "wdtk_id": 5001}]
+    r = row(wdtk, "smm-1")
+    assert (r["wdtk_id"], r["status"], r["sent_on"]) == (5001, "waiting_response", "2026-03-02")
+    # 20 working days from Mon 2 Mar 2026, skipping NI's St Patrick's Day (Tue 17 Mar)
+    assert r["due"] == "2026-03-31"
+    # smm-2 is not on WDTK yet: its slug is a 404, so it waits for the next try
+    assert row(wdtk, "smm-2")["wdtk_id"] is None
+    status = {s["ref"]: s for s in wdtk.json("status", "--as-of", "2026-03-02")}
+    assert status["smm-1"]["status"] == "waiting_response"
+    assert status["smm-1"]["url"].endswith("/request/" + replica.request(5001)["url_title"])
+    assert status["smm-2"]["status"] == "ready"
+
+
+def test_scripted_timeline_response_classification_review(wdtk, replica):
+    sent_request(wdtk, replica, 5001, "smm-1")
+    wdtk.run("poll", "--as-of", "2026-03-02T12:00")
+    replica.add_event(5001, event(None, "response", "2026-03-20T09:00:00+00:00"))
+    report = wdtk.json("poll", "--as-of", "2026-03-20T12:00")
+    assert [r["ref"] for r in report["new_responses"]] == ["smm-1"]
+    assert report["changed"] == [
+        {"ref": "smm-1", "from": "waiting_response", "to": "waiting_classification"}
+    ]
+
+    replica.add_event(
+        5001, event(None, "status_update", "2026-03-20T13:00:00+00:00", described_state="rejected")
+    )
+    report = wdtk.json("poll", "--as-of", "2026-03-20T19:00")
+    assert report["new_responses"] == []
+    assert report["changed"] == [
+        {"ref": "smm-1", "from": "waiting_classification", "to": "rejected"}
+    ]
+
+    replica.add_event(
+        5001,
+        event(
+            None, "followup_sent", "2026-03-23T10:00:00+00:00", calculated_state="internal_review"
+        ),
+    )
+    wdtk.run("poll", "--as-of", "2026-03-23T12:00")
+    r = row(wdtk, "smm-1")
+    assert (r["status"], r["review_started_on"]) == ("internal_review", "2026-03-23")
+    # FOIA review: 20 working days from Mon 23 Mar, skipping Good Friday and Easter Monday → Wed 22 Apr
+    statuses = {s["ref"]: s for s in wdtk.json("status", "--as-of", "2026-04-22")}
+    assert statuses["smm-1"]["status"] == "internal_review"
+    late = wdtk.json("overdue", "--as-of", "2026-04-24")
+    assert [(s["ref"], s["status"], s["days_overdue"]) for s in late] == [
+        ("smm-1", "internal_review_overdue", 2)
+    ]
+    assert wdtk.json("overdue", "--as-of", "2026-04-24", "--stage", "response") == []
+    events = [e["kind"] for e in wdtk.json("show", "smm-1")["events"]]
+    assert (
+        events.count("response") == 1 and events.count("sent") == 1
+    )  # deduplicated by WDTK event id
+
+
+def test_repolling_adds_no_duplicate_events(wdtk, replica):
+    sent_request(wdtk, replica, 5001, "smm-1")
+    wdtk.run("poll", "--as-of", "2026-03-02T12:00")
+    before = wdtk.dump()["events"]
+    wdtk.run("poll", "--all", "--as-of", "2026-03-02T13:00")
+    wdtk.run("poll", "--all", "--as-of", "2026-03-02T14:00")
+    assert wdtk.dump()["events"] == before
+
+
+def test_overdue_and_very_overdue_most_late_first(wdtk, replica):
+    sent_request(wdtk, replica, 5001, "smm-1")
+    sent_request(wdtk, replica, 5002, "smm-2", sent_at="2026-03-09T10:00:00+00:00")
+    wdtk.run("poll", "--as-of", "2026-03-09T12:00")
+    assert wdtk.json("overdue", "--as-of", "2026-03-31") == []
+    late = wdtk.json("overdue", "--as-of", "2026-04-01")
+    assert [(s["ref"], s["status"], s["days_overdue"]) for s in late] == [
+        ("smm-1", "waiting_response_overdue", 1)
+    ]
+    late = wdtk.json("overdue", "--as-of", "2026-06-01")
+    assert [s["ref"] for s in late] == ["smm-1", "smm-2"]
+    assert {s["status"] for s in late} == {"waiting_response_very_overdue"}
+
+
+def test_newly_overdue_is_reported_once(wdtk, replica):
+    sent_request(wdtk, replica, 5001, "smm-1")
+    wdtk.run("poll", "--as-of", "2026-03-02T12:00")
+    first = wdtk.json("poll", "--as-of", "2026-04-01T06:00")
+    assert [(r["ref"], r["status"]) for r in first["newly_overdue"]] == [
+        ("smm-1", "waiting_response_overdue")
+    ]
+    assert wdtk.json("poll", "--as-of", "2026-04-01T13:00")["newly_overdue"] == []
+
+
+def test_track_any_request_by_url_forms(wdtk, replica):
+    doc = make_request_doc(
+        7001,
+        "Potholes repaired in 2025",
+        body=POLICE_SCOTLAND,
+        tags=[],
+        sent_at="2026-06-01T09:00:00+01:00",
+    )
+    replica.add_request(doc)
+    out = wdtk.json(
+        "track", f"{replica.base_url}/request/{doc['url_title']}", "--as-of", "2026-06-01T12:00"
+    )
+    assert out == {
+        "ref": "wdtk-7001",
+        "wdtk_id": 7001,
+        "url_title": doc["url_title"],
+        "status": "waiting_response",
+    }
+    r = row(wdtk, "wdtk-7001")
+    # Police Scotland: FOISA, Scottish holidays only (15 June 2026 is one) → Tue 30 Jun
+    assert (r["law"], r["due"]) == ("foisa", "2026-06-30")
+    again = wdtk.json("track", "/request/7001.json")
+    assert again["ref"] == "wdtk-7001"  # same request, not a second row
+    assert wdtk.json("track", "7001")["ref"] == "wdtk-7001"
+    assert wdtk.dump()["requests"].__len__() == 8
+
+
+def test_track_refuses_another_host(wdtk):
+    result = wdtk.run("track", "https://evil.example/request/123", expect=2)
+    assert "evil.example" in result.stderr
+
+
+def test_link_checks_the_tag_unless_forced(wdtk, replica):
+    doc = make_request_doc(6001, "Something else entirely", body=HOME_OFFICE, tags=[])
+    replica.add_request(doc)
+    refused = wdtk.run("link", "smm-2", f"/request/{doc['url_title']}", expect=2)
+    assert "no foibot:smm-2 tag" in refused.stderr
+    assert row(wdtk, "smm-2")["wdtk_id"] is None
+    out = wdtk.json("link", "smm-2", f"/request/{doc['url_title']}", "--force")
+    assert out["wdtk_id"] == 6001
+
+
+def test_slug_change_is_followed_by_numeric_id(wdtk, replica):
+    sent_request(wdtk, replica, 5001, "smm-1")
+    wdtk.run("poll", "--as-of", "2026-03-02T12:00")
+    replica.retitle(5001, "staff_disciplined_renamed", title="Staff disciplined (renamed)")
+    wdtk.run("poll", "--all", "--as-of", "2026-03-02T13:00")
+    r = row(wdtk, "smm-1")
+    assert (r["url_title"], r["title"]) == (
+        "staff_disciplined_renamed",
+        "Staff disciplined (renamed)",
+    )
+
+
+def test_hidden_request_becomes_hidden(wdtk, replica):
+    sent_request(wdtk, replica, 5001, "smm-1")
+    wdtk.run("poll", "--as-of", "2026-03-02T12:00")
+    replica.hide(5001, 403)
+    report = wdtk.json("poll", "--all", "--as-of", "2026-03-03T12:00")
+    assert report["changed"] == [{"ref": "smm-1", "from": "waiting_response", "to": "hidden"}]
+    assert {s["ref"]: s["status"] for s in wdtk.json("status")}["smm-1"] == "hidden"
+
+
+def test_faults_are_recorded_per_request_and_others_still_update(wdtk, replica):
+    sent_request(wdtk, replica, 5001, "smm-1")
+    sent_request(wdtk, replica, 5002, "smm-2")
+    wdtk.run("poll", "--as-of", "2026-03-02T12:00")
+    replica.add_event(5001, event(None, "response", "2026-03-05T09:00:00+00:00"))
+    replica.add_event(5002, event(None, "response", "2026-03-05T09:00:00+00:00"))
+    replica.fail(5001, truncated())
+    replica.fail(5002, http_error(500), rate_limited(0))
+    report = wdtk.json("poll", "--all", "--as-of", "2026-03-05T12:00")
+    assert [e["ref"] for e in report["errors"]] == ["smm-1"]
+    assert "JSON" in report["errors"][0]["error"]
+    assert [r["ref"] for r in report["new_responses"]] == ["smm-2"]  # 500, then 429, then success
+    r = row(wdtk, "smm-1")
+    assert r["poll_error"] and r["poll_failures"] == 1 and r["next_poll_at"] > "2026-03-05T12:00"
+    assert r["awaiting_description"] == 0  # the old state is kept, not half-updated
+    retry = wdtk.json("poll", "--as-of", "2026-03-05T12:30")
+    assert [r["ref"] for r in retry["new_responses"]] == ["smm-1"]
+    assert row(wdtk, "smm-1")["poll_error"] is None
+
+
+def test_poll_exits_1_when_nothing_could_be_fetched(wdtk, replica):
+    sent_request(wdtk, replica, 5001, "smm-1")
+    sent_request(wdtk, replica, 5002, "smm-2")
+    wdtk.run("poll", "--as-of", "2026-03-02T12:00")
+    replica.fail(5001, *[http_error(503)] * 8)
+    replica.fail(5002, *[http_error(502)] * 8)
+    result = wdtk.run("poll", "--all", "--as-of", "2026-03-02T13:00", expect=1)
+    assert "error: smm-1" in result.stdout
+
+
+def test_etag_304_changes_nothing(wdtk, replica):
+    sent_request(wdtk, replica, 5001, "smm-1")
+    wdtk.run("poll", "--as-of", "2026-03-02T12:00")
+    assert row(wdtk, "smm-1")["etag"]
+    replica.hits.clear()
+    wdtk.run("poll", "--all", "--as-of", "2026-03-02T13:00")
+    conditional = [h for h in replica.hits if h[1].endswith(".json") and "If-None-Match" in h[2]]
+    assert conditional, replica.hits
+
+
+def test_user_agent_names_foibot_and_the_contact(wdtk, replica):
+    sent_request(wdtk, replica, 5001, "smm-1")
+    wdtk.run("poll", "--as-of", "2026-03-02T12:00")
+    agents = {h[2].get("User-Agent") for h in replica.hits}
+    assert all(a.startswith("foibot/") and "campaigns@example.org" in a for a in agents)
+    assert not any("/feed/" in h[1] for h in replica.hits)  # robots.txt: feeds are opt-in
