@@ -222,14 +222,24 @@ class Tracker:
                 break
             report.polled += 1
             try:
-                result = self.client.fetch_request(row["wdtk_id"], etag=row["etag"])
-                self.ingest(row, result, now, report)
+                self.ingest(row, self._fetch_linked(row), now, report)
             except FoibotError as exc:
                 # A refused robots path or the like: record it, keep going with the rest.
                 self._record_error(row, str(exc), now, report)
         self.note_transitions(now, report, campaign=campaign)
         report.http_calls = self.client.http_calls - calls_before
         return report
+
+    def _fetch_linked(self, row: dict) -> FetchResult:
+        """By the stored slug (one call) rather than the id (a 301 and then the slug: two),
+        falling back to the id when the slug has moved: an admin retitled the request."""
+        if not row["url_title"]:
+            return self.client.fetch_request(row["wdtk_id"], etag=row["etag"])
+        result = self.client.fetch_request(row["url_title"], etag=row["etag"])
+        moved = result.kind == "gone" or (
+            result.ok and result.request and result.request.id != row["wdtk_id"]
+        )
+        return self.client.fetch_request(row["wdtk_id"], etag=row["etag"]) if moved else result
 
     def _autolink(self, rows: list[dict], now: dt.datetime, report: PollReport) -> None:
         """Find released drafts on WDTK without a human, robots-compliantly: fetch the

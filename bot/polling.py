@@ -27,7 +27,7 @@ class PollPolicy:
     open_every: dt.timedelta = dt.timedelta(hours=6)
     closed_every: dt.timedelta = dt.timedelta(days=7)
     escalatable_every: dt.timedelta = dt.timedelta(days=1)
-    unlinked_every: dt.timedelta = dt.timedelta(hours=1)  # released, not yet found on WDTK
+    unlinked_every: dt.timedelta = dt.timedelta(minutes=15)  # released, not yet found on WDTK
     unlinked_give_up: dt.timedelta = dt.timedelta(days=14)
     hidden_grace: dt.timedelta = dt.timedelta(days=14)
     error_first: dt.timedelta = dt.timedelta(minutes=15)

@@ -365,11 +365,11 @@ class WdtkClient:
             return float(value)
         try:
             when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=dt.UTC)
-        return max(0.0, when.timestamp() - self._wall_clock())
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=dt.UTC)
+            return max(0.0, when.timestamp() - self._wall_clock())
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None  # unreadable: fall back to our own backoff
 
     # --- robots.txt ----------------------------------------------------------------------
 

@@ -30,7 +30,16 @@ def replica():
 
 @pytest.fixture
 def wdtk(project, replica):
+    return released_project(project, replica)
+
+
+def released_project(project, replica, title: str | None = None):
     """The example project pointed at the replica, released on 2 March 2026."""
+    if title:
+        project.edit_config(
+            'title = "{{ body.short_name }}: staff disciplined for social media misuse"',
+            f'title = "{title}"',
+        )
     project.edit_config(
         'base_url = "https://www.whatdotheyknow.com"',
         f'base_url = "{replica.base_url}"\nbackoff_s = 0.05',
@@ -265,3 +274,24 @@ def test_user_agent_names_foibot_and_the_contact(wdtk, replica):
     agents = {h[2].get("User-Agent") for h in replica.hits}
     assert all(a.startswith("foibot/") and "campaigns@example.org" in a for a in agents)
     assert not any("/feed/" in h[1] for h in replica.hits)  # robots.txt: feeds are opt-in
+
+
+def test_autolink_walks_slugs_shared_by_similar_titles(project, replica):
+    # Titles sharing their first 32 characters share a WDTK slug: WDTK numbers the
+    # later ones _2, _3 …; someone else's request can hold one of the numbers too.
+    wdtk = released_project(
+        project, replica, "Staff disciplined for social media misuse ({{ body.short_name }})"
+    )
+    sent_request(wdtk, replica, 5001, "smm-1")
+    replica.add_request(
+        make_request_doc(5003, "Staff disciplined for social media misuse in 2019", tags=[])
+    )
+    sent_request(wdtk, replica, 5002, "smm-2")
+    report = wdtk.json("poll", "--as-of", "2026-03-02T12:00")
+    assert sorted((r["ref"], r["wdtk_id"]) for r in report["linked"]) == [
+        ("smm-1", 5001),
+        ("smm-2", 5002),
+    ]
+    slugs = [h[1] for h in replica.hits if h[1].startswith("/request/staff")]
+    # one walk for both drafts, past the stranger at _2, ending once both are found
+    assert slugs == [f"/request/staff_disciplined_for_social_med{s}.json" for s in ("", "_2", "_3")]

@@ -1,0 +1,248 @@
+"""Unattended operation: run --once, the lock, the daemon, and notifications."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+from tests.test_poll import HOME_OFFICE, sent_request
+from tests.wdtk_replica import WdtkReplica, event
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def replica():
+    with WdtkReplica() as server:
+        server.add_body(HOME_OFFICE)
+        yield server
+
+
+@pytest.fixture
+def wdtk(project, replica):
+    project.edit_config(
+        'base_url = "https://www.whatdotheyknow.com"',
+        f'base_url = "{replica.base_url}"\nbackoff_s = 0.05',
+    )
+    project.edit_config("min_interval_s = 3.0", "min_interval_s = 0")
+    project.edit_config("launch_at = 2026-12-01T09:00:00", "launch_at = 2026-03-02T09:00:00")
+    # One body, so later launch slots do not add news to what these tests watch.
+    text = project.config.read_text()
+    start = text.index("bodies = [\n")
+    end = text.index("]\n", start) + 2
+    project.config.write_text(text[:start] + 'bodies = ["home_office"]\n' + text[end:])
+    project.run("draft", "social-media-misuse")
+    return project
+
+
+def foibot(project, *args, **kw):
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(project.config), *args],
+        capture_output=True, text=True, cwd=REPO, timeout=60, **kw,
+    )  # fmt: skip
+
+
+def test_run_once_twice_does_nothing_the_second_time(wdtk, replica):
+    first = wdtk.run("run", "--once", "--as-of", "2026-03-02T09:00")
+    assert "Released 1 request(s)" in first.stdout and "smm-1" in first.stdout
+    before = wdtk.dump()
+    again = wdtk.json("run", "--once", "--as-of", "2026-03-02T09:00")
+    assert again["nothing_happened"] is True
+    assert wdtk.dump() == before
+    sent_request(wdtk, replica, 5001, "smm-1")
+    later = wdtk.json("run", "--once", "--as-of", "2026-03-02T09:20")
+    assert later["released"] == [] and later["poll"]["linked"] == [
+        {"ref": "smm-1", "wdtk_id": 5001}
+    ]
+    quiet = wdtk.run("run", "--once", "--quiet", "--as-of", "2026-03-02T09:20")
+    assert quiet.stdout == ""
+
+
+def test_second_concurrent_run_exits_0_with_a_message(wdtk, replica):
+    replica.latency = 1.5  # the first run's poll is slow, so the two overlap
+    wdtk.run("run", "--once", "--as-of", "2026-03-02T09:00")
+    sent_request(wdtk, replica, 5001, "smm-1")
+    args = ["run", "--once", "--as-of", "2026-03-02T09:20"]
+    first = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(wdtk.config), *args],
+                             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    deadline = time.time() + 10
+    lock = str(wdtk.db) + ".lock"
+    while not (os.path.exists(lock) and open(lock).read().strip()) and time.time() < deadline:
+        time.sleep(0.05)
+    second = foibot(wdtk, *args)
+    out, err = first.communicate(timeout=60)
+    assert first.returncode == 0, err
+    assert second.returncode == 0
+    assert "another run is in progress" in second.stdout
+    assert "linked 1" in out
+    assert oct(os.stat(lock).st_mode & 0o777) == "0o600"
+
+
+def test_wait_flag_waits_for_the_running_pass(wdtk):
+    from bot.lock import RunLock
+
+    lock = RunLock(wdtk.db)
+    lock.acquire()
+    threading.Timer(1.0, lock.release).start()
+    result = foibot(wdtk, "run", "--once", "--wait", "--as-of", "2026-03-02T09:00")
+    assert result.returncode == 0 and "Released 1 request(s)" in result.stdout
+
+
+def test_daemon_runs_on_schedule_and_stops_cleanly_on_sigterm(wdtk, replica):
+    sent_request(wdtk, replica, 5001, "smm-1")  # the daemon should release it, then find it
+    with open(wdtk.config, "a") as f:
+        f.write('\n[schedule]\npoll = "every 1 second"\nrelease = "every 1 second"\n')
+    daemon = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(wdtk.config), "daemon", "--log-level", "DEBUG"],
+                              cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        deadline = time.time() + 20
+        while time.time() < deadline and not linked(wdtk):
+            time.sleep(0.2)
+        time.sleep(1.5)  # let it run a few more passes with nothing to do
+    finally:
+        started = time.time()
+        daemon.send_signal(signal.SIGTERM)
+        _, err = daemon.communicate(timeout=15)
+    assert daemon.returncode == 0, err
+    assert linked(wdtk), err
+    assert time.time() - started < 10
+    assert "job poll" in err and "foibot daemon stopped" in err
+    conn = sqlite3.connect(wdtk.db)
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert conn.execute("SELECT wdtk_id FROM requests WHERE ref = 'smm-1'").fetchone() == (5001,)
+
+
+def linked(project) -> bool:
+    try:
+        conn = sqlite3.connect(project.db, timeout=5)
+        return conn.execute("SELECT wdtk_id FROM requests WHERE ref = 'smm-1'").fetchone() == (
+            5001,
+        )
+    except sqlite3.Error:
+        return False
+
+
+class Mailbox:
+    def __init__(self):
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp():
+    box = Mailbox()
+    logins = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == b"s3cret-pw")
+
+    controller = Controller(
+        box,
+        hostname="127.0.0.1",
+        port=free_port(),
+        authenticator=authenticator,
+        auth_require_tls=False,
+    )
+    controller.start()
+    box.port, box.logins = controller.port, logins
+    yield box
+    controller.stop()
+
+
+def test_email_digest_once_and_never_the_same_news_twice(wdtk, replica, smtp, monkeypatch):
+    monkeypatch.setenv("FOIBOT_TEST_SMTP_PASSWORD", "s3cret-pw")
+    with open(wdtk.config, "a") as f:
+        f.write(
+            f'\n[notify.email]\nhost = "127.0.0.1"\nport = {smtp.port}\nstarttls = false\nuser = "bot"\n'
+            'password_env = "FOIBOT_TEST_SMTP_PASSWORD"\nfrom = "foibot@example.org"\nto = ["team@example.org"]\n'
+        )
+    wdtk.run("run", "--once", "--as-of", "2026-03-02T09:00")
+    assert len(smtp.messages) == 1
+    body = smtp.messages[0].content.decode()
+    assert "Ready to send on WDTK (1)" in body and "smm-1" in body
+    sent_request(wdtk, replica, 5001, "smm-1")
+    wdtk.run("run", "--once", "--as-of", "2026-03-02T09:20")
+    assert len(smtp.messages) == 1  # linking is not news; nothing sent
+    replica.add_event(5001, event(None, "response", "2026-03-03T09:00:00+00:00"))
+    wdtk.run("run", "--once", "--as-of", "2026-03-03T12:00")
+    assert len(smtp.messages) == 2
+    body = smtp.messages[1].content.decode()
+    assert "New responses (1)" in body and "smm-1" in body and "Ready to send" not in body
+    wdtk.run("run", "--once", "--as-of", "2026-03-03T19:00")
+    assert len(smtp.messages) == 2
+    assert smtp.logins and smtp.logins[0] == (b"bot", b"s3cret-pw")
+    # The password lives only in the environment: not in the database, not in config.
+    assert b"s3cret-pw" not in wdtk.db.read_bytes()
+    assert "s3cret-pw" not in wdtk.config.read_text()
+
+
+def test_missing_smtp_password_env_is_reported_and_news_kept(wdtk, smtp, monkeypatch):
+    monkeypatch.delenv("FOIBOT_TEST_SMTP_PASSWORD", raising=False)
+    with open(wdtk.config, "a") as f:
+        f.write(
+            f'\n[notify.email]\nhost = "127.0.0.1"\nport = {smtp.port}\nstarttls = false\nuser = "bot"\n'
+            'password_env = "FOIBOT_TEST_SMTP_PASSWORD"\nfrom = "foibot@example.org"\nto = ["team@example.org"]\n'
+        )
+    result = wdtk.run("run", "--once", "--as-of", "2026-03-02T09:00")
+    assert "FOIBOT_TEST_SMTP_PASSWORD is not set" in result.stdout
+    assert smtp.messages == []
+    monkeypatch.setenv("FOIBOT_TEST_SMTP_PASSWORD", "s3cret-pw")
+    wdtk.run("run", "--once", "--as-of", "2026-03-02T09:20")
+    assert len(smtp.messages) == 1 and "smm-1" in smtp.messages[0].content.decode()
+
+
+def test_webhook_digest(wdtk, replica):
+    received = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with open(wdtk.config, "a") as f:
+            f.write(
+                f'\n[notify.webhook]\nurl = "http://127.0.0.1:{server.server_address[1]}/hook"\n'
+            )
+        wdtk.run("run", "--once", "--as-of", "2026-03-02T09:00")
+        assert (
+            len(received) == 1
+            and "smm-1" in received[0]["text"]
+            and "Ready to send" in received[0]["text"]
+        )
+        wdtk.run("run", "--once", "--as-of", "2026-03-02T09:01")
+        assert len(received) == 1
+    finally:
+        server.shutdown()
+
+
+def test_run_without_once_is_a_usage_error(wdtk):
+    assert "foibot daemon" in wdtk.run("run", expect=2).stderr

@@ -1,0 +1,622 @@
+"""The WDTK client against the replica, over real sockets on 127.0.0.1.
+
+Time is faked (clock + sleep) so waits are asserted, not waited; only the read-timeout
+test spends real time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import bot
+from bot.config import WdtkConfig
+from bot.errors import UsageError
+from bot.wdtk import (
+    FetchResult,
+    PayloadError,
+    RequestRefError,
+    RobotsDisallowed,
+    RobotsRules,
+    WdtkClient,
+    WdtkError,
+    WdtkRequest,
+    derive_url_title,
+    parse_correspondence,
+    parse_html_status,
+    parse_request,
+    parse_request_ref,
+)
+from tests.wdtk_replica import (
+    WDTK_ROBOTS_TXT,
+    WdtkReplica,
+    closed_port_url,
+    cut_off,
+    event,
+    http_error,
+    load_fixture,
+    maintenance_page,
+    make_request_doc,
+    oversize,
+    rate_limited,
+    real_request_docs,
+    redirect_offhost,
+    redirect_to,
+    simplify_url_part,
+    slow,
+    truncated,
+    wrong_shape,
+)
+
+CONTACT = "foi-team@example.org"
+TITLE = "Parking fines issued in 2025, by ward & street"
+SLUG = "parking_fines_issued_in_2025_by"
+
+
+class FakeTime:
+    """A monotonic clock that only moves when the client sleeps."""
+
+    def __init__(self, wall: float = 1_775_000_000.0):
+        self.now = 1000.0
+        self.wall = wall
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def wall_clock(self) -> float:
+        return self.wall
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(round(seconds, 6))
+        self.now += seconds
+
+
+@pytest.fixture
+def wdtk():
+    with WdtkReplica() as replica:
+        replica.add_request(make_request_doc(101, TITLE))
+        yield replica
+
+
+@pytest.fixture
+def fake_time():
+    return FakeTime()
+
+
+@pytest.fixture
+def client_for(fake_time):
+    clients = []
+
+    def make(base_url: str, **overrides) -> WdtkClient:
+        kwargs = {
+            k: overrides.pop(k) for k in ("max_tries", "backoff_s", "max_sleep_s") if k in overrides
+        }
+        defaults = {"contact": CONTACT, "min_interval_s": 0.0, "timeout_s": 2.0}
+        config = WdtkConfig(base_url=base_url, **{**defaults, **overrides})
+        client = WdtkClient(
+            config,
+            sleep=fake_time.sleep,
+            clock=fake_time.clock,
+            wall_clock=fake_time.wall_clock,
+            **{"backoff_s": 1.0, **kwargs},
+        )
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def client(wdtk, client_for):
+    return client_for(wdtk.base_url)
+
+
+# --- the happy path and WDTK's own behaviour ----------------------------------------------
+
+
+def test_numeric_id_follows_the_301_to_the_slug(wdtk, client):
+    result = client.fetch_request(101)
+    assert result.kind == "ok", result.message
+    assert result.request.url_title == SLUG
+    assert result.url == f"{wdtk.base_url}/request/{SLUG}.json"
+    assert wdtk.hit_paths() == ["/robots.txt", "/request/101.json", f"/request/{SLUG}.json"]
+    assert result.request.tags == (("foibot", "smm-1"),)
+    assert result.request.tag("foibot") == "smm-1"
+
+
+def test_fetch_by_slug(client):
+    result = client.fetch_request(SLUG)
+    assert result.ok and result.request.id == 101
+
+
+def test_etag_sent_back_and_304_is_not_modified(wdtk, client):
+    first = client.fetch_request(101)
+    assert first.etag and first.etag.startswith('W/"')
+    again = client.fetch_request(101, etag=first.etag)
+    assert again.kind == "not_modified" and again.etag == first.etag and again.request is None
+    assert wdtk.hits[-1][2]["If-None-Match"] == first.etag
+    wdtk.add_event(101, event(None, "response", "2026-03-20T09:00:00.000+00:00"))
+    changed = client.fetch_request(101, etag=first.etag)
+    assert changed.kind == "ok" and changed.etag != first.etag
+    assert changed.request.awaiting_description is True
+    assert [e.event_type for e in changed.request.events] == ["sent", "response"]
+
+
+def test_hidden_is_403_and_gone_is_404(wdtk, client):
+    wdtk.add_request(make_request_doc(102, "Hidden one"))
+    wdtk.hide(101)
+    wdtk.hide(102, status=404)
+    assert client.fetch_request(101).kind == "hidden"
+    gone = client.fetch_request(102)
+    assert gone.kind == "gone" and gone.status == 404
+    assert client.fetch_request(999).kind == "gone"  # never existed
+
+
+def test_retitled_request_moves_slug_and_old_slug_is_gone(wdtk, client):
+    wdtk.retitle(101, "parking_fines_by_ward", title="Parking fines by ward")
+    result = client.fetch_request(101)
+    assert result.ok and result.request.url_title == "parking_fines_by_ward"
+    assert result.url.endswith("/request/parking_fines_by_ward.json")
+    assert client.fetch_request(SLUG).kind == "gone"  # no historic-slug fallback (§1.1)
+
+
+def test_a_redirect_to_another_request_is_an_error_not_a_mixup(wdtk, client):
+    wdtk.add_request(make_request_doc(102, "Another request"))
+    wdtk.fail(101, redirect_to("/request/another_request.json", 301))
+    result = client.fetch_request(101)
+    assert result.kind == "error" and "asked for request 101, got request 102" in result.message
+
+
+def test_user_agent_names_foibot_and_the_contact(wdtk, client):
+    client.fetch_request(101)
+    agents = {headers["User-Agent"] for _, _, headers in wdtk.hits}
+    assert agents == {f"foibot/{bot.__version__} (+{CONTACT})"}
+
+
+def test_minimum_interval_between_every_call(wdtk, client_for, fake_time):
+    client = client_for(wdtk.base_url, min_interval_s=3.0)
+    for _ in range(3):
+        assert client.fetch_request(101).ok
+    calls = len(wdtk.hits)  # robots + 3 × (301 + document)
+    assert calls == 7 == client.http_calls
+    assert fake_time.sleeps == [3.0] * (calls - 1)
+
+
+def test_one_request_at_a_time_across_threads(wdtk, client):
+    wdtk.latency = 0.02
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: client.fetch_request(101), range(8)))
+    assert all(r.ok for r in results)
+    assert wdtk.max_in_flight == 1
+
+
+# --- retries --------------------------------------------------------------------------------
+
+
+def test_429_retry_after_seconds_is_honoured(wdtk, client, fake_time):
+    wdtk.fail(101, rate_limited(7))
+    assert client.fetch_request(101).ok
+    assert fake_time.sleeps == [7.0]
+
+
+def test_429_retry_after_http_date_is_honoured(wdtk, client, fake_time):
+    when = dt.datetime.fromtimestamp(fake_time.wall + 30, dt.UTC)
+    wdtk.fail(101, rate_limited(at=when))
+    assert client.fetch_request(101).ok
+    assert fake_time.sleeps == [30.0]
+
+
+def test_retry_after_beyond_the_cap_stops_asking(wdtk, client_for, fake_time):
+    client = client_for(wdtk.base_url, max_sleep_s=60.0)
+    wdtk.fail(101, rate_limited(3600))
+    result = client.fetch_request(101)
+    assert result.kind == "error" and result.status == 429
+    assert result.retry_after_s == 3600 and "wait 3600 s" in result.message
+    assert fake_time.sleeps == []
+    hits = len(wdtk.hits)
+    later = client.fetch_request(101)  # within the hour: not even asked
+    assert later.kind == "error" and "Retry-After" in later.message
+    assert len(wdtk.hits) == hits
+
+
+def test_5xx_burst_then_success_with_exponential_backoff(wdtk, client, fake_time):
+    wdtk.fail(101, 500, 502, 503)
+    result = client.fetch_request(101)
+    assert result.ok
+    assert fake_time.sleeps == [1.0, 2.0, 4.0]
+
+
+def test_5xx_every_time_gives_up_after_4_tries(wdtk, client):
+    wdtk.fail(101, 500, 500, 500, 500)
+    result = client.fetch_request(101)
+    assert result.kind == "error" and result.status == 500
+    assert result.message == "HTTP 500 after 4 tries"
+
+
+def test_tries_come_from_config_and_bad_retry_after_falls_back_to_backoff(wdtk, fake_time):
+    config = WdtkConfig(base_url=wdtk.base_url, min_interval_s=0, max_tries=2, backoff_s=0.5)
+    wdtk.fail(101, http_error(503, retry_after="soon"), 503)
+    with WdtkClient(config, sleep=fake_time.sleep, clock=fake_time.clock) as client:
+        assert client.fetch_request(101).message == "HTTP 503 after 2 tries"
+    assert fake_time.sleeps == [0.5]
+
+
+def test_backoff_is_capped(wdtk, client_for, fake_time):
+    client = client_for(wdtk.base_url, backoff_s=50.0, max_sleep_s=60.0)
+    wdtk.fail(101, 503, 503, 503)
+    assert client.fetch_request(101).ok
+    assert fake_time.sleeps == [50.0, 60.0, 60.0]
+
+
+def test_connection_refused(client_for):
+    result = client_for(closed_port_url()).fetch_request(101)
+    assert result.kind == "error"
+    assert "connection refused after 4 tries" in result.message
+    assert result.message.startswith("robots.txt")  # unreadable robots.txt: assume disallowed
+
+
+def test_server_going_away_mid_session(wdtk, client_for):
+    client = client_for(wdtk.base_url, respect_robots=False)
+    assert client.fetch_request(101).ok
+    wdtk.stop()
+    assert client.fetch_request(101).message == "connection refused after 4 tries"
+
+
+def test_read_timeout_is_retried(wdtk, client_for):
+    client = client_for(wdtk.base_url, timeout_s=0.2)
+    wdtk.fail(101, slow(0.6))
+    assert client.fetch_request(101).ok
+    wdtk.fail(101, slow(0.6))
+    single = client_for(wdtk.base_url, timeout_s=0.2, max_tries=1).fetch_request(101)
+    assert single.message == "read timed out after 1 try"
+
+
+def test_connection_cut_mid_body_is_retried(wdtk, client):
+    wdtk.fail(101, cut_off(10))
+    assert client.fetch_request(101).ok
+
+
+# --- bad answers ----------------------------------------------------------------------------
+
+
+def test_truncated_json(wdtk, client):
+    wdtk.fail(f"/request/{SLUG}.json", truncated(200))
+    result = client.fetch_request(101)
+    assert result.kind == "error" and result.status == 200
+    assert re.fullmatch(r"truncated JSON at char \d+", result.message)
+
+
+def test_html_maintenance_page_with_200(wdtk, client):
+    wdtk.fail(101, maintenance_page())
+    result = client.fetch_request(101)
+    assert result.kind == "error"
+    assert result.message == "not JSON: got text/html page 'WhatDoTheyKnow is down for maintenance'"
+
+
+@pytest.mark.parametrize(
+    "fault, message",
+    [
+        (wrong_shape("info_request_events[0].id", "x"), "info_request_events[0].id is not an integer (got a string)"),
+        (wrong_shape("title", delete=True), "title is missing"),
+        (wrong_shape("described_state", None), "described_state is null"),
+        (wrong_shape("info_request_events", {}), "info_request_events is not a list (got an object)"),
+        (wrong_shape("info_request_events[0].created_at", "2026-03-02 10:15"), "info_request_events[0].created_at has no UTC offset: '2026-03-02 10:15'"),
+        (wrong_shape("", []), "(document) is not an object (got a list)"),
+    ],
+)  # fmt: skip
+def test_wrong_shape_names_the_path(wdtk, client, fault, message):
+    wdtk.fail(f"/request/{SLUG}.json", fault)
+    result = client.fetch_request(101)
+    assert result.kind == "error"
+    assert result.message == f"wrong shape: {message}"
+
+
+def test_redirect_to_another_host_is_refused(wdtk, client):
+    wdtk.fail(101, redirect_offhost("evil.example"))
+    result = client.fetch_request(101)
+    assert (
+        result.kind == "error" and result.message == "redirect to other host evil.example refused"
+    )
+
+
+def test_redirect_loop_is_refused(wdtk, client):
+    wdtk.fail(f"/request/{SLUG}.json", redirect_to(f"/request/{SLUG}.json"))
+    result = client.fetch_request(101)
+    assert result.kind == "error" and result.message.startswith("redirect loop")
+
+
+def test_more_than_five_redirects_is_refused(wdtk, client):
+    for i in range(7):
+        wdtk.fail(f"/hop/{i}", redirect_to(f"/hop/{i + 1}"))
+    with pytest.raises(WdtkError, match="more than 5 redirects"):
+        client.get_text("/hop/0")
+    assert wdtk.hit_paths("/hop/") == [f"/hop/{i}" for i in range(6)]
+
+
+@pytest.mark.parametrize("no_length", [False, True])
+def test_size_cap(wdtk, client_for, no_length):
+    client = client_for(wdtk.base_url, max_response_bytes=4000)
+    wdtk.fail(101, oversize(100_000, no_length=no_length))
+    result = client.fetch_request(101)
+    assert result.kind == "error" and result.message == "response over 4000 bytes"
+    assert client.fetch_request(101).ok  # the doc itself (about 2.9 kB) fits
+
+
+def test_invalid_utf8(wdtk, client):
+    wdtk.fail(f"/request/{SLUG}.json", "invalid_utf8")
+    result = client.fetch_request(101)
+    assert result.kind == "error" and re.fullmatch(r"invalid UTF-8 at byte \d+", result.message)
+
+
+def test_one_bad_request_does_not_disturb_the_next(wdtk, client):
+    wdtk.add_request(make_request_doc(102, "Another request"))
+    wdtk.fail(101, "truncated")
+    results = [client.fetch_request(101), client.fetch_request(102)]
+    assert [r.kind for r in results] == ["error", "ok"]
+
+
+# --- robots.txt -----------------------------------------------------------------------------
+
+
+def test_robots_refuses_feeds_and_is_fetched_once(wdtk, client_for):
+    client = client_for(wdtk.base_url, use_feeds=True)
+    with pytest.raises(
+        RobotsDisallowed, match=r"robots.txt disallows /feed/user/test_requester_14.json"
+    ):
+        client.fetch_user_feed("test_requester_14")
+    assert client.fetch_request(101).ok
+    assert wdtk.hit_paths().count("/robots.txt") == 1
+    assert not wdtk.hit_paths("/feed/")
+
+
+def test_feeds_when_robots_are_not_respected(wdtk, client_for):
+    client = client_for(wdtk.base_url, use_feeds=True, respect_robots=False)
+    feed = client.fetch_user_feed("test_requester_14")
+    assert [item["event_type"] for item in feed] == ["sent"]
+    assert feed[0]["info_request"]["url_title"] == SLUG
+    assert "/robots.txt" not in wdtk.hit_paths()
+
+
+def test_feeds_are_off_unless_configured(wdtk, client_for):
+    with pytest.raises(WdtkError, match="use_feeds"):
+        client_for(wdtk.base_url, respect_robots=False).fetch_user_feed("x")
+
+
+def test_missing_robots_txt_allows_everything(client_for):
+    with WdtkReplica(robots_txt=None) as replica:
+        replica.add_request(make_request_doc(101, TITLE))
+        client = client_for(replica.base_url, use_feeds=True)
+        assert client.fetch_user_feed("test_requester_14")
+
+
+@pytest.mark.parametrize(
+    "path, allowed",
+    [
+        ("/request/101.json", True),
+        (f"/request/{SLUG}", True),
+        ("/body/all-authorities.csv", True),
+        ("/feed/user/someone.json", False),
+        (f"/request/{SLUG}/feed", False),
+        ("/request/abc/response/1", False),
+        ("/request/abc/response/1/attach/2/letter.pdf", True),
+        ("/request/abc?update_status=1", False),
+        ("/search/parking", False),
+        ("/request/torbay_parking.json", False),  # `*/tor*` catches these slugs too
+    ],
+)
+def test_wdtk_robots_rules_with_wildcards(path, allowed):
+    assert RobotsRules(WDTK_ROBOTS_TXT, "foibot").allowed(path) is allowed
+
+
+# --- other calls ----------------------------------------------------------------------------
+
+
+def test_get_text_reads_the_authorities_csv(wdtk, client):
+    text = client.get_text(wdtk.base_url + "/body/all-authorities.csv")
+    assert text.startswith("Internal ID,Name,Short name,URL name,Tags,")
+    wdtk.authorities_csv = None
+    with pytest.raises(WdtkError, match="HTTP 204"):
+        client.get_text("/body/all-authorities.csv")
+
+
+def test_get_json_body(client):
+    body = client.get_json("/body/bristol_city_council.json")
+    assert body["name"] == "Bristol City Council" and body["short_name"] is None
+
+
+def test_html_page_status_due_date_and_correspondence(wdtk, client):
+    wdtk.set_due_date(101, dt.date(2099, 3, 30))
+    wdtk.add_event(
+        101,
+        event(None, "response", "2026-03-20T09:00:00.000+00:00",
+              text="Dear requester,\n\nPlease find our reply attached.",
+              attachments=["FOI 1234 response.pdf", "data.xlsx"]),
+    )  # fmt: skip
+    page = client.fetch_request_html(SLUG)
+    assert parse_html_status(page) == ("waiting_classification", None)
+    wdtk.add_event(101, event(None, "status_update", "2026-03-21T09:00:00.000+00:00",
+                              described_state="waiting_response"))  # fmt: skip
+    page = client.fetch_request_html(101)  # by id: /request/101 301s to the slug
+    assert parse_html_status(page) == ("waiting_response", dt.date(2099, 3, 30))
+    messages = parse_correspondence(page)
+    assert [m["kind"] for m in messages] == ["outgoing", "incoming"]
+    assert messages[1]["text"] == "Dear requester,\nPlease find our reply attached."
+    assert messages[1]["attachments"] == ["FOI 1234 response.pdf", "data.xlsx"]
+    wdtk.hide(101)
+    assert client.fetch_request_html(SLUG) is None
+
+
+def test_overdue_html_status():
+    page = """<div id="request_status" class="request-status-message">
+      <i class="icon-standalone icon_waiting_response_overdue"></i>
+      <p>Response to this request is <strong>delayed</strong>. By law, <a href="/body/x">X</a>
+      should normally have responded <strong>promptly</strong> and by
+      <strong><time datetime="2025-08-19" title="2025-08-19">19 August 2025</time></strong></p></div>"""
+    assert parse_html_status(page) == ("waiting_response_overdue", dt.date(2025, 8, 19))
+    assert parse_html_status("<html><body>nothing</body></html>") == (None, None)
+
+
+# --- payload parsing ------------------------------------------------------------------------
+
+
+def test_parse_real_fixture_derived_documents():
+    docs = real_request_docs()
+    parsed = [parse_request(doc) for doc in docs]
+    assert len(parsed) == len(docs) >= 15
+    drone = next(r for r in parsed if r.url_title == "freedom_of_information_request_b_1535")
+    assert [e.event_type for e in drone.events] == ["followup_sent", "response", "followup_sent"]
+    assert drone.public_body.url_name == "bristol_city_council"
+    assert drone.public_body.short_name is None and ("gss", "E06000023") in drone.public_body.tags
+    assert drone.user_name.startswith("Test Requester") and drone.law_used == "foi"
+    response = drone.events[1]
+    assert response.incoming_message_id and response.outgoing_message_id is None
+    assert response.created_at.utcoffset() == dt.timedelta(hours=1)
+    first = next(r for r in parsed if r.id == 1314576)
+    assert first.awaiting_description is True and first.described_state == "waiting_response"
+
+
+def test_shallow_fixture_is_not_a_deep_document():
+    with pytest.raises(PayloadError, match="info_request_events is missing"):
+        parse_request(load_fixture("info_request_shallow_2022-11.json"))
+
+
+def test_tolerates_unknown_event_types_and_missing_optional_keys():
+    doc = {
+        "id": 5,
+        "url_title": "x",
+        "title": "X",
+        "described_state": "waiting_response",
+        "user_name": "An External Requester",
+        "tags": [["campaign", None], ["foibot", "a-1"]],
+        "info_request_events": [
+            {"id": 1, "event_type": "sent", "created_at": "2026-01-05T09:00:00Z"},
+            {"id": 2, "event_type": "refusal_advice", "created_at": "2026-01-06T09:00:00.1+00:00",
+             "brand_new_key": {"nested": True}},
+        ],
+    }  # fmt: skip
+    request = parse_request(doc)
+    assert request.user_name == "An External Requester" and request.user_url_name is None
+    assert request.public_body is None and request.display_status is None
+    assert request.awaiting_description is False and request.prominence is None
+    assert request.events[1].event_type == "refusal_advice" and request.events[1].comment_id is None
+    assert request.tag("campaign") == "" and request.tag("nope") is None
+
+
+def test_bool_is_not_an_id():
+    doc = make_request_doc(7, "x")
+    doc["id"] = True
+    with pytest.raises(PayloadError, match=r"^id is not an integer \(got a boolean\)$"):
+        parse_request(doc)
+
+
+def test_url_title_derivation_matches_the_real_slugs():
+    for doc in real_request_docs():
+        base = re.sub(r"_\d+$", "", doc["url_title"])
+        derived = derive_url_title(doc["title"])
+        assert derived in (doc["url_title"], base), doc["title"]
+        assert derived == simplify_url_part(doc["title"], "request", 32)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("1314576", 1314576),
+        (" 42 ", 42),
+        ("/request/1314576", 1314576),
+        ("/request/1314576.json", 1314576),
+        ("/request/locations_of_council_pitches_for", "locations_of_council_pitches_for"),
+        ("/request/locations_of_council_pitches_for.json", "locations_of_council_pitches_for"),
+        ("request/some_slug", "some_slug"),
+        ("https://www.whatdotheyknow.com/request/some_slug", "some_slug"),
+        ("https://whatdotheyknow.com/request/some_slug#incoming-3131605", "some_slug"),
+        ("https://www.whatdotheyknow.com/cy/request/some_slug?nocache=1", "some_slug"),
+        ("https://www.whatdotheyknow.com/request/some_slug/response/3131605", "some_slug"),
+        ("http://www.whatdotheyknow.com/request/99.json", 99),
+    ],
+)
+def test_parse_request_ref(text, expected):
+    assert parse_request_ref(text, "https://www.whatdotheyknow.com") == expected
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("https://evil.example/request/some_slug", "not on www.whatdotheyknow.com"),
+        ("ftp://www.whatdotheyknow.com/request/1", "not an http"),
+        ("https://www.whatdotheyknow.com/body/bristol_city_council", "not a WDTK request"),
+        ("some_slug", "not a WDTK request"),
+        ("", "not a WDTK request"),
+    ],
+)
+def test_parse_request_ref_rejects(text, message):
+    with pytest.raises(RequestRefError, match=message) as info:
+        parse_request_ref(text, "https://www.whatdotheyknow.com")
+    assert isinstance(info.value, UsageError) and info.value.exit_code == 2
+
+
+def test_parse_request_ref_on_the_replica(wdtk):
+    assert parse_request_ref(f"{wdtk.base_url}/request/{SLUG}", wdtk.base_url) == SLUG
+    with pytest.raises(RequestRefError):
+        parse_request_ref(f"http://127.0.0.1:1/request/{SLUG}", wdtk.base_url)
+
+
+# --- fuzzing --------------------------------------------------------------------------------
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=20), children, max_size=4),
+    max_leaves=20,
+)  # fmt: skip
+KEYS = ["id", "url_title", "title", "described_state", "awaiting_description", "tags", "user",
+        "user_name", "public_body", "created_at", "info_request_events", "law_used"]  # fmt: skip
+EVENT_KEYS = [
+    "id",
+    "event_type",
+    "created_at",
+    "described_state",
+    "incoming_message_id",
+    "comment_id",
+]
+
+
+REAL_DOC = json.dumps(real_request_docs()[3])
+
+
+def _parse_or_payload_error(data: object) -> None:
+    try:
+        assert isinstance(parse_request(data), WdtkRequest)
+    except PayloadError as exc:
+        assert exc.path and exc.message
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(JSON)
+def test_fuzz_arbitrary_json(data):
+    _parse_or_payload_error(data)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(KEYS), st.sampled_from(EVENT_KEYS), JSON, st.booleans(), st.booleans())
+def test_fuzz_one_field_of_a_real_document(key, event_key, value, in_event, delete):
+    doc = json.loads(REAL_DOC)
+    target = doc["info_request_events"][0] if in_event else doc
+    name = event_key if in_event else key
+    if delete:
+        target.pop(name, None)
+    else:
+        target[name] = value
+    _parse_or_payload_error(doc)
+
+
+def test_fetch_result_is_plain_data():
+    result = FetchResult("error", message="HTTP 500 after 4 tries", status=500)
+    assert not result.ok and result.request is None
