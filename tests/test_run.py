@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -85,7 +86,7 @@ def test_second_concurrent_run_exits_0_with_a_message(wdtk, replica):
                              cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
     deadline = time.time() + 10
     lock = str(wdtk.db) + ".lock"
-    while not (os.path.exists(lock) and open(lock).read().strip()) and time.time() < deadline:
+    while not (os.path.exists(lock) and Path(lock).read_text().strip()) and time.time() < deadline:
         time.sleep(0.05)
     second = foibot(wdtk, *args)
     out, err = first.communicate(timeout=60)
