@@ -422,7 +422,9 @@ class Tracker:
                     "at": e.created_at.isoformat(),
                 }
             )
-        if responses and not new:
+        # WDTK shows its own due date only while a request waits for a reply, so read the
+        # page once when we first see a request, and again for each new reply's text.
+        if responses or new:
             self._read_page(ref, request.url_title, updated)
 
     def _body_facts(self, row: dict, request: WdtkRequest) -> tuple[str | None, bool]:

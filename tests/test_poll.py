@@ -292,6 +292,37 @@ def test_autolink_walks_slugs_shared_by_similar_titles(project, replica):
         ("smm-1", 5001),
         ("smm-2", 5002),
     ]
-    slugs = [h[1] for h in replica.hits if h[1].startswith("/request/staff")]
+    slugs = [
+        h[1] for h in replica.hits if h[1].startswith("/request/staff") and h[1].endswith(".json")
+    ]
     # one walk for both drafts, past the stranger at _2, ending once both are found
     assert slugs == [f"/request/staff_disciplined_for_social_med{s}.json" for s in ("", "_2", "_3")]
+
+
+def test_new_response_text_is_stored_searchable_and_due_dates_cross_checked(wdtk, replica):
+    sent_request(wdtk, replica, 5001, "smm-1")
+    replica.set_due_date(
+        5001, __import__("datetime").date(2026, 3, 30)
+    )  # WDTK's table lacks 17 March
+    wdtk.run("poll", "--as-of", "2026-03-02T12:00")
+    replica.add_event(
+        5001,
+        event(None, "response", "2026-03-20T09:00:00+00:00", text="We dismissed 3 members of staff.\n\nRegards, FOI team",
+              attachments=["figures-2021-2025.xlsx"]),
+    )  # fmt: skip
+    wdtk.run("poll", "--as-of", "2026-03-20T12:00")
+    shown = wdtk.json("show", "smm-1")
+    incoming = [c for c in shown["correspondence"] if "dismissed 3" in c["text"]]
+    assert incoming and incoming[0]["attachments"] == "figures-2021-2025.xlsx"
+    conn = sqlite3.connect(wdtk.db)
+    hits = conn.execute(
+        "SELECT ref FROM correspondence WHERE id IN (SELECT rowid FROM correspondence_fts WHERE correspondence_fts MATCH 'dismissed')"
+    ).fetchall()
+    assert hits == [("smm-1",)]
+    kinds = [e["kind"] for e in shown["events"]]
+    assert "due_date_disagreement" in kinds
+    text = wdtk.run("show", "smm-1").stdout
+    assert "WDTK says due        2026-03-30 (foibot's statutory count says 2026-03-31)" in text
+    # reading the page again adds nothing twice
+    wdtk.run("poll", "--all", "--as-of", "2026-03-20T13:00")
+    assert len(wdtk.json("show", "smm-1")["correspondence"]) == len(shown["correspondence"])

@@ -107,32 +107,41 @@ def overdue(
 @json_option
 @pass_app
 def show(app: App, ref: str, as_json: bool) -> None:
-    """One request with its letter and full event history."""
+    """One request with its letter, replies and full event history."""
     from bot.links import new_request_url, request_url
+    from bot.tracking import live_status
 
     store = app.store
     row = store.request(ref)
     if row is None:
         raise UsageError(f"no request with ref '{ref}' (see `foibot status`)")
     events = store.events(ref)
+    replies = list(
+        store.db.query(
+            "SELECT direction, sent_at, text, attachments FROM correspondence WHERE ref = ? ORDER BY id",
+            [ref],
+        )
+    )
     base_url = app.config.wdtk.base_url
     link = None
     if row["status"] in ("draft", "ready") and row["body"]:
         link = new_request_url(base_url, row["body"], row["title"], row["letter"], ref)
+    info = {
+        **row,
+        "status": live_status(row, app.today(None)),
+        "stored_state": row["status"],
+        "url": request_url(base_url, row["url_title"], row["wdtk_id"]),
+        "submit_url": link,
+        "correspondence": replies,
+        "events": events,
+    }
     if app.json_wanted(as_json):
-        app.emit_json(
-            {
-                **row,
-                "url": request_url(base_url, row["url_title"], row["wdtk_id"]),
-                "submit_url": link,
-                "events": events,
-            }
-        )
+        app.emit_json(info)
         return
     from bot.dates import format_uk
 
     click.echo(f"{ref}  {row['title']}")
-    for key in (
+    fields = (
         "campaign",
         "body",
         "law",
@@ -141,18 +150,32 @@ def show(app: App, ref: str, as_json: bool) -> None:
         "sent_on",
         "due",
         "very_overdue_after",
-    ):
-        if row.get(key) is not None:
-            click.echo(f"  {key:<20} {row[key]}")
+        "review_started_on",
+    )
+    for key in fields:
+        if info.get(key) is not None:
+            click.echo(f"  {key:<20} {info[key]}")
+    if row["wdtk_stated_due"] and row["wdtk_stated_due"] != row["due"]:
+        click.echo(
+            f"  {'WDTK says due':<20} {row['wdtk_stated_due']} (foibot's statutory count says {row['due']})"
+        )
     if row["slot_at"]:
         click.echo(f"  {'slot':<20} {format_uk(row['slot_at'])} (UK)")
-    url = request_url(base_url, row["url_title"], row["wdtk_id"])
-    if url:
-        click.echo(f"  {'url':<20} {url}")
+    if info["url"]:
+        click.echo(f"  {'url':<20} {info['url']}")
     if link and row["status"] == "ready":
         click.echo(f"  {'send it here':<20} {link}")
+    if row["poll_error"]:
+        click.echo(
+            f"  {'last poll failed':<20} {row['poll_error']} (next try {format_uk(row['next_poll_at'])})"
+        )
     if row["letter"]:
         click.echo("\n" + "\n".join("  | " + line for line in row["letter"].splitlines()))
+    for reply in replies:
+        click.echo(f"\n{reply['direction'] or 'message'} {reply['sent_at'] or ''}".rstrip() + ":")
+        click.echo("\n".join("  > " + line for line in (reply["text"] or "").splitlines()[:40]))
+        if reply["attachments"]:
+            click.echo("  attachments: " + ", ".join(reply["attachments"].splitlines()))
     click.echo("\nHistory:")
     for event in events:
         detail = event["detail"] or {}
