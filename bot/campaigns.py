@@ -11,6 +11,7 @@ from bot.bodies import Body
 from bot.config import CampaignConfig, Config
 from bot.drafting import Renderer, plan_drafts, ref_prefix, render_campaign, select_bodies
 from bot.errors import FoibotError
+from bot.escalation import release_followups
 from bot.links import LINK_WARN_CHARS, new_request_url
 from bot.pacing import plan_slots
 from bot.store import Store, utcnow
@@ -94,7 +95,8 @@ def draft_campaign(store: Store, config: Config, slug: str, today: dt.date) -> D
     with store.transaction():
         sync_config_bodies(store, config, known)
         prefix = ensure_campaign(store, campaign, config)
-        existing = store.campaign_requests(slug)
+        # Requests tracked into the campaign (no letter of ours) are not drafts.
+        existing = [row for row in store.campaign_requests(slug) if row["letter"] is not None]
         plan = plan_drafts(existing, drafts)
         first_number = _last_number(existing, prefix) + 1
         now = utcnow()
@@ -146,6 +148,7 @@ class LaunchReport:
     released: list[dict] = field(default_factory=list)
     scheduled: list[dict] = field(default_factory=list)
     waiting: list[dict] = field(default_factory=list)  # released earlier, not yet seen on WDTK
+    followups: list[dict] = field(default_factory=list)  # follow-ups released this run
     warnings: list[str] = field(default_factory=list)
     sheet: str | None = None
 
@@ -155,6 +158,7 @@ class LaunchReport:
             "released": self.released,
             "scheduled": self.scheduled,
             "still_ready": [{"ref": w["ref"], "body": w["body"]} for w in self.waiting],
+            "followups": self.followups,
             "warnings": self.warnings,
             "sheet": self.sheet,
         }
@@ -209,4 +213,5 @@ def launch_campaign(store: Store, config: Config, slug: str, now: dt.datetime) -
                 )
             else:
                 report.scheduled.append({"ref": row["ref"], "slot": row["slot_at"]})
+    report.followups = release_followups(store, config, slug, now)
     return report

@@ -69,6 +69,19 @@ class FieldSpec:
 
 
 @dataclass(frozen=True)
+class FollowupPolicy:
+    """When to draft follow-ups for a campaign's requests. Days are working days."""
+
+    chaser_after: int = 1  # past the due date before the first chaser
+    chaser_every: int = 10  # between chasers
+    chaser_max: int = 2
+    nudge_after: int = 0  # 0: no acknowledgement nudge; else days after sending with nothing back
+    internal_review: bool = True  # when a request is refused or partly successful
+    complaint: bool = True  # to the ICO or SIC when a review is overdue or a request very overdue
+    auto: bool = False  # let `run --once` draft them (a person still reviews and sends)
+
+
+@dataclass(frozen=True)
 class CampaignConfig:
     slug: str
     title: str
@@ -79,6 +92,7 @@ class CampaignConfig:
     vars: dict[str, Any] = field(default_factory=dict)
     launch_at: dt.datetime | None = None
     fields: tuple[FieldSpec, ...] = ()
+    followups: FollowupPolicy = FollowupPolicy()
 
 
 @dataclass(frozen=True)
@@ -135,6 +149,7 @@ class Config:
     schedule: ScheduleConfig = ScheduleConfig()
     poll: PollConfig = PollConfig()
     notify: NotifyConfig = NotifyConfig()
+    followups_enabled: bool = True
 
     @property
     def root(self) -> Path:
@@ -255,7 +270,7 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
     top = _Table(path.name, raw, "")
     top.only(
         "wdtk", "storage", "pace", "requester", "bodies", "campaigns", "deadlines",
-        "schedule", "poll", "notify",
+        "schedule", "poll", "notify", "followups",
     )  # fmt: skip
 
     wdtk = _parse_wdtk(top.sub("wdtk"))
@@ -291,7 +306,28 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
         schedule=_parse_schedule(top.sub("schedule")),
         poll=_parse_poll(top.sub("poll")),
         notify=_parse_notify(top.sub("notify")),
+        followups_enabled=_parse_followups_switch(top.sub("followups")),
     )
+
+
+def _parse_followups_switch(t: _Table) -> bool:
+    t.only("enabled")
+    return t.get("enabled", bool, True)
+
+
+def _parse_followup_policy(t: _Table) -> FollowupPolicy:
+    names = [f for f in FollowupPolicy.__dataclass_fields__]
+    t.only(*names)
+    values = {}
+    for name in names:
+        default = getattr(FollowupPolicy, name)
+        if isinstance(default, bool):
+            values[name] = t.get(name, bool, default)
+        else:
+            values[name] = int(t.number(name, default))
+    if values["chaser_max"] > 0 and values["chaser_every"] < 1:
+        t.fail("must be at least 1 when chaser_max > 0", t.key("chaser_every"))
+    return FollowupPolicy(**values)
 
 
 SCHEDULE_RE = re.compile(r"^every\s+(\d+)\s+(second|minute|hour)s?$")
@@ -417,7 +453,17 @@ def _parse_campaigns(top: _Table, path: Path) -> tuple[CampaignConfig, ...]:
     campaigns: list[CampaignConfig] = []
     for i, item in enumerate(items):
         c = _Table(top.file, item, f"campaigns[{i}]")
-        c.only("slug", "title", "letter", "bodies", "body_tags", "vars", "launch_at", "fields")
+        c.only(
+            "slug",
+            "title",
+            "letter",
+            "bodies",
+            "body_tags",
+            "vars",
+            "launch_at",
+            "fields",
+            "followups",
+        )
         slug = c.text("slug")
         if not SLUG_RE.match(slug):
             c.fail(f"'{slug}' must be lower-case letters, digits, _ and -", c.key("slug"))
@@ -440,6 +486,7 @@ def _parse_campaigns(top: _Table, path: Path) -> tuple[CampaignConfig, ...]:
                 vars=c.get("vars", dict, {}),
                 launch_at=_launch_at(c),
                 fields=_parse_fields(c),
+                followups=_parse_followup_policy(c.sub("followups")),
             )
         )
     return tuple(campaigns)

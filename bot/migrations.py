@@ -179,3 +179,39 @@ def m007_news(db: Database) -> None:
     )
     db["news"].create_index(["key"], unique=True)
     db["news"].create_index(["sent_at"])
+
+
+@migrations()
+def m008_followups(db: Database) -> None:
+    # Chasers, internal-review requests and regulator complaints: drafted, reviewed,
+    # released (one per body per day) and seen sent. One per request, kind and cycle.
+    db["followups"].create(
+        {
+            "ref": str,
+            "request": str,
+            "kind": str,  # chaser, nudge, internal-review, complaint
+            "cycle": str,  # which round: a new clock or a new review starts a new cycle
+            "body": str,
+            "text": str,
+            "status": str,  # draft, ready, sent
+            "created_at": str,
+            "released_at": str,
+            "sent_at": str,
+        },
+        pk="ref",
+        foreign_keys=[("request", "requests", "ref")],
+        not_null={"request", "kind", "cycle", "status"},
+    )
+    db["followups"].create_index(["request", "kind", "cycle"], unique=True)
+    db["followups"].create_index(["status"])
+
+
+@migrations()
+def m009_one_draft_per_body(db: Database) -> None:
+    # One *draft* per body and campaign; requests tracked into a campaign (no letter of
+    # ours) may go to a body the campaign also wrote to.
+    db.execute("DROP INDEX idx_requests_campaign_body")
+    db.execute(
+        "CREATE UNIQUE INDEX idx_requests_campaign_body ON requests (campaign, body) "
+        "WHERE campaign IS NOT NULL AND letter IS NOT NULL"
+    )

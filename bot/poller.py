@@ -15,6 +15,7 @@ from bot import deadlines as dl
 from bot.config import Config
 from bot.dates import london_today
 from bot.errors import FoibotError, UsageError
+from bot.escalation import mark_sent
 from bot.polling import NEVER, PollPolicy, after_error, after_hidden, after_success
 from bot.store import Store
 from bot.tracking import (
@@ -395,6 +396,7 @@ class Tracker:
                 }
                 for e in fresh
             )
+            mark_sent(self.store, ref, fresh)
             values = {
                 **tracked.as_row(),
                 "is_school": int(school),

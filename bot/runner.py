@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 
 from bot.campaigns import launch_campaign
 from bot.config import Config
+from bot.dates import london_today
+from bot.escalation import draft_followups
+from bot.followups import KINDS
 from bot.news import build_digest, items_from_run
 from bot.notify import NotifyError, send_digest
 from bot.poller import PollReport, Tracker
@@ -89,17 +92,25 @@ def release_due(store: Store, config: Config, now: dt.datetime) -> list[dict]:
         if not store.campaign_requests(campaign.slug):
             continue
         report = launch_campaign(store, config, campaign.slug, now)
-        if report.released:
-            write_launch_sheet(
-                store.path.parent / f"launch-{campaign.slug}.html",
-                store,
-                config,
-                campaign.slug,
-                report,
-                now,
-            )
+        if report.released or report.followups:
+            sheet = store.path.parent / f"launch-{campaign.slug}.html"
+            write_launch_sheet(sheet, store, config, campaign.slug, report, now)
         released.extend(report.released)
+        released.extend(report.followups)
     return released
+
+
+def draft_due_followups(store: Store, config: Config, today: dt.date) -> list[dict]:
+    """Follow-ups for campaigns whose policy says `auto = true`; a person still reviews them."""
+    if not config.followups_enabled:
+        return []
+    drafted = []
+    for campaign in config.campaigns:
+        if campaign.followups.auto and store.campaign_requests(campaign.slug):
+            for kind in KINDS:
+                report = draft_followups(store, config, campaign.slug, kind, today)
+                drafted.extend({**item, "kind": kind} for item in report.created)
+    return drafted
 
 
 def queue_news(store: Store, items) -> int:
@@ -157,9 +168,10 @@ def run_once(
     if poll and not should_stop():
         summary.poll = Tracker(store, config, client).poll(now, should_stop=should_stop)
         summary.stopped_early = should_stop()
+        summary.followups = draft_due_followups(store, config, london_today(now))
     if config.notify.enabled:
         poll_json = summary.poll.as_json() if summary.poll else None
-        queue_news(store, items_from_run(summary.released, poll_json, config.wdtk.base_url))
+        queue_news(store, items_from_run(summary.released, poll_json, summary.followups))
         if digest or (digest is None and config.notify.batch == "run"):
             send_pending(store, config, summary)
     return summary

@@ -27,13 +27,18 @@ class StatusRow:
     law: str | None
     slot: str | None
     poll_error: str | None
+    stage: str | None = None  # escalation: the latest follow-up's kind and state
 
     def as_json(self) -> dict:
         return asdict(self)
 
 
 def status_row(
-    row: dict, base_url: str, today: dt.date, calendar: Callable[[str], dl.WorkingCalendar]
+    row: dict,
+    base_url: str,
+    today: dt.date,
+    calendar: Callable[[str], dl.WorkingCalendar],
+    stage: str | None = None,
 ) -> StatusRow:
     cal = calendar(row.get("law") or "foi")
     return StatusRow(
@@ -51,6 +56,7 @@ def status_row(
         law=row.get("law"),
         slot=row["slot_at"],
         poll_error=row.get("poll_error"),
+        stage=stage,
     )
 
 

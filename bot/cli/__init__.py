@@ -41,9 +41,9 @@ def cli(ctx: click.Context, config_path: str, db_path: str | None, as_json: bool
 
 
 def _register() -> None:
-    from bot.cli import bodies, campaign, deadline, requests, run, setup, tracking
+    from bot.cli import bodies, campaign, deadline, followups, report, requests, run, setup, tracking
 
-    for module in (setup, bodies, campaign, tracking, requests, deadline, run):
+    for module in (setup, bodies, campaign, tracking, followups, requests, deadline, run, report):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -74,6 +74,11 @@ def launch(
             click.echo(f"\n{item['ref']}  {item['body']}\n{item['url']}")
     else:
         click.echo("Nothing new is due to send yet.")
+    for item in report.followups:
+        click.echo(
+            f"\n{item['kind']} {item['ref']} for {item['request']} ({item['body']}): open {item['url']}"
+        )
+        click.echo("and paste:\n" + "\n".join("  | " + line for line in item["text"].splitlines()))
     if report.waiting:
         click.echo(
             f"\nStill waiting to be sent from earlier: {', '.join(w['ref'] for w in report.waiting)}"

@@ -146,9 +146,11 @@ def report(
     else:
         data = reports.to_html(rpt).encode("utf-8")
     if output is None:
-        out = click.get_binary_stream("stdout")
-        out.write(data)
-        out.flush()
+        import sys
+
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
         return
     _write_atomic(output, data)
     what = f"{len(rpt.bodies)} bodies" if rpt.bodies is not None else f"{len(rpt.rows)} requests"

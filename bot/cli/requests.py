@@ -19,12 +19,23 @@ def _status_rows(app: App, campaign: str | None, as_of: dt.date | None):
     def calendar(law: str) -> dl.WorkingCalendar:
         return dl.calendar_for(law, config.extra_holidays, config.remove_holidays)
 
+    stages = _stages(app)
     try:
         return [
-            status_row(row, config.wdtk.base_url, today, calendar) for row in _rows(app, campaign)
+            status_row(row, config.wdtk.base_url, today, calendar, stages.get(row["ref"]))
+            for row in _rows(app, campaign)
         ]
     except dl.DeadlineError as exc:
         raise UsageError(str(exc)) from None
+
+
+def _stages(app: App) -> dict[str, str]:
+    from bot.followups import stage
+
+    grouped: dict[str, list[dict]] = {}
+    for f in app.store.db.query("SELECT ref, request, kind, status, created_at FROM followups"):
+        grouped.setdefault(f["request"], []).append(f)
+    return {ref: stage(items) for ref, items in grouped.items()}
 
 
 def _rows(app: App, campaign: str | None) -> list[dict]:
@@ -52,11 +63,13 @@ def status(app: App, campaign: str | None, as_of: dt.date | None, as_json: bool)
 
     from bot.dates import format_uk
 
-    table = Table("ref", "body", "status", "sent", "due", "late", "title")
+    table = Table("ref", "body", "status", "sent", "due", "late", "stage", "title")
     for r in rows:
         late = str(r.days_overdue) if r.days_overdue else ""
         when = r.sent_on or (f"slot {format_uk(r.slot)}" if r.slot and r.status == "draft" else "")
-        table.add_row(r.ref, r.body or "", r.status, when, r.due or "", late, r.title)
+        table.add_row(
+            r.ref, r.body or "", r.status, when, r.due or "", late, r.stage or "", r.title
+        )
     app.console().print(table)
     counts: dict[str, int] = {}
     for r in rows:
@@ -68,8 +81,10 @@ def status(app: App, campaign: str | None, as_of: dt.date | None, as_json: bool)
 @click.option("--campaign", "-c", help="Only this campaign.")
 @click.option(
     "--stage",
-    type=click.Choice(["response", "review"]),
-    help="Only late replies, or only late internal reviews.",
+    type=click.Choice(
+        ["response", "review", "none", "chaser", "nudge", "internal-review", "complaint"]
+    ),
+    help="Late replies or late reviews; or by escalation stage (none: no follow-up yet).",
 )
 @as_of_option()
 @json_option
@@ -85,6 +100,10 @@ def overdue(
         rows = [r for r in rows if r.status == "internal_review_overdue"]
     elif stage == "response":
         rows = [r for r in rows if r.status != "internal_review_overdue"]
+    elif stage == "none":
+        rows = [r for r in rows if not r.stage]
+    elif stage:
+        rows = [r for r in rows if r.stage and r.stage.split()[0] == stage]
     if app.json_wanted(as_json):
         app.emit_json([r.as_json() for r in rows])
         return
@@ -93,10 +112,16 @@ def overdue(
         return
     from rich.table import Table
 
-    table = Table("ref", "body", "status", "due", "working days late", "url")
+    table = Table("ref", "body", "status", "due", "working days late", "stage", "url")
     for r in rows:
         table.add_row(
-            r.ref, r.body or "", r.status, r.due or "", str(r.days_overdue or 0), r.url or ""
+            r.ref,
+            r.body or "",
+            r.status,
+            r.due or "",
+            str(r.days_overdue or 0),
+            r.stage or "",
+            r.url or "",
         )
     app.console().print(table)
     click.echo(f"{len(rows)} overdue")
@@ -116,6 +141,9 @@ def show(app: App, ref: str, as_json: bool) -> None:
     if row is None:
         raise UsageError(f"no request with ref '{ref}' (see `foibot status`)")
     events = store.events(ref)
+    followups = list(
+        store.db.query("SELECT * FROM followups WHERE request = ? ORDER BY created_at, ref", [ref])
+    )
     replies = list(
         store.db.query(
             "SELECT direction, sent_at, text, attachments FROM correspondence WHERE ref = ? ORDER BY id",
@@ -133,6 +161,7 @@ def show(app: App, ref: str, as_json: bool) -> None:
         "url": request_url(base_url, row["url_title"], row["wdtk_id"]),
         "submit_url": link,
         "correspondence": replies,
+        "followups": followups,
         "events": events,
     }
     if app.json_wanted(as_json):
@@ -176,6 +205,9 @@ def show(app: App, ref: str, as_json: bool) -> None:
         click.echo("\n".join("  > " + line for line in (reply["text"] or "").splitlines()[:40]))
         if reply["attachments"]:
             click.echo("  attachments: " + ", ".join(reply["attachments"].splitlines()))
+    for f in followups:
+        click.echo(f"\n{f['kind']} {f['ref']} ({f['status']}):")
+        click.echo("\n".join("  | " + line for line in f["text"].splitlines()))
     click.echo("\nHistory:")
     for event in events:
         detail = event["detail"] or {}
