@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -36,6 +37,7 @@ from bot.wdtk import (
 )
 
 RESPONSE = "response"
+UNREACHABLE_AFTER = 3  # transport failures in a row before a poll stops trying
 MAX_SLUG_WALK = 50  # WDTK appends _2, _3 … to a slug already taken
 
 
@@ -77,6 +79,7 @@ class Tracker:
             hidden_grace=dt.timedelta(days=config.poll.hidden_grace_days),
         )
         self.holiday_key = _holiday_key(config)
+        self._unreachable = 0
 
     def calendar(self, law: str) -> dl.WorkingCalendar:
         return dl.calendar_for(law, self.config.extra_holidays, self.config.remove_holidays)
@@ -87,7 +90,7 @@ class Tracker:
         from bot.wdtk import parse_request_ref
 
         target = parse_request_ref(ref_or_url, self.config.wdtk.base_url)
-        result = self.client.fetch_request(target)
+        result = self._fetch(target)
         request = self._require(result, ref_or_url)
         existing = list(
             self.store.db.query("SELECT * FROM requests WHERE wdtk_id = ?", [request.id])
@@ -115,7 +118,7 @@ class Tracker:
             raise UsageError(f"no request with ref '{ref}' (see `foibot status`)")
         if row["wdtk_id"] is not None:
             raise UsageError(f"{ref} is already linked to WDTK request {row['wdtk_id']}")
-        result = self.client.fetch_request(parse_request_ref(url, self.config.wdtk.base_url))
+        result = self._fetch(parse_request_ref(url, self.config.wdtk.base_url))
         request = self._require(result, url)
         taken = list(
             self.store.db.query("SELECT ref FROM requests WHERE wdtk_id = ?", [request.id])
@@ -231,16 +234,30 @@ class Tracker:
         report.http_calls = self.client.http_calls - calls_before
         return report
 
+    def _fetch(self, target: int | str, etag: str | None = None) -> FetchResult:
+        """Every fetch of a poll goes through here: once the network or WDTK has failed
+        several times in a row without answering, the rest are not tried this time."""
+        if self._unreachable >= UNREACHABLE_AFTER:
+            return FetchResult(
+                "error",
+                message=f"not tried: WDTK unreachable ({self._unreachable} failures in a row)",
+            )
+        result = self.client.fetch_request(target, etag=etag)
+        self._unreachable = (
+            self._unreachable + 1 if result.kind == "error" and result.status is None else 0
+        )
+        return result
+
     def _fetch_linked(self, row: dict) -> FetchResult:
         """By the stored slug (one call) rather than the id (a 301 and then the slug: two),
         falling back to the id when the slug has moved: an admin retitled the request."""
         if not row["url_title"]:
-            return self.client.fetch_request(row["wdtk_id"], etag=row["etag"])
-        result = self.client.fetch_request(row["url_title"], etag=row["etag"])
+            return self._fetch(row["wdtk_id"], etag=row["etag"])
+        result = self._fetch(row["url_title"], etag=row["etag"])
         moved = result.kind == "gone" or (
             result.ok and result.request and result.request.id != row["wdtk_id"]
         )
-        return self.client.fetch_request(row["wdtk_id"], etag=row["etag"]) if moved else result
+        return self._fetch(row["wdtk_id"], etag=row["etag"]) if moved else result
 
     def _autolink(self, rows: list[dict], now: dt.datetime, report: PollReport) -> None:
         """Find released drafts on WDTK without a human, robots-compliantly: fetch the
@@ -263,7 +280,7 @@ class Tracker:
             return
         if self.config.wdtk.use_feeds:
             for ref, wdtk_id in self._feed_matches(set(waiting)):
-                self._try_link(waiting, ref, self.client.fetch_request(wdtk_id), now, report)
+                self._try_link(waiting, ref, self._fetch(wdtk_id), now, report)
         known = {
             r["url_title"]
             for r in self.store.db.query(
@@ -280,7 +297,7 @@ class Tracker:
                 slug = base if n == 1 else f"{base}_{n}"
                 if slug in known:
                     continue  # one of ours already, linked earlier
-                result = self.client.fetch_request(slug)
+                result = self._fetch(slug)
                 if result.kind == "gone":
                     break
                 if result.kind == "error":
@@ -354,7 +371,9 @@ class Tracker:
             self._hidden(row, result, now, report)
             return
         if not result.ok or result.request is None:
-            self._record_error(row, result.message or result.kind, now, report)
+            self._record_error(
+                row, result.message or result.kind, now, report, result.retry_after_s
+            )
             return
         request = result.request
         body_law, school = self._body_facts(row, request)
@@ -484,9 +503,18 @@ class Tracker:
                 poll_failures=0,
             )
 
-    def _record_error(self, row: dict, message: str, now: dt.datetime, report: PollReport) -> None:
+    def _record_error(
+        self,
+        row: dict,
+        message: str,
+        now: dt.datetime,
+        report: PollReport,
+        retry_after_s: float | None = None,
+    ) -> None:
         failures = (row.get("poll_failures") or 0) + 1
         retry = after_error(failures, now, self.policy)
+        if retry_after_s:  # WDTK said how long to wait: never ask sooner
+            retry = max(retry, now + dt.timedelta(seconds=math.ceil(retry_after_s)))
         with self.store.transaction():
             self.store.update_request(
                 row["ref"], poll_error=message, poll_failures=failures,

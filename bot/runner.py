@@ -69,7 +69,10 @@ class RunSummary:
                     f"{len(p.newly_overdue)} newly overdue ({', '.join(r['ref'] for r in p.newly_overdue)})"
                 )
             if p.errors:
-                parts.append(f"{len(p.errors)} error(s), retried later")
+                refs = ", ".join(e["ref"] for e in p.errors)
+                parts.append(
+                    f"{len(p.errors)} error(s) on {refs} (first: {p.errors[0]['error']}), each retried later"
+                )
         if self.followups:
             parts.append(f"drafted {len(self.followups)} follow-up(s) for review")
         if self.digest_channels:

@@ -131,8 +131,7 @@ def test_scottish_body_goes_to_the_scottish_information_commissioner(wdtk, repli
 
 
 def test_kill_switch_stops_all_drafting(wdtk):
-    with open(wdtk.config, "a") as f:
-        f.write("\n[followups]\nenabled = false\n")
+    wdtk.edit_config("enabled = true", "enabled = false")
     for kind in ("chaser", "nudge", "internal-review", "complaint"):
         report = drafted(wdtk, kind, "2026-06-01")
         assert report["created"] == [] and report["disabled"] is True
@@ -196,9 +195,7 @@ def test_clarification_restarts_the_clock_and_the_chasers(wdtk, replica):
 
 
 def test_nudge_when_nothing_at_all_has_arrived(wdtk):
-    wdtk.edit_config(
-        "[[campaigns.fields]]", "[campaigns.followups]\nnudge_after = 5\n\n[[campaigns.fields]]"
-    )
+    wdtk.edit_config("chaser_max = 2\n", "chaser_max = 2\nnudge_after = 5\n")
     assert drafted(wdtk, "nudge", "2026-03-06")["created"] == []  # 4 working days
     assert drafted(wdtk, "nudge", "2026-03-09")["created"] == [
         {"ref": "smm-1-n", "request": "smm-1"}
@@ -206,9 +203,7 @@ def test_nudge_when_nothing_at_all_has_arrived(wdtk):
 
 
 def test_auto_policy_drafts_in_run_once(wdtk):
-    wdtk.edit_config(
-        "[[campaigns.fields]]", "[campaigns.followups]\nauto = true\n\n[[campaigns.fields]]"
-    )
+    wdtk.edit_config("chaser_max = 2\n", "chaser_max = 2\nauto = true\n")
     summary = wdtk.json("run", "--once", "--as-of", "2026-04-01T12:00")
     assert {"ref": "smm-1-c1", "request": "smm-1", "kind": "chaser"} in summary["followups"]
     assert wdtk.json("run", "--once", "--as-of", "2026-04-01T12:05")["followups"] == []
