@@ -144,3 +144,23 @@ def test_imported_body_can_join_a_campaign_by_tag(project):
     assert report["skipped"] == [
         {"body": "closed_force", "reason": "not requestable (defunct: the body no longer exists)"}
     ]
+
+
+def test_import_from_url_uses_the_configured_wdtk(project):
+    from tests.wdtk_replica import WdtkReplica
+
+    text = csv_text(
+        row(11, "Bristol City Council", "bristol_city_council", "local_council gss:E06000023")
+    )
+    with WdtkReplica(authorities_csv=text) as replica:
+        project.edit_config(
+            'base_url = "https://www.whatdotheyknow.com"', f'base_url = "{replica.base_url}"'
+        )
+        project.edit_config("min_interval_s = 3.0", "min_interval_s = 0")
+        result = project.json(
+            "bodies", "import", "--url", f"{replica.base_url}/body/all-authorities.csv"
+        )
+        assert result["imported"] == 1
+        assert any(h[1] == "/body/all-authorities.csv" for h in replica.hits)
+    listed = {b["url_name"]: b for b in project.json("bodies", "list", "--tag", "gss")}
+    assert listed["bristol_city_council"]["law"] == "foi"
