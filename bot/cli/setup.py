@@ -11,8 +11,10 @@ from bot.cli.app import App, pass_app
 @pass_app
 def init(app: App) -> None:
     """Create or migrate the database (every command also does this lazily)."""
+    from bot.migrations import migrations
+
     store = app.store
-    applied = [m.name for m in __import__("bot.migrations").migrations.migrations.applied(store.db)]
+    applied = migrations.applied(store.db)
     click.echo(f"Database ready: {store.path} ({len(applied)} migrations applied)")
 
 
