@@ -41,9 +41,31 @@ def cli(ctx: click.Context, config_path: str, db_path: str | None, as_json: bool
 
 
 def _register() -> None:
-    from bot.cli import bodies, campaign, deadline, followups, report, requests, run, setup, tracking
+    from bot.cli import (
+        bodies,
+        campaign,
+        deadline,
+        doctor,
+        followups,
+        report,
+        requests,
+        run,
+        setup,
+        tracking,
+    )
 
-    for module in (setup, bodies, campaign, tracking, followups, requests, deadline, run, report):
+    for module in (
+        setup,
+        bodies,
+        campaign,
+        tracking,
+        followups,
+        requests,
+        deadline,
+        run,
+        report,
+        doctor,
+    ):
         for command in module.COMMANDS:
             cli.add_command(command)
 
