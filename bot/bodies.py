@@ -119,6 +119,9 @@ def read_authorities_csv(text: str) -> Iterator[Body | BadRow]:
             "line 1: not a WDTK all-authorities.csv header; missing column(s) "
             + ", ".join(repr(m) for m in missing)
         )
+    duplicated = sorted({name for name in header if header.count(name) > 1})
+    if duplicated:
+        raise ValueError("line 1: duplicated column(s) " + ", ".join(repr(d) for d in duplicated))
     index = {name: i for i, name in enumerate(header)}
     while True:
         line = reader.line_num + 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -226,9 +227,17 @@ class _Table:
 
     def number(self, name: str, default: Any, *, minimum: float = 0) -> float:
         value = self.get(name, (int, float), default)
-        if value < minimum:
+        # TOML has inf and nan (and integers too big for a float): no count, interval or
+        # timeout can be one, and int(inf) used to escape as an OverflowError.
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
+        if not math.isfinite(number):
+            self.fail(f"must be a finite number, got {value!r}", self.key(name))
+        if number < minimum:
             self.fail(f"must be at least {minimum}", self.key(name))
-        return float(value)
+        return number
 
     def strings(self, name: str) -> tuple[str, ...]:
         values = self.get(name, list, [])
@@ -260,7 +269,9 @@ def load_config(path: str | Path) -> Config:
         ) from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
-    except tomllib.TOMLDecodeError as exc:
+    except ValueError as exc:
+        # TOMLDecodeError is a ValueError; so is what tomllib lets escape for an integer
+        # of over 4,300 digits (Python's int() limit), which used to crash with a traceback.
         raise ConfigError(f"{path.name}: invalid TOML: {exc}") from None
     return parse_config(raw, path)
 
@@ -470,7 +481,11 @@ def _parse_campaigns(top: _Table, path: Path) -> tuple[CampaignConfig, ...]:
         if any(other.slug == slug for other in campaigns):
             c.fail(f"duplicate campaign slug '{slug}'", c.key("slug"))
         letter = path.parent / c.text("letter")
-        if not letter.is_file():
+        try:
+            found = letter.is_file()
+        except OSError:  # e.g. a name too long for the file system: as good as missing
+            found = False
+        if not found:
             c.fail(f"letter template not found: {letter}", c.key("letter"))
         bodies, body_tags = c.strings("bodies"), c.strings("body_tags")
         if not bodies and not body_tags:

@@ -137,15 +137,31 @@ def draft_followups(
         new_rows.append(
             {
                 "ref": ref, "request": row["ref"], "kind": kind, "cycle": due.cycle, "body": row["body"],
-                "text": text, "status": "draft", "created_at": utcnow(),
+                "text": text, "status": "draft", "created_at": utcnow(), "drafted_on": today.isoformat(),
             }
         )  # fmt: skip
         report.created.append({"ref": ref, "request": row["ref"]})
     if new_rows:
         with store.transaction():
-            # ignore=True: a concurrent run that drafted the same (request, kind, cycle)
-            # first wins; the unique index makes the duplicate a no-op.
-            store.db["followups"].insert_all(new_rows, ignore=True)
+            # A concurrent `followups` or `run --once` may have drafted some of these since
+            # they were worked out above (outside this transaction). Re-check under the
+            # write lock and keep only those still missing, so that neither the follow-up
+            # nor its `followup_drafted` history event is recorded twice (ignore=True alone
+            # dropped the duplicate row but still logged its event). A row whose ref was
+            # taken meanwhile by another round waits for the next run.
+            have = {
+                (r["request"], r["cycle"])
+                for r in store.db.query(
+                    "SELECT request, cycle FROM followups WHERE kind = ?", [kind]
+                )
+            }
+            refs = {r["ref"] for r in store.db.query("SELECT ref FROM followups")}
+            new_rows = [
+                r
+                for r in new_rows
+                if (r["request"], r["cycle"]) not in have and r["ref"] not in refs
+            ]
+            store.db["followups"].insert_all(new_rows)
             store.log_all(
                 {
                     "ref": r["request"],
@@ -154,6 +170,8 @@ def draft_followups(
                 }
                 for r in new_rows
             )
+        inserted = {r["ref"] for r in new_rows}
+        report.created = [c for c in report.created if c["ref"] in inserted]
     return report
 
 

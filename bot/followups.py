@@ -82,6 +82,16 @@ def due_followups(
             return None
         if late < policy.chaser_after + (number - 1) * policy.chaser_every:
             return None
+        if this_clock:
+            # Space chasers from the last one too: a request found 15 days late gets one
+            # chaser today, not two.
+            last = max((f.get("drafted_on") or f["created_at"] or "")[:10] for f in this_clock)
+            if (
+                last
+                and calendar.working_days_between(dt.date.fromisoformat(last), today)
+                < policy.chaser_every
+            ):
+                return None
         return Due(kind, f"{sent_on}:{number}", number)
     if kind == "nudge":
         if policy.nudge_after < 1 or status != "waiting_response" or responses:
@@ -124,7 +134,10 @@ def stage(followups: list[dict]) -> str | None:
     """How far a request has been escalated: the furthest follow-up kind, and its state."""
     if not followups:
         return None
-    furthest = max(followups, key=lambda f: (ESCALATION_ORDER.index(f["kind"]), f["created_at"] or "", f["ref"]))
+    furthest = max(
+        followups,
+        key=lambda f: (ESCALATION_ORDER.index(f["kind"]), f["created_at"] or "", f["ref"]),
+    )
     return f"{furthest['kind']} {furthest['status']}"
 
 

@@ -215,3 +215,10 @@ def m009_one_draft_per_body(db: Database) -> None:
         "CREATE UNIQUE INDEX idx_requests_campaign_body ON requests (campaign, body) "
         "WHERE campaign IS NOT NULL AND letter IS NOT NULL"
     )
+
+
+@migrations()
+def m010_followup_drafted_on(db: Database) -> None:
+    # The (UK, --as-of aware) date a follow-up was drafted: the next chaser is spaced
+    # from it, not merely from how late the request is.
+    db["followups"].add_column("drafted_on", str)

@@ -31,13 +31,28 @@ class Digest:
     count: int
 
 
-def items_from_run(released: list[dict], poll: dict | None, base_url: str) -> list[NewsItem]:
-    """News from one pass: launch releases and a poll report (PollReport.as_json())."""
+def items_from_run(
+    released: list[dict], poll: dict | None, followups: list[dict] | tuple = ()
+) -> list[NewsItem]:
+    """News from one pass: releases (requests and follow-ups), a poll report
+    (PollReport.as_json()) and follow-ups drafted for review."""
     items = [
         NewsItem(
-            f"ready:{r['ref']}", "ready", r["ref"], f"{r['ref']} ({r['body']}) is ready: {r['url']}"
+            f"ready:{r['ref']}",
+            "ready",
+            r.get("request", r["ref"]),
+            f"{r['ref']} ({r['body']}{', ' + r['kind'] if r.get('kind') else ''}) is ready: {r['url']}",
         )
         for r in released
+    ]
+    items += [
+        NewsItem(
+            f"followup:{f['ref']}",
+            "followup",
+            f["request"],
+            f"{f['kind']} {f['ref']} for {f['request']}: review it with `foibot show {f['request']}`",
+        )
+        for f in followups
     ]
     if poll:
         for r in poll.get("new_responses", []):

@@ -379,11 +379,37 @@ class Tracker:
         body_law, school = self._body_facts(row, request)
         law = law_of(request, body_law)
         today = london_today(now)
-        tracked = track(request, law=law, school=school, calendar=self.calendar(law))
+        try:
+            tracked = track(request, law=law, school=school, calendar=self.calendar(law))
+        except dl.DeadlineError as exc:
+            # WDTK gave a clock-starting date no deadline can be computed for (outside the
+            # bank-holiday data). DeadlineError is a ValueError, not a FoibotError, so it
+            # used to crash the whole poll; as a FoibotError the poll records it on this
+            # request and goes on with the others (and track/link report it, exit 1).
+            raise FoibotError(f"cannot compute deadlines from WDTK's dates: {exc}") from None
         before = live_status(row, today, self.calendar(law)) if not new else row["status"]
+        # WDTK shows its own due date only while a request waits for a reply, so read the
+        # page when we first see a request, and for each new reply's text. The HTTP call
+        # happens before the transaction, which then stores page and update together.
+        seen = {
+            r["wdtk_event_id"]
+            for r in self.store.db.query(
+                "SELECT wdtk_event_id FROM events WHERE ref = ? AND wdtk_event_id IS NOT NULL",
+                [ref],
+            )
+        }
+        replied = any(e.event_type == RESPONSE and e.id not in seen for e in request.events)
+        page = self._fetch_page(request.url_title) if (replied or new) else None
         with self.store.transaction():
             if row.get("_new"):
                 self._insert_tracked(row, request)
+            elif (current := self.store.request(ref)) is not None:
+                # `row` was read before this transaction; a concurrent `poll` or `run --once`
+                # may have linked or updated the request since. Start from what is stored
+                # now, so a link or a status change is not recorded a second time.
+                new = new and current["wdtk_id"] != request.id
+                before = live_status(current, today, self.calendar(law)) if not new else before
+                row = current
             known = {
                 r["wdtk_event_id"]
                 for r in self.store.db.query(
@@ -433,6 +459,7 @@ class Tracker:
             if after != before:
                 self.store.log(ref, "status", {"from": before, "to": after})
                 report.changed.append({"ref": ref, "from": before, "to": after})
+            self._store_page(ref, page, updated)
         responses = [e for e in fresh if e.event_type == RESPONSE]
         for e in responses:
             report.new_responses.append(
@@ -443,10 +470,6 @@ class Tracker:
                     "at": e.created_at.isoformat(),
                 }
             )
-        # WDTK shows its own due date only while a request waits for a reply, so read the
-        # page once when we first see a request, and again for each new reply's text.
-        if responses or new:
-            self._read_page(ref, request.url_title, updated)
 
     def _body_facts(self, row: dict, request: WdtkRequest) -> tuple[str | None, bool]:
         body = self.store.body(row["body"]) if row.get("body") else None
@@ -540,12 +563,16 @@ class Tracker:
         with self.store.transaction():
             self.store.update_request(ref, **values)
 
-    def _read_page(self, ref: str, url_title: str, row: dict) -> None:
-        """Reply text, attachment names and WDTK's own due date, from the request page."""
+    def _fetch_page(self, url_title: str) -> str | None:
         try:
-            html = self.client.fetch_request_html(url_title)
+            return self.client.fetch_request_html(url_title)
         except FoibotError:
-            return  # the JSON update already landed; the text can wait for the next reply
+            return None  # the JSON update still lands; the text can wait for the next reply
+
+    def _store_page(self, ref: str, html: str | None, row: dict) -> None:
+        """Reply text, attachment names and WDTK's own due date, from the request page.
+        Called inside the request's transaction, so a kill never keeps the update and
+        loses the text (the re-run would not see the reply as new again)."""
         if not html:
             return
         from bot.store import utcnow

@@ -29,7 +29,7 @@ class Store:
 
     def __init__(self, path: str | Path, *, migrate: bool = True):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not self.path.exists():
             # Owner-only: the file records who asked which body what.
             os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))

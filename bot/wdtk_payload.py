@@ -18,6 +18,7 @@ from typing import Any
 from urllib import robotparser
 from urllib.parse import unquote, urlsplit
 
+from bot.dates import LONDON
 from bot.errors import FoibotError, UsageError
 
 Tags = tuple[tuple[str, str | None], ...]
@@ -200,6 +201,13 @@ def parse_timestamp(text: str, path: str = "") -> dt.datetime:
     # A naive time would be read in the machine's zone and shift every deadline by an hour.
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise PayloadError(path, f"has no UTC offset: {text[:40]!r}")
+    try:
+        # Moments are compared in UTC and dates counted in UK time; one that cannot be
+        # converted (year 1 or 9999 with an offset) used to crash the poll with an
+        # OverflowError long after parsing said the document was fine.
+        moment.astimezone(dt.UTC).astimezone(LONDON)
+    except OverflowError:
+        raise PayloadError(path, f"is out of range: {text[:40]!r}") from None
     return moment
 
 

@@ -164,3 +164,8 @@ def test_import_from_url_uses_the_configured_wdtk(project):
         assert any(h[1] == "/body/all-authorities.csv" for h in replica.hits)
     listed = {b["url_name"]: b for b in project.json("bodies", "list", "--tag", "gss")}
     assert listed["bristol_city_council"]["law"] == "foi"
+
+
+def test_duplicated_column_is_a_header_error():
+    with pytest.raises(ValueError, match="duplicated column"):
+        list(read_authorities_csv(HEADER + ",Name\r\n1,A,,a,,,,,,,,,B\r\n"))

@@ -229,3 +229,16 @@ def test_dates_in_tests_are_working_days_as_claimed():
     foi = dl.calendar_for("foi")
     assert foi.add_working_days(dt.date(2026, 3, 2), 20) == dt.date(2026, 3, 31)
     assert foi.add_working_days(dt.date(2026, 3, 12), 20) == dt.date(2026, 4, 14)
+
+
+def test_a_request_found_very_late_gets_one_chaser_today_not_two(wdtk):
+    # 2026-04-24 is 16 working days past the due date: late enough for chaser 2 by lateness
+    first = drafted(wdtk, "chaser", "2026-04-24")
+    assert first["created"] == [{"ref": "smm-1-c1", "request": "smm-1"}]
+    assert drafted(wdtk, "chaser", "2026-04-24")["created"] == []
+    # the next one comes chaser_every (10) working days after the first: Mon 11 May
+    # (Mon 4 May is the early May bank holiday)
+    assert drafted(wdtk, "chaser", "2026-05-08")["created"] == []
+    assert drafted(wdtk, "chaser", "2026-05-11")["created"] == [
+        {"ref": "smm-1-c2", "request": "smm-1"}
+    ]

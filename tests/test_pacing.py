@@ -132,3 +132,12 @@ def test_two_campaigns_share_one_account_budget(project):
     assert other["released"] == []
     # all 7 of the first campaign are planned first: 5 in the first hour, then 10:00, 10:01
     assert other["scheduled"][0]["slot"] == "2026-12-01T10:08:00+00:00"
+
+
+def test_launch_sheet_is_owner_only(project):
+    import os
+
+    project.run("draft", "social-media-misuse")
+    project.run("launch", "social-media-misuse", "--as-of", "2026-12-01T09:00")
+    sheet = project.root / "state" / "launch-social-media-misuse.html"
+    assert oct(os.stat(sheet).st_mode & 0o777) == "0o600"

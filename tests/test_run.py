@@ -157,7 +157,7 @@ def smtp():
 
     def authenticator(server, session, envelope, mechanism, auth_data):
         logins.append((auth_data.login, auth_data.password))
-        return AuthResult(success=auth_data.password == b"s3cret-pw")
+        return AuthResult(success=auth_data.password == b"s3cret-pw", handled=False)
 
     controller = Controller(
         box,
@@ -247,3 +247,21 @@ def test_webhook_digest(wdtk, replica):
 
 def test_run_without_once_is_a_usage_error(wdtk):
     assert "foibot daemon" in wdtk.run("run", expect=2).stderr
+
+
+def test_news_found_by_a_manual_poll_reaches_the_next_digest(wdtk, replica, smtp, monkeypatch):
+    monkeypatch.setenv("FOIBOT_TEST_SMTP_PASSWORD", "s3cret-pw")
+    with open(wdtk.config, "a") as f:
+        f.write(
+            f'\n[notify.email]\nhost = "127.0.0.1"\nport = {smtp.port}\nstarttls = false\nuser = "bot"\n'
+            'password_env = "FOIBOT_TEST_SMTP_PASSWORD"\nfrom = "foibot@example.org"\nto = ["team@example.org"]\n'
+        )
+    sent_request(wdtk, replica, 5001, "smm-1")
+    wdtk.run("run", "--once", "--as-of", "2026-03-02T09:00")
+    wdtk.run("run", "--once", "--as-of", "2026-03-02T09:20")
+    replica.add_event(5001, event(None, "response", "2026-03-03T09:00:00+00:00"))
+    wdtk.run("poll", "--as-of", "2026-03-03T12:00")  # by hand: sends nothing itself
+    count = len(smtp.messages)
+    wdtk.run("run", "--once", "--as-of", "2026-03-03T12:10")
+    assert len(smtp.messages) == count + 1
+    assert "New responses (1)" in smtp.messages[-1].content.decode()

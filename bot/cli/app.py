@@ -60,7 +60,11 @@ class App:
         stream = sys.stderr if stderr else sys.stdout
         # Cron mail and pipes get a wide table rather than rich's 80-column default.
         width = None if stream.isatty() else 160
-        return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
+        # markup/emoji off: titles and body names are user data, and rich would read
+        # "[bold]" as markup and ":thumbs_up:" as an emoji, and crash on a stray "[/]".
+        return Console(
+            stderr=stderr, highlight=False, soft_wrap=False, width=width, markup=False, emoji=False
+        )
 
     def today(self, as_of: dt.date | None) -> dt.date:
         from bot.dates import london_today

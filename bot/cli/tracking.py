@@ -103,6 +103,13 @@ def poll(
             campaign=campaign,
             progress=None if quiet else _progress(app),
         )
+    if app.config.notify.enabled:
+        # A manual poll finds news the next `run --once` will no longer see as new:
+        # queue it now so the digest still tells it.
+        from bot.news import items_from_run
+        from bot.runner import queue_news
+
+        queue_news(app.store, items_from_run([], report.as_json()))
     if quiet:
         app.emit_json(report.as_json())
     else:
