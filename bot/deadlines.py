@@ -230,10 +230,15 @@ def _region_label(regions: set[str]) -> str:
 
 @functools.cache
 def _subdiv_holidays(subdiv: str) -> dict[date, str]:
-    import holidays  # imported lazily: it costs ~0.1 s and only calendar building needs it
+    from bot.holiday_cache import cached_holidays
 
-    data = holidays.UK(subdiv=subdiv, years=range(FIRST_YEAR, LAST_YEAR + 1))
-    return {d: str(name) for d, name in data.items()}
+    def build() -> dict[date, str]:
+        import holidays  # imported lazily: it costs ~0.1 s and only calendar building needs it
+
+        data = holidays.UK(subdiv=subdiv, years=range(FIRST_YEAR, LAST_YEAR + 1))
+        return {d: str(name) for d, name in data.items()}
+
+    return cached_holidays(f"{subdiv}-{FIRST_YEAR}-{LAST_YEAR}", build)
 
 
 @functools.cache

@@ -8,6 +8,7 @@ new, a restarted clock starts a fresh round, and a later chaser is a new cycle.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -31,12 +32,17 @@ REGULATORS = {
         "url": "https://www.foi.scot/appeal",
     },
 }
-# "Our ref: FOI/2026/123", "Reference number: 12345", "FOI 2026-0456"
-REFERENCE_RE = re.compile(
+# "Our ref: FOI/2026/123", "Reference number: 12345", "FOI 2026-0456". Compiled on first
+# use: a case-insensitive Unicode pattern costs ~30 ms to compile, on every `status`.
+REFERENCE_PATTERN = (
     r"(?:(?:our|your)\s+)?ref(?:erence)?(?:\s+(?:no\.?|number))?\s*[:#]?\s*((?=[A-Z/\-]*\d)[A-Z0-9][A-Z0-9/\-]{3,})"
-    r"|\b(FOI[/\- ]?\d[\w/\-]{2,})",
-    re.IGNORECASE,
+    r"|\b(FOI[/\- ]?\d[\w/\-]{2,})"
 )
+
+
+@functools.cache
+def _reference_re() -> re.Pattern[str]:
+    return re.compile(REFERENCE_PATTERN, re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -124,7 +130,7 @@ def followup_ref(request_ref: str, due: Due, taken: set[str]) -> str:
 def body_reference(texts: list[str]) -> str | None:
     """The body's own reference number, from the latest reply that quotes one."""
     for text in reversed(texts):
-        match = REFERENCE_RE.search(text or "")
+        match = _reference_re().search(text or "")
         if match:
             return (match.group(1) or match.group(2)).strip()
     return None

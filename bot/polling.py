@@ -63,6 +63,9 @@ def after_success(row: dict, now: dt.datetime, policy: PollPolicy) -> dt.datetim
         for key in ("due", "very_overdue_after")
         if row.get(key)
     }
+    # Only a request waiting for its reply can flip; one with a reply to classify cannot.
+    if status != "waiting_response" or row.get("awaiting_description"):
+        return regular
     if morning.astimezone(LONDON).date().isoformat() not in flip_days:
         return regular
     # A regular poll in the small hours of the flip day would come before WDTK's run.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 
 from bot import deadlines as dl
 from bot.links import request_url
@@ -30,7 +30,16 @@ class StatusRow:
     stage: str | None = None  # escalation: the latest follow-up's kind and state
 
     def as_json(self) -> dict:
-        return asdict(self)
+        # A plain comprehension: dataclasses.asdict deep-copies and is 5x slower on 10k rows.
+        return {name: getattr(self, name) for name in _FIELDS}
+
+
+_FIELDS = tuple(f.name for f in fields(StatusRow))
+# What status rows read from `requests`: not the letters, which are most of its bytes.
+COLUMNS = (
+    "ref, campaign, body, title, status, wdtk_id, url_title, sent_on, due, very_overdue_after, "
+    "slot_at, law, poll_error, awaiting_description, review_started_on"
+)
 
 
 def status_row(

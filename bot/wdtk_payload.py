@@ -15,7 +15,6 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib import robotparser
 from urllib.parse import unquote, urlsplit
 
 from bot.dates import LONDON
@@ -425,6 +424,10 @@ class RobotsRules:
     """
 
     def __init__(self, text: str, agent: str):
+        # Imported here: it pulls in urllib.request, http.client and ssl, which `status`
+        # (a reader of this module's dataclasses) never needs.
+        from urllib import robotparser
+
         parser = robotparser.RobotFileParser()
         parser.parse(text.splitlines())
         entry = next((e for e in parser.entries if e.applies_to(agent)), parser.default_entry)

@@ -461,6 +461,9 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as a client Session would see in real life
+    # Headers and body go out in two writes; with Nagle on, the second waits ~40 ms for
+    # the client's delayed ACK, which is no part of WDTK and slowed every test.
+    disable_nagle_algorithm = True
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002

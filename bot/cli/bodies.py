@@ -112,12 +112,13 @@ def list_(app: App, tag: str | None, as_json: bool) -> None:
             ]
         )  # fmt: skip
         return
-    from rich.table import Table
-
-    table = Table("url_name", "name", "law", "requestable", "tags")
-    for b in found:
-        table.add_row(b.url_name, b.name, b.law, "yes" if b.requestable else "no", " ".join(b.tags))
-    app.console().print(table)
+    app.print_table(
+        ("url_name", "name", "law", "requestable", "tags"),
+        [
+            (b.url_name, b.name, b.law, "yes" if b.requestable else "no", " ".join(b.tags))
+            for b in found
+        ],
+    )
     click.echo(f"{len(found)} bodies")
 
 

@@ -16,8 +16,12 @@ def _status_rows(app: App, campaign: str | None, as_of: dt.date | None):
 
     config, today = app.config, app.today(as_of)
 
+    calendars: dict[str, dl.WorkingCalendar] = {}
+
     def calendar(law: str) -> dl.WorkingCalendar:
-        return dl.calendar_for(law, config.extra_holidays, config.remove_holidays)
+        if law not in calendars:
+            calendars[law] = dl.calendar_for(law, config.extra_holidays, config.remove_holidays)
+        return calendars[law]
 
     stages = _stages(app)
     try:
@@ -39,10 +43,11 @@ def _stages(app: App) -> dict[str, str]:
 
 
 def _rows(app: App, campaign: str | None) -> list[dict]:
-    store = app.store
-    if campaign:
-        return store.campaign_requests(campaign)
-    return list(store.db.query("SELECT * FROM requests ORDER BY campaign, rowid"))
+    from bot.status import COLUMNS
+
+    where, params = ("WHERE campaign = ? ", [campaign]) if campaign else ("", [])
+    sql = f"SELECT {COLUMNS} FROM requests {where}ORDER BY campaign, rowid"
+    return list(app.store.db.query(sql, params))
 
 
 @click.command()
@@ -59,18 +64,25 @@ def status(app: App, campaign: str | None, as_of: dt.date | None, as_json: bool)
     if not rows:
         click.echo("No requests yet." + (" Run `foibot draft CAMPAIGN`." if not campaign else ""))
         return
-    from rich.table import Table
-
     from bot.dates import format_uk
 
-    table = Table("ref", "body", "status", "sent", "due", "late", "stage", "title")
-    for r in rows:
-        late = str(r.days_overdue) if r.days_overdue else ""
-        when = r.sent_on or (f"slot {format_uk(r.slot)}" if r.slot and r.status == "draft" else "")
-        table.add_row(
-            r.ref, r.body or "", r.status, when, r.due or "", late, r.stage or "", r.title
-        )
-    app.console().print(table)
+    app.print_table(
+        ("ref", "body", "status", "sent", "due", "late", "stage", "title"),
+        [
+            (
+                r.ref,
+                r.body or "",
+                r.status,
+                r.sent_on
+                or (f"slot {format_uk(r.slot)}" if r.slot and r.status == "draft" else ""),
+                r.due or "",
+                str(r.days_overdue) if r.days_overdue else "",
+                r.stage or "",
+                r.title,
+            )  # fmt: skip
+            for r in rows
+        ],
+    )
     counts: dict[str, int] = {}
     for r in rows:
         counts[r.status] = counts.get(r.status, 0) + 1
@@ -110,20 +122,21 @@ def overdue(
     if not rows:
         click.echo("Nothing is overdue.")
         return
-    from rich.table import Table
-
-    table = Table("ref", "body", "status", "due", "working days late", "stage", "url")
-    for r in rows:
-        table.add_row(
-            r.ref,
-            r.body or "",
-            r.status,
-            r.due or "",
-            str(r.days_overdue or 0),
-            r.stage or "",
-            r.url or "",
-        )
-    app.console().print(table)
+    app.print_table(
+        ("ref", "body", "status", "due", "working days late", "stage", "url"),
+        [
+            (
+                r.ref,
+                r.body or "",
+                r.status,
+                r.due or "",
+                str(r.days_overdue or 0),
+                r.stage or "",
+                r.url or "",
+            )
+            for r in rows
+        ],
+    )
     click.echo(f"{len(rows)} overdue")
 
 

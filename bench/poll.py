@@ -1,0 +1,453 @@
+"""Benchmark: polling WDTK, as one poll cycle over 1,000 requests and as a simulated campaign.
+
+Run: python bench/poll.py [--part a|b] [--quick]   (from a checkout; the replica in tests/)
+
+[wdtk] min_interval_s is 0 throughout, so the figures measure foibot and the replica, not
+the politeness pause (3 s by default: at that setting one call per request makes a full
+poll of 1,000 requests last at least 50 minutes).
+
+Part a. 1,000 requests on the WDTK replica (a real HTTP server on 127.0.0.1, here waiting
+50 ms before each response), in a mix of states, sent over the previous 60 working days.
+The database is seeded with `Tracker.track` for each (a JSON fetch and a page read, with no
+latency; untimed), so it holds what foibot itself would store. A poll cycle is
+`Tracker.poll(everything=True)` (what `foibot poll --all` does) at 01:00 UK, with a new
+reply on 10% of the requests, then an ordinary due-only poll five hours later (06:00 UK,
+after the 05:15 re-poll of requests whose deadline passed the day before). One timed cycle;
+then the same cycle again (same database snapshot, same replica documents, but no latency,
+which changes nothing it allocates) under tracemalloc for the peak Python heap. The replica
+runs in this process, so its per-response buffers count in that figure.
+
+Part b. A simulated 60-day campaign of 500 requests, in simulated time, on a replica with
+no latency: sent 50 per working day over the first 10 working days (each tracked once when
+sent, with a JSON fetch and a page read, the same in both runs and not counted below);
+first replies mostly 10-25 working days after receipt, some late (26-45), 12% never; a
+quarter get an early acknowledgement; 80% of replies are classified by the requester
+within four days; half the refusals go to internal review, with a second reply later. A
+seeded RNG makes the timeline, so both runs see the same changes at the same moments.
+Every 15 simulated minutes the replica gets the events whose time has come, then:
+
+  foibot:    Tracker.poll(now): due-only, foibot's scheduler decides what to fetch;
+  baseline:  every 6 simulated hours, a plain loop over every request: fetch its JSON with
+             the same WdtkClient (so it too sends If-None-Match) and read the page when a
+             new reply appears, as foibot does. It stores nothing but ETags and event ids.
+
+HTTP calls are counted by the client (every attempt on the wire, page reads included). A
+change's delay runs from the event's time on the replica to the poll that stored it (polls
+take no simulated time). The two runs go in parallel, one process each, foibot's database
+on /dev/shm when it exists (only calls and delays are measured in part b).
+
+The replica's socket has Nagle's algorithm switched off in this process (see below).
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import dataclasses
+import datetime as dt
+import multiprocessing
+import platform
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _common import REPO, peak_memory_mb
+
+from bot import deadlines as dl
+from bot.config import Config, load_config
+from bot.dates import LONDON
+from bot.poller import PollReport, Tracker
+from bot.store import Store
+from bot.wdtk import WdtkClient
+from tests import wdtk_replica
+from tests.wdtk_replica import WdtkReplica, event, make_body, make_request_doc
+
+# The replica sends a response's headers and its body in two writes; with Nagle's algorithm
+# on its socket every response with a body then waits ~40 ms for the client's delayed ACK.
+# WDTK shows no such stall, so Nagle is switched off here (this process only).
+wdtk_replica._Handler.disable_nagle_algorithm = True
+
+UTC = dt.UTC
+LATENCY_S = 0.050
+BODIES = [
+    make_body(f"bench_body_{i}", f"Bench Body {i}", 7000 + i,
+              ["police", "scotland"] if i % 10 == 9 else ["police"])
+    for i in range(20)
+]  # fmt: skip
+
+
+def bench_config(base_url: str) -> Config:
+    config = load_config(REPO / "config.toml")
+    wdtk = dataclasses.replace(config.wdtk, base_url=base_url, min_interval_s=0.0, backoff_s=0.05)
+    return dataclasses.replace(config, wdtk=wdtk)
+
+
+def uk(day: dt.date, hour: float) -> dt.datetime:
+    """UK wall-clock `hour` on `day`, in UTC."""
+    minutes = round(hour * 60)
+    local = dt.datetime.combine(day, dt.time(minutes // 60, minutes % 60), tzinfo=LONDON)
+    return local.astimezone(UTC)
+
+
+def title(i: int) -> str:
+    return f"Request {i:04d}: staff disciplined for social media misuse"
+
+
+def start_replica() -> WdtkReplica:
+    replica = WdtkReplica().start()
+    for body in BODIES:
+        replica.add_body(body)
+    return replica
+
+
+def track(tracker: Tracker, replica: WdtkReplica, wdtk_id: int, now: dt.datetime) -> None:
+    slug = replica.request(wdtk_id)["url_title"]
+    tracker.track(f"{replica.base_url}/request/{slug}", None, now)
+
+
+# --- part a ------------------------------------------------------------------------------
+
+A_REQUESTS = 1_000
+A_POLL_AT = uk(dt.date(2026, 4, 1), 1.0)  # Wednesday 1 April 2026, 01:00 UK
+A_LATER = dt.timedelta(hours=5)
+
+
+def a_documents() -> list[dict]:
+    """Sent over the 60 working days before the poll: 60% waiting, 10% awaiting
+    classification, 10% each successful, partially successful and refused."""
+    rng = random.Random(41)
+    cal = dl.calendar_for("foi")
+    days = [cal.add_working_days(A_POLL_AT.date(), -n) for n in range(1, 61)]
+    docs = []
+    for i in range(A_REQUESTS):
+        wdtk_id = 100_000 + i
+        sent = uk(days[i % 60], 9 + rng.random() * 8)
+        replied = sent + dt.timedelta(days=8)
+        events = [event(wdtk_id * 100, "sent", sent)]
+        state, awaiting = "waiting_response", False
+        if i % 10 < 3:
+            state = ("successful", "partially_successful", "rejected")[i % 10]
+            events += [
+                event(wdtk_id * 100 + 1, "response", replied, calculated_state=state),
+                event(wdtk_id * 100 + 2, "status_update", replied + dt.timedelta(days=1),
+                      described_state=state),
+            ]  # fmt: skip
+        elif i % 10 == 3:
+            events.append(event(wdtk_id * 100 + 1, "response", replied))
+            awaiting = True
+        docs.append(
+            make_request_doc(
+                wdtk_id, title(i), body=BODIES[i % len(BODIES)], tags=[("campaign", "bench")],
+                sent_at=sent, events=events, described_state=state,
+                awaiting_description=awaiting,
+            )
+        )  # fmt: skip
+    return docs
+
+
+def part_a(tmp: Path) -> dict:
+    docs = a_documents()
+    db, snapshot = tmp / "a.db", tmp / "a-seed.db"
+    shm = Path("/dev/shm")
+    seed_dir = Path(tempfile.mkdtemp(prefix="foibot-bench-", dir=shm if shm.is_dir() else tmp))
+    replica = start_replica()
+    try:
+        for doc in docs:
+            replica.add_request(doc)
+        config = bench_config(replica.base_url)
+        store = Store(seed_dir / "seed.db")  # in memory when it can: seeding is not measured
+        start = time.perf_counter()
+        with WdtkClient(config.wdtk) as client:
+            tracker = Tracker(store, config, client)
+            for doc in docs:
+                track(tracker, replica, doc["id"], A_POLL_AT - dt.timedelta(days=1))
+            seed_calls = client.http_calls
+        seed_s = time.perf_counter() - start
+        store.close()  # checkpoints the WAL: the file alone is the snapshot
+        shutil.copy(seed_dir / "seed.db", snapshot)
+        shutil.rmtree(seed_dir)
+
+        def reset(latency: float) -> None:
+            for p in tmp.glob("a.db*"):
+                p.unlink()
+            shutil.copy(snapshot, db)
+            replica.latency = 0.0
+            for doc in docs:
+                replica.add_request(doc)
+            for doc in docs[::10]:  # 10% have a new reply since the seeding
+                wdtk_id = doc["id"]
+                reply = event(wdtk_id * 100 + 50, "response", A_POLL_AT - dt.timedelta(hours=3))
+                replica.add_event(wdtk_id, reply)
+            replica.latency = latency
+
+        runs: list[tuple[PollReport, float, PollReport, float]] = []
+
+        def cycle() -> None:
+            store = Store(db)
+            try:
+                with WdtkClient(config.wdtk) as client:
+                    tracker = Tracker(store, config, client)
+                    t0 = time.perf_counter()
+                    full = tracker.poll(A_POLL_AT, everything=True)
+                    t1 = time.perf_counter()
+                    due = tracker.poll(A_POLL_AT + A_LATER)
+                    t2 = time.perf_counter()
+            finally:
+                store.close()
+            runs.append((full, t1 - t0, due, t2 - t1))
+
+        reset(LATENCY_S)
+        cycle()
+        peak = peak_memory_mb(cycle, setup=lambda: reset(0.0))
+    finally:
+        replica.stop()
+    full, full_s, due, due_s = runs[0]
+    assert (full.http_calls, due.http_calls) == (runs[1][0].http_calls, runs[1][2].http_calls)
+    return {
+        "seed_calls": seed_calls, "seed_s": seed_s, "full": full, "full_s": full_s,
+        "due": due, "due_s": due_s, "peak_mb": peak,
+    }  # fmt: skip
+
+
+# --- part b ------------------------------------------------------------------------------
+
+B_REQUESTS = 500
+B_DAYS = 60
+B_START = uk(dt.date(2026, 3, 2), 0.0)  # Monday 2 March 2026, midnight UK
+STEP = dt.timedelta(minutes=15)
+BASELINE_EVERY = dt.timedelta(hours=6)
+
+
+@dataclasses.dataclass
+class Change:
+    at: dt.datetime
+    wdtk_id: int
+    kind: str  # "send", or a WDTK event type
+    event_id: int = 0
+    fields: dict = dataclasses.field(default_factory=dict)
+
+
+def b_timeline(n_requests: int) -> list[Change]:
+    rng = random.Random(2026)
+    cal = dl.calendar_for("foi")
+    first_day = B_START.astimezone(LONDON).date()
+    out: list[Change] = []
+
+    def office_hours(start: dt.date, n: int) -> dt.datetime:
+        """Some time in the working day n working days after `start`."""
+        day = cal.add_working_days(start, n) if n else start
+        return uk(day, 8.5 + rng.random() * 9)
+
+    def later(moment: dt.datetime, lo_h: float, hi_h: float) -> dt.datetime:
+        """A requester's reaction: some hours later, though not before 07:00."""
+        t = moment + dt.timedelta(hours=rng.uniform(lo_h, hi_h))
+        hour = t.astimezone(LONDON).hour
+        return (t + dt.timedelta(hours=7 - hour) if hour < 7 else t).replace(microsecond=0)
+
+    for i in range(n_requests):
+        wdtk_id = 200_000 + i
+        ids = iter(range(wdtk_id * 100 + 1, wdtk_id * 100 + 100))
+
+        def add(at: dt.datetime, kind: str, _id: int = wdtk_id, _ids=ids, **fields) -> None:
+            out.append(Change(at, _id, kind, next(_ids), fields))
+
+        sent = office_hours(cal.add_working_days(first_day, i // 50) if i >= 50 else first_day, 0)
+        out.append(Change(sent, wdtk_id, "send"))
+        received = sent.astimezone(LONDON).date()
+        if rng.random() < 0.25:  # an acknowledgement, which the requester marks as such
+            ack = office_hours(received, rng.randint(1, 3))
+            add(ack, "response")
+            add(later(ack, 1, 48), "status_update", described_state="waiting_response")
+        r = rng.random()
+        if r < 0.70:
+            reply = office_hours(received, round(rng.triangular(10, 25, 20)))
+        elif r < 0.88:
+            reply = office_hours(received, rng.randint(26, 45))
+        else:
+            continue  # never answered
+        add(reply, "response")
+        if rng.random() < 0.2:
+            continue  # never classified
+        state = rng.choices(
+            ["successful", "partially_successful", "rejected", "not_held"], [35, 25, 25, 15]
+        )[0]
+        classified = later(reply, 0.5, 96)
+        add(classified, "status_update", described_state=state)
+        if state == "rejected" and rng.random() < 0.5:
+            asked = later(classified, 24, 24 * 7)
+            add(asked, "followup_sent", calculated_state="internal_review")
+            review = office_hours(asked.astimezone(LONDON).date(), rng.randint(10, 25))
+            add(review, "response")
+            add(later(review, 1, 72), "status_update",
+                described_state=rng.choice(["successful", "rejected", "partially_successful"]))  # fmt: skip
+    out.sort(key=lambda c: (c.at, c.event_id))
+    return out
+
+
+class NaivePoller:
+    """The baseline: fetch every request's JSON every 6 hours (with its ETag, through the
+    same WdtkClient) and read its page when a new reply shows up, as foibot does. It keeps
+    only each request's ETag and the event ids it has seen; no database."""
+
+    def __init__(self, client: WdtkClient):
+        self.client = client
+        self.known: dict[str, tuple[str | None, set[int]]] = {}  # slug -> (ETag, event ids)
+
+    def track(self, slug: str) -> None:
+        self.known[slug] = (None, set())
+        self.fetch(slug)
+
+    def fetch(self, slug: str) -> list[int]:
+        etag, seen = self.known[slug]
+        result = self.client.fetch_request(slug, etag=etag)
+        if not result.ok or result.request is None:
+            return []
+        fresh = [e for e in result.request.events if e.id not in seen]
+        self.known[slug] = (result.etag, seen | {e.id for e in fresh})
+        if not seen or any(e.event_type == "response" for e in fresh):
+            self.client.fetch_request_html(slug)
+        return [e.id for e in fresh]
+
+    def poll_all(self) -> list[int]:
+        return [event_id for slug in list(self.known) for event_id in self.fetch(slug)]
+
+
+def simulate(baseline: bool) -> dict:
+    """One run over its own replica (and, for foibot, database): HTTP calls and delays."""
+    timeline = b_timeline(B_REQUESTS)
+    shm = Path("/dev/shm")
+    tmp = Path(tempfile.mkdtemp(prefix="foibot-bench-poll-", dir=shm if shm.is_dir() else None))
+    end = B_START + dt.timedelta(days=B_DAYS)
+    replica = start_replica()
+    config = bench_config(replica.base_url)
+    store = Store(tmp / "sim.db")
+    client = WdtkClient(config.wdtk)
+    try:
+        tracker, naive = Tracker(store, config, client), NaivePoller(client)
+        changed_at: dict[int, dt.datetime] = {}  # WDTK event id -> when it happened
+        delays: dict[int, float] = {}  # WDTK event id -> hours until it was recorded
+        poll_calls = track_calls = polls = last_row = 0
+        pos, now, next_full = 0, B_START, B_START
+        while now <= end:
+            while pos < len(timeline) and timeline[pos].at <= now:
+                c = timeline[pos]
+                pos += 1
+                if c.kind == "send":
+                    replica.add_request(
+                        make_request_doc(
+                            c.wdtk_id, title(c.wdtk_id - 200_000), sent_at=c.at,
+                            body=BODIES[c.wdtk_id % len(BODIES)], tags=[("campaign", "bench")],
+                            events=[event(c.wdtk_id * 100, "sent", c.at)],
+                        )
+                    )  # fmt: skip
+                    before = client.http_calls
+                    if baseline:
+                        naive.track(replica.request(c.wdtk_id)["url_title"])
+                    else:
+                        track(tracker, replica, c.wdtk_id, now)
+                    track_calls += client.http_calls - before
+                else:
+                    replica.add_event(c.wdtk_id, event(c.event_id, c.kind, c.at, **c.fields))
+                    changed_at[c.event_id] = c.at
+            before = client.http_calls
+            if baseline:
+                recorded = []
+                if now >= next_full:
+                    recorded = naive.poll_all()
+                    polls += 1
+                    next_full = now + BASELINE_EVERY
+            else:
+                tracker.poll(now)
+                polls += 1
+                rows = store.db.query(
+                    "SELECT id, wdtk_event_id FROM events WHERE id > ? AND wdtk_event_id IS NOT NULL",
+                    [last_row],
+                )  # fmt: skip
+                recorded = []
+                for row in rows:
+                    last_row = max(last_row, row["id"])
+                    recorded.append(row["wdtk_event_id"])
+            poll_calls += client.http_calls - before
+            for event_id in recorded:
+                if event_id in changed_at and event_id not in delays:
+                    delays[event_id] = (now - changed_at[event_id]) / dt.timedelta(hours=1)
+            now += STEP
+    finally:
+        client.close()
+        store.close()
+        replica.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return {
+        "calls": poll_calls, "track_calls": track_calls, "polls": polls, "delays": delays,
+        "changes": len(changed_at), "unseen": len(set(changed_at) - set(delays)),
+    }  # fmt: skip
+
+
+def part_b() -> tuple[dict, dict]:
+    # fork: no threads are running here by now, and the children need no re-import.
+    context = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
+        foibot, naive = pool.map(simulate, [False, True])
+    return foibot, naive
+
+
+# --- report ------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--part", choices=["a", "b"], help="run only this part")
+    parser.add_argument(
+        "--quick", action="store_true", help="200 requests in part a; 200 over 30 days in b"
+    )
+    args = parser.parse_args()
+    if args.quick:
+        global A_REQUESTS, B_REQUESTS, B_DAYS
+        A_REQUESTS, B_REQUESTS, B_DAYS = 200, 200, 30
+    started = time.perf_counter()
+    print(f"foibot bench/poll.py — Python {platform.python_version()} on {platform.machine()}, "
+          f"{dt.date.today().isoformat()}; [wdtk] min_interval_s = 0{'; QUICK' if args.quick else ''}")  # fmt: skip
+    if args.part in (None, "a"):
+        tmp = Path(tempfile.mkdtemp(prefix="foibot-bench-poll-"))
+        try:
+            a = part_a(tmp)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        full, due = a["full"], a["due"]
+        cycle_calls, cycle_s = full.http_calls + due.http_calls, a["full_s"] + a["due_s"]
+        print(f"a. {A_REQUESTS:,} tracked requests, replica latency {LATENCY_S * 1000:.0f} ms per response "
+              f"(seeded with Tracker.track: {a['seed_calls']:,} calls, {a['seed_s']:.1f} s, no latency)")  # fmt: skip
+        print(f"   poll --all:          {full.http_calls:5,} HTTP calls for {full.polled:,} requests "
+              f"({len(full.new_responses)} new replies), {a['full_s']:5.1f} s, "
+              f"{a['full_s'] / full.http_calls * 1000:.1f} ms per call")  # fmt: skip
+        print(f"   due-only, 5 h later: {due.http_calls:5,} HTTP calls for {due.polled:,} requests, "
+              f"{a['due_s']:5.1f} s")  # fmt: skip
+        print(f"   whole cycle: {cycle_calls:,} HTTP calls, {cycle_s:.1f} s "
+              f"({cycle_s / cycle_calls * 1000 - LATENCY_S * 1000:.1f} ms per call beyond the latency); "
+              f"peak Python heap {a['peak_mb']:.1f} MB")  # fmt: skip
+    if args.part in (None, "b"):
+        foibot, naive = part_b()
+        print(f"b. {B_REQUESTS} requests over {B_DAYS} simulated days, {foibot['changes']:,} changes "
+              f"on the replica (tracking each once, not counted: {foibot['track_calls']:,} calls)")  # fmt: skip
+        seen = set(foibot["delays"]) & set(naive["delays"])
+        means = {}
+        for name, run in (("foibot, due-only every 15 min ", foibot),
+                          ("baseline, all every 6 h       ", naive)):  # fmt: skip
+            d = [run["delays"][e] for e in seen]
+            means[name] = statistics.fmean(d)
+            p95 = statistics.quantiles(d, n=20)[-1]
+            print(f"   {name}: {run['calls']:7,} HTTP calls in {run['polls']:,} polls; delay "
+                  f"mean {means[name]:.2f} h, median {statistics.median(d):.2f} h, p95 {p95:.1f} h, "
+                  f"max {max(d):.1f} h; unseen at the end {run['unseen']}")  # fmt: skip
+        f_mean, n_mean = means.values()
+        print(f"   ratio foibot / baseline: HTTP calls {foibot['calls'] / naive['calls']:.2f}x, "
+              f"mean delay {f_mean / n_mean:.2f}x (delays over the {len(seen):,} changes both saw)")  # fmt: skip
+    print(f"(bench ran {time.perf_counter() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,310 @@
+"""Benchmark: start-up time of the CLI, and the idle daemon's memory and CPU.
+
+Run: python bench/startup.py [--quick]   (from a checkout, with foibot's dependencies)
+
+In a temporary project (config.toml and templates/letters copied from the repo, the
+database written straight into SQLite after foibot's own migrations, in one transaction),
+10,000 requests over ten campaigns and 1,000 bodies in a realistic mix: two thirds waiting
+for a reply (some overdue, some very overdue, dates from the deadline engine), the rest
+awaiting classification, answered, under internal review, or drafts.
+
+Wall times are medians of 7 runs of a subprocess `sys.executable -m bot …` with stdout
+and stderr to a pipe (so `status` renders its table at 160 columns, as under cron),
+against `sys.executable -c pass` timed the same way in the same run, each after one untimed
+warm-up run. Bytecode is cached as after a normal install (PYTHONPYCACHEPREFIX in the temp
+dir, so nothing is written into the checkout); `status --json` is also timed with
+PYTHONDONTWRITEBYTECODE=1, which leaves an editable install compiling bot/ on every run.
+`status --json` separates the cost of rendering the table from the rest. Commands slower
+than 2 s get 3 timed runs instead of 7.
+
+Then two `foibot daemon` subprocesses run side by side, each against its own WDTK replica
+(tests/wdtk_replica.py) on 127.0.0.1 as [wdtk] base_url: one on a fresh database, one on a
+copy of the 10,000-request one, where nothing is due either (every next poll a year away,
+no release slot due, dates and reported statuses current). [schedule] poll is every 5
+seconds so that the idle window holds a dozen passes that find nothing to do (the default
+is every 30 minutes; release stays every minute). Once each logs that it has started,
+/proc/<pid>/status VmRSS and /proc/<pid>/stat utime+stime are read, again (with VmHWM, the
+peak) after 60 idle seconds (10 with --quick); then SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import os
+import platform
+import random
+import shutil
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _common import REPO
+
+from bot import deadlines as dl
+from bot.config import load_config
+from bot.poller import _holiday_key
+from bot.store import Store
+from bot.tracking import live_status
+from tests.wdtk_replica import WdtkReplica
+
+REQUESTS = 10_000
+CAMPAIGNS = 10
+RUNS = 7
+SLOW_RUNS, SLOW_S = 3, 2.0
+STATUS_AIM_S = 0.300
+RSS_AIM_MB = 60
+DAEMON_POLL = "every 5 seconds"  # so the idle window holds several passes (default: 30 min)
+
+
+def write_project(root: Path, base_url: str | None = None, extra: str = "") -> Path:
+    (root / "templates").mkdir(parents=True)
+    shutil.copytree(REPO / "templates" / "letters", root / "templates" / "letters")
+    text = (REPO / "config.toml").read_text(encoding="utf-8") + extra
+    if base_url:
+        text = text.replace(
+            'base_url = "https://www.whatdotheyknow.com"', f'base_url = "{base_url}"'
+        )
+        assert base_url in text
+    config = root / "config.toml"
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+def fill_database(db_path: Path, config_path: Path, today: dt.date) -> None:
+    """10,000 requests written directly: foibot's schema, realistic values, one transaction.
+    Dates carry the current holiday-data key and each request's status as last reported,
+    as after a poll, so a daemon pass finds nothing to recompute or announce."""
+    Store(db_path).close()  # create it and apply the migrations
+    holiday_key = _holiday_key(load_config(config_path))
+    rng = random.Random(5)
+    calendars = {law: dl.calendar_for(law) for law in ("foi", "foisa")}
+    now = dt.datetime.now(dt.UTC)
+    stamp = now.isoformat(timespec="seconds")
+    next_poll = (now + dt.timedelta(days=365)).isoformat()
+    bodies = [
+        (f"body_{i}", f"Public Body Number {i}", f"Body {i}", "police scotland" if i % 10 == 9 else "local_council",
+         "foisa" if i % 10 == 9 else "foi", 0, 1, None, 50_000 + i, None, "csv", stamp)
+        for i in range(1_000)
+    ]  # fmt: skip
+    campaigns = [
+        (f"bench-{c}", f"b{c}", "{{ body.short_name }}: staff disciplined", "letter.txt.j2", None, stamp)
+        for c in range(CAMPAIGNS)
+    ]  # fmt: skip
+    rows = []
+    for n in range(REQUESTS):
+        c, b = divmod(n, 1_000)
+        body = bodies[b]
+        law = body[4]
+        ref = f"b{c}-{b + 1}"
+        title = f"{body[2]}: staff disciplined for social media misuse ({c})"
+        row = dict.fromkeys(COLUMNS)
+        row.update(
+            ref=ref, campaign=f"bench-{c}", body=body[0], title=title, law=law,
+            letter="Dear Body,\n\nPlease send me ...\n\nYours faithfully,\n\nAlex Example",
+            is_school=0, created_at=stamp, updated_at=stamp,
+        )  # fmt: skip
+        kind = rng.random()
+        if kind < 0.05:  # drafts waiting for their release slot
+            row.update(status="draft", slot_at=(now + dt.timedelta(days=30 + n)).isoformat())
+            rows.append(row)
+            continue
+        sent = calendars[law].add_working_days(today, -rng.randint(1, 70))
+        dates = dl.compute_deadlines(sent, law, calendar=calendars[law])
+        row.update(
+            wdtk_id=1_000_000 + n, url_title=f"body_{b}_staff_disciplined_{c}", status="waiting_response",
+            sent_on=sent.isoformat(), due=dates.due.isoformat(), very_overdue_after=dates.very_overdue_after.isoformat(),
+            released_at=stamp, etag='W/"0123456789abcdef"', last_polled_at=stamp, next_poll_at=next_poll,
+            poll_failures=0, wdtk_tags=f"foibot:{ref}", wdtk_user="alex_example",
+        )  # fmt: skip
+        row.update(holiday_data=holiday_key)
+        if kind < 0.15:
+            row.update(awaiting_description=1)
+        elif kind < 0.30:
+            row.update(
+                status=rng.choice(["successful", "partially_successful", "rejected", "not_held"])
+            )
+        elif kind < 0.35:
+            started = calendars[law].add_working_days(today, -rng.randint(1, 30))
+            row.update(status="internal_review", review_started_on=started.isoformat())
+        row.update(reported_status=live_status(row, today, calendars[law]))
+        rows.append(row)
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.executemany(f"INSERT INTO bodies VALUES ({', '.join('?' * 12)})", bodies)
+        conn.executemany(
+            "INSERT INTO campaigns (slug, ref_prefix, title_template, letter_template, launch_at,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            campaigns,
+        )
+        conn.executemany(
+            f"INSERT INTO requests ({', '.join(COLUMNS)}) VALUES ({', '.join(':' + k for k in COLUMNS)})",
+            rows,
+        )
+    conn.close()
+
+
+COLUMNS = (
+    "ref", "campaign", "body", "title", "letter", "law", "is_school", "status", "slot_at",
+    "released_at", "wdtk_id", "url_title", "sent_on", "due", "very_overdue_after", "created_at",
+    "updated_at", "awaiting_description", "wdtk_tags", "wdtk_user", "review_started_on", "etag",
+    "last_polled_at", "next_poll_at", "poll_failures", "holiday_data", "reported_status",
+)  # fmt: skip
+
+
+def cached_env(pycache: Path) -> dict[str, str]:
+    """Bytecode cached as after a normal install, but under our temp dir, not in bot/."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(pycache)
+    return env
+
+
+def time_command(
+    args: list[str], cwd: Path, env: dict[str, str] | None = None
+) -> tuple[float, subprocess.CompletedProcess]:
+    start = time.perf_counter()
+    done = subprocess.run(args, cwd=cwd, env=env, capture_output=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed ({done.returncode}):\n{done.stderr.decode()}")
+    return elapsed, done
+
+
+def median_run(
+    args: list[str], cwd: Path, env: dict[str, str] | None = None
+) -> tuple[float, subprocess.CompletedProcess]:
+    """Median of RUNS runs after an untimed warm-up (page cache, bytecode cache); of
+    SLOW_RUNS when the warm-up took over SLOW_S, to keep the benchmark's own time down."""
+    warm, _ = time_command(args, cwd, env)
+    results = [time_command(args, cwd, env) for _ in range(SLOW_RUNS if warm > SLOW_S else RUNS)]
+    return statistics.median(t for t, _ in results), results[-1][1]
+
+
+def proc_sample(pid: int) -> tuple[float, float, float]:
+    """(VmRSS MB, VmHWM MB, utime+stime seconds) of a running process."""
+    kb = {}
+    with open(f"/proc/{pid}/status", encoding="ascii") as f:
+        for line in f:
+            name, _, value = line.partition(":")
+            if name in ("VmRSS", "VmHWM"):
+                kb[name] = int(value.split()[0])
+    with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15 of stat
+    return kb["VmRSS"] / 1024, kb["VmHWM"] / 1024, ticks / os.sysconf("SC_CLK_TCK")
+
+
+def daemon_idle(
+    tmp: Path, sources: dict[str, Path | None], idle_s: float, env: dict[str, str]
+) -> dict:
+    """Run one daemon per database (None: a fresh one) side by side, each against its own
+    replica, and sample each at its start and after idle_s."""
+    runs: dict[str, dict] = {}
+    with contextlib.ExitStack() as stack:
+        for name, source in sources.items():
+            replica = stack.enter_context(WdtkReplica())
+            root = tmp / f"daemon-{name}"
+            config = write_project(
+                root, replica.base_url, f'\n[schedule]\npoll = "{DAEMON_POLL}"\n'
+            )
+            if source is not None:
+                (root / "state").mkdir()
+                shutil.copy(source, root / "state" / "foibot.db")
+            log_path = root / "daemon.log"
+            log = stack.enter_context(log_path.open("wb"))
+            start = time.perf_counter()
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "bot", "--config", str(config), "daemon", "--log-level", "DEBUG"],
+                cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+            stack.callback(stop, proc)
+            runs[name] = {"proc": proc, "log": log_path, "replica": replica, "start": start}
+        for run in runs.values():
+            while b"daemon started" not in run["log"].read_bytes():
+                if run["proc"].poll() is not None or time.perf_counter() - run["start"] > 30:
+                    raise SystemExit(f"daemon did not start:\n{run['log'].read_text()}")
+                time.sleep(0.01)
+            run["ready_s"] = time.perf_counter() - run["start"]
+            run["rss0"], _, run["cpu0"] = proc_sample(run["proc"].pid)
+            run["t0"] = time.perf_counter()
+        time.sleep(idle_s)
+        for run in runs.values():
+            run["rss1"], run["hwm"], cpu1 = proc_sample(run["proc"].pid)
+            run["wall"] = time.perf_counter() - run["t0"]
+            run["cpu_s"] = cpu1 - run["cpu0"]
+            run["passes"] = run["log"].read_text(errors="replace").count("poll: Nothing to do")
+            run["hits"] = len(run["replica"].hits)
+    for run in runs.values():
+        run["exit"] = run["proc"].returncode
+    return runs
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="idle the daemon 10 s, not 60 s")
+    args = parser.parse_args()
+    idle_s = 10.0 if args.quick else 60.0
+    tmp = Path(tempfile.mkdtemp(prefix="foibot-bench-startup-"))
+    try:
+        root = tmp / "project"
+        config = write_project(root)
+        db = root / "state" / "foibot.db"
+        fill_database(db, config, dt.date.today())
+        foibot = [sys.executable, "-m", "bot", "--config", str(config)]
+        env = cached_env(tmp / "pycache")
+        t_pass, _ = median_run([sys.executable, "-c", "pass"], root, env)
+        t_help, _ = median_run([*foibot, "--help"], root, env)
+        t_status, out = median_run([*foibot, "status"], root, env)
+        t_json, _ = median_run([*foibot, "status", "--json"], root, env)
+        nocache_env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+        t_nocache, _ = median_run([*foibot, "status", "--json"], root, nocache_env)
+        summary = out.stdout.decode().strip().splitlines()[-1]
+        daemons = daemon_idle(tmp, {"empty": None, "10k": db}, idle_s, env)
+
+        print(f"foibot bench/startup.py — Python {platform.python_version()} on {platform.machine()}, "
+              f"{dt.date.today().isoformat()}; {os.cpu_count()} CPUs")  # fmt: skip
+        print(f"median of {RUNS} runs each ({SLOW_RUNS} when one takes over {SLOW_S:.0f} s), "
+              "subprocess, output to a pipe:")  # fmt: skip
+        print(f"  python -c pass:                    {t_pass * 1000:6.0f} ms")
+        print(f"  foibot --help:                     {t_help * 1000:6.0f} ms  "
+              f"({t_help / t_pass:.1f}x python -c pass, +{(t_help - t_pass) * 1000:.0f} ms)")  # fmt: skip
+        print(f"  foibot status, {REQUESTS:,} requests:   {t_status * 1000:6.0f} ms  "
+              f"({t_status / t_pass:.1f}x, +{(t_status - t_pass) * 1000:.0f} ms; aim < "
+              f"{STATUS_AIM_S * 1000:.0f} ms: {'met' if t_status < STATUS_AIM_S else 'NOT met'})")  # fmt: skip
+        print(
+            f"  foibot status --json:              {t_json * 1000:6.0f} ms  ({t_json / t_pass:.1f}x)"
+        )
+        print(f"  foibot status --json, no bytecode: {t_nocache * 1000:6.0f} ms  "
+              "(PYTHONDONTWRITEBYTECODE=1, bot/ compiled every run, as in this dev checkout)")  # fmt: skip
+        print(f"  (status said: {summary})")
+        print(f"foibot daemon, nothing due, [schedule] poll = \"{DAEMON_POLL}\", idle for "
+              f"{idle_s:.0f} s from its 'started' log line; two daemons side by side:")  # fmt: skip
+        for name, label in (("empty", "fresh database "), ("10k", f"{REQUESTS:,} requests")):
+            d = daemons[name]
+            per_pass = f", {d['cpu_s'] / d['passes'] * 1000:.0f} ms/pass" if d["passes"] else ""
+            print(f"  {label}: VmRSS {d['rss0']:.1f} MB at start, {d['rss1']:.1f} MB at end, "
+                  f"peak {d['hwm']:.1f} MB (aim < {RSS_AIM_MB} MB: {'met' if d['hwm'] < RSS_AIM_MB else 'NOT met'}); "
+                  f"CPU {d['cpu_s']:.2f} s = {d['cpu_s'] / d['wall'] * 100:.1f}% of a core over "
+                  f"{d['passes']} pass(es){per_pass}; started in {d['ready_s'] * 1000:.0f} ms; "
+                  f"{d['hits']} calls to WDTK; exit {d['exit']} on SIGTERM")  # fmt: skip
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

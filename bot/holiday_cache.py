@@ -1,0 +1,60 @@
+"""A disk cache of the bank-holiday tables the `holidays` package generates.
+
+Generating 2005–2035 for four UK nations takes about a quarter of a second (most of it
+importing `holidays`, which loads every country it knows); `foibot status` from cron
+should not pay that on every call. The cache is keyed on the installed package's files,
+so an upgrade of `holidays` (new proclaimed days) is picked up at once. Any problem with
+the cache means building the table as if it were not there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import importlib.util
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+FORMAT = 1
+
+
+def _cache_dir() -> Path:
+    if os.environ.get("FOIBOT_CACHE_DIR"):
+        return Path(os.environ["FOIBOT_CACHE_DIR"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "foibot"
+
+
+def _package_key() -> str | None:
+    spec = importlib.util.find_spec("holidays")  # locates without importing
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    root = Path(next(iter(spec.submodule_search_locations)))
+    parts = [str(FORMAT)]
+    for rel in ("__init__.py", "version.py", "countries/united_kingdom.py"):
+        stat = (root / rel).stat()
+        parts.append(f"{root / rel}:{stat.st_mtime_ns}:{stat.st_size}")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def cached_holidays(name: str, build: Callable[[], dict[dt.date, str]]) -> dict[dt.date, str]:
+    try:
+        key = _package_key()
+        path = _cache_dir() / f"holidays-{name}-{key}.json"
+        if key and path.is_file():
+            return {
+                dt.date.fromisoformat(d): n for d, n in json.loads(path.read_text("utf-8")).items()
+            }
+    except (OSError, ValueError, AttributeError):
+        key = None
+    data = build()
+    if key:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({d.isoformat(): n for d, n in data.items()}), "utf-8")
+            tmp.replace(path)
+        except OSError:
+            pass
+    return data
