@@ -1,0 +1,559 @@
+"""Reports and recorded figures: CSV, JSON, ICS and HTML (rendered in headless Chromium).
+
+The seeded campaign (as of Tue 2026-03-10; FOIA calendar; February 2026 has no bank
+holidays, 17 March is St Patrick's Day in NI, 3 and 6 April are Good Friday and Easter
+Monday). Expected figures below are worked out by hand from these dates:
+
+  smm-1 Home Office   sent Mon 02-02, due 03-02, reply Fri 02-13: 9 working days, on time
+  smm-2 MoJ           sent 02-02, due 03-02, reply Wed 03-04: 22 working days, late;
+                      internal review asked 03-05, review due 04-07 (Mar 17, Apr 3, Apr 6 skipped)
+  smm-3 Met Police    sent 02-02, due 03-02, no reply: overdue, 6 working days late on 03-10
+  smm-4 DfT           clock restarted 02-16 (clarification), due 03-16, very overdue after
+                      04-16; the body's 02-10 clarification request is not its first reply
+  smm-5..7            drafts
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import shutil
+import sqlite3
+import struct
+import subprocess
+import zlib
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from bot import deadlines as dl
+from bot.config import FieldSpec
+from bot.errors import UsageError
+from bot.results import coerce, current_values, recorded_values
+from bot.store import Store
+
+AS_OF = "2026-03-10"
+CAMPAIGN = "social-media-misuse"
+
+SEED = {
+    "smm-1": dict(status="successful", sent_on="2026-02-02", due="2026-03-02",
+                  very_overdue_after="2026-03-31", wdtk_id=9001, url_title="smm_home_office"),
+    "smm-2": dict(status="internal_review", sent_on="2026-02-02", due="2026-03-02",
+                  very_overdue_after="2026-03-31", wdtk_id=9002, url_title="smm_moj",
+                  review_started_on="2026-03-05"),
+    "smm-3": dict(status="waiting_response", sent_on="2026-02-02", due="2026-03-02",
+                  very_overdue_after="2026-03-31", wdtk_id=9003, url_title="smm_met"),
+    "smm-4": dict(status="waiting_response", sent_on="2026-02-16", due="2026-03-16",
+                  very_overdue_after="2026-04-16", wdtk_id=9004, url_title="smm_dft"),
+}  # fmt: skip
+EVENTS = [
+    ("smm-1", "sent", "2026-02-02T10:00:00+00:00"),
+    ("smm-1", "response", "2026-02-13T10:00:00+00:00"),
+    ("smm-2", "sent", "2026-02-02T10:00:00+00:00"),
+    ("smm-2", "response", "2026-03-04T10:00:00+00:00"),
+    ("smm-2", "response", "2026-03-09T10:00:00+00:00"),
+    ("smm-3", "sent", "2026-02-02T10:00:00+00:00"),
+    ("smm-4", "sent", "2026-02-02T10:00:00+00:00"),
+    ("smm-4", "response", "2026-02-10T10:00:00+00:00"),
+    ("smm-4", "followup_sent", "2026-02-16T10:00:00+00:00"),
+]
+
+
+def seed(project, *, titles: dict | None = None, body_names: dict | None = None) -> None:
+    """Put requests into the WDTK states `foibot poll` would leave them in."""
+    project.run("draft", CAMPAIGN)
+    # The hand-worked dates above must be what the deadline engine says, or the test
+    # data would be inconsistent with everything else foibot stores.
+    for values in SEED.values():
+        d = dl.compute_deadlines(dt.date.fromisoformat(values["sent_on"]), "foi")
+        assert (d.due.isoformat(), d.very_overdue_after.isoformat()) == (
+            values["due"],
+            values["very_overdue_after"],
+        )
+    store = Store(project.db)
+    try:
+        with store.transaction():
+            for ref, values in SEED.items():
+                store.update_request(ref, law="foi", **values)
+            for n, (ref, kind, at) in enumerate(EVENTS):
+                store.log(ref, kind, {"described_state": None}, at=at, wdtk_event_id=5000 + n)
+            for ref, title in (titles or {}).items():
+                store.update_request(ref, title=title)
+            for body, name in (body_names or {}).items():
+                store.db["bodies"].update(body, {"name": name})
+    finally:
+        store.close()
+
+
+def report(project, *args: str) -> bytes:
+    out = project.root / "out.bin"
+    project.run("report", *args, "--as-of", AS_OF, "-o", str(out))
+    return out.read_bytes()
+
+
+def csv_rows(data: bytes) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
+
+
+# -- Chromium -------------------------------------------------------------------------
+
+
+def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    exe = shutil.which("chromium")
+    if exe is None:  # CI installs it (.ci/run); a skip would hide an untested report
+        pytest.fail("chromium is not installed: apt-get install chromium")
+    profile = tmp_path / f"chromium-profile-{len(list(tmp_path.iterdir()))}"
+    cmd = [
+        exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--disable-dev-shm-usage", f"--user-data-dir={profile}", *args,
+    ]  # fmt: skip
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=90)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result
+
+
+def dump_dom(tmp_path: Path, page: Path) -> str:
+    # The virtual time budget lets load and error handlers run before the DOM is dumped.
+    return chromium(tmp_path, "--virtual-time-budget=3000", "--dump-dom", page.as_uri()).stdout
+
+
+class Dom(HTMLParser):
+    """Elements (tag, attrs) and text, with the text of elements marked data-figure etc."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+        self.title = ""
+        self._stack: list[tuple[str, dict, list[str]]] = []
+        self.figures: dict[str, str] = {}
+        self.cells: dict[tuple[str, str], str] = {}  # (ref, data-label) -> text
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.elements.append((tag, attrs))
+        if tag not in ("meta", "br", "input", "img", "link", "line", "rect", "circle"):
+            self._stack.append((tag, attrs, []))
+
+    def handle_endtag(self, tag):
+        while self._stack:
+            t, attrs, chunks = self._stack.pop()
+            text = " ".join("".join(chunks).split())
+            # The document's title, not an SVG <title> tooltip.
+            if t == "title" and self._stack and self._stack[-1][0] == "head":
+                self.title = text
+            if "data-figure" in attrs:
+                self.figures[attrs["data-figure"]] = text
+            if t == "td" and "data-label" in attrs:
+                row = next((a for _, a, _ in reversed(self._stack) if "data-ref" in a), {})
+                self.cells[(row.get("data-ref"), attrs["data-label"])] = text
+            if self._stack:
+                self._stack[-1][2].append("".join(chunks) + " ")
+            if t == tag:
+                break
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self._stack:
+            self._stack[-1][2].append(data)
+
+
+def png_pixels(path: Path) -> tuple[int, int, list[list[bytes]]]:
+    """Decode an 8-bit RGB(A) PNG with zlib alone: width, height and rows of RGB pixels."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    pos, idat, width = 8, b"", 0
+    while pos < len(data):
+        (length,), kind = struct.unpack(">I", data[pos : pos + 4]), data[pos + 4 : pos + 8]
+        body = data[pos + 8 : pos + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, colour = struct.unpack(">IIBB", body[:10])
+            assert depth == 8 and colour in (2, 6), (depth, colour)
+            bpp = 3 if colour == 2 else 4
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + length
+    raw, stride, rows, prev = zlib.decompress(idat), width * bpp, [], bytes(width * bpp)
+    for y in range(height):
+        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+            if f == 1:
+                line[i] = (line[i] + a) & 255
+            elif f == 2:
+                line[i] = (line[i] + b) & 255
+            elif f == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif f == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append(bytes(line))
+        prev = line
+    return width, height, [[r[i : i + 3] for i in range(0, stride, bpp)] for r in rows]
+
+
+# -- HTML ------------------------------------------------------------------------------
+
+
+def test_html_report_in_chromium_shows_the_expected_figures(project, tmp_path):
+    seed(project)
+    project.run("record", "smm-1", "dismissed=3", "final_warnings=11", "notes=Home Office reply")
+    page = project.root / "report.html"
+    page.write_bytes(report(project, CAMPAIGN, "--format", "html"))
+    html = page.read_text(encoding="utf-8")
+    # Self-contained: nothing to fetch and no script to run.
+    for needle in ("<script", "<link", "<img", "url(", "@import", "<iframe"):
+        assert needle not in html.lower()
+
+    dom = Dom(dump_dom(tmp_path, page))
+    assert dom.title == f"FOI report: {CAMPAIGN}"
+    assert dom.figures["sent"].startswith("4 ")
+    assert dom.figures["answered"].startswith("2 ")
+    # on time: smm-1 yes, smm-2 no (late), smm-3 no (overdue, unanswered); smm-4 not yet due
+    assert dom.figures["answered on time"].startswith("33% ")
+    assert "1 of 3" in dom.figures["answered on time"]
+    assert dom.figures["overdue now"].startswith("1 ")
+    assert dom.figures["median working days to first reply"].startswith("15.5 ")  # (9+22)/2
+    assert dom.cells[("smm-1", "dismissed")] == "3"
+    assert dom.cells[("smm-1", "final_warnings")] == "11"
+    assert dom.cells[("smm-1", "working days")] == "9"
+    assert dom.cells[("smm-1", "on time")] == "yes"
+    assert dom.cells[("smm-2", "working days")] == "22"
+    assert dom.cells[("smm-2", "on time")] == "no"
+    assert dom.cells[("smm-3", "status")] == "waiting response overdue 6 working days late"
+    assert dom.cells[("smm-4", "first reply")] == ""
+    assert dom.cells[("smm-5", "status")] == "draft"
+    svgs = [a for t, a in dom.elements if t == "svg"]
+    assert len(svgs) == 2  # timeline and status breakdown
+    bars = [a for t, a in dom.elements if t == "rect" and a.get("rx") == "2"]
+    assert len(bars) == 4 + 5  # a bar per sent request; a bar per distinct status
+
+
+def test_html_report_renders_at_phone_width(project, tmp_path):
+    seed(project)
+    page = project.root / "report.html"
+    page.write_bytes(report(project, CAMPAIGN, "--format", "html"))
+    shot = tmp_path / "phone.png"
+    chromium(tmp_path, f"--screenshot={shot}", "--window-size=390,1200", "--hide-scrollbars",
+             page.as_uri())  # fmt: skip
+    width, height, rows = png_pixels(shot)
+    assert (width, height) == (390, 1200)
+    background = rows[0][0]
+    pixels = [p for row in rows[::3] for p in row[::3]]
+    assert len(set(pixels)) > 20, "the screenshot is (nearly) one colour"
+    assert sum(p != background for p in pixels) / len(pixels) > 0.03, "almost nothing was drawn"
+    # Content reaches across the phone's width: the layout is not a desktop page shrunk.
+    right_half = {p for row in rows[::3] for p in row[width // 2 :: 3]}
+    assert len(right_half) > 5
+
+
+PAYLOADS = {
+    "img": "<img src=x onerror=\"document.title='pwned-img'\">",
+    "script": "<script>document.title='pwned-script'</script>",
+    "svg": "\"><svg onload=\"document.title='pwned-svg'\">",
+}
+
+
+def test_detector_catches_a_payload_that_runs(tmp_path):
+    # Control for the next test: the same payloads, unescaped, do change the title.
+    page = tmp_path / "control.html"
+    page.write_text(f"<html><head><title>ok</title></head><body>{PAYLOADS['img']}</body></html>")
+    assert Dom(dump_dom(tmp_path, page)).title == "pwned-img"
+
+
+def test_xss_payloads_in_titles_and_body_names_render_as_text(project, tmp_path):
+    seed(
+        project,
+        titles={"smm-1": PAYLOADS["script"], "smm-3": PAYLOADS["svg"]},
+        body_names={"ministry_of_justice": PAYLOADS["img"], "home_office": PAYLOADS["svg"]},
+    )
+    project.run("record", "smm-1", f"notes={PAYLOADS['script']}")
+    page = project.root / "report.html"
+    page.write_bytes(report(project, CAMPAIGN, "--format", "html"))
+    dom = Dom(dump_dom(tmp_path, page))
+    assert dom.title == f"FOI report: {CAMPAIGN}"
+    tags = [t for t, _ in dom.elements]
+    assert "script" not in tags and "img" not in tags
+    assert tags.count("svg") == 2
+    handlers = [(t, k) for t, a in dom.elements for k in a if k.startswith("on")]
+    assert handlers == []
+    text = "".join(dom.text)
+    for payload in PAYLOADS.values():
+        assert payload in text  # shown to the reader, literally
+
+
+# -- CSV ------------------------------------------------------------------------------
+
+
+def test_csv_has_a_row_per_request_with_timeliness_and_figures(project):
+    seed(project)
+    project.run("record", "smm-1", "dismissed=3", "--note", "reply of 13 Feb")
+    rows = {r["ref"]: r for r in csv_rows(report(project, CAMPAIGN, "--format", "csv"))}
+    assert list(rows) == [f"smm-{n}" for n in range(1, 8)]
+    one, two, three, four = rows["smm-1"], rows["smm-2"], rows["smm-3"], rows["smm-4"]
+    assert (one["body"], one["body_name"], one["url"]) == (
+        "home_office",
+        "Home Office",
+        "https://www.whatdotheyknow.com/request/smm_home_office",
+    )
+    assert (one["first_response_on"], one["working_days_to_first_response"], one["on_time"]) == (
+        "2026-02-13",
+        "9",
+        "yes",
+    )
+    assert (one["dismissed"], one["final_warnings"]) == ("3", "")
+    assert (two["working_days_to_first_response"], two["on_time"], two["status"]) == (
+        "22",
+        "no",
+        "internal_review",
+    )
+    assert (two["review_requested_on"], two["review_due"]) == ("2026-03-05", "2026-04-07")
+    assert (three["status"], three["days_overdue"], three["on_time"]) == (
+        "waiting_response_overdue",
+        "6",
+        "no",
+    )
+    assert (four["first_response_on"], four["on_time"], four["very_overdue_after"]) == (
+        "",
+        "",
+        "2026-04-16",
+    )
+    assert rows["smm-7"]["status"] == "draft" and rows["smm-7"]["law"] == "foisa"
+
+
+def test_csv_neutralises_formula_cells(project):
+    evil = {
+        "smm-1": '=HYPERLINK("http://evil.example","click")',
+        "smm-2": "+SUM(1,2)",
+        "smm-3": "@cmd|' /C calc'!A0",
+        "smm-4": "-2+3",
+        "smm-5": "\t=1+1",
+        "smm-6": "\r=1+1",
+    }
+    seed(project, titles=evil, body_names={"home_office": "=1+1"})
+    project.run("record", "smm-1", "notes=@SUM(A1)", "dismissed=-1")
+    data = report(project, CAMPAIGN, "--format", "csv")
+    rows = {r["ref"]: r for r in csv_rows(data)}
+    for ref, title in evil.items():
+        assert rows[ref]["title"] == "'" + title
+    assert rows["smm-1"]["body_name"] == "'=1+1"
+    assert rows["smm-1"]["notes"] == "'@SUM(A1)"
+    # A recorded int is a number, not text a spreadsheet could run.
+    assert rows["smm-1"]["dismissed"] == "-1"
+    for row in rows.values():
+        for column, cell in row.items():
+            if column not in ("dismissed",):
+                assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (column, cell)
+    assert not data.startswith(b"\xef\xbb\xbf")
+
+
+def test_csv_for_excel_starts_with_a_bom(project):
+    seed(project, body_names={"home_office": "Swyddfa Gartref – Home Office"})
+    plain = report(project, CAMPAIGN, "--format", "csv")
+    excel = report(project, CAMPAIGN, "--format", "csv", "--excel")
+    assert excel == b"\xef\xbb\xbf" + plain
+    assert "Swyddfa Gartref – Home Office" in plain.decode("utf-8")
+
+
+def test_all_by_body_reports_each_bodys_timeliness_across_campaigns(project):
+    seed(project)
+    # A request tracked outside any campaign, to the Home Office: sent Mon 2026-01-05,
+    # due Mon 02-02, replied Mon 02-09 = 25 working days (no holidays in that span).
+    store = Store(project.db)
+    with store.transaction():
+        store.db["requests"].insert(
+            {"ref": "trk-1", "campaign": None, "body": "home_office", "title": "Other request",
+             "law": "foi", "status": "successful", "wdtk_id": 7001, "url_title": "other",
+             "sent_on": "2026-01-05", "due": "2026-02-02", "very_overdue_after": "2026-03-02"}
+        )  # fmt: skip
+        store.log("trk-1", "response", at="2026-02-09T10:00:00+00:00", wdtk_event_id=1)
+    store.close()
+    bodies = {r["body"]: r for r in csv_rows(report(project, "--all", "--by", "body", "--format", "csv"))}
+    assert set(bodies) == {"home_office", "ministry_of_justice", "metropolitan_police_service",
+                           "department_for_transport"}  # fmt: skip
+    home = bodies["home_office"]
+    assert (home["sent"], home["answered"], home["answered_on_time"]) == ("2", "2", "1")
+    assert float(home["answered_on_time_pct"]) == 50.0
+    assert float(home["median_working_days_to_first_response"]) == 17.0  # (9 + 25) / 2
+    met = bodies["metropolitan_police_service"]
+    assert (met["overdue_now"], met["max_days_overdue"], met["answered"]) == ("1", "6", "0")
+    assert bodies["department_for_transport"]["answered_on_time_pct"] == ""  # not yet due
+
+    data = json.loads(report(project, "--all", "--by", "body", "--format", "json"))
+    assert data["summary"]["sent"] == 5 and data["summary"]["overdue_now"] == 1
+    page = report(project, "--all", "--by", "body", "--format", "html").decode()
+    assert "Timeliness by body" in page and "1 of 2 (50%)" in page
+
+
+# -- JSON -----------------------------------------------------------------------------
+
+
+def test_json_has_the_rows_and_each_requests_events(project):
+    seed(project)
+    project.run("record", "smm-2", "dismissed=4", "notes=four")
+    data = json.loads(report(project, CAMPAIGN, "--format", "json"))
+    assert data["as_of"] == AS_OF and data["summary"]["answered"] == 2
+    two = next(r for r in data["requests"] if r["ref"] == "smm-2")
+    assert two["values"] == {"dismissed": 4, "final_warnings": None, "other_action": None,
+                             "notes": "four"}  # fmt: skip
+    assert two["first_response_on"] == "2026-03-04" and two["on_time"] is False
+    kinds = [e["kind"] for e in two["events"]]
+    assert kinds[-5:] == ["sent", "response", "response", "recorded", "recorded"]
+    assert all(e["ref"] == "smm-2" for e in two["events"])
+
+
+# -- ICS ------------------------------------------------------------------------------
+
+
+def test_ics_parses_back_to_the_deadlines_with_stable_uids(project):
+    from icalendar import Calendar
+
+    seed(project)
+
+    def events(as_of: str) -> dict[str, dt.date]:
+        out = project.root / "deadlines.ics"
+        project.run("report", CAMPAIGN, "--format", "ics", "--as-of", as_of, "-o", str(out))
+        cal = Calendar.from_ical(out.read_bytes())
+        found = {}
+        for event in cal.walk("VEVENT"):
+            start = event.decoded("dtstart")
+            assert type(start) is dt.date, "deadlines are all-day events"
+            assert event.decoded("dtend") == start + dt.timedelta(days=1)
+            uid = str(event["uid"])
+            assert uid not in found
+            found[uid] = start
+        return found
+
+    first = events(AS_OF)
+    assert first["smm-1-due@foibot"] == dt.date(2026, 3, 2)
+    assert first["smm-1-very-overdue@foibot"] == dt.date(2026, 3, 31)
+    assert first["smm-4-due@foibot"] == dt.date(2026, 3, 16)
+    assert first["smm-4-very-overdue@foibot"] == dt.date(2026, 4, 16)
+    assert first["smm-2-review-due@foibot"] == dt.date(2026, 4, 7)
+    assert len(first) == 4 * 2 + 1  # drafts have no deadlines yet
+    # Re-exporting later gives the same UIDs, so a calendar updates instead of duplicating.
+    assert events("2026-04-20") == first
+
+
+# -- record ---------------------------------------------------------------------------
+
+
+def test_record_keeps_history_and_the_latest_wins(project):
+    seed(project)
+    project.run("record", "smm-1", "dismissed=2", "--note", "first reading")
+    project.run("record", "smm-1", "dismissed=3", "notes=corrected in table 2")
+    conn = sqlite3.connect(project.db)
+    details = [
+        json.loads(d)
+        for (d,) in conn.execute(
+            "SELECT detail FROM events WHERE ref = 'smm-1' AND kind = 'recorded' ORDER BY id"
+        )
+    ]
+    conn.close()
+    assert [(d["field"], d["value"]) for d in details] == [
+        ("dismissed", 2),
+        ("dismissed", 3),
+        ("notes", "corrected in table 2"),
+    ]
+    assert details[0]["note"] == "first reading"
+    store = Store(project.db)
+    assert recorded_values(store, "smm-1") == {"dismissed": 3, "notes": "corrected in table 2"}
+    assert recorded_values(store, "smm-2") == {}
+    store.close()
+    out = project.json("record", "smm-1", "final_warnings=1,204")
+    assert out["values"] == {"dismissed": 3, "notes": "corrected in table 2", "final_warnings": 1204}
+
+
+@pytest.mark.parametrize(
+    "args,named",
+    [
+        (["dismissed=three"], "dismissed"),
+        (["final_warnings=1.5"], "final_warnings"),
+        (["dismissed=3", "other_action="], "other_action"),
+        (["dimissed=3"], "dimissed"),
+        (["dismissed"], "dismissed"),
+        (["dismissed=1", "dismissed=2"], "dismissed"),
+    ],
+)
+def test_record_bad_values_exit_2_naming_the_field_and_write_nothing(project, args, named):
+    seed(project)
+    before = project.dump()
+    result = project.run("record", "smm-1", *args, expect=2)
+    assert f"'{named}'" in result.stderr or repr(named) in result.stderr, result.stderr
+    assert project.dump() == before
+
+
+def test_record_unknown_ref_exits_2(project):
+    seed(project)
+    assert "no request" in project.run("record", "nope-1", "dismissed=1", expect=2).stderr
+
+
+@pytest.mark.parametrize(
+    "kind,raw,value",
+    [
+        ("int", " 42 ", 42),
+        ("int", "-7", -7),
+        ("int", "12,345", 12345),
+        ("bool", "Yes", True),
+        ("bool", "0", False),
+        ("bool", "FALSE", False),
+        ("date", "2026-03-04", "2026-03-04"),
+        ("text", "  as written ", "  as written "),
+    ],
+)
+def test_coerce_accepts(kind, raw, value):
+    got = coerce(FieldSpec("f", kind), raw)
+    assert got == value and type(got) is type(value)
+
+
+@pytest.mark.parametrize(
+    "kind,raw",
+    [("int", "1,23"), ("int", "3.0"), ("int", ""), ("bool", "maybe"), ("date", "04/03/2026"),
+     ("date", "2026-02-30"), ("date", "20260304")],
+)  # fmt: skip
+def test_coerce_refuses_naming_the_field(kind, raw):
+    with pytest.raises(UsageError, match="'my_field'"):
+        coerce(FieldSpec("my_field", kind), raw)
+
+
+def test_current_values_ignore_other_events_and_take_the_latest():
+    events = [
+        {"kind": "recorded", "detail": {"field": "a", "value": 1}},
+        {"kind": "response", "detail": {"field": "a", "value": 99}},
+        {"kind": "recorded", "detail": {"field": "a", "value": 2}},
+        {"kind": "recorded", "detail": {"field": "b", "value": "x"}},
+    ]
+    assert current_values(events) == {"a": 2, "b": "x"}
+
+
+# -- usage ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        ([], "CAMPAIGN or --all"),
+        ([CAMPAIGN, "--all"], "CAMPAIGN or --all"),
+        ([CAMPAIGN, "--format", "html", "--excel"], "--excel"),
+        (["--all", "--by", "body", "--format", "ics"], "--by body"),
+        (["social-media-misue"], "did you mean 'social-media-misuse'"),
+    ],
+)
+def test_report_usage_errors_exit_2(project, args, message):
+    seed(project)
+    assert message in project.run("report", *args, expect=2).stderr
+
+
+def test_report_format_follows_the_output_suffix(project):
+    seed(project)
+    out = project.root / "deadlines.ics"
+    project.run("report", CAMPAIGN, "-o", str(out))
+    assert out.read_bytes().startswith(b"BEGIN:VCALENDAR")
+    assert project.run("report", CAMPAIGN).stdout.startswith("<!doctype html>")
