@@ -1,0 +1,174 @@
+"""Benchmark: status, overdue and reports over 100,000 requests and 1,000,000 events.
+
+Run: python bench/report.py [--quick]   (--quick: 10,000 requests and 100,000 events)
+
+Each command runs as a subprocess (`python -m bot …`), as a user or cron would run it;
+wall time is the median of 3 runs and peak memory is the child's maximum resident set
+(os.wait4). The baseline, measured in the same run, is a subprocess that only reads the
+same rows with sqlite3 and writes them out as JSON: the cost of the data itself.
+Aim (issue 7): each command under 2 s.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _common import REPO
+
+from bot.store import Store
+
+BODIES = 2_000
+CAMPAIGN_SIZE = 500
+STATES = ["waiting_response"] * 6 + [
+    "successful",
+    "partially_successful",
+    "rejected",
+    "not_held",
+    "internal_review",
+]
+
+
+def build(db_path: Path, requests: int, events: int) -> None:
+    rng = random.Random(7)
+    store = Store(db_path)
+    conn = store.db.conn
+    now = "2026-11-22T00:00:00+00:00"
+    with store.transaction():
+        conn.executemany(
+            "INSERT INTO bodies (url_name, name, short_name, tags, law, is_school, requestable, source) "
+            "VALUES (?, ?, ?, ?, ?, 0, 1, 'csv')",
+            [
+                (
+                    f"body_{i}",
+                    f"Body {i}",
+                    f"B{i}",
+                    "local_council",
+                    "foisa" if i % 10 == 0 else "foi",
+                )
+                for i in range(BODIES)
+            ],
+        )
+        campaigns = max(1, requests // CAMPAIGN_SIZE)
+        conn.executemany(
+            "INSERT INTO campaigns (slug, ref_prefix, created_at) VALUES (?, ?, ?)",
+            [(f"c{c}", f"c{c}", now) for c in range(campaigns)],
+        )
+        rows = []
+        for i in range(requests):
+            c, n = divmod(i, CAMPAIGN_SIZE)
+            sent = dt.date(2026, 1, 5) + dt.timedelta(days=rng.randrange(300))
+            due = sent + dt.timedelta(days=28)
+            very = sent + dt.timedelta(days=56)
+            body = f"body_{(c * 37 + n) % BODIES}"
+            rows.append((
+                f"c{c}-{n + 1}", f"c{c % campaigns}", body, f"Request {i} about staff discipline",
+                "Dear Body,\n\nPlease send the figures.\n\nYours faithfully,\n\nA. Example\n",
+                "foisa" if body.endswith("0") else "foi", rng.choice(STATES), 100_000 + i,
+                f"request_{i}", sent.isoformat(), due.isoformat(), very.isoformat(), now, now,
+            ))  # fmt: skip
+        conn.executemany(
+            "INSERT INTO requests (ref, campaign, body, title, letter, law, status, wdtk_id, url_title, "
+            "sent_on, due, very_overdue_after, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            rows,
+        )
+        per_request = max(1, events // requests)
+        conn.executemany(
+            "INSERT INTO events (ref, at, kind, wdtk_event_id) VALUES (?, ?, ?, ?)",
+            (
+                (
+                    r[0],
+                    f"{r[9]}T{10 + k % 8:02d}:00:00+00:00",
+                    "response" if k == per_request - 1 else "sent",
+                    i * per_request + k,
+                )  # fmt: skip
+                for i, r in enumerate(rows)
+                for k in range(per_request)
+            ),
+        )
+    store.close()
+
+
+def run(args: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one child process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"failed: {' '.join(args)}\n{proc.stderr.read().decode()}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def measure(args: list[str], cwd: Path, repeat: int = 3) -> tuple[float, float]:
+    results = [run(args, cwd) for _ in range(repeat)]
+    return statistics.median(t for t, _ in results), max(m for _, m in results)
+
+
+BASELINE = """
+import json, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1])
+conn.row_factory = sqlite3.Row
+sql = "SELECT * FROM requests" + (" WHERE campaign = 'c0'" if sys.argv[2] == "campaign" else "")
+rows = [dict(r) for r in conn.execute(sql)]
+sys.stdout.write(json.dumps(rows))
+"""
+
+
+def main() -> None:
+    quick = "--quick" in sys.argv
+    requests, events = (10_000, 100_000) if quick else (100_000, 1_000_000)
+    tmp = Path(tempfile.mkdtemp(prefix="foibot-bench-report-"))
+    try:
+        (tmp / "templates").mkdir()
+        shutil.copytree(REPO / "templates" / "letters", tmp / "templates" / "letters")
+        (tmp / "config.toml").write_text('[requester]\nname = "A. Example"\n')
+        db = tmp / "state" / "foibot.db"
+        started = time.perf_counter()
+        build(db, requests, events)
+        built = time.perf_counter() - started
+        py = [sys.executable, "-m", "bot", "--config", str(tmp / "config.toml")]
+        env_note = (
+            f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs"
+        )
+        print(f"foibot bench/report.py — {env_note}, {dt.date.today().isoformat()}")
+        print(
+            f"database: {requests:,} requests, {events:,} events, {BODIES:,} bodies (built in {built:.1f} s)"
+        )
+        print("median of 3 runs, each a subprocess; peak RSS of the child")
+        cases = [
+            ("status --json (all)", [*py, "status", "--json", "--as-of", "2026-11-22"], "all"),
+            ("overdue (all)", [*py, "overdue", "--as-of", "2026-11-22"], "all"),
+            ("report c0 --format html (500)", [*py, "report", "c0", "--format", "html", "-o", str(tmp / "c0.html"), "--as-of", "2026-11-22"], "campaign"),
+            ("report c0 --format csv (500)", [*py, "report", "c0", "--format", "csv", "-o", str(tmp / "c0.csv"), "--as-of", "2026-11-22"], "campaign"),
+            ("report --all --by body --format html", [*py, "report", "--all", "--by", "body", "--format", "html", "-o", str(tmp / "all.html"), "--as-of", "2026-11-22"], "all"),
+            ("report --all --by body --format csv", [*py, "report", "--all", "--by", "body", "--format", "csv", "-o", str(tmp / "all.csv"), "--as-of", "2026-11-22"], "all"),
+        ]  # fmt: skip
+        baselines = {
+            scope: measure([sys.executable, "-c", BASELINE, str(db), scope], tmp)
+            for scope in ("all", "campaign")
+        }
+        print(f"  {'baseline: read the rows with sqlite3 + json':<42} all {baselines['all'][0]:6.2f} s, "
+              f"one campaign {baselines['campaign'][0]:5.2f} s")  # fmt: skip
+        worst = 0.0
+        for name, args, scope in cases:
+            seconds, peak = measure(args, tmp)
+            worst = max(worst, seconds)
+            ratio = seconds / baselines[scope][0]
+            print(f"  {name:<42} {seconds:6.2f} s  {ratio:5.1f}x baseline  peak RSS {peak:5.0f} MB")
+        print(f"aim (each under 2 s): {'met' if worst < 2 else 'NOT met'} (slowest {worst:.2f} s)")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
