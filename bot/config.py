@@ -172,6 +172,12 @@ def suggest(word: str, choices: list[str] | set[str]) -> str:
     return f" — did you mean '{close[0]}'?" if close else ""
 
 
+_KIND_NAMES = {
+    bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list",
+    dict: "a table", dt.datetime: "a date-time like 2026-12-01T09:00:00", dt.date: "a date like 2026-12-01",
+}  # fmt: skip
+
+
 def _type_name(value: Any) -> str:
     return {
         bool: "a boolean",
@@ -215,7 +221,7 @@ class _Table:
         kinds = kind if isinstance(kind, tuple) else (kind,)
         # bool is an int in Python but never what a user meant by a number.
         if isinstance(value, bool) and bool not in kinds or not isinstance(value, kinds):
-            wanted = " or ".join(_type_name(k()) for k in kinds)
+            wanted = " or ".join(_KIND_NAMES.get(k, k.__name__) for k in kinds)
             self.fail(f"expected {wanted}, got {_type_name(value)} {value!r}", self.key(name))
         return value
 

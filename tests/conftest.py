@@ -54,3 +54,14 @@ class Project:
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
     return Project(tmp_path)
+
+
+@pytest.fixture
+def replica():
+    """The WDTK replica on 127.0.0.1, knowing the Home Office and Police Scotland."""
+    from tests.wdtk_replica import HOME_OFFICE, POLICE_SCOTLAND, WdtkReplica
+
+    with WdtkReplica() as server:
+        server.add_body(HOME_OFFICE)
+        server.add_body(POLICE_SCOTLAND)
+        yield server

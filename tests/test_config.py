@@ -130,3 +130,12 @@ def test_sandbox_refuses_python_internals(project):
     letter.write_text("{{ body.__class__.__mro__ }}\n\nYours faithfully,\n\nMe\n")
     result = project.run("draft", "social-media-misuse", expect=2)
     assert "social_media_misuse.txt.j2" in result.stderr
+
+
+def test_launch_at_of_the_wrong_type_names_the_key(project):
+    project.edit_config("launch_at = 2026-12-01T09:00:00", "launch_at = []")
+    result = project.run("draft", "social-media-misuse", expect=2)
+    assert (
+        "campaigns[0].launch_at: expected a date-time like 2026-12-01T09:00:00 or a date like 2026-12-01, got a list"
+        in result.stderr
+    )

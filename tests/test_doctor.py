@@ -7,13 +7,12 @@ import os
 import re
 import sqlite3
 
-import pytest
 from sqlite_utils import Database
 
 from bot.doctor import check_holidays, one_year_after
 from bot.lock import RunLock
 from bot.migrations import migrations
-from tests.test_poll import HOME_OFFICE, released_project, row, sent_request
+from tests.test_poll import released_project, row, sent_request
 from tests.wdtk_replica import WdtkReplica, closed_port_url, http_error
 
 
@@ -233,13 +232,6 @@ def test_running_pass_is_reported_from_the_lock(project):
 
 
 # --- pending errors (real polls against the replica) ----------------------------------------
-
-
-@pytest.fixture
-def replica():
-    with WdtkReplica() as server:
-        server.add_body(HOME_OFFICE)
-        yield server
 
 
 def test_poll_errors_and_unfound_requests_are_listed(project, replica):

@@ -14,9 +14,8 @@ import sqlite3
 
 import pytest
 
-from tests.test_poll import HOME_OFFICE, released_project, row, sent_request
+from tests.test_poll import released_project, row, sent_request
 from tests.wdtk_replica import (
-    WdtkReplica,
     closed_port_url,
     event,
     http_error,
@@ -32,13 +31,6 @@ from tests.wdtk_replica import (
 )
 
 MAX_TRIES = 3
-
-
-@pytest.fixture
-def replica():
-    with WdtkReplica() as server:
-        server.add_body(HOME_OFFICE)
-        yield server
 
 
 @pytest.fixture

@@ -8,15 +8,7 @@ import pytest
 
 from bot.followups import body_reference
 from tests.test_poll import HOME_OFFICE, POLICE_SCOTLAND, released_project, row, sent_request
-from tests.wdtk_replica import WdtkReplica, event, make_request_doc
-
-
-@pytest.fixture
-def replica():
-    with WdtkReplica() as server:
-        server.add_body(HOME_OFFICE)
-        server.add_body(POLICE_SCOTLAND)
-        yield server
+from tests.wdtk_replica import event, make_request_doc
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ from bot.errors import ConfigError
 from bot.wdtk_payload import PayloadError, WdtkRequest, parse_request
 from tests.conftest import REPO, Project
 from tests.test_poll import HOME_OFFICE, released_project, row, sent_request
-from tests.wdtk_replica import CSV_HEADER, WdtkReplica, event, make_body, make_request_doc
+from tests.wdtk_replica import CSV_HEADER, event, make_body, make_request_doc
 
 # --- the hostile strings -----------------------------------------------------------------
 
@@ -91,13 +91,6 @@ bodies = ["evil_council", "home_office"]
 launch_at = 2026-03-02T09:00:00
 vars = {{ topic = {toml_str(TOPIC)}, long_var = {toml_str(LONG_VAR)} }}
 """
-
-
-@pytest.fixture
-def replica():
-    with WdtkReplica() as server:
-        server.add_body(HOME_OFFICE)
-        yield server
 
 
 @pytest.fixture

@@ -7,25 +7,14 @@ import sqlite3
 import pytest
 
 from tests.wdtk_replica import (
-    WdtkReplica,
+    HOME_OFFICE,
+    POLICE_SCOTLAND,
     event,
     http_error,
-    make_body,
     make_request_doc,
     rate_limited,
     truncated,
 )
-
-HOME_OFFICE = make_body("home_office", "Home Office", 41, ["central_government"])
-POLICE_SCOTLAND = make_body("police_scotland", "Police Scotland", 42, ["police", "scotland"])
-
-
-@pytest.fixture
-def replica():
-    with WdtkReplica() as server:
-        server.add_body(HOME_OFFICE)
-        server.add_body(POLICE_SCOTLAND)
-        yield server
 
 
 @pytest.fixture

@@ -180,7 +180,10 @@ def png_pixels(path: Path) -> tuple[int, int, list[list[bytes]]]:
         pos += 12 + length
     raw, stride, rows, prev = zlib.decompress(idat), width * bpp, [], bytes(width * bpp)
     for y in range(height):
-        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
+        f, line = (
+            raw[y * (stride + 1)],
+            bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)]),
+        )
         for i in range(stride):
             a = line[i - bpp] if i >= bpp else 0
             b, c = prev[i], prev[i - bpp] if i >= bpp else 0
@@ -257,7 +260,7 @@ def test_html_report_renders_at_phone_width(project, tmp_path):
 PAYLOADS = {
     "img": "<img src=x onerror=\"document.title='pwned-img'\">",
     "script": "<script>document.title='pwned-script'</script>",
-    "svg": "\"><svg onload=\"document.title='pwned-svg'\">",
+    "svg": '"><svg onload="document.title=\'pwned-svg\'">',
 }
 
 
@@ -375,7 +378,9 @@ def test_all_by_body_reports_each_bodys_timeliness_across_campaigns(project):
         )  # fmt: skip
         store.log("trk-1", "response", at="2026-02-09T10:00:00+00:00", wdtk_event_id=1)
     store.close()
-    bodies = {r["body"]: r for r in csv_rows(report(project, "--all", "--by", "body", "--format", "csv"))}
+    bodies = {
+        r["body"]: r for r in csv_rows(report(project, "--all", "--by", "body", "--format", "csv"))
+    }
     assert set(bodies) == {"home_office", "ministry_of_justice", "metropolitan_police_service",
                            "department_for_transport"}  # fmt: skip
     home = bodies["home_office"]
@@ -468,7 +473,11 @@ def test_record_keeps_history_and_the_latest_wins(project):
     assert recorded_values(store, "smm-2") == {}
     store.close()
     out = project.json("record", "smm-1", "final_warnings=1,204")
-    assert out["values"] == {"dismissed": 3, "notes": "corrected in table 2", "final_warnings": 1204}
+    assert out["values"] == {
+        "dismissed": 3,
+        "notes": "corrected in table 2",
+        "final_warnings": 1204,
+    }
 
 
 @pytest.mark.parametrize(

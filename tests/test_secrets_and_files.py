@@ -23,9 +23,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from bot.store import Store
-from tests.test_poll import HOME_OFFICE
 from tests.test_run import Mailbox, free_port
-from tests.wdtk_replica import WdtkReplica
 
 REPO = Path(__file__).resolve().parent.parent
 PASSWORD = "Pw-7f3a9c-never-in-a-log"  # distinctive, so any copy of it is found
@@ -69,13 +67,6 @@ def smtp():
     box.port, box.logins = controller.port, logins
     yield box
     controller.stop()
-
-
-@pytest.fixture
-def replica():
-    with WdtkReplica() as server:
-        server.add_body(HOME_OFFICE)
-        yield server
 
 
 @pytest.fixture

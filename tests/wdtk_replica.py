@@ -920,3 +920,8 @@ def _json(doc: Any, cache: int = 3600) -> _Answer:
 
 def _ruby_time(stamp: str) -> str:
     return dt.datetime.fromisoformat(stamp).strftime("%Y-%m-%d %H:%M:%S %z")
+
+
+# Two real WDTK bodies the tests use: an English (UK-wide) one and a Scottish one.
+HOME_OFFICE = make_body("home_office", "Home Office", 41, ["central_government"])
+POLICE_SCOTLAND = make_body("police_scotland", "Police Scotland", 42, ["police", "scotland"])
