@@ -35,6 +35,7 @@ from bot.wdtk import (
     parse_correspondence,
     parse_html_status,
 )
+from bot.wdtk_payload import tag_strings
 
 RESPONSE = "response"
 UNREACHABLE_AFTER = 3  # transport failures in a row before a poll stops trying
@@ -486,7 +487,7 @@ class Tracker:
 
         body = request.public_body
         if body is not None and self.store.body(body.url_name) is None:
-            tags = tuple(k if v is None else f"{k}:{v}" for k, v in body.tags)
+            tags = tag_strings(body.tags)
             self.store.upsert_bodies(
                 [
                     Body(

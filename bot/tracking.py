@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot import deadlines as dl
-from bot.wdtk_payload import WdtkEvent, WdtkRequest
+from bot.wdtk_payload import WdtkEvent, WdtkRequest, tag_strings
 
 # WDTK's own vocabulary, grouped as Alaveteli's state calculator groups them.
 PENDING_STATES = frozenset(
@@ -137,7 +137,7 @@ def track(request: WdtkRequest, *, law: str, school: bool, calendar: dl.WorkingC
         awaiting_description=request.awaiting_description,
         display_status=request.display_status,
         law=law,
-        tags=" ".join(k if v is None else f"{k}:{v}" for k, v in request.tags),
+        tags=" ".join(tag_strings(request.tags)),
         sent_on=sent_on,
         due=due,
         very_overdue_after=very,

@@ -191,6 +191,11 @@ def _is_str(value: Any) -> bool:
     return isinstance(value, str)
 
 
+def tag_strings(tags: Tags) -> tuple[str, ...]:
+    """WDTK's `[name, value]` pairs as its tag_string writes them: `name` or `name:value`."""
+    return tuple(name if value is None else f"{name}:{value}" for name, value in tags)
+
+
 def parse_timestamp(text: str, path: str = "") -> dt.datetime:
     """An ISO-8601 timestamp that carries its UTC offset, as Rails writes them."""
     try:
