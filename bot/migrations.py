@@ -222,3 +222,11 @@ def m010_followup_drafted_on(db: Database) -> None:
     # The (UK, --as-of aware) date a follow-up was drafted: the next chaser is spaced
     # from it, not merely from how late the request is.
     db["followups"].add_column("drafted_on", str)
+
+
+@migrations()
+def m011_lookup_indexes(db: Database) -> None:
+    # A campaign's requests, and events of one kind (replies, recorded figures), are
+    # read by every status and report; without these both scan the whole table.
+    db["requests"].create_index(["campaign"], if_not_exists=True)
+    db["events"].create_index(["kind", "ref", "at"], if_not_exists=True)

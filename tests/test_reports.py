@@ -393,6 +393,11 @@ def test_all_by_body_reports_each_bodys_timeliness_across_campaigns(project):
 
     data = json.loads(report(project, "--all", "--by", "body", "--format", "json"))
     assert data["summary"]["sent"] == 5 and data["summary"]["overdue_now"] == 1
+    # One campaign by body leaves out the request tracked outside it.
+    campaign = json.loads(report(project, CAMPAIGN, "--by", "body", "--format", "json"))
+    home = next(b for b in campaign["bodies"] if b["body"] == "home_office")
+    assert (home["sent"], home["answered_on_time_pct"]) == (1, 100.0)
+    assert len(campaign["bodies"]) == 4 and campaign["summary"]["sent"] == 4
     page = report(project, "--all", "--by", "body", "--format", "html").decode()
     assert "Timeliness by body" in page and "1 of 2 (50%)" in page
 
@@ -566,3 +571,12 @@ def test_report_format_follows_the_output_suffix(project):
     project.run("report", CAMPAIGN, "-o", str(out))
     assert out.read_bytes().startswith(b"BEGIN:VCALENDAR")
     assert project.run("report", CAMPAIGN).stdout.startswith("<!doctype html>")
+
+
+def test_show_prints_recorded_figures(project):
+    project.run("draft", "social-media-misuse")
+    project.run("record", "smm-2", "dismissed=4", "final_warnings=3")
+    assert project.json("show", "smm-2")["recorded"] == {"dismissed": 4, "final_warnings": 3}
+    assert (
+        "recorded             dismissed=4, final_warnings=3" in project.run("show", "smm-2").stdout
+    )

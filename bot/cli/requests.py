@@ -167,6 +167,9 @@ def show(app: App, ref: str, as_json: bool) -> None:
     link = None
     if row["status"] in ("draft", "ready") and row["body"]:
         link = new_request_url(base_url, row["body"], row["title"], row["letter"], ref)
+    from bot.results import recorded_values
+
+    figures = recorded_values(store, ref)
     info = {
         **row,
         "status": live_status(row, app.today(None)),
@@ -175,6 +178,7 @@ def show(app: App, ref: str, as_json: bool) -> None:
         "submit_url": link,
         "correspondence": replies,
         "followups": followups,
+        "recorded": figures,
         "events": events,
     }
     if app.json_wanted(as_json):
@@ -211,6 +215,8 @@ def show(app: App, ref: str, as_json: bool) -> None:
         click.echo(
             f"  {'last poll failed':<20} {row['poll_error']} (next try {format_uk(row['next_poll_at'])})"
         )
+    if figures:
+        click.echo("  recorded             " + ", ".join(f"{k}={v}" for k, v in figures.items()))
     if row["letter"]:
         click.echo("\n" + "\n".join("  | " + line for line in row["letter"].splitlines()))
     for reply in replies:
