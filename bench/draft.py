@@ -20,10 +20,10 @@ from pathlib import Path
 from _common import REPO, median_time, peak_memory_mb
 
 from bot.bodies import read_authorities_csv
-from bot.campaigns import draft_campaign
+from bot.campaigns.drafting import Renderer, body_context, make_environment
+from bot.campaigns.service import draft_campaign
 from bot.config import load_config
-from bot.drafting import Renderer, body_context, make_environment
-from bot.store import Store
+from bot.store.db import Store
 
 CSV_ROWS = 50_000
 CAMPAIGN_BODIES = 2_000

@@ -60,9 +60,9 @@ from _common import REPO, peak_memory_mb
 from bot import deadlines as dl
 from bot.config import Config, load_config
 from bot.dates import LONDON
-from bot.poller import PollReport, Tracker
-from bot.store import Store
-from bot.wdtk import WdtkClient
+from bot.store.db import Store
+from bot.tracking.poll import PollReport, Tracker
+from bot.wdtk.client import WdtkClient
 from tests import wdtk_replica
 from tests.wdtk_replica import WdtkReplica, event, make_body, make_request_doc
 

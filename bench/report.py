@@ -25,7 +25,7 @@ from pathlib import Path
 
 from _common import REPO
 
-from bot.store import Store
+from bot.store.db import Store
 
 BODIES = 2_000
 CAMPAIGN_SIZE = 500

@@ -49,9 +49,9 @@ from _common import REPO
 
 from bot import deadlines as dl
 from bot.config import load_config
-from bot.poller import _holiday_key
-from bot.store import Store
-from bot.tracking import live_status
+from bot.store.db import Store
+from bot.tracking.poll import _holiday_key
+from bot.tracking.status import live_status
 from tests.wdtk_replica import WdtkReplica
 
 REQUESTS = 10_000

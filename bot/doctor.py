@@ -117,8 +117,8 @@ def check_campaign_templates(
 ) -> list[Check]:
     """Every campaign's title and letter compile and render, and pass WDTK's rules, for a
     sample of its bodies. `stored` holds bodies from the database (imported from WDTK)."""
-    from bot.campaigns import config_bodies
-    from bot.drafting import Renderer, render_campaign, select_bodies
+    from bot.campaigns.drafting import Renderer, render_campaign, select_bodies
+    from bot.campaigns.service import config_bodies
     from bot.errors import TemplateError
 
     known = {**stored, **{b.url_name: b for b in config_bodies(config)}}
@@ -171,9 +171,9 @@ def check_campaign_templates(
 
 def check_followup_templates(config: Config) -> Check:
     from bot.errors import TemplateError
-    from bot.escalation import template_for
-    from bot.followups import KINDS
-    from bot.templating import TEMPLATES
+    from bot.followups.rules import KINDS
+    from bot.followups.service import template_for
+    from bot.templating import builtin_dir
 
     problems, own = [], []
     for kind in KINDS:
@@ -182,7 +182,7 @@ def check_followup_templates(config: Config) -> Check:
         except TemplateError as exc:
             problems.append(str(exc))
             continue
-        if not Path(where).resolve().is_relative_to(TEMPLATES.resolve()):
+        if not Path(where).resolve().is_relative_to(builtin_dir().resolve()):
             own.append(kind)
     if problems:
         return failed(
@@ -247,7 +247,7 @@ def check_foreign_keys(conn: sqlite3.Connection) -> Check:
 def check_migrations(conn: sqlite3.Connection) -> Check:
     from sqlite_utils import Database
 
-    from bot.migrations import migrations
+    from bot.store.migrations import migrations
 
     db = Database(conn, execute_plugins=False)
     pending = [m.name for m in migrations.pending(db)]
@@ -316,7 +316,7 @@ def check_poll_state(conn: sqlite3.Connection, now: dt.datetime) -> list[Check]:
     """Requests failing to poll, requests no longer polled, and released links never seen
     on WDTK: the things a campaigner would otherwise only notice as silence."""
     from bot.dates import format_uk
-    from bot.polling import NEVER
+    from bot.tracking.schedule import NEVER
 
     wanted = {"poll_error", "poll_failures", "next_poll_at", "wdtk_id", "released_at", "status"}
     if not wanted <= _columns(conn, "requests"):
@@ -397,7 +397,7 @@ def stored_bodies(conn: sqlite3.Connection, config: Config) -> dict[str, Body]:
     """The imported bodies the campaigns could reach, read through Store's own query."""
     from sqlite_utils import Database
 
-    from bot.store import Store
+    from bot.store.db import Store
 
     if "url_name" not in _columns(conn, "bodies"):
         return {}
@@ -511,7 +511,7 @@ def check_online(config: Config) -> Check:
     """One GET of robots.txt: does WDTK answer, and may foibot poll request JSON?"""
     from dataclasses import replace
 
-    from bot.wdtk import RobotsRules, WdtkClient, WdtkError
+    from bot.wdtk.client import RobotsRules, WdtkClient, WdtkError
 
     base = config.wdtk.base_url
     # We fetch robots.txt ourselves, so the client must not fetch it first; and one try

@@ -10,8 +10,8 @@ import sqlite3
 from sqlite_utils import Database
 
 from bot.doctor import check_holidays, one_year_after
-from bot.lock import RunLock
-from bot.migrations import migrations
+from bot.run.lock import RunLock
+from bot.store.migrations import migrations
 from tests.test_poll import released_project, row, sent_request
 from tests.wdtk_replica import WdtkReplica, closed_port_url, http_error
 

@@ -8,8 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.campaigns.pacing import plan_slots
 from bot.config import DEFAULT_PACE, PaceLimit
-from bot.pacing import plan_slots
 
 UTC = dt.UTC
 START = dt.datetime(2026, 12, 1, 9, 0, tzinfo=UTC)

@@ -32,8 +32,8 @@ import pytest
 from bot import deadlines as dl
 from bot.config import FieldSpec
 from bot.errors import UsageError
-from bot.results import coerce, current_values, recorded_values
-from bot.store import Store
+from bot.reports.figures import coerce, current_values, recorded_values
+from bot.store.db import Store
 
 AS_OF = "2026-03-10"
 CAMPAIGN = "social-media-misuse"

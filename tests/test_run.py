@@ -91,7 +91,7 @@ def test_second_concurrent_run_exits_0_with_a_message(wdtk, replica):
 
 
 def test_wait_flag_waits_for_the_running_pass(wdtk):
-    from bot.lock import RunLock
+    from bot.run.lock import RunLock
 
     lock = RunLock(wdtk.db)
     lock.acquire()

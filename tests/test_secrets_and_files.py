@@ -22,7 +22,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from bot.store import Store
+from bot.store.db import Store
 from tests.test_run import Mailbox, free_port
 
 REPO = Path(__file__).resolve().parent.parent
@@ -185,7 +185,7 @@ def mode(path: Path) -> int:
 
 @pytest.mark.parametrize("umask", [0o022, 0o002, 0o000])
 def test_database_wal_shm_and_lock_are_owner_only_whatever_the_umask(tmp_path, umask):
-    from bot.lock import RunLock
+    from bot.run.lock import RunLock
 
     previous = os.umask(umask)
     try:

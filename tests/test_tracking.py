@@ -5,9 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 from bot import deadlines as dl
-from bot.polling import NEVER, PollPolicy, after_error, after_hidden, after_success, next_morning
-from bot.tracking import clock_start, live_status, review_start, working_days_late
-from bot.wdtk_payload import WdtkEvent
+from bot.tracking.schedule import (
+    NEVER,
+    PollPolicy,
+    after_error,
+    after_hidden,
+    after_success,
+    next_morning,
+)
+from bot.tracking.status import clock_start, live_status, review_start, working_days_late
+from bot.wdtk.payload import WdtkEvent
 
 UTC = dt.UTC
 FOI = dl.calendar_for("foi")

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 import bot
 from bot.config import WdtkConfig
 from bot.errors import UsageError
-from bot.wdtk import (
+from bot.wdtk.client import (
     FetchResult,
     PayloadError,
     RequestRefError,

@@ -15,7 +15,7 @@ from bot.errors import FoibotError, UsageError
 
 if TYPE_CHECKING:
     from bot.config import Config
-    from bot.store import Store
+    from bot.store.db import Store
 
 
 RICH_MAX_ROWS = 200
@@ -48,7 +48,7 @@ class App:
     @property
     def store(self) -> Store:
         if self._store is None:
-            from bot.store import Store
+            from bot.store.db import Store
 
             self._store = Store(self.db_path or self.config.db_path)
             click.get_current_context().call_on_close(self._store.close)

@@ -69,7 +69,7 @@ def _read_file(path: Path) -> str:
 
 
 def _download(app: App, url: str | None) -> tuple[str, str]:
-    from bot.wdtk import WdtkClient
+    from bot.wdtk.client import WdtkClient
 
     url = url or app.config.wdtk.base_url + ALL_AUTHORITIES_PATH
     with WdtkClient(app.config.wdtk) as client:

@@ -17,7 +17,7 @@ from bot.cli.app import App, as_of_option, json_option, pass_app
 @pass_app
 def draft(app: App, campaign: str, as_of: dt.date | None, as_json: bool) -> None:
     """Render one request per body of CAMPAIGN. Safe to re-run: only edits show up."""
-    from bot.campaigns import draft_campaign
+    from bot.campaigns.service import draft_campaign
 
     report = draft_campaign(app.store, app.config, campaign, app.today(as_of))
     if app.json_wanted(as_json):
@@ -54,9 +54,9 @@ def launch(
     app: App, campaign: str, as_of: dt.datetime | None, sheet: Path | None, as_json: bool
 ) -> None:
     """Plan paced release slots for CAMPAIGN's drafts and print the links due now."""
-    from bot.campaigns import launch_campaign
+    from bot.campaigns.launch_sheet import write_launch_sheet
+    from bot.campaigns.service import launch_campaign
     from bot.dates import format_uk
-    from bot.launch_sheet import write_launch_sheet
 
     now = as_of or dt.datetime.now(dt.UTC)
     report = launch_campaign(app.store, app.config, campaign, now)

@@ -32,7 +32,7 @@ def followups(
     complaints to the ICO or the Scottish Information Commissioner. Drafting is
     idempotent; `foibot launch` releases them, one per body per day.
     """
-    from bot.escalation import draft_followups
+    from bot.followups.service import draft_followups
 
     today = app.today(as_of)
     reports = [

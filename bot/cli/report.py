@@ -13,7 +13,7 @@ from bot.errors import UsageError
 
 if TYPE_CHECKING:
     from bot.config import FieldSpec
-    from bot.store import Store
+    from bot.store.db import Store
 
 FORMATS = ("csv", "json", "html", "ics")
 _SUFFIXES = {".csv": "csv", ".json": "json", ".html": "html", ".htm": "html", ".ics": "ics"}
@@ -46,7 +46,7 @@ def record(
     FIELD must be one of the campaign's `fields` in config.toml; VALUE must fit its type
     (int, text, bool: yes/no, date: YYYY-MM-DD). Each record is kept; the latest wins.
     """
-    from bot.results import parse_assignments, recorded_events, recorded_values
+    from bot.reports.figures import parse_assignments, recorded_events, recorded_values
 
     store = app.store
     row = store.request(ref)
@@ -130,7 +130,7 @@ def report(
     import gc
 
     from bot import deadlines as dl
-    from bot import reports
+    from bot.reports import tables as reports
 
     today = app.today(as_of)
     # The build makes ~10 objects per request and frees none of them: generational GC
@@ -192,7 +192,7 @@ class _Calendars(dict):
 
 
 def _build(app: App, campaign: str | None, group_by_body: bool, with_events: bool, today: dt.date):
-    from bot import reports
+    from bot.reports import tables as reports
 
     config, store = app.config, app.store
     calendar = _Calendars(config.extra_holidays, config.remove_holidays).__getitem__
@@ -246,7 +246,7 @@ def _scoped(sql_all: str, sql_campaign: str, campaign: str | None) -> tuple[str,
 
 
 def _requests(store: Store, campaign: str | None, sent_only: bool) -> list[dict]:
-    from bot.status import COLUMNS  # what status_row reads: never the letters
+    from bot.tracking.status_rows import COLUMNS  # what status_row reads: never the letters
 
     where = f" AND status NOT IN {_NOT_SENT}" if sent_only else ""
     # Grouped by body the order is irrelevant, and sorting 100k rows costs a temp B-tree.
@@ -280,7 +280,7 @@ def _event_times(store: Store, campaign: str | None, kind: str) -> dict[str, lis
 def _recorded(store: Store, campaign: str | None) -> dict[str, dict[str, Any]]:
     import json
 
-    from bot.results import RECORDED, current_values
+    from bot.reports.figures import RECORDED, current_values
 
     sql, params = _scoped(
         "SELECT ref, kind, detail FROM events WHERE kind = ? ORDER BY id",

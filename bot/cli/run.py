@@ -28,9 +28,9 @@ def run(
     """Release due launch slots, poll WDTK, and send notifications: one pass."""
     if not once:
         raise UsageError("use `foibot run --once` for one pass, or `foibot daemon` to keep running")
-    from bot.lock import LockHeld, RunLock
-    from bot.runner import run_once
-    from bot.wdtk import WdtkClient
+    from bot.run.lock import LockHeld, RunLock
+    from bot.run.once import run_once
+    from bot.wdtk.client import WdtkClient
 
     config = app.config
     lock = RunLock(app.db_path or config.db_path)
@@ -85,7 +85,7 @@ def run(
 @pass_app
 def daemon(app: App, log_level: str, log_file: Path | None) -> None:
     """Run passes on the [schedule] in config until SIGTERM or SIGINT."""
-    from bot.daemon import Daemon
+    from bot.run.daemon import Daemon
 
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if log_file:

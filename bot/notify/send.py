@@ -14,7 +14,7 @@ from email.message import EmailMessage
 
 from bot.config import EmailConfig, NotifyConfig
 from bot.errors import FoibotError
-from bot.news import Digest
+from bot.notify.news import Digest
 
 TIMEOUT_S = 30
 

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 
 from bot import deadlines as dl
-from bot.links import request_url
-from bot.tracking import OVERDUE_STATUSES, live_status, working_days_late
+from bot.tracking.status import OVERDUE_STATUSES, live_status, working_days_late
+from bot.wdtk.urls import request_url
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from sqlite_utils import Database
 
 from bot.bodies import Body
 from bot.errors import FoibotError
-from bot.migrations import migrations
+from bot.store.migrations import migrations
 
 BUSY_TIMEOUT_S = 30
 

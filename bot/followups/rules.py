@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from bot import deadlines as dl
 from bot.config import FollowupPolicy
-from bot.tracking import live_status
+from bot.tracking.status import live_status
 
 KINDS = ("chaser", "nudge", "internal-review", "complaint")
 ESCALATION_ORDER = ("nudge", "chaser", "internal-review", "complaint")
@@ -179,7 +179,7 @@ def context(
         else dt.date.fromisoformat(row.get("very_overdue_after") or row["sent_on"])
     )
     complain_by = dl.ico_complaint_by(basis) if code == "ico" else dl.sic_application_by(basis)
-    from bot.drafting import LAW_NAMES  # the Act's full name, as in the first letter
+    from bot.campaigns.drafting import LAW_NAMES  # the Act's full name, as in the first letter
 
     return {
         "kind": due.kind,

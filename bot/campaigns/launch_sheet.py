@@ -8,9 +8,9 @@ from pathlib import Path
 
 from bot.config import Config
 from bot.dates import format_uk
-from bot.links import new_request_url
-from bot.store import Store
+from bot.store.db import Store
 from bot.templating import report_environment
+from bot.wdtk.urls import new_request_url
 
 
 def write_launch_sheet(
@@ -38,7 +38,7 @@ def write_launch_sheet(
         if row["status"] == "draft" and row["slot_at"]
     ]
     html = (
-        report_environment()
+        report_environment(config.root)
         .get_template("launch_sheet.html.j2")
         .render(campaign=campaign, ready=ready, scheduled=scheduled, generated=format_uk(now))
     )

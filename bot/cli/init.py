@@ -11,7 +11,7 @@ from bot.cli.app import App, pass_app
 @pass_app
 def init(app: App) -> None:
     """Create or migrate the database (every command also does this lazily)."""
-    from bot.migrations import migrations
+    from bot.store.migrations import migrations
 
     store = app.store
     applied = migrations.applied(store.db)

@@ -8,13 +8,13 @@ import re
 from dataclasses import dataclass, field
 
 from bot.bodies import Body
+from bot.campaigns.drafting import Renderer, plan_drafts, ref_prefix, render_campaign, select_bodies
+from bot.campaigns.pacing import plan_slots
 from bot.config import CampaignConfig, Config
-from bot.drafting import Renderer, plan_drafts, ref_prefix, render_campaign, select_bodies
 from bot.errors import FoibotError
-from bot.escalation import release_followups
-from bot.links import LINK_WARN_CHARS, new_request_url
-from bot.pacing import plan_slots
-from bot.store import Store, utcnow
+from bot.followups.service import release_followups
+from bot.store.db import Store, utcnow
+from bot.wdtk.urls import LINK_WARN_CHARS, new_request_url
 
 
 def config_bodies(config: Config) -> list[Body]:

@@ -16,7 +16,7 @@ from bot.config import FieldSpec, suggest
 from bot.errors import UsageError
 
 if TYPE_CHECKING:
-    from bot.store import Store
+    from bot.store.db import Store
 
 RECORDED = "recorded"
 Value = int | str | bool

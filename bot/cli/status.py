@@ -12,7 +12,7 @@ from bot.errors import UsageError
 
 def _status_rows(app: App, campaign: str | None, as_of: dt.date | None):
     from bot import deadlines as dl
-    from bot.status import status_row
+    from bot.tracking.status_rows import status_row
 
     config, today = app.config, app.today(as_of)
 
@@ -34,7 +34,7 @@ def _status_rows(app: App, campaign: str | None, as_of: dt.date | None):
 
 
 def _stages(app: App) -> dict[str, str]:
-    from bot.followups import stage
+    from bot.followups.rules import stage
 
     grouped: dict[str, list[dict]] = {}
     for f in app.store.db.query("SELECT ref, request, kind, status, created_at FROM followups"):
@@ -43,7 +43,7 @@ def _stages(app: App) -> dict[str, str]:
 
 
 def _rows(app: App, campaign: str | None) -> list[dict]:
-    from bot.status import COLUMNS
+    from bot.tracking.status_rows import COLUMNS
 
     where, params = ("WHERE campaign = ? ", [campaign]) if campaign else ("", [])
     sql = f"SELECT {COLUMNS} FROM requests {where}ORDER BY campaign, rowid"
@@ -105,7 +105,7 @@ def overdue(
     app: App, campaign: str | None, stage: str | None, as_of: dt.date | None, as_json: bool
 ) -> None:
     """Only the late requests, most late first, with working days late."""
-    from bot.status import overdue_rows
+    from bot.tracking.status_rows import overdue_rows
 
     rows = overdue_rows(_status_rows(app, campaign, as_of))
     if stage == "review":
@@ -146,8 +146,8 @@ def overdue(
 @pass_app
 def show(app: App, ref: str, as_json: bool) -> None:
     """One request with its letter, replies and full event history."""
-    from bot.links import new_request_url, request_url
-    from bot.tracking import live_status
+    from bot.tracking.status import live_status
+    from bot.wdtk.urls import new_request_url, request_url
 
     store = app.store
     row = store.request(ref)
@@ -167,7 +167,7 @@ def show(app: App, ref: str, as_json: bool) -> None:
     link = None
     if row["status"] in ("draft", "ready") and row["body"]:
         link = new_request_url(base_url, row["body"], row["title"], row["letter"], ref)
-    from bot.results import recorded_values
+    from bot.reports.figures import recorded_values
 
     figures = recorded_values(store, ref)
     info = {

@@ -10,16 +10,16 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.campaigns import launch_campaign
+from bot.campaigns.service import launch_campaign
 from bot.config import Config
 from bot.dates import london_today
-from bot.escalation import draft_followups
-from bot.followups import KINDS
-from bot.news import build_digest, items_from_run
-from bot.notify import NotifyError, send_digest
-from bot.poller import PollReport, Tracker
-from bot.store import Store, utcnow
-from bot.wdtk import WdtkClient
+from bot.followups.rules import KINDS
+from bot.followups.service import draft_followups
+from bot.notify.news import build_digest, items_from_run
+from bot.notify.send import NotifyError, send_digest
+from bot.store.db import Store, utcnow
+from bot.tracking.poll import PollReport, Tracker
+from bot.wdtk.client import WdtkClient
 
 
 @dataclass
@@ -88,7 +88,7 @@ class RunSummary:
 
 
 def release_due(store: Store, config: Config, now: dt.datetime) -> list[dict]:
-    from bot.launch_sheet import write_launch_sheet
+    from bot.campaigns.launch_sheet import write_launch_sheet
 
     released = []
     for campaign in config.campaigns:

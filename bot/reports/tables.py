@@ -26,11 +26,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot import deadlines as dl
-from bot.charts import TimelineItem
 from bot.config import FieldSpec
 from bot.dates import LONDON
-from bot.status import StatusRow, status_row
-from bot.tracking import LOCAL_STATUSES, OVERDUE_STATUSES
+from bot.reports.charts import TimelineItem
+from bot.tracking.status import LOCAL_STATUSES, OVERDUE_STATUSES
+from bot.tracking.status_rows import StatusRow, status_row
 
 # The request-table columns shared by CSV, JSON and HTML, in CSV order.
 COLUMNS = (
@@ -602,7 +602,7 @@ def _display(value: Any) -> str:
 
 
 def to_html(report: Report) -> str:
-    from bot import charts
+    from bot.reports import charts
     from bot.templating import report_environment
 
     s = report.summary

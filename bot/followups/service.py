@@ -14,14 +14,14 @@ from pathlib import Path
 import jinja2
 
 from bot import deadlines as dl
+from bot.campaigns.drafting import check_wdtk_rules, make_environment
 from bot.config import Config
 from bot.dates import LONDON, london_today
-from bot.drafting import check_wdtk_rules, make_environment
 from bot.errors import TemplateError
-from bot.followups import KINDS, body_reference, context, due_followups, followup_ref
-from bot.links import request_url
-from bot.store import Store, utcnow
-from bot.templating import TEMPLATES
+from bot.followups.rules import KINDS, body_reference, context, due_followups, followup_ref
+from bot.store.db import Store, utcnow
+from bot.templating import builtin_dir
+from bot.wdtk.urls import request_url
 
 
 @dataclass
@@ -45,7 +45,7 @@ class FollowupReport:
 def template_for(config: Config, kind: str) -> tuple[jinja2.Template, str]:
     """The campaign's own templates/followups/<kind>.txt.j2 if it has one, else foibot's."""
     name = f"followups/{kind}.txt.j2"
-    for root in (config.root / "templates", TEMPLATES):
+    for root in (config.root / "templates", builtin_dir()):
         if (root / name).is_file():
             try:
                 return make_environment(root).get_template(name), str(Path(root) / name)
@@ -185,7 +185,7 @@ def _by_request(store: Store, sql: str, slug: str) -> dict[str, list[dict]]:
 def followup_link(config: Config, followup: dict, request: dict) -> str:
     """Where a person sends it: WDTK's follow-up form, or the regulator's complaint page."""
     if followup["kind"] == "complaint":
-        from bot.followups import REGULATORS
+        from bot.followups.rules import REGULATORS
 
         return REGULATORS[dl.regulator_for(request["law"] or "foi")]["url"]
     base = (

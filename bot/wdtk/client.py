@@ -27,7 +27,7 @@ from urllib3.util.retry import Retry
 
 import bot
 from bot.config import WdtkConfig
-from bot.wdtk_payload import (
+from bot.wdtk.payload import (
     PayloadError,
     RequestRefError,
     RobotsRules,

@@ -12,8 +12,8 @@ from bot.cli.app import App, DateTimeType, json_option, pass_app
 
 @contextlib.contextmanager
 def tracker(app: App):
-    from bot.poller import Tracker
-    from bot.wdtk import WdtkClient
+    from bot.tracking.poll import Tracker
+    from bot.wdtk.client import WdtkClient
 
     with WdtkClient(app.config.wdtk) as client:
         yield Tracker(app.store, app.config, client)
@@ -106,8 +106,8 @@ def poll(
     if app.config.notify.enabled:
         # A manual poll finds news the next `run --once` will no longer see as new:
         # queue it now so the digest still tells it.
-        from bot.news import items_from_run
-        from bot.runner import queue_news
+        from bot.notify.news import items_from_run
+        from bot.run.once import queue_news
 
         queue_news(app.store, items_from_run([], report.as_json()))
     if quiet:

@@ -21,7 +21,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import Config
 from bot.dates import LONDON
-from bot.lock import LockHeld, RunLock
+from bot.run.lock import LockHeld, RunLock
 
 log = logging.getLogger("foibot.daemon")
 STOP_TIMEOUT_S = 10
@@ -43,9 +43,9 @@ class Daemon:
     def job(self, name: str, *, release: bool, poll: bool, digest: bool | None) -> None:
         if self.stop.is_set():
             return
-        from bot.runner import run_once
-        from bot.store import Store
-        from bot.wdtk import WdtkClient
+        from bot.run.once import run_once
+        from bot.store.db import Store
+        from bot.wdtk.client import WdtkClient
 
         lock = RunLock(self.db_path)
         try:

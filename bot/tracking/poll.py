@@ -16,10 +16,10 @@ from bot import deadlines as dl
 from bot.config import Config
 from bot.dates import london_today
 from bot.errors import FoibotError, UsageError
-from bot.escalation import mark_sent
-from bot.polling import NEVER, PollPolicy, after_error, after_hidden, after_success
-from bot.store import Store
-from bot.tracking import (
+from bot.followups.service import mark_sent
+from bot.store.db import Store
+from bot.tracking.schedule import NEVER, PollPolicy, after_error, after_hidden, after_success
+from bot.tracking.status import (
     LOCAL_STATUSES,
     OVERDUE_STATUSES,
     law_of,
@@ -27,7 +27,7 @@ from bot.tracking import (
     track,
     working_days_late,
 )
-from bot.wdtk import (
+from bot.wdtk.client import (
     FetchResult,
     WdtkClient,
     WdtkRequest,
@@ -35,7 +35,7 @@ from bot.wdtk import (
     parse_correspondence,
     parse_html_status,
 )
-from bot.wdtk_payload import tag_strings
+from bot.wdtk.payload import tag_strings
 
 RESPONSE = "response"
 UNREACHABLE_AFTER = 3  # transport failures in a row before a poll stops trying
@@ -88,7 +88,7 @@ class Tracker:
     # -- track and link ----------------------------------------------------------------
 
     def track(self, ref_or_url: str, campaign: str | None, now: dt.datetime) -> dict:
-        from bot.wdtk import parse_request_ref
+        from bot.wdtk.client import parse_request_ref
 
         target = parse_request_ref(ref_or_url, self.config.wdtk.base_url)
         result = self._fetch(target)
@@ -112,7 +112,7 @@ class Tracker:
         return self.store.request(row["ref"])
 
     def link(self, ref: str, url: str, now: dt.datetime, force: bool = False) -> dict:
-        from bot.wdtk import parse_request_ref
+        from bot.wdtk.client import parse_request_ref
 
         row = self.store.request(ref)
         if row is None:
@@ -153,8 +153,8 @@ class Tracker:
         )
 
     def _ensure_campaign_row(self, slug: str) -> None:
-        from bot.drafting import ref_prefix
-        from bot.store import utcnow
+        from bot.campaigns.drafting import ref_prefix
+        from bot.store.db import utcnow
 
         taken = {r["ref_prefix"] for r in self.store.db.query("SELECT ref_prefix FROM campaigns")}
         with self.store.transaction():
@@ -483,7 +483,7 @@ class Tracker:
 
     def _insert_tracked(self, row: dict, request: WdtkRequest) -> None:
         from bot.bodies import Body
-        from bot.store import utcnow
+        from bot.store.db import utcnow
 
         body = request.public_body
         if body is not None and self.store.body(body.url_name) is None:
@@ -576,7 +576,7 @@ class Tracker:
         loses the text (the re-run would not see the reply as new again)."""
         if not html:
             return
-        from bot.store import utcnow
+        from bot.store.db import utcnow
 
         stated_status, stated_due = parse_html_status(html)
         messages = parse_correspondence(html)

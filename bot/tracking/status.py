@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot import deadlines as dl
-from bot.wdtk_payload import WdtkEvent, WdtkRequest, tag_strings
+from bot.wdtk.payload import WdtkEvent, WdtkRequest, tag_strings
 
 # WDTK's own vocabulary, grouped as Alaveteli's state calculator groups them.
 PENDING_STATES = frozenset(

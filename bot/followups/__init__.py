@@ -1,0 +1,1 @@
+"""Follow-ups: which one each request is due (`rules`, pure) and drafting and releasing them (`service`)."""
