@@ -511,7 +511,9 @@ def check_online(config: Config) -> Check:
     """One GET of robots.txt: does WDTK answer, and may foibot poll request JSON?"""
     from dataclasses import replace
 
-    from bot.wdtk.client import RobotsRules, WdtkClient, WdtkError
+    from bot.wdtk.client import WdtkClient
+    from bot.wdtk.errors import WdtkError
+    from bot.wdtk.robots import RobotsRules
 
     base = config.wdtk.base_url
     # We fetch robots.txt ourselves, so the client must not fetch it first; and one try

@@ -31,7 +31,8 @@ from bot.bodies import BadRow, Body, read_authorities_csv
 from bot.config import Config, load_config, parse_config
 from bot.dates import LONDON
 from bot.errors import ConfigError
-from bot.wdtk.payload import PayloadError, WdtkRequest, parse_request
+from bot.wdtk.errors import PayloadError
+from bot.wdtk.payload import WdtkRequest, parse_request
 from tests.conftest import REPO, Project
 from tests.test_poll import HOME_OFFICE, released_project, row, sent_request
 from tests.wdtk_replica import CSV_HEADER, event, make_body, make_request_doc

@@ -13,8 +13,9 @@ from bot.tracking.schedule import (
     after_success,
     next_morning,
 )
-from bot.tracking.status import clock_start, live_status, review_start, working_days_late
+from bot.tracking.status import live_status, working_days_late
 from bot.wdtk.payload import WdtkEvent
+from bot.wdtk.states import clock_start, review_start
 
 UTC = dt.UTC
 FOI = dl.calendar_for("foi")

@@ -18,21 +18,11 @@ from hypothesis import strategies as st
 import bot
 from bot.config import WdtkConfig
 from bot.errors import UsageError
-from bot.wdtk.client import (
-    FetchResult,
-    PayloadError,
-    RequestRefError,
-    RobotsDisallowed,
-    RobotsRules,
-    WdtkClient,
-    WdtkError,
-    WdtkRequest,
-    derive_url_title,
-    parse_correspondence,
-    parse_html_status,
-    parse_request,
-    parse_request_ref,
-)
+from bot.wdtk.client import FetchResult, RobotsDisallowed, WdtkClient
+from bot.wdtk.errors import PayloadError, RequestRefError, WdtkError
+from bot.wdtk.payload import WdtkRequest, parse_correspondence, parse_html_status, parse_request
+from bot.wdtk.robots import RobotsRules
+from bot.wdtk.urls import derive_url_title, parse_request_ref
 from tests.wdtk_replica import (
     WDTK_ROBOTS_TXT,
     WdtkReplica,

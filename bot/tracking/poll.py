@@ -27,15 +27,9 @@ from bot.tracking.status import (
     track,
     working_days_late,
 )
-from bot.wdtk.client import (
-    FetchResult,
-    WdtkClient,
-    WdtkRequest,
-    derive_url_title,
-    parse_correspondence,
-    parse_html_status,
-)
-from bot.wdtk.payload import tag_strings
+from bot.wdtk.client import FetchResult, WdtkClient
+from bot.wdtk.payload import WdtkRequest, parse_correspondence, parse_html_status, tag_strings
+from bot.wdtk.urls import derive_url_title
 
 RESPONSE = "response"
 UNREACHABLE_AFTER = 3  # transport failures in a row before a poll stops trying
@@ -88,7 +82,7 @@ class Tracker:
     # -- track and link ----------------------------------------------------------------
 
     def track(self, ref_or_url: str, campaign: str | None, now: dt.datetime) -> dict:
-        from bot.wdtk.client import parse_request_ref
+        from bot.wdtk.urls import parse_request_ref
 
         target = parse_request_ref(ref_or_url, self.config.wdtk.base_url)
         result = self._fetch(target)
@@ -112,7 +106,7 @@ class Tracker:
         return self.store.request(row["ref"])
 
     def link(self, ref: str, url: str, now: dt.datetime, force: bool = False) -> dict:
-        from bot.wdtk.client import parse_request_ref
+        from bot.wdtk.urls import parse_request_ref
 
         row = self.store.request(ref)
         if row is None:

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from bot.dates import LONDON
-from bot.tracking.status import CLOSED_STATES
+from bot.wdtk.states import CLOSED_STATES
 
 # Answered, but the requester may well ask for an internal review: look daily.
 ESCALATABLE = frozenset({"rejected", "partially_successful"})

@@ -7,27 +7,13 @@ never on WDTK's `display_status` prose (it is translated and has changed before)
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot import deadlines as dl
-from bot.wdtk.payload import WdtkEvent, WdtkRequest, tag_strings
+from bot.bodies import law_for_tags
+from bot.wdtk.payload import WdtkRequest, tag_strings
+from bot.wdtk.states import clock_start, review_start
 
-# WDTK's own vocabulary, grouped as Alaveteli's state calculator groups them.
-PENDING_STATES = frozenset(
-    {"waiting_response", "waiting_clarification", "gone_postal", "internal_review"}
-)
-CLOSED_STATES = frozenset(
-    {
-        "not_held",
-        "rejected",
-        "successful",
-        "partially_successful",
-        "user_withdrawn",
-        "vexatious",
-        "not_foi",
-    }
-)
 OVERDUE_STATUSES = frozenset(
     {"waiting_response_overdue", "waiting_response_very_overdue", "internal_review_overdue"}
 )
@@ -70,44 +56,12 @@ class Tracked:
         }
 
 
-def clock_start(events: Iterable[WdtkEvent]) -> WdtkEvent | None:
-    """The latest event that (re)starts the statutory clock (Alaveteli's
-    `resets_due_dates?`): sent, resent, and the first follow-up after the body asked for
-    clarification. Ordinary follow-ups and internal-review requests do not."""
-    start, clarifying = None, False
-    for event in events:
-        if event.event_type in ("sent", "resent"):
-            start, clarifying = event, False
-        elif event.event_type == "send_error" and start is None:
-            start = event
-        elif event.event_type == "followup_sent" and clarifying:
-            start, clarifying = event, False
-        if event.described_state:
-            clarifying = event.described_state == "waiting_clarification"
-    return start
-
-
-def review_start(events: Iterable[WdtkEvent], described_state: str) -> WdtkEvent | None:
-    """The internal-review request that started the current review, if one is pending."""
-    if described_state != "internal_review":
-        return None
-    start = None
-    for event in events:
-        asked = event.event_type == "followup_sent" and event.calculated_state == "internal_review"
-        marked = event.described_state == "internal_review"
-        if asked or (marked and start is None):
-            start = event
-        elif event.described_state and event.described_state != "internal_review":
-            start = None
-    return start
-
-
 def law_of(request: WdtkRequest, body_law: str | None) -> str:
     """The Act: the body's tags decide Scotland; WDTK's `law_used` says EIR or FOI."""
-    scottish = body_law in ("foisa", "eisr") or (
-        request.public_body is not None
-        and any(k == "scotland" for k, _ in request.public_body.tags)
+    tag_law = (
+        law_for_tags(tag_strings(request.public_body.tags)) if request.public_body else None
     )
+    scottish = body_law in ("foisa", "eisr") or tag_law in ("foisa", "eisr")
     eir = request.law_used == "eir" or body_law in ("eir", "eisr")
     return {
         (False, False): "foi",

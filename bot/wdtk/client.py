@@ -27,27 +27,9 @@ from urllib3.util.retry import Retry
 
 import bot
 from bot.config import WdtkConfig
-from bot.wdtk.payload import (
-    PayloadError,
-    RequestRefError,
-    RobotsRules,
-    WdtkBody,
-    WdtkError,
-    WdtkEvent,
-    WdtkRequest,
-    derive_url_title,
-    parse_correspondence,
-    parse_html_status,
-    parse_request,
-    parse_request_ref,
-)
-
-__all__ = [
-    "FetchResult", "PayloadError", "RequestRefError", "RobotsDisallowed", "RobotsRules",
-    "WdtkBody", "WdtkClient", "WdtkError", "WdtkEvent", "WdtkRequest", "derive_url_title",
-    "parse_correspondence", "parse_html_status", "parse_request", "parse_request_ref",
-    "user_agent",
-]  # fmt: skip
+from bot.wdtk.errors import PayloadError, WdtkError
+from bot.wdtk.payload import WdtkRequest, parse_request
+from bot.wdtk.robots import RobotsRules
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})

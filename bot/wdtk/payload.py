@@ -1,5 +1,4 @@
-"""Typed views of what WDTK serves (the deep request JSON, the HTML request page, robots.txt)
-and of the request URLs people paste.
+"""Typed views of what WDTK serves: the deep request JSON and the HTML request page.
 
 Parsing is strict about what the bot acts on (ids, states, timestamps) and lenient about
 everything else, because WDTK adds keys and event types over time (protocol §1.2) while a
@@ -11,44 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from bot.dates import LONDON
-from bot.errors import FoibotError, UsageError
+from bot.wdtk.errors import PayloadError
 
 Tags = tuple[tuple[str, str | None], ...]
-
-
-class WdtkError(FoibotError):
-    """Talking to WDTK failed, or it answered with something unusable.
-
-    `status` is the last HTTP status seen, if any; `retry_after_s` is how long WDTK asked
-    us to stay away, so a caller can schedule the next attempt rather than guess.
-    """
-
-    def __init__(
-        self, message: str, *, status: int | None = None, retry_after_s: float | None = None
-    ):
-        super().__init__(message)
-        self.status = status
-        self.retry_after_s = retry_after_s
-
-
-class PayloadError(WdtkError):
-    """A WDTK document does not have the shape the protocol promises."""
-
-    def __init__(self, path: str, message: str):
-        self.path = path or "(document)"
-        self.message = message
-        super().__init__(f"{self.path} {message}")
-
-
-class RequestRefError(WdtkError, UsageError):
-    """A request URL or id the user typed cannot be tracked (exit 2: fix the input)."""
 
 
 @dataclass(frozen=True)
@@ -275,23 +244,6 @@ def parse_request(data: object) -> WdtkRequest:
     )
 
 
-def derive_url_title(title: str) -> str:
-    """The slug WDTK gives a new request with this title, before any `_N` suffix.
-
-    Mirrors Alaveteli's `MySociety::Format.simplify_url_part(title, 'request', 32)`: the cut
-    is at 32 characters, not at a word boundary, so "…to improve" can become "…to_impr".
-    """
-    text = unicodedata.normalize("NFKD", title.lower())
-    text = text.encode("ascii", "ignore").decode("ascii").lower()
-    text = re.sub(r"[\s\-_]", "_", text)
-    text = re.sub(r"[^a-z0-9_]", "", text)
-    text = re.sub(r"_+", "_", text).strip("_")
-    text = text[:32].rstrip("_")
-    if not text or text.isdigit():
-        return "request"
-    return text
-
-
 # --- the HTML request page ---------------------------------------------------------------
 
 
@@ -374,84 +326,3 @@ def _plain(text: str) -> str:
         if line or (out and out[-1]):
             out.append(line)
     return "\n".join(out).strip()
-
-
-# --- things people and robots.txt hand us ---------------------------------------------
-
-_REF_PATH = re.compile(r"^(?:/[a-z]{2}(?:_[A-Za-z]{2})?)?/request/([^/]+?)(?:\.json)?(?:/.*)?$")
-
-
-def parse_request_ref(url_or_id: str, base_url: str) -> int | str:
-    """A numeric id or slug from what a user pasted: `/request/<slug>`, `/request/<id>`
-    (either with `.json`), a full URL on base_url (a `/cy/` locale prefix is fine), or a
-    bare number. Raises RequestRefError, a UsageError, for anything else."""
-    text = url_or_id.strip()
-    if re.fullmatch(r"[0-9]+", text):
-        return int(text)
-    path = text
-    if re.match(r"^[a-z][a-z0-9+.-]*:", text, re.IGNORECASE):
-        parts, base = urlsplit(text), urlsplit(base_url)
-        if parts.scheme.lower() not in ("http", "https"):
-            raise RequestRefError(f"{text}: not an http(s) URL")
-        if _site(parts.netloc) != _site(base.netloc):
-            raise RequestRefError(
-                f"{text}: not on {base.netloc} ([wdtk] base_url); foibot only tracks requests there"
-            )
-        path = parts.path
-        prefix = base.path.rstrip("/")
-        if prefix and path.startswith(prefix + "/"):
-            path = path[len(prefix) :]
-    else:
-        path = "/" + urlsplit(text).path.lstrip("/")
-    match = _REF_PATH.match(unquote(path))
-    ref = match.group(1) if match else ""
-    if re.fullmatch(r"[0-9]+", ref):
-        return int(ref)
-    if not re.fullmatch(r"[A-Za-z0-9_-]+", ref):
-        raise RequestRefError(
-            f"{text or '(empty)'}: not a WDTK request; give /request/<slug>, /request/<id> "
-            "or the request's full URL"
-        )
-    return ref
-
-
-def _site(netloc: str) -> str:
-    host = netloc.lower().removeprefix("www.")
-    return re.sub(r":(80|443)$", "", host)
-
-
-class RobotsRules:
-    """robots.txt read the way RFC 9309 (and Google) read it.
-
-    urllib.robotparser parses the groups, but it matches rules as plain prefixes, so
-    WDTK's wildcard rules (`*/feed/*`, `*/request/*/response/*`) would never match. Here
-    `*` and a final `$` work, and the longest matching rule wins, Allow on a tie.
-    """
-
-    def __init__(self, text: str, agent: str):
-        # Imported here: it pulls in urllib.request, http.client and ssl, which `status`
-        # (a reader of this module's dataclasses) never needs.
-        from urllib import robotparser
-
-        parser = robotparser.RobotFileParser()
-        parser.parse(text.splitlines())
-        entry = next((e for e in parser.entries if e.applies_to(agent)), parser.default_entry)
-        self._rules: list[tuple[re.Pattern[str], int, bool]] = []
-        for line in entry.rulelines if entry else []:
-            rule = unquote(line.path)  # robotparser percent-quotes `*` and `$`
-            self._rules.append((_rule_regex(rule), len(rule), line.allowance))
-
-    def allowed(self, path: str) -> bool:
-        target = unquote(path)
-        best: tuple[int, bool] | None = None
-        for regex, length, allow in self._rules:
-            if regex.match(target) and (best is None or (length, allow) > best):
-                best = (length, allow)
-        return True if best is None else best[1]
-
-
-def _rule_regex(rule: str) -> re.Pattern[str]:
-    anchored = rule.endswith("$")
-    body = rule[:-1] if anchored else rule
-    pattern = "".join(".*" if c == "*" else re.escape(c) for c in body)
-    return re.compile(pattern + (r"\Z" if anchored else ""), re.DOTALL)

@@ -1,8 +1,13 @@
-"""URLs on WDTK that foibot hands to people."""
+"""URLs and slugs on WDTK: the ones foibot hands to people, the slugs WDTK derives from a
+title, and the request references people paste."""
 
 from __future__ import annotations
 
-from urllib.parse import quote, urlencode
+import re
+import unicodedata
+from urllib.parse import quote, unquote, urlencode, urlsplit
+
+from bot.wdtk.errors import RequestRefError
 
 LINK_WARN_CHARS = 8000  # browsers and proxies start to truncate URLs around here
 
@@ -19,3 +24,62 @@ def request_url(base_url: str, url_title: str | None, wdtk_id: int | None = None
     if wdtk_id:
         return f"{base_url}/request/{wdtk_id}"
     return None
+
+
+def derive_url_title(title: str) -> str:
+    """The slug WDTK gives a new request with this title, before any `_N` suffix.
+
+    Mirrors Alaveteli's `MySociety::Format.simplify_url_part(title, 'request', 32)`: the cut
+    is at 32 characters, not at a word boundary, so "…to improve" can become "…to_impr".
+    """
+    text = unicodedata.normalize("NFKD", title.lower())
+    text = text.encode("ascii", "ignore").decode("ascii").lower()
+    text = re.sub(r"[\s\-_]", "_", text)
+    text = re.sub(r"[^a-z0-9_]", "", text)
+    text = re.sub(r"_+", "_", text).strip("_")
+    text = text[:32].rstrip("_")
+    if not text or text.isdigit():
+        return "request"
+    return text
+
+
+_REF_PATH = re.compile(r"^(?:/[a-z]{2}(?:_[A-Za-z]{2})?)?/request/([^/]+?)(?:\.json)?(?:/.*)?$")
+
+
+def parse_request_ref(url_or_id: str, base_url: str) -> int | str:
+    """A numeric id or slug from what a user pasted: `/request/<slug>`, `/request/<id>`
+    (either with `.json`), a full URL on base_url (a `/cy/` locale prefix is fine), or a
+    bare number. Raises RequestRefError, a UsageError, for anything else."""
+    text = url_or_id.strip()
+    if re.fullmatch(r"[0-9]+", text):
+        return int(text)
+    path = text
+    if re.match(r"^[a-z][a-z0-9+.-]*:", text, re.IGNORECASE):
+        parts, base = urlsplit(text), urlsplit(base_url)
+        if parts.scheme.lower() not in ("http", "https"):
+            raise RequestRefError(f"{text}: not an http(s) URL")
+        if _site(parts.netloc) != _site(base.netloc):
+            raise RequestRefError(
+                f"{text}: not on {base.netloc} ([wdtk] base_url); foibot only tracks requests there"
+            )
+        path = parts.path
+        prefix = base.path.rstrip("/")
+        if prefix and path.startswith(prefix + "/"):
+            path = path[len(prefix) :]
+    else:
+        path = "/" + urlsplit(text).path.lstrip("/")
+    match = _REF_PATH.match(unquote(path))
+    ref = match.group(1) if match else ""
+    if re.fullmatch(r"[0-9]+", ref):
+        return int(ref)
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", ref):
+        raise RequestRefError(
+            f"{text or '(empty)'}: not a WDTK request; give /request/<slug>, /request/<id> "
+            "or the request's full URL"
+        )
+    return ref
+
+
+def _site(netloc: str) -> str:
+    host = netloc.lower().removeprefix("www.")
+    return re.sub(r":(80|443)$", "", host)
