@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from bot.cli import cli
 
 REPO = Path(__file__).resolve().parent.parent
+REPLICA_USER = "test_requester_14"  # the url_name of the replica's default requester
 
 
 class Project:
@@ -20,7 +21,12 @@ class Project:
 
     def __init__(self, root: Path):
         self.root = root
-        shutil.copy(REPO / "config.toml", root / "config.toml")
+        # As the README tells a user to: [wdtk] user names the account that sends, here the
+        # replica's default requester, so requests it makes are this user's own.
+        example = (REPO / "config.toml").read_text()
+        (root / "config.toml").write_text(
+            example.replace('user = "your_wdtk_user_name"', f'user = "{REPLICA_USER}"', 1)
+        )
         shutil.copytree(REPO / "templates" / "letters", root / "templates" / "letters")
         self.config = root / "config.toml"
         self.db = root / "state" / "foibot.db"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import sqlite3
 from urllib.parse import parse_qs, urlsplit
 
 from hypothesis import given, settings
@@ -112,7 +114,12 @@ def test_released_link_is_a_working_prefilled_wdtk_link(project):
     shown = project.json("show", "smm-1")
     assert query["title"] == [shown["title"]]
     assert query["body"] == [shown["letter"]]
-    assert query["tags"] == ["foibot:smm-1"]
+    # The tag names this installation as well as the ref (issue 12: no collisions).
+    installation = sqlite3.connect(project.db).execute(
+        "SELECT value FROM settings WHERE key = 'installation_id'"
+    ).fetchone()[0]
+    assert re.fullmatch(r"[0-9a-f]{8}", installation)
+    assert query["tags"] == [f"foibot:{installation}-smm-1"]
     sheet = (project.root / "state" / "launch-social-media-misuse.html").read_text()
     assert sheet.count("Open in WhatDoTheyKnow") == 1
     assert released[0]["url"].replace("&", "&amp;") in sheet

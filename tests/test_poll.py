@@ -190,7 +190,7 @@ def test_link_checks_the_tag_unless_forced(wdtk, replica):
     doc = make_request_doc(6001, "Something else entirely", body=HOME_OFFICE, tags=[])
     replica.add_request(doc)
     refused = wdtk.run("link", "smm-2", f"/request/{doc['url_title']}", expect=2)
-    assert "no foibot:smm-2 tag" in refused.stderr
+    assert "no foibot tag for smm-2" in refused.stderr
     assert row(wdtk, "smm-2")["wdtk_id"] is None
     out = wdtk.json("link", "smm-2", f"/request/{doc['url_title']}", "--force")
     assert out["wdtk_id"] == 6001

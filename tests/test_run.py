@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import signal
@@ -101,7 +102,9 @@ def test_wait_flag_waits_for_the_running_pass(wdtk):
 
 
 def test_daemon_runs_on_schedule_and_stops_cleanly_on_sigterm(wdtk, replica):
-    sent_request(wdtk, replica, 5001, "smm-1")  # the daemon should release it, then find it
+    # The daemon releases smm-1 now (real time); the human sends it a moment later.
+    sent_at = (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)).isoformat()
+    sent_request(wdtk, replica, 5001, "smm-1", sent_at=sent_at)
     with open(wdtk.config, "a") as f:
         f.write('\n[schedule]\npoll = "every 1 second"\nrelease = "every 1 second"\n')
     daemon = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(wdtk.config), "daemon", "--log-level", "DEBUG"],

@@ -13,6 +13,11 @@ from bot.templating import report_environment
 from bot.wdtk.urls import new_request_url
 
 
+def launch_sheet_name(campaign: str) -> str:
+    """The sheet's file name, beside the database."""
+    return f"launch-{campaign}.html"
+
+
 def write_launch_sheet(
     path: Path, store: Store, config: Config, campaign: str, report, now: dt.datetime
 ) -> None:
@@ -25,7 +30,8 @@ def write_launch_sheet(
             "title": row["title"],
             "letter": row["letter"],
             "url": new_request_url(
-                config.wdtk.base_url, row["body"], row["title"], row["letter"], row["ref"]
+                config.wdtk.base_url, row["body"], row["title"], row["letter"], row["ref"],
+                store.installation_id(),
             ),
             "released": format_uk(row["released_at"]),
         }

@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 
 from bot.bodies import Body
 from bot.campaigns.drafting import Renderer, plan_drafts, ref_prefix, render_campaign, select_bodies
+from bot.campaigns.launch_sheet import launch_sheet_name
 from bot.campaigns.pacing import plan_slots
 from bot.config import CampaignConfig, Config
 from bot.errors import FoibotError
 from bot.followups.service import release_followups
+from bot.notify import news
 from bot.store.db import Store, utcnow
 from bot.wdtk.urls import LINK_WARN_CHARS, new_request_url
 
@@ -201,7 +203,8 @@ def launch_campaign(store: Store, config: Config, slug: str, now: dt.datetime) -
                 store.update_request(row["ref"], status="ready", released_at=now.isoformat())
                 store.log(row["ref"], "released", {"slot": row["slot_at"]})
                 url = new_request_url(
-                    config.wdtk.base_url, row["body"], row["title"], row["letter"], row["ref"]
+                    config.wdtk.base_url, row["body"], row["title"], row["letter"], row["ref"],
+                    store.installation_id(),
                 )
                 if len(url) > LINK_WARN_CHARS:
                     report.warnings.append(
@@ -210,6 +213,9 @@ def launch_campaign(store: Store, config: Config, slug: str, now: dt.datetime) -
                     )
                 report.released.append(
                     {"ref": row["ref"], "body": row["body"], "url": url, "slot": row["slot_at"]}
+                )
+                store.queue_news(
+                    [news.released(row["ref"], row["ref"], row["body"], None, launch_sheet_name(slug))]
                 )
             else:
                 report.scheduled.append({"ref": row["ref"], "slot": row["slot_at"]})

@@ -54,13 +54,13 @@ def launch(
     app: App, campaign: str, as_of: dt.datetime | None, sheet: Path | None, as_json: bool
 ) -> None:
     """Plan paced release slots for CAMPAIGN's drafts and print the links due now."""
-    from bot.campaigns.launch_sheet import write_launch_sheet
+    from bot.campaigns.launch_sheet import launch_sheet_name, write_launch_sheet
     from bot.campaigns.service import launch_campaign
     from bot.dates import format_uk
 
     now = as_of or dt.datetime.now(dt.UTC)
     report = launch_campaign(app.store, app.config, campaign, now)
-    sheet = sheet or app.store.path.parent / f"launch-{campaign}.html"
+    sheet = sheet or app.store.path.parent / launch_sheet_name(campaign)
     write_launch_sheet(sheet, app.store, app.config, campaign, report, now)
     report.sheet = str(sheet)
     for warning in report.warnings:

@@ -166,7 +166,9 @@ def show(app: App, ref: str, as_json: bool) -> None:
     base_url = app.config.wdtk.base_url
     link = None
     if row["status"] in ("draft", "ready") and row["body"]:
-        link = new_request_url(base_url, row["body"], row["title"], row["letter"], ref)
+        link = new_request_url(
+            base_url, row["body"], row["title"], row["letter"], ref, store.installation_id()
+        )
     from bot.reports.figures import recorded_values
 
     figures = recorded_values(store, ref)

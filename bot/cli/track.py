@@ -12,11 +12,11 @@ from bot.cli.app import App, DateTimeType, json_option, pass_app
 
 @contextlib.contextmanager
 def tracker(app: App):
-    from bot.tracking.poll import Tracker
+    from bot.tracking.poll import Poller
     from bot.wdtk.client import WdtkClient
 
     with WdtkClient(app.config.wdtk) as client:
-        yield Tracker(app.store, app.config, client)
+        yield Poller(app.store, app.config, client)
 
 
 def _now(as_of: dt.datetime | None) -> dt.datetime:
@@ -39,7 +39,7 @@ def track(
 ) -> None:
     """Track any WDTK request: a /request/<slug> or /request/<id> URL, or its number."""
     with tracker(app) as t:
-        row = t.track(url, campaign, _now(as_of))
+        row = t.links.track(url, campaign, _now(as_of))
     if app.json_wanted(as_json):
         app.emit_json(
             {
@@ -69,7 +69,7 @@ def link(
 ) -> None:
     """Attach a released draft REF to its WDTK request at URL."""
     with tracker(app) as t:
-        row = t.link(ref, url, _now(as_of), force=force)
+        row = t.links.link(ref, url, _now(as_of), force=force)
     if app.json_wanted(as_json):
         app.emit_json(
             {
@@ -102,19 +102,13 @@ def poll(
             everything=everything,
             campaign=campaign,
             progress=None if quiet else _progress(app),
+            manual=True,
         )
-    if app.config.notify.enabled:
-        # A manual poll finds news the next `run --once` will no longer see as new:
-        # queue it now so the digest still tells it.
-        from bot.notify.news import items_from_run
-        from bot.run.once import queue_news
-
-        queue_news(app.store, items_from_run([], report.as_json()))
     if quiet:
         app.emit_json(report.as_json())
     else:
         click.echo(poll_summary(report))
-    if report.all_failed:
+    if report.all_failed or report.unreachable:
         raise click.exceptions.Exit(1)
 
 
@@ -123,17 +117,20 @@ def poll_summary(report) -> str:
         return "Nothing was due a poll."
     lines = [f"Polled {report.polled} request(s) with {report.http_calls} call(s) to WDTK."]
     for item in report.linked:
-        lines.append(f"  linked {item['ref']} to WDTK request {item['wdtk_id']}")
+        lines.append(f"  linked {item.ref} to WDTK request {item.wdtk_id}")
     for item in report.new_responses:
-        lines.append(f"  new response: {item['ref']} ({item['body']}) {item['title']}")
+        lines.append(f"  new response: {item.ref} ({item.body}) {item.title}")
     for item in report.changed:
-        lines.append(f"  {item['ref']}: {item['from']} → {item['to']}")
+        lines.append(f"  {item.ref}: {item.before} → {item.after}")
     for item in report.newly_overdue:
+        since = f", due {item.counted_from}" if item.counted_from else ""
         lines.append(
-            f"  now {item['status']}: {item['ref']} ({item['days_late']} working days late)"
+            f"  now {item.status}: {item.ref} ({item.days_late} working days late{since})"
         )
     for item in report.errors:
-        lines.append(f"  error: {item['ref']}: {item['error']} (retry after {item['next_retry']})")
+        lines.append(f"  error: {item.ref}: {item.error} (retry after {item.next_retry})")
+    if report.unreachable:
+        lines.append(f"  stopped: {report.unreachable}; the next pass tries again")
     return "\n".join(lines)
 
 

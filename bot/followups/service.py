@@ -15,10 +15,12 @@ import jinja2
 
 from bot import deadlines as dl
 from bot.campaigns.drafting import check_wdtk_rules, make_environment
+from bot.campaigns.launch_sheet import launch_sheet_name
 from bot.config import Config
 from bot.dates import LONDON, london_today
 from bot.errors import TemplateError
 from bot.followups.rules import KINDS, body_reference, context, due_followups, followup_ref
+from bot.notify import news
 from bot.store.db import Store, utcnow
 from bot.templating import builtin_dir
 from bot.wdtk.urls import request_url
@@ -170,6 +172,7 @@ def draft_followups(
                 }
                 for r in new_rows
             )
+            store.queue_news(news.followup_drafted(r["ref"], r["request"], kind) for r in new_rows)
         inserted = {r["ref"] for r in new_rows}
         report.created = [c for c in report.created if c["ref"] in inserted]
     return report
@@ -223,6 +226,9 @@ def release_followups(store: Store, config: Config, slug: str, now: dt.datetime)
             )
             store.log(
                 row["request"], "followup_released", {"followup": row["ref"], "kind": row["kind"]}
+            )
+            store.queue_news(
+                [news.released(row["ref"], row["request"], row["body"], row["kind"], launch_sheet_name(slug))]
             )
             released.append(
                 {

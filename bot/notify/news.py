@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.tracking.outcomes import NewlyOverdue, NewReply, PollFailure
+
 # Order in the digest: what needs acting on first.
 SECTIONS = (
     ("ready", "Ready to send on WDTK"),
@@ -31,68 +33,68 @@ class Digest:
     count: int
 
 
-def items_from_run(
-    released: list[dict], poll: dict | None, followups: list[dict] | tuple = ()
-) -> list[NewsItem]:
-    """News from one pass: releases (requests and follow-ups), a poll report
-    (PollReport.as_json()) and follow-ups drafted for review."""
-    items = [
-        NewsItem(
-            f"ready:{r['ref']}",
-            "ready",
-            r.get("request", r["ref"]),
-            f"{r['ref']} ({r['body']}{', ' + r['kind'] if r.get('kind') else ''}) is ready: {r['url']}",
-        )
-        for r in released
-    ]
-    items += [
-        NewsItem(
-            f"followup:{f['ref']}",
-            "followup",
-            f["request"],
-            f"{f['kind']} {f['ref']} for {f['request']}: review it with `foibot show {f['request']}`",
-        )
-        for f in followups
-    ]
-    if poll:
-        for r in poll.get("new_responses", []):
-            items.append(
-                NewsItem(
-                    f"response:{r['ref']}:{r['at']}",
-                    "response",
-                    r["ref"],
-                    f"{r['ref']} ({r['body']}): {r['title']}",
-                )
-            )
-        for r in poll.get("newly_overdue", []):
-            kind = "very_overdue" if r["status"].endswith("very_overdue") else "overdue"
-            late = f", {r['days_late']} working days late" if r.get("days_late") is not None else ""
-            items.append(
-                NewsItem(
-                    f"{r['status']}:{r['ref']}", kind, r["ref"], f"{r['ref']}: {r['status']}{late}"
-                )
-            )
-        for r in poll.get("changed", []):
-            if r["to"] == "hidden":
-                items.append(
-                    NewsItem(
-                        f"hidden:{r['ref']}",
-                        "error",
-                        r["ref"],
-                        f"{r['ref']} is hidden or removed on WDTK",
-                    )
-                )
-        for r in poll.get("errors", []):
-            if r.get("failures", 0) == ERROR_THRESHOLD:
-                items.append(
-                    NewsItem(
-                        f"error:{r['ref']}:{r['next_retry']}",
-                        "error",
-                        r["ref"],
-                        f"{r['ref']}: {ERROR_THRESHOLD} polls failed in a row: {r['error']}",
-                    )  # fmt: skip
-                )
-    return items
+def released(ref: str, request: str, body: str, kind: str | None, sheet: str) -> NewsItem:
+    """A request or follow-up released for a person to send on WDTK. The news names the
+    launch sheet, which holds the link and the pace, rather than a long prefilled URL."""
+    what = f"{body}, {kind}" if kind else body
+    return NewsItem(
+        f"ready:{ref}", "ready", request, f"{ref} ({what}) is ready to send: open {sheet}"
+    )
+
+
+def followup_drafted(ref: str, request: str, kind: str) -> NewsItem:
+    return NewsItem(
+        f"followup:{ref}",
+        "followup",
+        request,
+        f"{kind} {ref} for {request}: review it with `foibot show {ref}`",
+    )
+
+
+def new_reply(reply: NewReply) -> NewsItem:
+    return NewsItem(
+        f"response:{reply.ref}:{reply.at}",
+        "response",
+        reply.ref,
+        f"{reply.ref} ({reply.body}): {reply.title}",
+    )
+
+
+def newly_overdue(item: NewlyOverdue) -> NewsItem:
+    kind = "very_overdue" if item.status.endswith("very_overdue") else "overdue"
+    late = f", {item.days_late} working days late" if item.days_late is not None else ""
+    since = f" (due {item.counted_from})" if item.counted_from else ""
+    return NewsItem(
+        f"{item.status}:{item.ref}", kind, item.ref, f"{item.ref}: {item.status}{late}{since}"
+    )
+
+
+def hidden(ref: str) -> NewsItem:
+    return NewsItem(f"hidden:{ref}", "error", ref, f"{ref} is hidden or removed on WDTK")
+
+
+def poll_failure(failure: PollFailure) -> NewsItem | None:
+    """Told once, when failures reach the threshold; fewer are WDTK's ordinary hiccups."""
+    if failure.failures != ERROR_THRESHOLD:
+        return None
+    return NewsItem(
+        f"error:{failure.ref}:{failure.next_retry}",
+        "error",
+        failure.ref,
+        f"{failure.ref}: {ERROR_THRESHOLD} polls failed in a row: {failure.error}",
+    )
+
+
+def wdtk_unreachable(since: str, why: str) -> NewsItem:
+    return NewsItem(
+        f"unreachable:{since}", "error", None, f"WDTK unreachable since {since}: {why}"
+    )
+
+
+def wdtk_reachable(since: str, now: str) -> NewsItem:
+    return NewsItem(
+        f"reachable:{since}", "error", None, f"WDTK reachable again at {now} (down since {since})"
+    )
 
 
 def build_digest(items: list[dict]) -> Digest | None:

@@ -15,10 +15,11 @@ from bot.config import Config
 from bot.dates import london_today
 from bot.followups.rules import KINDS
 from bot.followups.service import draft_followups
-from bot.notify.news import build_digest, items_from_run
+from bot.notify.news import build_digest
 from bot.notify.send import NotifyError, send_digest
 from bot.store.db import Store, utcnow
-from bot.tracking.poll import PollReport, Tracker
+from bot.tracking.outcomes import PollReport
+from bot.tracking.poll import Poller
 from bot.wdtk.client import WdtkClient
 
 
@@ -34,10 +35,7 @@ class RunSummary:
 
     @property
     def nothing_happened(self) -> bool:
-        poll = self.poll
-        polled_news = poll and (
-            poll.changed or poll.new_responses or poll.newly_overdue or poll.errors or poll.linked
-        )
+        polled_news = self.poll is not None and self.poll.news_worthy
         return not (
             self.released
             or polled_news
@@ -62,17 +60,19 @@ class RunSummary:
                 parts.append(f"linked {len(p.linked)}")
             if p.new_responses:
                 parts.append(
-                    f"{len(p.new_responses)} new response(s) ({', '.join(r['ref'] for r in p.new_responses)})"
+                    f"{len(p.new_responses)} new response(s) ({', '.join(r.ref for r in p.new_responses)})"
                 )
             if p.newly_overdue:
                 parts.append(
-                    f"{len(p.newly_overdue)} newly overdue ({', '.join(r['ref'] for r in p.newly_overdue)})"
+                    f"{len(p.newly_overdue)} newly overdue ({', '.join(r.ref for r in p.newly_overdue)})"
                 )
             if p.errors:
-                refs = ", ".join(e["ref"] for e in p.errors)
+                refs = ", ".join(e.ref for e in p.errors)
                 parts.append(
-                    f"{len(p.errors)} error(s) on {refs} (first: {p.errors[0]['error']}), each retried later"
+                    f"{len(p.errors)} error(s) on {refs} (first: {p.errors[0].error}), each retried later"
                 )
+            if p.unreachable:
+                parts.append(f"stopped: {p.unreachable}")
         if self.followups:
             parts.append(f"drafted {len(self.followups)} follow-up(s) for review")
         if self.digest_channels:
@@ -88,7 +88,7 @@ class RunSummary:
 
 
 def release_due(store: Store, config: Config, now: dt.datetime) -> list[dict]:
-    from bot.campaigns.launch_sheet import write_launch_sheet
+    from bot.campaigns.launch_sheet import launch_sheet_name, write_launch_sheet
 
     released = []
     for campaign in config.campaigns:
@@ -96,7 +96,7 @@ def release_due(store: Store, config: Config, now: dt.datetime) -> list[dict]:
             continue
         report = launch_campaign(store, config, campaign.slug, now)
         if report.released or report.followups:
-            sheet = store.path.parent / f"launch-{campaign.slug}.html"
+            sheet = store.path.parent / launch_sheet_name(campaign.slug)
             write_launch_sheet(sheet, store, config, campaign.slug, report, now)
         released.extend(report.released)
         released.extend(report.followups)
@@ -114,22 +114,6 @@ def draft_due_followups(store: Store, config: Config, today: dt.date) -> list[di
                 report = draft_followups(store, config, campaign.slug, kind, today)
                 drafted.extend({**item, "kind": kind} for item in report.created)
     return drafted
-
-
-def queue_news(store: Store, items) -> int:
-    if not items:
-        return 0
-    now = utcnow()
-    with store.transaction():
-        before = store.db.execute("SELECT count(*) FROM news").fetchone()[0]
-        store.db["news"].insert_all(
-            (
-                {"key": i.key, "kind": i.kind, "ref": i.ref, "text": i.text, "created_at": now}
-                for i in items
-            ),
-            ignore=True,
-        )
-        return store.db.execute("SELECT count(*) FROM news").fetchone()[0] - before
 
 
 def send_pending(store: Store, config: Config, summary: RunSummary) -> None:
@@ -169,12 +153,10 @@ def run_once(
     if release:
         summary.released = release_due(store, config, now)
     if poll and not should_stop():
-        summary.poll = Tracker(store, config, client).poll(now, should_stop=should_stop)
+        summary.poll = Poller(store, config, client).poll(now, should_stop=should_stop)
         summary.stopped_early = should_stop()
         summary.followups = draft_due_followups(store, config, london_today(now))
-    if config.notify.enabled:
-        poll_json = summary.poll.as_json() if summary.poll else None
-        queue_news(store, items_from_run(summary.released, poll_json, summary.followups))
-        if digest or (digest is None and config.notify.batch == "run"):
-            send_pending(store, config, summary)
+    # The news itself was queued with each change it reports; here it is only sent.
+    if config.notify.enabled and (digest or (digest is None and config.notify.batch == "run")):
+        send_pending(store, config, summary)
     return summary

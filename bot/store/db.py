@@ -179,3 +179,153 @@ class Store:
     def update_request(self, ref: str, **values: Any) -> None:
         values["updated_at"] = utcnow()
         self.db["requests"].update(ref, values)
+
+    def request_by_wdtk_id(self, wdtk_id: int) -> dict | None:
+        rows = list(self.db.query("SELECT * FROM requests WHERE wdtk_id = ?", [wdtk_id]))
+        return rows[0] if rows else None
+
+    def linked_url_titles(self) -> set[str]:
+        return {
+            r["url_title"]
+            for r in self.db.query("SELECT url_title FROM requests WHERE url_title IS NOT NULL")
+        }
+
+    def known_event_ids(self, ref: str) -> set[int]:
+        return {
+            r["wdtk_event_id"]
+            for r in self.db.query(
+                "SELECT wdtk_event_id FROM events WHERE ref = ? AND wdtk_event_id IS NOT NULL",
+                [ref],
+            )
+        }
+
+    def requests_due_poll(
+        self, now: str, *, everything: bool, campaign: str | None, never: str
+    ) -> list[dict]:
+        """Released or linked requests whose next poll time has come (or all but the
+        given-up ones), soonest first."""
+        where = [
+            "status NOT IN ('draft', 'cancelled')",
+            "(wdtk_id IS NOT NULL OR status = 'ready')",
+            "(next_poll_at IS NULL OR next_poll_at != ?)"
+            if everything
+            else "(next_poll_at IS NULL OR next_poll_at <= ?)",
+        ]
+        params: list[Any] = [never if everything else now]
+        if campaign:
+            where.append("campaign = ?")
+            params.append(campaign)
+        sql = f"SELECT * FROM requests WHERE {' AND '.join(where)} ORDER BY next_poll_at, rowid"
+        return list(self.db.query(sql, params))
+
+    def campaign_exists(self, slug: str) -> bool:
+        return bool(list(self.db.query("SELECT 1 FROM campaigns WHERE slug = ?", [slug])))
+
+    def campaign_slugs(self) -> list[str]:
+        return [r["slug"] for r in self.db.query("SELECT slug FROM campaigns ORDER BY slug")]
+
+    def ref_prefixes(self) -> set[str]:
+        return {r["ref_prefix"] for r in self.db.query("SELECT ref_prefix FROM campaigns")}
+
+    def add_campaign(self, slug: str, ref_prefix: str) -> None:
+        self.db["campaigns"].insert(
+            {"slug": slug, "ref_prefix": ref_prefix, "created_at": utcnow()}, ignore=True
+        )
+
+    def insert_tracked_request(
+        self, ref: str, campaign: str | None, body: str | None, title: str
+    ) -> None:
+        now = utcnow()
+        self.db["requests"].insert(
+            {
+                "ref": ref, "campaign": campaign, "body": body, "title": title,
+                "status": "tracked", "created_at": now, "updated_at": now,
+            }
+        )  # fmt: skip
+
+    def save_correspondence(self, ref: str, messages: Iterable[dict[str, Any]]) -> None:
+        """Reply texts from the request page; a message already stored is kept as it is."""
+        import hashlib
+
+        now = utcnow()
+        self.db["correspondence"].insert_all(
+            (
+                {
+                    "ref": ref,
+                    "direction": m.get("kind"),
+                    "sent_at": m.get("sent_at"),
+                    "text": m.get("text") or "",
+                    "attachments": "\n".join(m.get("attachments") or []),
+                    "fingerprint": hashlib.sha256(
+                        f"{m.get('kind')}\0{m.get('text')}\0{m.get('attachments')}".encode()
+                    ).hexdigest(),
+                    "fetched_at": now,
+                }
+                for m in messages
+            ),
+            ignore=True,
+        )
+
+    def requests_with_stale_dates(self, holiday_key: str) -> list[dict]:
+        return list(
+            self.db.query(
+                "SELECT ref, law, is_school, sent_on FROM requests WHERE sent_on IS NOT NULL "
+                "AND (holiday_data IS NULL OR holiday_data != ?)",
+                [holiday_key],
+            )
+        )
+
+    # What a live status needs, and no more: the letters and page texts would cost a
+    # daemon tens of MB at 10,000 requests.
+    LIVE_COLUMNS = (
+        "ref, status, awaiting_description, due, very_overdue_after, review_started_on, "
+        "law, reported_status"
+    )
+
+    def linked_status_rows(self, campaign: str | None = None) -> Iterator[dict]:
+        sql = f"SELECT {self.LIVE_COLUMNS} FROM requests WHERE wdtk_id IS NOT NULL" + (
+            " AND campaign = ?" if campaign else ""
+        )
+        return self.db.query(sql, [campaign] if campaign else [])
+
+    # -- news --------------------------------------------------------------------------
+
+    def queue_news(self, items: Iterable[Any]) -> int:
+        """Queue news items (key, kind, ref, text); a key already queued is not queued again.
+        Call it inside the transaction that records the change the news reports."""
+        now = utcnow()
+        rows = [
+            {"key": i.key, "kind": i.kind, "ref": i.ref, "text": i.text, "created_at": now}
+            for i in items
+            if i is not None
+        ]
+        if not rows:
+            return 0
+        before = self.db.execute("SELECT total_changes()").fetchone()[0]
+        self.db["news"].insert_all(rows, ignore=True)
+        return self.db.execute("SELECT total_changes()").fetchone()[0] - before
+
+    # -- installation settings ---------------------------------------------------------
+
+    def installation_id(self) -> str:
+        """A random id made once per database, part of every `foibot:` tag it hands out."""
+        current = self.setting("installation_id")
+        if current:
+            return current
+        import secrets
+
+        with self.transaction():
+            self.db["settings"].insert(
+                {"key": "installation_id", "value": secrets.token_hex(4)}, ignore=True
+            )
+        return self.setting("installation_id") or ""
+
+    def setting(self, key: str) -> str | None:
+        rows = list(self.db.query("SELECT value FROM settings WHERE key = ?", [key]))
+        return rows[0]["value"] if rows else None
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        if value is None:
+            self.db.execute("DELETE FROM settings WHERE key = ?", [key])
+        else:
+            self.db["settings"].upsert({"key": key, "value": value}, pk="key")

@@ -230,3 +230,9 @@ def m011_lookup_indexes(db: Database) -> None:
     # read by every status and report; without these both scan the whole table.
     db["requests"].create_index(["campaign"], if_not_exists=True)
     db["events"].create_index(["kind", "ref", "at"], if_not_exists=True)
+
+
+@migrations()
+def m012_settings(db: Database) -> None:
+    # Facts about this installation: its tag id, whether WDTK was last seen down.
+    db["settings"].create({"key": str, "value": str}, pk="key", not_null={"value"})

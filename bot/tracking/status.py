@@ -125,13 +125,30 @@ def live_status(row: dict, today: dt.date, calendar: dl.WorkingCalendar | None =
     return status
 
 
-def working_days_late(row: dict, today: dt.date, calendar: dl.WorkingCalendar) -> int | None:
-    """Working days past the due date, for requests that are late; None otherwise."""
+@dataclass(frozen=True)
+class Lateness:
+    """How late a request is, and the deadline that lateness is counted from."""
+
+    working_days: int
+    counted_from: dt.date
+
+
+def lateness(row: dict, today: dt.date, calendar: dl.WorkingCalendar) -> Lateness | None:
+    """Working days past the deadline the request's live status refers to: the response
+    due date, or for a review the review's due date. None for a request that is not late.
+    A late request is at least one working day late, even counted on a weekend."""
     status = live_status(row, today, calendar)
     if status in ("waiting_response_overdue", "waiting_response_very_overdue") and row.get("due"):
-        return calendar.working_days_between(dt.date.fromisoformat(row["due"]), today)
-    if status == "internal_review_overdue":
+        deadline = dt.date.fromisoformat(row["due"])
+    elif status == "internal_review_overdue":
         started = dt.date.fromisoformat(row["review_started_on"])
-        expected = dl.review_deadlines(started, row["law"], calendar).expected
-        return calendar.working_days_between(expected, today)
-    return None
+        deadline = dl.review_deadlines(started, row["law"], calendar).expected
+    else:
+        return None
+    return Lateness(max(1, calendar.working_days_between(deadline, today)), deadline)
+
+
+def working_days_late(row: dict, today: dt.date, calendar: dl.WorkingCalendar) -> int | None:
+    """Working days past the deadline the status refers to, for late requests; else None."""
+    late = lateness(row, today, calendar)
+    return late.working_days if late else None

@@ -55,6 +55,7 @@ class FetchResult:
     message: str | None = None
     retry_after_s: float | None = None
     attempts: int = 0
+    site_down: bool = False  # robots.txt itself did not answer: the whole site is down
 
     @property
     def ok(self) -> bool:
@@ -86,6 +87,10 @@ class _Transient:
     problem: str
     status: int | None = None
     retry_after_s: float | None = None
+
+
+class RobotsUnreachable(WdtkError):
+    """robots.txt did not answer (network, 5xx, 429): nothing on the site may be fetched."""
 
 
 def user_agent(contact: str) -> str:
@@ -160,7 +165,11 @@ class WdtkClient:
             resp = self._get(_request_path(ref, ".json"), "application/json", etag=etag)
         except WdtkError as exc:
             return FetchResult(
-                "error", message=str(exc), status=exc.status, retry_after_s=exc.retry_after_s
+                "error",
+                message=str(exc),
+                status=exc.status,
+                retry_after_s=exc.retry_after_s,
+                site_down=isinstance(exc, RobotsUnreachable),
             )
         seen: dict[str, Any] = {"url": resp.url, "status": resp.status, "attempts": resp.attempts}
         if resp.status == 304 and etag:
@@ -373,11 +382,11 @@ class WdtkClient:
         except WdtkError as exc:
             # Unreachable robots.txt means "assume disallowed" (RFC 9309 §2.3.1.4); it is
             # not cached, so the next call tries again.
-            raise WdtkError(f"robots.txt: {exc}", status=exc.status) from None
+            raise RobotsUnreachable(f"robots.txt: {exc}", status=exc.status) from None
         if 400 <= resp.status < 500:
             return RobotsRules("", "foibot")  # no robots.txt: everything is allowed
         if resp.status != 200:
-            raise WdtkError(f"robots.txt: HTTP {resp.status}", status=resp.status)
+            raise RobotsUnreachable(f"robots.txt: HTTP {resp.status}", status=resp.status)
         return RobotsRules(resp.body.decode("utf-8", errors="replace"), "foibot")
 
     def _absolute(self, target: str) -> str:

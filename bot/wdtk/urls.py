@@ -12,9 +12,36 @@ from bot.wdtk.errors import RequestRefError
 LINK_WARN_CHARS = 8000  # browsers and proxies start to truncate URLs around here
 
 
-def new_request_url(base_url: str, body: str, title: str, letter: str, ref: str) -> str:
+TAG_NAME = "foibot"
+
+
+def foibot_tag(ref: str, installation: str) -> str:
+    """The tag a released request carries on WDTK: `foibot:<installation>-<ref>`. The
+    installation id keeps two users who start from the same example config apart."""
+    return f"{TAG_NAME}:{installation}-{ref}"
+
+
+def ref_from_tag(value: str | None, installation: str) -> str | None:
+    """The ref a `foibot:` tag value names for this installation; a bare ref (the form
+    tags took before installation ids) still counts, other installations' never."""
+    if not value:
+        return None
+    prefix = f"{installation}-"
+    if value.startswith(prefix):
+        return value[len(prefix) :]
+    head = value.split("-", 1)[0]
+    if re.fullmatch(r"[0-9a-f]{8}", head):
+        return None  # another installation's
+    return value
+
+
+def new_request_url(
+    base_url: str, body: str, title: str, letter: str, ref: str, installation: str
+) -> str:
     """WDTK's new-request form, prefilled; a human checks it and presses send."""
-    query = urlencode({"title": title, "body": letter, "tags": f"foibot:{ref}"}, quote_via=quote)
+    query = urlencode(
+        {"title": title, "body": letter, "tags": foibot_tag(ref, installation)}, quote_via=quote
+    )
     return f"{base_url}/new/{quote(body)}?{query}"
 
 

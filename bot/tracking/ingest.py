@@ -1,0 +1,313 @@
+"""Apply one fetched WDTK document (and its request page) to a stored request.
+
+No HTTP here: the poll and link shells fetch first and hand over what they got. Each
+request's update is one transaction holding its events, dates, status, reply texts and
+the news it makes, so a kill at any line either keeps all of it or none, and the rerun
+sees the same things as new.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+from bot import deadlines as dl
+from bot.bodies import SCHOOL_TAGS, Body
+from bot.config import Config
+from bot.dates import london_today
+from bot.errors import FoibotError
+from bot.followups.service import mark_sent
+from bot.notify import news
+from bot.store.db import Store
+from bot.tracking.outcomes import NewlyOverdue, NewReply, PollReport, StatusChange
+from bot.tracking.schedule import PollPolicy, after_hidden, after_success
+from bot.tracking.status import OVERDUE_STATUSES, lateness, law_of, live_status, track
+from bot.wdtk.client import FetchResult
+from bot.wdtk.payload import WdtkRequest, parse_correspondence, parse_html_status, tag_strings
+
+RESPONSE = "response"
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """Everything fetched for one request: the JSON result and, when needed, its page."""
+
+    result: FetchResult
+    page: str | None = None
+
+
+def policy_for(config: Config) -> PollPolicy:
+    return PollPolicy(
+        open_every=dt.timedelta(hours=config.poll.open_every_hours),
+        closed_every=dt.timedelta(days=config.poll.closed_every_days),
+        hidden_grace=dt.timedelta(days=config.poll.hidden_grace_days),
+    )
+
+
+def holiday_key(config: Config) -> str:
+    """Names the holiday data stored dates were computed with, to spot stale ones."""
+    overrides = ",".join(
+        [d.isoformat() for d in config.extra_holidays]
+        + ["-" + d.isoformat() for d in config.remove_holidays]
+    )
+    digest = hashlib.sha256(overrides.encode()).hexdigest()[:8] if overrides else "none"
+    return f"{dl.holiday_data_version()}+{digest}"
+
+
+class Ingest:
+    """Applies fetched documents to the store, one request per transaction."""
+
+    def __init__(self, store: Store, config: Config, policy: PollPolicy | None = None):
+        self.store, self.config = store, config
+        self.policy = policy or policy_for(config)
+        self.holiday_key = holiday_key(config)
+
+    def calendar(self, law: str) -> dl.WorkingCalendar:
+        return dl.calendar_for(law, self.config.extra_holidays, self.config.remove_holidays)
+
+    def needs_page(self, row: dict, request: WdtkRequest, *, new: bool) -> bool:
+        """WDTK shows its own due date only while a request waits, and reply texts only on
+        the page: read it when a request is first seen and for each new reply."""
+        if new:
+            return True
+        seen = self.store.known_event_ids(row["ref"])
+        return any(e.event_type == RESPONSE and e.id not in seen for e in request.events)
+
+    def apply(
+        self, row: dict, fetched: Fetched, now: dt.datetime, report: PollReport, *, new: bool = False
+    ) -> None:
+        result = fetched.result
+        if result.kind == "not_modified":
+            with self.store.transaction():
+                self.store.update_request(
+                    row["ref"],
+                    next_poll_at=after_success(row, now, self.policy).isoformat(),
+                    last_polled_at=now.isoformat(),
+                    poll_error=None,
+                    poll_failures=0,
+                )
+            return
+        if result.kind in ("hidden", "gone"):
+            self.apply_hidden(row, result, now, report)
+            return
+        if not result.ok or result.request is None:
+            raise ValueError(f"not a document to ingest: {result.kind}")
+        self._apply_document(row, result, fetched.page, now, report, new=new)
+
+    def _apply_document(
+        self,
+        row: dict,
+        result: FetchResult,
+        page: str | None,
+        now: dt.datetime,
+        report: PollReport,
+        *,
+        new: bool,
+    ) -> None:
+        request = result.request
+        assert request is not None
+        ref = row["ref"]
+        body_law, school = self._body_facts(row, request)
+        law = law_of(request, body_law)
+        today = london_today(now)
+        calendar = self.calendar(law)
+        try:
+            tracked = track(request, law=law, school=school, calendar=calendar)
+        except dl.DeadlineError as exc:
+            # A clock-starting date outside the holiday data: record it on this request.
+            raise FoibotError(f"cannot compute deadlines from WDTK's dates: {exc}") from None
+        with self.store.transaction():
+            if row.get("_new"):
+                self._insert_tracked(row, request)
+                before = "tracked"
+            else:
+                # A concurrent pass may have linked or updated the request since `row` was
+                # read: start from what is stored now, so nothing is recorded twice.
+                current = self.store.request(ref) or row
+                new = new and current["wdtk_id"] != request.id
+                before = current["status"] if new else live_status(current, today, calendar)
+                row = current
+            known = self.store.known_event_ids(ref)
+            fresh = [e for e in request.events if e.id not in known]
+            if new:
+                self.store.log(
+                    ref, "linked", {"wdtk_id": request.id, "url_title": request.url_title}
+                )
+            self.store.log_all(_event_row(ref, e) for e in fresh)
+            mark_sent(self.store, ref, fresh)
+            values = {
+                **tracked.as_row(),
+                "is_school": int(school),
+                "etag": result.etag,
+                "last_polled_at": now.isoformat(),
+                "poll_error": None,
+                "poll_failures": 0,
+                "gone_since": None,
+                "holiday_data": self.holiday_key,
+            }
+            updated = {**row, **values}
+            values["next_poll_at"] = after_success(updated, now, self.policy).isoformat()
+            after = live_status(updated, today, calendar)
+            self.store.update_request(ref, **values)
+            if after != before:
+                self.store.log(ref, "status", {"from": before, "to": after})
+                report.changed.append(StatusChange(ref, before, after))
+            self._note_reported(updated, after, today, calendar, report)
+            replies = [
+                NewReply(ref, updated.get("body"), request.title, e.created_at.isoformat())
+                for e in fresh
+                if e.event_type == RESPONSE
+            ]
+            report.new_responses.extend(replies)
+            self.store.queue_news(news.new_reply(r) for r in replies)
+            self._store_page(ref, page, updated)
+
+    def _note_reported(
+        self,
+        row: dict,
+        status: str,
+        today: dt.date,
+        calendar: dl.WorkingCalendar,
+        report: PollReport,
+    ) -> None:
+        """Remember the status the news last told, queueing "now overdue" news when a
+        request became late since; called inside the transaction that saw the change."""
+        if status == row.get("reported_status"):
+            return
+        if status in OVERDUE_STATUSES:
+            late = lateness(row, today, calendar)
+            item = NewlyOverdue(
+                row["ref"],
+                status,
+                late.working_days if late else None,
+                late.counted_from.isoformat() if late else None,
+            )
+            report.newly_overdue.append(item)
+            self.store.queue_news([news.newly_overdue(item)])
+        self.store.update_request(row["ref"], reported_status=status)
+
+    def note_transitions(
+        self, now: dt.datetime, report: PollReport, campaign: str | None = None
+    ) -> None:
+        """Requests whose live status changed with no word from WDTK (deadlines pass at
+        midnight): each is told once, its news queued with the change."""
+        today = london_today(now)
+        changed = []
+        for row in self.store.linked_status_rows(campaign):
+            status = live_status(row, today, self.calendar(row["law"] or "foi"))
+            if status != row["reported_status"]:
+                changed.append((row, status))
+        if changed:
+            with self.store.transaction():
+                for row, status in changed:
+                    self._note_reported(
+                        row, status, today, self.calendar(row["law"] or "foi"), report
+                    )
+
+    def apply_hidden(
+        self, row: dict, result: FetchResult, now: dt.datetime, report: PollReport
+    ) -> None:
+        gone_since = dt.datetime.fromisoformat(row["gone_since"]) if row.get("gone_since") else now
+        with self.store.transaction():
+            if row["status"] != "hidden":
+                self.store.log(
+                    row["ref"], "hidden", {"http_status": result.status, "kind": result.kind}
+                )
+                report.changed.append(StatusChange(row["ref"], row["status"], "hidden"))
+                self.store.queue_news([news.hidden(row["ref"])])
+            self.store.update_request(
+                row["ref"],
+                status="hidden",
+                gone_since=gone_since.isoformat(),
+                last_polled_at=now.isoformat(),
+                next_poll_at=after_hidden(gone_since, now, self.policy),
+                poll_error=None,
+                poll_failures=0,
+            )
+
+    def _body_facts(self, row: dict, request: WdtkRequest) -> tuple[str | None, bool]:
+        body = self.store.body(row["body"]) if row.get("body") else None
+        if body is not None:
+            return body.law, body.is_school
+        if request.public_body is not None:
+            names = {k for k, _ in request.public_body.tags}
+            return None, bool(names & set(SCHOOL_TAGS))
+        return None, False
+
+    def _insert_tracked(self, row: dict, request: WdtkRequest) -> None:
+        body = request.public_body
+        if body is not None and self.store.body(body.url_name) is None:
+            self.store.upsert_bodies(
+                [
+                    Body(
+                        body.url_name,
+                        body.name,
+                        body.short_name or body.name,
+                        tag_strings(body.tags),
+                        wdtk_id=body.id,
+                    )
+                ],
+                source="wdtk",
+            )
+        self.store.insert_tracked_request(row["ref"], row["campaign"], row["body"], request.title)
+        self.store.log(row["ref"], "tracked", {"wdtk_id": request.id})
+
+    def _store_page(self, ref: str, html: str | None, row: dict) -> None:
+        """Reply texts, attachment names and WDTK's own due date, from the request page."""
+        if not html:
+            return
+        stated_status, stated_due = parse_html_status(html)
+        self.store.save_correspondence(ref, parse_correspondence(html))
+        if (
+            stated_due
+            and row.get("due")
+            and stated_due.isoformat() != row["due"]
+            and row.get("wdtk_stated_due") != stated_due.isoformat()
+        ):
+            self.store.log(
+                ref, "due_date_disagreement",
+                {"wdtk_says": stated_due.isoformat(), "foibot_says": row["due"], "wdtk_status": stated_status},
+            )  # fmt: skip
+        if stated_due:
+            self.store.update_request(ref, wdtk_stated_due=stated_due.isoformat())
+
+    def refresh_dates(self) -> int:
+        """Recompute stored dates made with other holiday data (a library upgrade or a
+        newly proclaimed holiday in config), so statuses use today's calendar."""
+        rows = self.store.requests_with_stale_dates(self.holiday_key)
+        if not rows:
+            return 0
+        with self.store.transaction():
+            for row in rows:
+                law = row["law"] or "foi"
+                dates = dl.compute_deadlines(
+                    dt.date.fromisoformat(row["sent_on"]),
+                    law,
+                    school=bool(row["is_school"]),
+                    calendar=self.calendar(law),
+                )
+                self.store.update_request(
+                    row["ref"], due=dates.due.isoformat(), very_overdue_after=dates.very_overdue_after.isoformat(),
+                    holiday_data=self.holiday_key,
+                )  # fmt: skip
+        return len(rows)
+
+
+def _event_row(ref: str, e) -> dict:
+    return {
+        "ref": ref,
+        "kind": e.event_type,
+        "at": e.created_at.astimezone(dt.UTC).isoformat(),
+        "wdtk_event_id": e.id,
+        "detail": {
+            k: v
+            for k, v in {
+                "described_state": e.described_state,
+                "calculated_state": e.calculated_state,
+                "incoming_message_id": e.incoming_message_id,
+                "outgoing_message_id": e.outgoing_message_id,
+            }.items()
+            if v is not None
+        },
+    }

@@ -1,0 +1,266 @@
+"""Bind WDTK requests to stored ones: track any request by URL, link a released draft by
+hand, and find released drafts on WDTK without a human (auto-link).
+
+Only the requester's own requests are ever bound to a draft: WDTK holds other people's
+requests with the same titles and even the same tags (anyone may start from the example
+config), so a draft is linked only to a request whose owner is `[wdtk] user` and which
+was created after the draft was released.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from bot.campaigns.drafting import ref_prefix
+from bot.config import Config
+from bot.errors import FoibotError, UsageError
+from bot.store.db import Store
+from bot.tracking.ingest import Fetched, Ingest
+from bot.tracking.outcomes import Linked, PollReport
+from bot.tracking.schedule import NEVER
+from bot.wdtk.client import FetchResult
+from bot.wdtk.payload import WdtkRequest
+from bot.wdtk.urls import TAG_NAME, derive_url_title, parse_request_ref, ref_from_tag
+
+MAX_SLUG_WALK = 50  # WDTK appends _2, _3 … to a slug already taken
+# A human's clock and WDTK's may disagree by a little: a request created this long before
+# the release was recorded still counts as made from it.
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+Fetch = Callable[..., FetchResult]
+
+
+def owner_mismatch(request: WdtkRequest, user: str | None) -> str | None:
+    """Why this request cannot be the user's own, or None if it can."""
+    if not user:
+        return "[wdtk] user is not set, so foibot cannot tell your requests from others'"
+    if request.user_url_name != user:
+        return f"it belongs to WDTK user {request.user_url_name or '(unknown)'}, not {user}"
+    return None
+
+
+def made_from(request: WdtkRequest, row: dict, user: str | None, installation: str) -> bool:
+    """Whether a WDTK request is the one the human sent for this released draft: owned by
+    the user, created at or after the release, and tagged with this draft's ref."""
+    if owner_mismatch(request, user):
+        return False
+    if ref_from_tag(request.tag(TAG_NAME), installation) != row["ref"]:
+        return False
+    released = row.get("released_at")
+    return not (
+        released
+        and request.created_at is not None
+        and request.created_at < dt.datetime.fromisoformat(released) - CLOCK_SKEW
+    )
+
+
+def read_page(client, url_title: str) -> str | None:
+    """The request's HTML page, or None: the JSON update still lands without it, and the
+    reply text comes with the next reply."""
+    try:
+        return client.fetch_request_html(url_title)
+    except FoibotError:
+        return None
+
+
+class Linker:
+    """Track, link and auto-link, over a fetch function and the ingest layer."""
+
+    def __init__(self, store: Store, config: Config, ingest: Ingest, fetch: Fetch, client):
+        self.store, self.config, self.ingest, self._fetch = store, config, ingest, fetch
+        self.client = client
+
+    def _fetch_with_page(self, target: int | str, *, page: bool) -> Fetched:
+        result = self._fetch(target)
+        if page and result.ok and result.request is not None:
+            return Fetched(result, read_page(self.client, result.request.url_title))
+        return Fetched(result)
+
+    # -- by hand -----------------------------------------------------------------------
+
+    def track(self, ref_or_url: str, campaign: str | None, now: dt.datetime) -> dict:
+        target = parse_request_ref(ref_or_url, self.config.wdtk.base_url)
+        fetched = self._fetch_with_page(target, page=True)
+        request = _require(fetched.result, ref_or_url)
+        row = self.store.request_by_wdtk_id(request.id) or self._draft_for(request)
+        new = row is None or row["wdtk_id"] is None
+        if row is None:
+            if campaign and not self.store.campaign_exists(campaign):
+                self._add_campaign(campaign)
+            row = _new_tracked_row(request, campaign)
+        self.ingest.apply(row, fetched, now, PollReport(), new=new)
+        stored = self.store.request(row["ref"])
+        assert stored is not None
+        return stored
+
+    def _draft_for(self, request: WdtkRequest) -> dict | None:
+        """The released draft this WDTK request was made from, if it is one of ours."""
+        installation = self.store.installation_id()
+        ref = ref_from_tag(request.tag(TAG_NAME), installation)
+        row = self.store.request(ref) if ref else None
+        if row is None or row["wdtk_id"] is not None or row["status"] not in ("ready", "draft"):
+            return None
+        return row if made_from(request, row, self.config.wdtk.user, installation) else None
+
+    def link(self, ref: str, url: str, now: dt.datetime, force: bool = False) -> dict:
+        row = self.store.request(ref)
+        if row is None:
+            raise UsageError(f"no request with ref '{ref}' (see `foibot status`)")
+        if row["wdtk_id"] is not None:
+            raise UsageError(f"{ref} is already linked to WDTK request {row['wdtk_id']}")
+        fetched = self._fetch_with_page(parse_request_ref(url, self.config.wdtk.base_url), page=True)
+        request = _require(fetched.result, url)
+        taken = self.store.request_by_wdtk_id(request.id)
+        if taken:
+            raise UsageError(f"WDTK request {request.id} is already tracked as {taken['ref']}")
+        if not force:
+            whose = owner_mismatch(request, self.config.wdtk.user)
+            if whose:
+                raise UsageError(
+                    f"{url} is not yours: {whose}; only its owner can follow it up "
+                    "(use --force to link it anyway)"
+                )
+            tagged = ref_from_tag(request.tag(TAG_NAME), self.store.installation_id()) == ref
+            if not (tagged or request.title == row["title"]):
+                raise UsageError(
+                    f"{url} does not look like {ref}: it has no foibot tag for {ref} and its "
+                    f"title {request.title!r} differs from {row['title']!r} (use --force if you are sure)"
+                )
+        report = PollReport()
+        self.ingest.apply(row, fetched, now, report, new=True)
+        stored = self.store.request(ref)
+        assert stored is not None
+        return stored
+
+    def _add_campaign(self, slug: str) -> None:
+        with self.store.transaction():
+            self.store.add_campaign(slug, ref_prefix(slug, self.store.ref_prefixes()))
+
+    # -- without a human ---------------------------------------------------------------
+
+    def autolink(
+        self, rows: list[dict], now: dt.datetime, report: PollReport, on_error: Callable
+    ) -> None:
+        """Find released drafts on WDTK robots-compliantly: fetch the JSON at the slug WDTK
+        derives from each title, then its `_2`, `_3` … siblings (given out in order, so the
+        first 404 ends the walk), and bind only a request `made_from` the draft. Drafts
+        sharing a slug share one walk."""
+        policy = self.ingest.policy
+        waiting: dict[str, dict] = {}
+        for row in rows:
+            released = dt.datetime.fromisoformat(row["released_at"]) if row["released_at"] else now
+            if now - released > policy.unlinked_give_up:
+                days = policy.unlinked_give_up.days
+                self._set_next(
+                    row["ref"],
+                    NEVER,
+                    error=f"not found on WDTK {days} days after release: use `foibot link`",
+                )
+            else:
+                waiting[row["ref"]] = row
+        if not waiting:
+            return
+        user, installation = self.config.wdtk.user, self.store.installation_id()
+        if self.config.wdtk.use_feeds:
+            for ref, wdtk_id in self._feed_matches(set(waiting), installation):
+                self._try_link(waiting, ref, self._fetch(wdtk_id), now, report)
+        known = self.store.linked_url_titles()
+        groups: dict[str, list[str]] = {}
+        for ref, row in waiting.items():
+            groups.setdefault(derive_url_title(row["title"]), []).append(ref)
+        for base, refs in groups.items():
+            for n in range(1, MAX_SLUG_WALK + 1):
+                if not any(ref in waiting for ref in refs):
+                    break
+                slug = base if n == 1 else f"{base}_{n}"
+                if slug in known:
+                    continue  # one of ours already, linked earlier
+                result = self._fetch(slug)
+                if result.kind == "gone":
+                    break
+                if result.kind == "error":
+                    for ref in refs:
+                        if ref in waiting:
+                            on_error(waiting.pop(ref), result)
+                    break
+                if result.ok and result.request:
+                    ref = ref_from_tag(result.request.tag(TAG_NAME), installation)
+                    row = waiting.get(ref or "")
+                    if row is not None and made_from(result.request, row, user, installation):
+                        self._try_link(waiting, row["ref"], result, now, report)
+        for ref in waiting:
+            self._set_next(ref, (now + policy.unlinked_every).isoformat())
+
+    def _try_link(
+        self,
+        waiting: dict[str, dict],
+        ref: str,
+        result: FetchResult,
+        now: dt.datetime,
+        report: PollReport,
+    ) -> None:
+        if ref not in waiting or not result.ok or result.request is None:
+            return
+        row = waiting[ref]
+        request = result.request
+        if not made_from(request, row, self.config.wdtk.user, self.store.installation_id()):
+            return
+        if self.store.request_by_wdtk_id(request.id):
+            return
+        waiting.pop(ref)
+        self.ingest.apply(row, Fetched(result, read_page(self.client, request.url_title)), now, report, new=True)
+        report.linked.append(Linked(ref, request.id))
+
+    def _feed_matches(self, refs: set[str], installation: str) -> list[tuple[str, int]]:
+        """Opt-in ([wdtk] use_feeds): robots.txt disallows feeds, so only on request."""
+        if not self.config.wdtk.user:
+            return []
+        try:
+            items = self.client.fetch_user_feed(self.config.wdtk.user)
+        except FoibotError:
+            return []
+        found = []
+        for item in items if isinstance(items, list) else []:
+            info = item.get("info_request") if isinstance(item, dict) else None
+            if not isinstance(info, dict) or not isinstance(info.get("id"), int):
+                continue
+            for tag in info.get("tags") or []:
+                if isinstance(tag, list) and len(tag) == 2 and tag[0] == TAG_NAME:
+                    ref = ref_from_tag(tag[1], installation)
+                    if ref in refs:
+                        found.append((ref, info["id"]))
+        return found
+
+    def _set_next(self, ref: str, when: str, *, error: str | None = None) -> None:
+        values: dict = {"next_poll_at": when}
+        if error:
+            values["poll_error"] = error
+        with self.store.transaction():
+            self.store.update_request(ref, **values)
+
+
+def _require(result: FetchResult, what: str) -> WdtkRequest:
+    if result.ok and result.request is not None:
+        return result.request
+    reason = {"hidden": "hidden on WDTK (403)", "gone": "not found on WDTK (404)"}.get(
+        result.kind, result.message or result.kind
+    )
+    raise FoibotError(f"{what}: {reason}")
+
+
+def _new_tracked_row(request: WdtkRequest, campaign: str | None) -> dict:
+    body = request.public_body
+    return {
+        "ref": f"wdtk-{request.id}",
+        "campaign": campaign,
+        "body": body.url_name if body else None,
+        "title": request.title,
+        "letter": None,
+        "status": "tracked",
+        "wdtk_id": None,
+        "is_school": None,
+        "law": None,
+        "reported_status": None,
+        "_new": True,
+    }

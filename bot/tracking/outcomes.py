@@ -1,0 +1,94 @@
+"""What following requests on WDTK found: typed items, gathered into a PollReport.
+
+These travel from the tracking shells to the CLI, the run summary and the news; their
+`as_json` shapes are the documented `poll --json` contract.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    ref: str
+    before: str
+    after: str
+
+    def as_json(self) -> dict:
+        return {"ref": self.ref, "from": self.before, "to": self.after}
+
+
+@dataclass(frozen=True)
+class NewReply:
+    ref: str
+    body: str | None
+    title: str
+    at: str  # ISO timestamp of WDTK's response event
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class NewlyOverdue:
+    ref: str
+    status: str
+    days_late: int | None
+    counted_from: str | None = None  # the deadline the lateness is counted from
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Linked:
+    ref: str
+    wdtk_id: int
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class PollFailure:
+    ref: str
+    error: str
+    next_retry: str
+    failures: int
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class PollReport:
+    polled: int = 0
+    changed: list[StatusChange] = field(default_factory=list)
+    new_responses: list[NewReply] = field(default_factory=list)
+    newly_overdue: list[NewlyOverdue] = field(default_factory=list)
+    linked: list[Linked] = field(default_factory=list)
+    errors: list[PollFailure] = field(default_factory=list)
+    http_calls: int = 0
+    unreachable: str | None = None  # why the pass stopped early: WDTK is not answering
+
+    def as_json(self) -> dict:
+        return {
+            "polled": self.polled,
+            "changed": [c.as_json() for c in self.changed],
+            "new_responses": [r.as_json() for r in self.new_responses],
+            "newly_overdue": [o.as_json() for o in self.newly_overdue],
+            "linked": [x.as_json() for x in self.linked],
+            "errors": [e.as_json() for e in self.errors],
+            "unreachable": self.unreachable,
+        }
+
+    @property
+    def all_failed(self) -> bool:
+        return self.polled > 0 and len(self.errors) >= self.polled
+
+    @property
+    def news_worthy(self) -> bool:
+        return bool(
+            self.changed or self.new_responses or self.newly_overdue or self.errors or self.linked
+        )
