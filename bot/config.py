@@ -347,26 +347,15 @@ def _parse_followup_policy(t: _Table) -> FollowupPolicy:
     return FollowupPolicy(**values)
 
 
-SCHEDULE_RE = re.compile(r"^every\s+(\d+)\s+(second|minute|hour)s?$")
-
-
-def schedule_trigger_ok(spec: str) -> bool:
-    if SCHEDULE_RE.match(spec.strip()):
-        return True
-    fields = spec.split()
-    return len(fields) == 5 and all(re.match(r"^[\d*/,\-a-zA-Z]+$", f) for f in fields)
-
-
 def _parse_schedule(t: _Table) -> ScheduleConfig:
     t.only("poll", "release", "digest", "misfire_grace_s")
     values = {}
     for name in ("poll", "release", "digest"):
         spec = t.text(name, getattr(ScheduleConfig, name))
-        if not schedule_trigger_ok(spec):
-            t.fail(
-                f"{spec!r} is neither 'every N seconds|minutes|hours' nor a 5-field cron line",
-                t.key(name),
-            )
+        from bot.run.triggers import schedule_problem
+
+        if problem := schedule_problem(spec):
+            t.fail(f"{spec!r}: {problem}", t.key(name))
         values[name] = spec
     return ScheduleConfig(**values, misfire_grace_s=int(t.number("misfire_grace_s", 3600)))
 

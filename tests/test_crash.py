@@ -71,7 +71,7 @@ def url_name(i: int) -> str:
 CONFIG = """\
 [wdtk]
 base_url = "{base_url}"
-user = "crash_tester"
+user = "test_requester_14"  # the replica's default requester: these requests are ours
 contact = "tests@example.org"
 min_interval_s = 0
 backoff_s = 0.05

@@ -202,7 +202,8 @@ def test_missing_smtp_password_env_is_reported_and_news_kept(wdtk, smtp, monkeyp
             f'\n[notify.email]\nhost = "127.0.0.1"\nport = {smtp.port}\nstarttls = false\nuser = "bot"\n'
             'password_env = "FOIBOT_TEST_SMTP_PASSWORD"\nfrom = "foibot@example.org"\nto = ["team@example.org"]\n'
         )
-    result = wdtk.run("run", "--once", "--as-of", "2026-03-02T09:00")
+    # A channel that fails is reported and the pass exits 1; the news waits for it.
+    result = wdtk.run("run", "--once", "--as-of", "2026-03-02T09:00", expect=1)
     assert "FOIBOT_TEST_SMTP_PASSWORD is not set" in result.stdout
     assert smtp.messages == []
     monkeypatch.setenv("FOIBOT_TEST_SMTP_PASSWORD", "s3cret-pw")

@@ -127,7 +127,7 @@ def test_a_refused_password_is_not_echoed(mailing, smtp):
     wrong = "Wrong-pw-5e8d1b-never-in-a-log"
     proc = foibot(mailing, "run", "--once", "--as-of", "2026-03-02T09:00", password=wrong)
     out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 0, err
+    assert proc.returncode == 1, err  # the failing channel is reported
     # smtplib tries each mechanism the server offers (PLAIN, then LOGIN) before giving up.
     assert smtp.logins and set(smtp.logins) == {(USER.encode(), wrong.encode())}
     assert smtp.messages == []

@@ -61,14 +61,15 @@ def run(
                 "digest": {
                     "channels": summary.digest_channels,
                     "items": summary.news_queued,
-                    "error": summary.digest_error,
+                    "errors": summary.digest_errors,
                 },
                 "nothing_happened": summary.nothing_happened,
             }
         )
     elif not (quiet and summary.nothing_happened):
         click.echo(summary.paragraph())
-    if summary.poll and summary.poll.all_failed:
+    failed_poll = summary.poll and (summary.poll.all_failed or summary.poll.unreachable)
+    if failed_poll or summary.digest_errors:
         raise click.exceptions.Exit(1)
 
 

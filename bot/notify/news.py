@@ -31,6 +31,14 @@ class Digest:
     subject: str
     text: str
     count: int
+    items: tuple[NewsItem, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """The same for the same items: a resend can be recognised by its receiver."""
+        import hashlib
+
+        return hashlib.sha256("\n".join(i.key for i in self.items).encode()).hexdigest()[:32]
 
 
 def released(ref: str, request: str, body: str, kind: str | None, sheet: str) -> NewsItem:
@@ -97,18 +105,21 @@ def wdtk_reachable(since: str, now: str) -> NewsItem:
     )
 
 
-def build_digest(items: list[dict]) -> Digest | None:
-    """A digest of queued news rows (kind, text); None when there is nothing to tell."""
-    if not items:
+def build_digest(rows: list[dict]) -> Digest | None:
+    """A digest of queued news rows (key, kind, ref, text); None when there is nothing."""
+    if not rows:
         return None
     lines, counts = [], []
     for kind, heading in SECTIONS:
-        group = [i for i in items if i["kind"] == kind]
+        group = [i for i in rows if i["kind"] == kind]
         if not group:
             continue
         counts.append(f"{len(group)} {heading.lower()}")
         lines.append(f"{heading} ({len(group)}):")
         lines.extend(f"  - {i['text']}" for i in group)
         lines.append("")
+    items = tuple(NewsItem(r["key"], r["kind"], r.get("ref"), r["text"]) for r in rows)
     subject = "foibot: " + "; ".join(counts)
-    return Digest(subject=subject, text="\n".join(lines).rstrip() + "\n", count=len(items))
+    return Digest(
+        subject=subject, text="\n".join(lines).rstrip() + "\n", count=len(rows), items=items
+    )

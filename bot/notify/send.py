@@ -49,11 +49,24 @@ def send_email(config: EmailConfig, digest: Digest) -> None:
 
 
 def post_webhook(url: str, digest: Digest) -> None:
+    """POST the digest as Slack-compatible JSON. The `Idempotency-Key` header and the
+    digest `id` are the same for a resend of the same items, and each item carries its
+    own stable `id`, so a receiver can drop what it already has."""
     payload = json.dumps(
-        {"text": f"*{digest.subject}*\n{digest.text}", "count": digest.count}
+        {
+            "text": f"*{digest.subject}*\n{digest.text}",
+            "count": digest.count,
+            "id": digest.key,
+            "items": [
+                {"id": i.key, "kind": i.kind, "ref": i.ref, "text": i.text} for i in digest.items
+            ],
+        }
     ).encode()
     request = urllib.request.Request(
-        url, data=payload, headers={"Content-Type": "application/json"}, method="POST"
+        url,
+        data=payload,
+        headers={"Content-Type": "application/json", "Idempotency-Key": digest.key},
+        method="POST",
     )
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
@@ -63,21 +76,16 @@ def post_webhook(url: str, digest: Digest) -> None:
         raise NotifyError(f"webhook failed: {exc}") from None
 
 
-def send_digest(config: NotifyConfig, digest: Digest) -> list[str]:
-    """Send through every configured channel; the channels that worked."""
-    sent, errors = [], []
-    if config.email:
-        try:
-            send_email(config.email, digest)
-            sent.append("email")
-        except NotifyError as exc:
-            errors.append(str(exc))
-    if config.webhook_url:
-        try:
-            post_webhook(config.webhook_url, digest)
-            sent.append("webhook")
-        except NotifyError as exc:
-            errors.append(str(exc))
-    if errors and not sent:
-        raise NotifyError("; ".join(errors))
-    return sent
+def channels(config: NotifyConfig) -> list[str]:
+    """The channels configured, in the order they are tried."""
+    return [name for name, on in (("email", config.email), ("webhook", config.webhook_url)) if on]
+
+
+def deliver(channel: str, config: NotifyConfig, digest: Digest) -> None:
+    """Send one digest on one channel. Raises NotifyError naming the channel's problem."""
+    if channel == "email" and config.email is not None:
+        send_email(config.email, digest)
+    elif channel == "webhook" and config.webhook_url:
+        post_webhook(config.webhook_url, digest)
+    else:
+        raise NotifyError(f"{channel}: not configured")

@@ -10,29 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 import signal
 import threading
 from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import Config
 from bot.dates import LONDON
 from bot.run.lock import LockHeld, RunLock
+from bot.run.triggers import trigger_for
 
 log = logging.getLogger("foibot.daemon")
 STOP_TIMEOUT_S = 10
-
-
-def trigger_for(spec: str):
-    match = re.match(r"^every\s+(\d+)\s+(second|minute|hour)s?$", spec.strip())
-    if match:
-        n, unit = int(match.group(1)), match.group(2)
-        return IntervalTrigger(**{f"{unit}s": n}, timezone=LONDON)
-    return CronTrigger.from_crontab(spec, timezone=LONDON)
 
 
 class Daemon:

@@ -16,11 +16,14 @@ from bot.dates import london_today
 from bot.followups.rules import KINDS
 from bot.followups.service import draft_followups
 from bot.notify.news import build_digest
-from bot.notify.send import NotifyError, send_digest
-from bot.store.db import Store, utcnow
+from bot.notify.send import NotifyError, channels, deliver
+from bot.store.db import Store
 from bot.tracking.outcomes import PollReport
 from bot.tracking.poll import Poller
 from bot.wdtk.client import WdtkClient
+
+DELIVERY_RETRY_FIRST = dt.timedelta(minutes=5)
+DELIVERY_RETRY_MAX = dt.timedelta(hours=6)
 
 
 @dataclass
@@ -30,7 +33,7 @@ class RunSummary:
     followups: list[dict] = field(default_factory=list)
     news_queued: int = 0
     digest_channels: list[str] = field(default_factory=list)
-    digest_error: str | None = None
+    digest_errors: list[str] = field(default_factory=list)
     stopped_early: bool = False
 
     @property
@@ -41,7 +44,7 @@ class RunSummary:
             or polled_news
             or self.followups
             or self.digest_channels
-            or self.digest_error
+            or self.digest_errors
         )
 
     def paragraph(self) -> str:
@@ -79,8 +82,8 @@ class RunSummary:
             parts.append(
                 f"sent a digest of {self.news_queued} item(s) by {' and '.join(self.digest_channels)}"
             )
-        if self.digest_error:
-            parts.append(f"the digest could not be sent ({self.digest_error}); it will be retried")
+        for error in self.digest_errors:
+            parts.append(f"the digest could not be sent by {error}")
         if self.stopped_early:
             parts.append("stopped early on request")
         text = "; ".join(parts)
@@ -116,25 +119,31 @@ def draft_due_followups(store: Store, config: Config, today: dt.date) -> list[di
     return drafted
 
 
-def send_pending(store: Store, config: Config, summary: RunSummary) -> None:
-    pending = list(
-        store.db.query("SELECT id, kind, text FROM news WHERE sent_at IS NULL ORDER BY id")
-    )
-    digest = build_digest(pending)
-    if digest is None:
-        return
-    try:
-        summary.digest_channels = send_digest(config.notify, digest)
-    except NotifyError as exc:
-        summary.digest_error = str(exc)
-        return
-    summary.news_queued = digest.count
-    ids = [row["id"] for row in pending]
-    with store.transaction():
-        store.db.execute(
-            f"UPDATE news SET sent_at = ? WHERE id IN ({', '.join('?' * len(ids))})",
-            [utcnow(), *ids],
-        )
+def send_pending(store: Store, config: Config, summary: RunSummary, now: dt.datetime) -> None:
+    """Tell each channel what it has not been told. A channel that fails is retried by
+    later passes with back-off, while the others go on."""
+    stamp = now.astimezone(dt.UTC).isoformat(timespec="seconds")
+    for channel in channels(config.notify):
+        rows = store.undelivered_news(channel, stamp)
+        digest = build_digest(rows)
+        if digest is None:
+            continue
+        ids = [row["id"] for row in rows]
+        try:
+            deliver(channel, config.notify, digest)
+        except NotifyError as exc:
+            with store.transaction():
+                attempts = store.delivery_attempts(channel, ids) + 1
+                retry = now + min(DELIVERY_RETRY_FIRST * 2 ** (attempts - 1), DELIVERY_RETRY_MAX)
+                store.mark_undelivered(
+                    channel, ids, str(exc), retry.astimezone(dt.UTC).isoformat(timespec="seconds")
+                )
+            summary.digest_errors.append(f"{channel}: {exc} (retried from {retry:%H:%M} UTC)")
+            continue
+        with store.transaction():
+            store.mark_delivered(channel, ids, stamp)
+        summary.digest_channels.append(channel)
+        summary.news_queued = max(summary.news_queued, digest.count)
 
 
 def run_once(
@@ -158,5 +167,5 @@ def run_once(
         summary.followups = draft_due_followups(store, config, london_today(now))
     # The news itself was queued with each change it reports; here it is only sent.
     if config.notify.enabled and (digest or (digest is None and config.notify.batch == "run")):
-        send_pending(store, config, summary)
+        send_pending(store, config, summary, now)
     return summary

@@ -305,6 +305,72 @@ class Store:
         self.db["news"].insert_all(rows, ignore=True)
         return self.db.execute("SELECT total_changes()").fetchone()[0] - before
 
+    def undelivered_news(self, channel: str, now: str) -> list[dict]:
+        """News not yet told on this channel, unless the channel's back-off says wait."""
+        return list(
+            self.db.query(
+                "SELECT n.id, n.key, n.kind, n.ref, n.text, n.created_at FROM news n "
+                "LEFT JOIN news_deliveries d ON d.news_id = n.id AND d.channel = ? "
+                "WHERE d.delivered_at IS NULL AND (d.next_try_at IS NULL OR d.next_try_at <= ?) "
+                "ORDER BY n.id",
+                [channel, now],
+            )
+        )
+
+    def undelivered_counts(self) -> dict[str, int]:
+        """Per channel ever tried: news still not delivered there."""
+        return {
+            r["channel"]: r["n"]
+            for r in self.db.query(
+                "SELECT channel, count(*) AS n FROM news_deliveries WHERE delivered_at IS NULL "
+                "GROUP BY channel"
+            )
+        }
+
+    def mark_delivered(self, channel: str, ids: list[int], now: str) -> None:
+        self.db["news_deliveries"].upsert_all(
+            (
+                {"news_id": i, "channel": channel, "delivered_at": now, "last_error": None,
+                 "next_try_at": None}
+                for i in ids
+            ),
+            pk=("news_id", "channel"),
+        )  # fmt: skip
+        self.db.execute(
+            f"UPDATE news SET sent_at = ? WHERE id IN ({', '.join('?' * len(ids))}) "
+            "AND sent_at IS NULL",
+            [now, *ids],
+        )
+
+    def delivery_attempts(self, channel: str, ids: list[int]) -> int:
+        """The most failed attempts any of these items has had on this channel."""
+        if not ids:
+            return 0
+        row = self.db.execute(
+            f"SELECT max(attempts) FROM news_deliveries WHERE channel = ? "
+            f"AND news_id IN ({', '.join('?' * len(ids))})",
+            [channel, *ids],
+        ).fetchone()
+        return row[0] or 0
+
+    def mark_undelivered(self, channel: str, ids: list[int], error: str, next_try: str) -> None:
+        rows = {
+            r["news_id"]: r["attempts"] or 0
+            for r in self.db.query(
+                f"SELECT news_id, attempts FROM news_deliveries WHERE channel = ? "
+                f"AND news_id IN ({', '.join('?' * len(ids))})",
+                [channel, *ids],
+            )
+        }
+        self.db["news_deliveries"].upsert_all(
+            (
+                {"news_id": i, "channel": channel, "attempts": rows.get(i, 0) + 1,
+                 "last_error": error, "next_try_at": next_try}
+                for i in ids
+            ),
+            pk=("news_id", "channel"),
+        )  # fmt: skip
+
     # -- installation settings ---------------------------------------------------------
 
     def installation_id(self) -> str:

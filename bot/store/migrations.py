@@ -236,3 +236,28 @@ def m011_lookup_indexes(db: Database) -> None:
 def m012_settings(db: Database) -> None:
     # Facts about this installation: its tag id, whether WDTK was last seen down.
     db["settings"].create({"key": str, "value": str}, pk="key", not_null={"value"})
+
+
+@migrations()
+def m013_news_deliveries(db: Database) -> None:
+    # Delivery is per channel: e-mail failing must not mark news told by the webhook, and
+    # a channel that failed is retried with back-off until it works.
+    db["news_deliveries"].create(
+        {
+            "news_id": int,
+            "channel": str,  # email or webhook
+            "delivered_at": str,
+            "attempts": int,
+            "last_error": str,
+            "next_try_at": str,
+        },
+        pk=("news_id", "channel"),
+        foreign_keys=[("news_id", "news", "id")],
+    )
+    # News told before deliveries were kept per channel counts as told on every channel.
+    for channel in ("email", "webhook"):
+        db.execute(
+            "INSERT INTO news_deliveries (news_id, channel, delivered_at, attempts) "
+            "SELECT id, ?, sent_at, 1 FROM news WHERE sent_at IS NOT NULL",
+            [channel],
+        )
