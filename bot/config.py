@@ -44,6 +44,11 @@ class PaceLimit:
     minutes: int
 
 
+# The example config's placeholders: releasing with these would hand out links that
+# foibot could never match to the user's own requests.
+EXAMPLE_USER = "your_wdtk_user_name"
+EXAMPLE_CONTACT = "campaigns@example.org"
+
 # WDTK's limits for one account: 10 per rolling 24 h and the burst limits.
 DEFAULT_PACE = (
     PaceLimit(1, 1),
@@ -151,6 +156,12 @@ class Config:
     poll: PollConfig = PollConfig()
     notify: NotifyConfig = NotifyConfig()
     followups_enabled: bool = True
+    # Released requests not yet seen on WDTK: no more are released until WDTK shows
+    # some sent, so a human who falls behind is never handed a pile to send at once.
+    max_unsent: int = 3
+    # Minutes added to every pace window when telling a human when to send: WDTK counts
+    # by its own clock, and a person clicks a little early or late.
+    pace_margin_minutes: int = 1
 
     @property
     def root(self) -> Path:
@@ -297,8 +308,10 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
     db_path = path.parent / storage.text("path", "state/foibot.db")
 
     pace = top.sub("pace")
-    pace.only("limits")
+    pace.only("limits", "max_unsent", "margin_minutes")
     limits = _parse_pace(pace) if "limits" in pace.data else DEFAULT_PACE
+    max_unsent = int(pace.number("max_unsent", 3, minimum=1))
+    margin = int(pace.number("margin_minutes", 1, minimum=0))
 
     requester = top.sub("requester")
     requester.only("name", "email")
@@ -324,6 +337,8 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
         poll=_parse_poll(top.sub("poll")),
         notify=_parse_notify(top.sub("notify")),
         followups_enabled=_parse_followups_switch(top.sub("followups")),
+        max_unsent=max_unsent,
+        pace_margin_minutes=margin,
     )
 
 

@@ -49,7 +49,9 @@ def busy(project, replica):
     """smm-1 linked with a new reply; smm-2 sent on WDTK but not yet found (so every
     poller races to link it); smm-3…7 due for release; four more requests tracked into
     the campaign, two with new replies and two late enough to chase; and a second
-    campaign in config that nobody has drafted yet."""
+    campaign in config that nobody has drafted yet. Up to ten released requests may wait
+    to be sent, so all of smm-3…7 are released by whichever pass gets there first."""
+    project.edit_config("[pace]\n", "[pace]\nmax_unsent = 10\n")
     released_project(project, replica)
     sent_request(project, replica, 5001, "smm-1")
     for n in range(1, 5):

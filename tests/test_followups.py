@@ -146,11 +146,15 @@ def test_release_one_follow_up_per_body_per_day(wdtk, replica):
     first = wdtk.json("launch", "social-media-misuse", "--as-of", "2026-04-01T09:00")["followups"]
     assert [f["ref"] for f in first] == ["smm-1-c1"]
     assert first[0]["url"].endswith("/followups/new") and "Dear Home Office" in first[0]["text"]
-    assert (
-        wdtk.json("launch", "social-media-misuse", "--as-of", "2026-04-01T17:00")["followups"] == []
-    )
+    assert first[0]["released_now"] is True
+    # Until WDTK shows it sent (or the user marks it done), every launch lists it again.
+    later = wdtk.json("launch", "social-media-misuse", "--as-of", "2026-04-01T17:00")["followups"]
+    assert [(f["ref"], f["released_now"]) for f in later] == [("smm-1-c1", False)]
     second = wdtk.json("launch", "social-media-misuse", "--as-of", "2026-04-02T09:00")["followups"]
-    assert [f["ref"] for f in second] == ["wdtk-8001-c1"]
+    assert [(f["ref"], f["released_now"]) for f in second] == [
+        ("smm-1-c1", False),
+        ("wdtk-8001-c1", True),
+    ]
 
 
 def test_chaser_seen_sent_on_wdtk_keeps_the_clock(wdtk, replica):

@@ -90,13 +90,42 @@ def test_launch_releases_what_the_pace_allows_and_never_twice(project):
     ]
     first = project.json("launch", "social-media-misuse", "--as-of", "2026-12-01T09:05")
     assert [r["ref"] for r in first["released"]] == ["smm-1", "smm-2"]
+    # Worked by hand: nothing sent yet, the limits widened by the 1-minute margin
+    # (1 in 2 minutes, 2 in 9 …): the first now, the second two minutes on.
+    assert [r["send_after"] for r in first["released"]] == [
+        "2026-12-01T09:05:00+00:00",
+        "2026-12-01T09:07:00+00:00",
+    ]
     again = project.json("launch", "social-media-misuse", "--as-of", "2026-12-01T09:05")
     assert again["released"] == []  # re-running never re-releases
     assert again["scheduled"] == first["scheduled"]  # nor reshuffles
     later = project.json("launch", "social-media-misuse", "--as-of", "2026-12-02T09:00")
-    assert [r["ref"] for r in later["released"]] == ["smm-3", "smm-4", "smm-5", "smm-6", "smm-7"]
+    # smm-1 and smm-2 were never sent: only one more may join them ([pace] max_unsent = 3),
+    # the rest are held until WDTK shows sends.
+    assert [r["ref"] for r in later["released"]] == ["smm-3"]
+    assert [h["ref"] for h in later["held"]] == ["smm-4", "smm-5", "smm-6", "smm-7"]
+    # Re-timed from now: 09:00, 09:02 (1 in 2 min), then 09:09 (2 in 9 min).
+    assert [(w["ref"], w["send_after"]) for w in later["still_ready"]] == [
+        ("smm-1", "2026-12-02T09:00:00+00:00"),
+        ("smm-2", "2026-12-02T09:02:00+00:00"),
+    ]
+    assert later["released"][0]["send_after"] == "2026-12-02T09:09:00+00:00"
     statuses = {r["ref"]: r["status"] for r in project.json("status")}
-    assert set(statuses.values()) == {"ready"}
+    assert sorted(r for r, s in statuses.items() if s == "ready") == ["smm-1", "smm-2", "smm-3"]
+
+
+def test_with_nothing_sent_never_more_than_max_unsent_over_days(project):
+    project.run("draft", "social-media-misuse")
+    for day in range(1, 8):
+        for hour in ("09:00", "13:00", "18:30"):
+            report = project.json(
+                "launch", "social-media-misuse", "--as-of", f"2026-12-0{day}T{hour}"
+            )
+            waiting = len(report["still_ready"]) + len(report["released"])
+            assert waiting <= 3, (day, hour, report)
+            assert all(r["send_after"] for r in report["released"] + report["still_ready"])
+    statuses = [r["status"] for r in project.json("status")]
+    assert statuses.count("ready") == 3
 
 
 def test_released_link_is_a_working_prefilled_wdtk_link(project):
@@ -115,9 +144,11 @@ def test_released_link_is_a_working_prefilled_wdtk_link(project):
     assert query["title"] == [shown["title"]]
     assert query["body"] == [shown["letter"]]
     # The tag names this installation as well as the ref (issue 12: no collisions).
-    installation = sqlite3.connect(project.db).execute(
-        "SELECT value FROM settings WHERE key = 'installation_id'"
-    ).fetchone()[0]
+    installation = (
+        sqlite3.connect(project.db)
+        .execute("SELECT value FROM settings WHERE key = 'installation_id'")
+        .fetchone()[0]
+    )
     assert re.fullmatch(r"[0-9a-f]{8}", installation)
     assert query["tags"] == [f"foibot:{installation}-smm-1"]
     sheet = (project.root / "state" / "launch-social-media-misuse.html").read_text()

@@ -3,14 +3,34 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from pathlib import Path
 
+from markupsafe import Markup
+
+from bot.campaigns.pacing import with_margin
 from bot.config import Config
 from bot.dates import format_uk
 from bot.store.db import Store
 from bot.templating import report_environment
 from bot.wdtk.urls import new_request_url
+
+
+def pace_in_words(limits) -> str:
+    """"1 request a minute, 2 in 8 minutes and 10 in 24 hours"."""
+    parts = []
+    for limit in limits:
+        span = (
+            f"{limit.minutes // 60} hours" if limit.minutes % 60 == 0 and limit.minutes > 60
+            else "an hour" if limit.minutes == 60
+            else "a minute" if limit.minutes == 1
+            else f"{limit.minutes} minutes"
+        )  # fmt: skip
+        what = "request" if limit.count == 1 else "requests"
+        joiner = " a " if limit.minutes in (1, 60) and limit.count == 1 else " in "
+        parts.append(f"{limit.count} {what}{joiner}{span.removeprefix('a ').removeprefix('an ') if joiner == ' a ' else span}")
+    return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
 
 
 def launch_sheet_name(campaign: str) -> str:
@@ -34,9 +54,13 @@ def write_launch_sheet(
                 store.installation_id(),
             ),
             "released": format_uk(row["released_at"]),
+            "send_after": format_uk(row["send_after"]) if row["send_after"] else "now",
+            "send_after_iso": row["send_after"] or "",
         }
-        for row in rows
-        if row["status"] == "ready"
+        for row in sorted(
+            (r for r in rows if r["status"] == "ready" and r["wdtk_id"] is None),
+            key=lambda r: (r["send_after"] or "", r["ref"]),
+        )
     ]
     scheduled = [
         {"ref": row["ref"], "body": row["body"], "slot": format_uk(row["slot_at"])}
@@ -46,7 +70,26 @@ def write_launch_sheet(
     html = (
         report_environment(config.root)
         .get_template("launch_sheet.html.j2")
-        .render(campaign=campaign, ready=ready, scheduled=scheduled, generated=format_uk(now))
+        .render(
+            campaign=campaign,
+            ready=ready,
+            scheduled=scheduled,
+            generated=format_uk(now),
+            followups=report.followups,
+            held=report.held,
+            pace_words=pace_in_words(config.pace),
+            margin=config.pace_margin_minutes,
+            max_unsent=config.max_unsent,
+            # JSON inside <script>: "<" escaped so no text can close the element.
+            pace_json=Markup(
+                json.dumps(
+                    [
+                        {"count": p.count, "minutes": p.minutes}
+                        for p in with_margin(config.pace, config.pace_margin_minutes)
+                    ]
+                ).replace("<", "\\u003c")
+            ),
+        )
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")

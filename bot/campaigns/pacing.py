@@ -44,3 +44,26 @@ def plan_slots(
         slots.append(slot)
         planned.append(slot)
     return slots
+
+
+def with_margin(limits: Iterable[PaceLimit], minutes: int) -> tuple[PaceLimit, ...]:
+    """The limits with each window widened by `minutes`: what a human is told to keep, so
+    that a send a little early by WDTK's clock still falls within WDTK's own limits."""
+    return tuple(PaceLimit(limit.count, limit.minutes + minutes) for limit in limits)
+
+
+def send_after(
+    sent: Iterable[dt.datetime],
+    count: int,
+    now: dt.datetime,
+    limits: Iterable[PaceLimit],
+    margin_minutes: int,
+) -> list[dt.datetime]:
+    """When each of `count` released-but-unsent requests may be sent, in order, given the
+    sends WDTK already shows: each as early as the widened limits allow, none before now."""
+    return plan_slots(sent, count, now, with_margin(limits, margin_minutes))
+
+
+def may_release(unsent: int, max_unsent: int) -> int:
+    """How many more requests may be released while `unsent` wait to be sent."""
+    return max(0, max_unsent - unsent)

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.bodies import Body
 from bot.campaigns.drafting import Renderer, plan_drafts, ref_prefix, render_campaign, select_bodies
 from bot.campaigns.launch_sheet import launch_sheet_name
-from bot.campaigns.pacing import plan_slots
-from bot.config import CampaignConfig, Config
-from bot.errors import FoibotError
-from bot.followups.service import release_followups
+from bot.campaigns.pacing import may_release, plan_slots, send_after
+from bot.config import EXAMPLE_USER, CampaignConfig, Config
+from bot.errors import ConfigError, FoibotError
+from bot.followups.service import release_followups, unsent_followups
 from bot.notify import news
 from bot.store.db import Store, utcnow
 from bot.wdtk.urls import LINK_WARN_CHARS, new_request_url
@@ -150,7 +151,9 @@ class LaunchReport:
     released: list[dict] = field(default_factory=list)
     scheduled: list[dict] = field(default_factory=list)
     waiting: list[dict] = field(default_factory=list)  # released earlier, not yet seen on WDTK
-    followups: list[dict] = field(default_factory=list)  # follow-ups released this run
+    held: list[dict] = field(default_factory=list)  # due, held until earlier ones are sent
+    orphaned: list[dict] = field(default_factory=list)  # drafts the config no longer asks for
+    followups: list[dict] = field(default_factory=list)  # every unsent follow-up
     warnings: list[str] = field(default_factory=list)
     sheet: str | None = None
 
@@ -159,7 +162,9 @@ class LaunchReport:
             "campaign": self.campaign,
             "released": self.released,
             "scheduled": self.scheduled,
-            "still_ready": [{"ref": w["ref"], "body": w["body"]} for w in self.waiting],
+            "still_ready": self.waiting,
+            "held": self.held,
+            "orphaned": self.orphaned,
             "followups": self.followups,
             "warnings": self.warnings,
             "sheet": self.sheet,
@@ -170,23 +175,66 @@ def _parse_ts(value: str) -> dt.datetime:
     return dt.datetime.fromisoformat(value)
 
 
-def launch_campaign(store: Store, config: Config, slug: str, now: dt.datetime) -> LaunchReport:
+def require_release_identity(config: Config) -> None:
+    """Releasing needs to know whose requests are whose on WDTK (`[wdtk] user`): with
+    the example placeholder, foibot could never tell the user's requests from others'."""
+    user = config.wdtk.user
+    if not user or user == EXAMPLE_USER:
+        raise ConfigError(
+            f"{config.path.name}: wdtk.user: set it to your WDTK profile's url_name "
+            f"(it is {user or 'unset'!r}); foibot releases requests only when it can tell "
+            "yours from other people's. Drafting works without it."
+        )
+
+
+def orphaned_drafts(store: Store, config: Config, slug: str) -> dict[str, str]:
+    """Drafts (not yet released) the config no longer asks for, with the reason."""
+    rows = [r for r in store.campaign_requests(slug) if r["status"] == "draft" and r["letter"]]
+    if not rows:
+        return {}
+    if slug not in {c.slug for c in config.campaigns}:
+        return {r["ref"]: f"campaign '{slug}' is no longer in {config.path.name}" for r in rows}
+    campaign = config.campaign(slug)
+    known = campaign_bodies(store, config, campaign)
+    try:
+        wanted = {b.url_name for b in select_bodies(campaign, known, config.path.name)}
+    except ConfigError:
+        return {}  # the config names an unknown body: `draft` says so, nothing to judge
+    return {
+        r["ref"]: f"body {r['body']} is no longer in campaign '{slug}'"
+        for r in rows
+        if r["body"] not in wanted
+    }
+
+
+def launch_campaign(
+    store: Store,
+    config: Config,
+    slug: str,
+    now: dt.datetime,
+    *,
+    sheet: Callable[[LaunchReport], None] | None = None,
+) -> LaunchReport:
+    """Plan slots, release what is due (never more than `[pace] max_unsent` waiting to be
+    sent), give each waiting request its `send_after`, release follow-ups, and write the
+    launch sheet, all in one transaction: a release is never kept without its sheet."""
+    require_release_identity(config)
+    config.campaign(slug)  # an unknown campaign is a usage error with a suggestion
     campaign = config.campaign(slug)
     now = now.astimezone(dt.UTC)
     report = LaunchReport(slug)
+    orphans = orphaned_drafts(store, config, slug)
+    report.orphaned = [{"ref": ref, "reason": why} for ref, why in sorted(orphans.items())]
     with store.transaction():
         if not store.campaign_requests(slug):
             raise FoibotError(
                 f"campaign '{slug}' has no drafts yet: run `foibot draft {slug}` first"
             )
         # Every slot ever planned for this account counts, whichever campaign it was for.
-        history = [
-            _parse_ts(row["slot_at"])
-            for row in store.db.query("SELECT slot_at FROM requests WHERE slot_at IS NOT NULL")
-        ]
+        history = [_parse_ts(ts) for ts in store.planned_slots()]
         unplanned = [
             row for row in store.campaign_requests(slug)
-            if row["status"] == "draft" and row["slot_at"] is None
+            if row["status"] == "draft" and row["slot_at"] is None and row["ref"] not in orphans
         ]  # fmt: skip
         earliest = max(now, campaign.launch_at.astimezone(dt.UTC)) if campaign.launch_at else now
         for row, slot in zip(
@@ -194,30 +242,60 @@ def launch_campaign(store: Store, config: Config, slug: str, now: dt.datetime) -
         ):
             store.update_request(row["ref"], slot_at=slot.isoformat())
             store.log(row["ref"], "scheduled", {"slot": slot.isoformat()})
+        room = may_release(len(store.unsent_requests()), config.max_unsent)
+        installation = store.installation_id()
         for row in store.campaign_requests(slug):
-            if row["status"] != "draft" or row["slot_at"] is None:
-                if row["status"] == "ready":
-                    report.waiting.append(row)
+            if row["status"] != "draft" or row["slot_at"] is None or row["ref"] in orphans:
                 continue
-            if _parse_ts(row["slot_at"]) <= now:
+            if _parse_ts(row["slot_at"]) > now:
+                report.scheduled.append({"ref": row["ref"], "slot": row["slot_at"]})
+            elif room <= 0:
+                report.held.append({"ref": row["ref"], "slot": row["slot_at"]})
+            else:
+                room -= 1
                 store.update_request(row["ref"], status="ready", released_at=now.isoformat())
                 store.log(row["ref"], "released", {"slot": row["slot_at"]})
                 url = new_request_url(
                     config.wdtk.base_url, row["body"], row["title"], row["letter"], row["ref"],
-                    store.installation_id(),
-                )
+                    installation,
+                )  # fmt: skip
                 if len(url) > LINK_WARN_CHARS:
                     report.warnings.append(
                         f"{row['ref']}: the link is {len(url)} characters; some browsers cut "
                         f"links over {LINK_WARN_CHARS}: shorten the letter or paste it by hand"
                     )
-                report.released.append(
-                    {"ref": row["ref"], "body": row["body"], "url": url, "slot": row["slot_at"]}
-                )
+                report.released.append({"ref": row["ref"], "body": row["body"], "url": url})
                 store.queue_news(
                     [news.released(row["ref"], row["ref"], row["body"], None, launch_sheet_name(slug))]
-                )
-            else:
-                report.scheduled.append({"ref": row["ref"], "slot": row["slot_at"]})
-    report.followups = release_followups(store, config, slug, now)
+                )  # fmt: skip
+        _assign_send_after(store, config, now)
+        send_after = {r["ref"]: r["send_after"] for r in store.unsent_requests()}
+        for item in report.released:
+            item["send_after"] = send_after.get(item["ref"])
+        released_now = {item["ref"] for item in report.released}
+        report.waiting = [
+            {"ref": r["ref"], "body": r["body"], "send_after": r["send_after"]}
+            for r in store.campaign_requests(slug)
+            if r["status"] == "ready" and r["wdtk_id"] is None and r["ref"] not in released_now
+        ]
+        fresh = {f["ref"] for f in release_followups(store, config, slug, now)}
+        report.followups = [
+            {**f, "released_now": f["ref"] in fresh} for f in unsent_followups(store, config, slug)
+        ]
+        if sheet is not None:
+            sheet(report)
     return report
+
+
+def _assign_send_after(store: Store, config: Config, now: dt.datetime) -> None:
+    """Each released-but-unsent request's earliest safe send time, in release order,
+    counted from the sends WDTK shows for this account."""
+    window = max(limit.minutes for limit in config.pace) + config.pace_margin_minutes
+    since = (now - dt.timedelta(minutes=window)).isoformat()
+    sent = sorted(_parse_ts(ts) for ts in store.recent_sends(config.wdtk.user, since))
+    unsent = store.unsent_requests()
+    times = send_after(sent, len(unsent), now, config.pace, config.pace_margin_minutes)
+    for row, when in zip(unsent, times, strict=True):
+        value = when.isoformat(timespec="seconds")
+        if row["send_after"] != value:
+            store.update_request(row["ref"], send_after=value)

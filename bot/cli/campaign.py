@@ -56,40 +56,69 @@ def launch(
     """Plan paced release slots for CAMPAIGN's drafts and print the links due now."""
     from bot.campaigns.launch_sheet import launch_sheet_name, write_launch_sheet
     from bot.campaigns.service import launch_campaign
-    from bot.dates import format_uk
 
     now = as_of or dt.datetime.now(dt.UTC)
-    report = launch_campaign(app.store, app.config, campaign, now)
     sheet = sheet or app.store.path.parent / launch_sheet_name(campaign)
-    write_launch_sheet(sheet, app.store, app.config, campaign, report, now)
-    report.sheet = str(sheet)
+
+    def write_sheet(report) -> None:
+        report.sheet = str(sheet)
+        write_launch_sheet(sheet, app.store, app.config, campaign, report, now)
+
+    report = launch_campaign(app.store, app.config, campaign, now, sheet=write_sheet)
     for warning in report.warnings:
         click.echo(f"Warning: {warning}", err=True)
     if app.json_wanted(as_json):
         app.emit_json(report.as_json())
         return
+    click.echo(launch_text(report))
+
+
+def launch_text(report) -> str:
+    """What `launch` tells a person: what to send now and when, and what waits."""
+    from bot.dates import format_uk
+
+    lines = []
     if report.released:
-        click.echo(f"Ready to send now ({len(report.released)}): open each link, check, press Send")
+        lines.append(
+            f"Ready to send now ({len(report.released)}): open each link at its time, check, press Send"
+        )
         for item in report.released:
-            click.echo(f"\n{item['ref']}  {item['body']}\n{item['url']}")
+            when = format_uk(item["send_after"]) if item.get("send_after") else "now"
+            lines += ["", f"{item['ref']}  {item['body']}  send at or after {when} (UK)", item["url"]]
     else:
-        click.echo("Nothing new is due to send yet.")
-    for item in report.followups:
-        click.echo(
-            f"\n{item['kind']} {item['ref']} for {item['request']} ({item['body']}): open {item['url']}"
-        )
-        click.echo("and paste:\n" + "\n".join("  | " + line for line in item["text"].splitlines()))
+        lines.append("Nothing new is due to send yet.")
     if report.waiting:
-        click.echo(
-            f"\nStill waiting to be sent from earlier: {', '.join(w['ref'] for w in report.waiting)}"
+        lines.append("")
+        lines.append(f"Still waiting to be sent ({len(report.waiting)}); the launch sheet has their links:")
+        for w in report.waiting:
+            when = format_uk(w["send_after"]) if w.get("send_after") else "now"
+            lines.append(f"  {w['ref']}  {w['body']}  send at or after {when} (UK)")
+    if report.held:
+        lines.append(
+            f"\n{len(report.held)} more due but held until WDTK shows the waiting ones sent: "
+            + ", ".join(h["ref"] for h in report.held)
         )
+    for item in report.followups:
+        fresh = " (new)" if item.get("released_now") else ""
+        lines += [
+            "",
+            f"{item['kind']} {item['ref']}{fresh} for {item['request']} ({item['body']}): open {item['url']}",
+            "and paste the text between the lines (or copy it from the launch sheet):",
+            "-" * 40,
+            item["text"].rstrip("\n"),
+            "-" * 40,
+            f"When sent, foibot sees it on WDTK; or mark it with `foibot done {item['ref']}`.",
+        ]
+    for item in report.orphaned:
+        lines.append(f"\nNot released: {item['ref']}: {item['reason']} (`foibot draft --prune` cancels it)")
     if report.scheduled:
         nxt = report.scheduled[0]
-        click.echo(
+        lines.append(
             f"\n{len(report.scheduled)} scheduled; next: {nxt['ref']} at {format_uk(nxt['slot'])} (UK)."
             " Run `foibot launch` again then (or let `foibot run --once` do it)."
         )
-    click.echo(f"Launch sheet: {sheet}")
+    lines.append(f"Launch sheet: {report.sheet}")
+    return "\n".join(lines)
 
 
 COMMANDS = [draft, launch]

@@ -239,6 +239,19 @@ def release_followups(store: Store, config: Config, slug: str, now: dt.datetime)
     return released
 
 
+def unsent_followups(store: Store, config: Config, slug: str) -> list[dict]:
+    """Every released follow-up not yet seen sent on WDTK nor marked done by the user: a
+    person is shown these on every launch until one of those happens."""
+    return [
+        {
+            "ref": row["ref"], "request": row["request"], "body": row["body"], "kind": row["kind"],
+            "url": followup_link(config, row, row), "text": row["text"],
+            "released_at": row["released_at"],
+        }
+        for row in store.ready_followups(slug)
+    ]  # fmt: skip
+
+
 def mark_sent(store: Store, request_ref: str, events: list) -> list[str]:
     """Match `followup_sent` events WDTK shows to follow-ups we released. Call inside the
     request's ingest transaction. Clock effects are the deadline engine's business: a

@@ -97,12 +97,15 @@ def release_due(store: Store, config: Config, now: dt.datetime) -> list[dict]:
     for campaign in config.campaigns:
         if not store.campaign_requests(campaign.slug):
             continue
-        report = launch_campaign(store, config, campaign.slug, now)
-        if report.released or report.followups:
-            sheet = store.path.parent / launch_sheet_name(campaign.slug)
-            write_launch_sheet(sheet, store, config, campaign.slug, report, now)
+        sheet = store.path.parent / launch_sheet_name(campaign.slug)
+
+        def write(report, sheet=sheet, slug=campaign.slug) -> None:
+            if report.released or any(f["released_now"] for f in report.followups):
+                write_launch_sheet(sheet, store, config, slug, report, now)
+
+        report = launch_campaign(store, config, campaign.slug, now, sheet=write)
         released.extend(report.released)
-        released.extend(report.followups)
+        released.extend(f for f in report.followups if f["released_now"])
     return released
 
 

@@ -288,6 +288,46 @@ class Store:
         )
         return self.db.query(sql, [campaign] if campaign else [])
 
+    def planned_slots(self) -> list[str]:
+        return [
+            r["slot_at"]
+            for r in self.db.query("SELECT slot_at FROM requests WHERE slot_at IS NOT NULL")
+        ]
+
+    def unsent_requests(self) -> list[dict]:
+        """Released to a human, not yet seen on WDTK: account-wide, in release order."""
+        return list(
+            self.db.query(
+                "SELECT ref, body, campaign, released_at, send_after FROM requests "
+                "WHERE status = 'ready' AND wdtk_id IS NULL ORDER BY released_at, slot_at, ref"
+            )
+        )
+
+    def recent_sends(self, user: str | None, since: str) -> list[str]:
+        """When WDTK says this account made requests, since `since` (UTC ISO)."""
+        return [
+            r["wdtk_created_at"]
+            for r in self.db.query(
+                "SELECT wdtk_created_at FROM requests WHERE wdtk_user = ? "
+                "AND wdtk_created_at >= ?",
+                [user, since],
+            )
+        ]
+
+    def ready_followups(self, campaign: str) -> list[dict]:
+        return list(
+            self.db.query(
+                "SELECT f.*, r.url_title, r.wdtk_id, r.law FROM followups f "
+                "JOIN requests r ON r.ref = f.request "
+                "WHERE r.campaign = ? AND f.status = 'ready' ORDER BY f.released_at, f.ref",
+                [campaign],
+            )
+        )
+
+    def followup(self, ref: str) -> dict | None:
+        rows = list(self.db.query("SELECT * FROM followups WHERE ref = ?", [ref]))
+        return rows[0] if rows else None
+
     # -- news --------------------------------------------------------------------------
 
     def queue_news(self, items: Iterable[Any]) -> int:

@@ -261,3 +261,11 @@ def m013_news_deliveries(db: Database) -> None:
             "SELECT id, ?, sent_at, 1 FROM news WHERE sent_at IS NOT NULL",
             [channel],
         )
+
+
+@migrations()
+def m014_wdtk_created_at(db: Database) -> None:
+    # When WDTK says a request was made: the real sends that pace the next releases.
+    db["requests"].add_column("wdtk_created_at", str)
+    db["requests"].add_column("send_after", str)  # when a human may send a released one
+    db["requests"].create_index(["wdtk_user", "wdtk_created_at"])

@@ -37,6 +37,7 @@ class Tracked:
     very_overdue_after: str | None
     review_started_on: str | None
     wdtk_user: str | None
+    wdtk_created_at: str | None = None  # when the request was made on WDTK (UTC ISO)
 
     def as_row(self) -> dict:
         return {
@@ -53,6 +54,7 @@ class Tracked:
             "very_overdue_after": self.very_overdue_after,
             "review_started_on": self.review_started_on,
             "wdtk_user": self.wdtk_user,
+            "wdtk_created_at": self.wdtk_created_at,
         }
 
 
@@ -97,6 +99,9 @@ def track(request: WdtkRequest, *, law: str, school: bool, calendar: dl.WorkingC
         very_overdue_after=very,
         review_started_on=dl.receipt_date(review.created_at).isoformat() if review else None,
         wdtk_user=request.user_url_name,
+        wdtk_created_at=request.created_at.astimezone(dt.UTC).isoformat()
+        if request.created_at
+        else None,
     )
 
 
