@@ -236,3 +236,10 @@ def m011_lookup_indexes(db: Database) -> None:
 def m012_settings(db: Database) -> None:
     # Facts about this installation: its tag id, whether WDTK was last seen down.
     db["settings"].create({"key": str, "value": str}, pk="key", not_null={"value"})
+
+
+@migrations()
+def m020_clock_adjust(db: Database) -> None:
+    # Extensions and fee pauses recorded with `foibot extend` (JSON, for the clock started
+    # on its sent_on); the due dates on the row already include them.
+    db["requests"].add_column("clock_adjust", str)
