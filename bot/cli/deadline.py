@@ -76,7 +76,7 @@ def deadline(
                 if result.extension_due
                 else None,
                 "extension_flag": result.extension_flag,
-                "fee_pauses": [[a.isoformat(), b.isoformat()] for a, b in zip(fee_notice, fee_paid)],
+                "fee_pauses": [[a.isoformat(), b.isoformat()] for a, b in zip(fee_notice, fee_paid, strict=True)],
                 "holidays_skipped": skipped,
                 "holiday_data": dl.holiday_data_version(),
             }
@@ -105,7 +105,7 @@ def deadline(
         click.echo(f"  public-interest extension to:  {pit_until.strftime(fmt)}")
         if result.extension_flag:
             click.echo(f"    note: {result.extension_flag} (ICO guidance)")
-    for a, b in zip(fee_notice, fee_paid):
+    for a, b in zip(fee_notice, fee_paid, strict=True):
         click.echo(f"  fee pause:                     {a.strftime(fmt)} to {b.strftime(fmt)}")
     if result.grace_due:
         click.echo(

@@ -80,7 +80,7 @@ def extend(
         "clock": row["sent_on"],
         "eir_extended": eir or None,
         "pit_until": pit_until.isoformat() if pit_until else None,
-        "fee_pauses": [[a.isoformat(), b.isoformat()] for a, b in zip(fee_notice, fee_paid)]
+        "fee_pauses": [[a.isoformat(), b.isoformat()] for a, b in zip(fee_notice, fee_paid, strict=True)]
         or None,
         "cleared": clear or None,
         "due": due.isoformat(),
