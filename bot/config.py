@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.dates import LONDON
+from bot.deadlines import REGIONS, RegionalDay
 from bot.errors import ConfigError
 
 DEFAULT_BASE_URL = "https://www.whatdotheyknow.com"
@@ -150,8 +151,10 @@ class Config:
     requester_email: str
     bodies: dict[str, BodyConfig]
     campaigns: tuple[CampaignConfig, ...]
-    extra_holidays: tuple[dt.date, ...] = ()
-    remove_holidays: tuple[dt.date, ...] = ()
+    # [deadlines] overrides, each a date and the part of the UK it applies in ("uk" for
+    # the plain-list form); the deadline engine counts each only where the law does.
+    extra_holidays: tuple[RegionalDay, ...] = ()
+    remove_holidays: tuple[RegionalDay, ...] = ()
     schedule: ScheduleConfig = ScheduleConfig()
     poll: PollConfig = PollConfig()
     notify: NotifyConfig = NotifyConfig()
@@ -331,8 +334,8 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
         requester_email=requester.text("email", ""),
         bodies=bodies,
         campaigns=campaigns,
-        extra_holidays=deadlines.dates("extra_holidays"),
-        remove_holidays=deadlines.dates("remove_holidays"),
+        extra_holidays=_regional_dates(deadlines, "extra_holidays"),
+        remove_holidays=_regional_dates(deadlines, "remove_holidays"),
         schedule=_parse_schedule(top.sub("schedule")),
         poll=_parse_poll(top.sub("poll")),
         notify=_parse_notify(top.sub("notify")),
@@ -340,6 +343,23 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
         max_unsent=max_unsent,
         pace_margin_minutes=margin,
     )
+
+
+def _regional_dates(t: _Table, name: str) -> tuple[RegionalDay, ...]:
+    """`name = [dates]` (every part of the UK, the original form) or a table naming the
+    part of the UK: `[deadlines.extra_holidays]` with `scotland = [2026-06-15]`."""
+    if isinstance(t.data.get(name), dict):
+        table = t.sub(name)
+        table.only(*REGIONS)
+        return tuple(RegionalDay(region, d) for region in table.data for d in table.dates(region))
+    value = t.data.get(name, [])
+    if not isinstance(value, list):
+        t.fail(
+            f"expected a list of dates, or a table of them by part of the UK "
+            f"({', '.join(REGIONS)}), got {_type_name(value)} {value!r}",
+            t.key(name),
+        )
+    return tuple(RegionalDay("uk", d) for d in t.dates(name))
 
 
 def _parse_followups_switch(t: _Table) -> bool:

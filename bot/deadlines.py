@@ -18,11 +18,13 @@ Counting rules (see shared docs, dependencies-and-deadlines.md Part 2):
 * ``holidays_skipped`` lists the weekday bank holidays in (received, due], i.e. what the CLI
   needs to explain why ``due`` is not simply four calendar weeks later.
 
-Holiday data comes from the ``holidays`` package. Coverage is fixed at FIRST_YEAR..LAST_YEAR:
-2005 is when the right of access under FOIA, FOISA, EIR and EISR came into force, and the end
-stays a few years past the data release because later years are only rule-based
-projections (one-off holidays are proclaimed just weeks ahead). Any date outside raises
-DeadlineError rather than guessing.
+Holiday data comes from the ``holidays`` package. Coverage is FIRST_YEAR..LAST_YEAR: 2005
+is when the right of access under FOIA, FOISA, EIR and EISR came into force, and 2100 is the
+last year ``holidays`` computes for the UK. Years after the newest proclaimed one-off in its
+data (``proclaimed_through()``) are projections of the recurring rules: a one-off holiday
+proclaimed later is missing until the package (or ``[deadlines] extra_holidays``) adds it;
+``foibot doctor`` warns about stored dates in those years. Any date outside the coverage
+raises DeadlineError rather than guessing.
 """
 
 from __future__ import annotations
@@ -31,10 +33,11 @@ import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
 
 LAWS = ("foi", "eir", "foisa", "eisr")
 FIRST_YEAR = 2005
-LAST_YEAR = 2035
+LAST_YEAR = 2100  # holidays.UK.end_year: the package computes no further
 
 _FAMILY = {"foi": "uk", "eir": "uk", "foisa": "scotland", "eisr": "scotland"}
 _FAMILY_SUBDIVS = {"uk": ("ENG", "WLS", "SCT", "NIR"), "scotland": ("SCT",)}
@@ -46,13 +49,35 @@ _REGION = {
 }
 _REGION_ORDER = ("England", "Wales", "Scotland", "Northern Ireland")
 _EXTRA_NAME = "Additional bank holiday (from configuration)"
+# The parts of the UK a [deadlines] override can name, and the `holidays` subdivisions each
+# covers. "uk" is every part: the plain-list form of the config, kept for old configs.
+REGIONS = {
+    "uk": ("ENG", "WLS", "SCT", "NIR"),
+    "england": ("ENG",),
+    "wales": ("WLS",),
+    "scotland": ("SCT",),
+    "northern_ireland": ("NIR",),
+}
 
 VERY_OVERDUE_DAYS = 40
-SCHOOL_VERY_OVERDUE_DAYS = 60
+SCHOOL_VERY_OVERDUE_DAYS = 60  # SI 2004/3364 reg 3 (under FOIA s.10(4)): FOIA only
 EIR_EXTENDED_DAYS = 40
 PIT_EXTRA_DAYS = 20  # ICO: a reasonable PIT extension is normally <= 20 extra working days
-ICO_COMPLAINT_DAYS = 42
+ICO_COMPLAINT_DAYS = 42  # ICO practice ("within six weeks"), not statute
+ICO_REVIEW_WAIT_DAYS = 40  # ICO complaints page: no review outcome after 40 working days
+REVIEW_ASK_DAYS = 40  # ICO guidance (FOIA); EIR reg 11(2); FOISA s.20(5); EISR reg 16(2)
 SIC_APPLICATION_MONTHS = 6
+
+
+class RegionalDay(NamedTuple):
+    """A [deadlines] override: a date and the part of the UK it is a bank holiday in."""
+
+    region: str
+    day: date
+
+    def isoformat(self) -> str:
+        # UK-wide entries print as the bare date, as the plain-list config form always did.
+        return self.day.isoformat() if self.region == "uk" else f"{self.region}:{self.day}"
 
 
 class DeadlineError(ValueError):
@@ -243,11 +268,14 @@ def _subdiv_holidays(subdiv: str) -> dict[date, str]:
 
 @functools.cache
 def _family_holidays(family: str) -> dict[date, str]:
-    subdivs = _FAMILY_SUBDIVS[family]
-    everywhere = {r for s in subdivs for r in _REGION[s]}
+    return _merge(family, {s: _subdiv_holidays(s) for s in _FAMILY_SUBDIVS[family]})
+
+
+def _merge(family: str, per_subdiv: Mapping[str, Mapping[date, str]]) -> dict[date, str]:
+    everywhere = {r for s in _FAMILY_SUBDIVS[family] for r in _REGION[s]}
     by_day: dict[date, dict[str, set[str]]] = {}
-    for subdiv in subdivs:
-        for d, name in _subdiv_holidays(subdiv).items():
+    for subdiv, days in per_subdiv.items():
+        for d, name in days.items():
             # holidays joins two holidays on one date with "; "; keep them apart for labels.
             for part in name.split("; "):
                 by_day.setdefault(d, {}).setdefault(part, set()).update(_REGION[subdiv])
@@ -265,9 +293,16 @@ def _family_holidays(family: str) -> dict[date, str]:
     return merged
 
 
-def _as_dates(values: Iterable[date | str], what: str) -> frozenset[date]:
+def _as_days(values: Iterable[date | str | RegionalDay], what: str) -> frozenset[RegionalDay]:
     out = set()
     for v in values:
+        region = "uk"
+        if isinstance(v, tuple):
+            region, v = v
+            if region not in REGIONS:
+                raise DeadlineError(
+                    f"{what} names {region!r}: expected one of {', '.join(REGIONS)}"
+                )
         if isinstance(v, str):
             try:
                 v = date.fromisoformat(v.strip())
@@ -279,33 +314,46 @@ def _as_dates(values: Iterable[date | str], what: str) -> frozenset[date]:
                 f"{what} entry {d.isoformat()} is outside the covered years "
                 f"{FIRST_YEAR}-{LAST_YEAR}"
             )
-        out.add(d)
+        out.add(RegionalDay(region, d))
     return frozenset(out)
 
 
 @functools.lru_cache(maxsize=64)
 def _build_calendar(
-    family: str, extra: frozenset[date], remove: frozenset[date]
+    family: str, extra: frozenset[RegionalDay], remove: frozenset[RegionalDay]
 ) -> WorkingCalendar:
-    days = dict(_family_holidays(family))
-    for d in extra:
-        days.setdefault(d, _EXTRA_NAME)
-    for d in remove:
-        days.pop(d, None)
-    return WorkingCalendar(days, FIRST_YEAR, LAST_YEAR, family=family)
+    if not extra and not remove:
+        return WorkingCalendar(_family_holidays(family), FIRST_YEAR, LAST_YEAR, family=family)
+    per_subdiv = {}
+    for subdiv in _FAMILY_SUBDIVS[family]:
+        # An override counts only in the parts of the UK it names: a day added for England
+        # must not move a FOISA date, since FOISA s.73 counts Scottish bank holidays only.
+        days = dict(_subdiv_holidays(subdiv))
+        for region, d in extra:
+            if subdiv in REGIONS[region]:
+                days.setdefault(d, _EXTRA_NAME)
+        for region, d in remove:
+            if subdiv in REGIONS[region]:
+                days.pop(d, None)
+        per_subdiv[subdiv] = days
+    return WorkingCalendar(_merge(family, per_subdiv), FIRST_YEAR, LAST_YEAR, family=family)
 
 
 def calendar_for(
-    law: str, extra_holidays: Iterable[date | str] = (), remove_holidays: Iterable[date | str] = ()
+    law: str,
+    extra_holidays: Iterable[date | str | RegionalDay] = (),
+    remove_holidays: Iterable[date | str | RegionalDay] = (),
 ) -> WorkingCalendar:
     """The (cached) working-day calendar for a law, with config overrides applied.
 
     Overrides let a user add a newly proclaimed holiday before a library release, or drop
-    one; dates may be ``date`` objects or ISO strings and must lie in the covered years.
+    one. A plain date or ISO string applies in every part of the UK; a ``RegionalDay``
+    only in the part it names (so only a "uk" or "scotland" day changes FOISA/EISR dates).
+    Dates must lie in the covered years.
     """
     family = _FAMILY[_check_law(law)]
-    extra = _as_dates(extra_holidays, "extra_holidays") if extra_holidays else frozenset()
-    remove = _as_dates(remove_holidays, "remove_holidays") if remove_holidays else frozenset()
+    extra = _as_days(extra_holidays, "extra_holidays") if extra_holidays else frozenset()
+    remove = _as_days(remove_holidays, "remove_holidays") if remove_holidays else frozenset()
     return _build_calendar(family, extra, remove)
 
 
@@ -355,6 +403,8 @@ class Deadlines:
     holidays_skipped: tuple[Holiday, ...]  # weekday bank holidays in (received, due]
     extension_due: date | None = None  # EIR 40th working day, or the authority's PIT date
     extension_flag: str | None = None  # set when a PIT date runs past 40 working days
+    very_overdue_days: int = VERY_OVERDUE_DAYS  # the count behind ``very_overdue_after``
+    school: bool = False  # the FOIA schools variation applies (never under EIR/FOISA/EISR)
 
 
 def _normalise_pauses(fee_pauses: Iterable[tuple[date, date]]) -> list[tuple[date, date]]:
@@ -418,6 +468,9 @@ def compute_deadlines(
     ``eir_extended`` (EIR/EISR reg 7) moves ``due`` itself to the 40th working day.
     ``pit_extension_to`` (FOIA s.10(3)) keeps ``due`` at day 20, when the refusal notice is
     still owed, and is flagged when later than ``days`` + 20 working days (ICO guidance).
+    ``school`` is the FOIA schools variation (SI 2004/3364 reg 3, made under FOIA s.10(4)):
+    the 20th *school* day, capped at the 60th working day, so ``very_overdue_after`` is the
+    60th. It changes FOIA only: under EIR, FOISA and EISR a school is like any authority.
     """
     law = _check_law(law)
     received = _check_date(received, "received date")
@@ -430,6 +483,7 @@ def compute_deadlines(
     cal = _calendar(law, calendar)
     pauses = _normalise_pauses(fee_pauses) if fee_pauses else []
 
+    school = bool(school) and law == "foi"
     due_days = max(days, EIR_EXTENDED_DAYS) if eir_extended else days
     # "Very overdue" can never come before "due" (e.g. --days 60 for armed-forces cases).
     very_days = max(SCHOOL_VERY_OVERDUE_DAYS if school else VERY_OVERDUE_DAYS, due_days)
@@ -466,6 +520,8 @@ def compute_deadlines(
         holidays_skipped=cal._skipped(received, due),
         extension_due=extension_due,
         extension_flag=extension_flag,
+        very_overdue_days=very_days,
+        school=school,
     )
 
 
@@ -523,8 +579,32 @@ def review_deadlines(
     )
 
 
+def review_request_by(answered: date, law: str, calendar: WorkingCalendar | None = None) -> date:
+    """Last day to ask for an internal review: 40 working days after the answer (day 0), or
+    after the response period expired when there was no answer.
+
+    FOIA: ICO guidance (no statute; a body may refuse a later request). EIR reg 11(2):
+    representations "no later than 40 working days after the date on which the applicant
+    believes that the public authority has failed to comply". FOISA s.20(5): within 40
+    working days after receipt of the notice, or (s.20(5)(a)) after the expiry of the time
+    allowed for a response. EISR reg 16(2): 40 working days likewise."""
+    law = _check_law(law)
+    answered = _check_date(answered, "answer date")
+    return _calendar(law, calendar).add_working_days(answered, REVIEW_ASK_DAYS)
+
+
+def ico_complaint_ready(review_requested: date, calendar: WorkingCalendar | None = None) -> date:
+    """The last day before the ICO takes a complaint about a review with no outcome: the
+    40th working day after the review request (ICO complaints page: "If you've not been
+    given the outcome of the internal review after 40 working days - you can complain to
+    us"). A complaint is ready from the day after."""
+    review_requested = _check_date(review_requested, "review request date")
+    return _calendar("foi", calendar).add_working_days(review_requested, ICO_REVIEW_WAIT_DAYS)
+
+
 def ico_complaint_by(last_contact: date) -> date:
-    """ICO asks for complaints within six weeks of the last substantive contact (policy)."""
+    """ICO practice, not statute: it asks for complaints within six weeks of the final
+    response or the last substantive contact with the authority."""
     return _check_date(last_contact, "last contact date") + timedelta(days=ICO_COMPLAINT_DAYS)
 
 
@@ -541,6 +621,24 @@ def sic_application_by(decision: date) -> date:
     """FOISA s.47(4): apply to the Scottish Information Commissioner within six months of the
     review response (or of the review deadline passing -- pass that date instead)."""
     return _add_months(_check_date(decision, "decision date"), SIC_APPLICATION_MONTHS)
+
+
+@functools.cache
+def proclaimed_through() -> int:
+    """The newest year with a proclaimed one-off UK bank holiday in the ``holidays`` data.
+
+    Later years come from the recurring rules alone, so a holiday proclaimed after the
+    package was released (as Scotland's 15 June 2026 was, in February 2026) is missing."""
+    from holidays.countries.united_kingdom import UnitedKingdomStaticHolidays as static
+
+    years = [
+        year
+        for name in dir(static)
+        if name.startswith("special_") and name.endswith("_holidays")
+        for year in getattr(static, name)
+        if isinstance(year, int)
+    ]
+    return max(years)
 
 
 def regulator_for(law: str) -> str:

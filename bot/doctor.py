@@ -474,7 +474,24 @@ def one_year_after(day: dt.date) -> dt.date:
         return day.replace(year=day.year + 1, day=28)
 
 
-def check_holidays(config: Config | None, today: dt.date) -> Check:
+def latest_stored_date(conn: sqlite3.Connection) -> dt.date | None:
+    """The latest deadline the database holds (None without requests)."""
+    if not {"due", "very_overdue_after"} <= _columns(conn, "requests"):
+        return None
+    row = conn.execute(
+        "SELECT max(max(coalesce(due, '')), max(coalesce(very_overdue_after, ''))) FROM requests"
+    ).fetchone()
+    try:
+        return dt.date.fromisoformat(row[0]) if row and row[0] else None
+    except ValueError:
+        return None
+
+
+def check_holidays(
+    config: Config | None, today: dt.date, latest: dt.date | None = None
+) -> Check:
+    """`latest`: the latest deadline stored; dates after the newest proclaimed year in the
+    holiday data are rule-based projections, so a one-off proclaimed later is missing."""
     from bot import deadlines as dl
 
     extra = config.extra_holidays if config else ()
@@ -497,10 +514,20 @@ def check_holidays(config: Config | None, today: dt.date) -> Check:
             f"not covered 12 months ahead: {exc} ({note})",
             "upgrade foibot (and the holidays package) for newer bank-holiday data",
         )
+    proclaimed = dl.proclaimed_through()
+    if latest is not None and latest.year > proclaimed:
+        return warning(
+            "bank holidays",
+            f"stored deadlines run to {latest.isoformat()}, but the holiday data's proclaimed "
+            f"days end in {proclaimed}: later years are projections of the usual rules and "
+            f"may miss one-off bank holidays ({note})",
+            "upgrade the holidays package when new bank holidays are proclaimed, or add them "
+            "under [deadlines] extra_holidays",
+        )
     return passed(
         "bank holidays",
         f"{', '.join(dl.LAWS)} covered to {ahead.isoformat()} and beyond "
-        f"(data ends {dl.LAST_YEAR}-12-31; {note})",
+        f"(data ends {dl.LAST_YEAR}-12-31; years after {proclaimed} are projections; {note})",
     )
 
 
@@ -594,6 +621,7 @@ def _checks(
 
     with closing(conn) if conn else nullcontext():
         stored: dict[str, Body] = {}
+        latest: dt.date | None = None
         if conn is not None:
             stage = "database integrity"  # the first query is where a non-database shows
             try:
@@ -604,6 +632,7 @@ def _checks(
                 if config is not None:
                     stored = stored_bodies(conn, config)
                 yield from check_poll_state(conn, now)
+                latest = latest_stored_date(conn)
             except sqlite3.DatabaseError as exc:
                 yield database_error(stage, path, exc)
         if path is not None and path.is_file():
@@ -615,7 +644,7 @@ def _checks(
             yield check_followup_templates(config)
         else:
             yield warning("templates", "not checked: the config did not load", "fix it first")
-        yield check_holidays(config, today)
+        yield check_holidays(config, today, latest)
 
     if online:
         if config is None:

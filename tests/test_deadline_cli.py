@@ -74,3 +74,90 @@ def test_config_can_add_a_newly_proclaimed_holiday(tmp_path):
     data = json.loads(deadline("2026-12-18", "--json", config=str(config)).stdout)
     assert data["due"] == "2027-01-22"
     assert "2026-12-21" in [h["date"] for h in data["holidays_skipped"]]
+
+
+# --- issue 15: schools, labels, extensions, years, holidays by part of the UK ----------
+
+
+def test_school_variation_is_foia_only_si_2004_3364():
+    """SI 2004/3364 reg 3 varies FOIA s.10(1) for schools (made under s.10(4)); EIR reg 5,
+    FOISA s.10 and EISR reg 5 are untouched, so a school is very overdue after the 40th
+    working day under them and after the 60th (the cap) under FOIA."""
+    # Mon 2 Mar 2026; FOIA union calendar skips 17 Mar, 3 Apr, 6 Apr, 4 May, 25 May.
+    eir = json.loads(deadline("2026-03-02", "--law", "eir", "--school", "--json").stdout)
+    assert (eir["very_overdue_after"], eir["very_overdue_days"]) == ("2026-04-30", 40)
+    foi = json.loads(deadline("2026-03-02", "--law", "foi", "--school", "--json").stdout)
+    assert (foi["very_overdue_after"], foi["very_overdue_days"]) == ("2026-06-01", 60)
+    # FOISA s.73: Scottish calendar; 40th working day, schools like anyone.
+    foisa = json.loads(deadline("2026-03-02", "--law", "foisa", "--school", "--json").stdout)
+    assert foisa["very_overdue_days"] == 40 and foisa["school"] is False
+    text = deadline("2026-03-02", "--law", "foi", "--school").stdout
+    assert "working day 60" in text and "20 school days and no later than" in text
+
+
+def test_days_option_labels_each_date_with_its_real_day_number():
+    """FOIA s.10(4) regulations may allow up to 60 working days: `--days 60` puts 'very
+    overdue' at the 60th working day too, and the label must say 60, not 40."""
+    text = deadline("2026-03-02", "--days", "60").stdout
+    assert "due (working day 60):" in text
+    assert "very overdue after (working day 60):" in text and "day 40" not in text
+    text = deadline("2026-03-02", "--days", "10").stdout
+    assert "due (working day 10):" in text and "very overdue after (working day 40):" in text
+
+
+def test_eir_reg_7_extension_and_fee_pause_on_the_command_line():
+    """EIR reg 7(1): 40 working days when complex and voluminous. FOIA s.10(2): the working
+    days from the fees notice to the fee's receipt do not count."""
+    data = json.loads(deadline("2026-03-02", "--law", "eir", "--eir", "--json").stdout)
+    assert (data["due"], data["working_days"]) == ("2026-04-30", 40)
+    # Notice Thu 5 Mar, paid Thu 12 Mar: days 1-2 are 3-4 Mar; 5, 6, 9, 10, 11 and 12 Mar
+    # are disregarded; days 3-20 run 13 Mar to 10 Apr (17 Mar, 3 and 6 Apr skipped).
+    paused = json.loads(
+        deadline(
+            "2026-03-02", "--fee-notice", "2026-03-05", "--fee-paid", "2026-03-12", "--json"
+        ).stdout
+    )
+    assert paused["due"] == "2026-04-10"  # 31 Mar + 6 working days over Easter (3 and 6 Apr)
+    assert deadline("2026-03-02", "--fee-notice", "2026-03-05").exit_code == 2
+    wrong_law = deadline("2026-03-02", "--law", "foi", "--eir")
+    assert wrong_law.exit_code == 2 and "only under EIR" in wrong_law.stderr
+
+
+def test_dates_past_2035_are_covered():
+    """The 40th working day after 1 Nov 2035 falls in January 2036."""
+    result = deadline("2035-11-01", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["very_overdue_after"] == "2036-01-03"
+
+
+def test_holiday_added_for_england_does_not_move_a_foisa_date_s73(tmp_path):
+    """FOISA s.73: a working day excludes bank holidays *in Scotland* only; FOIA s.10(6)
+    excludes a bank holiday in any part of the UK."""
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[requester]\nname = "A"\n[deadlines.extra_holidays]\nengland = [2026-12-21]\n'
+    )
+    foi = json.loads(deadline("2026-12-18", "--json", config=str(config)).stdout)
+    foisa = json.loads(deadline("2026-12-18", "--law", "foisa", "--json", config=str(config)).stdout)
+    assert foi["due"] == "2027-01-22"  # moved by the English day
+    assert foisa["due"] == "2027-01-21"  # unmoved
+    config.write_text(
+        '[requester]\nname = "A"\n[deadlines.extra_holidays]\nscotland = [2026-12-21]\n'
+    )
+    foisa = json.loads(deadline("2026-12-18", "--law", "foisa", "--json", config=str(config)).stdout)
+    assert foisa["due"] == "2027-01-22"
+    config.write_text('[requester]\nname = "A"\n[deadlines.extra_holidays]\nmars = [2026-12-21]\n')
+    bad = deadline("2026-12-18", config=str(config))
+    assert bad.exit_code == 2 and "deadlines.extra_holidays.mars" in bad.stderr
+    assert "Traceback" not in bad.output
+
+
+def test_plain_list_override_still_applies_everywhere(tmp_path):
+    """The original `extra_holidays = [dates]` form keeps meaning every part of the UK."""
+    config = tmp_path / "config.toml"
+    config.write_text('[requester]\nname = "A"\n[deadlines]\nextra_holidays = [2026-12-21]\n')
+    foisa = json.loads(deadline("2026-12-18", "--law", "foisa", "--json", config=str(config)).stdout)
+    assert foisa["due"] == "2027-01-22"
+    config.write_text('[requester]\nname = "A"\n[deadlines]\nextra_holidays = "2026-12-21"\n')
+    bad = deadline("2026-12-18", config=str(config))
+    assert bad.exit_code == 2 and "deadlines.extra_holidays" in bad.stderr

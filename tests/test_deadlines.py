@@ -511,7 +511,7 @@ def test_law_is_case_insensitive():
 
 @pytest.mark.parametrize(
     "received",
-    [date(FIRST_YEAR - 1, 12, 31), date(LAST_YEAR + 1, 1, 1), date(1999, 12, 31), date(2100, 6, 1)],
+    [date(FIRST_YEAR - 1, 12, 31), date(LAST_YEAR + 1, 1, 1), date(1999, 12, 31), date(2101, 6, 1)],
 )
 def test_out_of_coverage_is_an_error(received):
     with pytest.raises(DeadlineError, match="outside"):
@@ -551,7 +551,7 @@ def test_calendar_overrides_and_cache():
     assert dl.due == D("2026-07-01")
     assert D("2026-06-10") in [h.day for h in dl.holidays_skipped]
     with pytest.raises(DeadlineError, match="outside"):
-        calendar_for("foi", extra_holidays=[D("2062-06-15")])
+        calendar_for("foi", extra_holidays=[D("2102-06-15")])
     with pytest.raises(DeadlineError, match="YYYY-MM-DD"):
         calendar_for("foi", extra_holidays=["15/06/2026"])
 

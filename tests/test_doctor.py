@@ -333,13 +333,29 @@ def test_bad_usage_is_exit_2(project):
 
 
 def test_holiday_data_must_reach_a_year_ahead():
-    assert check_holidays(None, dt.date(2034, 12, 31)).level == "ok"
-    late = check_holidays(None, dt.date(2035, 1, 1))  # a year ahead is 2036-01-01
+    assert check_holidays(None, dt.date(2099, 12, 31)).level == "ok"
+    late = check_holidays(None, dt.date(2100, 1, 1))  # a year ahead is 2101-01-01
     assert late.level == "error"
-    assert "2036-01-01 is outside the bank-holiday data" in late.message
+    assert "2101-01-01 is outside the bank-holiday data" in late.message
     assert "upgrade" in late.fix
 
 
 def test_one_year_after_handles_leap_day():
     assert one_year_after(dt.date(2028, 2, 29)) == dt.date(2029, 2, 28)
     assert one_year_after(dt.date(2026, 11, 22)) == dt.date(2027, 11, 22)
+
+
+def test_years_past_the_proclaimed_holidays_are_projections_warned_about():
+    """Bank holidays are proclaimed under s.1(3) of the Banking and Financial Dealings Act
+    1971 a few months ahead; the `holidays` data for later years is a projection of the
+    usual rules (0.109's newest proclaimed one-off is Scotland's 15 June 2026)."""
+    from bot import deadlines as dl
+
+    proclaimed = dl.proclaimed_through()
+    assert proclaimed >= 2026
+    inside = check_holidays(None, dt.date(2026, 11, 30), dt.date(proclaimed, 12, 31))
+    assert inside.level == "ok" and f"years after {proclaimed} are projections" in inside.message
+    beyond = check_holidays(None, dt.date(2026, 11, 30), dt.date(proclaimed + 1, 1, 4))
+    assert beyond.level == "warn"
+    assert "projections" in beyond.message and "one-off" in beyond.message
+    assert "extra_holidays" in beyond.fix

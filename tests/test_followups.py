@@ -83,43 +83,86 @@ def test_refused_request_gets_an_internal_review_and_an_overdue_review_an_ico_co
     assert review["status"] == "sent"
     assert row(wdtk, "smm-1")["sent_on"] == "2026-03-02"  # a review request restarts no clock
 
-    # FOIA review expected in 20 working days: Wed 22 Apr (Easter skipped)
-    assert drafted(wdtk, "complaint", "2026-04-22")["created"] == []
-    assert drafted(wdtk, "complaint", "2026-04-23")["created"] == [
+    # The FOIA review is expected in 20 working days (Wed 22 Apr, Easter skipped), but the
+    # ICO takes a complaint only when "you've not been given the outcome of the internal
+    # review after 40 working days": the 40th is Thu 21 May (28th: Tue 5 May).
+    assert live(wdtk, "smm-1", "2026-04-23") == "internal_review_overdue"
+    assert drafted(wdtk, "complaint", "2026-04-23")["created"] == []
+    assert drafted(wdtk, "complaint", "2026-05-05")["created"] == []
+    assert drafted(wdtk, "complaint", "2026-05-21")["created"] == []
+    assert drafted(wdtk, "complaint", "2026-05-22")["created"] == [
         {"ref": "smm-1-co", "request": "smm-1"}
     ]
     complaint = next(
         f for f in wdtk.json("show", "smm-1")["followups"] if f["kind"] == "complaint"
     )["text"]
     assert complaint.startswith("To the Information Commissioner's Office")
-    assert "23 March 2026" in complaint and "22 April 2026" in complaint
-    assert "by 3 June 2026 at the latest" in complaint  # six weeks after the review fell due
+    assert "23 March 2026" in complaint and "21 May 2026" in complaint
+    # ICO practice, six weeks from when its 40 working days ran out: 21 May + 42 days
+    assert "by 2 July 2026 at the latest" in complaint
+    assert "practice, not a legal deadline" in complaint
     assert "ico.org.uk" in complaint and "Scottish" not in complaint
-    late = wdtk.json("overdue", "--as-of", "2026-04-23", "--stage", "complaint")
+    late = wdtk.json("overdue", "--as-of", "2026-05-22", "--stage", "complaint")
     assert [r["ref"] for r in late] == ["smm-1"]
 
 
-def test_scottish_body_goes_to_the_scottish_information_commissioner(wdtk, replica):
+def live(project, ref, day):
+    return {s["ref"]: s for s in project.json("status", "--as-of", day)}[ref]["status"]
+
+
+def test_foisa_s47_1_no_reply_gets_a_requirement_for_review_never_a_commissioner_application(
+    wdtk, replica
+):
+    """FOISA s.47(1): an application to the Scottish Information Commissioner can only
+    follow a requirement for review (s.20). For a failure to respond, s.20(5)(a) allows 40
+    working days after the 20-working-day period expired; s.21(1) gives the authority 20
+    working days; s.47(4)(b) then allows six months from the end of those 20 days."""
     doc = make_request_doc(7001, "Police Scotland: staff disciplined for social media misuse", body=POLICE_SCOTLAND,
                            tags=[], sent_at="2026-06-01T09:00:00+01:00")  # fmt: skip
     replica.add_request(doc)
     wdtk.run(
         "track", "/request/7001", "--campaign", "social-media-misuse", "--as-of", "2026-06-01T12:00"
     )
-    # FOISA: 40th working day counting only Scottish holidays (15 June) → Tue 28 Jul
-    assert [
-        c
-        for c in drafted(wdtk, "complaint", "2026-07-28")["created"]
-        if c["request"] == "wdtk-7001"
-    ] == []
-    created = drafted(wdtk, "complaint", "2026-07-29")["created"]
-    assert {"ref": "wdtk-7001-co", "request": "wdtk-7001"} in created
+
+    def mine(report):
+        return [c for c in report["created"] if c["request"] == "wdtk-7001"]
+
+    # FOISA s.73, Scottish holidays only (15 June): due Tue 30 Jun, overdue from 1 Jul.
+    assert mine(drafted(wdtk, "internal-review", "2026-06-30")) == []
+    assert mine(drafted(wdtk, "internal-review", "2026-07-01")) == [
+        {"ref": "wdtk-7001-ir", "request": "wdtk-7001"}
+    ]
+    text = next(
+        f for f in wdtk.json("show", "wdtk-7001")["followups"] if f["kind"] == "internal-review"
+    )["text"]
+    assert "require a review, under section 20(1)" in text and "section 21(1)" in text
+    # s.20(5)(a): 40 working days after 30 Jun (Scottish summer holiday 3 Aug skipped)
+    assert "by 26 August 2026 at the latest" in text
+    status = {s["ref"]: s for s in wdtk.json("status", "--as-of", "2026-07-01")}["wdtk-7001"]
+    assert status["review_by"] == "2026-08-26"
+    assert "2026-08-26" in wdtk.run("overdue", "--as-of", "2026-07-01").stdout
+    assert "2026-08-26" in wdtk.run("show", "wdtk-7001", "--as-of", "2026-07-01").stdout
+
+    # Never a Commissioner application for the unanswered request itself, however late.
+    for day in ("2026-07-01", "2026-07-29", "2026-09-30"):
+        assert mine(drafted(wdtk, "complaint", day)) == []
+
+    # The requirement for review goes out on Thu 2 Jul; s.21(1): 20 working days → Thu 30 Jul.
+    replica.add_event(
+        7001,
+        event(None, "followup_sent", "2026-07-02T10:00:00+01:00", calculated_state="internal_review"),
+    )
+    wdtk.run("poll", "--as-of", "2026-07-02T12:00")
+    assert mine(drafted(wdtk, "complaint", "2026-07-30")) == []
+    assert mine(drafted(wdtk, "complaint", "2026-07-31")) == [
+        {"ref": "wdtk-7001-co", "request": "wdtk-7001"}
+    ]
     text = next(f for f in wdtk.json("show", "wdtk-7001")["followups"] if f["kind"] == "complaint")[
         "text"
     ]
     assert text.startswith("To the Scottish Information Commissioner")
-    assert "Information Commissioner's Office" not in text
-    assert "by 28 January 2027 at the latest" in text  # six months
+    assert "section 47(1)" in text and "Information Commissioner's Office" not in text
+    assert "by 30 January 2027 at the latest" in text  # s.47(4)(b): six months from 30 Jul
 
 
 def test_kill_switch_stops_all_drafting(wdtk):

@@ -200,7 +200,7 @@ def test_launch_sheet_and_report_escape_user_html(hostile):
         "9999-12-31T23:59:59-05:00",  # after year 9999 in UTC
         "0001-01-01T00:00:00+00:00",  # fine in UTC, but 0000-12-31 in London (LMT -0:01:15)
         "1999-03-02T10:15:00+00:00",  # before the bank-holiday data: no deadline
-        "2090-03-02T10:15:00+00:00",  # after it
+        "2101-03-02T10:15:00+00:00",  # after it (the data ends in 2100)
     ],
 )
 def test_poll_survives_dates_out_of_range(project, replica, stamp):

@@ -151,3 +151,50 @@ def test_hidden_polled_daily_then_never():
 def test_next_morning_is_uk_time():
     winter = dt.datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
     assert next_morning(winter, dt.time(5, 15)) == dt.datetime(2026, 12, 1, 5, 15, tzinfo=UTC)
+
+
+# --- clock restarts as WDTK counts them (Alaveteli calculate_last_event_forming_initial_request)
+
+
+def test_s1_3_reclassified_between_clarification_request_and_reply_still_restarts():
+    """FOIA s.1(3)/s.10(6)(b): the date of receipt becomes the day the clarification
+    arrives. Re-classifying the request back to waiting_response while the requester has
+    not yet answered does not end the wait, so the requester's next follow-up restarts it."""
+    events = [
+        ev(1, "sent", "2025-01-06T10:00:00+00:00"),
+        ev(2, "response", "2025-01-08T10:00:00+00:00"),
+        ev(3, "status_update", "2025-01-08T11:00:00+00:00", described="waiting_clarification"),
+        ev(4, "status_update", "2025-01-09T11:00:00+00:00", described="waiting_response"),
+        ev(5, "followup_sent", "2025-01-17T10:00:00+00:00"),
+        ev(6, "followup_sent", "2025-01-20T10:00:00+00:00"),
+    ]
+    assert clock_start(events).id == 5
+
+
+def test_s1_3_resend_between_clarification_request_and_reply_keeps_the_wait():
+    """FOIA s.1(3): a resend of the original does not answer the clarification request;
+    the clock restarts at the resend and again at the clarifying follow-up (WDTK's count:
+    foibot used to stop at the resend, due 2025-02-03 where WDTK said 2025-02-17)."""
+    events = [
+        ev(1, "sent", "2025-01-02T10:00:00+00:00"),
+        ev(2, "response", "2025-01-03T10:00:00+00:00", described="waiting_clarification"),
+        ev(3, "resent", "2025-01-06T10:00:00+00:00"),
+        ev(4, "followup_sent", "2025-01-20T10:00:00+00:00"),
+    ]
+    start = clock_start(events)
+    assert start.id == 4
+    received = dl.receipt_date(start.created_at)
+    assert dl.compute_deadlines(received, "foi").due == dt.date(2025, 2, 17)
+
+
+def test_send_error_of_the_initial_request_restarts_but_not_of_a_followup():
+    def out(id_, type_, when, om):
+        return WdtkEvent(id_, type_, dt.datetime.fromisoformat(when), outgoing_message_id=om)
+
+    events = [
+        out(1, "sent", "2026-03-02T10:00:00+00:00", 11),
+        out(2, "followup_sent", "2026-03-04T10:00:00+00:00", 12),
+        out(3, "send_error", "2026-03-04T11:00:00+00:00", 12),
+    ]
+    assert clock_start(events).id == 1
+    assert clock_start([*events, out(4, "send_error", "2026-03-05T10:00:00+00:00", 11)]).id == 4

@@ -15,7 +15,10 @@ LAW_CHOICES = ("foi", "eir", "foisa", "eisr")
 @click.argument("received", type=DateType())
 @click.option("--law", type=click.Choice(LAW_CHOICES), default="foi", show_default=True)
 @click.option(
-    "--school", is_flag=True, help="School or academy: very overdue after 60 working days."
+    "--school",
+    is_flag=True,
+    help="School or academy: under FOIA 20 school days, at most 60 working days "
+    "(SI 2004/3364); EIR/FOISA/EISR give schools 20 working days like anyone.",
 )
 @click.option(
     "--days",
@@ -24,17 +27,37 @@ LAW_CHOICES = ("foi", "eir", "foisa", "eisr")
     show_default=True,
     help="Working days allowed.",
 )
+@click.option("--eir", "eir", is_flag=True, help="EIR/EISR reg 7 extension to 40 working days.")
+@click.option("--pit-until", type=DateType(), help="FOIA s.10(3): the body's extended date.")
+@click.option("--fee-notice", type=DateType(), multiple=True, help="Fees notice given (s.10(2)).")
+@click.option("--fee-paid", type=DateType(), multiple=True, help="Fee received, per --fee-notice.")
 @json_option
 @pass_app
-def deadline(app: App, received: dt.date, law: str, school: bool, days: int, as_json: bool) -> None:
+def deadline(
+    app: App,
+    received: dt.date,
+    law: str,
+    school: bool,
+    days: int,
+    eir: bool,
+    pit_until: dt.date | None,
+    fee_notice: tuple[dt.date, ...],
+    fee_paid: tuple[dt.date, ...],
+    as_json: bool,
+) -> None:
     """Statutory dates for a request received on RECEIVED (YYYY-MM-DD)."""
     from bot import deadlines as dl
     from bot.errors import UsageError
 
+    if len(fee_notice) != len(fee_paid):
+        raise UsageError("give --fee-notice and --fee-paid in pairs, one of each per fee")
     extra, remove = _holiday_overrides(app)
     try:
         calendar = dl.calendar_for(law, extra, remove)
-        result = dl.compute_deadlines(received, law, school=school, days=days, calendar=calendar)
+        result = dl.compute_deadlines(
+            received, law, school=school, days=days, calendar=calendar, eir_extended=eir,
+            pit_extension_to=pit_until, fee_pauses=list(zip(fee_notice, fee_paid, strict=True)),
+        )  # fmt: skip
     except dl.DeadlineError as exc:
         raise UsageError(str(exc)) from None
     skipped = [{"date": h.day.isoformat(), "name": h.name} for h in result.holidays_skipped]
@@ -43,10 +66,17 @@ def deadline(app: App, received: dt.date, law: str, school: bool, days: int, as_
             {
                 "received": result.received.isoformat(),
                 "law": law,
-                "working_days": days,
+                "working_days": result.working_days,
                 "due": result.due.isoformat(),
+                "very_overdue_days": result.very_overdue_days,
                 "very_overdue_after": result.very_overdue_after.isoformat(),
+                "school": result.school,
                 "grace_due": result.grace_due.isoformat() if result.grace_due else None,
+                "extension_due": result.extension_due.isoformat()
+                if result.extension_due
+                else None,
+                "extension_flag": result.extension_flag,
+                "fee_pauses": [[a.isoformat(), b.isoformat()] for a, b in zip(fee_notice, fee_paid, strict=True)],
                 "holidays_skipped": skipped,
                 "holiday_data": dl.holiday_data_version(),
             }
@@ -54,11 +84,29 @@ def deadline(app: App, received: dt.date, law: str, school: bool, days: int, as_
         return
     fmt = "%a %d %b %Y"
     click.echo(f"Received {received.strftime(fmt)} (day 0) under {law.upper()}")
-    click.echo(
-        f"  due (working day {days}):        {result.due.strftime(fmt)}  — overdue from the next day"
-    )
-    very = 60 if school else 40
-    click.echo(f"  very overdue after (day {very}): {result.very_overdue_after.strftime(fmt)}")
+    due_label = f"due (working day {result.working_days}):"
+    very_label = f"very overdue after (working day {result.very_overdue_days}):"
+    width = max(len(due_label), len(very_label))
+    if result.school:
+        click.echo(
+            f"  {due_label:<{width}} {result.due.strftime(fmt)}  — only if every working day "
+            "was a school day: the limit is 20 school days (SI 2004/3364)"
+        )
+        click.echo(
+            f"  {very_label:<{width}} {result.very_overdue_after.strftime(fmt)}  — the cap: "
+            "within 20 school days and no later than this"
+        )
+    else:
+        click.echo(
+            f"  {due_label:<{width}} {result.due.strftime(fmt)}  — overdue from the next day"
+        )
+        click.echo(f"  {very_label:<{width}} {result.very_overdue_after.strftime(fmt)}")
+    if pit_until:
+        click.echo(f"  public-interest extension to:  {pit_until.strftime(fmt)}")
+        if result.extension_flag:
+            click.echo(f"    note: {result.extension_flag} (ICO guidance)")
+    for a, b in zip(fee_notice, fee_paid, strict=True):
+        click.echo(f"  fee pause:                     {a.strftime(fmt)} to {b.strftime(fmt)}")
     if result.grace_due:
         click.echo(
             f"  Code of Practice reading:      {result.grace_due.strftime(fmt)} (receipt was not a working day)"

@@ -24,13 +24,27 @@ def _status_rows(app: App, campaign: str | None, as_of: dt.date | None):
         return calendars[law]
 
     stages = _stages(app)
+    answered = _last_replies(app)
     try:
         return [
-            status_row(row, config.wdtk.base_url, today, calendar, stages.get(row["ref"]))
+            status_row(
+                row, config.wdtk.base_url, today, calendar, stages.get(row["ref"]),
+                answered.get(row["ref"]),
+            )  # fmt: skip
             for row in _rows(app, campaign)
         ]
     except dl.DeadlineError as exc:
         raise UsageError(str(exc)) from None
+
+
+def _last_replies(app: App) -> dict[str, str]:
+    """Each request's latest reply, as a UK date: the review window runs from it."""
+    from bot import deadlines as dl
+
+    rows = app.store.db.query(
+        "SELECT ref, max(at) AS at FROM events WHERE kind = 'response' GROUP BY ref"
+    )
+    return {r["ref"]: dl.receipt_date(r["at"]).isoformat() for r in rows}
 
 
 def _stages(app: App) -> dict[str, str]:
@@ -67,7 +81,7 @@ def status(app: App, campaign: str | None, as_of: dt.date | None, as_json: bool)
     from bot.dates import format_uk
 
     app.print_table(
-        ("ref", "body", "status", "sent", "due", "late", "stage", "title"),
+        ("ref", "body", "status", "sent", "due", "late", "review by", "stage", "title"),
         [
             (
                 r.ref,
@@ -77,6 +91,7 @@ def status(app: App, campaign: str | None, as_of: dt.date | None, as_json: bool)
                 or (f"slot {format_uk(r.slot)}" if r.slot and r.status == "draft" else ""),
                 r.due or "",
                 str(r.days_overdue) if r.days_overdue else "",
+                r.review_by or "",
                 r.stage or "",
                 r.title,
             )  # fmt: skip
@@ -123,7 +138,7 @@ def overdue(
         click.echo("Nothing is overdue.")
         return
     app.print_table(
-        ("ref", "body", "status", "due", "working days late", "stage", "url"),
+        ("ref", "body", "status", "due", "working days late", "review by", "stage", "url"),
         [
             (
                 r.ref,
@@ -131,6 +146,7 @@ def overdue(
                 r.status,
                 r.due or "",
                 str(r.days_overdue or 0),
+                r.review_by or "",
                 r.stage or "",
                 r.url or "",
             )
@@ -142,11 +158,13 @@ def overdue(
 
 @click.command()
 @click.argument("ref")
+@as_of_option()
 @json_option
 @pass_app
-def show(app: App, ref: str, as_json: bool) -> None:
+def show(app: App, ref: str, as_of: dt.date | None, as_json: bool) -> None:
     """One request with its letter, replies and full event history."""
-    from bot.tracking.status import live_status
+    from bot import deadlines as dl
+    from bot.tracking.status import live_status, review_by
     from bot.wdtk.urls import new_request_url, request_url
 
     store = app.store
@@ -172,9 +190,16 @@ def show(app: App, ref: str, as_json: bool) -> None:
     from bot.reports.figures import recorded_values
 
     figures = recorded_values(store, ref)
+    today = app.today(as_of)
+    calendar = dl.calendar_for(
+        row["law"] or "foi", app.config.extra_holidays, app.config.remove_holidays
+    )
+    answered = _last_replies(app).get(ref)
+    by = review_by(row, today, calendar, dt.date.fromisoformat(answered) if answered else None)
     info = {
         **row,
-        "status": live_status(row, app.today(None)),
+        "status": live_status(row, today, calendar),
+        "review_by": by.isoformat() if by else None,
         "stored_state": row["status"],
         "url": request_url(base_url, row["url_title"], row["wdtk_id"]),
         "submit_url": link,
@@ -198,6 +223,7 @@ def show(app: App, ref: str, as_json: bool) -> None:
         "sent_on",
         "due",
         "very_overdue_after",
+        "review_by",
         "review_started_on",
     )
     for key in fields:

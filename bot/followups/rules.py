@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from bot import deadlines as dl
 from bot.config import FollowupPolicy
-from bot.tracking.status import live_status
+from bot.tracking.status import LATE_REPLY_STATUSES, live_status, review_by
 
 KINDS = ("chaser", "nudge", "internal-review", "complaint")
 ESCALATION_ORDER = ("nudge", "chaser", "internal-review", "complaint")
@@ -46,6 +46,52 @@ def _reference_re() -> re.Pattern[str]:
 
 
 @dataclass(frozen=True)
+class History:
+    """What WDTK's history of a request says, as far as escalation needs it (UK dates)."""
+
+    responses: tuple[dt.date, ...] = ()  # the body's replies
+    sent: tuple[tuple[dt.date, bool], ...] = ()  # our follow-ups sent on WDTK: (day, review?)
+
+    def since(self, day: dt.date) -> History:
+        """Only what happened on or after `day` (the current clock or review)."""
+        return History(
+            tuple(d for d in self.responses if d >= day),
+            tuple((d, r) for d, r in self.sent if d >= day),
+        )
+
+    @property
+    def last_response(self) -> dt.date | None:
+        return max(self.responses, default=None)
+
+
+def school_cap(row: dict) -> bool:
+    """The FOIA schools variation applies: `very_overdue_after` is the 60th-day cap."""
+    return bool(row.get("is_school")) and (row.get("law") or "foi") == "foi" and bool(
+        row.get("very_overdue_after")
+    )
+
+
+def _scottish(law: str) -> bool:
+    return law in ("foisa", "eisr")
+
+
+def _last_review_request(row: dict, history: History) -> dt.date | None:
+    """The latest internal-review request sent on WDTK for the current clock."""
+    if not row.get("sent_on"):
+        return None
+    clock = history.since(dt.date.fromisoformat(row["sent_on"]))
+    return max((d for d, review in clock.sent if review), default=None)
+
+
+def _review_outcome(row: dict, history: History) -> dt.date | None:
+    """The date of the body's reply to our latest review request, if it has replied."""
+    asked = _last_review_request(row, history)
+    if asked is None:
+        return None
+    return max((d for d in history.responses if d >= asked), default=None)
+
+
+@dataclass(frozen=True)
 class Due:
     """One follow-up a request is due."""
 
@@ -61,12 +107,12 @@ def due_followups(
     policy: FollowupPolicy,
     calendar: dl.WorkingCalendar,
     existing: list[dict],
-    responses: int,
+    responses: int | History,
 ) -> Due | None:
     """The follow-up of `kind` this request is due today, or None.
 
-    `row` is a requests row; `existing` its follow-ups; `responses` how many replies
-    (WDTK `response` events) it has had."""
+    `row` is a requests row; `existing` its follow-ups; `responses` its WDTK history (or
+    just how many replies it has had, which is all a nudge or chaser needs)."""
     status = live_status(row, today, calendar)
     sent_on = row.get("sent_on")
     if not sent_on or not row.get("wdtk_id"):
@@ -79,6 +125,12 @@ def due_followups(
         ):
             return None
         due = dt.date.fromisoformat(row["due"])
+        if school_cap(row):
+            # SI 2004/3364: 20 *school* days, at most 60 working days. Without the school's
+            # term dates the breach is certain only after the cap, so chase from then.
+            due = dt.date.fromisoformat(row["very_overdue_after"])
+            if today <= due:
+                return None
         late = calendar.working_days_between(due, today)
         # Chasers belong to the clock they chase: a clock restarted by a clarification
         # starts counting again from one.
@@ -100,23 +152,92 @@ def due_followups(
                 return None
         return Due(kind, f"{sent_on}:{number}", number)
     if kind == "nudge":
-        if policy.nudge_after < 1 or status != "waiting_response" or responses:
+        replied = responses.responses if isinstance(responses, History) else responses
+        if policy.nudge_after < 1 or status != "waiting_response" or replied:
             return None
         waited = calendar.working_days_between(dt.date.fromisoformat(sent_on), today)
         return Due(kind, sent_on) if waited >= policy.nudge_after else None
     if kind == "internal-review":
-        if not policy.internal_review or status not in REFUSED:
+        if not policy.internal_review:
             return None
-        return Due(kind, sent_on)
+        if status in REFUSED:
+            return Due(kind, sent_on)
+        if _scottish(row.get("law") or "foi") and status in LATE_REPLY_STATUSES:
+            # FOISA s.20(1) and (5)(a), EISR reg 16: a failure to respond is reviewed like
+            # a refusal, and the review must come before any application (s.47(1)).
+            return Due(kind, f"no-reply:{sent_on}")
+        return None
     if kind == "complaint":
         if not policy.complaint:
             return None
-        if status == "internal_review_overdue":
-            return Due(kind, f"review:{row['review_started_on']}")
-        if status == "waiting_response_very_overdue":
-            return Due(kind, f"very-overdue:{sent_on}")
-        return None
+        return _complaint_due(row, status, today, calendar, _history(responses))
     raise ValueError(f"unknown follow-up kind {kind!r}")
+
+
+def _history(responses: int | History) -> History:
+    # Callers that only count replies pass an int; escalation needs the dates.
+    return responses if isinstance(responses, History) else History()
+
+
+def _complaint_due(
+    row: dict, status: str, today: dt.date, calendar: dl.WorkingCalendar, history: History
+) -> Due | None:
+    """When the regulator takes a complaint, as the law (Scotland) or the ICO says."""
+    law = row.get("law") or "foi"
+    kind = "complaint"
+    if status in ("internal_review", "internal_review_overdue") and row.get("review_started_on"):
+        started = dt.date.fromisoformat(row["review_started_on"])
+        if _scottish(law):
+            # FOISA s.21(1) / EISR reg 16(4): 20 working days; then s.47(1) allows the
+            # application.
+            ready = dl.review_deadlines(started, law, calendar).expected
+        else:
+            # ICO complaints page: "If you've not been given the outcome of the internal
+            # review after 40 working days - you can complain to us" (FOIA and EIR alike).
+            ready = dl.ico_complaint_ready(started, calendar)
+        return Due(kind, f"review:{row['review_started_on']}") if today > ready else None
+    outcome = _review_outcome(row, history)
+    if status in REFUSED | {"not_held"} and outcome is not None:
+        # The review has answered and the answer is still a refusal: the regulator's turn.
+        return Due(kind, f"review-outcome:{outcome.isoformat()}")
+    if status == "waiting_response_very_overdue" and not _scottish(law):
+        # The ICO wants to see that the requester tried to resolve it first: a chaser or a
+        # review request sent on WDTK since the clock started. Scotland: never without a
+        # requirement for review (s.47(1)); that is the internal-review kind.
+        clock = history.since(dt.date.fromisoformat(row["sent_on"]))
+        if clock.sent:
+            return Due(kind, f"very-overdue:{row['sent_on']}")
+    return None
+
+
+# Phrases bodies use when they take more time lawfully; each maps to the `foibot extend`
+# option that records it.
+_EXTENSION_SIGNS = (
+    (re.compile(r"regulation\s+7\b|complex\s+and\s+voluminous", re.I), "--eir"),
+    (
+        re.compile(
+            r"public\s+interest\s+test.{0,200}?(?:extend|extension|additional\s+time|more\s+time)"
+            r"|(?:extend|extension|additional\s+time|more\s+time).{0,200}?public\s+interest",
+            re.I | re.S,
+        ),
+        "--pit-until DATE",
+    ),
+    (re.compile(r"fees?\s+notice|notice\s+under\s+section\s+9\b", re.I), "--fee-notice DATE --fee-paid DATE"),
+)
+
+
+def announced_extension(texts: list[str], law: str) -> str | None:
+    """The `foibot extend` option a reply seems to call for, from its wording; None if no
+    reply announces an extension or fee. A hint for a person, never applied by itself."""
+    for text in reversed(texts):
+        for pattern, option in _EXTENSION_SIGNS:
+            if option == "--eir" and law not in ("eir", "eisr"):
+                continue
+            if option.startswith("--pit") and law != "foi":
+                continue
+            if pattern.search(text or ""):
+                return option
+    return None
 
 
 def followup_ref(request_ref: str, due: Due, taken: set[str]) -> str:
@@ -156,31 +277,38 @@ def context(
     requester: dict,
     url: str | None,
     reference: str | None,
+    history: History | None = None,
 ) -> dict:
     """What a follow-up template sees."""
+    history = history or History()
     law = row.get("law") or "foi"
+    school = school_cap(row)
+    # A school's breach is certain only after the 60th-working-day cap (SI 2004/3364).
+    late_from = row.get("very_overdue_after") if school else row.get("due")
     late = None
-    if row.get("due") and today > dt.date.fromisoformat(row["due"]):
-        late = calendar.working_days_between(dt.date.fromisoformat(row["due"]), today)
+    if late_from and today > dt.date.fromisoformat(late_from):
+        late = calendar.working_days_between(dt.date.fromisoformat(late_from), today)
     review = None
     if row.get("review_started_on"):
-        clock = dl.review_deadlines(dt.date.fromisoformat(row["review_started_on"]), law, calendar)
+        started = dt.date.fromisoformat(row["review_started_on"])
+        clock = dl.review_deadlines(started, law, calendar)
         review = {
             "requested": clock.requested,
             "expected": clock.expected,
             "latest": clock.latest,
             "statutory": clock.statutory,
         }
+    outcome = _review_outcome(row, history)
+    asked = _last_review_request(row, history)
     code = dl.regulator_for(law)
-    # The regulator's window runs from the last thing the body failed to do.
-    basis = (
-        review["expected"]
-        if review
-        else dt.date.fromisoformat(row.get("very_overdue_after") or row["sent_on"])
-    )
-    complain_by = dl.ico_complaint_by(basis) if code == "ico" else dl.sic_application_by(basis)
+    window = _window(row, due, code, review, history, calendar)
+    regulator = {**REGULATORS[code], "code": code, **window}
+    if code == "ico" and regulator["complain_by"] and regulator["complain_by"] < today:
+        # Never a "send by" date that has passed: say the window closed instead.
+        regulator["window_closed"], regulator["complain_by"] = regulator["complain_by"], None
     from bot.campaigns.drafting import LAW_NAMES  # the Act's full name, as in the first letter
 
+    last_sent = max((d for d, _ in history.sent), default=None)
     return {
         "kind": due.kind,
         "number": due.number,
@@ -197,11 +325,56 @@ def context(
             "status": live_status(row, today, calendar),
             "law": law,
             "law_name": LAW_NAMES[law],
+            "school": school,
+            "no_reply": due.cycle.startswith("no-reply:"),
+            "answered": history.last_response,
+            "review_by": review_by(row, today, calendar, history.last_response),
+            "chased_on": last_sent,
         },
         "body": {"name": body_name},
         "reference": reference,
         "review": review,
-        "regulator": {**REGULATORS[code], "code": code, "complain_by": complain_by},
+        "review_asked": asked,
+        "review_outcome": outcome,
+        "regulator": regulator,
         "requester": requester,
         "today": today,
     }
+
+
+def _window(
+    row: dict,
+    due: Due,
+    code: str,
+    review: dict | None,
+    history: History,
+    calendar: dl.WorkingCalendar,
+) -> dict[str, object]:
+    """How long the requester has to go to the regulator, and from what.
+
+    SIC, statute: FOISA s.47(4) -- six months from the review decision, or from the end
+    of the 20 working days the body had for it. ICO, practice only: "within six weeks of
+    receiving your final response or the last substantive contact" -- the review outcome;
+    for a review with no outcome, the day the ICO's 40 working days ran out; for a request
+    never answered, the requester's last attempt to resolve it (a chaser or review
+    request), not before the request became very overdue."""
+    cycle = due.cycle
+    very = row.get("very_overdue_after") or row["sent_on"]
+    if cycle.startswith("review-outcome:"):
+        basis, what = dt.date.fromisoformat(cycle.split(":", 1)[1]), "review outcome"
+    elif review is not None:
+        if code == "sic":
+            basis, what = review["expected"], "end of the review period"
+        else:
+            basis = dl.ico_complaint_ready(review["requested"], calendar)
+            what = "40th working day of the review"
+    else:
+        basis, what = dt.date.fromisoformat(very), "request became very overdue"
+        chased = max((d for d, _ in history.sent), default=None)
+        if chased is not None and chased > basis:
+            basis, what = chased, "last follow-up"
+    if code == "sic":
+        return {"complain_by": dl.sic_application_by(basis), "basis": basis, "basis_label": what,
+                "statutory": True, "window_closed": None}  # fmt: skip
+    return {"complain_by": dl.ico_complaint_by(basis), "basis": basis, "basis_label": what,
+            "statutory": False, "window_closed": None}  # fmt: skip

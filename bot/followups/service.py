@@ -19,7 +19,15 @@ from bot.campaigns.launch_sheet import launch_sheet_name
 from bot.config import Config
 from bot.dates import LONDON, london_today
 from bot.errors import TemplateError
-from bot.followups.rules import KINDS, body_reference, context, due_followups, followup_ref
+from bot.followups.rules import (
+    KINDS,
+    History,
+    announced_extension,
+    body_reference,
+    context,
+    due_followups,
+    followup_ref,
+)
 from bot.notify import news
 from bot.store.db import Store, utcnow
 from bot.templating import builtin_dir
@@ -33,6 +41,9 @@ class FollowupReport:
     created: list[dict] = field(default_factory=list)
     existing: int = 0
     disabled: bool = False
+    # Requests held back because a reply seems to announce an extension or fee not yet
+    # recorded with `foibot extend`: {"request", "hint"}.
+    suggestions: list[dict] = field(default_factory=list)
 
     def as_json(self) -> dict:
         return {
@@ -41,6 +52,7 @@ class FollowupReport:
             "created": self.created,
             "existing": self.existing,
             "disabled": self.disabled,
+            "suggestions": self.suggestions,
         }
 
 
@@ -83,14 +95,7 @@ def draft_followups(
         "SELECT * FROM followups WHERE request IN (SELECT ref FROM requests WHERE campaign = ?)",
         slug,
     )
-    responses = {
-        r["ref"]: r["n"]
-        for r in store.db.query(
-            "SELECT ref, count(*) AS n FROM events WHERE kind = 'response' AND ref IN "
-            "(SELECT ref FROM requests WHERE campaign = ?) GROUP BY ref",
-            [slug],
-        )
-    }
+    histories = _histories(store, slug)
     replies = _by_request(
         store,
         "SELECT ref AS request, text FROM correspondence WHERE direction = 'incoming' AND ref IN "
@@ -107,15 +112,26 @@ def draft_followups(
     for row in rows:
         calendar = _calendar(config, row["law"])
         mine = existing.get(row["ref"], [])
-        due = due_followups(
-            row, kind, today, campaign.followups, calendar, mine, responses.get(row["ref"], 0)
-        )
+        history = histories.get(row["ref"], History())
+        due = due_followups(row, kind, today, campaign.followups, calendar, mine, history)
         if due is None:
             continue
         if any(f["kind"] == kind and f["cycle"] == due.cycle for f in mine):
             continue
+        texts = [r["text"] for r in replies.get(row["ref"], [])]
+        if kind in ("chaser", "complaint") and not row.get("clock_adjust") and not row.get(
+            "review_started_on"
+        ):
+            # A body that lawfully took more time is not late: ask the person to record it
+            # (or confirm there is none) rather than chase or complain.
+            option = announced_extension(texts, row["law"] or "foi")
+            if option:
+                report.suggestions.append(
+                    {"request": row["ref"], "hint": f"foibot extend {row['ref']} {option}"}
+                )
+                continue
         url = request_url(config.wdtk.base_url, row["url_title"], row["wdtk_id"])
-        reference = body_reference([r["text"] for r in replies.get(row["ref"], [])])
+        reference = body_reference(texts)
         ctx = context(
             row,
             due,
@@ -125,6 +141,7 @@ def draft_followups(
             requester,
             url,
             reference,
+            history,
         )
         try:
             text = template.render(ctx).strip() + "\n"
@@ -176,6 +193,30 @@ def draft_followups(
         inserted = {r["ref"] for r in new_rows}
         report.created = [c for c in report.created if c["ref"] in inserted]
     return report
+
+
+def _histories(store: Store, slug: str) -> dict[str, History]:
+    """Each request's replies and WDTK-sent follow-ups, as UK dates, for escalation."""
+    import json
+
+    responses: dict[str, list[dt.date]] = {}
+    sent: dict[str, list[tuple[dt.date, bool]]] = {}
+    for e in store.db.query(
+        "SELECT ref, kind, at, detail FROM events WHERE kind IN ('response', 'followup_sent') "
+        "AND ref IN (SELECT ref FROM requests WHERE campaign = ?) ORDER BY id",
+        [slug],
+    ):
+        day = dl.receipt_date(e["at"])
+        if e["kind"] == "response":
+            responses.setdefault(e["ref"], []).append(day)
+        else:
+            detail = json.loads(e["detail"]) if e["detail"] else {}
+            review = detail.get("calculated_state") == "internal_review"
+            sent.setdefault(e["ref"], []).append((day, review))
+    return {
+        ref: History(tuple(responses.get(ref, ())), tuple(sent.get(ref, ())))
+        for ref in responses.keys() | sent.keys()
+    }
 
 
 def _by_request(store: Store, sql: str, slug: str) -> dict[str, list[dict]]:

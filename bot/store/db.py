@@ -269,7 +269,7 @@ class Store:
     def requests_with_stale_dates(self, holiday_key: str) -> list[dict]:
         return list(
             self.db.query(
-                "SELECT ref, law, is_school, sent_on FROM requests WHERE sent_on IS NOT NULL "
+                "SELECT ref, law, is_school, sent_on, clock_adjust FROM requests WHERE sent_on IS NOT NULL "
                 "AND (holiday_data IS NULL OR holiday_data != ?)",
                 [holiday_key],
             )

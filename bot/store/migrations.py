@@ -269,3 +269,10 @@ def m014_wdtk_created_at(db: Database) -> None:
     db["requests"].add_column("wdtk_created_at", str)
     db["requests"].add_column("send_after", str)  # when a human may send a released one
     db["requests"].create_index(["wdtk_user", "wdtk_created_at"])
+
+
+@migrations()
+def m015_clock_adjust(db: Database) -> None:
+    # Extensions and fee pauses recorded with `foibot extend` (JSON, for the clock started
+    # on its sent_on); the due dates on the row already include them.
+    db["requests"].add_column("clock_adjust", str)

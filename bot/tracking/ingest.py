@@ -22,7 +22,15 @@ from bot.notify import news
 from bot.store.db import Store
 from bot.tracking.outcomes import NewlyOverdue, NewReply, PollReport, StatusChange
 from bot.tracking.schedule import PollPolicy, after_hidden, after_success
-from bot.tracking.status import OVERDUE_STATUSES, lateness, law_of, live_status, track
+from bot.tracking.status import (
+    OVERDUE_STATUSES,
+    ClockAdjust,
+    adjusted_dates,
+    lateness,
+    law_of,
+    live_status,
+    track,
+)
 from bot.wdtk.client import FetchResult
 from bot.wdtk.payload import WdtkRequest, parse_correspondence, parse_html_status, tag_strings
 
@@ -113,7 +121,10 @@ class Ingest:
         today = london_today(now)
         calendar = self.calendar(law)
         try:
-            tracked = track(request, law=law, school=school, calendar=calendar)
+            tracked = track(
+                request, law=law, school=school, calendar=calendar,
+                adjust=ClockAdjust.from_row(row),  # extensions recorded with `foibot extend`
+            )  # fmt: skip
         except dl.DeadlineError as exc:
             # A clock-starting date outside the holiday data: record it on this request.
             raise FoibotError(f"cannot compute deadlines from WDTK's dates: {exc}") from None
@@ -281,14 +292,9 @@ class Ingest:
         with self.store.transaction():
             for row in rows:
                 law = row["law"] or "foi"
-                dates = dl.compute_deadlines(
-                    dt.date.fromisoformat(row["sent_on"]),
-                    law,
-                    school=bool(row["is_school"]),
-                    calendar=self.calendar(law),
-                )
+                due, very = adjusted_dates(row, law, bool(row["is_school"]), self.calendar(law))
                 self.store.update_request(
-                    row["ref"], due=dates.due.isoformat(), very_overdue_after=dates.very_overdue_after.isoformat(),
+                    row["ref"], due=due.isoformat(), very_overdue_after=very.isoformat(),
                     holiday_data=self.holiday_key,
                 )  # fmt: skip
         return len(rows)

@@ -7,7 +7,8 @@ never on WDTK's `display_status` prose (it is translated and has changed before)
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 
 from bot import deadlines as dl
 from bot.bodies import law_for_tags
@@ -18,6 +19,94 @@ OVERDUE_STATUSES = frozenset(
     {"waiting_response_overdue", "waiting_response_very_overdue", "internal_review_overdue"}
 )
 LOCAL_STATUSES = frozenset({"draft", "ready", "cancelled"})  # not (yet) on WDTK
+REFUSED_STATUSES = frozenset({"rejected", "partially_successful"})
+LATE_REPLY_STATUSES = frozenset({"waiting_response_overdue", "waiting_response_very_overdue"})
+
+
+@dataclass(frozen=True)
+class ClockAdjust:
+    """Extensions and fee pauses recorded with `foibot extend` for one clock.
+
+    They belong to the clock started on `sent_on`: a clarification or resend starts a new
+    clock, to which they do not carry over. Stored as JSON in `requests.clock_adjust`;
+    each change is also an `extension` event in the request's history."""
+
+    sent_on: str
+    eir_extended: bool = False  # EIR reg 7(1) / EISR reg 7(1): 40 working days
+    pit_until: str | None = None  # FOIA s.10(3): the date the body gave
+    fee_pauses: tuple[tuple[str, str], ...] = field(default=())  # FOIA/FOISA s.10(2)
+
+    def as_json(self) -> str:
+        return json.dumps(
+            {
+                "sent_on": self.sent_on,
+                "eir_extended": self.eir_extended,
+                "pit_until": self.pit_until,
+                "fee_pauses": [list(p) for p in self.fee_pauses],
+            }
+        )
+
+    @classmethod
+    def from_row(cls, row: dict | None) -> ClockAdjust | None:
+        raw = (row or {}).get("clock_adjust")
+        if not raw:
+            return None
+        data = json.loads(raw)
+        return cls(
+            sent_on=data["sent_on"],
+            eir_extended=bool(data.get("eir_extended")),
+            pit_until=data.get("pit_until"),
+            fee_pauses=tuple((a, b) for a, b in data.get("fee_pauses") or ()),
+        )
+
+    def deadlines(
+        self, law: str, school: bool, calendar: dl.WorkingCalendar
+    ) -> dl.Deadlines:
+        return dl.compute_deadlines(
+            dt.date.fromisoformat(self.sent_on),
+            law,
+            school=school,
+            calendar=calendar,
+            eir_extended=self.eir_extended,
+            pit_extension_to=dt.date.fromisoformat(self.pit_until) if self.pit_until else None,
+            fee_pauses=[
+                (dt.date.fromisoformat(a), dt.date.fromisoformat(b)) for a, b in self.fee_pauses
+            ],
+        )
+
+
+def with_extension(
+    current: ClockAdjust | None,
+    sent_on: str,
+    *,
+    eir_extended: bool = False,
+    pit_until: dt.date | None = None,
+    fee_pauses: list[tuple[dt.date, dt.date]] | tuple = (),
+) -> ClockAdjust:
+    """`current` plus what was just recorded, for the clock started on `sent_on`: a record
+    for an earlier clock is dropped, since a restarted clock owes nothing to it."""
+    if current is None or current.sent_on != sent_on:
+        current = ClockAdjust(sent_on)
+    pauses = {*current.fee_pauses, *((a.isoformat(), b.isoformat()) for a, b in fee_pauses)}
+    return ClockAdjust(
+        sent_on=sent_on,
+        eir_extended=current.eir_extended or eir_extended,
+        pit_until=pit_until.isoformat() if pit_until else current.pit_until,
+        fee_pauses=tuple(sorted(pauses)),
+    )
+
+
+def effective_dates(dates: dl.Deadlines) -> tuple[dt.date, dt.date]:
+    """(due, very overdue after) as status, chasers and reports should use them.
+
+    A public-interest extension (FOIA s.10(3)) leaves the statutory `due` at day 20 for the
+    refusal notice, which the body has sent when it claims one; what the requester waits
+    for is the date the body gave, so that is when the reply becomes late."""
+    due, very = dates.due, dates.very_overdue_after
+    if dates.extension_due is not None and dates.extension_due > due:
+        due = dates.extension_due
+        very = max(very, due)
+    return due, very
 
 
 @dataclass(frozen=True)
@@ -73,17 +162,38 @@ def law_of(request: WdtkRequest, body_law: str | None) -> str:
     }[(scottish, eir)]
 
 
-def track(request: WdtkRequest, *, law: str, school: bool, calendar: dl.WorkingCalendar) -> Tracked:
+def adjusted_dates(
+    row: dict, law: str, school: bool, calendar: dl.WorkingCalendar
+) -> tuple[dt.date, dt.date]:
+    """(due, very overdue after) for a row's clock (`sent_on`), with its recorded
+    extensions when they belong to that clock."""
+    adjust = ClockAdjust.from_row(row)
+    if adjust is not None and adjust.sent_on == row["sent_on"]:
+        return effective_dates(adjust.deadlines(law, school, calendar))
+    received = dt.date.fromisoformat(row["sent_on"])
+    return effective_dates(dl.compute_deadlines(received, law, school=school, calendar=calendar))
+
+
+def track(
+    request: WdtkRequest,
+    *,
+    law: str,
+    school: bool,
+    calendar: dl.WorkingCalendar,
+    adjust: ClockAdjust | None = None,
+) -> Tracked:
+    """The row columns WDTK's payload decides; `adjust` (the request's recorded
+    extensions) moves the due dates when it belongs to the clock WDTK shows."""
     start = clock_start(request.events)
     sent_on = due = very = None
     if start is not None:
         received = dl.receipt_date(start.created_at)
-        dates = dl.compute_deadlines(received, law, school=school, calendar=calendar)
-        sent_on, due, very = (
-            received.isoformat(),
-            dates.due.isoformat(),
-            dates.very_overdue_after.isoformat(),
-        )
+        if adjust is not None and adjust.sent_on == received.isoformat():
+            dates = adjust.deadlines(law, school, calendar)
+        else:
+            dates = dl.compute_deadlines(received, law, school=school, calendar=calendar)
+        due_day, very_day = effective_dates(dates)
+        sent_on, due, very = received.isoformat(), due_day.isoformat(), very_day.isoformat()
     review = review_start(request.events, request.described_state)
     return Tracked(
         wdtk_id=request.id,
@@ -157,3 +267,22 @@ def working_days_late(row: dict, today: dt.date, calendar: dl.WorkingCalendar) -
     """Working days past the deadline the status refers to, for late requests; else None."""
     late = lateness(row, today, calendar)
     return late.working_days if late else None
+
+
+def review_by(
+    row: dict, today: dt.date, calendar: dl.WorkingCalendar, answered: dt.date | None = None
+) -> dt.date | None:
+    """The last day to ask for (Scotland: to require) an internal review, while one is the
+    next step; None otherwise.
+
+    FOISA/EISR request with no reply: s.20(5)(a) FOISA (EISR reg 16) -- 40 working days
+    after the 20-working-day period expired; the Commissioner takes no application
+    before a review (s.47(1)). A refusal or partial answer (`answered` is the reply's
+    date): 40 working days after it (ICO guidance for FOIA; EIR reg 11(2); FOISA s.20(5))."""
+    law = row.get("law") or "foi"
+    status = live_status(row, today, calendar)
+    if law in ("foisa", "eisr") and status in LATE_REPLY_STATUSES and row.get("due"):
+        return dl.review_request_by(dt.date.fromisoformat(row["due"]), law, calendar)
+    if status in REFUSED_STATUSES and answered is not None:
+        return dl.review_request_by(answered, law, calendar)
+    return None

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 
 from bot import deadlines as dl
-from bot.tracking.status import OVERDUE_STATUSES, live_status, working_days_late
+from bot.tracking.status import OVERDUE_STATUSES, live_status, review_by, working_days_late
 from bot.wdtk.urls import request_url
 
 
@@ -28,6 +28,9 @@ class StatusRow:
     slot: str | None
     poll_error: str | None
     stage: str | None = None  # escalation: the latest follow-up's kind and state
+    # Last day to ask for (Scotland: require) an internal review, while that is the next
+    # step: a refusal, or a Scottish request with no reply (FOISA s.20(5)(a)).
+    review_by: str | None = None
 
     def as_json(self) -> dict:
         # A plain comprehension: dataclasses.asdict deep-copies and is 5x slower on 10k rows.
@@ -48,8 +51,11 @@ def status_row(
     today: dt.date,
     calendar: Callable[[str], dl.WorkingCalendar],
     stage: str | None = None,
+    answered: str | None = None,
 ) -> StatusRow:
+    """`answered`: the UK date of the body's latest reply, if any."""
     cal = calendar(row.get("law") or "foi")
+    by = review_by(row, today, cal, dt.date.fromisoformat(answered) if answered else None)
     return StatusRow(
         ref=row["ref"],
         campaign=row["campaign"],
@@ -66,6 +72,7 @@ def status_row(
         slot=row["slot_at"],
         poll_error=row.get("poll_error"),
         stage=stage,
+        review_by=by.isoformat() if by else None,
     )
 
 

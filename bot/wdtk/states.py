@@ -27,20 +27,48 @@ CLOSED_STATES = frozenset(
 )
 
 
+# Alaveteli's InfoRequest.request_sent_types: the events that carry an outgoing message.
+SENT_TYPES = frozenset({"sent", "resent", "followup_sent", "followup_resent", "send_error"})
+
+
 def clock_start(events: Iterable[WdtkEvent]) -> WdtkEvent | None:
-    """The latest event that (re)starts the statutory clock (Alaveteli's
-    `resets_due_dates?`): sent, resent, and the first follow-up after the body asked for
-    clarification. Ordinary follow-ups and internal-review requests do not."""
-    start, clarifying = None, False
+    """The event whose date is the statutory "date of receipt": Alaveteli's
+    `calculate_last_event_forming_initial_request`, event for event.
+
+    Statute reading: FOIA s.1(3) with s.10(6)(b) (FOISA s.1(3) and s.10(1)(b); EIR reg
+    9(4); EISR reg 9(4)) -- once an authority asks for further information, the date of
+    receipt *becomes* the day that information arrives, a fresh 20 working days. The wait
+    for clarification lasts until the requester answers: re-classifying the request
+    (say back to waiting_response) or resending the original in between does not end it,
+    so the first follow-up after any `waiting_clarification` restarts the clock. A resend
+    of the original request restarts it too: WDTK counts the re-delivery as the receipt.
+
+    The first outgoing event of any kind starts the clock; after that only `resent`, a
+    `send_error` of the initial request (the same outgoing message as the first `sent`),
+    or the first `followup_sent` after a clarification request move it. Ordinary
+    follow-ups and internal-review requests do not."""
+    start, clarifying, initial = None, False, None
     for event in events:
-        if event.event_type in ("sent", "resent"):
-            start, clarifying = event, False
-        elif event.event_type == "send_error" and start is None:
+        # Alaveteli looks at the described state before the event type, and never clears
+        # the flag except by a follow-up: both matter for the restart cases above.
+        if event.described_state == "waiting_clarification":
+            clarifying = True
+        if event.event_type not in SENT_TYPES:
+            continue
+        if event.event_type == "sent" and initial is None:
+            initial = event.outgoing_message_id
+        if (
+            start is None
+            or event.event_type == "resent"
+            or (
+                event.event_type == "send_error"
+                and initial is not None
+                and event.outgoing_message_id == initial
+            )
+        ):
             start = event
-        elif event.event_type == "followup_sent" and clarifying:
+        elif clarifying and event.event_type == "followup_sent":
             start, clarifying = event, False
-        if event.described_state:
-            clarifying = event.described_state == "waiting_clarification"
     return start
 
 
