@@ -49,6 +49,7 @@ def _register() -> None:
         followups,
         init,
         report,
+        results,
         run,
         status,
         track,
@@ -64,6 +65,7 @@ def _register() -> None:
         deadline,
         run,
         report,
+        results,
         doctor,
     ):
         for command in module.COMMANDS:
