@@ -58,6 +58,7 @@ class Cell:
     figure: Figure | None = None
     note: str = ""  # a total's caveats: "2 bodies withheld"
     missing: int = 0  # a total's values with no figure recorded yet (so it is open-ended)
+    short: str = ""  # the note without its nouns, for a narrow cell: "1 withheld, 2 not held"
 
     @property
     def css(self) -> str:
@@ -184,10 +185,11 @@ def total(figures: Iterable[Figure | None], unit: tuple[str, str] = ("", "")) ->
             low, open_ended = low + value + 1, True
         elif fig.qualifier == ">=":
             low, open_ended = low + value, True
-    notes = []
+    notes, short = [], []
     for reason in _REASON_ORDER:
         if counts[reason]:
             notes.append(f"{_count(counts[reason], unit)} {REASONS[reason]}")
+            short.append(f"{counts[reason]} {REASONS[reason]}")
     if not numbers:
         text = "0" if counts and set(counts) <= {"not_held", "n/a"} else "–"
     elif open_ended:
@@ -196,7 +198,9 @@ def total(figures: Iterable[Figure | None], unit: tuple[str, str] = ("", "")) ->
         text = _fmt(low)
     else:
         text = f"{_fmt(low)}–{_fmt(high)}"
-    return Cell(text, "total", note=", ".join(notes), missing=counts["missing"])
+    return Cell(
+        text, "total", note=", ".join(notes), missing=counts["missing"], short=", ".join(short)
+    )
 
 
 def _count(n: int, unit: tuple[str, str]) -> str:
