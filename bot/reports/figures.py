@@ -37,9 +37,7 @@ _BOUND_RE = re.compile(rf"^(<=|>=|≤|≥|<|>)\s*({_NUMBER})$")
 _BOUNDS = {"<": "<", ">": ">", "<=": "<=", "≤": "<=", ">=": ">=", "≥": ">="}
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # A reason for no number, optionally with the exemption relied on: `withheld:s40`.
-_REASON_RE = re.compile(
-    r"^(withheld|not[ _-]held|refused|n/?a)(?:\s*[:(]\s*([^)]*?)\s*\)?)?$", re.I
-)
+_REASON_RE = re.compile(r"^(withheld|not[ _-]held|refused|n/?a)(?:\s*:\s*(.*)|\s*\((.*)\))?$", re.I)
 _EXEMPTION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9().]{0,23}$")
 REASONS = {"withheld": "withheld", "not_held": "not held", "refused": "refused", "n/a": "n/a"}
 # Reasons that may carry an exemption: "not held" and "n/a" are facts, not exemptions.
@@ -174,8 +172,11 @@ def parse_figure(spec: FieldSpec, raw: str) -> Figure:
         if reason:
             word = reason.group(1).lower().replace(" ", "_").replace("-", "_")
             word = "n/a" if word in ("na", "n/a") else word
-            exemption = (reason.group(2) or "").strip()
-            if exemption and (word not in _EXEMPT_REASONS or not _EXEMPTION_RE.match(exemption)):
+            given = reason.group(2) if reason.group(2) is not None else reason.group(3)
+            exemption = (given or "").strip()
+            if given is not None and (
+                word not in _EXEMPT_REASONS or not _EXEMPTION_RE.match(exemption)
+            ):
                 raise UsageError(
                     f"field '{spec.name}': {raw.strip()!r} — only withheld and refused take an "
                     "exemption, written like withheld:s40 or refused:s12"
