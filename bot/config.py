@@ -70,9 +70,30 @@ class BodyConfig:
 
 @dataclass(frozen=True)
 class FieldSpec:
+    """One figure a campaign asks every body for.
+
+    `periods` splits it into one value per period (e.g. the calendar years a letter asks
+    about), recorded as `name:period=VALUE`. `min`/`max` bound an int field; a count is
+    never negative, so ints default to `min = 0`.
+    """
+
     name: str
     type: str
     description: str = ""
+    periods: tuple[str, ...] = ()
+    min: int | None = None
+    max: int | None = None
+
+    @property
+    def label(self) -> str:
+        """What a reader sees as the column heading: the description, else the name."""
+        return self.description or self.name.replace("_", " ")
+
+    @property
+    def lowest(self) -> int | None:
+        if self.type != "int":
+            return None
+        return 0 if self.min is None else self.min
 
 
 @dataclass(frozen=True)
@@ -549,9 +570,10 @@ def _launch_at(c: _Table) -> dt.datetime | None:
 
 def _parse_fields(c: _Table) -> tuple[FieldSpec, ...]:
     specs: list[FieldSpec] = []
+    variables = c.get("vars", dict, {})
     for i, item in enumerate(c.get("fields", list, [])):
         f = _Table(c.file, item, f"{c.key('fields')}[{i}]")
-        f.only("name", "type", "description")
+        f.only("name", "type", "description", "periods", "min", "max")
         name, kind = f.text("name"), f.text("type", "int")
         if not re.match(r"^[a-z][a-z0-9_]*$", name):
             f.fail(f"'{name}' must be lower-case letters, digits and _", f.key("name"))
@@ -559,5 +581,76 @@ def _parse_fields(c: _Table) -> tuple[FieldSpec, ...]:
             f.fail(f"unknown type '{kind}' (one of {', '.join(FIELD_TYPES)})", f.key("type"))
         if any(s.name == name for s in specs):
             f.fail(f"duplicate field '{name}'", f.key("name"))
-        specs.append(FieldSpec(name, kind, f.text("description", "")))
+        bounds: dict[str, int | None] = {}
+        for key in ("min", "max"):
+            value = f.get(key, int, None)
+            if value is not None and kind != "int":
+                f.fail(f"only int fields take {key}", f.key(key))
+            bounds[key] = value
+        if (
+            bounds["min"] is not None
+            and bounds["max"] is not None
+            and bounds["min"] > bounds["max"]
+        ):
+            f.fail(f"min ({bounds['min']}) is above max ({bounds['max']})", f.key("min"))
+        specs.append(
+            FieldSpec(
+                name,
+                kind,
+                f.text("description", ""),
+                periods=_parse_periods(f, variables),
+                min=bounds["min"],
+                max=bounds["max"],
+            )
+        )
     return tuple(specs)
+
+
+PERIOD_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
+MAX_PERIODS = 100
+
+
+def _parse_periods(f: _Table, variables: dict[str, Any]) -> tuple[str, ...]:
+    """`periods = ["2021", "2022"]` or a year range `{ from = 2021, to = 2025 }`, whose
+    ends may name the campaign's `vars` (`{ from = "first_year", to = "last_year" }`)."""
+    key = f.key("periods")
+    value = f.get("periods", (list, dict), None)
+    if value is None:
+        return ()
+    if isinstance(value, dict):
+        span = _Table(f.file, value, key)
+        span.only("from", "to")
+        ends = []
+        for end in ("from", "to"):
+            raw = span.get(end, (int, str))
+            if isinstance(raw, str):
+                if raw not in variables:
+                    known = ", ".join(variables) or "none"
+                    span.fail(
+                        f"'{raw}' is not one of the campaign's vars{suggest(raw, list(variables))}"
+                        f" (vars: {known})",
+                        span.key(end),
+                    )
+                raw = variables[raw]
+            if isinstance(raw, bool) or not isinstance(raw, int):
+                span.fail(f"expected a whole number such as a year, got {raw!r}", span.key(end))
+            ends.append(raw)
+        first, last = ends
+        if last < first or last - first >= MAX_PERIODS:
+            span.fail(f"from {first} to {last} is not a range of 1 to {MAX_PERIODS} periods")
+        return tuple(str(year) for year in range(first, last + 1))
+    labels: list[str] = []
+    for i, raw in enumerate(value):
+        label = str(raw) if isinstance(raw, int) and not isinstance(raw, bool) else raw
+        if not isinstance(label, str) or not PERIOD_RE.match(label):
+            f.fail(
+                "a period is a label of letters, digits, '.', '_' and '-' such as 2021 or 2021-22,"
+                f" got {raw!r}",
+                f"{key}[{i}]",
+            )
+        if label in labels:
+            f.fail(f"duplicate period '{label}'", f"{key}[{i}]")
+        labels.append(label)
+    if not labels:
+        f.fail("give at least one period, or leave `periods` out", key)
+    return tuple(labels)

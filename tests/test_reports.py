@@ -341,6 +341,10 @@ def test_csv_neutralises_formula_cells(project):
         "smm-6": "\r=1+1",
     }
     seed(project, titles=evil, body_names={"home_office": "=1+1"})
+    # A field that may go negative (a change on last year, say): counts default to min 0.
+    project.edit_config(
+        'name = "dismissed"\ntype = "int"', 'name = "dismissed"\ntype = "int"\nmin = -5'
+    )
     project.run("record", "smm-1", "notes=@SUM(A1)", "dismissed=-1")
     data = report(project, CAMPAIGN, "--format", "csv")
     rows = {r["ref"]: r for r in csv_rows(data)}
@@ -490,7 +494,7 @@ def test_record_keeps_history_and_the_latest_wins(project):
     [
         (["dismissed=three"], "dismissed"),
         (["final_warnings=1.5"], "final_warnings"),
-        (["dismissed=3", "other_action="], "other_action"),
+        (["dismissed=3", "other_action=-1"], "other_action"),
         (["dimissed=3"], "dimissed"),
         (["dismissed"], "dismissed"),
         (["dismissed=1", "dismissed=2"], "dismissed"),
@@ -513,7 +517,8 @@ def test_record_unknown_ref_exits_2(project):
     "kind,raw,value",
     [
         ("int", " 42 ", 42),
-        ("int", "-7", -7),
+        ("int", "<5", "<5"),
+        ("int", "refused:s12", "refused (s.12)"),
         ("int", "12,345", 12345),
         ("bool", "Yes", True),
         ("bool", "0", False),
@@ -529,7 +534,7 @@ def test_coerce_accepts(kind, raw, value):
 
 @pytest.mark.parametrize(
     "kind,raw",
-    [("int", "1,23"), ("int", "3.0"), ("int", ""), ("bool", "maybe"), ("date", "04/03/2026"),
+    [("int", "1,23"), ("int", "3.0"), ("int", ""), ("int", "-7"), ("bool", "maybe"), ("date", "04/03/2026"),
      ("date", "2026-02-30"), ("date", "20260304")],
 )  # fmt: skip
 def test_coerce_refuses_naming_the_field(kind, raw):
@@ -570,7 +575,12 @@ def test_report_format_follows_the_output_suffix(project):
     out = project.root / "deadlines.ics"
     project.run("report", CAMPAIGN, "-o", str(out))
     assert out.read_bytes().startswith(b"BEGIN:VCALENDAR")
-    assert project.run("report", CAMPAIGN).stdout.startswith("<!doctype html>")
+    # HTML never goes to a terminal: without -o the report is a file in state/.
+    written = project.run("report", CAMPAIGN).stdout
+    page = project.root / "state" / f"report-{CAMPAIGN}.html"
+    assert str(page) in written and "<" not in written
+    assert page.read_text(encoding="utf-8").startswith("<!doctype html>")
+    assert project.run("report", CAMPAIGN, "-o", "-").stdout.startswith("<!doctype html>")
 
 
 def test_show_prints_recorded_figures(project):

@@ -50,6 +50,7 @@ def _register() -> None:
         followups,
         init,
         report,
+        results,
         run,
         status,
         track,
@@ -66,6 +67,7 @@ def _register() -> None:
         deadline,
         run,
         report,
+        results,
         doctor,
     ):
         for command in module.COMMANDS:

@@ -12,7 +12,7 @@ from bot.cli.app import App, as_of_option, json_option, pass_app
 from bot.errors import UsageError
 
 if TYPE_CHECKING:
-    from bot.config import FieldSpec
+    from bot.config import CampaignConfig, FieldSpec
     from bot.store.db import Store
 
 FORMATS = ("csv", "json", "html", "ics")
@@ -33,39 +33,69 @@ def _who() -> str | None:
 
 
 @click.command()
-@click.argument("ref")
-@click.argument("assignments", nargs=-1, required=True, metavar="FIELD=VALUE...")
+@click.argument("ref", required=False)
+@click.argument("assignments", nargs=-1, metavar="[FIELD[:PERIOD]=VALUE]...")
 @click.option("--note", help="Where the figures came from, e.g. 'reply of 3 March, table 2'.")
+@click.option(
+    "--from-csv",
+    "from_csv",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Record many values from a CSV (ref,field,value[,period,note]); all or nothing.",
+)
+@click.option(
+    "--campaign",
+    help="With --from-csv: the campaign whose bodies the ref column may name.",
+)
 @json_option
 @pass_app
 def record(
-    app: App, ref: str, assignments: tuple[str, ...], note: str | None, as_json: bool
+    app: App,
+    ref: str | None,
+    assignments: tuple[str, ...],
+    note: str | None,
+    from_csv: Path | None,
+    campaign: str | None,
+    as_json: bool,
 ) -> None:
     """Record figures a reply gave, e.g. `foibot record smm-1 dismissed=3 notes="2 pending"`.
 
-    FIELD must be one of the campaign's `fields` in config.toml; VALUE must fit its type
-    (int, text, bool: yes/no, date: YYYY-MM-DD). Each record is kept; the latest wins.
+    FIELD must be one of the campaign's `fields` in config.toml. A number field takes a
+    number (3, 1,204), a bound (<5, <=10, >100) or a reason: withheld:s40, not_held,
+    refused:s12, n/a. A field with periods takes one value per period:
+    `dismissed:2021=3 dismissed:2022=<5`. `FIELD=` clears a value. Every change is kept;
+    the latest wins. With no FIELD=VALUE, shows the reply lines that may hold each figure.
+
+    \b
+    foibot record smm-3 dismissed:2021=4 dismissed:2022='<5' --note "table 1"
+    foibot record --from-csv figures.csv
     """
     from bot.reports.figures import parse_assignments, recorded_events, recorded_values
 
+    if from_csv is not None:
+        if ref or assignments:
+            raise UsageError("--from-csv takes no REF or FIELD=VALUE: the CSV names them")
+        _record_csv(app, from_csv, campaign, note, as_json)
+        return
+    if campaign:
+        raise UsageError("--campaign applies only with --from-csv")
+    if not ref:
+        raise UsageError("give a REF and FIELD=VALUE..., or --from-csv FILE")
     store = app.store
-    row = store.request(ref)
-    if row is None:
-        raise UsageError(f"no request with ref '{ref}' (see `foibot status`)")
-    if not row["campaign"]:
-        raise UsageError(
-            f"{ref} is not part of a campaign, so it has no fields to record "
-            "(fields are declared per campaign in config.toml)"
-        )
-    spec = app.config.campaign(row["campaign"])
-    values = parse_assignments(spec.fields, assignments)
+    spec = _campaign_of(app, ref)
+    if not assignments:
+        _suggest(app, ref, spec.fields, as_json)
+        return
+    entries = parse_assignments(spec.fields, assignments)
     with store.transaction():
-        store.log_all(recorded_events(ref, values, note=note, by=_who()))
+        store.log_all(recorded_events(ref, entries, note=note, by=_who()))
     current = recorded_values(store, ref)
     if app.json_wanted(as_json):
-        app.emit_json({"ref": ref, "recorded": values, "values": current})
+        recorded = {e.key: e.figure.plain() if e.figure else None for e in entries}
+        app.emit_json({"ref": ref, "recorded": recorded, "values": current})
         return
-    shown = ", ".join(f"{k}={_show(v)}" for k, v in values.items())
+    shown = ", ".join(
+        f"{e.key}={_show(e.figure.plain())}" if e.figure else f"{e.key} cleared" for e in entries
+    )
     click.echo(f"Recorded for {ref}: {shown}")
 
 
@@ -73,6 +103,126 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     return str(value)
+
+
+def _campaign_of(app: App, ref: str) -> CampaignConfig:
+    row = app.store.request(ref)
+    if row is None:
+        raise UsageError(f"no request with ref '{ref}' (see `foibot status`)")
+    if not row["campaign"]:
+        raise UsageError(
+            f"{ref} is not part of a campaign, so it has no fields to record "
+            "(fields are declared per campaign in config.toml)"
+        )
+    return app.config.campaign(row["campaign"])
+
+
+def _suggest(app: App, ref: str, fields: tuple, as_json: bool) -> None:
+    from bot.reports.figures import suggestions
+
+    store = app.store
+    texts = store.reply_texts(ref)
+    found = suggestions(fields, texts)
+    current = {k: f.plain() for k, f in store.recorded_figures(ref).items()}
+    if app.json_wanted(as_json):
+        app.emit_json({"ref": ref, "values": current, "suggestions": found})
+        return
+    if current:
+        click.echo(
+            f"Recorded for {ref}: " + ", ".join(f"{k}={_show(v)}" for k, v in current.items())
+        )
+    if not texts:
+        click.echo(f"No reply text stored for {ref} yet (`foibot poll` reads it from WDTK).")
+        return
+    if not found:
+        click.echo(f"No line of {ref}'s replies has a number near a field's words.")
+        return
+    click.echo(
+        f"Reply lines with numbers, by field: suggestions only, nothing is recorded.\n"
+        f"Confirm with `foibot record {ref} FIELD=VALUE`."
+    )
+    labels = {f.name: f.description for f in fields}
+    for name, lines in found.items():
+        click.echo(f"\n{name}" + (f" ({labels[name]})" if labels.get(name) else "") + ":")
+        for line in lines:
+            click.echo(f"  > {_printable(line)}")
+
+
+def _printable(text: str) -> str:
+    # Reply text is a stranger's: no terminal escape sequences from it.
+    return "".join(c if c.isprintable() else "?" for c in text)
+
+
+def _record_csv(
+    app: App, path: Path, campaign: str | None, note: str | None, as_json: bool
+) -> None:
+    from bot.reports.figures import Target, parse_csv, recorded_events
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"{path}: not UTF-8 text (byte {exc.start}); save the CSV as UTF-8"
+        ) from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
+    config, store = app.config, app.store
+    if campaign:
+        config.campaign(campaign)  # names the campaigns there are
+    fields = {c.slug: c.fields for c in config.campaigns}
+    targets: dict[str, Target] = {}
+    by_body: dict[str, list[dict]] = {}
+    for row in store.record_targets(campaign):
+        targets[row["ref"]] = Target(row["ref"], fields.get(row["campaign"], ()))
+        if row["body"]:
+            by_body.setdefault(row["body"], []).append(row)
+    for body, rows in by_body.items():
+        if body in targets:
+            continue  # a ref wins over a body of the same name
+        if len(rows) == 1:
+            targets[body] = targets[rows[0]["ref"]]
+        else:
+            refs = ", ".join(r["ref"] for r in rows)
+            targets[body] = Target(
+                None,
+                problem=f"body '{body}' has more than one request ({refs}): give the ref"
+                + ("" if campaign else " or --campaign"),
+            )
+    rows, errors = parse_csv(text, targets, name=str(path))
+    if errors:
+        for error in errors:
+            click.echo(f"Error: {error}", err=True)
+        raise UsageError(
+            f"{path}: {len(errors)} bad row{'s' if len(errors) != 1 else ''}; nothing recorded"
+        )
+    current = store.campaign_figures(campaign)
+    changed = [
+        r
+        for r in rows
+        if r.entry.figure is None
+        or not r.entry.figure.same(current.get(r.ref, {}).get(r.entry.key))
+    ]
+    who = _who()
+    with store.transaction():
+        for r in changed:
+            store.log_all(recorded_events(r.ref, [r.entry], note=r.note or note, by=who))
+    refs = {r.ref for r in changed}
+    summary = {
+        "file": str(path),
+        "recorded": len(changed),
+        "requests": len(refs),
+        "unchanged": len(rows) - len(changed),
+    }
+    if app.json_wanted(as_json):
+        app.emit_json(summary)
+        return
+    click.echo(
+        f"Recorded {len(changed)} value{'s' if len(changed) != 1 else ''} for "
+        f"{len(refs)} request{'s' if len(refs) != 1 else ''} from {path}"
+        + (f" ({summary['unchanged']} unchanged)" if summary["unchanged"] else "")
+    )
 
 
 @click.command()
@@ -86,8 +236,8 @@ def _show(value: Any) -> str:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file instead of stdout.",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    help="Write to this file ('-': stdout). Default: state/report-CAMPAIGN.FORMAT.",
 )
 @click.option("--all", "all_", is_flag=True, help="Every tracked request, across campaigns.")
 @click.option(
@@ -111,6 +261,9 @@ def report(
     as_of: dt.date | None,
 ) -> None:
     """Report on CAMPAIGN (or --all): results, timeliness, deadlines.
+
+    Without -o the report is written to state/ (beside the database) and its path
+    printed; `-o -` writes it to stdout for a pipe.
 
     \b
     foibot report social-media-misuse -o report.html
@@ -150,16 +303,31 @@ def report(
         data = reports.to_ics(rpt)
     else:
         data = reports.to_html(rpt).encode("utf-8")
-    if output is None:
-        import sys
-
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
+    if output is not None and str(output) == "-":
+        write_stdout(data)
         return
+    if output is None:
+        name = f"report-{campaign or 'all'}{'-by-body' if by == 'body' else ''}.{fmt}"
+        output = state_dir(app) / name
     _write_atomic(output, data)
     what = f"{len(rpt.bodies)} bodies" if rpt.bodies is not None else f"{len(rpt.rows)} requests"
-    click.echo(f"Wrote {fmt} report of {what} to {output}", err=app.as_json)
+    if app.as_json:
+        app.emit_json({"path": str(output), "format": fmt})
+        return
+    click.echo(f"Wrote {fmt} report of {what} to {output}")
+
+
+def state_dir(app: App) -> Path:
+    """Where a report goes when no -o is given: beside the database (`state/`)."""
+    return (Path(app.db_path) if app.db_path else app.config.db_path).parent
+
+
+def write_stdout(data: bytes) -> None:
+    import sys
+
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -216,8 +384,14 @@ def _build(app: App, campaign: str | None, group_by_body: bool, with_events: boo
         )
         return rpt, None
     declared = _declared_fields(app, campaign)
-    recorded = _recorded(store, campaign)
+    figures = store.campaign_figures(campaign)
+    recorded = {ref: {k: f.plain() for k, f in values.items()} for ref, values in figures.items()}
     rows = reports.build_rows(requests, recorded=recorded, **common)
+    results = None
+    if campaign:
+        from bot.reports.results import build_results
+
+        results = build_results(campaign, campaign, declared, rows, figures, today, generated)
     rpt = reports.make_report(
         campaign or "all",
         campaign or "all tracked requests",
@@ -225,6 +399,7 @@ def _build(app: App, campaign: str | None, group_by_body: bool, with_events: boo
         fields=reports.report_fields(declared, recorded),
         as_of=today,
         generated=generated,
+        results=results,
     )
     return rpt, _events(store, campaign) if with_events else None
 
@@ -275,25 +450,6 @@ def _event_times(store: Store, campaign: str | None, kind: str) -> dict[str, lis
     for ref, at in store.db.conn.execute(sql, [*params, kind]):
         out.setdefault(ref, []).append(at)
     return out
-
-
-def _recorded(store: Store, campaign: str | None) -> dict[str, dict[str, Any]]:
-    import json
-
-    from bot.reports.figures import RECORDED, current_values
-
-    sql, params = _scoped(
-        "SELECT ref, kind, detail FROM events WHERE kind = ? ORDER BY id",
-        f"SELECT ref, kind, detail FROM events WHERE ref IN {_CAMPAIGN_REFS} AND kind = ? "
-        "ORDER BY id",
-        campaign,
-    )
-    by_ref: dict[str, list[dict]] = {}
-    for ref, kind, detail in store.db.conn.execute(sql, [*params, RECORDED]):
-        by_ref.setdefault(ref, []).append(
-            {"kind": kind, "detail": json.loads(detail) if detail else None}
-        )
-    return {ref: current_values(events) for ref, events in by_ref.items()}
 
 
 def _events(store: Store, campaign: str | None) -> dict[str, list[dict]]:

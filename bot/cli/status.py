@@ -196,12 +196,13 @@ def show(app: App, ref: str, as_of: dt.date | None, as_json: bool) -> None:
     )
     answered = _last_replies(app).get(ref)
     by = review_by(row, today, calendar, dt.date.fromisoformat(answered) if answered else None)
+    info_url = request_url(base_url, row["url_title"], row["wdtk_id"])
     info = {
         **row,
         "status": live_status(row, today, calendar),
         "review_by": by.isoformat() if by else None,
         "stored_state": row["status"],
-        "url": request_url(base_url, row["url_title"], row["wdtk_id"]),
+        "url": info_url,
         "submit_url": link,
         "correspondence": replies,
         "followups": followups,
@@ -251,7 +252,11 @@ def show(app: App, ref: str, as_of: dt.date | None, as_json: bool) -> None:
         click.echo(f"\n{reply['direction'] or 'message'} {reply['sent_at'] or ''}".rstrip() + ":")
         click.echo("\n".join("  > " + line for line in (reply["text"] or "").splitlines()[:40]))
         if reply["attachments"]:
-            click.echo("  attachments: " + ", ".join(reply["attachments"].splitlines()))
+            # Only the names are stored (the poll keeps no attachment URLs), so each
+            # points at the request page, where WDTK links it under the message.
+            click.echo("  attachments:")
+            for name in reply["attachments"].splitlines():
+                click.echo(f"    - {name}" + (f"  ({info['url']})" if info["url"] else ""))
     for f in followups:
         click.echo(f"\n{f['kind']} {f['ref']} ({f['status']}):")
         click.echo("\n".join("  | " + line for line in f["text"].splitlines()))

@@ -148,10 +148,16 @@ class Report:
     summary: Summary
     statuses: list[tuple[str, int]]
     bodies: list[BodyTimeliness] | None = None  # set for `--by body`
+    results: Any = None  # a results.ResultsTable: the HTML report's first section
 
     @property
     def field_names(self) -> list[str]:
-        return [f.name for f in self.fields]
+        """The recorded values' keys, in column order: `field`, or `field:period` each."""
+        return value_keys(self.fields)
+
+
+def value_keys(fields: Iterable[FieldSpec]) -> list[str]:
+    return [key for f in fields for key in ([f"{f.name}:{p}" for p in f.periods] or [f.name])]
 
 
 # -- building -------------------------------------------------------------------------
@@ -416,8 +422,9 @@ def make_report(
     fields: Sequence[FieldSpec],
     as_of: dt.date,
     generated: dt.datetime,
+    results: Any = None,
 ) -> Report:
-    """A row-per-request report."""
+    """A row-per-request report; `results` (a campaign's ResultsTable) opens the HTML."""
     return Report(
         scope=scope,
         heading=heading,
@@ -427,6 +434,7 @@ def make_report(
         rows=rows,
         summary=summarise(rows),
         statuses=status_counts(rows),
+        results=results,
     )
 
 
@@ -446,14 +454,17 @@ def make_body_report(
 def report_fields(
     declared: Iterable[FieldSpec], recorded: Mapping[str, Mapping[str, Any]]
 ) -> list[FieldSpec]:
-    """The declared fields, then any recorded under a name the config no longer declares
-    (so a renamed field's figures still reach the table)."""
+    """The declared fields, then any value recorded under a name (or period) the config no
+    longer declares, so a renamed field's figures still reach the table."""
     out: dict[str, FieldSpec] = {}
     for spec in declared:
         out.setdefault(spec.name, spec)
+    known = set(value_keys(out.values()))
     for values in recorded.values():
         for name in values:
-            out.setdefault(name, FieldSpec(name, "text", "no longer declared in config.toml"))
+            if name not in known:
+                known.add(name)
+                out.setdefault(name, FieldSpec(name, "text", "no longer declared in config.toml"))
     return list(out.values())
 
 
@@ -642,5 +653,6 @@ def to_html(report: Report) -> str:
         outcomes=[(charts.OUTCOME_COLOURS[k], v) for k, v in charts.OUTCOME_LABELS.items()],
         status_chart=charts.status_bars_svg(report.statuses),
         status_colour=charts.status_colour,
+        results=report.results,
         generated=report.generated.strftime("%d %b %Y %H:%M"),
     )

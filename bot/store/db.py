@@ -435,3 +435,78 @@ class Store:
             self.db.execute("DELETE FROM settings WHERE key = ?", [key])
         else:
             self.db["settings"].upsert({"key": key, "value": value}, pk="key")
+
+    # -- recorded figures --------------------------------------------------------------
+
+    def _recorded_details(self, where: str, params: list) -> dict[str, list[dict]]:
+        from bot.reports.figures import RECORDED
+
+        by_ref: dict[str, list[dict]] = {}
+        sql = f"SELECT ref, detail FROM events WHERE {where} AND kind = ? ORDER BY id"
+        for ref, detail in self.db.conn.execute(sql, [*params, RECORDED]):
+            by_ref.setdefault(ref, []).append(
+                {"kind": RECORDED, "detail": json.loads(detail) if detail else None}
+            )
+        return by_ref
+
+    def recorded_figures(self, ref: str) -> dict[str, Any]:
+        """One request's current figures: value key (`field` or `field:period`) -> Figure."""
+        from bot.reports.figures import current_figures
+
+        return current_figures(self._recorded_details("ref = ?", [ref]).get(ref, []))
+
+    def campaign_figures(self, campaign: str | None) -> dict[str, dict[str, Any]]:
+        """ref -> current figures, for one campaign's requests (or every request)."""
+        from bot.reports.figures import current_figures
+
+        # `ref IN (subquery)` keeps SQLite on the events (ref, id) index; a join lets the
+        # planner scan every event instead.
+        where, params = ("ref IN (SELECT ref FROM requests WHERE campaign = ?)", [campaign])
+        if campaign is None:
+            where, params = "1", []
+        return {
+            ref: current_figures(events)
+            for ref, events in self._recorded_details(where, params).items()
+        }
+
+    def record_targets(self, campaign: str | None) -> list[dict]:
+        """Campaign requests a results CSV may name, by ref or by body: ref, body, campaign."""
+        sql = "SELECT ref, body, campaign FROM requests WHERE campaign IS NOT NULL"
+        params: list = []
+        if campaign:
+            sql += " AND campaign = ?"
+            params.append(campaign)
+        return list(self.db.query(sql + " ORDER BY rowid", params))
+
+    # -- replies -----------------------------------------------------------------------
+
+    def reply_texts(self, ref: str) -> list[str]:
+        """The text of a request's incoming messages, oldest first."""
+        rows = self.db.conn.execute(
+            "SELECT text FROM correspondence WHERE ref = ? AND direction = 'incoming' ORDER BY id",
+            [ref],
+        )
+        return [text or "" for (text,) in rows]
+
+    def search_replies(
+        self, match: str, campaign: str | None = None, limit: int = 50
+    ) -> list[dict]:
+        """Incoming messages matching an FTS5 query, best first, with the request, body,
+        date and a snippet whose hits are wrapped in [ and ]."""
+        sql = (
+            "SELECT c.ref, r.campaign, r.body, COALESCE(b.name, r.body) AS body_name, r.title,"
+            " r.url_title, r.wdtk_id, c.sent_at, c.fetched_at, c.attachments,"
+            " snippet(correspondence_fts, -1, '[', ']', '…', 16) AS snippet"
+            " FROM correspondence_fts"
+            " JOIN correspondence c ON c.rowid = correspondence_fts.rowid"
+            " JOIN requests r ON r.ref = c.ref"
+            " LEFT JOIN bodies b ON b.url_name = r.body"
+            " WHERE correspondence_fts MATCH ? AND c.direction = 'incoming'"
+        )
+        params: list[Any] = [match]
+        if campaign:
+            sql += " AND r.campaign = ?"
+            params.append(campaign)
+        sql += " ORDER BY correspondence_fts.rank LIMIT ?"
+        params.append(limit)
+        return list(self.db.query(sql, params))

@@ -276,3 +276,35 @@ def m015_clock_adjust(db: Database) -> None:
     # Extensions and fee pauses recorded with `foibot extend` (JSON, for the clock started
     # on its sent_on); the due dates on the row already include them.
     db["requests"].add_column("clock_adjust", str)
+
+
+@migrations()
+def m016_reply_search_stemmed(db: Database) -> None:
+    # `foibot search` over the replies: the m006 index again, with Porter stemming so
+    # "dismissed" finds "dismissals", rebuilt from the table, and its three triggers made
+    # afresh (sqlite-utils' transform() drops FTS triggers, so a table transformed since
+    # would otherwise fall silently out of step). Plain statements rather than
+    # enable_fts(), whose executescript() would commit the migration's transaction.
+    for suffix in ("ai", "ad", "au"):
+        db.execute(f"DROP TRIGGER IF EXISTS correspondence_{suffix}")
+    db.execute("DROP TABLE IF EXISTS correspondence_fts")
+    db.execute(
+        "CREATE VIRTUAL TABLE correspondence_fts USING FTS5 (text, attachments, "
+        "tokenize='porter unicode61 remove_diacritics 2', content=correspondence)"
+    )
+    db.execute("INSERT INTO correspondence_fts (correspondence_fts) VALUES ('rebuild')")
+    new, old = "new.text, new.attachments", "old.text, old.attachments"
+    delete = (
+        "INSERT INTO correspondence_fts (correspondence_fts, rowid, text, attachments) "
+        f"VALUES ('delete', old.rowid, {old});"
+    )
+    insert = f"INSERT INTO correspondence_fts (rowid, text, attachments) VALUES (new.rowid, {new});"
+    db.execute(
+        f"CREATE TRIGGER correspondence_ai AFTER INSERT ON correspondence BEGIN {insert} END"
+    )
+    db.execute(
+        f"CREATE TRIGGER correspondence_ad AFTER DELETE ON correspondence BEGIN {delete} END"
+    )
+    db.execute(
+        f"CREATE TRIGGER correspondence_au AFTER UPDATE ON correspondence BEGIN {delete} {insert} END"
+    )

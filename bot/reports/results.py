@@ -1,0 +1,468 @@
+"""The results table a campaign publishes: a row per body, the figures first. Pure.
+
+Totals never sum a bound or a withheld value silently. Each total is a range: `<5` adds
+0 to 4, `≤10` adds 0 to 10, `>100` adds at least 101 with no upper end. A body that
+withheld or refused a figure, or has not answered yet, leaves the total open-ended too
+("≥ 31"), and the total says how many ("2 bodies withheld"). Values "not held" and
+"n/a" add nothing: the body has no such figure.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.config import FieldSpec
+from bot.reports.figures import REASONS, Figure, key
+from bot.reports.tables import ReportRow, neutralise
+
+# Live statuses that mean the body has given its answer (so no status is shown).
+ANSWERED = frozenset(
+    {"successful", "partially_successful", "rejected", "not_held", "internal_review"}
+)
+# The order reasons are listed in a total's note.
+_REASON_ORDER = ("withheld", "refused", "not_held", "n/a")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One figure column: a field, or one period of it, or its total over the periods."""
+
+    field: FieldSpec
+    period: str | None = None
+    total: bool = False
+
+    @property
+    def key(self) -> str:
+        return key(self.field.name, "total" if self.total else self.period)
+
+    @property
+    def sub_label(self) -> str:
+        return "Total" if self.total else (self.period or "")
+
+    @property
+    def label(self) -> str:
+        """A one-line heading: the description, with the period after it."""
+        return f"{self.field.label} {self.sub_label}".strip()
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str  # as shown: "3", "<5", "refused (s.12)", "≥ 31", "" for nothing recorded
+    kind: str  # number, bound, reason, value, total, empty
+    figure: Figure | None = None
+    note: str = ""  # a total's caveats: "2 bodies withheld"
+    missing: int = 0  # a total's values with no figure recorded yet (so it is open-ended)
+    short: str = ""  # the note without its nouns, for a narrow cell: "1 withheld, 2 not held"
+
+    @property
+    def css(self) -> str:
+        if self.figure is not None and self.figure.is_reason:
+            return f"reason {self.figure.qualifier.replace('/', '').replace('_', '-')}"
+        return self.kind
+
+
+EMPTY = Cell("", "empty")
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    body: str
+    body_name: str
+    refs: tuple[str, ...]
+    url: str | None
+    status: str
+    days_overdue: int | None
+    cells: tuple[Cell, ...]  # one per column of the table
+    notes: tuple[tuple[str, str], ...] = ()  # (field label, text) for text fields
+
+    @property
+    def ref(self) -> str:
+        return self.refs[0]
+
+    @property
+    def has_figures(self) -> bool:
+        return any(c.kind not in ("empty", "total") for c in self.cells) or bool(self.notes)
+
+    @property
+    def waiting(self) -> str:
+        """The status, shown only where no answer came: "" once the body has answered."""
+        if self.has_figures or self.status in ANSWERED:
+            return ""
+        text = self.status.replace("_", " ")
+        if self.days_overdue:
+            text += f", {self.days_overdue} working days late"
+        return text
+
+
+@dataclass(frozen=True)
+class FieldGroup:
+    """A field's columns: its periods and their total, or its single value."""
+
+    field: FieldSpec
+    columns: tuple[Column, ...]
+
+
+@dataclass(frozen=True)
+class ResultsTable:
+    campaign: str
+    heading: str
+    as_of: dt.date
+    groups: tuple[FieldGroup, ...]
+    rows: list[ResultRow]
+    totals: tuple[Cell, ...]  # one per column
+    text_fields: tuple[FieldSpec, ...] = ()
+    generated: dt.datetime | None = field(default=None, compare=False)
+
+    @property
+    def columns(self) -> list[Column]:
+        return [c for g in self.groups for c in g.columns]
+
+    @property
+    def has_periods(self) -> bool:
+        return any(g.field.periods for g in self.groups)
+
+    def group_cells(self, cells: Sequence[Cell], group: FieldGroup) -> list[tuple[Column, Cell]]:
+        """The (column, cell) pairs of one field group, from a row's (or the totals') cells."""
+        start = 0
+        for g in self.groups:
+            if g is group:
+                return list(zip(g.columns, cells[start : start + len(g.columns)], strict=True))
+            start += len(g.columns)
+        raise KeyError(group.field.name)
+
+
+def table_columns(fields: Iterable[FieldSpec]) -> tuple[list[FieldGroup], list[FieldSpec]]:
+    """Figure columns grouped by field, and the free-text fields (shown as notes)."""
+    groups, texts = [], []
+    for spec in fields:
+        if spec.type == "text":
+            texts.append(spec)
+        elif spec.periods:
+            cols = [Column(spec, p) for p in spec.periods]
+            if spec.type == "int":
+                cols.append(Column(spec, total=True))
+            groups.append(FieldGroup(spec, tuple(cols)))
+        else:
+            groups.append(FieldGroup(spec, (Column(spec),)))
+    return groups, texts
+
+
+def _fmt(n: int) -> str:
+    return f"{n:,}"
+
+
+def total(figures: Iterable[Figure | None], unit: tuple[str, str] = ("", "")) -> Cell:
+    """The sum of a column or row as a range, with what it leaves out (see the module
+    docstring). `unit` is the singular and plural noun for the note ("body", "bodies")."""
+    low = high = 0
+    open_ended = False
+    counts: Counter[str] = Counter()
+    numbers = 0
+    for fig in figures:
+        if fig is None:
+            counts["missing"] += 1
+            open_ended = True
+            continue
+        if fig.is_reason:
+            counts[fig.qualifier] += 1
+            open_ended |= fig.qualifier in ("withheld", "refused")
+            continue
+        value = fig.value if isinstance(fig.value, int) else 0
+        numbers += 1
+        if fig.qualifier == "":
+            low, high = low + value, high + value
+        elif fig.qualifier == "<":
+            high += max(value - 1, 0)
+        elif fig.qualifier == "<=":
+            high += value
+        elif fig.qualifier == ">":
+            low, open_ended = low + value + 1, True
+        elif fig.qualifier == ">=":
+            low, open_ended = low + value, True
+    notes, short = [], []
+    for reason in _REASON_ORDER:
+        if counts[reason]:
+            notes.append(f"{_count(counts[reason], unit)} {REASONS[reason]}")
+            short.append(f"{counts[reason]} {REASONS[reason]}")
+    if not numbers:
+        text = "0" if counts and set(counts) <= {"not_held", "n/a"} else "–"
+    elif open_ended:
+        text = f"≥ {_fmt(low)}"
+    elif low == high:
+        text = _fmt(low)
+    else:
+        text = f"{_fmt(low)}–{_fmt(high)}"
+    return Cell(
+        text, "total", note=", ".join(notes), missing=counts["missing"], short=", ".join(short)
+    )
+
+
+def _count(n: int, unit: tuple[str, str]) -> str:
+    singular, plural = unit
+    noun = singular if n == 1 else plural
+    return f"{n} {noun}" if noun else str(n)
+
+
+def cell(fig: Figure | None) -> Cell:
+    if fig is None:
+        return EMPTY
+    if fig.is_reason:
+        return Cell(fig.text, "reason", fig)
+    if fig.is_bound:
+        return Cell(fig.text, "bound", fig)
+    if isinstance(fig.value, int) and not isinstance(fig.value, bool):
+        return Cell(_fmt(fig.value), "number", fig)
+    return Cell(fig.text, "value", fig)
+
+
+def _merge(
+    rows: Sequence[ReportRow], figures: Mapping[str, Mapping[str, Figure]]
+) -> dict[str, Figure]:
+    # A body with more than one request in the campaign (one drafted, one tracked in):
+    # a later request's figure for the same value wins, as a later record would.
+    merged: dict[str, Figure] = {}
+    for row in rows:
+        merged.update(figures.get(row.ref, {}))
+    return merged
+
+
+def build_results(
+    campaign: str,
+    heading: str,
+    fields: Sequence[FieldSpec],
+    rows: Iterable[ReportRow],
+    figures: Mapping[str, Mapping[str, Figure]],
+    as_of: dt.date,
+    generated: dt.datetime | None = None,
+) -> ResultsTable:
+    """A row per body (from the report rows of the campaign's requests), cells per column,
+    totals per body across periods and per column across bodies."""
+    groups, texts = table_columns(fields)
+    columns = [c for g in groups for c in g.columns]
+    by_body: dict[str, list[ReportRow]] = {}
+    for row in rows:
+        if row.status == "cancelled":
+            continue
+        by_body.setdefault(row.body or row.ref, []).append(row)
+    out: list[ResultRow] = []
+    for body, body_rows in by_body.items():
+        values = _merge(body_rows, figures)
+        cells = []
+        for col in columns:
+            if col.total:
+                periods = [values.get(key(col.field.name, p)) for p in col.field.periods]
+                cells.append(total(periods) if any(periods) else EMPTY)
+            else:
+                cells.append(cell(values.get(key(col.field.name, col.period))))
+        notes = tuple((spec.label, values[spec.name].text) for spec in texts if spec.name in values)
+        # The status to show is that of the body's first request (the campaign's own).
+        first = body_rows[0]
+        out.append(
+            ResultRow(
+                body,
+                first.body_name or body,
+                tuple(r.ref for r in body_rows),
+                first.url,
+                first.status,
+                first.days_overdue,
+                tuple(cells),
+                notes,
+            )
+        )
+    out.sort(key=lambda r: r.body_name.casefold())
+    totals = []
+    for i, col in enumerate(columns):
+        if col.field.type != "int":
+            totals.append(EMPTY)
+        elif col.total:
+            totals.append(
+                total(
+                    (r.cells[j].figure for r in out for j, c in enumerate(columns)
+                     if c.field is col.field and not c.total),
+                    ("value", "values"),
+                )
+            )  # fmt: skip
+        else:
+            totals.append(total((r.cells[i].figure for r in out), ("body", "bodies")))
+    return ResultsTable(
+        campaign, heading, as_of, tuple(groups), out, tuple(totals), tuple(texts), generated
+    )
+
+
+# -- exports --------------------------------------------------------------------------
+
+
+def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]], excel: bool) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([neutralise("" if v is None else v) for v in row] for row in rows)
+    data = buf.getvalue().encode("utf-8")
+    return b"\xef\xbb\xbf" + data if excel else data
+
+
+def to_wide_csv(table: ResultsTable, *, excel: bool = False) -> bytes:
+    """The table as shown: a row per body, a column per field and period (headed by the
+    descriptions), the totals last. Cells read as in the table: `3`, `<5`, `not held`."""
+    columns = table.columns
+    header = ["Body", "Ref", *(c.label for c in columns), *(s.label for s in table.text_fields)]
+    rows = [
+        [
+            r.body_name,
+            " ".join(r.refs),
+            *(_wide(c) for c in r.cells),
+            *(dict(r.notes).get(s.label, "") for s in table.text_fields),
+        ]
+        for r in table.rows
+    ]
+    rows.append(["Total", "", *(_wide(c) for c in table.totals), *("" for _ in table.text_fields)])
+    return _csv(header, rows, excel)
+
+
+def _wide(c: Cell) -> Any:
+    if c.kind == "number" and c.figure is not None:
+        return c.figure.value  # a number a spreadsheet can sum, not "1,204"
+    if c.kind == "total" and c.note:
+        return f"{c.text} ({c.note})"
+    return c.text
+
+
+TIDY_COLUMNS = (
+    "body", "body_name", "ref", "field", "description", "period", "value", "number",
+    "qualifier", "exemption", "status",
+)  # fmt: skip
+
+
+def to_tidy_csv(table: ResultsTable, *, excel: bool = False) -> bytes:
+    """One row per body × field × period, for R, pandas or a pivot table: `value` as
+    shown, `number` only when exact, `qualifier` (<, <=, >, >=, withheld, not_held,
+    refused, n/a) and `exemption` apart. Totals are left out: they derive from the rows."""
+    rows = []
+    columns = table.columns
+    for r in table.rows:
+        for col, c in zip(columns, r.cells, strict=True):
+            if col.total:
+                continue
+            fig = c.figure
+            rows.append(
+                [
+                    r.body, r.body_name, " ".join(r.refs), col.field.name, col.field.description,
+                    col.period or "", c.text if fig is None else fig.text,
+                    fig.value if fig is not None and not fig.qualifier and isinstance(fig.value, int) and not isinstance(fig.value, bool) else "",
+                    fig.qualifier if fig is not None else "",
+                    fig.exemption if fig is not None else "", r.waiting,
+                ]
+            )  # fmt: skip
+    return _csv(TIDY_COLUMNS, rows, excel)
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(table: ResultsTable) -> str:
+    """A Markdown table per field with periods (body × period, then the total), and one
+    table for the fields without: ready to paste into an article."""
+    out = [f"## {_md(table.heading)}", "", f"Figures as recorded by {table.as_of.isoformat()}.", ""]
+    single = [g for g in table.groups if not g.field.periods]
+    sections: list[tuple[str, list[Column]]] = [
+        (g.field.label, list(g.columns)) for g in table.groups if g.field.periods
+    ]
+    if single:
+        sections.append(("", [c for g in single for c in g.columns]))
+    index = {c.key: i for i, c in enumerate(table.columns)}
+    for title, cols in sections:
+        if title:
+            out += [f"### {_md(title)}", ""]
+        heads = [c.sub_label if title else c.field.label for c in cols]
+        out.append("| Body | " + " | ".join(_md(h) for h in heads) + " |")
+        out.append("|:--|" + "--:|" * len(cols))
+        for r in table.rows:
+            cells = [_md(r.cells[index[c.key]].text) or "–" for c in cols]
+            name = _md(r.body_name) + (f" ({_md(r.waiting)})" if r.waiting else "")
+            out.append(f"| {name} | " + " | ".join(cells) + " |")
+        totals = [table.totals[index[c.key]] for c in cols]
+        out.append(
+            "| **Total** | "
+            + " | ".join(f"**{_md(t.text)}**" if t.text else "" for t in totals)
+            + " |"
+        )
+        caveats = [f"{c.label}: {t.note}" for c, t in zip(cols, totals, strict=True) if t.note]
+        out.append("")
+        if caveats:
+            out += [f"Totals leave out: {'; '.join(_md(x) for x in caveats)}.", ""]
+    out += [
+        "A total marked ≥ is at least that much: some body withheld or refused the figure, "
+        "gave only a bound (such as >100), or has not answered yet. A bound such as <5 "
+        "adds 0 to 4.",
+        "",
+    ]
+    notes = [(r.body_name, label, text) for r in table.rows for label, text in r.notes]
+    if notes:
+        out += ["### Notes", ""]
+        out += [f"- **{_md(name)}** ({_md(label)}): {_md(text)}" for name, label, text in notes]
+        out.append("")
+    return "\n".join(out)
+
+
+def to_json(table: ResultsTable) -> dict[str, Any]:
+    columns = table.columns
+    return {
+        "campaign": table.campaign,
+        "as_of": table.as_of.isoformat(),
+        "columns": [
+            {
+                "key": c.key,
+                "field": c.field.name,
+                "description": c.field.description,
+                "period": c.period,
+                "total": c.total,
+            }
+            for c in columns
+        ],  # fmt: skip
+        "rows": [
+            {
+                "body": r.body,
+                "body_name": r.body_name,
+                "refs": list(r.refs),
+                "status": r.status,
+                "waiting": r.waiting or None,
+                "values": {col.key: _json_cell(c) for col, c in zip(columns, r.cells, strict=True)},
+                "notes": dict(r.notes),
+            }
+            for r in table.rows
+        ],
+        "totals": {col.key: _json_cell(c) for col, c in zip(columns, table.totals, strict=True)},
+    }
+
+
+def _json_cell(c: Cell) -> dict[str, Any] | None:
+    if c.kind == "empty":
+        return None
+    if c.kind == "total":
+        return {"text": c.text, "note": c.note or None, "missing": c.missing}
+    fig = c.figure
+    assert fig is not None
+    return {"text": fig.text, "value": fig.value, "qualifier": fig.qualifier or None,
+            "exemption": fig.exemption or None}  # fmt: skip
+
+
+def to_html(table: ResultsTable, standalone: bool = True) -> str:
+    """The results page (or, standalone=False, the section the report starts with)."""
+    from bot.templating import report_environment
+
+    name = "results.html.j2" if standalone else "results_section.html.j2"
+    return (
+        report_environment()
+        .get_template(name)
+        .render(
+            results=table,
+            generated=table.generated.strftime("%d %b %Y %H:%M") if table.generated else "",
+        )
+    )
