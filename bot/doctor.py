@@ -148,7 +148,9 @@ def check_campaign_templates(
             )
             continue
         try:
-            render_campaign(Renderer(config, campaign, today), sample)
+            _, _, bad = render_campaign(Renderer(config, campaign, today), sample)
+            if bad:
+                raise TemplateError(bad[0].reason)
         except TemplateError as exc:
             checks.append(
                 failed(

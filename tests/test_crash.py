@@ -80,6 +80,7 @@ backoff_s = 0.05
 path = "state/foibot.db"
 
 [pace]
+max_unsent = 1000  # every slot is released at once: the trials need them all
 limits = [{{ count = 1, minutes = 1 }}]   # one release a minute: slots a minute apart
 
 [requester]

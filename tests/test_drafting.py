@@ -80,7 +80,7 @@ def test_example_campaign_drafts_one_request_per_body(project):
     assert report == {
         "campaign": "social-media-misuse", "created": 7, "unchanged": 0, "changed": 0, "skipped": [],
         "created_refs": [f"smm-{i}" for i in range(1, 8)], "changed_refs": [],
-        "released_not_updated": [], "cancelled": [],
+        "released_not_updated": [], "cancelled": [], "orphaned": [], "failed": [],
     }  # fmt: skip
     shown = project.json("show", "smm-7")
     assert shown["body"] == "police_scotland"
@@ -115,10 +115,19 @@ def test_template_edit_updates_unreleased_drafts_only(project):
     assert [e["kind"] for e in project.json("show", "smm-2")["events"]][-1] == "redrafted"
 
 
-def test_removed_body_cancels_its_unreleased_draft_and_readding_restores_it(project):
+def test_removed_body_orphans_its_draft_prune_cancels_it_and_readding_restores_it(project):
     project.run("draft", "social-media-misuse")
     project.edit_config('  "hm_revenue_and_customs",\n', "")
+    # Issue 12: a draft whose body left the campaign is listed, never released …
     report = project.json("draft", "social-media-misuse")
+    assert report["orphaned"] == ["smm-6"] and report["cancelled"] == []
+    assert project.json("show", "smm-6")["status"] == "draft"
+    launched = project.json("launch", "social-media-misuse", "--as-of", "2026-12-03T09:00")
+    assert "smm-6" not in {r["ref"] for r in launched["released"] + launched["held"]}
+    assert [o["ref"] for o in launched["orphaned"]] == ["smm-6"]
+    assert "no longer in campaign" in launched["orphaned"][0]["reason"]
+    # … and `--prune` cancels it.
+    report = project.json("draft", "social-media-misuse", "--prune")
     assert report["cancelled"] == ["smm-6"]
     assert project.json("show", "smm-6")["status"] == "cancelled"
     project.edit_config(
@@ -172,4 +181,4 @@ def test_status_json_has_the_product_shape(project):
 
 def test_unknown_ref_is_exit_2(project):
     project.run("draft", "social-media-misuse")
-    assert "no request with ref 'nope'" in project.run("show", "nope", expect=2).stderr
+    assert "no request or follow-up with ref 'nope'" in project.run("show", "nope", expect=2).stderr

@@ -79,6 +79,11 @@ def body_context(body: Body) -> dict[str, Any]:
 
 def check_wdtk_rules(title: str, letter: str) -> list[str]:
     """The checks WDTK's new-request form would make, so a human never hits them there."""
+    return title_problems(title) + letter_problems(letter)
+
+
+def title_problems(title: str) -> list[str]:
+    """WDTK's rules for a new request's title (a follow-up has no title of its own)."""
     problems = []
     if not TITLE_MIN <= len(title.strip()) <= TITLE_MAX:
         problems.append(
@@ -91,6 +96,12 @@ def check_wdtk_rules(title: str, letter: str) -> list[str]:
         problems.append("title must mix capital and lower-case letters")
     if GENERIC_TITLE.match(title):
         problems.append("title must say what the request is about, not just 'FOI request'")
+    return problems
+
+
+def letter_problems(letter: str) -> list[str]:
+    """WDTK's rules for a message's text: a new request's letter or a follow-up."""
+    problems = []
     lines = [line.strip() for line in letter.strip().splitlines() if line.strip()]
     if not lines:
         problems.append("letter is empty")
@@ -194,21 +205,34 @@ def select_bodies(
     return list(chosen.values())
 
 
-def render_campaign(renderer: Renderer, bodies: Iterable[Body]) -> tuple[list[Draft], list[Skip]]:
-    drafts, skipped = [], []
+def render_campaign(
+    renderer: Renderer, bodies: Iterable[Body]
+) -> tuple[list[Draft], list[Skip], list[Skip]]:
+    """Drafts, bodies skipped (not requestable) and bodies that failed (their draft cannot
+    render or breaks WDTK's rules). One body failing never stops the others; a template
+    that fails for every body is the template's fault, and raises its first error."""
+    drafts, skipped, failed = [], [], []
+    first_error: TemplateError | None = None
     for body in bodies:
         if not body.requestable:
             skipped.append(Skip(body.url_name, f"not requestable ({body.not_requestable_reason})"))
             continue
-        draft = renderer.render(body)
-        problems = check_wdtk_rules(draft.title, draft.letter)
-        if problems:
-            raise TemplateError(
-                f"{renderer.letter_name}: the draft for {body.url_name} breaks WDTK's rules: "
-                + "; ".join(problems)
-            )
+        try:
+            draft = renderer.render(body)
+            problems = check_wdtk_rules(draft.title, draft.letter)
+            if problems:
+                raise TemplateError(
+                    f"{renderer.letter_name}: the draft for {body.url_name} breaks WDTK's rules: "
+                    + "; ".join(problems)
+                )
+        except TemplateError as exc:
+            first_error = first_error or exc
+            failed.append(Skip(body.url_name, str(exc)))
+            continue
         drafts.append(draft)
-    return drafts, skipped
+    if first_error is not None and not drafts:
+        raise first_error
+    return drafts, skipped, failed
 
 
 @dataclass(frozen=True)
@@ -219,11 +243,14 @@ class DraftPlan:
     change: list[tuple[str, Draft]]  # (ref, new draft) for drafts not yet released
     unchanged: list[str]
     released_differs: list[str]  # refs already released whose template has since changed
-    cancel: list[str]  # unreleased drafts whose body left the campaign
+    cancel: list[str]  # unreleased drafts whose body left the campaign (orphans)
     restore: list[tuple[str, Draft]]  # cancelled drafts whose body is back
 
 
-def plan_drafts(existing: list[dict], drafts: list[Draft]) -> DraftPlan:
+def plan_drafts(
+    existing: list[dict], drafts: list[Draft], keep: Iterable[str] = ()
+) -> DraftPlan:
+    """`keep`: bodies still in the campaign whose draft failed this time: not orphans."""
     by_body = {row["body"]: row for row in existing}
     plan = DraftPlan([], [], [], [], [], [])
     for draft in drafts:
@@ -238,7 +265,7 @@ def plan_drafts(existing: list[dict], drafts: list[Draft]) -> DraftPlan:
             plan.change.append((row["ref"], draft))
         else:
             plan.released_differs.append(row["ref"])
-    wanted = {d.body for d in drafts}
+    wanted = {d.body for d in drafts} | set(keep)
     plan.cancel.extend(
         row["ref"] for row in existing if row["body"] not in wanted and row["status"] == "draft"
     )

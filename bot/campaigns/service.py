@@ -71,6 +71,8 @@ class DraftReport:
     skipped: list[dict] = field(default_factory=list)
     released_differs: list[str] = field(default_factory=list)
     cancelled: list[str] = field(default_factory=list)
+    orphaned: list[str] = field(default_factory=list)  # body gone: never released; --prune
+    failed: list[dict] = field(default_factory=list)  # {"body", "error"}: the rest drafted
 
     def as_json(self) -> dict:
         return {
@@ -83,24 +85,31 @@ class DraftReport:
             "changed_refs": self.changed,
             "released_not_updated": self.released_differs,
             "cancelled": self.cancelled,
+            "orphaned": self.orphaned,
+            "failed": self.failed,
         }
 
 
-def draft_campaign(store: Store, config: Config, slug: str, today: dt.date) -> DraftReport:
+def draft_campaign(
+    store: Store, config: Config, slug: str, today: dt.date, *, prune: bool = False
+) -> DraftReport:
+    """Render and store the campaign's drafts. Drafts whose body left the campaign are
+    reported as orphaned (never released); `prune` cancels them."""
     campaign = config.campaign(slug)
     known = campaign_bodies(store, config, campaign)
     bodies = select_bodies(
         campaign, known, config.path.name, all_names=lambda: store.body_names() | set(config.bodies)
     )
     # Render everything before writing anything: a template error leaves the database as it was.
-    drafts, skipped = render_campaign(Renderer(config, campaign, today), bodies)
+    drafts, skipped, failed = render_campaign(Renderer(config, campaign, today), bodies)
     report = DraftReport(slug, skipped=[{"body": s.body, "reason": s.reason} for s in skipped])
+    report.failed = [{"body": f.body, "error": f.reason} for f in failed]
     with store.transaction():
         sync_config_bodies(store, config, known)
         prefix = ensure_campaign(store, campaign, config)
         # Requests tracked into the campaign (no letter of ours) are not drafts.
         existing = [row for row in store.campaign_requests(slug) if row["letter"] is not None]
-        plan = plan_drafts(existing, drafts)
+        plan = plan_drafts(existing, drafts, keep=[f.body for f in failed])
         first_number = _last_number(existing, prefix) + 1
         now = utcnow()
         rows, events = [], []
@@ -121,6 +130,9 @@ def draft_campaign(store: Store, config: Config, slug: str, today: dt.date) -> D
             events.append({"ref": ref, "kind": "redrafted", "detail": {"title": draft.title}})
             report.changed.append(ref)
         for ref in plan.cancel:
+            if not prune:
+                report.orphaned.append(ref)
+                continue
             store.update_request(ref, status="cancelled", slot_at=None)
             events.append(
                 {

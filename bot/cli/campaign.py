@@ -12,16 +12,21 @@ from bot.cli.app import App, as_of_option, json_option, pass_app
 
 @click.command()
 @click.argument("campaign")
+@click.option(
+    "--prune", is_flag=True, help="Cancel drafts whose body is no longer in the campaign."
+)
 @as_of_option()
 @json_option
 @pass_app
-def draft(app: App, campaign: str, as_of: dt.date | None, as_json: bool) -> None:
+def draft(app: App, campaign: str, prune: bool, as_of: dt.date | None, as_json: bool) -> None:
     """Render one request per body of CAMPAIGN. Safe to re-run: only edits show up."""
     from bot.campaigns.service import draft_campaign
 
-    report = draft_campaign(app.store, app.config, campaign, app.today(as_of))
+    report = draft_campaign(app.store, app.config, campaign, app.today(as_of), prune=prune)
     if app.json_wanted(as_json):
         app.emit_json(report.as_json())
+        if report.failed:
+            raise click.exceptions.Exit(1)
         return
     click.echo(
         f"{campaign}: {len(report.created)} created, {len(report.changed)} changed, "
@@ -36,8 +41,18 @@ def draft(app: App, campaign: str, as_of: dt.date | None, as_json: bool) -> None
         )
     if report.cancelled:
         click.echo("  cancelled (body no longer in the campaign): " + ", ".join(report.cancelled))
+    if report.orphaned:
+        click.echo(
+            "  orphaned (body no longer in the campaign; never released): "
+            + ", ".join(report.orphaned)
+            + f"\n  `foibot draft {campaign} --prune` cancels them."
+        )
+    for item in report.failed:
+        click.echo(f"  not drafted: {item['body']}: {item['error']}", err=True)
     if report.created or report.changed:
         click.echo(f"Review them with `foibot status --campaign {campaign}` and `foibot show REF`.")
+    if report.failed:
+        raise click.exceptions.Exit(1)
 
 
 @click.command()

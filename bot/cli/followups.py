@@ -39,8 +39,11 @@ def followups(
         draft_followups(app.store, app.config, campaign, kind, today)
         for kind in kinds or KIND_CHOICES
     ]
+    failed = any(r.failed for r in reports)
     if app.json_wanted(as_json):
         app.emit_json(reports[0].as_json() if len(reports) == 1 else [r.as_json() for r in reports])
+        if failed:
+            raise click.exceptions.Exit(1)
         return
     if reports and reports[0].disabled:
         click.echo("Follow-ups are switched off ([followups] enabled = false): nothing drafted.")
@@ -51,8 +54,44 @@ def followups(
         if report.existing:
             line += f"; {report.existing} already drafted"
         click.echo(line)
+        for item in report.failed:
+            click.echo(f"  not drafted: {item['request']}: {item['error']}", err=True)
+        for item in getattr(report, "suggestions", []):
+            click.echo(f"  held back: {item['request']}: a reply announces more time; run `{item['hint']}`")
+    not_owned = max((r.not_owned for r in reports), default=0)
+    if not_owned:
+        click.echo(
+            f"Skipped {not_owned} tracked request(s) of other WDTK users: only a request's owner "
+            f"can follow it up or complain ([wdtk] user is {app.config.wdtk.user or 'unset'!r})."
+        )
     if any(r.created for r in reports):
         click.echo(f"Review them with `foibot show REF`; `foibot launch {campaign}` releases them.")
+    if failed:
+        raise click.exceptions.Exit(1)
 
 
-COMMANDS = [followups]
+@click.command()
+@click.argument("refs", nargs=-1, required=True)
+@click.option(
+    "--cancelled", is_flag=True, help="Not to be sent: cancel it instead of marking it sent."
+)
+@pass_app
+def done(app: App, refs: tuple[str, ...], cancelled: bool) -> None:
+    """Mark follow-ups as sent by hand (or cancel them, or cancel released requests)."""
+    from bot.errors import FoibotError
+    from bot.followups.service import mark_done
+
+    failed = False
+    for ref in refs:
+        try:
+            status = mark_done(app.store, ref, cancelled=cancelled, now=dt.datetime.now(dt.UTC))
+        except FoibotError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            failed = True
+            continue
+        click.echo(f"{ref}: {status}")
+    if failed:
+        raise click.exceptions.Exit(2 if len(refs) == 1 else 1)
+
+
+COMMANDS = [followups, done]

@@ -170,17 +170,14 @@ def show(app: App, ref: str, as_of: dt.date | None, as_json: bool) -> None:
     store = app.store
     row = store.request(ref)
     if row is None:
-        raise UsageError(f"no request with ref '{ref}' (see `foibot status`)")
+        followup = store.followup(ref)
+        if followup is not None:
+            _show_followup(app, followup, as_json)
+            return
+        raise UsageError(f"no request or follow-up with ref '{ref}' (see `foibot status`)")
     events = store.events(ref)
-    followups = list(
-        store.db.query("SELECT * FROM followups WHERE request = ? ORDER BY created_at, ref", [ref])
-    )
-    replies = list(
-        store.db.query(
-            "SELECT direction, sent_at, text, attachments FROM correspondence WHERE ref = ? ORDER BY id",
-            [ref],
-        )
-    )
+    followups = store.followups_of_request(ref)
+    replies = store.correspondence_of(ref)
     base_url = app.config.wdtk.base_url
     link = None
     if row["status"] in ("draft", "ready") and row["body"]:
@@ -265,6 +262,44 @@ def show(app: App, ref: str, as_of: dt.date | None, as_json: bool) -> None:
         detail = event["detail"] or {}
         summary = ", ".join(f"{k}={v}" for k, v in detail.items())
         click.echo(f"  {format_uk(event['at'])}  {event['kind']}  {summary}")
+
+
+def _show_followup(app: App, followup: dict, as_json: bool) -> None:
+    """A follow-up: its text, its request, where to send it, and its history."""
+    from bot.dates import format_uk
+    from bot.followups.service import followup_link
+
+    store = app.store
+    request = store.request(followup["request"]) or {}
+    history = [
+        e
+        for e in store.events(followup["request"])
+        if (e["detail"] or {}).get("followup") == followup["ref"]
+    ]
+    info = {
+        **followup,
+        "request_title": request.get("title"),
+        "send_url": followup_link(app.config, followup, request) if request else None,
+        "events": history,
+    }
+    if app.json_wanted(as_json):
+        app.emit_json(info)
+        return
+    click.echo(f"{followup['ref']}  {followup['kind']} for {followup['request']} ({followup['body']})")
+    click.echo(f"  {'status':<20} {followup['status']}")
+    click.echo(f"  {'request':<20} {followup['request']}: {request.get('title', '')}")
+    if info["send_url"]:
+        click.echo(f"  {'send it here':<20} {info['send_url']}")
+    for key in ("created_at", "released_at", "sent_at"):
+        if followup.get(key):
+            click.echo(f"  {key:<20} {format_uk(followup[key])}")
+    click.echo("\nText (copy between the lines):\n" + "-" * 40)
+    click.echo(followup["text"].rstrip("\n"))
+    click.echo("-" * 40 + "\nHistory:")
+    for event in history:
+        click.echo(f"  {format_uk(event['at'])}  {event['kind']}")
+    if followup["status"] == "ready":
+        click.echo(f"\nSent it? WDTK shows it on the next poll, or: foibot done {followup['ref']}")
 
 
 COMMANDS = [status, overdue, show]

@@ -14,11 +14,11 @@ from pathlib import Path
 import jinja2
 
 from bot import deadlines as dl
-from bot.campaigns.drafting import check_wdtk_rules, make_environment
+from bot.campaigns.drafting import letter_problems, make_environment
 from bot.campaigns.launch_sheet import launch_sheet_name
 from bot.config import Config
 from bot.dates import LONDON, london_today
-from bot.errors import TemplateError
+from bot.errors import TemplateError, UsageError
 from bot.followups.rules import (
     KINDS,
     History,
@@ -44,6 +44,8 @@ class FollowupReport:
     # Requests held back because a reply seems to announce an extension or fee not yet
     # recorded with `foibot extend`: {"request", "hint"}.
     suggestions: list[dict] = field(default_factory=list)
+    failed: list[dict] = field(default_factory=list)  # {"request", "error"}: the rest went on
+    not_owned: int = 0  # tracked requests of other WDTK users: only their owner follows up
 
     def as_json(self) -> dict:
         return {
@@ -53,6 +55,8 @@ class FollowupReport:
             "existing": self.existing,
             "disabled": self.disabled,
             "suggestions": self.suggestions,
+            "failed": self.failed,
+            "not_owned": self.not_owned,
         }
 
 
@@ -85,28 +89,24 @@ def draft_followups(
         report.disabled = True
         return report
     template, template_name = template_for(config, kind)
-    report.existing = store.db.execute(
-        "SELECT count(*) FROM followups WHERE kind = ? AND request IN (SELECT ref FROM requests WHERE campaign = ?)",
-        [kind, slug],
-    ).fetchone()[0]
-    rows = [r for r in store.campaign_requests(slug) if r["wdtk_id"] is not None]
-    existing = _by_request(
-        store,
-        "SELECT * FROM followups WHERE request IN (SELECT ref FROM requests WHERE campaign = ?)",
-        slug,
-    )
+    existing: dict[str, list[dict]] = {}
+    for f in store.followups_of_campaign(slug):
+        existing.setdefault(f["request"], []).append(f)
+    report.existing = sum(1 for fs in existing.values() for f in fs if f["kind"] == kind)
+    # Only a request's owner can follow it up on WDTK or complain about it.
+    user = config.wdtk.user
+    linked = [r for r in store.campaign_requests(slug) if r["wdtk_id"] is not None]
+    rows = [r for r in linked if user and r["wdtk_user"] == user]
+    others = len(linked) - len(rows)
+    if others:
+        report.not_owned = others
     histories = _histories(store, slug)
-    replies = _by_request(
-        store,
-        "SELECT ref AS request, text FROM correspondence WHERE direction = 'incoming' AND ref IN "
-        "(SELECT ref FROM requests WHERE campaign = ?) ORDER BY id",
-        slug,
-    )
+    replies = store.incoming_texts(slug)
     bodies = {
         name: b.name
         for name, b in store.bodies_matching({r["body"] for r in rows if r["body"]}, ()).items()
     }
-    taken = {r["ref"] for r in store.db.query("SELECT ref FROM followups")}
+    taken = store.followup_refs()
     requester = {"name": config.requester_name, "email": config.requester_email}
     new_rows = []
     for row in rows:
@@ -118,7 +118,7 @@ def draft_followups(
             continue
         if any(f["kind"] == kind and f["cycle"] == due.cycle for f in mine):
             continue
-        texts = [r["text"] for r in replies.get(row["ref"], [])]
+        texts = replies.get(row["ref"], [])
         if kind in ("chaser", "complaint") and not row.get("clock_adjust") and not row.get(
             "review_started_on"
         ):
@@ -143,14 +143,23 @@ def draft_followups(
             reference,
             history,
         )
+        # One request that cannot be drafted is reported; the rest are drafted.
         try:
             text = template.render(ctx).strip() + "\n"
-        except jinja2.TemplateError as exc:
+        except jinja2.exceptions.SecurityError as exc:
+            # The template itself reaches outside its sandbox: nothing it drafts is safe.
             raise TemplateError(f"{template_name}: {exc}") from None
-        if kind != "complaint" and (problems := check_wdtk_rules(row["title"], text)):
-            raise TemplateError(
-                f"{template_name}: the {kind} for {row['ref']} breaks WDTK's rules: {'; '.join(problems)}"
+        except jinja2.TemplateError as exc:
+            report.failed.append({"request": row["ref"], "error": f"{template_name}: {exc}"})
+            continue
+        if kind != "complaint" and (problems := letter_problems(text)):
+            report.failed.append(
+                {
+                    "request": row["ref"],
+                    "error": f"{template_name}: the {kind} breaks WDTK's rules: {'; '.join(problems)}",
+                }
             )
+            continue
         ref = followup_ref(row["ref"], due, taken)
         taken.add(ref)
         new_rows.append(
@@ -168,19 +177,13 @@ def draft_followups(
             # nor its `followup_drafted` history event is recorded twice (ignore=True alone
             # dropped the duplicate row but still logged its event). A row whose ref was
             # taken meanwhile by another round waits for the next run.
-            have = {
-                (r["request"], r["cycle"])
-                for r in store.db.query(
-                    "SELECT request, cycle FROM followups WHERE kind = ?", [kind]
-                )
-            }
-            refs = {r["ref"] for r in store.db.query("SELECT ref FROM followups")}
+            have, refs = store.followup_rounds(kind), store.followup_refs()
             new_rows = [
                 r
                 for r in new_rows
                 if (r["request"], r["cycle"]) not in have and r["ref"] not in refs
             ]
-            store.db["followups"].insert_all(new_rows)
+            store.add_followups(new_rows)
             store.log_all(
                 {
                     "ref": r["request"],
@@ -201,11 +204,7 @@ def _histories(store: Store, slug: str) -> dict[str, History]:
 
     responses: dict[str, list[dt.date]] = {}
     sent: dict[str, list[tuple[dt.date, bool]]] = {}
-    for e in store.db.query(
-        "SELECT ref, kind, at, detail FROM events WHERE kind IN ('response', 'followup_sent') "
-        "AND ref IN (SELECT ref FROM requests WHERE campaign = ?) ORDER BY id",
-        [slug],
-    ):
+    for e in store.campaign_events(slug, ("response", "followup_sent")):
         day = dl.receipt_date(e["at"])
         if e["kind"] == "response":
             responses.setdefault(e["ref"], []).append(day)
@@ -217,13 +216,6 @@ def _histories(store: Store, slug: str) -> dict[str, History]:
         ref: History(tuple(responses.get(ref, ())), tuple(sent.get(ref, ())))
         for ref in responses.keys() | sent.keys()
     }
-
-
-def _by_request(store: Store, sql: str, slug: str) -> dict[str, list[dict]]:
-    grouped: dict[str, list[dict]] = {}
-    for row in store.db.query(sql, [slug]):
-        grouped.setdefault(row["request"], []).append(row)
-    return grouped
 
 
 def followup_link(config: Config, followup: dict, request: dict) -> str:
@@ -243,28 +235,18 @@ def release_followups(store: Store, config: Config, slug: str, now: dt.datetime)
     today = london_today(now).isoformat()
     released = []
     with store.transaction():
-        rows = list(
-            store.db.query(
-                "SELECT f.*, r.url_title, r.wdtk_id, r.law FROM followups f JOIN requests r ON r.ref = f.request "
-                "WHERE r.campaign = ? AND f.status = 'draft' ORDER BY f.created_at, f.ref",
-                [slug],
-            )
-        )
+        rows = store.draft_followups_of_campaign(slug)
         busy = {
-            r["body"]
-            for r in store.db.query(
-                "SELECT body, released_at FROM followups WHERE released_at IS NOT NULL"
-            )
-            if dt.datetime.fromisoformat(r["released_at"]).astimezone(LONDON).date().isoformat()
+            body
+            for body, released_at in store.followup_release_times()
+            if dt.datetime.fromisoformat(released_at).astimezone(LONDON).date().isoformat()
             == today
         }
         for row in rows:
             if row["body"] in busy:
                 continue
             busy.add(row["body"])
-            store.db["followups"].update(
-                row["ref"], {"status": "ready", "released_at": now.isoformat()}
-            )
+            store.update_followup(row["ref"], status="ready", released_at=now.isoformat())
             store.log(
                 row["request"], "followup_released", {"followup": row["ref"], "kind": row["kind"]}
             )
@@ -293,6 +275,36 @@ def unsent_followups(store: Store, config: Config, slug: str) -> list[dict]:
     ]  # fmt: skip
 
 
+def mark_done(store: Store, ref: str, *, cancelled: bool, now: dt.datetime) -> str:
+    """The user says a follow-up was sent by hand (or is not to be sent): it stops being
+    listed. A released request can be cancelled the same way, so it stops counting
+    against the pace. Returns the new status; raises UsageError for what cannot be done."""
+    followup = store.followup(ref)
+    stamp = now.astimezone(dt.UTC).isoformat(timespec="seconds")
+    if followup is not None:
+        if followup["status"] in ("sent", "done", "cancelled"):
+            raise UsageError(f"{ref} is already {followup['status']}")
+        status = "cancelled" if cancelled else "done"
+        with store.transaction():
+            store.update_followup(ref, status=status, **({} if cancelled else {"sent_at": stamp}))
+            store.log(followup["request"], f"followup_{status}", {"followup": ref})
+        return status
+    request = store.request(ref)
+    if request is None:
+        raise UsageError(f"no follow-up or request with ref '{ref}' (see `foibot status`)")
+    if not cancelled:
+        raise UsageError(
+            f"{ref} is a request: foibot finds it on WDTK once sent (or `foibot link {ref} URL`); "
+            "use --cancelled to stop it being released"
+        )
+    if request["status"] not in ("draft", "ready") or request["wdtk_id"] is not None:
+        raise UsageError(f"{ref} is already on WDTK ({request['status']}): it cannot be cancelled")
+    with store.transaction():
+        store.update_request(ref, status="cancelled", slot_at=None, send_after=None)
+        store.log(ref, "cancelled", {"reason": "cancelled by the user"})
+    return "cancelled"
+
+
 def mark_sent(store: Store, request_ref: str, events: list) -> list[str]:
     """Match `followup_sent` events WDTK shows to follow-ups we released. Call inside the
     request's ingest transaction. Clock effects are the deadline engine's business: a
@@ -306,17 +318,10 @@ def mark_sent(store: Store, request_ref: str, events: list) -> list[str]:
             if event.calculated_state == "internal_review"
             else ("chaser", "nudge")
         )
-        candidates = list(
-            store.db.query(
-                f"SELECT ref FROM followups WHERE request = ? AND status = 'ready' AND kind IN ({', '.join('?' * len(kinds))}) "
-                "ORDER BY released_at, ref LIMIT 1",
-                [request_ref, *kinds],
-            )
-        )
-        if candidates:
-            ref = candidates[0]["ref"]
-            store.db["followups"].update(
-                ref, {"status": "sent", "sent_at": event.created_at.astimezone(dt.UTC).isoformat()}
+        ref = store.oldest_ready_followup(request_ref, kinds)
+        if ref:
+            store.update_followup(
+                ref, status="sent", sent_at=event.created_at.astimezone(dt.UTC).isoformat()
             )
             store.log(
                 request_ref, "followup_seen_sent", {"followup": ref, "wdtk_event_id": event.id}

@@ -324,6 +324,94 @@ class Store:
             )
         )
 
+    def followups_of_campaign(self, campaign: str) -> list[dict]:
+        return list(
+            self.db.query(
+                "SELECT * FROM followups WHERE request IN "
+                "(SELECT ref FROM requests WHERE campaign = ?) ORDER BY created_at, ref",
+                [campaign],
+            )
+        )
+
+    def followup_refs(self) -> set[str]:
+        return {r["ref"] for r in self.db.query("SELECT ref FROM followups")}
+
+    def followup_rounds(self, kind: str) -> set[tuple[str, str]]:
+        """(request, cycle) of every follow-up of this kind: one per round, ever."""
+        return {
+            (r["request"], r["cycle"])
+            for r in self.db.query("SELECT request, cycle FROM followups WHERE kind = ?", [kind])
+        }
+
+    def add_followups(self, rows: list[dict]) -> None:
+        self.db["followups"].insert_all(rows)
+
+    def draft_followups_of_campaign(self, campaign: str) -> list[dict]:
+        return list(
+            self.db.query(
+                "SELECT f.*, r.url_title, r.wdtk_id, r.law FROM followups f "
+                "JOIN requests r ON r.ref = f.request "
+                "WHERE r.campaign = ? AND f.status = 'draft' ORDER BY f.created_at, f.ref",
+                [campaign],
+            )
+        )
+
+    def followup_release_times(self) -> list[tuple[str | None, str]]:
+        """(body, released_at) of every released follow-up."""
+        return [
+            (r["body"], r["released_at"])
+            for r in self.db.query(
+                "SELECT body, released_at FROM followups WHERE released_at IS NOT NULL"
+            )
+        ]
+
+    def update_followup(self, ref: str, **values: Any) -> None:
+        self.db["followups"].update(ref, values)
+
+    def oldest_ready_followup(self, request: str, kinds: tuple[str, ...]) -> str | None:
+        rows = list(
+            self.db.query(
+                "SELECT ref FROM followups WHERE request = ? AND status = 'ready' "
+                f"AND kind IN ({', '.join('?' * len(kinds))}) ORDER BY released_at, ref LIMIT 1",
+                [request, *kinds],
+            )
+        )
+        return rows[0]["ref"] if rows else None
+
+    def campaign_events(self, campaign: str, kinds: tuple[str, ...]) -> Iterator[dict]:
+        return self.db.query(
+            f"SELECT ref, kind, at, detail FROM events WHERE kind IN ({', '.join('?' * len(kinds))}) "
+            "AND ref IN (SELECT ref FROM requests WHERE campaign = ?) ORDER BY id",
+            [*kinds, campaign],
+        )
+
+    def incoming_texts(self, campaign: str) -> dict[str, list[str]]:
+        """Each request's reply texts, oldest first."""
+        grouped: dict[str, list[str]] = {}
+        for r in self.db.query(
+            "SELECT ref, text FROM correspondence WHERE direction = 'incoming' AND ref IN "
+            "(SELECT ref FROM requests WHERE campaign = ?) ORDER BY id",
+            [campaign],
+        ):
+            grouped.setdefault(r["ref"], []).append(r["text"])
+        return grouped
+
+    def followups_of_request(self, ref: str) -> list[dict]:
+        return list(
+            self.db.query(
+                "SELECT * FROM followups WHERE request = ? ORDER BY created_at, ref", [ref]
+            )
+        )
+
+    def correspondence_of(self, ref: str) -> list[dict]:
+        return list(
+            self.db.query(
+                "SELECT direction, sent_at, text, attachments FROM correspondence "
+                "WHERE ref = ? ORDER BY id",
+                [ref],
+            )
+        )
+
     def followup(self, ref: str) -> dict | None:
         rows = list(self.db.query("SELECT * FROM followups WHERE ref = ?", [ref]))
         return rows[0] if rows else None
