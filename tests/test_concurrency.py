@@ -18,9 +18,8 @@ from collections import Counter
 
 import pytest
 
-from tests.test_crash import check_consistent, no_delay
-from tests.test_poll import HOME_OFFICE, released_project, sent_request
-from tests.wdtk_replica import WdtkReplica, event, make_request_doc
+from tests.support import check_consistent, ignore_resets, released_project, sent_request
+from tests.wdtk_replica import HOME_OFFICE, WdtkReplica, event, make_request_doc
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 AS_OF = "2026-03-05T12:00"  # three days after launch: every slot due, every request due a poll
@@ -39,7 +38,7 @@ vars = { first_year = 2021, last_year = 2025 }
 @pytest.fixture
 def replica():
     with WdtkReplica() as server:
-        no_delay(server)
+        ignore_resets(server)
         server.add_body(HOME_OFFICE)
         yield server
 

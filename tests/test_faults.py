@@ -14,7 +14,7 @@ import sqlite3
 
 import pytest
 
-from tests.test_poll import released_project, row, sent_request
+from tests.support import released_project, row, sent_request
 from tests.wdtk_replica import (
     closed_port_url,
     event,

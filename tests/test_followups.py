@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from bot.followups.rules import body_reference
-from tests.test_poll import HOME_OFFICE, POLICE_SCOTLAND, released_project, row, sent_request
-from tests.wdtk_replica import event, make_request_doc
+from tests.support import released_project, row, sent_request
+from tests.wdtk_replica import HOME_OFFICE, POLICE_SCOTLAND, event, make_request_doc
 
 
 @pytest.fixture

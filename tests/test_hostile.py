@@ -34,8 +34,8 @@ from bot.errors import ConfigError
 from bot.wdtk.errors import PayloadError
 from bot.wdtk.payload import WdtkRequest, parse_request
 from tests.conftest import REPO, Project
-from tests.test_poll import HOME_OFFICE, released_project, row, sent_request
-from tests.wdtk_replica import CSV_HEADER, event, make_body, make_request_doc
+from tests.support import released_project, row, sent_request
+from tests.wdtk_replica import CSV_HEADER, HOME_OFFICE, event, make_body, make_request_doc
 
 # --- the hostile strings -----------------------------------------------------------------
 

@@ -23,7 +23,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from bot.store.db import Store
-from tests.test_run import Mailbox, free_port
+from tests.support import Mailbox, free_port
 
 REPO = Path(__file__).resolve().parent.parent
 PASSWORD = "Pw-7f3a9c-never-in-a-log"  # distinctive, so any copy of it is found

@@ -23,6 +23,7 @@ from bot.wdtk.errors import PayloadError, RequestRefError, WdtkError
 from bot.wdtk.payload import WdtkRequest, parse_correspondence, parse_html_status, parse_request
 from bot.wdtk.robots import RobotsRules
 from bot.wdtk.urls import derive_url_title, parse_request_ref
+from tests.support import FakeTime
 from tests.wdtk_replica import (
     WDTK_ROBOTS_TXT,
     WdtkReplica,
@@ -47,25 +48,6 @@ from tests.wdtk_replica import (
 CONTACT = "foi-team@example.org"
 TITLE = "Parking fines issued in 2025, by ward & street"
 SLUG = "parking_fines_issued_in_2025_by"
-
-
-class FakeTime:
-    """A monotonic clock that only moves when the client sleeps."""
-
-    def __init__(self, wall: float = 1_775_000_000.0):
-        self.now = 1000.0
-        self.wall = wall
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def wall_clock(self) -> float:
-        return self.wall
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(round(seconds, 6))
-        self.now += seconds
 
 
 @pytest.fixture
