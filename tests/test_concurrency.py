@@ -21,6 +21,9 @@ import pytest
 from tests.support import check_consistent, ignore_resets, released_project, sent_request
 from tests.wdtk_replica import HOME_OFFICE, WdtkReplica, event, make_request_doc
 
+# Nine CLI processes racing on one database. `-m "not slow"` skips this trial.
+pytestmark = pytest.mark.slow
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 AS_OF = "2026-03-05T12:00"  # three days after launch: every slot due, every request due a poll
 BUSY = "another run is in progress; nothing done"

@@ -34,6 +34,9 @@ import pytest
 from tests.support import check_consistent, connect, ignore_resets
 from tests.wdtk_replica import CSV_HEADER, WdtkReplica, event, make_body, make_request_doc
 
+# 52 seeded SIGKILL trials over big campaigns: a minute or more. `-m "not slow"` skips them.
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parent.parent
 SEED = 20260302
 TRIALS = 13  # per command: 52 trials in all

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from bot.campaigns.pacing import plan_slots
 from bot.config import DEFAULT_PACE, PaceLimit
+from tests.support import examples
 
 UTC = dt.UTC
 START = dt.datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -64,7 +65,7 @@ limits_strategy = st.lists(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(limits=limits_strategy, n=st.integers(1, 25), gaps=st.lists(st.integers(0, 500), max_size=8))
 def test_any_plan_respects_every_rolling_window(limits, n, gaps):
     history, t = [], START

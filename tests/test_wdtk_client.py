@@ -23,7 +23,7 @@ from bot.wdtk.errors import PayloadError, RequestRefError, WdtkError
 from bot.wdtk.payload import WdtkRequest, parse_correspondence, parse_html_status, parse_request
 from bot.wdtk.robots import RobotsRules
 from bot.wdtk.urls import derive_url_title, parse_request_ref
-from tests.support import FakeTime
+from tests.support import FakeTime, examples
 from tests.wdtk_replica import (
     WDTK_ROBOTS_TXT,
     WdtkReplica,
@@ -570,13 +570,13 @@ def _parse_or_payload_error(data: object) -> None:
         assert exc.path and exc.message
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(JSON)
 def test_fuzz_arbitrary_json(data):
     _parse_or_payload_error(data)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(KEYS), st.sampled_from(EVENT_KEYS), JSON, st.booleans(), st.booleans())
 def test_fuzz_one_field_of_a_real_document(key, event_key, value, in_event, delete):
     doc = json.loads(REAL_DOC)
