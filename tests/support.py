@@ -11,6 +11,7 @@ import json
 import os
 import socket
 import sqlite3
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -200,3 +201,38 @@ class Mailbox:
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
         self.messages.append(envelope)
         return "250 OK"
+
+
+class Lines:
+    """A subprocess's pipe read line by line in a thread, so a test can wait for a line
+    to appear (and the pipe never fills up while nobody is reading)."""
+
+    def __init__(self, pipe):
+        self.lines: list[str] = []
+        self.closed = False
+        self._changed = threading.Condition()
+        self._thread = threading.Thread(target=self._read, args=(pipe,), daemon=True)
+        self._thread.start()
+
+    def _read(self, pipe) -> None:
+        for line in pipe:
+            with self._changed:
+                self.lines.append(line)
+                self._changed.notify_all()
+        with self._changed:
+            self.closed = True
+            self._changed.notify_all()
+
+    def wait_for(self, condition: Callable[[list[str]], bool], what: str, timeout=30.0) -> None:
+        """Return once condition(lines so far) holds; fail naming `what` if the pipe
+        closes first, or after timeout seconds (a bound for a hung test only)."""
+        with self._changed:
+            self._changed.wait_for(lambda: condition(self.lines) or self.closed, timeout)
+            if not condition(self.lines):
+                state = "the output ended" if self.closed else f"{timeout} s passed"
+                raise AssertionError(f"{state} before {what}:\n{''.join(self.lines)}")
+
+    def text(self, timeout: float = 30.0) -> str:
+        """Everything, once the pipe has closed."""
+        self._thread.join(timeout)
+        return "".join(self.lines)
