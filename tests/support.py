@@ -7,10 +7,13 @@ imports another.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import socket
 import sqlite3
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -37,8 +40,18 @@ def examples(n: int) -> int:
 # --- projects on the replica ----------------------------------------------------------
 
 
+_RELEASED: dict[str, Path] = {}  # config text (base_url blanked) -> its state/ after release
+_CACHE = Path(tempfile.mkdtemp(prefix="foibot-tests-released-"))
+atexit.register(shutil.rmtree, _CACHE, True)
+
+
 def released_project(project, replica, title: str | None = None):
-    """The example project pointed at the replica, released on 2 March 2026."""
+    """The example project pointed at the replica, released on 2 March 2026.
+
+    The draft and the two launches run for real the first time a session asks for a
+    given config; later calls copy the state/ folder they left (the database, and the
+    launch sheet with the replica's address swapped in) instead of running them again.
+    """
     if title:
         project.edit_config(
             'title = "{{ body.short_name }}: staff disciplined for social media misuse"',
@@ -50,9 +63,21 @@ def released_project(project, replica, title: str | None = None):
     )
     project.edit_config("min_interval_s = 3.0", "min_interval_s = 0")
     project.edit_config("launch_at = 2026-12-01T09:00:00", "launch_at = 2026-03-02T09:00:00")
+    key = project.config.read_text().replace(replica.base_url, "{base_url}")
+    state = project.db.parent
+    if key in _RELEASED:
+        shutil.copytree(_RELEASED[key], state, dirs_exist_ok=True)
+        for sheet in state.glob("*.html"):
+            sheet.write_text(sheet.read_text().replace("{base_url}", replica.base_url))
+        return project
     project.run("draft", "social-media-misuse")
     project.run("launch", "social-media-misuse", "--as-of", "2026-03-02T09:10")  # smm-1 now
     project.run("launch", "social-media-misuse", "--as-of", "2026-03-02T09:12")  # smm-2 at 09:11
+    saved = _CACHE / str(len(_RELEASED))
+    shutil.copytree(state, saved)
+    for sheet in saved.glob("*.html"):
+        sheet.write_text(sheet.read_text().replace(replica.base_url, "{base_url}"))
+    _RELEASED[key] = saved
     return project
 
 
