@@ -99,6 +99,11 @@ def sent_request(
     return doc
 
 
+def drafted(project, kind, day):
+    """`followups social-media-misuse --kind KIND --as-of DAY`, as JSON."""
+    return project.json("followups", "social-media-misuse", "--kind", kind, "--as-of", day)
+
+
 def row(project, ref):
     conn = sqlite3.connect(project.db)
     conn.row_factory = sqlite3.Row

@@ -59,7 +59,7 @@ def test_school_and_weekend_receipt():
     assert other["very_overdue_after"] == "2026-03-06"  # 40th working day: Fri 6 Mar
     assert school["very_overdue_after"] == "2026-04-08"  # 60th working day: Wed 8 Apr
     text = deadline("2026-01-10", "--school").stdout
-    assert "very overdue after (day 60): Wed 08 Apr 2026" in text
+    assert "very overdue after (working day 60): Wed 08 Apr 2026" in text
 
 
 def test_text_output_explains_the_count():
@@ -146,13 +146,17 @@ def test_holiday_added_for_england_does_not_move_a_foisa_date_s73(tmp_path):
         '[requester]\nname = "A"\n[deadlines.extra_holidays]\nengland = [2026-12-21]\n'
     )
     foi = json.loads(deadline("2026-12-18", "--json", config=str(config)).stdout)
-    foisa = json.loads(deadline("2026-12-18", "--law", "foisa", "--json", config=str(config)).stdout)
+    foisa = json.loads(
+        deadline("2026-12-18", "--law", "foisa", "--json", config=str(config)).stdout
+    )
     assert foi["due"] == "2027-01-22"  # moved by the English day
     assert foisa["due"] == "2027-01-21"  # unmoved
     config.write_text(
         '[requester]\nname = "A"\n[deadlines.extra_holidays]\nscotland = [2026-12-21]\n'
     )
-    foisa = json.loads(deadline("2026-12-18", "--law", "foisa", "--json", config=str(config)).stdout)
+    foisa = json.loads(
+        deadline("2026-12-18", "--law", "foisa", "--json", config=str(config)).stdout
+    )
     assert foisa["due"] == "2027-01-22"
     config.write_text('[requester]\nname = "A"\n[deadlines.extra_holidays]\nmars = [2026-12-21]\n')
     bad = deadline("2026-12-18", config=str(config))
@@ -164,7 +168,9 @@ def test_plain_list_override_still_applies_everywhere(tmp_path):
     """The original `extra_holidays = [dates]` form keeps meaning every part of the UK."""
     config = tmp_path / "config.toml"
     config.write_text('[requester]\nname = "A"\n[deadlines]\nextra_holidays = [2026-12-21]\n')
-    foisa = json.loads(deadline("2026-12-18", "--law", "foisa", "--json", config=str(config)).stdout)
+    foisa = json.loads(
+        deadline("2026-12-18", "--law", "foisa", "--json", config=str(config)).stdout
+    )
     assert foisa["due"] == "2027-01-22"
     config.write_text('[requester]\nname = "A"\n[deadlines]\nextra_holidays = "2026-12-21"\n')
     bad = deadline("2026-12-18", config=str(config))
