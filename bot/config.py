@@ -269,7 +269,8 @@ class _Table:
     def number(self, name: str, default: Any, *, minimum: float = 0) -> float:
         value = self.get(name, (int, float), default)
         # TOML has inf and nan (and integers too big for a float): no count, interval or
-        # timeout can be one, and int(inf) used to escape as an OverflowError.
+        # timeout can be one. Such a value is refused here, so no caller's int() of it
+        # can raise OverflowError.
         try:
             number = float(value)
         except OverflowError:
@@ -312,7 +313,7 @@ def load_config(path: str | Path) -> Config:
         raise ConfigError(f"{path}: not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
     except ValueError as exc:
         # TOMLDecodeError is a ValueError; so is what tomllib lets escape for an integer
-        # of over 4,300 digits (Python's int() limit), which used to crash with a traceback.
+        # of over 4,300 digits (Python's int() limit): either is a config error, not a crash.
         raise ConfigError(f"{path.name}: invalid TOML: {exc}") from None
     return parse_config(raw, path)
 

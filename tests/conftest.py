@@ -9,11 +9,24 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
 
 from bot.cli import cli
+from tests.support import QUICK_PROFILE
 
 REPO = Path(__file__).resolve().parent.parent
 REPLICA_USER = "test_requester_14"  # the url_name of the replica's default requester
+
+settings.register_profile(QUICK_PROFILE, max_examples=20)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """`-m "not slow"` is the everyday run: properties get a fifth of their examples too,
+    unless a --hypothesis-profile is named. A plain `pytest` (CI) keeps full budgets."""
+    quick = "not slow" in (config.getoption("markexpr") or "")
+    if quick and config.getoption("hypothesis_profile", None) is None:
+        settings.load_profile(QUICK_PROFILE)
 
 
 class Project:

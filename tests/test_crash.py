@@ -22,7 +22,6 @@ import datetime as dt
 import json
 import random
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -32,7 +31,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import check_consistent, connect, ignore_resets
 from tests.wdtk_replica import CSV_HEADER, WdtkReplica, event, make_body, make_request_doc
+
+# 52 seeded SIGKILL trials over big campaigns: a minute or more. `-m "not slow"` skips them.
+pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = 20260302
@@ -181,51 +184,6 @@ class Lab:
         return True
 
 
-def connect(db: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    return conn
-
-
-def check_consistent(db: Path) -> None:
-    """What must hold after any kill, whatever the command was doing."""
-    conn = connect(db)
-    try:
-        assert conn.execute("PRAGMA integrity_check").fetchall()[0][0] == "ok"
-        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
-        dup_drafts = conn.execute(
-            "SELECT campaign, body, count(*) FROM requests WHERE campaign IS NOT NULL "
-            "AND letter IS NOT NULL GROUP BY campaign, body HAVING count(*) > 1"
-        ).fetchall()
-        assert dup_drafts == []
-        dup_events = conn.execute(
-            "SELECT ref, wdtk_event_id, count(*) FROM events WHERE wdtk_event_id IS NOT NULL "
-            "GROUP BY ref, wdtk_event_id HAVING count(*) > 1"
-        ).fetchall()
-        assert dup_events == []
-        dup_followups = conn.execute(
-            "SELECT request, kind, cycle, count(*) FROM followups "
-            "GROUP BY request, kind, cycle HAVING count(*) > 1"
-        ).fetchall()
-        assert dup_followups == []
-        # foibot's own history: each of these happens at most once to a request.
-        once = conn.execute(
-            "SELECT ref, kind, count(*) FROM events WHERE kind IN "
-            "('drafted', 'scheduled', 'released', 'linked') GROUP BY ref, kind HAVING count(*) > 1"
-        ).fetchall()
-        assert [tuple(r) for r in once] == []
-        drafted = Counter(
-            json.loads(r["detail"])["followup"]
-            for r in conn.execute("SELECT detail FROM events WHERE kind = 'followup_drafted'")
-        )
-        assert [f for f, n in drafted.items() if n > 1] == []
-        # Every follow-up has its history entry and vice versa: written in one transaction.
-        followups = {r["ref"] for r in conn.execute("SELECT ref FROM followups")}
-        assert set(drafted) == followups
-    finally:
-        conn.close()
-
-
 def record(command: str, finished: bool, state: str) -> None:
     OUTCOMES.setdefault(command, Counter())[
         "finished before the kill" if finished else f"killed, work {state}"
@@ -265,26 +223,8 @@ class Kills:
 @pytest.fixture(scope="module")
 def replica():
     with WdtkReplica() as server:
-        no_delay(server)
+        ignore_resets(server)
         yield server
-
-
-def no_delay(replica: WdtkReplica) -> None:
-    """TCP_NODELAY on the replica's connections. Its handler writes the headers and the
-    body in separate sends, so on a kept-alive connection Nagle's algorithm meets the
-    client's delayed ACK and every call stalls ~40 ms; hundreds of calls here would spend
-    most of the file's time asleep. And a client killed mid-call is expected here, so the
-    server's traceback for the reset connection is noise."""
-    server = replica._server
-    accept = server.get_request
-
-    def get_request():
-        conn, addr = accept()
-        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return conn, addr
-
-    server.get_request = get_request
-    server.handle_error = lambda request, client_address: None
 
 
 @pytest.fixture(scope="module")

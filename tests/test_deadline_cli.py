@@ -48,10 +48,18 @@ def test_foisa_counts_only_scottish_holidays():
 
 
 def test_school_and_weekend_receipt():
-    data = json.loads(deadline("2026-01-10", "--school", "--json").stdout)  # a Saturday
-    assert data["grace_due"] is not None and data["grace_due"] > data["due"]
-    # 60 working days for schools; a Saturday receipt is still day 0
-    assert data["very_overdue_after"] > data["due"]
+    # Received Sat 10 Jan 2026: day 1 is Mon 12 Jan. Worked by hand, skipping weekends and
+    # the UK-wide bank holidays: NI's St Patrick's Day (Tue 17 Mar), Good Friday (3 Apr)
+    # and Easter Monday (6 Apr).
+    school = json.loads(deadline("2026-01-10", "--school", "--json").stdout)
+    other = json.loads(deadline("2026-01-10", "--json").stdout)
+    for data in (school, other):
+        assert data["due"] == "2026-02-06"  # 20th working day: Fri 6 Feb
+        assert data["grace_due"] == "2026-02-09"  # counted from Mon 12 Jan as day 0
+    assert other["very_overdue_after"] == "2026-03-06"  # 40th working day: Fri 6 Mar
+    assert school["very_overdue_after"] == "2026-04-08"  # 60th working day: Wed 8 Apr
+    text = deadline("2026-01-10", "--school").stdout
+    assert "very overdue after (working day 60): Wed 08 Apr 2026" in text
 
 
 def test_text_output_explains_the_count():
@@ -138,13 +146,17 @@ def test_holiday_added_for_england_does_not_move_a_foisa_date_s73(tmp_path):
         '[requester]\nname = "A"\n[deadlines.extra_holidays]\nengland = [2026-12-21]\n'
     )
     foi = json.loads(deadline("2026-12-18", "--json", config=str(config)).stdout)
-    foisa = json.loads(deadline("2026-12-18", "--law", "foisa", "--json", config=str(config)).stdout)
+    foisa = json.loads(
+        deadline("2026-12-18", "--law", "foisa", "--json", config=str(config)).stdout
+    )
     assert foi["due"] == "2027-01-22"  # moved by the English day
     assert foisa["due"] == "2027-01-21"  # unmoved
     config.write_text(
         '[requester]\nname = "A"\n[deadlines.extra_holidays]\nscotland = [2026-12-21]\n'
     )
-    foisa = json.loads(deadline("2026-12-18", "--law", "foisa", "--json", config=str(config)).stdout)
+    foisa = json.loads(
+        deadline("2026-12-18", "--law", "foisa", "--json", config=str(config)).stdout
+    )
     assert foisa["due"] == "2027-01-22"
     config.write_text('[requester]\nname = "A"\n[deadlines.extra_holidays]\nmars = [2026-12-21]\n')
     bad = deadline("2026-12-18", config=str(config))
@@ -156,7 +168,9 @@ def test_plain_list_override_still_applies_everywhere(tmp_path):
     """The original `extra_holidays = [dates]` form keeps meaning every part of the UK."""
     config = tmp_path / "config.toml"
     config.write_text('[requester]\nname = "A"\n[deadlines]\nextra_holidays = [2026-12-21]\n')
-    foisa = json.loads(deadline("2026-12-18", "--law", "foisa", "--json", config=str(config)).stdout)
+    foisa = json.loads(
+        deadline("2026-12-18", "--law", "foisa", "--json", config=str(config)).stdout
+    )
     assert foisa["due"] == "2027-01-22"
     config.write_text('[requester]\nname = "A"\n[deadlines]\nextra_holidays = "2026-12-21"\n')
     bad = deadline("2026-12-18", config=str(config))

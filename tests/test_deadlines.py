@@ -37,6 +37,7 @@ from bot.deadlines import (
     sic_application_by,
     working_days_late,
 )
+from tests.support import examples
 
 D = date.fromisoformat
 UNION = ("foi", "eir")
@@ -644,7 +645,9 @@ def test_exhaustive_against_naive(law):
 
 dates = st.dates(min_value=date(2012, 1, 1), max_value=date(2030, 12, 31))
 laws = st.sampled_from(LAWS)
-PROPS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPS = settings(
+    max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @PROPS

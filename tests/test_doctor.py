@@ -12,7 +12,7 @@ from sqlite_utils import Database
 from bot.doctor import check_holidays, one_year_after
 from bot.run.lock import RunLock
 from bot.store.migrations import migrations
-from tests.test_poll import released_project, row, sent_request
+from tests.support import released_project, row, sent_request
 from tests.wdtk_replica import WdtkReplica, closed_port_url, http_error
 
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_followups import drafted
-from tests.test_poll import HOME_OFFICE, released_project, row, sent_request
-from tests.wdtk_replica import event, make_body, make_request_doc
+from tests.support import drafted, released_project, row, sent_request
+from tests.wdtk_replica import HOME_OFFICE, event, make_body, make_request_doc
 
 SCHOOL = make_body("st_marys_school", "St Mary's School", 43, ["school"])
 

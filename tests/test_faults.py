@@ -14,7 +14,8 @@ import sqlite3
 
 import pytest
 
-from tests.test_poll import released_project, row, sent_request
+from bot.wdtk.client import WdtkClient
+from tests.support import FakeTime, released_project, row, sent_request
 from tests.wdtk_replica import (
     closed_port_url,
     event,
@@ -97,13 +98,31 @@ def test_fault_is_recorded_on_its_request_and_others_update(wdtk, replica, fault
     assert "smm-1" in text and ("retry" in text or "error" in text)
 
 
+@pytest.fixture
+def fake_time(monkeypatch) -> FakeTime:
+    """Every WdtkClient the CLI makes runs on fake time: its waits are recorded in
+    `sleeps`, to be asserted, instead of being waited."""
+    fake = FakeTime()
+    real_init = WdtkClient.__init__
+
+    def on_fake_time(self, config, **kw):
+        kw.update(sleep=fake.sleep, clock=fake.clock, wall_clock=fake.wall_clock)
+        real_init(self, config, **kw)
+
+    monkeypatch.setattr(WdtkClient, "__init__", on_fake_time)
+    return fake
+
+
+FAKE_NOW = dt.datetime.fromtimestamp(FakeTime().wall, dt.UTC)
+
+
 @pytest.mark.parametrize(
-    "faults",
+    "faults, waits",
     [
-        [rate_limited(1)],
-        [rate_limited(at=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1))],
-        [http_error(500), http_error(502)],
-        [http_error(503)],
+        ([rate_limited(7)], [7.0]),
+        ([rate_limited(at=FAKE_NOW + dt.timedelta(seconds=30))], [30.0]),
+        ([http_error(500), http_error(502)], [0.05, 0.1]),  # backoff_s = 0.05, doubling
+        ([http_error(503)], [0.05]),
     ],
     ids=[
         "429 Retry-After seconds",
@@ -112,11 +131,12 @@ def test_fault_is_recorded_on_its_request_and_others_update(wdtk, replica, fault
         "503 then success",
     ],
 )
-def test_transient_faults_are_retried_and_succeed(wdtk, replica, faults):
+def test_transient_faults_are_retried_and_succeed(wdtk, replica, fake_time, faults, waits):
     replica.fail(5001, *faults)
     report = wdtk.json("poll", "--all", "--as-of", "2026-03-05T19:00")
     assert report["errors"] == []
     assert sorted(r["ref"] for r in report["new_responses"]) == ["smm-1", "smm-2"]
+    assert fake_time.sleeps == waits  # as long as WDTK asked, else our backoff
 
 
 @pytest.mark.parametrize("args", [["poll", "--all"], ["run", "--once"]], ids=["poll", "run"])

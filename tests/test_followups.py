@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from bot.followups.rules import body_reference
-from tests.test_poll import HOME_OFFICE, POLICE_SCOTLAND, released_project, row, sent_request
-from tests.wdtk_replica import event, make_request_doc
+from tests.support import drafted, released_project, row, sent_request
+from tests.wdtk_replica import HOME_OFFICE, POLICE_SCOTLAND, event, make_request_doc
 
 
 @pytest.fixture
@@ -19,10 +19,6 @@ def wdtk(project, replica):
     )  # Home Office, sent Mon 2 Mar 2026, due Tue 31 Mar
     project.run("poll", "--as-of", "2026-03-02T12:00")
     return project
-
-
-def drafted(project, kind, day):
-    return project.json("followups", "social-media-misuse", "--kind", kind, "--as-of", day)
 
 
 def test_overdue_request_gets_one_chaser_then_another_after_the_interval(wdtk):
@@ -150,7 +146,9 @@ def test_foisa_s47_1_no_reply_gets_a_requirement_for_review_never_a_commissioner
     # The requirement for review goes out on Thu 2 Jul; s.21(1): 20 working days → Thu 30 Jul.
     replica.add_event(
         7001,
-        event(None, "followup_sent", "2026-07-02T10:00:00+01:00", calculated_state="internal_review"),
+        event(
+            None, "followup_sent", "2026-07-02T10:00:00+01:00", calculated_state="internal_review"
+        ),
     )
     wdtk.run("poll", "--as-of", "2026-07-02T12:00")
     assert mine(drafted(wdtk, "complaint", "2026-07-30")) == []

@@ -34,8 +34,8 @@ from bot.errors import ConfigError
 from bot.wdtk.errors import PayloadError
 from bot.wdtk.payload import WdtkRequest, parse_request
 from tests.conftest import REPO, Project
-from tests.test_poll import HOME_OFFICE, released_project, row, sent_request
-from tests.wdtk_replica import CSV_HEADER, event, make_body, make_request_doc
+from tests.support import examples, released_project, row, sent_request
+from tests.wdtk_replica import CSV_HEADER, HOME_OFFICE, event, make_body, make_request_doc
 
 # --- the hostile strings -----------------------------------------------------------------
 
@@ -299,7 +299,7 @@ def test_sandbox_refuses_escapes_in_a_campaign_followup_template(project, replic
 # --- property-based fuzzing --------------------------------------------------------------
 
 FUZZ = settings(
-    max_examples=200,
+    max_examples=examples(200),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

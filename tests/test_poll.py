@@ -6,6 +6,7 @@ import sqlite3
 
 import pytest
 
+from tests.support import released_project, row, sent_request
 from tests.wdtk_replica import (
     HOME_OFFICE,
     POLICE_SCOTLAND,
@@ -20,47 +21,6 @@ from tests.wdtk_replica import (
 @pytest.fixture
 def wdtk(project, replica):
     return released_project(project, replica)
-
-
-def released_project(project, replica, title: str | None = None):
-    """The example project pointed at the replica, released on 2 March 2026."""
-    if title:
-        project.edit_config(
-            'title = "{{ body.short_name }}: staff disciplined for social media misuse"',
-            f'title = "{title}"',
-        )
-    project.edit_config(
-        'base_url = "https://www.whatdotheyknow.com"',
-        f'base_url = "{replica.base_url}"\nbackoff_s = 0.05',
-    )
-    project.edit_config("min_interval_s = 3.0", "min_interval_s = 0")
-    project.edit_config("launch_at = 2026-12-01T09:00:00", "launch_at = 2026-03-02T09:00:00")
-    project.run("draft", "social-media-misuse")
-    project.run("launch", "social-media-misuse", "--as-of", "2026-03-02T09:10")  # smm-1 now
-    project.run("launch", "social-media-misuse", "--as-of", "2026-03-02T09:12")  # smm-2 at 09:11
-    return project
-
-
-def sent_request(
-    project, replica, wdtk_id, ref, *, body=HOME_OFFICE, sent_at="2026-03-02T10:15:00+00:00"
-):
-    title = project.json("show", ref)["title"]
-    doc = make_request_doc(
-        wdtk_id,
-        title,
-        body=body,
-        tags=[("foibot", ref)],
-        sent_at=sent_at,
-        events=[event(wdtk_id * 100, "sent", sent_at)],
-    )
-    replica.add_request(doc)
-    return doc
-
-
-def row(project, ref):
-    conn = sqlite3.connect(project.db)
-    conn.row_factory = sqlite3.Row
-    return dict(conn.execute("SELECT * FROM requests WHERE ref = ?", [ref]).fetchone())
 
 
 def test_poll_autolinks_a_released_draft_by_its_tag(wdtk, replica):

@@ -18,7 +18,16 @@ from bot.errors import UsageError
 from bot.reports.figures import Figure, parse_figure, suggestions
 from bot.reports.results import total
 from bot.store.db import Store
-from tests.test_reports import AS_OF, CAMPAIGN, Dom, chromium, csv_rows, dump_dom, png_pixels, seed
+from tests.report_support import (
+    AS_OF,
+    CAMPAIGN,
+    Dom,
+    chromium,
+    csv_rows,
+    dump_dom,
+    png_pixels,
+    seed,
+)
 
 PER_YEAR = 'periods = { from = "first_year", to = "last_year" }'
 

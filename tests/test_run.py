@@ -6,29 +6,21 @@ import datetime as dt
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from tests.test_poll import sent_request
+from tests.support import Lines, Mailbox, blocked_on_flock, free_port, sent_request, wait_until
 from tests.wdtk_replica import event
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -72,22 +64,23 @@ def test_run_once_twice_does_nothing_the_second_time(wdtk, replica):
 
 
 def test_second_concurrent_run_exits_0_with_a_message(wdtk, replica):
-    replica.latency = 1.5  # the first run's poll is slow, so the two overlap
     wdtk.run("run", "--once", "--as-of", "2026-03-02T09:00")
     sent_request(wdtk, replica, 5001, "smm-1")
     args = ["run", "--once", "--as-of", "2026-03-02T09:20"]
-    first = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(wdtk.config), *args],
-                             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
-    deadline = time.time() + 10
-    lock = str(wdtk.db) + ".lock"
-    while not (os.path.exists(lock) and Path(lock).read_text().strip()) and time.time() < deadline:
-        time.sleep(0.05)
-    second = foibot(wdtk, *args)
+    replica.hold()  # the first run's poll waits at WDTK, inside its pass, holding the lock
+    try:
+        first = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(wdtk.config), *args],
+                                 cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+        wait_until(replica.held.is_set, "the first run to call WDTK")
+        second = foibot(wdtk, *args)
+    finally:
+        replica.let_go()
     out, err = first.communicate(timeout=60)
     assert first.returncode == 0, err
     assert second.returncode == 0
     assert "another run is in progress" in second.stdout
     assert "linked 1" in out
+    lock = str(wdtk.db) + ".lock"
     assert oct(os.stat(lock).st_mode & 0o777) == "0o600"
 
 
@@ -96,9 +89,30 @@ def test_wait_flag_waits_for_the_running_pass(wdtk):
 
     lock = RunLock(wdtk.db)
     lock.acquire()
-    threading.Timer(1.0, lock.release).start()
-    result = foibot(wdtk, "run", "--once", "--wait", "--as-of", "2026-03-02T09:00")
-    assert result.returncode == 0 and "Released 1 request(s)" in result.stdout
+    try:
+        waiter = subprocess.Popen(
+            [sys.executable, "-m", "bot", "--config", str(wdtk.config),
+             "run", "--once", "--wait", "--as-of", "2026-03-02T09:00"],
+            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        wait_until(
+            lambda: blocked_on_flock(waiter.pid, lock.path) or waiter.poll() is not None,
+            "run --once --wait to queue for the lock",
+        )
+        assert waiter.poll() is None, waiter.communicate()  # it waits, rather than exiting
+    finally:
+        lock.release()
+    out, err = waiter.communicate(timeout=60)
+    assert waiter.returncode == 0 and "Released 1 request(s)" in out, err
+
+
+def nothing_to_do_after_linking(lines: list[str], passes: int = 2) -> bool:
+    """The daemon linked smm-1, then ran `passes` more poll jobs with nothing to do."""
+    linked_at = next((i for i, line in enumerate(lines) if "linked 1" in line), None)
+    if linked_at is None:
+        return False
+    idle = [line for line in lines[linked_at + 1 :] if "poll: Nothing to do" in line]
+    return len(idle) >= passes
 
 
 def test_daemon_runs_on_schedule_and_stops_cleanly_on_sigterm(wdtk, replica):
@@ -109,18 +123,17 @@ def test_daemon_runs_on_schedule_and_stops_cleanly_on_sigterm(wdtk, replica):
         f.write('\n[schedule]\npoll = "every 1 second"\nrelease = "every 1 second"\n')
     daemon = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(wdtk.config), "daemon", "--log-level", "DEBUG"],
                               cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    log = Lines(daemon.stderr)
     try:
-        deadline = time.time() + 20
-        while time.time() < deadline and not linked(wdtk):
-            time.sleep(0.2)
-        time.sleep(1.5)  # let it run a few more passes with nothing to do
+        log.wait_for(nothing_to_do_after_linking, "smm-1 linked, then two idle poll passes")
     finally:
-        started = time.time()
+        started = time.monotonic()
         daemon.send_signal(signal.SIGTERM)
-        _, err = daemon.communicate(timeout=15)
+        daemon.wait(timeout=15)
+    err = log.text()
     assert daemon.returncode == 0, err
     assert linked(wdtk), err
-    assert time.time() - started < 10
+    assert time.monotonic() - started < 10  # stops within STOP_TIMEOUT_S, not at a job's end
     assert "job poll" in err and "foibot daemon stopped" in err
     conn = sqlite3.connect(wdtk.db)
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
@@ -135,15 +148,6 @@ def linked(project) -> bool:
         )
     except sqlite3.Error:
         return False
-
-
-class Mailbox:
-    def __init__(self):
-        self.messages: list = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.messages.append(envelope)
-        return "250 OK"
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ import signal
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from bot.store.db import Store
-from tests.test_run import Mailbox, free_port
+from tests.support import Lines, Mailbox, free_port
 
 REPO = Path(__file__).resolve().parent.parent
 PASSWORD = "Pw-7f3a9c-never-in-a-log"  # distinctive, so any copy of it is found
@@ -142,17 +141,26 @@ def test_daemon_at_debug_level_never_logs_the_password(mailing, smtp):
         f.write('\n[schedule]\npoll = "every 1 second"\nrelease = "every 1 second"\n')
     log_file = mailing.root / "foibot.log"
     daemon = foibot(mailing, "daemon", "--log-level", "DEBUG", "--log-file", str(log_file))
+    output = Lines(daemon.stderr)
     snapshots = []
+    mailed_at: list[int] = []  # how many lines the daemon had logged when the mail came
+
+    def mailed_then_idle(lines: list[str]) -> bool:
+        snapshots.append(state_files(mailing))  # the -wal and -shm exist only meanwhile
+        if smtp.messages and not mailed_at:
+            mailed_at.append(len(lines))
+        # then a few more passes with nothing to tell
+        return (
+            bool(mailed_at) and sum("Nothing to do" in line for line in lines[mailed_at[0] :]) >= 2
+        )
+
     try:
-        deadline = time.time() + 30
-        while time.time() < deadline and not smtp.messages:
-            snapshots.append(state_files(mailing))  # the -wal and -shm exist only meanwhile
-            time.sleep(0.2)
-        time.sleep(1.5)  # a few more passes with nothing to tell
+        output.wait_for(mailed_then_idle, "a digest mailed, then two idle passes")
         snapshots.append(state_files(mailing))
     finally:
         daemon.send_signal(signal.SIGTERM)
-        out, err = daemon.communicate(timeout=20)
+        daemon.wait(timeout=20)
+    out, err = daemon.stdout.read(), output.text()
     assert daemon.returncode == 0, err
     # A real pass ran at DEBUG level (the daemon released smm-1 and emailed about it).
     assert smtp.messages and smtp.logins[0] == (USER.encode(), PASSWORD.encode())

@@ -499,6 +499,8 @@ class WdtkReplica:
         self.hits: list[tuple[str, str, dict[str, str]]] = []
         self.in_flight = 0
         self.max_in_flight = 0  # how many requests overlapped at worst: politeness check
+        self.held = threading.Event()  # set once a call is waiting at the gate (see hold)
+        self._gate: threading.Event | None = None
         self.faults: dict[Any, deque[FaultSpec]] = {}
         self.port: int | None = None
         self._slugs: dict[str, int] = {}
@@ -544,6 +546,17 @@ class WdtkReplica:
         return f"http://127.0.0.1:{self.port}"
 
     # --- scripting
+
+    def hold(self) -> None:
+        """Make every call wait, unanswered, until let_go(): a client inside a call is in
+        a known place for as long as the test needs. `held` is set once a call waits."""
+        self.held.clear()
+        self._gate = threading.Event()
+
+    def let_go(self) -> None:
+        if self._gate is not None:
+            self._gate.set()
+        self._gate = None
 
     def add_body(self, body: dict[str, Any]) -> None:
         self.bodies[body["url_name"]] = copy.deepcopy(body)
@@ -672,6 +685,13 @@ class WdtkReplica:
         if fault and fault.drop:
             h.close_connection = True
             return
+        gate = self._gate
+        if gate is not None:
+            self.held.set()
+            while not gate.wait(0.05):
+                if self._stopping.is_set():
+                    h.close_connection = True
+                    return
         wait = self.latency + (fault.delay if fault else 0.0)
         if wait and self._stopping.wait(wait):
             h.close_connection = True

@@ -174,9 +174,9 @@ def draft_followups(
             # A concurrent `followups` or `run --once` may have drafted some of these since
             # they were worked out above (outside this transaction). Re-check under the
             # write lock and keep only those still missing, so that neither the follow-up
-            # nor its `followup_drafted` history event is recorded twice (ignore=True alone
-            # dropped the duplicate row but still logged its event). A row whose ref was
-            # taken meanwhile by another round waits for the next run.
+            # nor its `followup_drafted` history event is recorded twice (an insert with
+            # ignore=True would drop the duplicate row but still log its event). A row
+            # whose ref was taken meanwhile by another round waits for the next run.
             have, refs = store.followup_rounds(kind), store.followup_refs()
             new_rows = [
                 r

@@ -175,9 +175,9 @@ def parse_timestamp(text: str, path: str = "") -> dt.datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise PayloadError(path, f"has no UTC offset: {text[:40]!r}")
     try:
-        # Moments are compared in UTC and dates counted in UK time; one that cannot be
-        # converted (year 1 or 9999 with an offset) used to crash the poll with an
-        # OverflowError long after parsing said the document was fine.
+        # Moments are compared in UTC and dates counted in UK time, so a moment that
+        # cannot be converted (year 1 or 9999 with an offset) is refused here, at parse
+        # time, rather than raising OverflowError later in the poll.
         moment.astimezone(dt.UTC).astimezone(LONDON)
     except OverflowError:
         raise PayloadError(path, f"is out of range: {text[:40]!r}") from None
