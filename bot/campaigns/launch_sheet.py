@@ -62,10 +62,15 @@ def write_launch_sheet(
             key=lambda r: (r["send_after"] or "", r["ref"]),
         )
     ]
+    later = {item["ref"] for item in report.scheduled}
     scheduled = [
-        {"ref": row["ref"], "body": row["body"], "slot": format_uk(row["slot_at"])}
+        {
+            "ref": row["ref"],
+            "body": bodies[row["body"]].name if row["body"] in bodies else row["body"],
+            "slot": format_uk(row["slot_at"]),
+        }
         for row in rows
-        if row["status"] == "draft" and row["slot_at"]
+        if row["ref"] in later
     ]
     html = (
         report_environment(config.root)
