@@ -205,6 +205,54 @@ def open_read_only(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(uri, uri=True, timeout=5)
 
 
+def check_release_identity(config: Config) -> list[Check]:
+    """Releasing needs to know which WDTK account is the user's; WDTK needs a contact."""
+    from bot.config import EXAMPLE_CONTACT, EXAMPLE_USER
+
+    checks = []
+    user = config.wdtk.user
+    if not user or user == EXAMPLE_USER:
+        checks.append(
+            warning(
+                "WDTK user",
+                f"[wdtk] user is {user or 'unset'!r}: `launch` and `run` release nothing, and "
+                "follow-ups are drafted for no request",
+                "set [wdtk] user to your WDTK profile's url_name (the part after /user/)",
+            )
+        )
+    else:
+        checks.append(passed("WDTK user", f"requests are matched to WDTK user {user}"))
+    if config.wdtk.contact == EXAMPLE_CONTACT:
+        checks.append(
+            warning(
+                "WDTK contact",
+                f"[wdtk] contact is the example {EXAMPLE_CONTACT!r}: WDTK could not reach you",
+                "set [wdtk] contact to an address you read; it goes in the User-Agent",
+            )
+        )
+    return checks
+
+
+def check_orphans(conn: sqlite3.Connection, path: Path, config: Config) -> Check:
+    """Unreleased drafts the config no longer asks for: never released, worth pruning."""
+    from bot.campaigns.service import orphaned_drafts
+    from bot.store.db import Store
+
+    store = Store.over(conn, path)
+    found: list[str] = []
+    for slug in store.campaign_slugs():
+        orphans = orphaned_drafts(store, config, slug)
+        if orphans:
+            found.append(f"{slug}: {_some(sorted(orphans))} ({next(iter(orphans.values()))})")
+    if not found:
+        return passed("orphaned drafts", "every unreleased draft is still asked for by the config")
+    return warning(
+        "orphaned drafts",
+        "never released: " + "; ".join(found),
+        "`foibot draft CAMPAIGN --prune` cancels them (or put the body back in the campaign)",
+    )
+
+
 def check_database_file(path: Path) -> Check:
     if not path.exists():
         parent = next((p for p in path.parents if p.exists()), None)
@@ -605,6 +653,8 @@ def _checks(
     today = london_today(now)
     config_check, config = check_config(config_path)
     yield config_check
+    if config is not None:
+        yield from check_release_identity(config)
 
     path = Path(db_path) if db_path else config.db_path if config else fallback_db_path(config_path)
     conn = None
@@ -633,6 +683,7 @@ def _checks(
                 yield check_migrations(conn)
                 if config is not None:
                     stored = stored_bodies(conn, config)
+                    yield check_orphans(conn, path, config)
                 yield from check_poll_state(conn, now)
                 latest = latest_stored_date(conn)
             except sqlite3.DatabaseError as exc:

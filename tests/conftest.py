@@ -38,7 +38,9 @@ class Project:
         # replica's default requester, so requests it makes are this user's own.
         example = (REPO / "config.toml").read_text()
         (root / "config.toml").write_text(
-            example.replace('user = "your_wdtk_user_name"', f'user = "{REPLICA_USER}"', 1)
+            example.replace('user = "your_wdtk_user_name"', f'user = "{REPLICA_USER}"', 1).replace(
+                'contact = "campaigns@example.org"', 'contact = "foibot-tests@example.net"', 1
+            )
         )
         shutil.copytree(REPO / "templates" / "letters", root / "templates" / "letters")
         self.config = root / "config.toml"

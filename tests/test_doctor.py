@@ -40,6 +40,7 @@ def test_fresh_example_project_is_healthy_and_no_database_is_created(project):
     found = checks(project)
     assert levels(found) == {
         "config": "ok",
+        "WDTK user": "ok",
         "database": "ok",
         "campaign social-media-misuse": "ok",
         "follow-up templates": "ok",
@@ -61,14 +62,14 @@ def test_drafted_example_project_passes_every_check_and_prints_a_checklist(proje
     found = checks(project)
     assert set(levels(found).values()) == {"ok"}, found
     assert list(found) == [
-        "config", "database", "database integrity", "foreign keys", "migrations",
-        "poll errors", "stopped polling", "unfound requests", "database permissions",
+        "config", "WDTK user", "database", "database integrity", "foreign keys", "migrations",
+        "orphaned drafts", "poll errors", "stopped polling", "unfound requests", "database permissions",
         "run lock", "campaign social-media-misuse", "follow-up templates", "bank holidays",
     ]  # fmt: skip
     assert found["migrations"]["message"] == f"all {len(ALL_MIGRATIONS)} applied"
     text = project.run("doctor").stdout
-    assert text.count("✓") == 13 and "✗" not in text and "!" not in text
-    assert text.rstrip().endswith("13 ok, 0 warnings, 0 errors")
+    assert text.count("✓") == 15 and "✗" not in text and "!" not in text
+    assert text.rstrip().endswith("15 ok, 0 warnings, 0 errors")
     assert project.dump() == before
 
 
@@ -359,3 +360,18 @@ def test_years_past_the_proclaimed_holidays_are_projections_warned_about():
     assert beyond.level == "warn"
     assert "projections" in beyond.message and "one-off" in beyond.message
     assert "extra_holidays" in beyond.fix
+
+
+def test_example_identity_and_orphaned_drafts_are_flagged(project):
+    """Issue 12: the example's placeholders release nothing; orphans are never released."""
+    project.edit_config('user = "test_requester_14"', 'user = "your_wdtk_user_name"')
+    project.edit_config('contact = "foibot-tests@example.net"', 'contact = "campaigns@example.org"')
+    project.run("draft", "social-media-misuse")
+    project.edit_config('  "hm_revenue_and_customs",\n', "")
+    found = checks(project)
+    assert found["WDTK user"]["level"] == "warn"
+    assert "release nothing" in found["WDTK user"]["message"]
+    assert found["WDTK contact"]["level"] == "warn"
+    assert found["orphaned drafts"]["level"] == "warn"
+    assert "smm-6" in found["orphaned drafts"]["message"]
+    assert "--prune" in found["orphaned drafts"]["fix"]

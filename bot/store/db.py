@@ -45,6 +45,15 @@ class Store:
         except sqlite3.DatabaseError as exc:
             raise FoibotError(f"{self.path}: cannot open the database: {exc}") from None
 
+    @classmethod
+    def over(cls, conn: sqlite3.Connection, path: str | Path) -> Store:
+        """The store's queries over a connection opened elsewhere (e.g. doctor's read-only
+        one): no file is created and nothing is migrated."""
+        store = cls.__new__(cls)
+        store.path = Path(path)
+        store.db = Database(conn, execute_plugins=False)
+        return store
+
     def close(self) -> None:
         self.db.close()
 
