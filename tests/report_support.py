@@ -23,11 +23,14 @@ AS_OF = "2026-03-10"
 CAMPAIGN = "social-media-misuse"
 
 SEED = {
+    # answered_at: the reply WDTK's classification made an answer (smm-1's was classified
+    # successful, smm-2's first rejected, before the review), as `poll` stores it.
     "smm-1": dict(status="successful", sent_on="2026-02-02", due="2026-03-02",
-                  very_overdue_after="2026-03-31", wdtk_id=9001, url_title="smm_home_office"),
+                  very_overdue_after="2026-03-31", wdtk_id=9001, url_title="smm_home_office",
+                  answered_at="2026-02-13T10:00:00+00:00"),
     "smm-2": dict(status="internal_review", sent_on="2026-02-02", due="2026-03-02",
                   very_overdue_after="2026-03-31", wdtk_id=9002, url_title="smm_moj",
-                  review_started_on="2026-03-05"),
+                  review_started_on="2026-03-05", answered_at="2026-03-04T10:00:00+00:00"),
     "smm-3": dict(status="waiting_response", sent_on="2026-02-02", due="2026-03-02",
                   very_overdue_after="2026-03-31", wdtk_id=9003, url_title="smm_met"),
     "smm-4": dict(status="waiting_response", sent_on="2026-02-16", due="2026-03-16",

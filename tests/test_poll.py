@@ -221,7 +221,7 @@ def test_user_agent_names_foibot_and_the_contact(wdtk, replica):
     sent_request(wdtk, replica, 5001, "smm-1")
     wdtk.run("poll", "--as-of", "2026-03-02T12:00")
     agents = {h[2].get("User-Agent") for h in replica.hits}
-    assert all(a.startswith("foibot/") and "campaigns@example.org" in a for a in agents)
+    assert all(a.startswith("foibot/") and "foibot-tests@example.net" in a for a in agents)
     assert not any("/feed/" in h[1] for h in replica.hits)  # robots.txt: feeds are opt-in
 
 

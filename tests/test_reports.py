@@ -219,7 +219,8 @@ def test_all_by_body_reports_each_bodys_timeliness_across_campaigns(project):
         store.db["requests"].insert(
             {"ref": "trk-1", "campaign": None, "body": "home_office", "title": "Other request",
              "law": "foi", "status": "successful", "wdtk_id": 7001, "url_title": "other",
-             "sent_on": "2026-01-05", "due": "2026-02-02", "very_overdue_after": "2026-03-02"}
+             "sent_on": "2026-01-05", "due": "2026-02-02", "very_overdue_after": "2026-03-02",
+             "answered_at": "2026-02-09T10:00:00+00:00"}
         )  # fmt: skip
         store.log("trk-1", "response", at="2026-02-09T10:00:00+00:00", wdtk_event_id=1)
     store.close()

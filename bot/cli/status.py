@@ -90,7 +90,7 @@ def status(app: App, campaign: str | None, as_of: dt.date | None, as_json: bool)
                 r.sent_on
                 or (f"slot {format_uk(r.slot)}" if r.slot and r.status == "draft" else ""),
                 r.due or "",
-                str(r.days_overdue) if r.days_overdue else "",
+                _late_cell(r),
                 r.review_by or "",
                 r.stage or "",
                 r.title,
@@ -102,6 +102,15 @@ def status(app: App, campaign: str | None, as_of: dt.date | None, as_json: bool)
     for r in rows:
         counts[r.status] = counts.get(r.status, 0) + 1
     click.echo(", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+
+
+def _late_cell(r) -> str:
+    """How late, and from which date: "3 from 2026-03-31", or "answered 4 late"."""
+    if r.days_overdue is not None:
+        return f"{r.days_overdue} from {r.late_from}"
+    if r.answered_days_late:
+        return f"answered {r.answered_days_late} late"
+    return ""
 
 
 @click.command()
@@ -131,21 +140,24 @@ def overdue(
         rows = [r for r in rows if not r.stage]
     elif stage:
         rows = [r for r in rows if r.stage and r.stage.split()[0] == stage]
+    suggestions = _suggestions(app, [r.ref for r in rows if r.note])
     if app.json_wanted(as_json):
-        app.emit_json([r.as_json() for r in rows])
+        app.emit_json([{**r.as_json(), "suggested": suggestions.get(r.ref)} for r in rows])
         return
     if not rows:
         click.echo("Nothing is overdue.")
         return
     app.print_table(
-        ("ref", "body", "status", "due", "working days late", "review by", "stage", "url"),
+        ("ref", "body", "status", "late from", "working days late", "review by", "stage", "url"),
         [
             (
                 r.ref,
                 r.body or "",
                 r.status,
-                r.due or "",
-                str(r.days_overdue or 0),
+                r.late_from + (f" (latest {r.review_latest})" if r.review_latest else "")
+                if r.late_from
+                else "",
+                str(r.days_overdue),
                 r.review_by or "",
                 r.stage or "",
                 r.url or "",
@@ -153,7 +165,24 @@ def overdue(
             for r in rows
         ],
     )
+    for r in rows:
+        if r.note:
+            hint = suggestions.get(r.ref)
+            why = f"; it looks like {hint['state']} ({hint['why']})" if hint else ""
+            click.echo(f"{r.ref}: {r.note} at {r.url}{why}")
     click.echo(f"{len(rows)} overdue")
+
+
+def _suggestions(app: App, refs: list[str]) -> dict[str, dict]:
+    """A suggested classification for each unclassified reply whose text is plain."""
+    from bot.tracking.classify import suggest_classification
+
+    out = {}
+    for ref, text in app.store.latest_reply_texts(refs).items():
+        hint = suggest_classification(text)
+        if hint is not None:
+            out[ref] = {"state": hint.state, "why": hint.why, "suggestion_only": True}
+    return out
 
 
 @click.command()
@@ -164,7 +193,6 @@ def overdue(
 def show(app: App, ref: str, as_of: dt.date | None, as_json: bool) -> None:
     """One request with its letter, replies and full event history."""
     from bot import deadlines as dl
-    from bot.tracking.status import live_status, review_by
     from bot.wdtk.urls import new_request_url, request_url
 
     store = app.store
@@ -191,13 +219,25 @@ def show(app: App, ref: str, as_of: dt.date | None, as_json: bool) -> None:
     calendar = dl.calendar_for(
         row["law"] or "foi", app.config.extra_holidays, app.config.remove_holidays
     )
-    answered = _last_replies(app).get(ref)
-    by = review_by(row, today, calendar, dt.date.fromisoformat(answered) if answered else None)
+    from bot.tracking.status_rows import status_row
+
+    # The same function `status`, `overdue` and reports use, as of the same moment.
+    st = status_row(
+        row, base_url, today, lambda _law: calendar, None, _last_replies(app).get(ref)
+    )
     info_url = request_url(base_url, row["url_title"], row["wdtk_id"])
+    suggestion = _suggestions(app, [ref]).get(ref) if st.note else None
     info = {
         **row,
-        "status": live_status(row, today, calendar),
-        "review_by": by.isoformat() if by else None,
+        "status": st.status,
+        "review_by": st.review_by,
+        "days_overdue": st.days_overdue,
+        "late_from": st.late_from,
+        "review_latest": st.review_latest,
+        "answered_on": st.answered_on,
+        "answered_days_late": st.answered_days_late,
+        "note": st.note,
+        "suggested": suggestion,
         "stored_state": row["status"],
         "url": info_url,
         "submit_url": link,
@@ -221,12 +261,21 @@ def show(app: App, ref: str, as_of: dt.date | None, as_json: bool) -> None:
         "sent_on",
         "due",
         "very_overdue_after",
-        "review_by",
         "review_started_on",
+        "review_latest",
+        "review_by",
+        "answered_on",
     )
     for key in fields:
         if info.get(key) is not None:
             click.echo(f"  {key:<20} {info[key]}")
+    if st.days_overdue is not None:
+        click.echo(f"  {'late':<20} {st.days_overdue} working days, counted from {st.late_from}")
+    if st.answered_days_late:
+        click.echo(f"  {'answered late':<20} {st.answered_days_late} working days after {row['due']}")
+    if st.note:
+        hint = f" (it looks like {suggestion['state']}: {suggestion['why']}; a suggestion only)" if suggestion else ""
+        click.echo(f"  {'to do':<20} {st.note}{hint}")
     if row["wdtk_stated_due"] and row["wdtk_stated_due"] != row["due"]:
         click.echo(
             f"  {'WDTK says due':<20} {row['wdtk_stated_due']} (foibot's statutory count says {row['due']})"

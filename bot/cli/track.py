@@ -19,6 +19,18 @@ def tracker(app: App):
         yield Poller(app.store, app.config, client)
 
 
+def _live(app: App, row: dict, now: dt.datetime) -> str:
+    """The status `status` would show for this row as of the same moment."""
+    from bot import deadlines as dl
+    from bot.dates import london_today
+    from bot.tracking.status import live_status
+
+    calendar = dl.calendar_for(
+        row["law"] or "foi", app.config.extra_holidays, app.config.remove_holidays
+    )
+    return live_status(row, london_today(now), calendar)
+
+
 def _now(as_of: dt.datetime | None) -> dt.datetime:
     return (as_of or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
 
@@ -38,20 +50,22 @@ def track(
     app: App, url: str, campaign: str | None, as_of: dt.datetime | None, as_json: bool
 ) -> None:
     """Track any WDTK request: a /request/<slug> or /request/<id> URL, or its number."""
+    now = _now(as_of)
     with tracker(app) as t:
-        row = t.links.track(url, campaign, _now(as_of))
+        row = t.links.track(url, campaign, now)
+    status = _live(app, row, now)
     if app.json_wanted(as_json):
         app.emit_json(
             {
                 "ref": row["ref"],
                 "wdtk_id": row["wdtk_id"],
                 "url_title": row["url_title"],
-                "status": row["status"],
+                "status": status,
             }
         )
         return
     click.echo(
-        f"Tracking {row['ref']}: {row['title']} ({row['status']}, due {row['due'] or 'unknown'})"
+        f"Tracking {row['ref']}: {row['title']} ({status}, due {row['due'] or 'unknown'})"
     )
 
 
@@ -68,15 +82,16 @@ def link(
     app: App, ref: str, url: str, force: bool, as_of: dt.datetime | None, as_json: bool
 ) -> None:
     """Attach a released draft REF to its WDTK request at URL."""
+    now = _now(as_of)
     with tracker(app) as t:
-        row = t.links.link(ref, url, _now(as_of), force=force)
+        row = t.links.link(ref, url, now, force=force)
     if app.json_wanted(as_json):
         app.emit_json(
             {
                 "ref": ref,
                 "wdtk_id": row["wdtk_id"],
                 "url_title": row["url_title"],
-                "status": row["status"],
+                "status": _live(app, row, now),
             }
         )
         return

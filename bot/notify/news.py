@@ -72,9 +72,14 @@ def newly_overdue(item: NewlyOverdue) -> NewsItem:
     kind = "very_overdue" if item.status.endswith("very_overdue") else "overdue"
     late = f", {item.days_late} working days late" if item.days_late is not None else ""
     since = f" (due {item.counted_from})" if item.counted_from else ""
-    return NewsItem(
-        f"{item.status}:{item.ref}", kind, item.ref, f"{item.ref}: {item.status}{late}{since}"
-    )
+    if item.status == "waiting_classification":
+        text = (
+            f"{item.ref}: a reply waits to be classified on WDTK and none is an answer yet"
+            f"{late}{since}; classify it (an acknowledgement is not an answer)"
+        )
+    else:
+        text = f"{item.ref}: {item.status}{late}{since}"
+    return NewsItem(f"{item.status}:{item.ref}", kind, item.ref, text)
 
 
 def hidden(ref: str) -> NewsItem:

@@ -9,8 +9,13 @@ Definitions a reader of the numbers needs (also printed in the HTML report):
 * first reply: the earliest `response` event on or after the day the clock started
   (`sent_on`). A reply before that day belongs to an earlier clock, e.g. the body asking
   for clarification, which restarts the count, so it would make timeliness negative.
-* on time: the first reply came on or before `due`. A request still unanswered after its
-  due date counts as not on time; one not yet due (or withdrawn unanswered) is not counted.
+* answer: the first reply on the current clock that WDTK's classification makes an
+  answer (successful, partially successful, rejected, not held). An acknowledgement or
+  holding letter classified as still waiting, or a reply nobody has classified, is a
+  reply but not an answer.
+* answered, on time: the answer came on or before `due`. A request still unanswered
+  after its due date counts as not on time; one not yet due (or withdrawn unanswered)
+  is not counted. The working days "to first response" count to the answer.
 * answered on time %: on time / (on time + not on time).
 """
 
@@ -29,7 +34,7 @@ from bot import deadlines as dl
 from bot.config import FieldSpec
 from bot.dates import LONDON
 from bot.reports.charts import TimelineItem
-from bot.tracking.status import LOCAL_STATUSES, OVERDUE_STATUSES
+from bot.tracking.status import LOCAL_STATUSES
 from bot.tracking.status_rows import StatusRow, status_row
 
 # The request-table columns shared by CSV, JSON and HTML, in CSV order.
@@ -46,6 +51,7 @@ COLUMNS = (
     "due",
     "very_overdue_after",
     "first_response_on",
+    "answered_on",
     "working_days_to_first_response",
     "days_overdue",
     "on_time",
@@ -90,6 +96,9 @@ class ReportRow:
     review_due: str | None
     review_latest: str | None
     values: dict[str, Any] = field(default_factory=dict)  # recorded figures
+    # The reply classified as an answer (not an acknowledgement); on_time and the working
+    # days to it count from this.
+    answered_on: str | None = None
 
     def as_dict(self, fields: Sequence[str] = ()) -> dict[str, Any]:
         out = {name: getattr(self, name) for name in COLUMNS}
@@ -191,18 +200,29 @@ def timeliness(
     replies: Sequence[str] | None,
     iso_today: str,
     calendar: Callable[[str], dl.WorkingCalendar],
-) -> tuple[str | None, int | None, bool | None]:
-    """(first reply date, working days to it, on time) for one request's status row."""
+) -> tuple[str | None, str | None, int | None, bool | None]:
+    """(first reply, answer, working days to the answer, on time) for one status row.
+
+    Only an answer counts: a reply WDTK classifies as still waiting (an acknowledgement)
+    or not yet classified leaves the request unanswered, and late once its due date has
+    passed."""
     reply = first_reply(replies, st.sent_on) if replies else None
-    if reply is None:
+    answer = st.answered_on
+    if answer is not None and st.sent_on and answer < st.sent_on:
+        answer = None  # an answer on an earlier clock (before a clarification)
+    if answer is None:
         late = st.due and iso_today > st.due and st.status != "user_withdrawn"
-        return None, None, (False if late else None)
+        return (reply.isoformat() if reply else None), None, None, (False if late else None)
     days = None
     if st.sent_on:
         start = dt.date.fromisoformat(st.sent_on)
-        days = calendar(st.law or "foi").working_days_between(start, reply)
-    iso = reply.isoformat()
-    return iso, days, (iso <= st.due if st.due else None)
+        days = calendar(st.law or "foi").working_days_between(start, dt.date.fromisoformat(answer))
+    return (
+        reply.isoformat() if reply else answer,
+        answer,
+        days,
+        (answer <= st.due if st.due else None),
+    )
 
 
 def build_rows(
@@ -224,7 +244,7 @@ def build_rows(
         # status_row is the same code `status` and `overdue` use, so the numbers agree.
         st = status_row(row, base_url, today, calendar)
         ref, law = st.ref, st.law or "foi"
-        reply, days, on_time = timeliness(st, responses.get(ref), iso_today, calendar)
+        reply, answer, days, on_time = timeliness(st, responses.get(ref), iso_today, calendar)
         review_on = row.get("review_started_on")
         review_due = review_latest = None
         if review_on:
@@ -252,6 +272,7 @@ def build_rows(
                 review_due,
                 review_latest,
                 dict(values) if values else {},
+                answered_on=answer,
             )
         )
     return out
@@ -289,7 +310,7 @@ class _Tally:
         if on_time is not None:
             self.decided += 1
             self.on_time += on_time
-        if status in OVERDUE_STATUSES:
+        if days_overdue is not None:  # late now, unclassified replies included
             self.overdue += 1
             if days_overdue is not None and (self.worst is None or days_overdue > self.worst):
                 self.worst = days_overdue
@@ -329,7 +350,7 @@ def summarise(rows: Iterable[ReportRow]) -> Summary:
     for r in rows:
         tally.add(
             r.status,
-            r.first_response_on,
+            r.answered_on,
             r.working_days_to_first_response,
             r.on_time,
             r.days_overdue,
@@ -356,14 +377,14 @@ def body_timeliness(
     counts: dict[str, int] = {}
     for row in requests:
         st = status_row(row, base_url, today, calendar)
-        reply, days, on_time = timeliness(st, responses.get(st.ref), iso_today, calendar)
+        _reply, answer, days, on_time = timeliness(st, responses.get(st.ref), iso_today, calendar)
         status = st.status
         counts[status] = counts.get(status, 0) + 1
         key = None if status in LOCAL_STATUSES else st.body or ""
         tally = per_body.get(key)
         if tally is None:
             tally = per_body[key] = _Tally()
-        tally.add(status, reply, days, on_time, st.days_overdue)
+        tally.add(status, answer, days, on_time, st.days_overdue)
     overall = _Tally.merged(per_body.values())
     bodies = [
         BodyTimeliness(key, body_names.get(key, key), tally.summary())
@@ -386,9 +407,9 @@ def _sorted_counts(counts: Mapping[str, int]) -> list[tuple[str, int]]:
 
 
 def outcome(row: ReportRow) -> str:
-    if row.first_response_on:
+    if row.answered_on:
         return "late" if row.on_time is False else "on_time"
-    if row.status in OVERDUE_STATUSES or row.on_time is False:
+    if row.days_overdue is not None or row.on_time is False:
         return "overdue"
     if row.status.startswith("waiting") or row.status in ("internal_review", "gone_postal"):
         return "waiting"
@@ -400,7 +421,7 @@ def timeline(rows: Iterable[ReportRow], today: dt.date) -> list[TimelineItem]:
     for r in rows:
         if not r.sent_on:
             continue
-        end = dt.date.fromisoformat(r.first_response_on) if r.first_response_on else today
+        end = dt.date.fromisoformat(r.answered_on) if r.answered_on else today
         items.append(
             TimelineItem(
                 ref=r.ref,

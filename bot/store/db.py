@@ -288,7 +288,7 @@ class Store:
     # daemon tens of MB at 10,000 requests.
     LIVE_COLUMNS = (
         "ref, status, awaiting_description, due, very_overdue_after, review_started_on, "
-        "law, reported_status"
+        "law, reported_status, answered_at"
     )
 
     def linked_status_rows(self, campaign: str | None = None) -> Iterator[dict]:
@@ -420,6 +420,19 @@ class Store:
                 [ref],
             )
         )
+
+    def latest_reply_texts(self, refs: list[str]) -> dict[str, str]:
+        """Each request's most recent incoming message text."""
+        if not refs:
+            return {}
+        out: dict[str, str] = {}
+        for r in self.db.query(
+            "SELECT ref, text FROM correspondence WHERE direction = 'incoming' "
+            f"AND ref IN ({', '.join('?' * len(refs))}) ORDER BY id",
+            refs,
+        ):
+            out[r["ref"]] = r["text"]
+        return out
 
     def followup(self, ref: str) -> dict | None:
         rows = list(self.db.query("SELECT * FROM followups WHERE ref = ?", [ref]))

@@ -308,3 +308,13 @@ def m016_reply_search_stemmed(db: Database) -> None:
     db.execute(
         f"CREATE TRIGGER correspondence_au AFTER UPDATE ON correspondence BEGIN {delete} {insert} END"
     )
+
+
+@migrations()
+def m017_answers(db: Database) -> None:
+    # The first reply on the current clock, and the reply that answered it once WDTK's
+    # state says so: "answered" and "on time" count answers, not acknowledgements.
+    db["requests"].add_column("first_reply_at", str)
+    db["requests"].add_column("answered_at", str)
+    # Stored dates predate these columns: the next poll of each request fills them in.
+    db.execute("UPDATE requests SET etag = NULL WHERE wdtk_id IS NOT NULL")

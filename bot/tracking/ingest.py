@@ -137,7 +137,13 @@ class Ingest:
                 # read: start from what is stored now, so nothing is recorded twice.
                 current = self.store.request(ref) or row
                 new = new and current["wdtk_id"] != request.id
-                before = current["status"] if new else live_status(current, today, calendar)
+                # The status a person was last told (as of the last pass), so a reply that
+                # came before the due date reads "waiting_response → successful".
+                before = (
+                    current["status"]
+                    if new
+                    else current.get("reported_status") or live_status(current, today, calendar)
+                )
                 row = current
             known = self.store.known_event_ids(ref)
             fresh = [e for e in request.events if e.id not in known]
@@ -186,8 +192,8 @@ class Ingest:
         request became late since; called inside the transaction that saw the change."""
         if status == row.get("reported_status"):
             return
-        if status in OVERDUE_STATUSES:
-            late = lateness(row, today, calendar)
+        late = lateness(row, today, calendar)
+        if late is not None and (status in OVERDUE_STATUSES or late.unclassified):
             item = NewlyOverdue(
                 row["ref"],
                 status,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from bot import deadlines as dl
 from bot.bodies import law_for_tags
 from bot.wdtk.payload import WdtkRequest, tag_strings
-from bot.wdtk.states import clock_start, review_start
+from bot.wdtk.states import clock_start, first_answer, first_reply, review_start
 
 OVERDUE_STATUSES = frozenset(
     {"waiting_response_overdue", "waiting_response_very_overdue", "internal_review_overdue"}
@@ -127,6 +127,8 @@ class Tracked:
     review_started_on: str | None
     wdtk_user: str | None
     wdtk_created_at: str | None = None  # when the request was made on WDTK (UTC ISO)
+    first_reply_at: str | None = None  # the first reply on the current clock (UTC ISO)
+    answered_at: str | None = None  # the reply that answered it, once classified (UTC ISO)
 
     def as_row(self) -> dict:
         return {
@@ -144,6 +146,8 @@ class Tracked:
             "review_started_on": self.review_started_on,
             "wdtk_user": self.wdtk_user,
             "wdtk_created_at": self.wdtk_created_at,
+            "first_reply_at": self.first_reply_at,
+            "answered_at": self.answered_at,
         }
 
 
@@ -195,6 +199,8 @@ def track(
         due_day, very_day = effective_dates(dates)
         sent_on, due, very = received.isoformat(), due_day.isoformat(), very_day.isoformat()
     review = review_start(request.events, request.described_state)
+    reply = first_reply(request.events, start)
+    answer = first_answer(request.events, start)
     return Tracked(
         wdtk_id=request.id,
         url_title=request.url_title,
@@ -212,6 +218,8 @@ def track(
         wdtk_created_at=request.created_at.astimezone(dt.UTC).isoformat()
         if request.created_at
         else None,
+        first_reply_at=reply.created_at.astimezone(dt.UTC).isoformat() if reply else None,
+        answered_at=answer.created_at.astimezone(dt.UTC).isoformat() if answer else None,
     )
 
 
@@ -242,10 +250,23 @@ def live_status(row: dict, today: dt.date, calendar: dl.WorkingCalendar | None =
 
 @dataclass(frozen=True)
 class Lateness:
-    """How late a request is, and the deadline that lateness is counted from."""
+    """How late a request is, the deadline that lateness is counted from, and (for a
+    review) the latest date the review may take."""
 
     working_days: int
     counted_from: dt.date
+    latest: dt.date | None = None
+    unclassified: bool = False  # a reply waits to be classified on WDTK; none is an answer
+
+
+def unanswered_unclassified(row: dict) -> bool:
+    """A reply came but nobody has classified it, and no reply so far is an answer: for
+    the requester the request is still unanswered (it may be an acknowledgement)."""
+    return bool(
+        row.get("awaiting_description")
+        and row["status"] == "waiting_response"
+        and not row.get("answered_at")
+    )
 
 
 def lateness(row: dict, today: dt.date, calendar: dl.WorkingCalendar) -> Lateness | None:
@@ -253,14 +274,32 @@ def lateness(row: dict, today: dt.date, calendar: dl.WorkingCalendar) -> Latenes
     due date, or for a review the review's due date. None for a request that is not late.
     A late request is at least one working day late, even counted on a weekend."""
     status = live_status(row, today, calendar)
+    latest = None
+    unclassified = False
     if status in ("waiting_response_overdue", "waiting_response_very_overdue") and row.get("due"):
         deadline = dt.date.fromisoformat(row["due"])
+    elif status == "waiting_classification" and unanswered_unclassified(row) and row.get("due"):
+        deadline = dt.date.fromisoformat(row["due"])
+        if today <= deadline:
+            return None
+        unclassified = True
     elif status == "internal_review_overdue":
         started = dt.date.fromisoformat(row["review_started_on"])
-        deadline = dl.review_deadlines(started, row["law"], calendar).expected
+        clock = dl.review_deadlines(started, row["law"], calendar)
+        deadline, latest = clock.expected, clock.latest
     else:
         return None
-    return Lateness(max(1, calendar.working_days_between(deadline, today)), deadline)
+    days = max(1, calendar.working_days_between(deadline, today))
+    return Lateness(days, deadline, latest, unclassified)
+
+
+def answered_late(row: dict, calendar: dl.WorkingCalendar) -> int | None:
+    """Working days after the due date that the answer came, for a late answer."""
+    if not row.get("answered_at") or not row.get("due"):
+        return None
+    answered = dl.receipt_date(row["answered_at"])
+    due = dt.date.fromisoformat(row["due"])
+    return calendar.working_days_between(due, answered) if answered > due else None
 
 
 def working_days_late(row: dict, today: dt.date, calendar: dl.WorkingCalendar) -> int | None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 
 from bot import deadlines as dl
-from bot.tracking.status import OVERDUE_STATUSES, live_status, review_by, working_days_late
+from bot.tracking.status import answered_late, lateness, live_status, review_by
 from bot.wdtk.urls import request_url
 
 
@@ -31,6 +31,13 @@ class StatusRow:
     # Last day to ask for (Scotland: require) an internal review, while that is the next
     # step: a refusal, or a Scottish request with no reply (FOISA s.20(5)(a)).
     review_by: str | None = None
+    # The deadline days_overdue is counted from (the due date, or a review's due date),
+    # and for a review the latest date it may take.
+    late_from: str | None = None
+    review_latest: str | None = None
+    answered_on: str | None = None  # the UK date of the reply that answered it
+    answered_days_late: int | None = None  # working days after the due date, if late
+    note: str | None = None  # what a person should do, e.g. classify a reply on WDTK
 
     def as_json(self) -> dict:
         # A plain comprehension: dataclasses.asdict deep-copies and is 5x slower on 10k rows.
@@ -41,7 +48,7 @@ _FIELDS = tuple(f.name for f in fields(StatusRow))
 # What status rows read from `requests`: not the letters, which are most of its bytes.
 COLUMNS = (
     "ref, campaign, body, title, status, wdtk_id, url_title, sent_on, due, very_overdue_after, "
-    "slot_at, law, poll_error, awaiting_description, review_started_on"
+    "slot_at, law, poll_error, awaiting_description, review_started_on, answered_at"
 )
 
 
@@ -56,6 +63,8 @@ def status_row(
     """`answered`: the UK date of the body's latest reply, if any."""
     cal = calendar(row.get("law") or "foi")
     by = review_by(row, today, cal, dt.date.fromisoformat(answered) if answered else None)
+    late = lateness(row, today, cal)
+    answer = row.get("answered_at")
     return StatusRow(
         ref=row["ref"],
         campaign=row["campaign"],
@@ -67,16 +76,21 @@ def status_row(
         sent_on=row["sent_on"],
         due=row["due"],
         very_overdue_after=row["very_overdue_after"],
-        days_overdue=working_days_late(row, today, cal),
+        days_overdue=late.working_days if late else None,
         law=row.get("law"),
         slot=row["slot_at"],
         poll_error=row.get("poll_error"),
         stage=stage,
         review_by=by.isoformat() if by else None,
+        late_from=late.counted_from.isoformat() if late else None,
+        review_latest=late.latest.isoformat() if late and late.latest else None,
+        answered_on=dl.receipt_date(answer).isoformat() if answer else None,
+        answered_days_late=answered_late(row, cal),
+        note="reply unclassified: classify it on WDTK" if late and late.unclassified else None,
     )
 
 
 def overdue_rows(rows: list[StatusRow]) -> list[StatusRow]:
     """Only the late ones, most late first."""
-    late = [r for r in rows if r.status in OVERDUE_STATUSES]
-    return sorted(late, key=lambda r: (-(r.days_overdue or 0), r.due or "", r.ref))
+    late = [r for r in rows if r.days_overdue is not None]
+    return sorted(late, key=lambda r: (-(r.days_overdue or 0), r.late_from or "", r.ref))

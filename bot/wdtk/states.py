@@ -26,6 +26,45 @@ CLOSED_STATES = frozenset(
     }
 )
 
+# Classifications that say the body answered: the request's outcome is known. A reply
+# classified as still waiting (an acknowledgement, a holding letter) is not an answer.
+ANSWER_STATES = frozenset({"successful", "partially_successful", "rejected", "not_held"})
+
+
+def first_answer(events: Iterable[WdtkEvent], since: WdtkEvent | None = None) -> WdtkEvent | None:
+    """The first reply, after the event that started the current clock, that WDTK's
+    classification makes an answer (ANSWER_STATES).
+
+    Alaveteli's `calculate_event_states` gives each `response` event the state the request
+    was classified as after it (`calculated_state`): an acknowledgement classified as still
+    waiting carries `waiting_response` and is a reply, not an answer. Where a payload lacks
+    that, the classifying event's `described_state` applies to the latest reply before it."""
+    started = since is None
+    last_reply = None
+    for event in events:
+        if not started:
+            started = event.id == since.id
+            continue
+        if event.event_type == "response":
+            if event.calculated_state in ANSWER_STATES:
+                return event
+            last_reply = event
+        elif event.described_state in ANSWER_STATES and last_reply is not None:
+            return last_reply
+    return None
+
+
+def first_reply(events: Iterable[WdtkEvent], since: WdtkEvent | None = None) -> WdtkEvent | None:
+    """The first `response` after the event that started the current clock."""
+    started = since is None
+    for event in events:
+        if not started:
+            started = event.id == since.id
+            continue
+        if event.event_type == "response":
+            return event
+    return None
+
 
 # Alaveteli's InfoRequest.request_sent_types: the events that carry an outgoing message.
 SENT_TYPES = frozenset({"sent", "resent", "followup_sent", "followup_resent", "send_error"})
