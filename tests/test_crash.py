@@ -548,3 +548,45 @@ def test_followups_rerun_same_day_drafts_nothing_new(lab):
     assert len(first["created"]) == len(POLLED)
     again = json.loads(lab.cli(db, *args).stdout)
     assert again["created"] == []
+
+
+# --- news (issue 14) --------------------------------------------------------------------
+
+AS_OF_NEWS = "2026-04-02T12:00"  # every request just overdue (due 31 Mar), and new replies
+
+
+def news_told(db: Path) -> set[tuple]:
+    conn = connect(db)
+    rows = {tuple(r) for r in conn.execute("SELECT key, kind, ref, text FROM news")}
+    conn.close()
+    return rows
+
+
+def test_sigkill_run_once_loses_no_news(lab):
+    """Each change queues its news in the transaction that records it: a `run --once`
+    killed anywhere, then run again, has queued exactly what an uninterrupted pass
+    queues (the reference, run on a copy of the same database against the same WDTK)."""
+    args = ("run", "--once", "--as-of", AS_OF_NEWS)
+    lab.replica.latency = 0.005
+    try:
+        add_replies(lab, 100)  # fixed for this test: every run sees the same WDTK
+        reference = lab.copy(lab.tracked_db)
+        started = time.monotonic()
+        lab.cli(reference, *args)
+        kills = Kills(lab, "news", time.monotonic() - started)
+        wanted = news_told(reference)
+        kinds = Counter(kind for _, kind, _, _ in wanted)
+        assert kinds["response"] == len(polled_refs(lab)) and kinds["overdue"] > 0, kinds
+        for _ in range(TRIALS):
+            db = lab.copy(lab.tracked_db)
+            finished = kills.trial(db, args)
+            check_consistent(db)
+            told = news_told(db)
+            record("news", finished, "none written" if not told else "partly written")
+            assert told <= wanted  # nothing told that the reference would not tell
+            lab.cli(db, *args)
+            check_consistent(db)
+            assert news_told(db) == wanted
+    finally:
+        lab.replica.latency = 0.0
+    report("news")
