@@ -10,7 +10,9 @@ from bot.cli.app import App, as_of_option, json_option, pass_app
 from bot.errors import UsageError
 
 
-def _status_rows(app: App, campaign: str | None, as_of: dt.date | None):
+def _status_rows(
+    app: App, campaign: str | None, as_of: dt.date | None, group: str | None = None
+):
     from bot import deadlines as dl
     from bot.tracking.status_rows import status_row
 
@@ -31,7 +33,7 @@ def _status_rows(app: App, campaign: str | None, as_of: dt.date | None):
                 row, config.wdtk.base_url, today, calendar, stages.get(row["ref"]),
                 answered.get(row["ref"]),
             )  # fmt: skip
-            for row in _rows(app, campaign)
+            for row in _rows(app, campaign, group)
         ]
     except dl.DeadlineError as exc:
         raise UsageError(str(exc)) from None
@@ -56,22 +58,30 @@ def _stages(app: App) -> dict[str, str]:
     return {ref: stage(items) for ref, items in grouped.items()}
 
 
-def _rows(app: App, campaign: str | None) -> list[dict]:
+def _rows(app: App, campaign: str | None, group: str | None = None) -> list[dict]:
+    from bot.cli.names import check_campaign, check_group
     from bot.tracking.status_rows import COLUMNS
 
-    where, params = ("WHERE campaign = ? ", [campaign]) if campaign else ("", [])
+    check_campaign(app, campaign)
+    check_group(app, group)
+    conditions = [c for c, v in (("campaign = ?", campaign), ('"group" = ?', group)) if v]
+    params = [v for v in (campaign, group) if v]
+    where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
     sql = f"SELECT {COLUMNS} FROM requests {where}ORDER BY campaign, rowid"
     return list(app.store.db.query(sql, params))
 
 
 @click.command()
 @click.option("--campaign", "-c", help="Only this campaign.")
+@click.option("--group", "-g", help="Only this group of tracked requests.")
 @as_of_option()
 @json_option
 @pass_app
-def status(app: App, campaign: str | None, as_of: dt.date | None, as_json: bool) -> None:
+def status(
+    app: App, campaign: str | None, group: str | None, as_of: dt.date | None, as_json: bool
+) -> None:
     """One row per request: status, dates, days late."""
-    rows = _status_rows(app, campaign, as_of)
+    rows = _status_rows(app, campaign, as_of, group)
     if app.json_wanted(as_json):
         app.emit_json([r.as_json() for r in rows])
         return
@@ -106,6 +116,7 @@ def status(app: App, campaign: str | None, as_of: dt.date | None, as_json: bool)
 
 @click.command()
 @click.option("--campaign", "-c", help="Only this campaign.")
+@click.option("--group", "-g", help="Only this group of tracked requests.")
 @click.option(
     "--stage",
     type=click.Choice(
@@ -117,12 +128,17 @@ def status(app: App, campaign: str | None, as_of: dt.date | None, as_json: bool)
 @json_option
 @pass_app
 def overdue(
-    app: App, campaign: str | None, stage: str | None, as_of: dt.date | None, as_json: bool
+    app: App,
+    campaign: str | None,
+    group: str | None,
+    stage: str | None,
+    as_of: dt.date | None,
+    as_json: bool,
 ) -> None:
     """Only the late requests, most late first, with working days late."""
     from bot.tracking.status_rows import overdue_rows
 
-    rows = overdue_rows(_status_rows(app, campaign, as_of))
+    rows = overdue_rows(_status_rows(app, campaign, as_of, group))
     if stage == "review":
         rows = [r for r in rows if r.status == "internal_review_overdue"]
     elif stage == "response":

@@ -215,7 +215,8 @@ class Store:
         given-up ones), soonest first."""
         where = [
             "status NOT IN ('draft', 'cancelled')",
-            "(wdtk_id IS NOT NULL OR status = 'ready')",
+            # hidden when first tracked by slug: the slug is all there is to ask by
+            "(wdtk_id IS NOT NULL OR status = 'ready' OR (status = 'hidden' AND url_title IS NOT NULL))",
             "(next_poll_at IS NULL OR next_poll_at != ?)"
             if everything
             else "(next_poll_at IS NULL OR next_poll_at <= ?)",
@@ -242,15 +243,34 @@ class Store:
         )
 
     def insert_tracked_request(
-        self, ref: str, campaign: str | None, body: str | None, title: str
+        self,
+        ref: str,
+        campaign: str | None,
+        body: str | None,
+        title: str,
+        group: str | None = None,
+        **values: Any,
     ) -> None:
         now = utcnow()
         self.db["requests"].insert(
             {
                 "ref": ref, "campaign": campaign, "body": body, "title": title,
-                "status": "tracked", "created_at": now, "updated_at": now,
+                "status": "tracked", "created_at": now, "updated_at": now, "group": group,
+                **values,
             }
         )  # fmt: skip
+
+    def request_by_url_title(self, url_title: str) -> dict | None:
+        rows = list(self.db.query("SELECT * FROM requests WHERE url_title = ?", [url_title]))
+        return rows[0] if rows else None
+
+    def group_names(self) -> list[str]:
+        return [
+            r["group"]
+            for r in self.db.query(
+                'SELECT DISTINCT "group" FROM requests WHERE "group" IS NOT NULL ORDER BY 1'
+            )
+        ]
 
     def save_correspondence(self, ref: str, messages: Iterable[dict[str, Any]]) -> None:
         """Reply texts from the request page; a message already stored is kept as it is."""

@@ -308,3 +308,11 @@ def m016_reply_search_stemmed(db: Database) -> None:
     db.execute(
         f"CREATE TRIGGER correspondence_au AFTER UPDATE ON correspondence BEGIN {delete} {insert} END"
     )
+
+
+@migrations()
+def m060_request_group(db: Database) -> None:
+    # A researcher's label for tracked requests that belong to no campaign (`track
+    # --group`): status, overdue, report and the ICS export filter by it.
+    db["requests"].add_column("group", str)
+    db["requests"].create_index(["group"])
