@@ -44,7 +44,7 @@ def _read_targets(urls: tuple[str, ...], file: str | None) -> list[tuple[str, st
     targets = [(u, u) for u in urls if u != "-"]
     sources = []
     if "-" in urls:
-        sources.append(("stdin", click.get_text_stream("stdin")))
+        sources.append(("stdin", click.open_file("-", encoding="utf-8")))
     if file is not None:
         try:
             sources.append((file, click.open_file(file, encoding="utf-8")))
