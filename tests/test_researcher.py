@@ -62,7 +62,7 @@ def add_requests(replica, first: int, n: int) -> list[str]:
     urls = []
     for i in range(n):
         doc = make_request_doc(
-            first + i, f"Pothole repairs in ward {i + 1}", body=HOME_OFFICE, tags=[]
+            first + i, f"Pothole repairs in ward {first + i}", body=HOME_OFFICE, tags=[]
         )
         replica.add_request(doc)
         urls.append(f"{replica.base_url}/request/{doc['url_title']}")
@@ -197,3 +197,16 @@ def test_unknown_campaign_or_group_is_exit_2_with_a_suggestion(researcher, repli
 def test_status_campaign_typo_suggests_the_campaign(project):
     result = project.run("status", "--campaign", "social-media-missuse", expect=2)
     assert "did you mean 'social-media-misuse'?" in result.stderr
+
+
+def test_report_and_calendar_of_one_group(researcher, replica):
+    researcher.run("track", *add_requests(replica, 8500, 2), "--group", "potholes")
+    researcher.run("track", *add_requests(replica, 8600, 1), "--group", "libraries")
+    data = json.loads(
+        researcher.run("report", "--group", "potholes", "--format", "json", "-o", "-").stdout
+    )
+    assert sorted(r["ref"] for r in data["requests"]) == ["wdtk-8500", "wdtk-8501"]
+    ics = researcher.run("report", "--group", "libraries", "--format", "ics", "-o", "-").stdout
+    assert "wdtk-8600" in ics and "wdtk-8500" not in ics
+    wrong = researcher.run("report", "--group", "librarys", "--format", "ics", expect=2)
+    assert "did you mean 'libraries'?" in wrong.stderr
