@@ -210,3 +210,12 @@ def test_report_and_calendar_of_one_group(researcher, replica):
     assert "wdtk-8600" in ics and "wdtk-8500" not in ics
     wrong = researcher.run("report", "--group", "librarys", "--format", "ics", expect=2)
     assert "did you mean 'libraries'?" in wrong.stderr
+
+
+def test_followups_json_is_one_object_for_every_kind(project):
+    out = project.json("followups", "social-media-misuse")
+    assert isinstance(out, dict)
+    assert (out["campaign"], out["kind"], out["created"], out["existing"]) == (
+        "social-media-misuse", "all", [], 0,
+    )  # fmt: skip
+    assert set(out["by_kind"]) == {"chaser", "nudge", "internal-review", "complaint"}
