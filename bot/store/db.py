@@ -144,6 +144,29 @@ class Store:
         self.db["bodies"].upsert_all(counted(), pk="url_name", batch_size=500)
         return count
 
+    def import_bodies(self, bodies: Iterable[Body], source: str) -> dict[str, int]:
+        """Upsert, telling what was new, changed or unchanged; unchanged rows are not
+        written, so their updated_at still says when they last changed."""
+        incoming = {body.url_name: body.as_row(source) for body in bodies}  # last row wins
+        keys = list(next(iter(incoming.values()), {}))
+        stored = {
+            r["url_name"]: {k: r.get(k) for k in keys}
+            for r in self.db.query("SELECT * FROM bodies")
+        }
+        new = [row for name, row in incoming.items() if name not in stored]
+        changed = [
+            row for name, row in incoming.items() if name in stored and stored[name] != row
+        ]
+        now = utcnow()
+        self.db["bodies"].upsert_all(
+            ({**row, "updated_at": now} for row in new + changed), pk="url_name", batch_size=500
+        )
+        return {
+            "new": len(new),
+            "changed": len(changed),
+            "unchanged": len(incoming) - len(new) - len(changed),
+        }
+
     def bodies(self, tag: str | None = None) -> list[Body]:
         rows = self.db.query("SELECT * FROM bodies ORDER BY url_name")
         bodies = [Body.from_row(row) for row in rows]
