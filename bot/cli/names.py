@@ -48,9 +48,13 @@ def check_group(app: App, group: str | None) -> None:
         raise unknown("group", group, names, "`foibot track --group NAME` makes one")
 
 
-def check_ref(app: App, ref: str) -> dict:
+def check_ref(app: App, ref: str, *, followups: bool = False) -> dict:
+    """The request REF; unknown, exit 2 naming the nearest ref (or follow-up ref, where
+    the command takes one too)."""
     row = app.store.request(ref)
     if row is not None:
         return row
-    refs = [r["ref"] for r in app.store.db.query("SELECT ref FROM requests")]
-    raise UsageError(f"no request with ref '{ref}'{did_you_mean(ref, refs)} (see `foibot status`)")
+    sql = "SELECT ref FROM requests" + (" UNION SELECT ref FROM followups" if followups else "")
+    refs = [r["ref"] for r in app.store.db.query(sql)]
+    what = "request or follow-up" if followups else "request"
+    raise UsageError(f"no {what} with ref '{ref}'{did_you_mean(ref, refs)} (see `foibot status`)")

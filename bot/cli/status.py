@@ -180,6 +180,8 @@ def overdue(
 def show(app: App, ref: str, as_of: dt.date | None, as_json: bool) -> None:
     """One request with its letter, replies and full event history."""
     from bot import deadlines as dl
+    from bot.cli.names import check_ref
+    from bot.tracking.history import history
     from bot.tracking.status import live_status, review_by
     from bot.wdtk.urls import new_request_url, request_url
 
@@ -190,8 +192,8 @@ def show(app: App, ref: str, as_of: dt.date | None, as_json: bool) -> None:
         if followup is not None:
             _show_followup(app, followup, as_json)
             return
-        raise UsageError(f"no request or follow-up with ref '{ref}' (see `foibot status`)")
-    events = store.events(ref)
+        check_ref(app, ref, followups=True)  # raises, with a did-you-mean
+    events = history(store.events(ref))
     followups = store.followups_of_request(ref)
     replies = store.correspondence_of(ref)
     base_url = app.config.wdtk.base_url
@@ -273,11 +275,11 @@ def show(app: App, ref: str, as_of: dt.date | None, as_json: bool) -> None:
     for f in followups:
         click.echo(f"\n{f['kind']} {f['ref']} ({f['status']}):")
         click.echo("\n".join("  | " + line for line in f["text"].splitlines()))
-    click.echo("\nHistory:")
+    click.echo("\nHistory (UK time; WDTK: when WDTK recorded it, foibot: when foibot did it):")
     for event in events:
         detail = event["detail"] or {}
         summary = ", ".join(f"{k}={v}" for k, v in detail.items())
-        click.echo(f"  {format_uk(event['at'])}  {event['kind']}  {summary}")
+        click.echo(f"  {format_uk(event['at'])}  {event['clock']:<6}  {event['kind']}  {summary}")
 
 
 def _show_followup(app: App, followup: dict, as_json: bool) -> None:
