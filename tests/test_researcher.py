@@ -219,3 +219,33 @@ def test_followups_json_is_one_object_for_every_kind(project):
         "social-media-misuse", "all", [], 0,
     )  # fmt: skip
     assert set(out["by_kind"]) == {"chaser", "nudge", "internal-review", "complaint"}
+
+
+def test_track_shows_a_progress_bar_with_the_pace_on_a_terminal_only(researcher, replica):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    add_requests(replica, 8700, 8)
+    ids = [str(8700 + i) for i in range(8)]
+    master, terminal = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--config", str(researcher.config), "track", *ids],
+        stdin=terminal, stdout=subprocess.PIPE, stderr=terminal,
+    )  # fmt: skip
+    os.close(terminal)
+    seen = b""
+    while True:  # read the terminal until the process closes it
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    stdout = proc.stdout.read().decode()
+    assert proc.wait(timeout=60) == 0
+    os.close(master)
+    assert "Tracking (no wait between calls to WDTK)" in seen.decode(errors="replace")
+    assert "8 requests: 8 tracked." in stdout and "\x1b" not in stdout  # the pipe gets text

@@ -23,3 +23,19 @@ def test_plural():
         "1 request", "3 requests", "2 bodies",
     ]  # fmt: skip
     assert plural(0, "new response") == "0 new responses"
+
+
+def test_pace_note_says_the_interval_and_the_total():
+    from bot.cli.progress import pace_note
+
+    assert pace_note(300, 3.0) == "3 s between calls to WDTK, about 15 min"
+    assert pace_note(10, 3.0) == "3 s between calls to WDTK, about 30 s"
+    assert pace_note(3000, 3.0) == "3 s between calls to WDTK, about 2.5 h"
+    assert pace_note(5, 0) == "no wait between calls to WDTK"
+
+
+def test_no_progress_bar_when_not_at_a_terminal(capsys):
+    from bot.cli.progress import track_progress
+
+    assert list(track_progress(range(50), 50, "Polling WDTK", interval_s=3.0)) == list(range(50))
+    assert capsys.readouterr().err == ""  # pytest's stderr is not a terminal

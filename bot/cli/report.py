@@ -106,9 +106,9 @@ def _show(value: Any) -> str:
 
 
 def _campaign_of(app: App, ref: str) -> CampaignConfig:
-    row = app.store.request(ref)
-    if row is None:
-        raise UsageError(f"no request with ref '{ref}' (see `foibot status`)")
+    from bot.cli.names import check_ref
+
+    row = check_ref(app, ref)
     if not row["campaign"]:
         raise UsageError(
             f"{ref} is not part of a campaign, so it has no fields to record "

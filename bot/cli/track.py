@@ -178,6 +178,9 @@ def link(
     app: App, ref: str, url: str, force: bool, as_of: dt.datetime | None, as_json: bool
 ) -> None:
     """Attach a released draft REF to its WDTK request at URL."""
+    from bot.cli.names import check_ref
+
+    check_ref(app, ref)
     with tracker(app) as t:
         row = t.links.link(ref, url, _now(as_of), force=force)
     if app.json_wanted(as_json):
@@ -198,23 +201,32 @@ def link(
 @click.command()
 @click.option("--all", "everything", is_flag=True, help="Poll every tracked request, due or not.")
 @click.option("--campaign", "-c", help="Only this campaign.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @as_of_time
 @json_option
 @pass_app
 def poll(
-    app: App, everything: bool, campaign: str | None, as_of: dt.datetime | None, as_json: bool
+    app: App,
+    everything: bool,
+    campaign: str | None,
+    quiet: bool,
+    as_of: dt.datetime | None,
+    as_json: bool,
 ) -> None:
     """Fetch updates from WDTK for the requests due a poll."""
-    quiet = app.json_wanted(as_json)
+    from bot.cli.names import check_campaign
+
+    check_campaign(app, campaign)
+    want_json = app.json_wanted(as_json)
     with tracker(app) as t:
         report = t.poll(
             _now(as_of),
             everything=everything,
             campaign=campaign,
-            progress=None if quiet else _progress(app),
+            progress=_progress(app, quiet or want_json),
             manual=True,
         )
-    if quiet:
+    if want_json:
         app.emit_json(report.as_json())
     else:
         click.echo(poll_summary(report))
@@ -244,18 +256,14 @@ def poll_summary(report) -> str:
     return "\n".join(lines)
 
 
-def _progress(app: App):
-    def wrap(rows, total):
-        if total <= 5:
-            yield from rows
-            return
-        from rich.progress import Progress
+def _progress(app: App, quiet: bool):
+    """The poll's bar, with WDTK's pace: "3 s between calls to WDTK, about 15 min"."""
+    from bot.cli.progress import track_progress
 
-        with Progress(console=app.console(stderr=True), transient=True) as progress:
-            task = progress.add_task("Polling WDTK", total=total)
-            for row in rows:
-                yield row
-                progress.advance(task)
+    def wrap(rows, total):
+        return track_progress(
+            rows, total, "Polling WDTK", quiet=quiet, interval_s=app.config.wdtk.min_interval_s
+        )
 
     return wrap
 
