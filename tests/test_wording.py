@@ -39,3 +39,24 @@ def test_no_progress_bar_when_not_at_a_terminal(capsys):
 
     assert list(track_progress(range(50), 50, "Polling WDTK", interval_s=3.0)) == list(range(50))
     assert capsys.readouterr().err == ""  # pytest's stderr is not a terminal
+
+
+def test_every_command_summary_in_help_is_a_whole_sentence():
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+
+    for args in (["--help"], ["bodies", "--help"]):
+        text = CliRunner().invoke(cli, args).stdout
+        listing = text.split("Commands:", 1)[1]
+        summaries, current = [], ""
+        for line in listing.splitlines():
+            if line.startswith("  ") and not line.startswith("    ") and line.strip():
+                if current:
+                    summaries.append(current)
+                current = line.split(None, 1)[1]
+            elif line.strip():
+                current += " " + line.strip()
+        summaries.append(current)
+        for summary in summaries:
+            assert summary.endswith(".") and not summary.endswith(("...", "e.g.")), summary

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import click
 
-from bot.cli.app import App, json_option, pass_app
+from bot.cli.app import App, FoibotGroup, json_option, pass_app
 from bot.errors import FoibotError, UsageError
 
 ALL_AUTHORITIES_PATH = "/body/all-authorities.csv"
 
 
-@click.group()
+@click.group(cls=FoibotGroup)
 def bodies() -> None:
     """Public bodies that requests can go to."""
 

@@ -57,7 +57,7 @@ def record(
     campaign: str | None,
     as_json: bool,
 ) -> None:
-    """Record figures a reply gave, e.g. `foibot record smm-1 dismissed=3 notes="2 pending"`.
+    """Record the figures a reply gave, such as `foibot record smm-1 dismissed=3`.
 
     FIELD must be one of the campaign's `fields` in config.toml. A number field takes a
     number (3, 1,204), a bound (<5, <=10, >100) or a reason: withheld:s40, not_held,
