@@ -275,7 +275,7 @@ def report(
     foibot report --group potholes --format ics -o potholes.ics
     """
     if [bool(campaign), all_, bool(group)].count(True) != 1:
-        raise UsageError("give one of CAMPAIGN, --group G or --all")
+        raise UsageError("give a CAMPAIGN or --all or --group G, just one of them")
     from bot.cli.names import check_group
 
     check_group(app, group)
