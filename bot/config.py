@@ -338,15 +338,23 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
     max_unsent = int(pace.number("max_unsent", 3, minimum=1))
     margin = int(pace.number("margin_minutes", 1, minimum=0))
 
-    requester = top.sub("requester")
-    requester.only("name", "email")
-    requester_name = requester.text("name")
-
     deadlines = top.sub("deadlines")
     deadlines.only("extra_holidays", "remove_holidays")
 
     bodies = _parse_bodies(top.sub("bodies"))
     campaigns = _parse_campaigns(top, path)
+
+    # Only letters need a signature: a tracking-only folder (no [[campaigns]]) has no
+    # [requester] at all, while a campaign without one is told what is missing and why.
+    requester = top.sub("requester")
+    requester.only("name", "email")
+    if campaigns and "name" not in requester.data:
+        requester.fail(
+            f"required key is missing: campaign '{campaigns[0].slug}' needs a name to sign "
+            "its letters (add [requester] name = \"…\")",
+            requester.key("name"),
+        )
+    requester_name = requester.text("name", "" if not campaigns else _MISSING)
     return Config(
         path=path,
         wdtk=wdtk,

@@ -7,17 +7,15 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import shutil
 import struct
 import subprocess
 import zlib
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
-
 from bot import deadlines as dl
 from bot.store.db import Store
+from tests.browser import require_chromium
 
 AS_OF = "2026-03-10"
 CAMPAIGN = "social-media-misuse"
@@ -83,9 +81,7 @@ def csv_rows(data: bytes) -> list[dict]:
 
 
 def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
-    exe = shutil.which("chromium")
-    if exe is None:  # CI installs it (.ci/run); a skip would hide an untested report
-        pytest.fail("chromium is not installed: apt-get install chromium")
+    exe = require_chromium()  # skips without one, except under CI (tests/browser.py)
     profile = tmp_path / f"chromium-profile-{len(list(tmp_path.iterdir()))}"
     cmd = [
         exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -169,3 +169,17 @@ def test_import_from_url_uses_the_configured_wdtk(project):
 def test_duplicated_column_is_a_header_error():
     with pytest.raises(ValueError, match="duplicated column"):
         list(read_authorities_csv(HEADER + ",Name\r\n1,A,,a,,,,,,,,,B\r\n"))
+
+
+def test_import_tells_new_changed_unchanged_and_skipped(project):
+    path = project.root / "all-authorities.csv"
+    rows = [row(1, "Home Office", "home_office"), row(8, "Old Quango", "old_quango", "defunct")]
+    path.write_text(csv_text(*rows))
+    first = project.json("bodies", "import", "--file", str(path))
+    assert (first["new"], first["changed"], first["unchanged"], first["skipped"]) == (2, 0, 0, 0)
+    path.write_text(csv_text(row(1, "The Home Office", "home_office"), rows[1], row("x", "B", "b")))
+    again = project.run("bodies", "import", "--file", str(path)).stdout
+    assert "3 bodies from" in again
+    assert "0 new, 1 changed, 1 unchanged, 1 skipped" in again
+    listing = project.run("bodies", "list").stdout
+    assert "no: defunct: the body no longer exists" in listing

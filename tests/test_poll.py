@@ -131,6 +131,8 @@ def test_track_any_request_by_url_forms(wdtk, replica):
         "wdtk_id": 7001,
         "url_title": doc["url_title"],
         "status": "waiting_response",
+        "outcome": "tracked",
+        "target": f"{replica.base_url}/request/{doc['url_title']}",
     }
     r = row(wdtk, "wdtk-7001")
     # Police Scotland: FOISA, Scottish holidays only (15 June 2026 is one) → Tue 30 Jun

@@ -266,3 +266,34 @@ def test_news_found_by_a_manual_poll_reaches_the_next_digest(wdtk, replica, smtp
     wdtk.run("run", "--once", "--as-of", "2026-03-03T12:10")
     assert len(smtp.messages) == count + 1
     assert "New responses (1)" in smtp.messages[-1].content.decode()
+
+
+def ready(db) -> bool:
+    try:
+        conn = sqlite3.connect(db, timeout=5)
+        return conn.execute("SELECT status FROM requests WHERE ref = 'smm-1'").fetchone() == (
+            "ready",
+        )
+    except sqlite3.Error:
+        return False
+
+
+def test_daemon_first_pass_runs_at_start_up_and_the_log_is_quiet(wdtk):
+    # An hour between passes: only a pass at start-up can release smm-1 within the test.
+    with open(wdtk.config, "a") as f:
+        f.write('\n[schedule]\npoll = "every 1 hours"\nrelease = "every 1 hours"\n')
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--config", str(wdtk.config), "daemon"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        wait_until(lambda: ready(wdtk.db) or daemon.poll() is not None, "smm-1 released")
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        _, err = daemon.communicate(timeout=20)
+    assert daemon.returncode == 0, err
+    assert ready(wdtk.db), err
+    assert "apscheduler" not in err  # its INFO lines ("Added job", "Running job") are off
+    passes = [line for line in err.splitlines() if "foibot.daemon: poll:" in line]
+    assert len(passes) == 1 and "smm-1" in passes[0], err
+    assert "another run is in progress" not in err

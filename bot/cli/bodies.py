@@ -6,13 +6,13 @@ from pathlib import Path
 
 import click
 
-from bot.cli.app import App, json_option, pass_app
+from bot.cli.app import App, FoibotGroup, json_option, pass_app
 from bot.errors import FoibotError, UsageError
 
 ALL_AUTHORITIES_PATH = "/body/all-authorities.csv"
 
 
-@click.group()
+@click.group(cls=FoibotGroup)
 def bodies() -> None:
     """Public bodies that requests can go to."""
 
@@ -42,20 +42,27 @@ def import_(app: App, file: Path | None, url: str | None, as_json: bool) -> None
     bad = [row for row in rows if isinstance(row, BadRow)]
     store = app.store
     with store.transaction():
-        count = store.upsert_bodies(good, source="csv")
+        counts = store.import_bodies(good, source="csv")
     if app.json_wanted(as_json):
         app.emit_json(
             {
                 "file": name,
-                "imported": count,
+                "imported": len(good),
+                **counts,
+                "skipped": len(bad),
                 "bad_rows": [{"line": b.line, "reason": b.reason} for b in bad],
             }
         )
         return
+    from bot.wording import plural
+
     for b in bad:
         click.echo(f"{name}:{b.line}: skipped: {b.reason}", err=True)
     click.echo(
-        f"Imported {count} bodies from {name}" + (f"; skipped {len(bad)} bad rows" if bad else "")
+        f"Read {plural(len(good) + len(bad), 'body')} from {name}: {counts['new']} new, "
+        f"{counts['changed']} changed, {counts['unchanged']} unchanged, {len(bad)} skipped"
+        + (" (bad rows, above)" if bad else "")
+        + "."
     )
 
 
@@ -80,7 +87,10 @@ def _download(app: App, url: str | None) -> tuple[str, str]:
 
 
 def _progress(rows, app: App, quiet: bool):
-    if quiet:
+    """A spinner with a count on a terminal (the CSV's length is unknown until read)."""
+    from bot.cli.progress import shown
+
+    if not shown(quiet):
         yield from rows
         return
     from rich.progress import Progress
@@ -115,11 +125,17 @@ def list_(app: App, tag: str | None, as_json: bool) -> None:
     app.print_table(
         ("url_name", "name", "law", "requestable", "tags"),
         [
-            (b.url_name, b.name, b.law, "yes" if b.requestable else "no", " ".join(b.tags))
+            (
+                b.url_name, b.name, b.law,
+                "yes" if b.requestable else f"no: {b.not_requestable_reason or 'unknown reason'}",
+                " ".join(b.tags),
+            )  # fmt: skip
             for b in found
         ],
     )
-    click.echo(f"{len(found)} bodies")
+    from bot.wording import plural
+
+    click.echo(plural(len(found), "body"))
 
 
 COMMANDS = [bodies]

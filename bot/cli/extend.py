@@ -56,9 +56,9 @@ def extend(
     if not (eir or pit_until or fee_notice or clear):
         raise UsageError("nothing to record: give --eir, --pit-until, or --fee-notice/--fee-paid")
     store = app.store
-    row = store.request(ref)
-    if row is None:
-        raise UsageError(f"no request with ref '{ref}' (see `foibot status`)")
+    from bot.cli.names import check_ref
+
+    row = check_ref(app, ref)
     if not row["sent_on"]:
         raise UsageError(f"{ref} has no clock yet: it is not on WhatDoTheyKnow (poll it first)")
     law = row["law"] or "foi"

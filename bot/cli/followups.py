@@ -41,7 +41,7 @@ def followups(
     ]
     failed = any(r.failed for r in reports)
     if app.json_wanted(as_json):
-        app.emit_json(reports[0].as_json() if len(reports) == 1 else [r.as_json() for r in reports])
+        app.emit_json(followups_json(campaign, kinds, [r.as_json() for r in reports]))
         if failed:
             raise click.exceptions.Exit(1)
         return
@@ -92,6 +92,26 @@ def done(app: App, refs: tuple[str, ...], cancelled: bool) -> None:
         click.echo(f"{ref}: {status}")
     if failed:
         raise click.exceptions.Exit(2 if len(refs) == 1 else 1)
+
+
+def followups_json(campaign: str, kinds: tuple[str, ...], reports: list[dict]) -> dict:
+    """One object whatever the kinds asked for (product.md): `created` holds every kind's
+    new drafts, each naming its kind; `by_kind` keeps each kind's own report."""
+    if len(reports) == 1:
+        return reports[0]
+    return {
+        "campaign": campaign,
+        "kind": ",".join(kinds) if kinds else "all",
+        "created": [{**c, "kind": r["kind"]} for r in reports for c in r["created"]],
+        "existing": sum(r["existing"] for r in reports),
+        "disabled": any(r["disabled"] for r in reports),
+        "suggestions": list(
+            {(s["request"], s["hint"]): s for r in reports for s in r["suggestions"]}.values()
+        ),
+        "failed": [f for r in reports for f in r["failed"]],
+        "not_owned": max((r["not_owned"] for r in reports), default=0),
+        "by_kind": {r["kind"]: r for r in reports},
+    }
 
 
 COMMANDS = [followups, done]

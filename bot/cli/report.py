@@ -57,7 +57,7 @@ def record(
     campaign: str | None,
     as_json: bool,
 ) -> None:
-    """Record figures a reply gave, e.g. `foibot record smm-1 dismissed=3 notes="2 pending"`.
+    """Record the figures a reply gave, such as `foibot record smm-1 dismissed=3`.
 
     FIELD must be one of the campaign's `fields` in config.toml. A number field takes a
     number (3, 1,204), a bound (<5, <=10, >100) or a reason: withheld:s40, not_held,
@@ -106,9 +106,9 @@ def _show(value: Any) -> str:
 
 
 def _campaign_of(app: App, ref: str) -> CampaignConfig:
-    row = app.store.request(ref)
-    if row is None:
-        raise UsageError(f"no request with ref '{ref}' (see `foibot status`)")
+    from bot.cli.names import check_ref
+
+    row = check_ref(app, ref)
     if not row["campaign"]:
         raise UsageError(
             f"{ref} is not part of a campaign, so it has no fields to record "
@@ -240,6 +240,7 @@ def _record_csv(
     help="Write to this file ('-': stdout). Default: state/report-CAMPAIGN.FORMAT.",
 )
 @click.option("--all", "all_", is_flag=True, help="Every tracked request, across campaigns.")
+@click.option("--group", "-g", help="The tracked requests in this group.")
 @click.option(
     "--by",
     type=click.Choice(["request", "body"]),
@@ -256,11 +257,12 @@ def report(
     fmt: str | None,
     output: Path | None,
     all_: bool,
+    group: str | None,
     by: str,
     excel: bool,
     as_of: dt.date | None,
 ) -> None:
-    """Report on CAMPAIGN (or --all): results, timeliness, deadlines.
+    """Report on CAMPAIGN, a --group or --all: results, timeliness, deadlines.
 
     Without -o the report is written to state/ (beside the database) and its path
     printed; `-o -` writes it to stdout for a pipe.
@@ -270,9 +272,13 @@ def report(
     foibot report social-media-misuse --format csv --excel -o results.csv
     foibot report social-media-misuse --format ics -o deadlines.ics
     foibot report --all --by body --format csv
+    foibot report --group potholes --format ics -o potholes.ics
     """
-    if bool(campaign) == all_:
-        raise UsageError("give a CAMPAIGN or --all (not both)")
+    if [bool(campaign), all_, bool(group)].count(True) != 1:
+        raise UsageError("give a CAMPAIGN or --all or --group G, just one of them")
+    from bot.cli.names import check_group
+
+    check_group(app, group)
     fmt = fmt or _SUFFIXES.get(output.suffix.lower() if output else "", "")
     fmt = fmt or ("json" if app.as_json else "html")
     if excel and fmt != "csv":
@@ -285,7 +291,7 @@ def report(
 
     today = app.today(as_of)
     try:
-        rpt, events = _build(app, campaign, by == "body", fmt == "json", today)
+        rpt, events = _build(app, campaign, by == "body", fmt == "json", today, group)
     except dl.DeadlineError as exc:
         raise UsageError(str(exc)) from None
     if fmt == "csv":
@@ -300,7 +306,8 @@ def report(
         write_stdout(data)
         return
     if output is None:
-        name = f"report-{campaign or 'all'}{'-by-body' if by == 'body' else ''}.{fmt}"
+        scope = campaign or (f"group-{group}" if group else "all")
+        name = f"report-{scope}{'-by-body' if by == 'body' else ''}.{fmt}"
         output = state_dir(app) / name
     _write_atomic(output, data)
     what = f"{len(rpt.bodies)} bodies" if rpt.bodies is not None else f"{len(rpt.rows)} requests"
@@ -352,7 +359,14 @@ class _Calendars(dict):
         return cal
 
 
-def _build(app: App, campaign: str | None, group_by_body: bool, with_events: bool, today: dt.date):
+def _build(
+    app: App,
+    campaign: str | None,
+    group_by_body: bool,
+    with_events: bool,
+    today: dt.date,
+    group: str | None = None,
+):
     from bot.reports import tables as reports
 
     config, store = app.config, app.store
@@ -365,11 +379,17 @@ def _build(app: App, campaign: str | None, group_by_body: bool, with_events: boo
         "responses": _event_times(store, campaign, "response"),
     }
     requests = _requests(store, campaign, sent_only=group_by_body)
+    # A group is a filter over every request: its own name and heading, the same report.
+    members = _group_refs(store, group)
+    if members is not None:
+        requests = [r for r in requests if r["ref"] in members]
+    name = campaign or (f"group-{group}" if group else "all")
+    title = campaign or (f"group {group}" if group else "all tracked requests")
     generated = dt.datetime.now(dt.UTC)
     if group_by_body:
-        heading = f"{campaign or 'all tracked requests'}, by body"
+        heading = f"{title}, by body"
         rpt = reports.make_body_report(
-            campaign or "all",
+            name,
             heading,
             reports.body_timeliness(requests, **common),
             as_of=today,
@@ -386,15 +406,24 @@ def _build(app: App, campaign: str | None, group_by_body: bool, with_events: boo
 
         results = build_results(campaign, campaign, declared, rows, figures, today, generated)
     rpt = reports.make_report(
-        campaign or "all",
-        campaign or "all tracked requests",
+        name,
+        title,
         rows,
         fields=reports.report_fields(declared, recorded),
         as_of=today,
         generated=generated,
         results=results,
     )
-    return rpt, _events(store, campaign) if with_events else None
+    events = _events(store, campaign) if with_events else None
+    if events is not None and members is not None:
+        events = {ref: items for ref, items in events.items() if ref in members}
+    return rpt, events
+
+
+def _group_refs(store: Store, group: str | None) -> set[str] | None:
+    if group is None:
+        return None
+    return {r[0] for r in store.db.conn.execute('SELECT ref FROM requests WHERE "group" = ?', [group])}
 
 
 def _declared_fields(app: App, campaign: str | None) -> list[FieldSpec]:

@@ -186,7 +186,7 @@ def fts_query(words: tuple[str, ...]) -> str:
 def search(
     app: App, query: tuple[str, ...], campaign: str | None, limit: int, as_json: bool
 ) -> None:
-    """Find replies by their text, e.g. `foibot search twitter --campaign social-media-misuse`.
+    """Find replies by their text, such as `foibot search twitter --campaign C`.
 
     Words are matched with stemming ("dismissed" finds "dismissal"); all must occur.
     FTS5 syntax works too: "social media" for a phrase, OR, NOT, twit* for a prefix.

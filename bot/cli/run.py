@@ -83,9 +83,15 @@ def run(
 @click.option(
     "--log-file", type=click.Path(dir_okay=False, path_type=Path), help="Also log to this file."
 )
+@click.option(
+    "--verbose", "-v", is_flag=True, help="Also log the scheduler's own steps (APScheduler)."
+)
 @pass_app
-def daemon(app: App, log_level: str, log_file: Path | None) -> None:
-    """Run passes on the [schedule] in config until SIGTERM or SIGINT."""
+def daemon(app: App, log_level: str, log_file: Path | None, verbose: bool) -> None:
+    """Run passes on the [schedule] in config until SIGTERM or SIGINT.
+
+    The first pass runs at once; each pass that did something logs one line.
+    """
     from bot.run.daemon import Daemon
 
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
@@ -98,7 +104,9 @@ def daemon(app: App, log_level: str, log_file: Path | None) -> None:
     )
     config = app.config
     _ = app.store  # migrate once up front, so a bad database fails now, not in a job
-    raise click.exceptions.Exit(Daemon(config, Path(app.db_path or config.db_path)).run())
+    raise click.exceptions.Exit(
+        Daemon(config, Path(app.db_path or config.db_path)).run(verbose=verbose)
+    )
 
 
 COMMANDS = [run, daemon]

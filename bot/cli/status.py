@@ -10,7 +10,9 @@ from bot.cli.app import App, as_of_option, json_option, pass_app
 from bot.errors import UsageError
 
 
-def _status_rows(app: App, campaign: str | None, as_of: dt.date | None):
+def _status_rows(
+    app: App, campaign: str | None, as_of: dt.date | None, group: str | None = None
+):
     from bot import deadlines as dl
     from bot.tracking.status_rows import status_row
 
@@ -31,7 +33,7 @@ def _status_rows(app: App, campaign: str | None, as_of: dt.date | None):
                 row, config.wdtk.base_url, today, calendar, stages.get(row["ref"]),
                 answered.get(row["ref"]),
             )  # fmt: skip
-            for row in _rows(app, campaign)
+            for row in _rows(app, campaign, group)
         ]
     except dl.DeadlineError as exc:
         raise UsageError(str(exc)) from None
@@ -56,22 +58,30 @@ def _stages(app: App) -> dict[str, str]:
     return {ref: stage(items) for ref, items in grouped.items()}
 
 
-def _rows(app: App, campaign: str | None) -> list[dict]:
+def _rows(app: App, campaign: str | None, group: str | None = None) -> list[dict]:
+    from bot.cli.names import check_campaign, check_group
     from bot.tracking.status_rows import COLUMNS
 
-    where, params = ("WHERE campaign = ? ", [campaign]) if campaign else ("", [])
+    check_campaign(app, campaign)
+    check_group(app, group)
+    conditions = [c for c, v in (("campaign = ?", campaign), ('"group" = ?', group)) if v]
+    params = [v for v in (campaign, group) if v]
+    where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
     sql = f"SELECT {COLUMNS} FROM requests {where}ORDER BY campaign, rowid"
     return list(app.store.db.query(sql, params))
 
 
 @click.command()
 @click.option("--campaign", "-c", help="Only this campaign.")
+@click.option("--group", "-g", help="Only this group of tracked requests.")
 @as_of_option()
 @json_option
 @pass_app
-def status(app: App, campaign: str | None, as_of: dt.date | None, as_json: bool) -> None:
+def status(
+    app: App, campaign: str | None, group: str | None, as_of: dt.date | None, as_json: bool
+) -> None:
     """One row per request: status, dates, days late."""
-    rows = _status_rows(app, campaign, as_of)
+    rows = _status_rows(app, campaign, as_of, group)
     if app.json_wanted(as_json):
         app.emit_json([r.as_json() for r in rows])
         return
@@ -115,6 +125,7 @@ def _late_cell(r) -> str:
 
 @click.command()
 @click.option("--campaign", "-c", help="Only this campaign.")
+@click.option("--group", "-g", help="Only this group of tracked requests.")
 @click.option(
     "--stage",
     type=click.Choice(
@@ -126,12 +137,17 @@ def _late_cell(r) -> str:
 @json_option
 @pass_app
 def overdue(
-    app: App, campaign: str | None, stage: str | None, as_of: dt.date | None, as_json: bool
+    app: App,
+    campaign: str | None,
+    group: str | None,
+    stage: str | None,
+    as_of: dt.date | None,
+    as_json: bool,
 ) -> None:
     """Only the late requests, most late first, with working days late."""
     from bot.tracking.status_rows import overdue_rows
 
-    rows = overdue_rows(_status_rows(app, campaign, as_of))
+    rows = overdue_rows(_status_rows(app, campaign, as_of, group))
     if stage == "review":
         rows = [r for r in rows if r.status == "internal_review_overdue"]
     elif stage == "response":
@@ -193,6 +209,8 @@ def _suggestions(app: App, refs: list[str]) -> dict[str, dict]:
 def show(app: App, ref: str, as_of: dt.date | None, as_json: bool) -> None:
     """One request with its letter, replies and full event history."""
     from bot import deadlines as dl
+    from bot.cli.names import check_ref
+    from bot.tracking.history import history
     from bot.wdtk.urls import new_request_url, request_url
 
     store = app.store
@@ -202,8 +220,8 @@ def show(app: App, ref: str, as_of: dt.date | None, as_json: bool) -> None:
         if followup is not None:
             _show_followup(app, followup, as_json)
             return
-        raise UsageError(f"no request or follow-up with ref '{ref}' (see `foibot status`)")
-    events = store.events(ref)
+        check_ref(app, ref, followups=True)  # raises, with a did-you-mean
+    events = history(store.events(ref))
     followups = store.followups_of_request(ref)
     replies = store.correspondence_of(ref)
     base_url = app.config.wdtk.base_url
@@ -306,11 +324,11 @@ def show(app: App, ref: str, as_of: dt.date | None, as_json: bool) -> None:
     for f in followups:
         click.echo(f"\n{f['kind']} {f['ref']} ({f['status']}):")
         click.echo("\n".join("  | " + line for line in f["text"].splitlines()))
-    click.echo("\nHistory:")
+    click.echo("\nHistory (UK time; WDTK: when WDTK recorded it, foibot: when foibot did it):")
     for event in events:
         detail = event["detail"] or {}
         summary = ", ".join(f"{k}={v}" for k, v in detail.items())
-        click.echo(f"  {format_uk(event['at'])}  {event['kind']}  {summary}")
+        click.echo(f"  {format_uk(event['at'])}  {event['clock']:<6}  {event['kind']}  {summary}")
 
 
 def _show_followup(app: App, followup: dict, as_json: bool) -> None:

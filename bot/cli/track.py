@@ -7,7 +7,8 @@ import datetime as dt
 
 import click
 
-from bot.cli.app import App, DateTimeType, json_option, pass_app
+from bot.cli.app import App, DateTimeType, fail_usage, json_option, pass_app, stderr
+from bot.cli.names import check_campaign
 
 
 @contextlib.contextmanager
@@ -40,33 +41,141 @@ as_of_time = click.option(
 )
 
 
+OUTCOME_LABELS = {
+    "tracked": "tracked",
+    "already": "already tracked",
+    "hidden": "hidden (403; recorded, re-checked daily)",
+    "not_found": "not found (404: deleted, embargoed or mistyped; recorded, re-checked daily)",
+    "failed": "failed",
+}
+
+
+def _read_targets(urls: tuple[str, ...], file: str | None) -> list[tuple[str, str]]:
+    """(where, URL or id) from the arguments, then from FILE and/or stdin (`-`), one a
+    line; blank lines and `#` comments are skipped. `where` names the line for errors."""
+    targets = [(u, u) for u in urls if u != "-"]
+    sources = []
+    if "-" in urls:
+        sources.append(("stdin", click.open_file("-", encoding="utf-8")))
+    if file is not None:
+        try:
+            sources.append((file, click.open_file(file, encoding="utf-8")))
+        except OSError as exc:
+            fail_usage(f"{file}: cannot read: {exc.strerror}")
+    for name, stream in sources:
+        try:
+            for number, line in enumerate(stream, 1):
+                text = line.strip()
+                if text and not text.startswith("#"):
+                    targets.append((f"{name}, line {number}", text))
+        except UnicodeDecodeError:
+            fail_usage(f"{name}: not UTF-8 text")
+    return targets
+
+
 @click.command()
-@click.argument("url")
-@click.option("--campaign", "-c", help="File it under this campaign.")
+@click.argument("urls", nargs=-1)
+@click.option(
+    "--file", "-f", "file", type=click.Path(dir_okay=False, allow_dash=True),
+    help="Read URLs or ids from this file, one a line (- for stdin).",
+)  # fmt: skip
+@click.option("--campaign", "-c", help="File them under this campaign.")
+@click.option("--group", "-g", help="File them under this group (no campaign letter needed).")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the summary and failures.")
 @as_of_time
 @json_option
 @pass_app
 def track(
-    app: App, url: str, campaign: str | None, as_of: dt.datetime | None, as_json: bool
+    app: App,
+    urls: tuple[str, ...],
+    file: str | None,
+    campaign: str | None,
+    group: str | None,
+    quiet: bool,
+    as_of: dt.datetime | None,
+    as_json: bool,
 ) -> None:
-    """Track any WDTK request: a /request/<slug> or /request/<id> URL, or its number."""
-    now = _now(as_of)
+    """Track any WDTK requests: /request/<slug> or /request/<id> URLs, or their numbers.
+
+    Give them as arguments, with --file FILE, or on stdin with `-` (one a line). All are
+    tracked in one pass, at WDTK's pace; hidden and missing requests are recorded and
+    re-checked. Exit 1 if any could not be tracked.
+    """
+    from bot.cli.progress import track_progress
+    from bot.wdtk.urls import parse_request_ref
+
+    if campaign and group:
+        fail_usage("give --campaign or --group, not both")
+    check_campaign(app, campaign, tracking=True)
+    base_url = app.config.wdtk.base_url
+    for url in urls:
+        if url != "-":
+            parse_request_ref(url, base_url)  # a mistyped argument is bad usage: exit 2
+    targets = _read_targets(urls, file)
+    if not targets:
+        fail_usage("nothing to track: give URLs, --file FILE, or - for stdin")
+    want_json = app.json_wanted(as_json)
+    done, where = [], {}
     with tracker(app) as t:
-        row = t.links.track(url, campaign, now)
-    status = _live(app, row, now)
-    if app.json_wanted(as_json):
-        app.emit_json(
-            {
-                "ref": row["ref"],
-                "wdtk_id": row["wdtk_id"],
-                "url_title": row["url_title"],
-                "status": status,
-            }
-        )
-        return
-    click.echo(
-        f"Tracking {row['ref']}: {row['title']} ({status}, due {row['due'] or 'unknown'})"
-    )
+        now = _now(as_of)
+        for place, target in track_progress(
+            targets, len(targets), "Tracking", quiet=quiet or want_json,
+            interval_s=app.config.wdtk.min_interval_s, calls_per_item=2,
+        ):  # fmt: skip
+            item = t.links.track_one(target, campaign, now, group)
+            where[id(item)] = place
+            done.append(item)
+    single = len(urls) == 1 and urls != ("-",) and file is None
+    if want_json:
+        items = [_track_json(item, _live(app, item.row, now) if item.row else None) for item in done]
+        app.emit_json(items[0] if single else items)
+    elif single and done[0].row is not None:
+        item = done[0]
+        row = item.row
+        verb = {"tracked": "Tracking", "already": "Already tracking"}.get(item.outcome, "Recorded")
+        status = _live(app, row, now)
+        click.echo(f"{verb} {row['ref']}: {row['title']} ({status}, due {row['due'] or 'unknown'})")
+        if item.outcome in ("hidden", "not_found"):
+            click.echo(f"  {OUTCOME_LABELS[item.outcome]}")
+    else:
+        _print_summary(done, quiet)
+    failed = [item for item in done if item.outcome == "failed"]
+    for item in failed:
+        place = where[id(item)]
+        error = item.error or ""
+        stderr(f"Error: {place}: {error if error.startswith(item.target) else f'{item.target}: {error}'}")
+    if failed or any(item.outcome == "not_found" for item in done):
+        raise click.exceptions.Exit(1)
+
+
+def _track_json(item, status: str | None) -> dict:
+    row = item.row or {}
+    out = {
+        "ref": row.get("ref"),
+        "wdtk_id": row.get("wdtk_id"),
+        "url_title": row.get("url_title"),
+        "status": status,
+        "outcome": item.outcome,
+        "target": item.target,
+    }
+    if item.error:
+        out["error"] = item.error
+    return out
+
+
+def _print_summary(done: list, quiet: bool) -> None:
+    from bot.wording import plural
+
+    counts: dict[str, int] = {}
+    for item in done:
+        counts[item.outcome] = counts.get(item.outcome, 0) + 1
+        if item.outcome == "not_found":
+            click.echo(f"  not found: {item.target} (recorded as {item.row['ref']})")
+        elif not quiet and item.row is not None:
+            label = {"tracked": "tracked", "already": "already tracked", "hidden": "hidden"}[item.outcome]
+            click.echo(f"  {label}: {item.row['ref']} {item.row['title']}")
+    parts = [f"{counts.get(k, 0)} {OUTCOME_LABELS[k]}" for k in OUTCOME_LABELS if counts.get(k)]
+    click.echo(f"{plural(len(done), 'request')}: " + "; ".join(parts) + ".")
 
 
 @click.command()
@@ -82,6 +191,9 @@ def link(
     app: App, ref: str, url: str, force: bool, as_of: dt.datetime | None, as_json: bool
 ) -> None:
     """Attach a released draft REF to its WDTK request at URL."""
+    from bot.cli.names import check_ref
+
+    check_ref(app, ref)
     now = _now(as_of)
     with tracker(app) as t:
         row = t.links.link(ref, url, now, force=force)
@@ -103,23 +215,32 @@ def link(
 @click.command()
 @click.option("--all", "everything", is_flag=True, help="Poll every tracked request, due or not.")
 @click.option("--campaign", "-c", help="Only this campaign.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @as_of_time
 @json_option
 @pass_app
 def poll(
-    app: App, everything: bool, campaign: str | None, as_of: dt.datetime | None, as_json: bool
+    app: App,
+    everything: bool,
+    campaign: str | None,
+    quiet: bool,
+    as_of: dt.datetime | None,
+    as_json: bool,
 ) -> None:
     """Fetch updates from WDTK for the requests due a poll."""
-    quiet = app.json_wanted(as_json)
+    from bot.cli.names import check_campaign
+
+    check_campaign(app, campaign)
+    want_json = app.json_wanted(as_json)
     with tracker(app) as t:
         report = t.poll(
             _now(as_of),
             everything=everything,
             campaign=campaign,
-            progress=None if quiet else _progress(app),
+            progress=_progress(app, quiet or want_json),
             manual=True,
         )
-    if quiet:
+    if want_json:
         app.emit_json(report.as_json())
     else:
         click.echo(poll_summary(report))
@@ -149,18 +270,14 @@ def poll_summary(report) -> str:
     return "\n".join(lines)
 
 
-def _progress(app: App):
-    def wrap(rows, total):
-        if total <= 5:
-            yield from rows
-            return
-        from rich.progress import Progress
+def _progress(app: App, quiet: bool):
+    """The poll's bar, with WDTK's pace: "3 s between calls to WDTK, about 15 min"."""
+    from bot.cli.progress import track_progress
 
-        with Progress(console=app.console(stderr=True), transient=True) as progress:
-            task = progress.add_task("Polling WDTK", total=total)
-            for row in rows:
-                yield row
-                progress.advance(task)
+    def wrap(rows, total):
+        return track_progress(
+            rows, total, "Polling WDTK", quiet=quiet, interval_s=app.config.wdtk.min_interval_s
+        )
 
     return wrap
 

@@ -6,14 +6,15 @@ from dataclasses import dataclass
 
 from bot.tracking.outcomes import NewlyOverdue, NewReply, PollFailure
 
-# Order in the digest: what needs acting on first.
+# Order in the digest: what needs acting on first. Each section: its heading, and how the
+# subject counts it, singular and plural ("1 new response", "5 need a human").
 SECTIONS = (
-    ("ready", "Ready to send on WDTK"),
-    ("response", "New responses"),
-    ("very_overdue", "Now very overdue"),
-    ("overdue", "Now overdue"),
-    ("followup", "Follow-ups waiting for review"),
-    ("error", "Needs a human"),
+    ("ready", "Ready to send on WDTK", ("request ready to send", "requests ready to send")),
+    ("response", "New responses", ("new response", "new responses")),
+    ("very_overdue", "Now very overdue", ("now very overdue", "now very overdue")),
+    ("overdue", "Now overdue", ("now overdue", "now overdue")),
+    ("followup", "Follow-ups waiting for review", ("follow-up to review", "follow-ups to review")),
+    ("error", "Needs a human", ("needs a human", "need a human")),
 )
 ERROR_THRESHOLD = 3  # consecutive poll failures before a person is told
 
@@ -115,11 +116,11 @@ def build_digest(rows: list[dict]) -> Digest | None:
     if not rows:
         return None
     lines, counts = [], []
-    for kind, heading in SECTIONS:
+    for kind, heading, (one, many) in SECTIONS:
         group = [i for i in rows if i["kind"] == kind]
         if not group:
             continue
-        counts.append(f"{len(group)} {heading.lower()}")
+        counts.append(f"{len(group)} {one if len(group) == 1 else many}")
         lines.append(f"{heading} ({len(group)}):")
         lines.extend(f"  - {i['text']}" for i in group)
         lines.append("")

@@ -1,9 +1,12 @@
 """`foibot daemon`: run the passes on a schedule until SIGTERM or SIGINT.
 
 APScheduler 3.x with an in-memory job store: jobs are registered in code at start-up, so
-there is nothing pickled that a rename could silently delete. Each job opens its own
-database connection (sqlite3 connections are per thread) and takes the same file lock as
-`run --once`, so a cron job and the daemon never run a pass at the same time.
+there is nothing pickled that a rename could silently delete. The scheduled jobs only
+queue a pass; one worker thread runs the queued passes in order, so the daemon's own
+jobs never meet at the lock (a release due during a long poll waits its turn, and a job
+already waiting is not queued twice). The first pass runs at start-up. Each pass opens its
+own database connection and takes the same file lock as `run --once`, so a cron job and
+the daemon never run a pass at the same time.
 """
 
 from __future__ import annotations
@@ -29,6 +32,40 @@ class Daemon:
     def __init__(self, config: Config, db_path: Path):
         self.config, self.db_path = config, db_path
         self.stop = threading.Event()
+        # name -> job arguments, in the order queued; at most one waiting pass per job.
+        self._pending: dict[str, dict] = {}
+        self._queue_changed = threading.Condition()
+
+    def enqueue(self, name: str, **kwargs: object) -> None:
+        """Queue a pass (what the scheduled jobs do). A pass already waiting covers a
+        second one of the same job; a waiting poll pass releases too, so a release
+        queued behind it is dropped."""
+        with self._queue_changed:
+            if name in self._pending or (name == "release" and "poll" in self._pending):
+                return
+            self._pending[name] = kwargs
+            self._queue_changed.notify()
+
+    def next_pass(self) -> tuple[str, dict] | None:
+        """The oldest queued pass, waiting for one; None once a stop is asked for."""
+        with self._queue_changed:
+            while not self._pending and not self.stop.is_set():
+                self._queue_changed.wait()
+            if self.stop.is_set():
+                return None
+            name = next(iter(self._pending))
+            return name, self._pending.pop(name)
+
+    def work(self) -> None:
+        """The one worker: runs queued passes in order until a stop."""
+        while (item := self.next_pass()) is not None:
+            name, kwargs = item
+            self.job(name, **kwargs)
+
+    def request_stop(self) -> None:
+        self.stop.set()
+        with self._queue_changed:
+            self._queue_changed.notify_all()
 
     def job(self, name: str, *, release: bool, poll: bool, digest: bool | None) -> None:
         if self.stop.is_set():
@@ -62,7 +99,9 @@ class Daemon:
         finally:
             lock.release()
 
-    def run(self) -> int:
+    def run(self, verbose: bool = False) -> int:
+        # APScheduler logs two INFO lines per job per tick: thousands a day saying nothing.
+        logging.getLogger("apscheduler").setLevel(logging.DEBUG if verbose else logging.WARNING)
         schedule = self.config.schedule
         scheduler = BackgroundScheduler(
             timezone=LONDON,
@@ -72,8 +111,9 @@ class Daemon:
                 "misfire_grace_time": schedule.misfire_grace_s,
             },
         )
+        first = {"release": True, "poll": True, "digest": None}
         jobs = [
-            ("poll", schedule.poll, {"release": True, "poll": True, "digest": None}),
+            ("poll", schedule.poll, first),
             ("release", schedule.release, {"release": True, "poll": False, "digest": False}),
         ]
         if self.config.notify.enabled and self.config.notify.batch == "daily":
@@ -82,7 +122,7 @@ class Daemon:
             )
         for name, spec, kwargs in jobs:
             scheduler.add_job(
-                self.job, trigger_for(spec), args=[name], kwargs=kwargs, id=name, name=name
+                self.enqueue, trigger_for(spec), args=[name], kwargs=kwargs, id=name, name=name
             )
             log.info("job %s: %s", name, spec)
 
@@ -92,9 +132,14 @@ class Daemon:
 
         signal.signal(signal.SIGTERM, request_stop)
         signal.signal(signal.SIGINT, request_stop)
+        worker = threading.Thread(target=self.work, name="foibot-passes")
+        self.enqueue("poll", **first)  # the first pass now, not one interval from now
+        worker.start()
         scheduler.start()
         log.info("foibot daemon started (database %s)", self.db_path)
         self.stop.wait()
+        self.request_stop()  # wake the worker if it is waiting for a pass
         scheduler.shutdown(wait=True)
+        worker.join()
         log.info("foibot daemon stopped")
         return 0

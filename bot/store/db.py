@@ -144,6 +144,29 @@ class Store:
         self.db["bodies"].upsert_all(counted(), pk="url_name", batch_size=500)
         return count
 
+    def import_bodies(self, bodies: Iterable[Body], source: str) -> dict[str, int]:
+        """Upsert, telling what was new, changed or unchanged; unchanged rows are not
+        written, so their updated_at still says when they last changed."""
+        incoming = {body.url_name: body.as_row(source) for body in bodies}  # last row wins
+        keys = list(next(iter(incoming.values()), {}))
+        stored = {
+            r["url_name"]: {k: r.get(k) for k in keys}
+            for r in self.db.query("SELECT * FROM bodies")
+        }
+        new = [row for name, row in incoming.items() if name not in stored]
+        changed = [
+            row for name, row in incoming.items() if name in stored and stored[name] != row
+        ]
+        now = utcnow()
+        self.db["bodies"].upsert_all(
+            ({**row, "updated_at": now} for row in new + changed), pk="url_name", batch_size=500
+        )
+        return {
+            "new": len(new),
+            "changed": len(changed),
+            "unchanged": len(incoming) - len(new) - len(changed),
+        }
+
     def bodies(self, tag: str | None = None) -> list[Body]:
         rows = self.db.query("SELECT * FROM bodies ORDER BY url_name")
         bodies = [Body.from_row(row) for row in rows]
@@ -215,7 +238,8 @@ class Store:
         given-up ones), soonest first."""
         where = [
             "status NOT IN ('draft', 'cancelled')",
-            "(wdtk_id IS NOT NULL OR status = 'ready')",
+            # hidden when first tracked by slug: the slug is all there is to ask by
+            "(wdtk_id IS NOT NULL OR status = 'ready' OR (status = 'hidden' AND url_title IS NOT NULL))",
             "(next_poll_at IS NULL OR next_poll_at != ?)"
             if everything
             else "(next_poll_at IS NULL OR next_poll_at <= ?)",
@@ -242,15 +266,34 @@ class Store:
         )
 
     def insert_tracked_request(
-        self, ref: str, campaign: str | None, body: str | None, title: str
+        self,
+        ref: str,
+        campaign: str | None,
+        body: str | None,
+        title: str,
+        group: str | None = None,
+        **values: Any,
     ) -> None:
         now = utcnow()
         self.db["requests"].insert(
             {
                 "ref": ref, "campaign": campaign, "body": body, "title": title,
-                "status": "tracked", "created_at": now, "updated_at": now,
+                "status": "tracked", "created_at": now, "updated_at": now, "group": group,
+                **values,
             }
         )  # fmt: skip
+
+    def request_by_url_title(self, url_title: str) -> dict | None:
+        rows = list(self.db.query("SELECT * FROM requests WHERE url_title = ?", [url_title]))
+        return rows[0] if rows else None
+
+    def group_names(self) -> list[str]:
+        return [
+            r["group"]
+            for r in self.db.query(
+                'SELECT DISTINCT "group" FROM requests WHERE "group" IS NOT NULL ORDER BY 1'
+            )
+        ]
 
     def save_correspondence(self, ref: str, messages: Iterable[dict[str, Any]]) -> None:
         """Reply texts from the request page; a message already stored is kept as it is."""

@@ -318,3 +318,11 @@ def m017_answers(db: Database) -> None:
     db["requests"].add_column("answered_at", str)
     # Stored dates predate these columns: the next poll of each request fills them in.
     db.execute("UPDATE requests SET etag = NULL WHERE wdtk_id IS NOT NULL")
+
+
+@migrations()
+def m018_request_group(db: Database) -> None:
+    # A researcher's label for tracked requests that belong to no campaign (`track
+    # --group`): status, overdue, report and the ICS export filter by it.
+    db["requests"].add_column("group", str)
+    db["requests"].create_index(["group"])

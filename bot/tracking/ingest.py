@@ -267,7 +267,9 @@ class Ingest:
                 ],
                 source="wdtk",
             )
-        self.store.insert_tracked_request(row["ref"], row["campaign"], row["body"], request.title)
+        self.store.insert_tracked_request(
+            row["ref"], row["campaign"], row["body"], request.title, row.get("group")
+        )
         self.store.log(row["ref"], "tracked", {"wdtk_id": request.id})
 
     def _store_page(self, ref: str, html: str | None, row: dict) -> None:

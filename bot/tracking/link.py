@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from bot.campaigns.drafting import ref_prefix
 from bot.config import Config
@@ -79,18 +81,101 @@ class Linker:
 
     # -- by hand -----------------------------------------------------------------------
 
-    def track(self, ref_or_url: str, campaign: str | None, now: dt.datetime) -> dict:
+    def track(
+        self, ref_or_url: str, campaign: str | None, now: dt.datetime, group: str | None = None
+    ) -> dict:
         target = parse_request_ref(ref_or_url, self.config.wdtk.base_url)
         fetched = self._fetch_with_page(target, page=True)
         request = _require(fetched.result, ref_or_url)
+        return self._track_fetched(request, fetched, campaign, group, now)
+
+    def _track_fetched(
+        self,
+        request: WdtkRequest,
+        fetched: Fetched,
+        campaign: str | None,
+        group: str | None,
+        now: dt.datetime,
+    ) -> dict:
         row = self.store.request_by_wdtk_id(request.id) or self._draft_for(request)
         new = row is None or row["wdtk_id"] is None
         if row is None:
             if campaign and not self.store.campaign_exists(campaign):
                 self._add_campaign(campaign)
             row = _new_tracked_row(request, campaign)
+            row["group"] = group
         self.ingest.apply(row, fetched, now, PollReport(), new=new)
         stored = self.store.request(row["ref"])
+        assert stored is not None
+        return stored
+
+    def track_one(
+        self,
+        ref_or_url: str,
+        campaign: str | None,
+        now: dt.datetime,
+        group: str | None = None,
+    ) -> Tracked:
+        """Track one request of a batch; never raises for what WDTK answers, so one bad
+        line cannot stop the rest. A request already stored is not fetched again (the
+        next poll refreshes it); a hidden (403) or missing (404/410: deleted, embargoed
+        or mistyped) one is recorded as `hidden` and re-checked daily for the hidden grace
+        period, as a tracked request that disappears would be."""
+        try:
+            target = parse_request_ref(ref_or_url, self.config.wdtk.base_url)
+        except UsageError as exc:
+            return Tracked(ref_or_url, "failed", error=str(exc))
+        existing = (
+            self.store.request_by_wdtk_id(target)
+            if isinstance(target, int)
+            else self.store.request_by_url_title(target)
+        )
+        if existing is not None:
+            if group and existing.get("group") != group:
+                with self.store.transaction():
+                    self.store.update_request(existing["ref"], group=group)
+                    self.store.log(existing["ref"], "group", {"from": existing.get("group"), "to": group})
+                existing = self.store.request(existing["ref"]) or existing
+            return Tracked(ref_or_url, "already", existing)
+        fetched = self._fetch_with_page(target, page=True)
+        result = fetched.result
+        try:
+            if result.ok and result.request is not None:
+                row = self._track_fetched(result.request, fetched, campaign, group, now)
+                return Tracked(ref_or_url, "tracked", row)
+            if result.kind in ("hidden", "gone"):
+                row = self._record_unseen(target, result, campaign, group, now)
+                return Tracked(ref_or_url, "hidden" if result.kind == "hidden" else "not_found", row)
+        except FoibotError as exc:
+            return Tracked(ref_or_url, "failed", error=str(exc))
+        return Tracked(ref_or_url, "failed", error=result.message or result.kind)
+
+    def _record_unseen(
+        self,
+        target: int | str,
+        result: FetchResult,
+        campaign: str | None,
+        group: str | None,
+        now: dt.datetime,
+    ) -> dict:
+        """A request WDTK will not show: what we know of it (its id, or the slug the
+        user gave or the id's redirect led to), hidden, with the usual re-checks."""
+        wdtk_id = target if isinstance(target, int) else None
+        slug = target if isinstance(target, str) else _slug_from(result.url)
+        ref = f"wdtk-{wdtk_id}" if wdtk_id is not None else f"wdtk-{slug}"
+        with self.store.transaction():
+            if campaign and not self.store.campaign_exists(campaign):
+                self.store.add_campaign(campaign, ref_prefix(campaign, self.store.ref_prefixes()))
+            self.store.insert_tracked_request(
+                ref, campaign, None, slug or f"WDTK request {wdtk_id}", group,
+                status="hidden", wdtk_id=wdtk_id, url_title=slug,
+                gone_since=now.isoformat(), last_polled_at=now.isoformat(),
+                next_poll_at=(now + dt.timedelta(days=1)).isoformat(),
+            )  # fmt: skip
+            self.store.log(
+                ref, "tracked", {"wdtk_id": wdtk_id, "url_title": slug, "http_status": result.status}
+            )
+        stored = self.store.request(ref)
         assert stored is not None
         return stored
 
@@ -240,6 +325,28 @@ class Linker:
             self.store.update_request(ref, **values)
 
 
+@dataclass(frozen=True)
+class Tracked:
+    """What `track` did with one URL: tracked, already (tracked before), hidden (403),
+    not_found (404/410, recorded in case it is embargoed), or failed (with `error`)."""
+
+    target: str
+    outcome: str
+    row: dict | None = None
+    error: str | None = None
+
+
+def _slug_from(url: str | None) -> str | None:
+    """The slug in the address a numeric id's redirect ended at, if it got that far."""
+    if not url:
+        return None
+    tail = urlsplit(url).path.rsplit("/request/", 1)
+    if len(tail) != 2:
+        return None
+    slug = tail[1].removesuffix(".json").strip("/")
+    return None if not slug or slug.isdigit() else slug
+
+
 def _require(result: FetchResult, what: str) -> WdtkRequest:
     if result.ok and result.request is not None:
         return result.request
@@ -262,5 +369,6 @@ def _new_tracked_row(request: WdtkRequest, campaign: str | None) -> dict:
         "is_school": None,
         "law": None,
         "reported_status": None,
+        "group": None,
         "_new": True,
     }

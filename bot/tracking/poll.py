@@ -78,7 +78,9 @@ class Poller:
         moved = result.kind == "gone" or (
             result.ok and result.request and result.request.id != row["wdtk_id"]
         )
-        return self._fetch(row["wdtk_id"], etag=row["etag"]) if moved else result
+        if moved and row["wdtk_id"] is not None:
+            return self._fetch(row["wdtk_id"], etag=row["etag"])
+        return result
 
     def _fetch_all(self, row: dict) -> Fetched:
         result = self._fetch_linked(row)
@@ -116,8 +118,9 @@ class Poller:
             self.ingest.note_transitions(now, report, campaign=campaign)
             return report
         rows = self.due(now, everything=everything, campaign=campaign)
-        unlinked = [row for row in rows if row["wdtk_id"] is None]
-        linked = [row for row in rows if row["wdtk_id"] is not None]
+        # A request tracked while hidden may have only its slug: poll it, never auto-link it.
+        unlinked = [row for row in rows if row["wdtk_id"] is None and row["status"] != "hidden"]
+        linked = [row for row in rows if row["wdtk_id"] is not None or row["status"] == "hidden"]
         if unlinked and not should_stop():
             report.polled += len(unlinked)
             try:

@@ -1,0 +1,60 @@
+"""Names a person types — campaigns, groups, refs, fields — checked before anything runs:
+an unknown one is bad usage (exit 2) with a did-you-mean, never an empty result."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+from bot.cli.app import App
+from bot.errors import UsageError
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" — did you mean '{close[0]}'?" if close else ""
+
+
+def unknown(kind: str, word: str, choices: list[str], hint: str = "") -> UsageError:
+    listed = f" (known: {', '.join(choices[:10])}{', …' if len(choices) > 10 else ''})"
+    return UsageError(
+        f"unknown {kind} '{word}'{did_you_mean(word, choices)}"
+        + (listed if choices else "")
+        + (f"; {hint}" if hint else "")
+    )
+
+
+def campaign_names(app: App) -> list[str]:
+    """Campaigns in config.toml and those only in the database (tracked into by name)."""
+    names = {c.slug for c in app.config.campaigns}
+    names.update(app.store.campaign_slugs())
+    return sorted(names)
+
+
+def check_campaign(app: App, slug: str | None, *, tracking: bool = False) -> None:
+    if slug is None:
+        return
+    names = campaign_names(app)
+    if slug not in names:
+        hint = "use --group NAME to label tracked requests without a campaign" if tracking else ""
+        raise unknown("campaign", slug, names, hint)
+
+
+def check_group(app: App, group: str | None) -> None:
+    if group is None:
+        return
+    names = app.store.group_names()
+    if group not in names:
+        raise unknown("group", group, names, "`foibot track --group NAME` makes one")
+
+
+def check_ref(app: App, ref: str, *, followups: bool = False) -> dict:
+    """The request REF; unknown, exit 2 naming the nearest ref (or follow-up ref, where
+    the command takes one too)."""
+    row = app.store.request(ref)
+    if row is not None:
+        return row
+    sql = "SELECT ref FROM requests" + (" UNION SELECT ref FROM followups" if followups else "")
+    refs = [r["ref"] for r in app.store.db.query(sql)]
+    what = "request or follow-up" if followups else "request"
+    raise UsageError(f"no {what} with ref '{ref}'{did_you_mean(ref, refs)} (see `foibot status`)")

@@ -1,0 +1,178 @@
+"""What `foibot init` writes into an empty folder (pure: text in, text out).
+
+The config it writes loads as it stands: a tracking-only folder needs no [requester] and
+no letter; a campaign folder gets one example campaign whose letter is written beside it.
+Every section is there, commented, with the optional ones commented out at their defaults.
+"""
+
+from __future__ import annotations
+
+import json
+
+from bot.config import DEFAULT_BASE_URL
+
+CONFIG = "config.toml"
+LETTER = "templates/letters/letter.txt.j2"
+STATE_DIR = "state"
+
+
+def _toml_string(value: str) -> str:
+    # A JSON string is a valid TOML basic string (the same escapes).
+    return json.dumps(value, ensure_ascii=False)
+
+
+def config_text(
+    *,
+    user: str,
+    contact: str,
+    requester: str = "",
+    tracking_only: bool = False,
+    base_url: str = DEFAULT_BASE_URL,
+) -> str:
+    parts = [
+        _HEADER_TRACKING if tracking_only else _HEADER_CAMPAIGN,
+        _WDTK.format(
+            base_url=_toml_string(base_url), user=_toml_string(user), contact=_toml_string(contact)
+        ),
+        _COMMON,
+    ]
+    if tracking_only:
+        parts.append(_NO_CAMPAIGN)
+    else:
+        parts.append(_CAMPAIGN.format(requester=_toml_string(requester), letter=LETTER))
+    return "\n".join(parts)
+
+
+LETTER_TEXT = """\
+Dear {{ body.name }},
+
+Under the {{ body.law_name }}, please provide the following information
+for each calendar year from {{ first_year }} to {{ last_year }}:
+
+1. …
+
+I would like the information in an electronic format, such as a spreadsheet.
+
+Yours faithfully,
+
+{{ requester.name }}
+"""
+
+
+_HEADER_TRACKING = """\
+# foibot: a tracking-only folder. Follow any WhatDoTheyKnow request:
+#   foibot track https://www.whatdotheyknow.com/request/<slug> --group my-topic
+#   foibot track --file urls.txt --group my-topic      (one URL or number a line)
+#   foibot poll && foibot status --group my-topic
+# To run a campaign of your own later, add [requester] and a [[campaigns]] entry
+# (see the commented example at the end, and the README).
+"""
+
+_HEADER_CAMPAIGN = """\
+# foibot: a campaign folder. Edit the campaign at the end and its letter
+# (templates/letters/letter.txt.j2), then:
+#   foibot draft my-campaign && foibot status --campaign my-campaign
+#   foibot launch my-campaign
+"""
+
+_WDTK = """\
+# Talking to WhatDoTheyKnow.
+[wdtk]
+base_url = {base_url}
+user = {user}          # your WDTK profile's url_name: how foibot knows your requests
+contact = {contact}    # e-mail or URL sent in the User-Agent so WDTK can reach you
+min_interval_s = 3.0   # seconds between calls to WDTK (be polite)
+# use_feeds = false    # robots.txt disallows feeds; opt in only if WDTK agrees
+"""
+
+_COMMON = """\
+# Where the SQLite database lives, relative to this file.
+[storage]
+path = "state/foibot.db"
+
+# How often requests are polled.
+# [poll]
+# open_every_hours = 6
+# closed_every_days = 7
+# hidden_grace_days = 14   # hidden/embargoed requests are re-checked daily this long
+
+# `foibot daemon`'s jobs: "every N seconds|minutes|hours" or a cron line (UK time).
+# [schedule]
+# poll = "every 30 minutes"
+# release = "every 1 minute"
+# digest = "0 8 * * *"
+
+# Who hears about new replies and overdue requests.
+# [notify]
+# batch = "run"                 # or "daily" (at [schedule] digest)
+# [notify.email]
+# host = "smtp.example.org"
+# port = 587
+# user = "foibot"
+# password_env = "FOIBOT_SMTP_PASSWORD"
+# from = "foibot@example.org"
+# to = ["team@example.org"]
+# [notify.webhook]
+# url = "https://hooks.slack.com/services/…"
+
+# A newly proclaimed bank holiday, before the holidays package knows it.
+# [deadlines]
+# extra_holidays = []
+# remove_holidays = []
+
+# false stops all follow-up drafting.
+# [followups]
+# enabled = true
+"""
+
+_PACE_AND_BODIES = """\
+# WDTK's limits for one account: at most `count` new requests in any `minutes`.
+[pace]
+limits = [
+  {{ count = 1, minutes = 1 }}, {{ count = 2, minutes = 8 }}, {{ count = 3, minutes = 15 }},
+  {{ count = 5, minutes = 60 }}, {{ count = 10, minutes = 1440 }},
+]
+
+# Bodies declared here work offline; `foibot bodies import` loads WDTK's full list.
+[bodies.home_office]
+name = "Home Office"
+tags = ["central_government"]
+"""
+
+_CAMPAIGN = (
+    """\
+# Signs every letter.
+[requester]
+name = {requester}
+# email = "you@example.org"
+
+"""
+    + _PACE_AND_BODIES
+    + """
+# One campaign: a templated request to each body.
+[[campaigns]]
+slug = "my-campaign"
+title = "{{{{ body.short_name }}}}: the information I am asking for"
+letter = "{letter}"
+bodies = ["home_office"]          # and/or body_tags = ["police"]
+# launch_at = 2027-01-04T09:00:00 # UK time; nothing is released before this
+vars = {{ first_year = 2021, last_year = 2025 }}
+
+# [[campaigns.fields]]            # figures to record from the replies
+# name = "dismissed"
+# type = "int"
+"""
+)
+
+_NO_CAMPAIGN = """\
+# No campaign: this folder only tracks requests. A campaign needs [requester] and a
+# letter, e.g.
+# [requester]
+# name = "Alex Example"
+#
+# [[campaigns]]
+# slug = "my-campaign"
+# title = "{{ body.short_name }}: the information I am asking for"
+# letter = "templates/letters/letter.txt.j2"
+# bodies = ["home_office"]
+"""

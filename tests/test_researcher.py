@@ -1,0 +1,251 @@
+"""A researcher's first ten minutes: `init` in an empty folder, tracking in bulk, groups,
+and names that do not exist. Against the WDTK replica on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli
+from bot.config import load_config
+from tests.wdtk_replica import HOME_OFFICE, make_request_doc
+
+AS_OF = "2026-03-05T12:00"
+
+
+class Folder:
+    """An empty working folder driven through the CLI, as a new user would."""
+
+    def __init__(self, root: Path):
+        self.root, self.config = root, root / "config.toml"
+
+    def run(self, *args: str, expect: int | None = 0, input: str | None = None):
+        result = CliRunner().invoke(cli, ["--config", str(self.config), *args], input=input)
+        if expect is not None:
+            assert result.exit_code == expect, (
+                f"exit {result.exit_code}\nstdout: {result.stdout}\nstderr: {result.stderr}\n"
+                f"{result.exception!r}"
+            )
+        return result
+
+    def json(self, *args: str, **kw):
+        return json.loads(self.run(*args, "--json", **kw).stdout)
+
+    def rows(self) -> dict[str, dict]:
+        conn = sqlite3.connect(self.root / "state" / "foibot.db")
+        conn.row_factory = sqlite3.Row
+        return {r["ref"]: dict(r) for r in conn.execute("SELECT * FROM requests")}
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Folder:
+    return Folder(tmp_path)
+
+
+@pytest.fixture
+def researcher(folder, replica):
+    """`init --tracking-only` against the replica, with no wait between calls."""
+    folder.run(
+        "init", "--tracking-only", "--user", "someone", "--contact", "me@example.org",
+        "--base-url", replica.base_url,
+    )  # fmt: skip
+    text = folder.config.read_text()
+    folder.config.write_text(text.replace("min_interval_s = 3.0", "min_interval_s = 0"))
+    return folder
+
+
+def add_requests(replica, first: int, n: int) -> list[str]:
+    urls = []
+    for i in range(n):
+        doc = make_request_doc(
+            first + i, f"Pothole repairs in ward {first + i}", body=HOME_OFFICE, tags=[]
+        )
+        replica.add_request(doc)
+        urls.append(f"{replica.base_url}/request/{doc['url_title']}")
+    return urls
+
+
+# -- init ------------------------------------------------------------------------------
+
+
+def test_init_tracking_only_writes_a_config_that_loads_without_requester_or_letter(folder):
+    out = folder.run(
+        "init", "--tracking-only", "--user", "jo_bloggs", "--contact", "jo@example.org"
+    )
+    assert "Created" in out.stdout and "Database ready" in out.stdout
+    config = load_config(folder.config)
+    assert (config.wdtk.user, config.wdtk.contact) == ("jo_bloggs", "jo@example.org")
+    assert config.campaigns == () and config.requester_name == ""
+    assert (folder.root / "state" / "foibot.db").is_file()
+    assert not (folder.root / "templates").exists()
+    text = folder.config.read_text()
+    for section in (
+        "[wdtk]",
+        "[storage]",
+        "# [poll]",
+        "# [schedule]",
+        "# [notify]",
+        "# [deadlines]",
+    ):
+        assert section in text, section
+
+
+def test_init_never_overwrites(folder):
+    folder.run("init", "--user", "jo", "--contact", "jo@example.org", "--name", "Jo Bloggs")
+    letter = folder.root / "templates" / "letters" / "letter.txt.j2"
+    folder.config.write_text(folder.config.read_text() + "\n# my edit\n")
+    letter.write_text(letter.read_text() + "\nP.S.\n")
+    before = (folder.config.read_text(), letter.read_text())
+    again = folder.run("init", "--tracking-only", "--user", "other", "--contact", "x@y.org")
+    assert "never overwrites" in again.stdout
+    assert (folder.config.read_text(), letter.read_text()) == before
+
+
+def test_init_campaign_folder_drafts_as_it_stands(folder):
+    folder.run("init", "--user", "jo", "--contact", "jo@example.org", "--name", "Jo Bloggs")
+    assert load_config(folder.config).requester_name == "Jo Bloggs"
+    drafted = folder.json("draft", "my-campaign")
+    assert drafted["created"] == 1
+
+
+def test_a_campaign_without_requester_says_what_it_needs(folder):
+    folder.run("init", "--user", "jo", "--contact", "jo@example.org", "--name", "Jo Bloggs")
+    text = folder.config.read_text()
+    folder.config.write_text(text.replace('name = "Jo Bloggs"', ""))
+    result = folder.run("draft", "my-campaign", expect=2)
+    assert "requester.name: required key is missing: campaign 'my-campaign' needs a name" in (
+        result.stderr
+    )
+
+
+# -- tracking in bulk ------------------------------------------------------------------
+
+
+def test_track_file_of_twenty_in_one_pass_with_one_robots_fetch(researcher, replica):
+    urls = add_requests(replica, 8100, 20)
+    (researcher.root / "urls.txt").write_text("# ward requests\n" + "\n".join(urls) + "\n\n")
+    listing = str(researcher.root / "urls.txt")
+    out = researcher.run("track", "--file", listing, "--group", "potholes", "--as-of", AS_OF)
+    assert "20 requests: 20 tracked." in out.stdout
+    assert [h[1] for h in replica.hits].count("/robots.txt") == 1
+    rows = researcher.json("status", "--group", "potholes", "--as-of", "2026-03-05")
+    assert sorted(r["ref"] for r in rows) == sorted(f"wdtk-{8100 + i}" for i in range(20))
+    assert {r["status"] for r in rows} == {"waiting_response"}
+    # Again: nothing is fetched for what is already tracked.
+    calls = len(replica.hits)
+    again = researcher.run("track", "--file", listing, "--group", "potholes")
+    assert "20 requests: 20 already tracked." in again.stdout
+    assert len(replica.hits) == calls
+
+
+def test_track_from_stdin_and_arguments_together(researcher, replica):
+    urls = add_requests(replica, 8200, 3)
+    items = researcher.json("track", urls[0], "-", input=f"{urls[1]}\n8202\n")
+    assert [(i["ref"], i["outcome"]) for i in items] == [
+        ("wdtk-8200", "tracked"), ("wdtk-8201", "tracked"), ("wdtk-8202", "tracked"),
+    ]  # fmt: skip
+
+
+def test_hidden_and_missing_requests_are_recorded_and_rechecked(researcher, replica):
+    urls = add_requests(replica, 8300, 3)
+    replica.hide(8300, 403)
+    (researcher.root / "urls.txt").write_text(
+        f"{urls[0]}\n8301\n/request/no_such_request\nnot a url\n"
+    )
+    result = researcher.run(
+        "track", "--file", str(researcher.root / "urls.txt"), "--group", "g", "--as-of", AS_OF,
+        expect=1,
+    )
+    assert (
+        "4 requests: 1 tracked; 1 hidden (403; recorded, re-checked daily); 1 not found"
+        in result.stdout
+    )
+    assert "urls.txt, line 4: not a url: not a WDTK request" in result.stderr
+    rows = researcher.rows()
+    hidden = rows[f"wdtk-{urls[0].rsplit('/', 1)[1]}"]
+    assert (hidden["status"], hidden["wdtk_id"], hidden["group"]) == ("hidden", None, "g")
+    assert hidden["next_poll_at"].startswith("2026-03-06")
+    assert rows["wdtk-no_such_request"]["status"] == "hidden"
+    # The admin shows it again: the next poll finds it by its slug and links it.
+    replica.hide(8300, None)
+    researcher.run("poll", "--as-of", "2026-03-06T13:00")
+    shown = researcher.rows()[hidden["ref"]]
+    assert (shown["status"], shown["wdtk_id"]) == ("waiting_response", 8300)
+
+
+def test_a_mistyped_url_argument_is_bad_usage(researcher):
+    result = researcher.run("track", "https://evil.example/request/1", expect=2)
+    assert "evil.example" in result.stderr
+
+
+# -- names that do not exist -------------------------------------------------------------
+
+
+def test_unknown_campaign_or_group_is_exit_2_with_a_suggestion(researcher, replica):
+    researcher.run("track", add_requests(replica, 8400, 1)[0], "--group", "potholes")
+    result = researcher.run("status", "--group", "pothole", expect=2)
+    assert "unknown group 'pothole' — did you mean 'potholes'?" in result.stderr
+    assert researcher.run("overdue", "--group", "potholez", expect=2).stderr
+    refused = researcher.run("track", "8400", "--campaign", "potholes", expect=2)
+    assert "use --group" in refused.stderr
+
+
+def test_status_campaign_typo_suggests_the_campaign(project):
+    result = project.run("status", "--campaign", "social-media-missuse", expect=2)
+    assert "did you mean 'social-media-misuse'?" in result.stderr
+
+
+def test_report_and_calendar_of_one_group(researcher, replica):
+    researcher.run("track", *add_requests(replica, 8500, 2), "--group", "potholes")
+    researcher.run("track", *add_requests(replica, 8600, 1), "--group", "libraries")
+    data = json.loads(
+        researcher.run("report", "--group", "potholes", "--format", "json", "-o", "-").stdout
+    )
+    assert sorted(r["ref"] for r in data["requests"]) == ["wdtk-8500", "wdtk-8501"]
+    ics = researcher.run("report", "--group", "libraries", "--format", "ics", "-o", "-").stdout
+    assert "wdtk-8600" in ics and "wdtk-8500" not in ics
+    wrong = researcher.run("report", "--group", "librarys", "--format", "ics", expect=2)
+    assert "did you mean 'libraries'?" in wrong.stderr
+
+
+def test_followups_json_is_one_object_for_every_kind(project):
+    out = project.json("followups", "social-media-misuse")
+    assert isinstance(out, dict)
+    assert (out["campaign"], out["kind"], out["created"], out["existing"]) == (
+        "social-media-misuse", "all", [], 0,
+    )  # fmt: skip
+    assert set(out["by_kind"]) == {"chaser", "nudge", "internal-review", "complaint"}
+
+
+def test_track_shows_a_progress_bar_with_the_pace_on_a_terminal_only(researcher, replica):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    add_requests(replica, 8700, 8)
+    ids = [str(8700 + i) for i in range(8)]
+    master, terminal = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--config", str(researcher.config), "track", *ids],
+        stdin=terminal, stdout=subprocess.PIPE, stderr=terminal,
+    )  # fmt: skip
+    os.close(terminal)
+    seen = b""
+    while True:  # read the terminal until the process closes it
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    stdout = proc.stdout.read().decode()
+    assert proc.wait(timeout=60) == 0
+    os.close(master)
+    assert "Tracking (no wait between calls to WDTK)" in seen.decode(errors="replace")
+    assert "8 requests: 8 tracked." in stdout and "\x1b" not in stdout  # the pipe gets text

@@ -1,0 +1,62 @@
+"""Counts read as English: digests' subjects and the CLI's summaries."""
+
+from __future__ import annotations
+
+from bot.notify.news import build_digest
+from bot.wording import plural
+
+
+def rows(kind: str, n: int) -> list[dict]:
+    return [{"key": f"{kind}:{i}", "kind": kind, "ref": f"r-{i}", "text": "x"} for i in range(n)]
+
+
+def test_digest_subject_agrees_in_number():
+    one = build_digest(rows("response", 1) + rows("error", 1))
+    assert one.subject == "foibot: 1 new response; 1 needs a human"
+    many = build_digest(rows("response", 2) + rows("error", 5) + rows("ready", 3))
+    assert many.subject == "foibot: 3 requests ready to send; 2 new responses; 5 need a human"
+    assert build_digest(rows("followup", 1)).subject == "foibot: 1 follow-up to review"
+
+
+def test_plural():
+    assert [plural(1, "request"), plural(3, "request"), plural(2, "body")] == [
+        "1 request", "3 requests", "2 bodies",
+    ]  # fmt: skip
+    assert plural(0, "new response") == "0 new responses"
+
+
+def test_pace_note_says_the_interval_and_the_total():
+    from bot.cli.progress import pace_note
+
+    assert pace_note(300, 3.0) == "3 s between calls to WDTK, about 15 min"
+    assert pace_note(10, 3.0) == "3 s between calls to WDTK, about 30 s"
+    assert pace_note(3000, 3.0) == "3 s between calls to WDTK, about 2.5 h"
+    assert pace_note(5, 0) == "no wait between calls to WDTK"
+
+
+def test_no_progress_bar_when_not_at_a_terminal(capsys):
+    from bot.cli.progress import track_progress
+
+    assert list(track_progress(range(50), 50, "Polling WDTK", interval_s=3.0)) == list(range(50))
+    assert capsys.readouterr().err == ""  # pytest's stderr is not a terminal
+
+
+def test_every_command_summary_in_help_is_a_whole_sentence():
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+
+    for args in (["--help"], ["bodies", "--help"]):
+        text = CliRunner().invoke(cli, args).stdout
+        listing = text.split("Commands:", 1)[1]
+        summaries, current = [], ""
+        for line in listing.splitlines():
+            if line.startswith("  ") and not line.startswith("    ") and line.strip():
+                if current:
+                    summaries.append(current)
+                current = line.split(None, 1)[1]
+            elif line.strip():
+                current += " " + line.strip()
+        summaries.append(current)
+        for summary in summaries:
+            assert summary.endswith(".") and not summary.endswith(("...", "e.g.")), summary
