@@ -7,6 +7,8 @@ import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from bot.laws import law_for
+
 # Columns of /body/all-authorities.csv (alaveteli lib/public_body_csv.rb).
 CSV_COLUMNS = (
     "Internal ID", "Name", "Short name", "URL name", "Tags", "Home page",
@@ -87,10 +89,7 @@ class Body:
 def law_for_tags(tags: Iterable[str]) -> str:
     """foi, eir, foisa or eisr: which Act governs requests to a body with these tags."""
     names = {tag.split(":", 1)[0] for tag in tags}
-    scottish = "scotland" in names
-    if "eir_only" in names:
-        return "eisr" if scottish else "eir"
-    return "foisa" if scottish else "foi"
+    return law_for(scottish="scotland" in names, environmental="eir_only" in names)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from typing import Any
 from bot.dates import LONDON
 from bot.deadlines import REGIONS, RegionalDay
 from bot.errors import ConfigError
+from bot.typenames import kind_name, type_name
 
 DEFAULT_BASE_URL = "https://www.whatdotheyknow.com"
 FIELD_TYPES = ("int", "text", "bool", "date")
@@ -191,6 +192,13 @@ class Config:
     def root(self) -> Path:
         return self.path.parent
 
+    def calendar(self, law: str | None):  # -> deadlines.WorkingCalendar
+        """The working-day calendar for a law with this config's holiday overrides: the
+        one every date foibot computes or shows for this project is counted on."""
+        from bot import deadlines as dl
+
+        return dl.calendar_for(law or "foi", self.extra_holidays, self.remove_holidays)
+
     def campaign(self, slug: str) -> CampaignConfig:
         for campaign in self.campaigns:
             if campaign.slug == slug:
@@ -207,21 +215,6 @@ def suggest(word: str, choices: list[str] | set[str]) -> str:
     return f" — did you mean '{close[0]}'?" if close else ""
 
 
-_KIND_NAMES = {
-    bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list",
-    dict: "a table", dt.datetime: "a date-time like 2026-12-01T09:00:00", dt.date: "a date like 2026-12-01",
-}  # fmt: skip
-
-
-def _type_name(value: Any) -> str:
-    return {
-        bool: "a boolean",
-        int: "an integer",
-        float: "a number",
-        str: "a string",
-        list: "a list",
-        dict: "a table",
-    }.get(type(value), type(value).__name__)
 
 
 class _Table:
@@ -230,7 +223,7 @@ class _Table:
     def __init__(self, file: str, data: Any, path: str):
         self.file, self.path = file, path
         if not isinstance(data, dict):
-            self.fail(f"expected a table, got {_type_name(data)}")
+            self.fail(f"expected a table, got {type_name(data)}")
         self.data: dict[str, Any] = data
 
     def key(self, name: str) -> str:
@@ -256,8 +249,8 @@ class _Table:
         kinds = kind if isinstance(kind, tuple) else (kind,)
         # bool is an int in Python but never what a user meant by a number.
         if isinstance(value, bool) and bool not in kinds or not isinstance(value, kinds):
-            wanted = " or ".join(_KIND_NAMES.get(k, k.__name__) for k in kinds)
-            self.fail(f"expected {wanted}, got {_type_name(value)} {value!r}", self.key(name))
+            wanted = " or ".join(kind_name(k) for k in kinds)
+            self.fail(f"expected {wanted}, got {type_name(value)} {value!r}", self.key(name))
         return value
 
     def text(self, name: str, default: Any = _MISSING, *, allow_empty: bool = False) -> str:
@@ -285,7 +278,7 @@ class _Table:
         values = self.get(name, list, [])
         for i, value in enumerate(values):
             if not isinstance(value, str):
-                self.fail(f"expected a string, got {_type_name(value)}", f"{self.key(name)}[{i}]")
+                self.fail(f"expected a string, got {type_name(value)}", f"{self.key(name)}[{i}]")
         return tuple(values)
 
     def dates(self, name: str) -> tuple[dt.date, ...]:
@@ -386,7 +379,7 @@ def _regional_dates(t: _Table, name: str) -> tuple[RegionalDay, ...]:
     if not isinstance(value, list):
         t.fail(
             f"expected a list of dates, or a table of them by part of the UK "
-            f"({', '.join(REGIONS)}), got {_type_name(value)} {value!r}",
+            f"({', '.join(REGIONS)}), got {type_name(value)} {value!r}",
             t.key(name),
         )
     return tuple(RegionalDay("uk", d) for d in t.dates(name))

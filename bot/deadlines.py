@@ -35,11 +35,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
-LAWS = ("foi", "eir", "foisa", "eisr")
+from bot.laws import LAWS, SCOTTISH
+
 FIRST_YEAR = 2005
 LAST_YEAR = 2100  # holidays.UK.end_year: the package computes no further
 
-_FAMILY = {"foi": "uk", "eir": "uk", "foisa": "scotland", "eisr": "scotland"}
+_FAMILY = {law: "scotland" if law in SCOTTISH else "uk" for law in LAWS}
 _FAMILY_SUBDIVS = {"uk": ("ENG", "WLS", "SCT", "NIR"), "scotland": ("SCT",)}
 _REGION = {
     "ENG": ("England", "Wales"),

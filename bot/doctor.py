@@ -173,7 +173,7 @@ def check_campaign_templates(
 
 def check_followup_templates(config: Config) -> Check:
     from bot.errors import TemplateError
-    from bot.followups.rules import KINDS
+    from bot.followups import KINDS
     from bot.followups.service import template_for
     from bot.templating import builtin_dir
 

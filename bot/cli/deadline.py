@@ -7,8 +7,7 @@ import datetime as dt
 import click
 
 from bot.cli.app import App, DateType, json_option, pass_app
-
-LAW_CHOICES = ("foi", "eir", "foisa", "eisr")
+from bot.laws import LAWS as LAW_CHOICES  # noqa: E402
 
 
 @click.command()

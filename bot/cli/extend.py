@@ -62,7 +62,7 @@ def extend(
     if not row["sent_on"]:
         raise UsageError(f"{ref} has no clock yet: it is not on WhatDoTheyKnow (poll it first)")
     law = row["law"] or "foi"
-    calendar = dl.calendar_for(law, app.config.extra_holidays, app.config.remove_holidays)
+    calendar = app.config.calendar(law)
     try:
         adjust = with_extension(
             None if clear else ClockAdjust.from_row(row),

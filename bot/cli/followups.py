@@ -7,8 +7,7 @@ import datetime as dt
 import click
 
 from bot.cli.app import App, as_of_option, json_option, pass_app
-
-KIND_CHOICES = ("chaser", "nudge", "internal-review", "complaint")
+from bot.followups import KINDS as KIND_CHOICES
 
 
 @click.command()

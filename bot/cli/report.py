@@ -344,21 +344,6 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise FoibotError(f"{path}: cannot write the report: {exc.strerror}") from None
 
 
-class _Calendars(dict):
-    """law -> working calendar, built on first use. Its `__getitem__` is the `calendar`
-    callable the status and report code take: a C-level call, made twice per request."""
-
-    def __init__(self, extra: tuple, remove: tuple):
-        super().__init__()
-        self.extra, self.remove = extra, remove
-
-    def __missing__(self, law: str):
-        from bot import deadlines as dl
-
-        cal = self[law] = dl.calendar_for(law, self.extra, self.remove)
-        return cal
-
-
 def _build(
     app: App,
     campaign: str | None,
@@ -370,7 +355,7 @@ def _build(
     from bot.reports import tables as reports
 
     config, store = app.config, app.store
-    calendar = _Calendars(config.extra_holidays, config.remove_holidays).__getitem__
+    calendar = config.calendar
     common = {
         "base_url": config.wdtk.base_url,
         "today": today,

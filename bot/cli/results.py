@@ -109,12 +109,12 @@ def _emit(app: App, output: Path | None, data: bytes, fmt: str, what: str | None
 def build_table(app: App, campaign: str, today: dt.date):
     """The campaign's ResultsTable, from the same rows `report` builds."""
     from bot import deadlines as dl
-    from bot.cli.report import _body_names, _Calendars, _requests
+    from bot.cli.report import _body_names, _requests
     from bot.reports import tables
     from bot.reports.results import build_results
 
     config, store = app.config, app.store
-    calendar = _Calendars(config.extra_holidays, config.remove_holidays).__getitem__
+    calendar = config.calendar
     try:
         rows = tables.build_rows(
             _requests(store, campaign, sent_only=False),

@@ -8,6 +8,7 @@ import click
 
 from bot.cli.app import App, as_of_option, json_option, pass_app
 from bot.errors import UsageError
+from bot.followups import KINDS
 
 
 def _status_rows(
@@ -129,7 +130,7 @@ def _late_cell(r) -> str:
 @click.option(
     "--stage",
     type=click.Choice(
-        ["response", "review", "none", "chaser", "nudge", "internal-review", "complaint"]
+        ["response", "review", "none", *KINDS]
     ),
     help="Late replies or late reviews; or by escalation stage (none: no follow-up yet).",
 )

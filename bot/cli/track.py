@@ -22,14 +22,10 @@ def tracker(app: App):
 
 def _live(app: App, row: dict, now: dt.datetime) -> str:
     """The status `status` would show for this row as of the same moment."""
-    from bot import deadlines as dl
     from bot.dates import london_today
     from bot.tracking.status import live_status
 
-    calendar = dl.calendar_for(
-        row["law"] or "foi", app.config.extra_holidays, app.config.remove_holidays
-    )
-    return live_status(row, london_today(now), calendar)
+    return live_status(row, london_today(now), app.config.calendar(row["law"]))
 
 
 def _now(as_of: dt.datetime | None) -> dt.datetime:

@@ -16,7 +16,6 @@ from bot import deadlines as dl
 from bot.config import FollowupPolicy
 from bot.tracking.status import LATE_REPLY_STATUSES, live_status, review_by
 
-KINDS = ("chaser", "nudge", "internal-review", "complaint")
 ESCALATION_ORDER = ("nudge", "chaser", "internal-review", "complaint")
 KIND_CODES = {"chaser": "c", "nudge": "n", "internal-review": "ir", "complaint": "co"}
 REFUSED = frozenset({"rejected", "partially_successful"})

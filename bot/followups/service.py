@@ -19,8 +19,8 @@ from bot.campaigns.launch_sheet import launch_sheet_name
 from bot.config import Config
 from bot.dates import LONDON, london_today
 from bot.errors import TemplateError, UsageError
+from bot.followups import KINDS
 from bot.followups.rules import (
-    KINDS,
     History,
     announced_extension,
     body_reference,
@@ -74,10 +74,6 @@ def template_for(config: Config, kind: str) -> tuple[jinja2.Template, str]:
     raise TemplateError(f"no template for {kind} follow-ups (looked for templates/{name})")
 
 
-def _calendar(config: Config, law: str | None) -> dl.WorkingCalendar:
-    return dl.calendar_for(law or "foi", config.extra_holidays, config.remove_holidays)
-
-
 def draft_followups(
     store: Store, config: Config, slug: str, kind: str, today: dt.date
 ) -> FollowupReport:
@@ -110,7 +106,7 @@ def draft_followups(
     requester = {"name": config.requester_name, "email": config.requester_email}
     new_rows = []
     for row in rows:
-        calendar = _calendar(config, row["law"])
+        calendar = config.calendar(row["law"])
         mine = existing.get(row["ref"], [])
         history = histories.get(row["ref"], History())
         due = due_followups(row, kind, today, campaign.followups, calendar, mine, history)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from bot.campaigns.service import launch_campaign
 from bot.config import Config
 from bot.dates import london_today
-from bot.followups.rules import KINDS
+from bot.followups import KINDS
 from bot.followups.service import draft_followups
 from bot.notify.news import build_digest
 from bot.notify.send import NotifyError, channels, deliver

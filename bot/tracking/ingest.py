@@ -72,7 +72,7 @@ class Ingest:
         self.holiday_key = holiday_key(config)
 
     def calendar(self, law: str) -> dl.WorkingCalendar:
-        return dl.calendar_for(law, self.config.extra_holidays, self.config.remove_holidays)
+        return self.config.calendar(law)
 
     def needs_page(self, row: dict, request: WdtkRequest, *, new: bool) -> bool:
         """WDTK shows its own due date only while a request waits, and reply texts only on

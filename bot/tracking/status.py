@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from bot import deadlines as dl
 from bot.bodies import law_for_tags
+from bot.laws import ENVIRONMENTAL, SCOTTISH, law_for
 from bot.wdtk.payload import WdtkRequest, tag_strings
 from bot.wdtk.states import clock_start, first_answer, first_reply, review_start
 
@@ -156,14 +157,9 @@ def law_of(request: WdtkRequest, body_law: str | None) -> str:
     tag_law = (
         law_for_tags(tag_strings(request.public_body.tags)) if request.public_body else None
     )
-    scottish = body_law in ("foisa", "eisr") or tag_law in ("foisa", "eisr")
-    eir = request.law_used == "eir" or body_law in ("eir", "eisr")
-    return {
-        (False, False): "foi",
-        (False, True): "eir",
-        (True, False): "foisa",
-        (True, True): "eisr",
-    }[(scottish, eir)]
+    scottish = body_law in SCOTTISH or tag_law in SCOTTISH
+    eir = request.law_used == "eir" or body_law in ENVIRONMENTAL
+    return law_for(scottish=scottish, environmental=eir)
 
 
 def adjusted_dates(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.dates import LONDON
+from bot.typenames import type_name
 from bot.wdtk.errors import PayloadError
 
 Tags = tuple[tuple[str, str | None], ...]
@@ -71,12 +72,7 @@ _MISSING = object()
 
 
 def _kind(value: object) -> str:
-    if value is None:
-        return "null"
-    return {
-        bool: "a boolean", int: "an integer", float: "a number", str: "a string",
-        list: "a list", dict: "an object",
-    }.get(type(value), type(value).__name__)  # fmt: skip
+    return type_name(value, mapping="an object")
 
 
 def _join(path: str, key: str | int) -> str:
