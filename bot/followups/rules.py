@@ -13,12 +13,13 @@ import re
 from dataclasses import dataclass
 
 from bot import deadlines as dl
+from bot import statuses
 from bot.config import FollowupPolicy
 from bot.tracking.status import LATE_REPLY_STATUSES, live_status, review_by
 
 ESCALATION_ORDER = ("nudge", "chaser", "internal-review", "complaint")
 KIND_CODES = {"chaser": "c", "nudge": "n", "internal-review": "ir", "complaint": "co"}
-REFUSED = frozenset({"rejected", "partially_successful"})
+REFUSED = statuses.REFUSED
 REGULATORS = {
     "ico": {
         "name": "the Information Commissioner's Office",

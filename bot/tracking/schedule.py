@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from bot import statuses
 from bot.dates import LONDON
 from bot.wdtk.states import CLOSED_STATES
 
 # Answered, but the requester may well ask for an internal review: look daily.
-ESCALATABLE = frozenset({"rejected", "partially_successful"})
+ESCALATABLE = statuses.REFUSED
 
 # Stored in next_poll_at for requests never to be polled again. It sorts after every ISO
 # timestamp, so "next_poll_at <= now" never selects it.

@@ -11,17 +11,16 @@ import json
 from dataclasses import dataclass, field
 
 from bot import deadlines as dl
+from bot import statuses
 from bot.bodies import law_for_tags
 from bot.laws import ENVIRONMENTAL, SCOTTISH, law_for
 from bot.wdtk.payload import WdtkRequest, tag_strings
 from bot.wdtk.states import clock_start, first_answer, first_reply, review_start
 
-OVERDUE_STATUSES = frozenset(
-    {"waiting_response_overdue", "waiting_response_very_overdue", "internal_review_overdue"}
-)
-LOCAL_STATUSES = frozenset({"draft", "ready", "cancelled"})  # not (yet) on WDTK
-REFUSED_STATUSES = frozenset({"rejected", "partially_successful"})
-LATE_REPLY_STATUSES = frozenset({"waiting_response_overdue", "waiting_response_very_overdue"})
+OVERDUE_STATUSES = statuses.OVERDUE
+LOCAL_STATUSES = statuses.LOCAL  # not (yet) on WDTK
+REFUSED_STATUSES = statuses.REFUSED
+LATE_REPLY_STATUSES = statuses.LATE_REPLY
 
 
 @dataclass(frozen=True)

@@ -8,27 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from bot import statuses
 from bot.wdtk.payload import WdtkEvent
 
 # WDTK's own vocabulary, grouped as Alaveteli's state calculator groups them.
-PENDING_STATES = frozenset(
-    {"waiting_response", "waiting_clarification", "gone_postal", "internal_review"}
-)
-CLOSED_STATES = frozenset(
-    {
-        "not_held",
-        "rejected",
-        "successful",
-        "partially_successful",
-        "user_withdrawn",
-        "vexatious",
-        "not_foi",
-    }
-)
+PENDING_STATES = statuses.PENDING
+CLOSED_STATES = statuses.CLOSED
 
 # Classifications that say the body answered: the request's outcome is known. A reply
 # classified as still waiting (an acknowledgement, a holding letter) is not an answer.
-ANSWER_STATES = frozenset({"successful", "partially_successful", "rejected", "not_held"})
+ANSWER_STATES = statuses.ANSWERED
 
 
 def first_answer(events: Iterable[WdtkEvent], since: WdtkEvent | None = None) -> WdtkEvent | None:
