@@ -45,20 +45,17 @@ def sync_config_bodies(store: Store, config: Config, known: dict[str, Body]) -> 
 
 def ensure_campaign(store: Store, campaign: CampaignConfig, config: Config) -> str:
     """Insert or refresh the campaign row; return its ref prefix (fixed once chosen)."""
-    rows = list(store.db.query("SELECT * FROM campaigns WHERE slug = ?", [campaign.slug]))
+    existing = store.campaign_row(campaign.slug)
     values = {
         "title_template": campaign.title,
         "letter_template": str(campaign.letter.relative_to(config.root)),
         "launch_at": campaign.launch_at.isoformat() if campaign.launch_at else None,
     }
-    if rows:
-        store.db["campaigns"].update(campaign.slug, values)
-        return rows[0]["ref_prefix"]
-    taken = {row["ref_prefix"] for row in store.db.query("SELECT ref_prefix FROM campaigns")}
-    prefix = ref_prefix(campaign.slug, taken)
-    store.db["campaigns"].insert(
-        {"slug": campaign.slug, "ref_prefix": prefix, "created_at": utcnow(), **values}
-    )
+    if existing:
+        store.save_campaign(campaign.slug, values, None)
+        return existing["ref_prefix"]
+    prefix = ref_prefix(campaign.slug, store.ref_prefixes())
+    store.save_campaign(campaign.slug, values, prefix)
     return prefix
 
 
@@ -124,7 +121,7 @@ def draft_campaign(
             )  # fmt: skip
             events.append({"ref": ref, "kind": "drafted", "detail": {"title": draft.title}})
             report.created.append(ref)
-        store.db["requests"].insert_all(rows, batch_size=500)
+        store.add_requests(rows)
         for ref, draft in [*plan.change, *plan.restore]:
             store.update_request(ref, title=draft.title, letter=draft.letter, status="draft")
             events.append({"ref": ref, "kind": "redrafted", "detail": {"title": draft.title}})

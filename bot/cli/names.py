@@ -54,7 +54,6 @@ def check_ref(app: App, ref: str, *, followups: bool = False) -> dict:
     row = app.store.request(ref)
     if row is not None:
         return row
-    sql = "SELECT ref FROM requests" + (" UNION SELECT ref FROM followups" if followups else "")
-    refs = [r["ref"] for r in app.store.db.query(sql)]
+    refs = app.store.all_refs(followups=followups)
     what = "request or follow-up" if followups else "request"
     raise UsageError(f"no {what} with ref '{ref}'{did_you_mean(ref, refs)} (see `foibot status`)")

@@ -109,19 +109,19 @@ def _emit(app: App, output: Path | None, data: bytes, fmt: str, what: str | None
 def build_table(app: App, campaign: str, today: dt.date):
     """The campaign's ResultsTable, from the same rows `report` builds."""
     from bot import deadlines as dl
-    from bot.cli.report import _body_names, _requests
     from bot.reports import tables
     from bot.reports.results import build_results
+    from bot.store import report_queries
 
     config, store = app.config, app.store
     calendar = config.calendar
     try:
         rows = tables.build_rows(
-            _requests(store, campaign, sent_only=False),
+            report_queries.requests(store, campaign, sent_only=False),
             base_url=config.wdtk.base_url,
             today=today,
             calendar=calendar,
-            body_names=_body_names(store, campaign),
+            body_names=report_queries.body_names(store, campaign),
         )
     except dl.DeadlineError as exc:
         raise UsageError(str(exc)) from None

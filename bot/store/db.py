@@ -477,6 +477,26 @@ class Store:
             out[r["ref"]] = r["text"]
         return out
 
+    def all_refs(self, *, followups: bool = False) -> list[str]:
+        sql = "SELECT ref FROM requests" + (" UNION SELECT ref FROM followups" if followups else "")
+        return [r["ref"] for r in self.db.query(sql)]
+
+    def campaign_row(self, slug: str) -> dict | None:
+        rows = list(self.db.query("SELECT * FROM campaigns WHERE slug = ?", [slug]))
+        return rows[0] if rows else None
+
+    def save_campaign(self, slug: str, values: dict[str, Any], ref_prefix: str | None) -> None:
+        """Refresh a campaign's templates and launch time; a new one gets `ref_prefix`."""
+        if ref_prefix is None:
+            self.db["campaigns"].update(slug, values)
+        else:
+            self.db["campaigns"].insert(
+                {"slug": slug, "ref_prefix": ref_prefix, "created_at": utcnow(), **values}
+            )
+
+    def add_requests(self, rows: list[dict]) -> None:
+        self.db["requests"].insert_all(rows, batch_size=500)
+
     def followup(self, ref: str) -> dict | None:
         rows = list(self.db.query("SELECT * FROM followups WHERE ref = ?", [ref]))
         return rows[0] if rows else None
