@@ -56,6 +56,7 @@ def run(
         app.emit_json(
             {
                 "released": summary.released,
+                "mail": summary.mail.as_json() if summary.mail else None,
                 "poll": summary.poll.as_json() if summary.poll else None,
                 "followups": summary.followups,
                 "digest": {
@@ -69,7 +70,8 @@ def run(
     elif not (quiet and summary.nothing_happened):
         click.echo(summary.paragraph())
     failed_poll = summary.poll and (summary.poll.all_failed or summary.poll.unreachable)
-    if failed_poll or summary.digest_errors:
+    failed_mail = summary.mail is not None and summary.mail.error is not None
+    if failed_poll or failed_mail or summary.digest_errors:
         raise click.exceptions.Exit(1)
 
 
