@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -345,3 +346,60 @@ def test_mailbox_config_errors_name_the_key(project):
     project.edit_config('after = "delete"', 'after = "leave"')
     result = project.run("mail", expect=2)
     assert "environment variable X is not set" in result.stderr
+
+
+def wait_for(condition, what: str, proc: subprocess.Popen, timeout: float = 30.0) -> None:
+    """Until the condition holds (a state change we watch for, not a guess at timing)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert proc.poll() is None, f"the daemon exited while waiting for {what}"
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def test_daemon_handles_mail_as_it_arrives_with_idle(mailproject, replica, imap, tmp_path):
+    log = tmp_path / "daemon.log"
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--config", str(mailproject.config), "daemon",
+         "--log-file", str(log)],
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    db = sqlite3.connect(mailproject.db)
+
+    def handled() -> int:
+        return db.execute("SELECT count(*) FROM mail_handled").fetchone()[0]
+
+    try:
+        wait_for(lambda: log.exists() and "watching INBOX with IDLE" in log.read_text(),
+                 "the watcher to start", daemon)  # fmt: skip
+        imap.deliver(alert_for(replica, 5001))
+        wait_for(lambda: handled() == 1, "the alert to be handled", daemon)
+        imap.restart()  # the IDLE connection drops; the watcher reconnects and catches up
+        imap.deliver(alert_for(replica, 5002))
+        wait_for(lambda: handled() == 2, "the alert after the restart", daemon, timeout=60)
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        daemon.wait(timeout=20)
+    assert daemon.returncode == 0
+    text = log.read_text()
+    assert "reconnecting in" in text and "Traceback" not in text
+    assert row(mailproject, "smm-2")["last_confirmed_via"] == "mail"
+
+
+def test_doctor_online_checks_the_mailbox_login_and_folder(mailproject, replica, imap, monkeypatch):
+    def mailbox_check(expect: int) -> dict:
+        result = mailproject.run("doctor", "--online", "--json", expect=expect)
+        return {c["name"]: c for c in json.loads(result.stdout)["checks"]}["mailbox (online)"]
+
+    imap.deliver(mail.other_sender(replica.base_url, "x"))
+    box = mailbox_check(0)
+    assert box["level"] == "ok", box
+    assert "folder INBOX has 1 message;" in box["message"] and "waits with IDLE" in box["message"]
+
+    mailproject.edit_config("tls = false\n", 'tls = false\nfolder = "No such folder"\n')
+    box = mailbox_check(1)
+    assert box["level"] == "error" and "'No such folder'" in box["message"]
+
+    monkeypatch.setenv("FOIBOT_TEST_IMAP_PASSWORD", "wrong")
+    box = mailbox_check(1)
+    assert box["level"] == "error" and "refused the login" in box["message"]

@@ -105,6 +105,10 @@ def daemon(app: App, log_level: str, log_file: Path | None, verbose: bool) -> No
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     config = app.config
+    if config.mailbox is not None:
+        from bot.mailbox.imap import password_for
+
+        password_for(config.mailbox)  # a missing password fails now (exit 2), not in a thread
     _ = app.store  # migrate once up front, so a bad database fails now, not in a job
     raise click.exceptions.Exit(
         Daemon(config, Path(app.db_path or config.db_path)).run(verbose=verbose)

@@ -178,13 +178,13 @@ def run_once(
     should_stop: Callable[[], bool] = lambda: False,
 ) -> RunSummary:
     """`digest`: True sends pending news now, False never, None as `[notify] batch` says.
-    `mail`: read [mailbox] first (when configured and polling); while the mailbox works,
-    polling is only the safety net and its schedule relaxes."""
+    `mail`: read [mailbox] first (when configured) and poll what its alerts name; while the
+    mailbox works, the scheduled poll is only the safety net and its schedule relaxes."""
     summary = RunSummary()
     if release:
         summary.released = release_due(store, config, now)
     policy = None
-    if poll and mail and config.mailbox is not None and not should_stop():
+    if mail and config.mailbox is not None and not should_stop():
         from bot.mailbox.service import check_mail, mailbox_healthy
 
         summary.mail = check_mail(store, config, client, now, should_stop=should_stop)
