@@ -20,8 +20,10 @@ from bot.errors import FoibotError
 from bot.mailbox.imap import Mailbox, MailboxError
 from bot.mailbox.recognise import Ignored, Mention, from_site, match_mentions, recognise
 from bot.store.db import Store
+from bot.tracking.ingest import policy_for
 from bot.tracking.outcomes import PollReport
 from bot.tracking.poll import Poller
+from bot.tracking.schedule import safety_net
 from bot.wdtk.client import WdtkClient
 from bot.wdtk.urls import request_url
 
@@ -110,7 +112,9 @@ def check_mail(
     pass goes on to poll as before."""
     assert config.mailbox is not None, "check_mail needs [mailbox]"
     report = MailReport(config.mailbox.folder)
-    poller = Poller(store, config, client)
+    # The mailbox is working while its alerts are read: what they name is scheduled on
+    # the relaxed safety-net policy too, or each alert would bring back the old rhythm.
+    poller = Poller(store, config, client, safety_net(policy_for(config)))
     poller.ingest.via = "mail"
     due: list[str] = []
     own = mailbox is None
