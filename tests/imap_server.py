@@ -14,14 +14,10 @@ from pathlib import Path
 
 from imapclient import IMAPClient
 
+from tests.support import free_port
+
 USER, PASSWORD = "requester", "imap-test-password"
 START_TIMEOUT_S = 20.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class ImapServer:

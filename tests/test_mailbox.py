@@ -9,7 +9,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -23,7 +22,7 @@ from bot.mailbox.recognise import (
 )
 from tests import wdtk_mail as mail
 from tests.imap_server import PASSWORD, USER, ImapServer
-from tests.test_poll import released_project, row, sent_request
+from tests.support import released_project, row, sent_request, wait_until
 from tests.wdtk_replica import event
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -307,11 +306,9 @@ def test_killed_after_handling_a_message_it_is_never_handled_again_and_still_pol
          "--as-of", "2026-03-20T09:05"],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while not replica.hit_paths(f"/request/{slug(replica, 5001)}"):
-        assert proc.poll() is None, proc.communicate()
-        assert time.monotonic() < deadline, "the mail pass never polled"
-        time.sleep(0.05)
+    wait_until(lambda: replica.hit_paths(f"/request/{slug(replica, 5001)}") or proc.poll() is not None,
+               "the mail pass to poll")  # fmt: skip
+    assert proc.poll() is None, proc.communicate()
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     proc.stdout.close()
@@ -348,15 +345,6 @@ def test_mailbox_config_errors_name_the_key(project):
     assert "environment variable X is not set" in result.stderr
 
 
-def wait_for(condition, what: str, proc: subprocess.Popen, timeout: float = 30.0) -> None:
-    """Until the condition holds (a state change we watch for, not a guess at timing)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert proc.poll() is None, f"the daemon exited while waiting for {what}"
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
-
-
 def test_daemon_handles_mail_as_it_arrives_with_idle(mailproject, replica, imap, tmp_path):
     log = tmp_path / "daemon.log"
     daemon = subprocess.Popen(
@@ -371,14 +359,13 @@ def test_daemon_handles_mail_as_it_arrives_with_idle(mailproject, replica, imap,
         return found.fetchone() == ("mail",)
 
     try:
-        wait_for(lambda: log.exists() and "watching INBOX with IDLE" in log.read_text(),
-                 "the watcher to start", daemon)  # fmt: skip
+        wait_until(lambda: log.exists() and "watching INBOX with IDLE" in log.read_text(),
+                   "the watcher to start")  # fmt: skip
         imap.deliver(alert_for(replica, 5001))
-        wait_for(lambda: confirmed_by_mail("smm-1"), "the alert to be handled", daemon)
+        wait_until(lambda: confirmed_by_mail("smm-1"), "the alert to be handled")
         imap.restart()  # the IDLE connection drops; the watcher reconnects and catches up
         imap.deliver(alert_for(replica, 5002))
-        wait_for(lambda: confirmed_by_mail("smm-2"), "the alert after the restart", daemon,
-                 timeout=60)  # fmt: skip
+        wait_until(lambda: confirmed_by_mail("smm-2"), "the alert after the restart", timeout=60)
     finally:
         daemon.send_signal(signal.SIGTERM)
         daemon.wait(timeout=20)
