@@ -61,7 +61,8 @@ from bot import deadlines as dl
 from bot.config import Config, load_config
 from bot.dates import LONDON
 from bot.store.db import Store
-from bot.tracking.poll import PollReport, Tracker
+from bot.tracking.poll import Poller as Tracker
+from bot.tracking.poll import PollReport
 from bot.wdtk.client import WdtkClient
 from tests import wdtk_replica
 from tests.wdtk_replica import WdtkReplica, event, make_body, make_request_doc
@@ -106,7 +107,7 @@ def start_replica() -> WdtkReplica:
 
 def track(tracker: Tracker, replica: WdtkReplica, wdtk_id: int, now: dt.datetime) -> None:
     slug = replica.request(wdtk_id)["url_title"]
-    tracker.track(f"{replica.base_url}/request/{slug}", None, now)
+    tracker.links.track(f"{replica.base_url}/request/{slug}", None, now)
 
 
 # --- part a ------------------------------------------------------------------------------

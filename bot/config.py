@@ -131,6 +131,7 @@ class ScheduleConfig:
     poll: str = "every 30 minutes"
     release: str = "every 1 minute"
     digest: str = "0 8 * * *"
+    mail: str = "every 5 minutes"  # [mailbox] checks where the server does not offer IDLE
     misfire_grace_s: int = 3600
 
 
@@ -150,6 +151,23 @@ class EmailConfig:
     starttls: bool = True
     user: str = ""
     password_env: str = ""  # the name of an environment variable; never the password
+
+
+@dataclass(frozen=True)
+class MailboxConfig:
+    """The requester's mailbox, where WDTK's own alert e-mails arrive (`foibot mail`)."""
+
+    host: str
+    user: str
+    password_env: str  # the name of an environment variable; never the password
+    port: int = 993
+    tls: bool = True  # implicit TLS (IMAPS); false for a plain connection, e.g. on loopback
+    folder: str = "INBOX"
+    after: str = "leave"  # what to do with a handled message: leave, flag or move:<folder>
+
+    @property
+    def move_to(self) -> str | None:
+        return self.after.removeprefix("move:") if self.after.startswith("move:") else None
 
 
 @dataclass(frozen=True)
@@ -187,6 +205,7 @@ class Config:
     # Minutes added to every pace window when telling a human when to send: WDTK counts
     # by its own clock, and a person clicks a little early or late.
     pace_margin_minutes: int = 1
+    mailbox: MailboxConfig | None = None  # off when [mailbox] is absent
 
     @property
     def root(self) -> Path:
@@ -316,7 +335,7 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
     top = _Table(path.name, raw, "")
     top.only(
         "wdtk", "storage", "pace", "requester", "bodies", "campaigns", "deadlines",
-        "schedule", "poll", "notify", "followups",
+        "schedule", "poll", "notify", "followups", "mailbox",
     )  # fmt: skip
 
     wdtk = _parse_wdtk(top.sub("wdtk"))
@@ -365,6 +384,7 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
         followups_enabled=_parse_followups_switch(top.sub("followups")),
         max_unsent=max_unsent,
         pace_margin_minutes=margin,
+        mailbox=_parse_mailbox(top.sub("mailbox")) if "mailbox" in raw else None,
     )
 
 
@@ -406,9 +426,9 @@ def _parse_followup_policy(t: _Table) -> FollowupPolicy:
 
 
 def _parse_schedule(t: _Table) -> ScheduleConfig:
-    t.only("poll", "release", "digest", "misfire_grace_s")
+    t.only("poll", "release", "digest", "mail", "misfire_grace_s")
     values = {}
-    for name in ("poll", "release", "digest"):
+    for name in ("poll", "release", "digest", "mail"):
         spec = t.text(name, getattr(ScheduleConfig, name))
         from bot.run.triggers import schedule_problem
 
@@ -456,6 +476,32 @@ def _parse_notify(t: _Table) -> NotifyConfig:
         if not re.match(r"^https?://", webhook_url):
             w.fail(f"must be an http(s) URL, got {webhook_url!r}", w.key("url"))
     return NotifyConfig(batch=batch, email=email, webhook_url=webhook_url)
+
+
+def _parse_mailbox(t: _Table) -> MailboxConfig:
+    t.only("host", "port", "tls", "user", "password_env", "folder", "after")
+    tls = t.get("tls", bool, True)
+    after = t.text("after", "leave")
+    if after not in ("leave", "flag") and not re.fullmatch(r"move:\S.*", after):
+        t.fail(f"must be 'leave', 'flag' or 'move:<folder>', got {after!r}", t.key("after"))
+    password_env = t.text("password_env")
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", password_env):
+        t.fail(
+            f"the name of an environment variable holding the password, got {password_env!r}",
+            t.key("password_env"),
+        )
+    port = int(t.number("port", 993 if tls else 143, minimum=1))
+    if port > 65535:
+        t.fail(f"must be a TCP port (1-65535), got {port}", t.key("port"))
+    return MailboxConfig(
+        host=t.text("host"),
+        user=t.text("user"),
+        password_env=password_env,
+        port=port,
+        tls=tls,
+        folder=t.text("folder", "INBOX"),
+        after=after,
+    )
 
 
 def _parse_wdtk(t: _Table) -> WdtkConfig:

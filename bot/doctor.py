@@ -633,6 +633,32 @@ def check_online(config: Config) -> Check:
 # --- all of it -------------------------------------------------------------------------
 
 
+def check_mailbox(config: Config) -> Check:
+    """[mailbox]: log in, open the folder, and say whether IDLE lets the daemon wait."""
+    from bot.errors import ConfigError
+    from bot.mailbox.imap import Mailbox, MailboxError
+
+    mailbox = config.mailbox
+    assert mailbox is not None
+    name = "mailbox (online)"
+    try:
+        with Mailbox(mailbox, timeout_s=15) as box:
+            state, idle = box.state, box.offers_idle
+    except ConfigError as exc:
+        return failed(name, str(exc), f"export {mailbox.password_env}=… where foibot runs")
+    except MailboxError as exc:
+        return failed(
+            name, str(exc), "check [mailbox] host, port, tls, user and folder, and the password"
+        )
+    assert state is not None
+    waits = "the daemon waits with IDLE" if idle else f"no IDLE: the daemon checks {config.schedule.mail}"
+    return passed(
+        name,
+        f"logged in as {mailbox.user} at {mailbox.host}:{mailbox.port}; folder {mailbox.folder} "
+        f"has {_plural(state.exists, 'message')}; {waits}",
+    )
+
+
 def run_checks(
     config_path: str | Path,
     db_path: str | Path | None = None,
@@ -704,6 +730,8 @@ def _checks(
             yield failed("WDTK (online)", "not checked: the config did not load", "fix it first")
         else:
             yield check_online(config)
+            if config.mailbox is not None:
+                yield check_mailbox(config)
 
 
 def summary(checks: list[Check]) -> dict[str, int]:

@@ -49,6 +49,7 @@ def _register() -> None:
         extend,
         followups,
         init,
+        mail,
         report,
         results,
         run,
@@ -69,6 +70,7 @@ def _register() -> None:
         report,
         results,
         doctor,
+        mail,
     ):
         for command in module.COMMANDS:
             cli.add_command(command)

@@ -56,6 +56,7 @@ def run(
         app.emit_json(
             {
                 "released": summary.released,
+                "mail": summary.mail.as_json() if summary.mail else None,
                 "poll": summary.poll.as_json() if summary.poll else None,
                 "followups": summary.followups,
                 "digest": {
@@ -69,7 +70,8 @@ def run(
     elif not (quiet and summary.nothing_happened):
         click.echo(summary.paragraph())
     failed_poll = summary.poll and (summary.poll.all_failed or summary.poll.unreachable)
-    if failed_poll or summary.digest_errors:
+    failed_mail = summary.mail is not None and summary.mail.error is not None
+    if failed_poll or failed_mail or summary.digest_errors:
         raise click.exceptions.Exit(1)
 
 
@@ -103,6 +105,10 @@ def daemon(app: App, log_level: str, log_file: Path | None, verbose: bool) -> No
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     config = app.config
+    if config.mailbox is not None:
+        from bot.mailbox.imap import password_for
+
+        password_for(config.mailbox)  # a missing password fails now (exit 2), not in a thread
     _ = app.store  # migrate once up front, so a bad database fails now, not in a job
     raise click.exceptions.Exit(
         Daemon(config, Path(app.db_path or config.db_path)).run(verbose=verbose)

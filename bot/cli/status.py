@@ -92,7 +92,7 @@ def status(
     from bot.dates import format_uk
 
     app.print_table(
-        ("ref", "body", "status", "sent", "due", "late", "review by", "stage", "title"),
+        ("ref", "body", "status", "sent", "due", "late", "review by", "stage", "confirmed", "title"),
         [
             (
                 r.ref,
@@ -104,6 +104,7 @@ def status(
                 _late_cell(r),
                 r.review_by or "",
                 r.stage or "",
+                _confirmed(r.last_confirmed_at, r.last_confirmed_via),
                 r.title,
             )  # fmt: skip
             for r in rows
@@ -122,6 +123,16 @@ def _late_cell(r) -> str:
     if r.answered_days_late:
         return f"answered {r.answered_days_late} late"
     return ""
+
+
+def _confirmed(at: str | None, via: str | None) -> str:
+    """When WDTK last confirmed a request, UK time, and the path: "20 Mar 09:05 mail"."""
+    if not at:
+        return ""
+    from bot.dates import LONDON
+
+    moment = dt.datetime.fromisoformat(at).astimezone(LONDON)
+    return f"{moment:%d %b %H:%M} {via or 'poll'}"
 
 
 @click.command()

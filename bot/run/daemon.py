@@ -26,6 +26,11 @@ from bot.run.triggers import trigger_for
 
 log = logging.getLogger("foibot.daemon")
 STOP_TIMEOUT_S = 10
+# One IDLE command lasts at most this long before it is renewed: servers may drop an IDLE
+# after 30 minutes (RFC 2177), and a renewal also notices a dead connection.
+IDLE_RENEW_S = 600
+MAIL_RETRY_FIRST_S, MAIL_RETRY_MAX_S = 5.0, 300.0
+MAIL_JOB = {"release": False, "poll": False, "digest": None, "mail": True}
 
 
 class Daemon:
@@ -67,7 +72,9 @@ class Daemon:
         with self._queue_changed:
             self._queue_changed.notify_all()
 
-    def job(self, name: str, *, release: bool, poll: bool, digest: bool | None) -> None:
+    def job(
+        self, name: str, *, release: bool, poll: bool, digest: bool | None, mail: bool = False
+    ) -> None:
         if self.stop.is_set():
             return
         from bot.run.once import run_once
@@ -87,7 +94,8 @@ class Daemon:
                 with WdtkClient(self.config.wdtk, sleep=self.stop.wait) as client:
                     summary = run_once(
                         store, self.config, dt.datetime.now(dt.UTC), client,
-                        release=release, poll=poll, digest=digest, should_stop=self.stop.is_set,
+                        release=release, poll=poll, digest=digest, mail=mail,
+                        should_stop=self.stop.is_set,
                     )  # fmt: skip
             finally:
                 store.close()
@@ -98,6 +106,43 @@ class Daemon:
             log.exception("%s failed", name)
         finally:
             lock.release()
+
+    def watch_mail(self, scheduler: BackgroundScheduler) -> None:
+        """New mail handled as it arrives: one connection waits in IDLE and each change
+        queues a mail pass for the worker (its own connection, the run lock, the news path
+        of a poll).
+        A server without IDLE gets the [schedule] mail job instead; a lost connection is
+        reopened with back-off, and each reconnect catches up on what arrived meanwhile."""
+        from bot.mailbox.imap import Mailbox, MailboxError
+
+        assert self.config.mailbox is not None
+        delay = MAIL_RETRY_FIRST_S
+        while not self.stop.is_set():
+            try:
+                with Mailbox(self.config.mailbox, timeout_s=IDLE_RENEW_S + 60) as box:
+                    if not box.offers_idle:
+                        spec = self.config.schedule.mail
+                        log.info("mailbox: the server offers no IDLE; checking %s", spec)
+                        scheduler.add_job(
+                            self.enqueue, trigger_for(spec), args=["mail"], kwargs=MAIL_JOB,
+                            id="mail", name="mail",
+                        )  # fmt: skip
+                        return
+                    log.info("mailbox: watching %s with IDLE", self.config.mailbox.folder)
+                    delay = MAIL_RETRY_FIRST_S
+                    self.enqueue("mail", **MAIL_JOB)  # what arrived while not watching
+                    while not self.stop.is_set():
+                        if box.idle(IDLE_RENEW_S) and not self.stop.is_set():
+                            self.enqueue("mail", **MAIL_JOB)
+            except MailboxError as exc:
+                log.warning("mailbox: %s; reconnecting in %.0f s", exc, delay)
+                self.stop.wait(delay)
+                delay = min(delay * 2, MAIL_RETRY_MAX_S)
+            except Exception:
+                # The watcher must never die silently: log, back off, watch again.
+                log.exception("mailbox watcher failed")
+                self.stop.wait(delay)
+                delay = min(delay * 2, MAIL_RETRY_MAX_S)
 
     def run(self, verbose: bool = False) -> int:
         # APScheduler logs two INFO lines per job per tick: thousands a day saying nothing.
@@ -111,7 +156,7 @@ class Daemon:
                 "misfire_grace_time": schedule.misfire_grace_s,
             },
         )
-        first = {"release": True, "poll": True, "digest": None}
+        first = {"release": True, "poll": True, "digest": None, "mail": True}
         jobs = [
             ("poll", schedule.poll, first),
             ("release", schedule.release, {"release": True, "poll": False, "digest": False}),
@@ -136,6 +181,10 @@ class Daemon:
         self.enqueue("poll", **first)  # the first pass now, not one interval from now
         worker.start()
         scheduler.start()
+        if self.config.mailbox is not None:
+            threading.Thread(
+                target=self.watch_mail, args=(scheduler,), name="mail", daemon=True
+            ).start()
         log.info("foibot daemon started (database %s)", self.db_path)
         self.stop.wait()
         self.request_stop()  # wake the worker if it is waiting for a pass

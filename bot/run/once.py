@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bot.campaigns.service import launch_campaign
 from bot.config import Config
@@ -18,9 +19,14 @@ from bot.followups.service import draft_followups
 from bot.notify.news import build_digest
 from bot.notify.send import NotifyError, channels, deliver
 from bot.store.db import Store
+from bot.tracking.ingest import policy_for
 from bot.tracking.outcomes import PollReport
 from bot.tracking.poll import Poller
+from bot.tracking.schedule import safety_net
 from bot.wdtk.client import WdtkClient
+
+if TYPE_CHECKING:
+    from bot.mailbox.service import MailReport
 
 DELIVERY_RETRY_FIRST = dt.timedelta(minutes=5)
 DELIVERY_RETRY_MAX = dt.timedelta(hours=6)
@@ -29,6 +35,7 @@ DELIVERY_RETRY_MAX = dt.timedelta(hours=6)
 @dataclass
 class RunSummary:
     released: list[dict] = field(default_factory=list)
+    mail: MailReport | None = None
     poll: PollReport | None = None
     followups: list[dict] = field(default_factory=list)
     news_queued: int = 0
@@ -39,8 +46,12 @@ class RunSummary:
     @property
     def nothing_happened(self) -> bool:
         polled_news = self.poll is not None and self.poll.news_worthy
+        mail_news = self.mail is not None and bool(
+            self.mail.handled or self.mail.error or (self.mail.poll and self.mail.poll.news_worthy)
+        )
         return not (
             self.released
+            or mail_news
             or polled_news
             or self.followups
             or self.digest_channels
@@ -56,6 +67,11 @@ class RunSummary:
             parts.append(
                 f"released {len(self.released)} request(s) to send ({', '.join(r['ref'] for r in self.released)})"
             )
+        if self.mail:
+            parts.append(self.mail.paragraph())
+            if self.mail.poll and self.mail.poll.new_responses:
+                refs = ", ".join(r.ref for r in self.mail.poll.new_responses)
+                parts.append(f"{len(self.mail.poll.new_responses)} new response(s) by mail ({refs})")
         if self.poll:
             p = self.poll
             parts.append(f"polled {p.polled} request(s) with {p.http_calls} call(s) to WDTK")
@@ -158,14 +174,24 @@ def run_once(
     release: bool = True,
     poll: bool = True,
     digest: bool | None = None,
+    mail: bool = True,
     should_stop: Callable[[], bool] = lambda: False,
 ) -> RunSummary:
-    """`digest`: True sends pending news now, False never, None as `[notify] batch` says."""
+    """`digest`: True sends pending news now, False never, None as `[notify] batch` says.
+    `mail`: read [mailbox] first (when configured) and poll what its alerts name; while the
+    mailbox works, the scheduled poll is only the safety net and its schedule relaxes."""
     summary = RunSummary()
     if release:
         summary.released = release_due(store, config, now)
+    policy = None
+    if mail and config.mailbox is not None and not should_stop():
+        from bot.mailbox.service import check_mail, mailbox_healthy
+
+        summary.mail = check_mail(store, config, client, now, should_stop=should_stop)
+        if mailbox_healthy(store, now):
+            policy = safety_net(policy_for(config))
     if poll and not should_stop():
-        summary.poll = Poller(store, config, client).poll(now, should_stop=should_stop)
+        summary.poll = Poller(store, config, client, policy).poll(now, should_stop=should_stop)
         summary.stopped_early = should_stop()
         summary.followups = draft_due_followups(store, config, london_today(now))
     # The news itself was queued with each change it reports; here it is only sent.

@@ -683,3 +683,40 @@ class Store:
         sql += " ORDER BY correspondence_fts.rank LIMIT ?"
         params.append(limit)
         return list(self.db.query(sql, params))
+
+    # -- the mailbox (`foibot mail`) ---------------------------------------------------
+
+    def mail_cursor(self, folder: str) -> tuple[int, int] | None:
+        """(UIDVALIDITY, last UID read) for a folder, or None before its first read."""
+        rows = list(
+            self.db.query(
+                "SELECT uidvalidity, last_uid FROM mail_cursor WHERE folder = ?", [folder]
+            )
+        )
+        return (rows[0]["uidvalidity"], rows[0]["last_uid"]) if rows else None
+
+    def set_mail_cursor(self, folder: str, uidvalidity: int, last_uid: int) -> None:
+        self.db["mail_cursor"].upsert(
+            {"folder": folder, "uidvalidity": uidvalidity, "last_uid": last_uid,
+             "checked_at": utcnow()},
+            pk="folder",
+        )  # fmt: skip
+
+    def mail_handled(self, key: str) -> bool:
+        return bool(list(self.db.query("SELECT 1 FROM mail_handled WHERE key = ?", [key])))
+
+    def record_mail(self, row: dict[str, Any]) -> None:
+        self.db["mail_handled"].insert(
+            {**row, "refs": json.dumps(row["refs"]), "untracked": json.dumps(row["untracked"]),
+             "handled_at": utcnow()},
+            pk="key",
+        )  # fmt: skip
+
+    def mail_targets(self) -> list[dict]:
+        """What an alert e-mail can name: every request linked to WDTK or released."""
+        return list(
+            self.db.query(
+                "SELECT ref, wdtk_id, url_title, title, status FROM requests"
+                " WHERE wdtk_id IS NOT NULL OR status = 'ready'"
+            )
+        )

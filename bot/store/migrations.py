@@ -326,3 +326,30 @@ def m018_request_group(db: Database) -> None:
     # --group`): status, overdue, report and the ICS export filter by it.
     db["requests"].add_column("group", str)
     db["requests"].create_index(["group"])
+
+
+@migrations()
+def m070_mailbox(db: Database) -> None:
+    # `foibot mail`: how far each IMAP folder has been read (its UIDVALIDITY with the last
+    # UID handled), and every WDTK message handled, keyed by its Message-ID (or a digest
+    # of the message) so that none is handled twice, even when UIDVALIDITY changes.
+    db["mail_cursor"].create(
+        {"folder": str, "uidvalidity": int, "last_uid": int, "checked_at": str}, pk="folder"
+    )
+    db["mail_handled"].create(
+        {
+            "key": str,
+            "folder": str,
+            "uidvalidity": int,
+            "uid": int,
+            "kind": str,  # new_response, overdue, classify, track …
+            "refs": str,  # JSON list of the tracked requests it named
+            "untracked": str,  # JSON list of the WDTK requests it named that are not tracked
+            "handled_at": str,
+        },
+        pk="key",
+    )
+    # Which path last confirmed each request against WDTK: a poll found by the schedule,
+    # or one that a WDTK alert e-mail asked for.
+    db["requests"].add_column("last_confirmed_at", str)
+    db["requests"].add_column("last_confirmed_via", str)

@@ -70,6 +70,9 @@ class Ingest:
         self.store, self.config = store, config
         self.policy = policy or policy_for(config)
         self.holiday_key = holiday_key(config)
+        # Which path asked for the fetches applied here: "poll" (the schedule) or "mail"
+        # (a WDTK alert e-mail); `status` shows it with the time WDTK last confirmed.
+        self.via = "poll"
 
     def calendar(self, law: str) -> dl.WorkingCalendar:
         return self.config.calendar(law)
@@ -94,6 +97,8 @@ class Ingest:
                     last_polled_at=now.isoformat(),
                     poll_error=None,
                     poll_failures=0,
+                    last_confirmed_at=now.isoformat(),
+                    last_confirmed_via=self.via,
                 )
             return
         if result.kind in ("hidden", "gone"):
@@ -162,6 +167,8 @@ class Ingest:
                 "poll_failures": 0,
                 "gone_since": None,
                 "holiday_data": self.holiday_key,
+                "last_confirmed_at": now.isoformat(),
+                "last_confirmed_via": self.via,
             }
             updated = {**row, **values}
             values["next_poll_at"] = after_success(updated, now, self.policy).isoformat()

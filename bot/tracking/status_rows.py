@@ -38,6 +38,10 @@ class StatusRow:
     answered_on: str | None = None  # the UK date of the reply that answered it
     answered_days_late: int | None = None  # working days after the due date, if late
     note: str | None = None  # what a person should do, e.g. classify a reply on WDTK
+    # When WDTK last confirmed the stored state, and by which path: "poll" (the schedule)
+    # or "mail" (a WDTK alert e-mail named the request).
+    last_confirmed_at: str | None = None
+    last_confirmed_via: str | None = None
 
     def as_json(self) -> dict:
         # A plain comprehension: dataclasses.asdict deep-copies and is 5x slower on 10k rows.
@@ -48,7 +52,8 @@ _FIELDS = tuple(f.name for f in fields(StatusRow))
 # What status rows read from `requests`: not the letters, which are most of its bytes.
 COLUMNS = (
     "ref, campaign, body, title, status, wdtk_id, url_title, sent_on, due, very_overdue_after, "
-    "slot_at, law, poll_error, awaiting_description, review_started_on, answered_at"
+    "slot_at, law, poll_error, awaiting_description, review_started_on, answered_at, "
+    "last_confirmed_at, last_confirmed_via"
 )
 
 
@@ -87,6 +92,8 @@ def status_row(
         answered_on=dl.receipt_date(answer).isoformat() if answer else None,
         answered_days_late=answered_late(row, cal),
         note="reply unclassified: classify it on WDTK" if late and late.unclassified else None,
+        last_confirmed_at=row.get("last_confirmed_at"),
+        last_confirmed_via=row.get("last_confirmed_via"),
     )
 
 

@@ -1,0 +1,66 @@
+"""`foibot mail`: read WDTK's alert e-mails from [mailbox] and poll what they name."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from bot.cli.app import App, DateTimeType, json_option, pass_app
+from bot.errors import UsageError
+
+
+@click.command()
+@click.option("--track", is_flag=True, help="Also track requests the alerts name that are not tracked.")
+@click.option("--as-of", "as_of", type=DateTimeType(), help="Pretend it is this (UK) time.")
+@click.option("--wait", is_flag=True, help="Wait for a pass already running instead of exiting.")
+@json_option
+@pass_app
+def mail(app: App, track: bool, as_of: dt.datetime | None, wait: bool, as_json: bool) -> None:
+    """One pass over new mail in [mailbox]: recognise WDTK's alerts (new responses,
+    overdue and classify reminders, track alerts) and poll exactly the requests they
+    name. Other mail is left untouched; no message is handled twice."""
+    from bot.cli.track import poll_summary
+    from bot.mailbox.imap import password_for
+    from bot.mailbox.service import check_mail
+    from bot.run.lock import LockHeld, RunLock
+    from bot.wdtk.client import WdtkClient
+
+    config = app.config
+    if config.mailbox is None:
+        raise UsageError(f"{config.path.name}: no [mailbox] section; see README 'Mail from WDTK'")
+    password_for(config.mailbox)  # a missing password is a config error: exit 2, before any work
+    store = app.store  # creates and migrates the database (and its folder) before the lock
+    lock = RunLock(store.path)
+    try:
+        lock.acquire(wait=wait)
+    except LockHeld:
+        click.echo("another run is in progress; nothing done")
+        return
+    try:
+        with WdtkClient(config.wdtk) as client:
+            now = (as_of or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+            report = check_mail(store, config, client, now, track=track)
+    finally:
+        lock.release()
+    if app.json_wanted(as_json):
+        app.emit_json(report.as_json())
+    elif report.error is None:
+        text = report.paragraph()
+        lines = [text[0].upper() + text[1:] + "."]
+        for handled in report.handled:
+            named = ", ".join(handled.refs + handled.tracked) or "no tracked request"
+            lines.append(f"  {handled.kind} (UID {handled.uid}): {named}")
+            for ref in handled.tracked:
+                lines.append(f"    now tracking {ref}")
+            for label in handled.untracked:
+                lines.append(f"    not tracked: {label} (`foibot mail --track` follows it)")
+        if report.poll is not None:
+            lines.append(poll_summary(report.poll))
+        click.echo("\n".join(lines))
+    if report.error:
+        click.echo(f"Error: {report.error}", err=True)
+        raise click.exceptions.Exit(1)
+
+
+COMMANDS = [mail]

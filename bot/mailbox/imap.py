@@ -1,0 +1,214 @@
+"""The IMAP shell over IMAPClient: log in, open the folder, list and fetch new messages by
+UID, apply the `after` action, and wait with IDLE. No decisions here.
+
+Messages are fetched with BODY.PEEK[] so reading them never marks them read: a person
+still sees WDTK's alerts as new in their mail program.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import ssl
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from bot.config import MailboxConfig
+from bot.errors import ConfigError, FoibotError
+
+FETCH_BATCH = 200  # UIDs per FETCH command: keeps each answer to a sensible size
+HEADER = b"BODY[HEADER.FIELDS (FROM)]"
+
+
+class MailboxError(FoibotError):
+    """The mailbox cannot be reached, refused the login, or has no such folder."""
+
+
+@dataclass(frozen=True)
+class FolderState:
+    uidvalidity: int
+    uidnext: int | None
+    exists: int
+
+
+def password_for(config: MailboxConfig) -> str:
+    password = os.environ.get(config.password_env)
+    if not password:
+        raise ConfigError(
+            f"[mailbox] password_env: the environment variable {config.password_env} is not set"
+        )
+    return password
+
+
+class Mailbox:
+    """One logged-in IMAP connection with the configured folder selected. Context manager."""
+
+    def __init__(self, config: MailboxConfig, *, timeout_s: float = 30.0):
+        self.config, self.timeout_s = config, timeout_s
+        self.client = None
+        self.state: FolderState | None = None
+
+    def __enter__(self) -> Mailbox:
+        self.open()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def open(self) -> FolderState:
+        from imapclient import IMAPClient
+        from imapclient.exceptions import IMAPClientError, LoginError
+
+        config = self.config
+        password = password_for(config)
+        where = f"{config.host}:{config.port}"
+        try:
+            self.client = IMAPClient(
+                config.host,
+                port=config.port,
+                ssl=config.tls,
+                ssl_context=ssl.create_default_context() if config.tls else None,
+                timeout=self.timeout_s,
+            )
+        except (OSError, IMAPClientError) as exc:
+            raise MailboxError(f"[mailbox] cannot connect to {where}: {_reason(exc)}") from None
+        try:
+            self.client.login(config.user, password)
+        except LoginError:
+            self.close()
+            raise MailboxError(
+                f"[mailbox] {where} refused the login for user {config.user!r} "
+                f"(password from ${config.password_env})"
+            ) from None
+        except (OSError, IMAPClientError) as exc:
+            self.close()
+            raise MailboxError(f"[mailbox] {where}: login failed: {_reason(exc)}") from None
+        return self.select()
+
+    def select(self) -> FolderState:
+        from imapclient.exceptions import IMAPClientAbortError, IMAPClientError
+
+        assert self.client is not None
+        try:
+            info = self.client.select_folder(self.config.folder)
+        except (IMAPClientAbortError, OSError) as exc:  # the connection, not the folder
+            raise MailboxError(
+                f"[mailbox] {self.config.host}:{self.config.port}: connection lost: {_reason(exc)}"
+            ) from None
+        except IMAPClientError as exc:
+            raise MailboxError(
+                f"[mailbox] folder: cannot open {self.config.folder!r} on {self.config.host}: "
+                f"{_reason(exc)}"
+            ) from None
+        self.state = FolderState(
+            uidvalidity=int(info[b"UIDVALIDITY"]),
+            uidnext=int(info[b"UIDNEXT"]) if b"UIDNEXT" in info else None,
+            exists=int(info.get(b"EXISTS", 0)),
+        )
+        return self.state
+
+    def close(self) -> None:
+        client, self.client = self.client, None
+        if client is None:
+            return
+        try:
+            client.logout()
+        except Exception:  # noqa: BLE001 — the connection may already be gone; nothing to save
+            with contextlib.suppress(Exception):
+                client.shutdown()
+
+    @property
+    def offers_idle(self) -> bool:
+        assert self.client is not None
+        return self.client.has_capability("IDLE")
+
+    # -- reading ------------------------------------------------------------------------
+
+    def uids_after(self, last_uid: int) -> list[int]:
+        """UIDs above last_uid, ascending. `UID n:*` always answers with the highest UID
+        even when it is below n, hence the filter."""
+        assert self.client is not None
+        with self._errors("search"):
+            found = self.client.search(["UID", f"{last_uid + 1}:*"])
+        return sorted(uid for uid in found if uid > last_uid)
+
+    def senders(self, uids: list[int]) -> Iterator[tuple[int, bytes]]:
+        """(uid, From header bytes) for each UID, fetched in batches."""
+        assert self.client is not None
+        for start in range(0, len(uids), FETCH_BATCH):
+            batch = uids[start : start + FETCH_BATCH]
+            with self._errors("fetch"):
+                answer = self.client.fetch(batch, ["BODY.PEEK[HEADER.FIELDS (FROM)]"])
+            for uid in batch:
+                if uid in answer:  # expunged since the search: nothing to read
+                    yield uid, answer[uid].get(HEADER, b"")
+
+    def message(self, uid: int) -> bytes | None:
+        assert self.client is not None
+        with self._errors("fetch"):
+            answer = self.client.fetch([uid], ["BODY.PEEK[]"])
+        return answer[uid].get(b"BODY[]") if uid in answer else None
+
+    # -- after handling -----------------------------------------------------------------
+
+    def after(self, uid: int) -> None:
+        """Apply [mailbox] after to a handled message."""
+        assert self.client is not None
+        action = self.config.after
+        with self._errors(action):
+            if action == "flag":
+                self.client.add_flags([uid], [b"\\Flagged"])
+            elif (folder := self.config.move_to) is not None:
+                if not self.client.folder_exists(folder):
+                    self.client.create_folder(folder)
+                if self.client.has_capability("MOVE"):
+                    self.client.move([uid], folder)
+                else:
+                    self.client.copy([uid], folder)
+                    self.client.delete_messages([uid])
+                    if self.client.has_capability("UIDPLUS"):
+                        self.client.uid_expunge([uid])
+                    else:
+                        self.client.expunge()
+
+    # -- waiting ------------------------------------------------------------------------
+
+    def idle(self, timeout_s: float) -> bool:
+        """Wait until the server says the folder changed, or timeout_s passes (servers drop
+        an IDLE after 30 minutes, so callers keep timeout_s well below). True on news."""
+        assert self.client is not None
+        with self._errors("idle"):
+            self.client.idle()
+            try:
+                responses = self.client.idle_check(timeout=timeout_s)
+            finally:
+                self.client.idle_done()
+        return any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses)
+
+    def _errors(self, what: str):
+        return _translate(self.config, what)
+
+
+class _translate:
+    """IMAP and socket errors as one MailboxError line naming the server and the step."""
+
+    def __init__(self, config: MailboxConfig, what: str):
+        self.config, self.what = config, what
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind, exc, tb) -> bool:
+        from imapclient.exceptions import IMAPClientError
+
+        if exc is None or not isinstance(exc, (OSError, IMAPClientError, socket.timeout)):
+            return False
+        raise MailboxError(
+            f"[mailbox] {self.config.host}:{self.config.port}: {self.what} failed: {_reason(exc)}"
+        ) from None
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:200]

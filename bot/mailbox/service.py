@@ -1,0 +1,225 @@
+"""Handle new mail: read the folder past the stored cursor, recognise WDTK's alerts, and
+poll exactly the requests they name.
+
+Exactly once: handling a message is one transaction that records its key (Message-ID, or
+a digest), moves the cursor past its UID and makes the requests it names due a poll now.
+A crash before that commit leaves the message to be handled by the next pass; a crash
+after it leaves the requests due, so the next pass of any kind polls them. A new
+UIDVALIDITY (the folder was rebuilt) restarts the cursor at 0, and the recorded keys keep
+the messages already handled from being handled again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.config import Config
+from bot.errors import FoibotError
+from bot.mailbox.imap import Mailbox, MailboxError
+from bot.mailbox.recognise import Ignored, Mention, from_site, match_mentions, recognise
+from bot.store.db import Store
+from bot.tracking.ingest import policy_for
+from bot.tracking.outcomes import PollReport
+from bot.tracking.poll import Poller
+from bot.tracking.schedule import safety_net
+from bot.wdtk.client import WdtkClient
+from bot.wdtk.urls import request_url
+
+# A mailbox read this recently counts as working: polling can relax to a safety net.
+HEALTHY_FOR = dt.timedelta(hours=2)
+OK_KEY = "mailbox_ok_at"
+
+
+@dataclass
+class HandledMail:
+    uid: int
+    kind: str
+    refs: list[str]
+    untracked: list[str]  # labels of the requests it named that foibot does not follow
+    tracked: list[str] = field(default_factory=list)  # refs started now by --track
+
+    def as_json(self) -> dict:
+        return {
+            "uid": self.uid,
+            "kind": self.kind,
+            "refs": self.refs,
+            "untracked": self.untracked,
+            "tracked": self.tracked,
+        }
+
+
+@dataclass
+class MailReport:
+    folder: str
+    uidvalidity: int | None = None
+    read: int = 0  # new messages looked at
+    handled: list[HandledMail] = field(default_factory=list)
+    ignored: int = 0  # not WDTK's, or naming no request: left untouched
+    already_handled: int = 0  # seen before (a rebuilt folder, a copy)
+    uidvalidity_changed: bool = False
+    poll: PollReport | None = None
+    error: str | None = None
+
+    @property
+    def untracked(self) -> list[str]:
+        return list(dict.fromkeys(label for h in self.handled for label in h.untracked))
+
+    def as_json(self) -> dict:
+        return {
+            "folder": self.folder,
+            "uidvalidity": self.uidvalidity,
+            "read": self.read,
+            "handled": [h.as_json() for h in self.handled],
+            "ignored": self.ignored,
+            "already_handled": self.already_handled,
+            "uidvalidity_changed": self.uidvalidity_changed,
+            "untracked": self.untracked,
+            "poll": self.poll.as_json() if self.poll else None,
+            "error": self.error,
+        }
+
+    def paragraph(self) -> str:
+        if self.error:
+            return f"mailbox not read: {self.error}"
+        text = f"read {self.read} new message(s) in {self.folder}"
+        if self.handled:
+            refs = list(dict.fromkeys(ref for h in self.handled for ref in h.refs))
+            text += f", {len(self.handled)} from WDTK naming {len(refs)} tracked request(s)"
+        if self.untracked:
+            text += f", {len(self.untracked)} not tracked ({', '.join(self.untracked)})"
+        return text
+
+
+def mailbox_healthy(store: Store, now: dt.datetime) -> bool:
+    """Whether the mailbox was read without error recently: then the schedule relaxes."""
+    ok = store.setting(OK_KEY)
+    return ok is not None and now - dt.datetime.fromisoformat(ok) <= HEALTHY_FOR
+
+
+def check_mail(
+    store: Store,
+    config: Config,
+    client: WdtkClient,
+    now: dt.datetime,
+    *,
+    track: bool = False,
+    should_stop: Callable[[], bool] = lambda: False,
+    mailbox: Mailbox | None = None,
+) -> MailReport:
+    """One pass over new mail. Mailbox trouble comes back in `error`, never raised: a
+    pass goes on to poll as before."""
+    assert config.mailbox is not None, "check_mail needs [mailbox]"
+    report = MailReport(config.mailbox.folder)
+    # The mailbox is working while its alerts are read: what they name is scheduled on
+    # the relaxed safety-net policy too, or each alert would bring back the old rhythm.
+    poller = Poller(store, config, client, safety_net(policy_for(config)))
+    poller.ingest.via = "mail"
+    due: list[str] = []
+    own = mailbox is None
+    box = mailbox or Mailbox(config.mailbox)
+    try:
+        state = box.open() if own else box.select()
+        report.uidvalidity = state.uidvalidity
+        due = _read(store, config, box, state.uidvalidity, report, poller, now, track, should_stop)
+        with store.transaction():
+            store.set_setting(OK_KEY, now.isoformat(timespec="seconds"))
+    except MailboxError as exc:
+        report.error = str(exc)
+    finally:
+        if own:
+            box.close()
+    if due and not should_stop():
+        report.poll = poller.poll_refs(due, now, should_stop)
+    return report
+
+
+def _read(
+    store: Store,
+    config: Config,
+    box: Mailbox,
+    uidvalidity: int,
+    report: MailReport,
+    poller: Poller,
+    now: dt.datetime,
+    track: bool,
+    should_stop: Callable[[], bool],
+) -> list[str]:
+    folder, base_url = report.folder, config.wdtk.base_url
+    cursor = store.mail_cursor(folder)
+    last_uid = 0
+    if cursor is not None:
+        if cursor[0] == uidvalidity:
+            last_uid = cursor[1]
+        else:
+            report.uidvalidity_changed = True
+    uids = box.uids_after(last_uid)
+    candidates = {uid for uid, header in box.senders(uids) if from_site(header, base_url)}
+    due: list[str] = []
+    read_to = last_uid
+    for uid in uids:
+        if should_stop():
+            break
+        report.read += 1
+        raw = box.message(uid) if uid in candidates else None
+        verdict = recognise(raw, base_url) if raw is not None else None
+        if verdict is None or isinstance(verdict, Ignored):
+            report.ignored += 1
+            read_to = uid
+            continue
+        if store.mail_handled(verdict.key):
+            report.already_handled += 1
+            read_to = uid
+            continue
+        matches = match_mentions(verdict.mentions, store.mail_targets())
+        untracked = list(matches.untracked)
+        handled = HandledMail(uid, verdict.kind, [*matches.linked, *matches.drafts], [])
+        if track:
+            untracked = _track(poller, untracked, base_url, now, handled)
+        handled.untracked = [m.label for m in untracked]
+        with store.transaction():
+            store.record_mail(
+                {
+                    "key": verdict.key,
+                    "folder": folder,
+                    "uidvalidity": uidvalidity,
+                    "uid": uid,
+                    "kind": verdict.kind,
+                    "refs": handled.refs,
+                    "untracked": handled.untracked,
+                }
+            )
+            store.set_mail_cursor(folder, uidvalidity, uid)
+            for ref in handled.refs:
+                # Due now: if this pass dies before polling, the next one polls it.
+                store.update_request(ref, next_poll_at=now.isoformat())
+        read_to = uid
+        report.handled.append(handled)
+        due.extend(ref for ref in handled.refs if ref not in due)
+        # After the commit: a crash here leaves the message in place, handled, never lost.
+        box.after(uid)
+    if read_to != last_uid or cursor is None or report.uidvalidity_changed:
+        with store.transaction():
+            store.set_mail_cursor(folder, uidvalidity, read_to)
+    return due
+
+
+def _track(
+    poller: Poller, mentions: list[Mention], base_url: str, now: dt.datetime, handled: HandledMail
+) -> list[Mention]:
+    """`--track`: follow each named request foibot does not; what cannot be tracked (a
+    title alone, a request WDTK hides) stays untracked."""
+    left = []
+    for mention in mentions:
+        url = request_url(base_url, mention.url_title, mention.wdtk_id)
+        if url is None:
+            left.append(mention)
+            continue
+        try:
+            row = poller.links.track(url, None, now)
+        except FoibotError:
+            left.append(mention)
+            continue
+        handled.tracked.append(row["ref"])
+    return left

@@ -1,0 +1,394 @@
+"""`foibot mail`: WDTK's alert e-mails, recognised (pure) and read from a real IMAP server
+(pymap on 127.0.0.1) to poll exactly the requests they name on the WDTK replica."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from bot.mailbox.recognise import (
+    Ignored,
+    Mention,
+    Recognised,
+    match_mentions,
+    recognise,
+    sender_matches,
+)
+from tests import wdtk_mail as mail
+from tests.imap_server import PASSWORD, USER, ImapServer
+from tests.support import released_project, row, sent_request, wait_until
+from tests.wdtk_replica import event
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+WDTK = "https://www.whatdotheyknow.com"
+
+
+# --- recognising messages (pure) -------------------------------------------------------
+
+
+def test_new_response_names_its_request_by_slug_in_text_and_html():
+    raw = mail.new_response(WDTK, "staff_disciplined", "Home Office: staff", "Home Office", 9)
+    verdict = recognise(raw, WDTK)
+    assert isinstance(verdict, Recognised)
+    assert verdict.kind == "new_response"
+    assert verdict.mentions == (Mention(url_title="staff_disciplined"),)
+
+
+def test_html_only_alert_with_a_non_ascii_title_is_read_from_its_links():
+    title = "Cyngor Sir Ynys Môn: staff – “social media” misuse"
+    raw = mail.new_response_html_only(WDTK, "cyngor_sir_ynys_mon_staff", title, "Môn", 4)
+    assert b"Content-Transfer-Encoding: quoted-printable" in raw
+    assert "Môn".encode() not in raw  # encoded on the wire, decoded by the parser
+    verdict = recognise(raw, WDTK)
+    assert isinstance(verdict, Recognised)
+    assert verdict.mentions == (Mention(url_title="cyngor_sir_ynys_mon_staff"),)
+
+
+def test_overdue_alerts_name_the_request_by_number():
+    for very, kind in ((False, "overdue"), (True, "very_overdue")):
+        verdict = recognise(mail.overdue_alert(WDTK, 5001, "T", "Home Office", very=very), WDTK)
+        assert isinstance(verdict, Recognised)
+        assert (verdict.kind, verdict.mentions) == (kind, (Mention(wdtk_id=5001),))
+
+
+def test_an_alert_whose_link_names_nothing_falls_back_to_the_title_in_its_subject():
+    title = "Ysgol Gŵyr: staff disciplined for social media misuse"
+    verdict = recognise(mail.overdue_alert_token(WDTK, title, "Ysgol Gŵyr"), WDTK)
+    assert isinstance(verdict, Recognised)
+    assert len(verdict.mentions) == 1 and verdict.mentions[0].wdtk_id is None
+    rows = [{"ref": "smm-9", "wdtk_id": 77, "url_title": "ysgol", "title": title, "status": "x"}]
+    assert match_mentions(verdict.mentions, rows).linked == ("smm-9",)
+
+
+def test_classify_reminder_names_the_request_inside_its_sign_in_link():
+    verdict = recognise(mail.classify_reminder(WDTK, "met_police_staff", "Met", "Met"), WDTK)
+    assert isinstance(verdict, Recognised)
+    assert (verdict.kind, verdict.mentions) == ("classify", (Mention(url_title="met_police_staff"),))
+
+
+def test_track_alert_names_every_request_it_lists_and_not_its_unsubscribe_links():
+    items = [("a_one", "A", "HO", 1), ("b_two", "B", "MoJ", 2), ("c_three", "C", "Met", 3)]
+    verdict = recognise(mail.track_alert(WDTK, items), WDTK)
+    assert isinstance(verdict, Recognised)
+    assert verdict.kind == "track"
+    assert [m.url_title for m in verdict.mentions] == ["a_one", "b_two", "c_three"]
+
+
+def test_other_senders_and_malformed_messages_are_ignored():
+    other = recognise(mail.other_sender(WDTK, "a_one"), WDTK)
+    assert isinstance(other, Ignored) and "not from whatdotheyknow.com" in other.reason
+    broken = recognise(mail.malformed(WDTK), WDTK)
+    assert isinstance(broken, Ignored) and broken.reason.startswith("malformed")
+    assert isinstance(recognise(b"\xff\xfe\x00garbage", WDTK), Ignored)
+
+
+def test_sender_domain_must_be_the_site_or_a_subdomain():
+    assert sender_matches("whatdotheyknow.com", WDTK)
+    assert sender_matches("mail.whatdotheyknow.com", WDTK)
+    assert not sender_matches("evilwhatdotheyknow.com", WDTK)
+    assert not sender_matches("whatdotheyknow.com.evil.example", WDTK)
+
+
+def test_a_slug_no_request_has_but_a_released_draft_derives_is_that_draft():
+    rows = [
+        {"ref": "smm-1", "wdtk_id": None, "url_title": None, "status": "ready",
+         "title": "Home Office: staff disciplined for social media misuse"},
+    ]  # fmt: skip
+    found = match_mentions((Mention(url_title="home_office_staff_disciplined_fo_2"),), rows)
+    assert (found.drafts, found.untracked) == (("smm-1",), ())
+    unknown = match_mentions((Mention(url_title="someone_elses_request"),), rows)
+    assert unknown.untracked == (Mention(url_title="someone_elses_request"),)
+
+
+# --- against the IMAP server and the WDTK replica ---------------------------------------
+
+
+@pytest.fixture
+def imap(tmp_path):
+    with ImapServer(tmp_path / "imap") as server:
+        yield server
+
+
+@pytest.fixture
+def mailproject(project, replica, imap, monkeypatch):
+    """smm-1 (WDTK 5001) and smm-2 (5002) sent and linked; [mailbox] on the server."""
+    released_project(project, replica)
+    sent_request(project, replica, 5001, "smm-1")
+    sent_request(project, replica, 5002, "smm-2", sent_at="2026-03-02T11:15:00+00:00")
+    project.run("poll", "--as-of", "2026-03-02T12:00")
+    assert row(project, "smm-2")["wdtk_id"] == 5002
+    monkeypatch.setenv("FOIBOT_TEST_IMAP_PASSWORD", PASSWORD)
+    with project.config.open("a") as f:
+        f.write(
+            f'\n[mailbox]\nhost = "127.0.0.1"\nport = {imap.port}\ntls = false\n'
+            f'user = "{USER}"\npassword_env = "FOIBOT_TEST_IMAP_PASSWORD"\n'
+        )
+    replica.hits.clear()
+    return project
+
+
+def add_response(replica, wdtk_id: int, at: str = "2026-03-20T09:00:00+00:00") -> int:
+    e = replica.add_event(wdtk_id, event(None, "response", at))
+    return e["incoming_message_id"]
+
+
+def slug(replica, wdtk_id: int) -> str:
+    return replica.request(wdtk_id)["url_title"]
+
+
+def alert_for(replica, wdtk_id: int) -> bytes:
+    doc = replica.request(wdtk_id)
+    incoming = add_response(replica, wdtk_id)
+    return mail.new_response(replica.base_url, doc["url_title"], doc["title"], "Home Office", incoming)
+
+
+def test_a_new_response_alert_polls_exactly_that_request_at_once(mailproject, replica, imap):
+    imap.deliver(alert_for(replica, 5001))
+    report = mailproject.json("mail", "--as-of", "2026-03-20T09:05")
+    assert [h["refs"] for h in report["handled"]] == [["smm-1"]]
+    assert [r["ref"] for r in report["poll"]["new_responses"]] == ["smm-1"]
+    # one JSON call for smm-1 (and its page for the reply text); smm-2 is not asked about
+    assert all(slug(replica, 5002) not in p for p in replica.hit_paths())
+    assert any(p.startswith(f"/request/{slug(replica, 5001)}.json") for p in replica.hit_paths())
+    assert (row(mailproject, "smm-1")["last_confirmed_via"], row(mailproject, "smm-2")["last_confirmed_via"]) == ("mail", "poll")
+    # the message is left as it was: unread, in the inbox
+    assert [m["flags"] for m in imap.folder().values()] == [set()]
+    status = {s["ref"]: s for s in mailproject.json("status", "--as-of", "2026-03-20")}
+    assert status["smm-1"]["last_confirmed_via"] == "mail"
+    assert status["smm-1"]["last_confirmed_at"].startswith("2026-03-20T09:05")
+    # news queued on the same path as polling: once
+    news = sqlite3.connect(mailproject.db).execute("SELECT key FROM news").fetchall()
+    assert sum(1 for (k,) in news if k.startswith("response:smm-1")) == 1
+
+
+def test_overdue_alert_by_number_and_a_classify_reminder(mailproject, replica, imap):
+    base = replica.base_url
+    imap.deliver(
+        mail.overdue_alert(base, 5002, replica.request(5002)["title"], "Home Office"),
+        mail.classify_reminder(base, slug(replica, 5001), "t", "Home Office"),
+    )
+    report = mailproject.json("mail", "--as-of", "2026-04-02T06:00")
+    assert [(h["kind"], h["refs"]) for h in report["handled"]] == [
+        ("overdue", ["smm-2"]), ("classify", ["smm-1"]),
+    ]  # fmt: skip
+    assert report["poll"]["polled"] == 2
+
+
+def test_track_alert_listing_several_requests_and_one_not_tracked(mailproject, replica, imap):
+    from tests.wdtk_replica import HOME_OFFICE, make_request_doc
+
+    other = make_request_doc(7001, "Someone else's question", body=HOME_OFFICE,
+                             sent_at="2026-03-05T10:00:00+00:00",
+                             events=[event(700100, "sent", "2026-03-05T10:00:00+00:00")])  # fmt: skip
+    replica.add_request(other)
+    items = [
+        (slug(replica, 5001), "t1", "Home Office", add_response(replica, 5001)),
+        (slug(replica, 5002), "t2", "Home Office", add_response(replica, 5002)),
+        (slug(replica, 7001), "t3", "Home Office", 9),
+    ]
+    imap.deliver(mail.track_alert(replica.base_url, items))
+    report = mailproject.json("mail", "--as-of", "2026-03-20T09:05")
+    assert report["handled"][0]["refs"] == ["smm-1", "smm-2"]
+    assert report["untracked"] == [f"/request/{slug(replica, 7001)}"]
+    assert sorted(r["ref"] for r in report["poll"]["new_responses"]) == ["smm-1", "smm-2"]
+    text = mailproject.run("mail", "--as-of", "2026-03-20T09:06").stdout
+    assert "Read 0 new message(s)" in text  # handled once, never again
+
+    imap.deliver(mail.track_alert(replica.base_url, items[2:]))
+    tracked = mailproject.json("mail", "--track", "--as-of", "2026-03-20T09:10")
+    assert tracked["handled"][0]["tracked"] == ["wdtk-7001"]
+    assert tracked["untracked"] == []
+    assert row(mailproject, "wdtk-7001")["last_confirmed_via"] == "mail"
+
+
+def test_other_mail_and_malformed_mail_are_left_untouched(mailproject, replica, imap):
+    mailproject.edit_config("tls = false\n", 'tls = false\nafter = "move:WDTK done"\n')
+    imap.deliver(
+        mail.other_sender(replica.base_url, slug(replica, 5001)),
+        mail.malformed(replica.base_url),
+        alert_for(replica, 5001),
+    )
+    report = mailproject.json("mail", "--as-of", "2026-03-20T09:05")
+    assert (report["read"], report["ignored"], len(report["handled"])) == (3, 2, 1)
+    assert not any(p.startswith("/request/") for p in replica.hit_paths()) or report["poll"]
+    left = imap.folder()
+    assert len(left) == 2 and all(m["flags"] == set() for m in left.values())
+    assert "This week in FOI" in " ".join(m["subject"] for m in left.values())
+    assert len(imap.folder("WDTK done")) == 1  # only WDTK's alert was moved
+
+
+def test_flag_after_handling(mailproject, replica, imap):
+    mailproject.edit_config("tls = false\n", 'tls = false\nafter = "flag"\n')
+    imap.deliver(alert_for(replica, 5001), mail.other_sender(replica.base_url, "x"))
+    mailproject.json("mail", "--as-of", "2026-03-20T09:05")
+    flags = [m["flags"] for m in imap.folder().values()]
+    assert flags == [{b"\\Flagged"}, set()]
+
+
+def test_a_server_restart_mid_session_is_one_clear_error_and_nothing_is_lost(
+    mailproject, replica, imap
+):
+    import datetime as dt
+
+    from bot.config import load_config
+    from bot.mailbox.imap import Mailbox
+    from bot.mailbox.service import check_mail
+    from bot.store.db import Store
+    from bot.wdtk.client import WdtkClient
+
+    config = load_config(mailproject.config)
+    now = dt.datetime(2026, 3, 20, 9, 5, tzinfo=dt.UTC)
+    store = Store(mailproject.db)
+    box = Mailbox(config.mailbox, timeout_s=5)
+    box.open()
+    imap.deliver(alert_for(replica, 5001))
+    imap.restart()  # the session's connection is gone
+    try:
+        with WdtkClient(config.wdtk) as client:
+            broken = check_mail(store, config, client, now, mailbox=box)
+            assert broken.error and broken.error.startswith("[mailbox] 127.0.0.1:")
+            assert broken.handled == []
+            again = check_mail(store, config, client, now)
+    finally:
+        box.close()
+        store.close()
+    assert again.error is None
+    assert [h.refs for h in again.handled] == [["smm-1"]]
+
+    # and the CLI says so in one line, exit 1, when the server is down
+    imap.stop()
+    result = mailproject.run("mail", expect=1)
+    assert result.stderr.startswith("Error: [mailbox] cannot connect to 127.0.0.1:")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_new_uidvalidity_rereads_the_folder_without_handling_anything_twice(
+    mailproject, replica, imap
+):
+    mailproject.edit_config("tls = false\n", 'tls = false\nafter = "move:Done"\n')
+    first = [alert_for(replica, 5001), alert_for(replica, 5002)]
+    imap.deliver(*first, mail.other_sender(replica.base_url, "x"))
+    report = mailproject.json("mail", "--as-of", "2026-03-20T09:05")
+    assert len(report["handled"]) == 2
+    cursor_before = sqlite3.connect(mailproject.db).execute(
+        "SELECT uidvalidity, last_uid FROM mail_cursor").fetchone()  # fmt: skip
+    assert cursor_before[1] == 3
+
+    imap.change_uidvalidity()  # the newsletter is renumbered UID 1; the next UID is 2
+    # A copy of an alert already handled (a person dragged it back) and a new alert,
+    # whose UID (3) is at or below the old cursor: read only because UIDVALIDITY changed.
+    imap.deliver(first[0], alert_for(replica, 5002))
+    report = mailproject.json("mail", "--as-of", "2026-03-20T10:00")
+    assert report["uidvalidity_changed"] is True
+    assert report["uidvalidity"] != cursor_before[0]
+    assert (report["read"], report["ignored"], report["already_handled"]) == (3, 1, 1)
+    assert [h["refs"] for h in report["handled"]] == [["smm-2"]]
+    handled = sqlite3.connect(mailproject.db).execute("SELECT count(*) FROM mail_handled").fetchone()
+    assert handled == (3,)
+
+
+def test_killed_after_handling_a_message_it_is_never_handled_again_and_still_polled(
+    mailproject, replica, imap
+):
+    from tests.wdtk_replica import slow
+
+    imap.deliver(alert_for(replica, 5001))
+    # WDTK answers slowly, so the process is killed while it polls, after the commit.
+    replica.fail(5001, slow(30))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--config", str(mailproject.config), "mail",
+         "--as-of", "2026-03-20T09:05"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    wait_until(lambda: replica.hit_paths(f"/request/{slug(replica, 5001)}") or proc.poll() is not None,
+               "the mail pass to poll")  # fmt: skip
+    assert proc.poll() is None, proc.communicate()
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    proc.stdout.close()
+    proc.stderr.close()
+
+    conn = sqlite3.connect(mailproject.db)
+    assert conn.execute("SELECT count(*) FROM mail_handled").fetchone() == (1,)
+    assert row(mailproject, "smm-1")["next_poll_at"].startswith("2026-03-20T09:05")
+    replica.faults.clear()
+    again = mailproject.json("mail", "--as-of", "2026-03-20T09:06")
+    assert (again["read"], again["handled"]) == (0, [])
+    # the request the message named is due: the next pass of any kind polls it
+    polled = mailproject.json("poll", "--as-of", "2026-03-20T09:07")
+    assert [r["ref"] for r in polled["new_responses"]] == ["smm-1"]
+
+
+def test_run_once_reads_mail_then_polls_on_a_relaxed_schedule(mailproject, replica, imap):
+    imap.deliver(alert_for(replica, 5002))
+    summary = mailproject.json("run", "--once", "--as-of", "2026-03-20T09:05")
+    assert [h["refs"] for h in summary["mail"]["handled"]] == [["smm-2"]]
+    assert [r["ref"] for r in summary["mail"]["poll"]["new_responses"]] == ["smm-2"]
+    # with the mailbox working, the next scheduled poll of an open request is a week away
+    nxt = row(mailproject, "smm-1")["next_poll_at"]
+    assert nxt.startswith("2026-03-27T09:05"), nxt
+
+
+def test_mailbox_config_errors_name_the_key(project):
+    with project.config.open("a") as f:
+        f.write('\n[mailbox]\nhost = "h"\nuser = "u"\npassword_env = "X"\nafter = "delete"\n')
+    result = project.run("mail", expect=2)
+    assert "mailbox.after" in result.stderr and "move:<folder>" in result.stderr
+    project.edit_config('after = "delete"', 'after = "leave"')
+    result = project.run("mail", expect=2)
+    assert "environment variable X is not set" in result.stderr
+
+
+def test_daemon_handles_mail_as_it_arrives_with_idle(mailproject, replica, imap, tmp_path):
+    log = tmp_path / "daemon.log"
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--config", str(mailproject.config), "daemon",
+         "--log-file", str(log)],
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    db = sqlite3.connect(mailproject.db)
+
+    def confirmed_by_mail(ref: str) -> bool:
+        found = db.execute("SELECT last_confirmed_via FROM requests WHERE ref = ?", [ref])
+        return found.fetchone() == ("mail",)
+
+    try:
+        wait_until(lambda: log.exists() and "watching INBOX with IDLE" in log.read_text(),
+                   "the watcher to start")  # fmt: skip
+        imap.deliver(alert_for(replica, 5001))
+        wait_until(lambda: confirmed_by_mail("smm-1"), "the alert to be handled")
+        imap.restart()  # the IDLE connection drops; the watcher reconnects and catches up
+        imap.deliver(alert_for(replica, 5002))
+        wait_until(lambda: confirmed_by_mail("smm-2"), "the alert after the restart", timeout=60)
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        daemon.wait(timeout=20)
+    assert daemon.returncode == 0
+    text = log.read_text()
+    assert "reconnecting in" in text and "Traceback" not in text
+    assert db.execute("SELECT count(*) FROM mail_handled").fetchone() == (2,)
+
+
+def test_doctor_online_checks_the_mailbox_login_and_folder(mailproject, replica, imap, monkeypatch):
+    def mailbox_check(expect: int) -> dict:
+        result = mailproject.run("doctor", "--online", "--json", expect=expect)
+        return {c["name"]: c for c in json.loads(result.stdout)["checks"]}["mailbox (online)"]
+
+    imap.deliver(mail.other_sender(replica.base_url, "x"))
+    box = mailbox_check(0)
+    assert box["level"] == "ok", box
+    assert "folder INBOX has 1 message;" in box["message"] and "waits with IDLE" in box["message"]
+
+    mailproject.edit_config("tls = false\n", 'tls = false\nfolder = "No such folder"\n')
+    box = mailbox_check(1)
+    assert box["level"] == "error" and "'No such folder'" in box["message"]
+
+    monkeypatch.setenv("FOIBOT_TEST_IMAP_PASSWORD", "wrong")
+    box = mailbox_check(1)
+    assert box["level"] == "error" and "refused the login" in box["message"]
