@@ -329,7 +329,7 @@ def m018_request_group(db: Database) -> None:
 
 
 @migrations()
-def m070_mailbox(db: Database) -> None:
+def m019_mailbox(db: Database) -> None:
     # `foibot mail`: how far each IMAP folder has been read (its UIDVALIDITY with the last
     # UID handled), and every WDTK message handled, keyed by its Message-ID (or a digest
     # of the message) so that none is handled twice, even when UIDVALIDITY changes.
