@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
 from bot.errors import ConfigError
+from bot.store.db import Store
 
 if TYPE_CHECKING:
     from bot.bodies import Body
@@ -233,12 +234,10 @@ def check_release_identity(config: Config) -> list[Check]:
     return checks
 
 
-def check_orphans(conn: sqlite3.Connection, path: Path, config: Config) -> Check:
+def check_orphans(store: Store, config: Config) -> Check:
     """Unreleased drafts the config no longer asks for: never released, worth pruning."""
     from bot.campaigns.service import orphaned_drafts
-    from bot.store.db import Store
 
-    store = Store.over(conn, path)
     found: list[str] = []
     for slug in store.campaign_slugs():
         orphans = orphaned_drafts(store, config, slug)
@@ -268,10 +267,10 @@ def check_database_file(path: Path) -> Check:
     return passed("database", f"{path} ({path.stat().st_size / 1e6:.1f} MB)")
 
 
-def check_integrity(conn: sqlite3.Connection, path: Path) -> Check:
+def check_integrity(store: Store, path: Path) -> Check:
     """Raises sqlite3.DatabaseError when the file is not a database at all."""
-    rows = [r[0] for r in conn.execute("PRAGMA integrity_check")]
-    if rows == ["ok"]:
+    rows = store.integrity_problems()
+    if not rows:
         return passed("database integrity", "PRAGMA integrity_check: ok")
     return failed(
         "database integrity",
@@ -281,11 +280,11 @@ def check_integrity(conn: sqlite3.Connection, path: Path) -> Check:
     )
 
 
-def check_foreign_keys(conn: sqlite3.Connection) -> Check:
-    rows = conn.execute("PRAGMA foreign_key_check").fetchall()
+def check_foreign_keys(store: Store) -> Check:
+    rows = store.foreign_key_problems()
     if not rows:
         return passed("foreign keys", "PRAGMA foreign_key_check: no dangling references")
-    found = [f"{table} row {rowid} → {parent}" for table, rowid, parent, _ in rows]
+    found = [f"{table} row {rowid} → {parent}" for table, rowid, parent in rows]
     return failed(
         "foreign keys",
         f"{_plural(len(rows), 'row')} with a dangling reference: {_some(found)}",
@@ -294,15 +293,11 @@ def check_foreign_keys(conn: sqlite3.Connection) -> Check:
     )
 
 
-def check_migrations(conn: sqlite3.Connection) -> Check:
-    from sqlite_utils import Database
-
+def check_migrations(store: Store) -> Check:
     from bot.store.migrations import migrations
 
-    db = Database(conn, execute_plugins=False)
-    pending = [m.name for m in migrations.pending(db)]
+    pending, unknown = store.migration_state()
     known = {m.name for m in migrations._migrations}
-    unknown = [m.name for m in migrations.applied(db) if m.name not in known]
     if unknown:
         return warning(
             "migrations",
@@ -352,44 +347,18 @@ def database_error(name: str, path: Path, exc: sqlite3.DatabaseError) -> Check:
     )
 
 
-def _rows(conn: sqlite3.Connection, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-    cursor = conn.execute(sql, params)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor]
-
-
-def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
-    return {row[1] for row in conn.execute(f"PRAGMA table_info([{table}])")}
-
-
-def check_poll_state(conn: sqlite3.Connection, now: dt.datetime) -> list[Check]:
+def check_poll_state(store: Store, now: dt.datetime) -> list[Check]:
     """Requests failing to poll, requests no longer polled, and released links never seen
     on WDTK: the things a campaigner would otherwise only notice as silence."""
     from bot.dates import format_uk
     from bot.tracking.schedule import NEVER
 
     wanted = {"poll_error", "poll_failures", "next_poll_at", "wdtk_id", "released_at", "status"}
-    if not wanted <= _columns(conn, "requests"):
+    if not wanted <= store.columns("requests"):
         return [passed("poll errors", "no requests tracked yet")]
-    failing = _rows(
-        conn,
-        "SELECT ref, poll_error, poll_failures, next_poll_at FROM requests "
-        "WHERE poll_error IS NOT NULL AND (next_poll_at IS NULL OR next_poll_at != ?) "
-        "ORDER BY poll_failures DESC, last_polled_at, rowid",
-        [NEVER],
-    )
-    stopped = _rows(
-        conn,
-        "SELECT ref, status, poll_error FROM requests "
-        "WHERE next_poll_at = ? AND wdtk_id IS NOT NULL ORDER BY rowid",
-        [NEVER],
-    )
-    unfound = _rows(
-        conn,
-        "SELECT ref, released_at, next_poll_at FROM requests WHERE status = 'ready' "
-        "AND wdtk_id IS NULL AND released_at IS NOT NULL AND released_at <= ? ORDER BY rowid",
-        [(now - UNFOUND_AFTER).isoformat()],
-    )
+    failing = store.failing_polls(NEVER)
+    stopped = store.stopped_polls(NEVER)
+    unfound = store.unfound_released((now - UNFOUND_AFTER).isoformat())
 
     checks = []
     if failing:
@@ -443,25 +412,14 @@ def check_poll_state(conn: sqlite3.Connection, now: dt.datetime) -> list[Check]:
     return checks
 
 
-def stored_bodies(conn: sqlite3.Connection, config: Config) -> dict[str, Body]:
-    """The imported bodies the campaigns could reach, read through Store's own query."""
-    from sqlite_utils import Database
-
-    from bot.store.db import Store
-
-    if "url_name" not in _columns(conn, "bodies"):
+def stored_bodies(store: Store, config: Config) -> dict[str, Body]:
+    """The imported bodies the campaigns could reach, by the store's own query."""
+    if "url_name" not in store.columns("bodies"):
         return {}
-    view = _ReadOnlyStore(Database(conn, execute_plugins=False))
     known: dict[str, Body] = {}
     for campaign in config.campaigns:
-        known.update(Store.bodies_matching(view, campaign.bodies, campaign.body_tags))  # type: ignore[arg-type]
+        known.update(store.bodies_matching(campaign.bodies, campaign.body_tags))
     return known
-
-
-@dataclass
-class _ReadOnlyStore:
-    # Store.__init__ creates and migrates; its read queries only need `.db`.
-    db: Any
 
 
 def lock_holders(lock: Path, proc_locks: str) -> list[int] | None:
@@ -524,15 +482,13 @@ def one_year_after(day: dt.date) -> dt.date:
         return day.replace(year=day.year + 1, day=28)
 
 
-def latest_stored_date(conn: sqlite3.Connection) -> dt.date | None:
+def latest_stored_date(store: Store) -> dt.date | None:
     """The latest deadline the database holds (None without requests)."""
-    if not {"due", "very_overdue_after"} <= _columns(conn, "requests"):
+    if not {"due", "very_overdue_after"} <= store.columns("requests"):
         return None
-    row = conn.execute(
-        "SELECT max(max(coalesce(due, '')), max(coalesce(very_overdue_after, ''))) FROM requests"
-    ).fetchone()
+    latest = store.latest_stored_date()
     try:
-        return dt.date.fromisoformat(row[0]) if row and row[0] else None
+        return dt.date.fromisoformat(latest) if latest else None
     except ValueError:
         return None
 
@@ -703,15 +659,16 @@ def _checks(
         if conn is not None:
             stage = "database integrity"  # the first query is where a non-database shows
             try:
-                yield check_integrity(conn, path)
+                store = Store.over(conn, path)  # read-only: nothing is created or migrated
+                yield check_integrity(store, path)
                 stage = "database queries"
-                yield check_foreign_keys(conn)
-                yield check_migrations(conn)
+                yield check_foreign_keys(store)
+                yield check_migrations(store)
                 if config is not None:
-                    stored = stored_bodies(conn, config)
-                    yield check_orphans(conn, path, config)
-                yield from check_poll_state(conn, now)
-                latest = latest_stored_date(conn)
+                    stored = stored_bodies(store, config)
+                    yield check_orphans(store, config)
+                yield from check_poll_state(store, now)
+                latest = latest_stored_date(store)
             except sqlite3.DatabaseError as exc:
                 yield database_error(stage, path, exc)
         if path is not None and path.is_file():

@@ -586,6 +586,67 @@ class Store:
 
     # -- installation settings ---------------------------------------------------------
 
+    # -- health (doctor reads these over a read-only connection) -----------------------
+
+    def integrity_problems(self) -> list[str]:
+        """PRAGMA integrity_check: [] when the file is sound. Raises sqlite3.DatabaseError
+        when it is not a database at all."""
+        rows = [r[0] for r in self.db.execute("PRAGMA integrity_check")]
+        return [] if rows == ["ok"] else rows
+
+    def foreign_key_problems(self) -> list[tuple[str, int, str]]:
+        """(table, rowid, parent table) of each row whose reference dangles."""
+        return [(t, rowid, parent) for t, rowid, parent, _ in self.db.execute("PRAGMA foreign_key_check")]
+
+    def migration_state(self) -> tuple[list[str], list[str]]:
+        """(pending, unknown): migrations not yet applied, and applied ones this foibot
+        does not know (a newer foibot wrote to the file)."""
+        known = {m.name for m in migrations._migrations}
+        pending = [m.name for m in migrations.pending(self.db)]
+        unknown = [m.name for m in migrations.applied(self.db) if m.name not in known]
+        return pending, unknown
+
+    def columns(self, table: str) -> set[str]:
+        return {row[1] for row in self.db.execute(f"PRAGMA table_info([{table}])")}
+
+    def failing_polls(self, never: str) -> list[dict]:
+        """Requests whose last poll failed and that are still polled, worst first."""
+        return list(
+            self.db.query(
+                "SELECT ref, poll_error, poll_failures, next_poll_at FROM requests "
+                "WHERE poll_error IS NOT NULL AND (next_poll_at IS NULL OR next_poll_at != ?) "
+                "ORDER BY poll_failures DESC, last_polled_at, rowid",
+                [never],
+            )
+        )
+
+    def stopped_polls(self, never: str) -> list[dict]:
+        return list(
+            self.db.query(
+                "SELECT ref, status, poll_error FROM requests "
+                "WHERE next_poll_at = ? AND wdtk_id IS NOT NULL ORDER BY rowid",
+                [never],
+            )
+        )
+
+    def unfound_released(self, released_before: str) -> list[dict]:
+        """Released before the given time and still not seen on WDTK."""
+        return list(
+            self.db.query(
+                "SELECT ref, released_at, next_poll_at FROM requests WHERE status = 'ready' "
+                "AND wdtk_id IS NULL AND released_at IS NOT NULL AND released_at <= ? "
+                "ORDER BY rowid",
+                [released_before],
+            )
+        )
+
+    def latest_stored_date(self) -> str | None:
+        row = self.db.execute(
+            "SELECT max(max(coalesce(due, '')), max(coalesce(very_overdue_after, ''))) "
+            "FROM requests"
+        ).fetchone()
+        return row[0] or None
+
     def installation_id(self) -> str:
         """A random id made once per database, part of every `foibot:` tag it hands out."""
         current = self.setting("installation_id")
