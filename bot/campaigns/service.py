@@ -14,7 +14,7 @@ from bot.campaigns.launch_sheet import launch_sheet_name
 from bot.campaigns.pacing import may_release, plan_slots, send_after
 from bot.config import EXAMPLE_USER, CampaignConfig, Config
 from bot.errors import ConfigError, FoibotError
-from bot.followups.service import release_followups, unsent_followups
+from bot.followups.service import UnsentFollowup, release_followups, unsent_followups
 from bot.notify import news
 from bot.store.db import Store, utcnow
 from bot.wdtk.urls import LINK_WARN_CHARS, new_request_url
@@ -162,7 +162,7 @@ class LaunchReport:
     waiting: list[dict] = field(default_factory=list)  # released earlier, not yet seen on WDTK
     held: list[dict] = field(default_factory=list)  # due, held until earlier ones are sent
     orphaned: list[dict] = field(default_factory=list)  # drafts the config no longer asks for
-    followups: list[dict] = field(default_factory=list)  # every unsent follow-up
+    followups: list[UnsentFollowup] = field(default_factory=list)  # every unsent follow-up
     warnings: list[str] = field(default_factory=list)
     sheet: str | None = None
 
@@ -174,7 +174,7 @@ class LaunchReport:
             "still_ready": self.waiting,
             "held": self.held,
             "orphaned": self.orphaned,
-            "followups": self.followups,
+            "followups": [f.as_json() for f in self.followups],
             "warnings": self.warnings,
             "sheet": self.sheet,
         }
@@ -287,10 +287,8 @@ def launch_campaign(
             for r in store.campaign_requests(slug)
             if r["status"] == "ready" and r["wdtk_id"] is None and r["ref"] not in released_now
         ]
-        fresh = {f["ref"] for f in release_followups(store, config, slug, now)}
-        report.followups = [
-            {**f, "released_now": f["ref"] in fresh} for f in unsent_followups(store, config, slug)
-        ]
+        fresh = frozenset(f["ref"] for f in release_followups(store, config, slug, now))
+        report.followups = unsent_followups(store, config, slug, fresh)
         if sheet is not None:
             sheet(report)
     return report

@@ -114,15 +114,15 @@ def launch_text(report) -> str:
             + ", ".join(h["ref"] for h in report.held)
         )
     for item in report.followups:
-        fresh = " (new)" if item.get("released_now") else ""
+        fresh = " (new)" if item.released_now else ""
         lines += [
             "",
-            f"{item['kind']} {item['ref']}{fresh} for {item['request']} ({item['body']}): open {item['url']}",
+            f"{item.kind} {item.ref}{fresh} for {item.request} ({item.body}): open {item.url}",
             "and paste the text between the lines (or copy it from the launch sheet):",
             "-" * 40,
-            item["text"].rstrip("\n"),
+            item.text.rstrip("\n"),
             "-" * 40,
-            f"When sent, foibot sees it on WDTK; or mark it with `foibot done {item['ref']}`.",
+            f"When sent, foibot sees it on WDTK; or mark it with `foibot done {item.ref}`.",
         ]
     for item in report.orphaned:
         lines.append(f"\nNot released: {item['ref']}: {item['reason']} (`foibot draft --prune` cancels it)")

@@ -48,7 +48,7 @@ def followups(
         click.echo("Follow-ups are switched off ([followups] enabled = false): nothing drafted.")
         return
     for report in reports:
-        refs = ", ".join(f"{c['ref']} ({c['request']})" for c in report.created)
+        refs = ", ".join(f"{c.ref} ({c.request})" for c in report.created)
         line = f"{report.kind}: {len(report.created)} drafted" + (f": {refs}" if refs else "")
         if report.existing:
             line += f"; {report.existing} already drafted"

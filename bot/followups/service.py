@@ -34,11 +34,44 @@ from bot.templating import builtin_dir
 from bot.wdtk.urls import request_url
 
 
+@dataclass(frozen=True)
+class DraftedFollowup:
+    """A follow-up drafted for review: its own ref and its request's."""
+
+    ref: str
+    request: str
+    kind: str
+
+    def as_json(self) -> dict:
+        return {"ref": self.ref, "request": self.request}
+
+
+@dataclass(frozen=True)
+class UnsentFollowup:
+    """A released follow-up a person still has to send, with where and what to paste."""
+
+    ref: str
+    request: str
+    body: str | None
+    kind: str
+    url: str
+    text: str
+    released_at: str | None
+    released_now: bool = False
+
+    def as_json(self) -> dict:
+        return {
+            "ref": self.ref, "request": self.request, "body": self.body, "kind": self.kind,
+            "url": self.url, "text": self.text, "released_at": self.released_at,
+            "released_now": self.released_now,
+        }  # fmt: skip
+
+
 @dataclass
 class FollowupReport:
     campaign: str
     kind: str
-    created: list[dict] = field(default_factory=list)
+    created: list[DraftedFollowup] = field(default_factory=list)
     existing: int = 0
     disabled: bool = False
     # Requests held back because a reply seems to announce an extension or fee not yet
@@ -51,7 +84,7 @@ class FollowupReport:
         return {
             "campaign": self.campaign,
             "kind": self.kind,
-            "created": self.created,
+            "created": [c.as_json() for c in self.created],
             "existing": self.existing,
             "disabled": self.disabled,
             "suggestions": self.suggestions,
@@ -164,7 +197,7 @@ def draft_followups(
                 "text": text, "status": "draft", "created_at": utcnow(), "drafted_on": today.isoformat(),
             }
         )  # fmt: skip
-        report.created.append({"ref": ref, "request": row["ref"]})
+        report.created.append(DraftedFollowup(ref, row["ref"], kind))
     if new_rows:
         with store.transaction():
             # A concurrent `followups` or `run --once` may have drafted some of these since
@@ -190,7 +223,7 @@ def draft_followups(
             )
             store.queue_news(news.followup_drafted(r["ref"], r["request"], kind) for r in new_rows)
         inserted = {r["ref"] for r in new_rows}
-        report.created = [c for c in report.created if c["ref"] in inserted]
+        report.created = [c for c in report.created if c.ref in inserted]
     return report
 
 
@@ -258,15 +291,17 @@ def release_followups(store: Store, config: Config, slug: str, now: dt.datetime)
     return released
 
 
-def unsent_followups(store: Store, config: Config, slug: str) -> list[dict]:
+def unsent_followups(
+    store: Store, config: Config, slug: str, released_now: frozenset[str] = frozenset()
+) -> list[UnsentFollowup]:
     """Every released follow-up not yet seen sent on WDTK nor marked done by the user: a
     person is shown these on every launch until one of those happens."""
     return [
-        {
-            "ref": row["ref"], "request": row["request"], "body": row["body"], "kind": row["kind"],
-            "url": followup_link(config, row, row), "text": row["text"],
-            "released_at": row["released_at"],
-        }
+        UnsentFollowup(
+            row["ref"], row["request"], row["body"], row["kind"],
+            followup_link(config, row, row), row["text"], row["released_at"],
+            row["ref"] in released_now,
+        )
         for row in store.ready_followups(slug)
     ]  # fmt: skip
 

@@ -116,12 +116,12 @@ def release_due(store: Store, config: Config, now: dt.datetime) -> list[dict]:
         sheet = store.path.parent / launch_sheet_name(campaign.slug)
 
         def write(report, sheet=sheet, slug=campaign.slug) -> None:
-            if report.released or any(f["released_now"] for f in report.followups):
+            if report.released or any(f.released_now for f in report.followups):
                 write_launch_sheet(sheet, store, config, slug, report, now)
 
         report = launch_campaign(store, config, campaign.slug, now, sheet=write)
         released.extend(report.released)
-        released.extend(f for f in report.followups if f["released_now"])
+        released.extend(f.as_json() for f in report.followups if f.released_now)
     return released
 
 
@@ -134,7 +134,7 @@ def draft_due_followups(store: Store, config: Config, today: dt.date) -> list[di
         if campaign.followups.auto and store.campaign_requests(campaign.slug):
             for kind in KINDS:
                 report = draft_followups(store, config, campaign.slug, kind, today)
-                drafted.extend({**item, "kind": kind} for item in report.created)
+                drafted.extend({**item.as_json(), "kind": kind} for item in report.created)
     return drafted
 
 
