@@ -313,11 +313,18 @@ class FaultSpec:
     mutate_body: Callable[[bytes], bytes] | None = None  # edit the encoded bytes
     cut_after: int | None = None  # promise the full length, send this many bytes, hang up
     no_length: bool = False  # no Content-Length: the body runs until the server hangs up
+    dribble_s: float = 0.0  # send the whole answer (status line on) one byte per this many s
 
     @property
     def edits_document_only(self) -> bool:
         """Only changes the JSON body, so meaningless on the /request/<id>.json 301 hop."""
-        return self.status is None and self.body is None and not self.drop and not self.delay
+        return (
+            self.status is None
+            and self.body is None
+            and not self.drop
+            and not self.delay
+            and not self.dribble_s
+        )
 
 
 def http_error(status: int, body: bytes = b"", retry_after: str | None = None) -> FaultSpec:
@@ -390,6 +397,12 @@ def slow(seconds: float) -> FaultSpec:
     return FaultSpec(delay=seconds)
 
 
+def dribble(seconds_per_byte: float = 1.0) -> FaultSpec:
+    """The whole answer, status line and headers included, a byte at a time: each read
+    gets data long before a socket timeout, but the answer takes minutes."""
+    return FaultSpec(dribble_s=seconds_per_byte)
+
+
 def dropped() -> FaultSpec:
     return FaultSpec(drop=True)
 
@@ -457,6 +470,24 @@ class _Server(ThreadingHTTPServer):
     def shutdown_request(self, request: Any) -> None:
         self.connections.discard(request)
         super().shutdown_request(request)
+
+
+class _Dribbler:
+    """A write-through stream that sends one byte per `interval` until the replica stops."""
+
+    def __init__(self, stream: Any, interval: float, stopping: threading.Event):
+        self.stream, self.interval, self.stopping = stream, interval, stopping
+
+    def write(self, data: bytes) -> int:
+        for i in range(len(data)):
+            if self.stopping.wait(self.interval):
+                raise BrokenPipeError("replica stopping")
+            self.stream.write(data[i : i + 1])
+            self.stream.flush()
+        return len(data)
+
+    def __getattr__(self, name: str) -> Any:  # flush, close, closed: the real stream's
+        return getattr(self.stream, name)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -786,6 +817,9 @@ class WdtkReplica:
             if etag in wanted or "*" in wanted:
                 status, body = 304, b""
         headers.pop("_ttl", None)
+        if fault and fault.dribble_s:
+            h.wfile = _Dribbler(h.wfile, fault.dribble_s, self._stopping)  # type: ignore[assignment]
+            h.close_connection = True
         h.send_response(status)
         if status != 304:
             h.send_header("Content-Type", content_type)

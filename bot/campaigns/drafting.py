@@ -247,9 +247,7 @@ class DraftPlan:
     restore: list[tuple[str, Draft]]  # cancelled drafts whose body is back
 
 
-def plan_drafts(
-    existing: list[dict], drafts: list[Draft], keep: Iterable[str] = ()
-) -> DraftPlan:
+def plan_drafts(existing: list[dict], drafts: list[Draft], keep: Iterable[str] = ()) -> DraftPlan:
     """`keep`: bodies still in the campaign whose draft failed this time: not orphans."""
     by_body = {row["body"]: row for row in existing}
     plan = DraftPlan([], [], [], [], [], [])

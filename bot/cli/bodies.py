@@ -126,7 +126,9 @@ def list_(app: App, tag: str | None, as_json: bool) -> None:
         ("url_name", "name", "law", "requestable", "tags"),
         [
             (
-                b.url_name, b.name, b.law,
+                b.url_name,
+                b.name,
+                b.law,
                 "yes" if b.requestable else f"no: {b.not_requestable_reason or 'unknown reason'}",
                 " ".join(b.tags),
             )  # fmt: skip
