@@ -19,6 +19,7 @@ from bot.errors import FoibotError
 from bot.store.migrations import migrations
 
 BUSY_TIMEOUT_S = 30
+IMPORT_BATCH = 1000  # bodies compared and written at a time
 _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_IOERR = 5, 6, 8, 10
 _SQLITE_FULL, _SQLITE_CANTOPEN = 13, 14
 
@@ -211,24 +212,41 @@ class Store:
 
     def import_bodies(self, bodies: Iterable[Body], source: str) -> dict[str, int]:
         """Upsert, telling what was new, changed or unchanged; unchanged rows are not
-        written, so their updated_at still says when they last changed."""
-        incoming = {body.url_name: body.as_row(source) for body in bodies}  # last row wins
-        keys = list(next(iter(incoming.values()), {}))
-        stored = {
-            r["url_name"]: {k: r.get(k) for k in keys}
-            for r in self.db.query("SELECT * FROM bodies")
-        }
-        new = [row for name, row in incoming.items() if name not in stored]
-        changed = [row for name, row in incoming.items() if name in stored and stored[name] != row]
+        written, so their updated_at still says when they last changed.
+
+        Works through `bodies` a batch at a time, comparing each batch with what is stored
+        for the same url_names, so a file of any size takes the memory of one batch (and
+        of the set of names seen, which counts a body named twice once; the last row wins).
+        """
+        counts = {"new": 0, "changed": 0, "unchanged": 0}
+        seen: set[str] = set()
         now = utcnow()
-        self.db["bodies"].upsert_all(
-            ({**row, "updated_at": now} for row in new + changed), pk="url_name", batch_size=500
-        )
-        return {
-            "new": len(new),
-            "changed": len(changed),
-            "unchanged": len(incoming) - len(new) - len(changed),
-        }
+        for batch in _batches(bodies, IMPORT_BATCH):
+            incoming = {body.url_name: body.as_row(source) for body in batch}
+            keys = list(next(iter(incoming.values())))
+            names = list(incoming)
+            marks = ", ".join("?" * len(names))
+            stored = {
+                r["url_name"]: {k: r.get(k) for k in keys}
+                for r in self.db.query(f"SELECT * FROM bodies WHERE url_name IN ({marks})", names)
+            }
+            writes = []
+            for name, row in incoming.items():
+                kind = (
+                    "new"
+                    if name not in stored
+                    else "changed"
+                    if stored[name] != row
+                    else "unchanged"
+                )
+                if kind != "unchanged":
+                    writes.append({**row, "updated_at": now})
+                if name not in seen:
+                    seen.add(name)
+                    counts[kind] += 1
+            if writes:
+                self.db["bodies"].upsert_all(writes, pk="url_name", batch_size=500)
+        return counts
 
     def bodies(self, tag: str | None = None) -> list[Body]:
         rows = self.db.query("SELECT * FROM bodies ORDER BY url_name")
@@ -787,3 +805,14 @@ def _rollback(conn: sqlite3.Connection) -> None:
     # After a full disk or an I/O error SQLite may already have rolled back itself.
     with contextlib.suppress(sqlite3.Error):
         conn.rollback()
+
+
+def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -33,7 +33,7 @@ import bot
 from bot.config import WdtkConfig
 from bot.errors import Interrupted
 from bot.wdtk.errors import PayloadError, WdtkError
-from bot.wdtk.payload import WdtkRequest, parse_request
+from bot.wdtk.payload import WdtkRequest, clean_text, parse_request
 from bot.wdtk.robots import RobotsRules
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -293,7 +293,7 @@ class WdtkClient:
             target = urldefrag(urljoin(url, location))[0]
             parts = urlsplit(target)
             if parts.netloc.lower() != origin.netloc.lower():
-                raise WdtkError(f"redirect to other host {parts.netloc or '?'} refused")
+                raise WdtkError(f"redirect to other host {clean_text(parts.netloc) or '?'} refused")
             if origin.scheme == "https" and parts.scheme != "https":
                 raise WdtkError(f"redirect from https to {parts.scheme or '?'} refused")
             if target in seen:
@@ -554,7 +554,9 @@ def _decode_json(resp: _Response) -> Any:
     if "html" in mime or resp.body.lstrip()[:1] == b"<":
         # WDTK's maintenance and error pages come back as HTML, sometimes with 200.
         title = re.search(rb"<title[^>]*>([^<]{1,80})", resp.body, re.IGNORECASE)
-        name = f" {title.group(1).decode('utf-8', 'replace').strip()!r}" if title else ""
+        name = (
+            f" {clean_text(title.group(1).decode('utf-8', 'replace').strip())!r}" if title else ""
+        )
         raise WdtkError(f"not JSON: got {mime} page{name}", status=resp.status)
     text = resp.text()
     if not text.strip():
