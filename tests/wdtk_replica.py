@@ -536,6 +536,7 @@ class WdtkReplica:
         self.port: int | None = None
         self._slugs: dict[str, int] = {}
         self._lock = threading.RLock()
+        self._hit = threading.Condition(self._lock)
         self._stopping = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -681,6 +682,12 @@ class WdtkReplica:
     def hit_paths(self, prefix: str = "") -> list[str]:
         return [path for _, path, _ in self.hits if path.startswith(prefix)]
 
+    def wait_for_hit(self, prefix: str, timeout: float = 30.0) -> bool:
+        """Block until a request for a path starting with `prefix` has arrived: how a test
+        knows a client is mid-call, without sleeping."""
+        with self._hit:
+            return self._hit.wait_for(lambda: bool(self.hit_paths(prefix)), timeout)
+
     def build_csv(self) -> str:
         """all-authorities.csv (§1.6) for the bodies known now."""
         out = io.StringIO()
@@ -712,6 +719,7 @@ class WdtkReplica:
         path, _, query = h.path.partition("?")
         with self._lock:
             self.hits.append(("GET", h.path, dict(h.headers.items())))
+            self._hit.notify_all()
             fault = self._take_fault(path)
         if fault and fault.drop:
             h.close_connection = True
