@@ -46,9 +46,11 @@ def explain_sqlite_error(exc: sqlite3.Error, path: Path) -> StoreError:
     if primary == _SQLITE_FULL or "disk is full" in text:
         return StoreError(f"disk full while writing {path}: nothing was changed")
     if primary == _SQLITE_IOERR:
+        # ENOSPC comes back as SQLITE_FULL; a write refused otherwise (EFBIG at a file-size
+        # limit, EIO) is an I/O error, and is nearly always the disk filling up too.
+        name = getattr(exc, "sqlite_errorname", "SQLITE_IOERR")
         return StoreError(
-            f"disk I/O error while writing {path} (disk full, or a failing disk?): "
-            "nothing was changed"
+            f"disk full while writing {path} (or the disk failed: {name}): nothing was changed"
         )
     if primary == _SQLITE_READONLY or "readonly database" in text:
         return StoreError(
