@@ -97,7 +97,7 @@ def test_track_against_a_dribbling_server_ends_at_its_deadline(project, wdtk, wh
     assert code == 1, (out, err)
     assert "timed out: no complete answer within 3 s ([wdtk] timeout_s)" in err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
-    assert 2.5 < elapsed < 7, elapsed  # 3 s and the interpreter's start, not 4 tries × 3 s
+    assert 2.5 < elapsed < 10, elapsed  # 3 s and the interpreter's start, not 4 tries × 3 s
     assert wdtk.hit_paths(where) == [where]  # a call that ran out of time is not retried
 
 
@@ -112,7 +112,7 @@ def test_the_deadline_covers_status_line_headers_and_body(wdtk):
         result = bounded(lambda: client.fetch_request(SLUG))
         elapsed = time.monotonic() - began
     assert result.kind == "error" and result.message.startswith("timed out"), result
-    assert 0.9 < elapsed < 2.0, elapsed
+    assert 0.9 < elapsed < 3.0, elapsed
     assert wdtk.hit_paths("/request/") == [f"/request/{SLUG}.json"]
 
 
