@@ -96,11 +96,11 @@ def test_a_hostile_wdtk_title_reaches_no_terminal_report_or_file(project, replic
     )
     project.edit_config("min_interval_s = 3.0", "min_interval_s = 0")
     replica.add_request(make_request_doc(101, NASTY, body=HOME_OFFICE, url_title="nasty"))
-    outputs = [project.run("track", "/request/101", "--campaign", "adhoc").stdout]
+    outputs = [project.run("track", "/request/101").stdout]
     outputs.append(project.run("status").stdout)
     outputs.append(project.run("show", "wdtk-101").stdout)
     report = project.root / "report.html"
-    project.run("report", "adhoc", "-o", str(report))
+    project.run("report", "--all", "-o", str(report))
     outputs.append(report.read_text())
     for out in outputs:
         assert not any(ch in out for ch in "\x00\x1b\x07\r\x9b"), repr(out)
