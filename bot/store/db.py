@@ -803,6 +803,7 @@ class Store:
             )
         )
 
+
 def _rollback(conn: sqlite3.Connection) -> None:
     # After a full disk or an I/O error SQLite may already have rolled back itself.
     with contextlib.suppress(sqlite3.Error):
