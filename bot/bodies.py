@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -15,6 +16,12 @@ CSV_COLUMNS = (
     "Publication scheme", "Disclosure log", "Notes", "Created at", "Updated at", "Version",
 )  # fmt: skip
 REQUIRED_COLUMNS = ("Name", "URL name", "Tags")
+# What Alaveteli's simplify_url_part makes of a name: lower-case letters, digits and `_`
+# (`-` too, as config.toml allows it). A url_name goes into /new/<url_name> links, file
+# names and reports, so anything else (`../../etc/passwd`, `a?b`, `x#y`) is refused.
+URL_NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,199}")
+# The csv module's default field limit is 128 KiB; a cell that long is not a body.
+csv.field_size_limit(1024 * 1024)
 
 # Tags that stop a request being made (PublicBody#not_requestable_reason), with the reason
 # WDTK gives.
@@ -98,12 +105,14 @@ class BadRow:
     reason: str
 
 
-def read_authorities_csv(text: str) -> Iterator[Body | BadRow]:
+def read_authorities_csv(lines: str | Iterable[str]) -> Iterator[Body | BadRow]:
     """Yield a Body per good row and a BadRow (with its line number) per bad one.
 
-    Raises ValueError when the header itself is wrong: then nothing can be trusted.
+    `lines` is the text, or better a file opened with newline="": read as it is consumed,
+    a file of any size then takes the memory of one row. Raises ValueError when the header itself is wrong:
+    then nothing can be trusted.
     """
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(lines, newline="") if isinstance(lines, str) else lines)
     try:
         header = next(reader)
     except StopIteration:
@@ -144,8 +153,9 @@ def _body_from_cells(cells: list[str], index: dict[str, int], line: int) -> Body
         return cells[index[name]].strip() if name in index else ""
 
     url_name, name = cell("URL name"), cell("Name")
-    if not url_name or any(ch.isspace() for ch in url_name):
-        return BadRow(line, f"bad URL name {url_name!r}")
+    if not URL_NAME_RE.fullmatch(url_name):
+        shown = url_name if len(url_name) <= 60 else url_name[:60] + "…"
+        return BadRow(line, f"bad URL name {shown!r} (lower-case letters, digits, _ and - only)")
     if not name:
         return BadRow(line, "empty Name")
     wdtk_id = None

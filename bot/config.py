@@ -24,6 +24,7 @@ DEFAULT_BASE_URL = "https://www.whatdotheyknow.com"
 FIELD_TYPES = ("int", "text", "bool", "date")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _MISSING = object()
+NAME_MAX = 255  # bytes in one file or folder name on Linux filesystems
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,7 @@ class Config:
     # by its own clock, and a person clicks a little early or late.
     pace_margin_minutes: int = 1
     mailbox: MailboxConfig | None = None  # off when [mailbox] is absent
+    busy_timeout_s: float = 30.0  # how long a write waits for another process's transaction
 
     @property
     def root(self) -> Path:
@@ -327,6 +329,13 @@ def load_config(path: str | Path) -> Config:
         # TOMLDecodeError is a ValueError; so is what tomllib lets escape for an integer
         # of over 4,300 digits (Python's int() limit): either is a config error, not a crash.
         raise ConfigError(f"{path.name}: invalid TOML: {exc}") from None
+    except RecursionError:
+        # tomllib parses nested arrays and inline tables recursively: [[[[…]]]] 5,000 deep.
+        raise ConfigError(
+            f"{path.name}: invalid TOML: arrays or tables nested too deeply"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file: {exc.strerror}") from None
     return parse_config(raw, path)
 
 
@@ -341,8 +350,15 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
     wdtk = _parse_wdtk(top.sub("wdtk"))
 
     storage = top.sub("storage")
-    storage.only("path")
+    storage.only("path", "busy_timeout_s")
     db_path = path.parent / storage.text("path", "state/foibot.db")
+    # Caught here, where the key can be named, rather than as ENAMETOOLONG deep in SQLite.
+    for part in db_path.parts:
+        if len(part.encode("utf-8", "surrogateescape")) > NAME_MAX:
+            storage.fail(
+                f"a file or folder name is longer than {NAME_MAX} bytes ({part[:24]}…)",
+                storage.key("path"),
+            )
 
     pace = top.sub("pace")
     pace.only("limits", "max_unsent", "margin_minutes")
@@ -363,7 +379,7 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
     if campaigns and "name" not in requester.data:
         requester.fail(
             f"required key is missing: campaign '{campaigns[0].slug}' needs a name to sign "
-            "its letters (add [requester] name = \"…\")",
+            'its letters (add [requester] name = "…")',
             requester.key("name"),
         )
     requester_name = requester.text("name", "" if not campaigns else _MISSING)
@@ -385,6 +401,7 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
         max_unsent=max_unsent,
         pace_margin_minutes=margin,
         mailbox=_parse_mailbox(top.sub("mailbox")) if "mailbox" in raw else None,
+        busy_timeout_s=storage.number("busy_timeout_s", 30.0),
     )
 
 

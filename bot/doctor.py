@@ -493,9 +493,7 @@ def latest_stored_date(store: Store) -> dt.date | None:
         return None
 
 
-def check_holidays(
-    config: Config | None, today: dt.date, latest: dt.date | None = None
-) -> Check:
+def check_holidays(config: Config | None, today: dt.date, latest: dt.date | None = None) -> Check:
     """`latest`: the latest deadline stored; dates after the newest proclaimed year in the
     holiday data are rule-based projections, so a one-off proclaimed later is missing."""
     from bot import deadlines as dl

@@ -19,3 +19,11 @@ class ConfigError(UsageError):
 
 class TemplateError(UsageError):
     pass
+
+
+class Interrupted(Exception):  # noqa: N818 - reads as what happened, like KeyboardInterrupt
+    """A stop was asked for (SIGTERM, SIGINT) and the work in hand was cut short.
+
+    Deliberately not a FoibotError: code that records a FoibotError against one request
+    and goes on with the next must let this one through, so the whole command ends.
+    """

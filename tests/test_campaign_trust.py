@@ -154,7 +154,9 @@ def test_followups_only_for_the_users_own_requests_and_a_hostile_title_stops_not
     )  # fmt: skip
     replica.add_request(other)
     wdtk.run("track", "/request/6001", "--campaign", "social-media-misuse", "--as-of", "2026-03-02T12:00")  # fmt: skip
-    result = wdtk.run("followups", "social-media-misuse", "--kind", "chaser", "--as-of", "2026-04-01")
+    result = wdtk.run(
+        "followups", "social-media-misuse", "--kind", "chaser", "--as-of", "2026-04-01"
+    )
     assert "chaser: 1 drafted: smm-1-c1 (smm-1)" in result.stdout
     assert "Skipped 1 tracked request(s) of other WDTK users" in result.stdout
     conn = sqlite3.connect(wdtk.db)
@@ -165,7 +167,7 @@ def test_one_body_that_cannot_render_does_not_stop_the_draft(project):
     # Police Scotland's short name is used in a way only it breaks.
     project.edit_config(
         'title = "{{ body.short_name }}: staff disciplined for social media misuse"',
-        'title = "{{ body.short_name if body.url_name != \'police_scotland\' else missing.x }}: '
+        "title = \"{{ body.short_name if body.url_name != 'police_scotland' else missing.x }}: "
         'staff disciplined for social media misuse"',
     )
     result = project.run("draft", "social-media-misuse", expect=1)

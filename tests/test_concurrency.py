@@ -10,6 +10,7 @@ rather than failing with "database is locked"; and nothing is ever recorded twic
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -31,7 +32,7 @@ pytestmark = pytest.mark.slow
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 AS_OF = "2026-03-05T12:00"  # three days after launch: every slot due, every request due a poll
-BUSY = "another run is in progress; nothing done"
+BUSY = re.compile(r"another run is in progress \(pid \d+\); nothing done")
 SECOND = """
 [[campaigns]]
 slug = "second-round"
@@ -90,24 +91,26 @@ def start(project, *args: str) -> subprocess.Popen:
 
 
 def test_runs_polls_drafts_and_followups_at_once(busy, replica):
-    commands = (
-        [("run", "--once", "--as-of", AS_OF)] * 3
-        + [("poll", "--as-of", AS_OF)] * 2
+    runs = [("run", "--once", "--as-of", AS_OF)] * 3
+    others = (
+        # `poll` takes the run lock too: without --wait it would exit 1 while a pass runs.
+        [("poll", "--wait", "--as-of", AS_OF)] * 2
         + [("draft", "second-round")] * 2
         + [("followups", "social-media-misuse", "--kind", "chaser", "--as-of", "2026-04-15")] * 2
     )
     # Every WDTK call waits at the replica's gate until the other two `run --once` have
     # started and given up: the pass that holds the run lock is inside its poll meanwhile,
-    # while the polls, drafts and follow-ups race it and one another on the database.
+    # while the drafts and follow-ups race it on the database and the polls queue for the
+    # lock. The runs start first, so that a run (not a poll) is the one holding the lock.
     replica.hold()
     try:
-        procs = [(args, start(busy, *args)) for args in commands]
-        runs = [p for args, p in procs if args[0] == "run"]
+        procs = [(args, start(busy, *args)) for args in runs]
         wait_until(
-            lambda: replica.held.is_set() and sum(p.poll() is not None for p in runs) >= 2,
+            lambda: replica.held.is_set() and sum(p.poll() is not None for _, p in procs) >= 2,
             "one run --once to hold the lock inside its poll, and the other two to give up",
             timeout=60,
         )
+        procs += [(args, start(busy, *args)) for args in others]
     finally:
         replica.let_go()
     results = [(args, *p.communicate(timeout=120), p.returncode) for args, p in procs]
@@ -118,10 +121,10 @@ def test_runs_polls_drafts_and_followups_at_once(busy, replica):
         assert "Traceback" not in err, (args, err)
 
     runs = [out.strip() for args, out, _, _ in results if args[0] == "run"]
-    passes = [out for out in runs if out != BUSY]
+    passes = [out for out in runs if not BUSY.fullmatch(out)]
     # The lock was held by one pass while the others started (that is the point of the
     # gate): they must have said so rather than run a second pass alongside.
-    assert runs.count(BUSY) == 2, runs
+    assert len([out for out in runs if BUSY.fullmatch(out)]) == 2, runs
     # At most one pass did work; a pass after it (if a process started that late) finds
     # nothing left to do.
     assert len([p for p in passes if not p.startswith("Nothing to do")]) <= 1, runs

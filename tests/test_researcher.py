@@ -157,7 +157,13 @@ def test_hidden_and_missing_requests_are_recorded_and_rechecked(researcher, repl
         f"{urls[0]}\n8301\n/request/no_such_request\nnot a url\n"
     )
     result = researcher.run(
-        "track", "--file", str(researcher.root / "urls.txt"), "--group", "g", "--as-of", AS_OF,
+        "track",
+        "--file",
+        str(researcher.root / "urls.txt"),
+        "--group",
+        "g",
+        "--as-of",
+        AS_OF,
         expect=1,
     )
     assert (

@@ -243,13 +243,17 @@ def test_server_going_away_mid_session(wdtk, client_for):
     assert client.fetch_request(101).message == "connection refused after 4 tries"
 
 
-def test_read_timeout_is_retried(wdtk, client_for):
-    client = client_for(wdtk.base_url, timeout_s=0.2)
-    wdtk.fail(101, slow(0.6))
-    assert client.fetch_request(101).ok
-    wdtk.fail(101, slow(0.6))
-    single = client_for(wdtk.base_url, timeout_s=0.2, max_tries=1).fetch_request(101)
-    assert single.message == "read timed out after 1 try"
+def test_a_timeout_ends_the_call_without_retrying(wdtk, client_for):
+    """A server too slow to answer within timeout_s is overloaded or down: trying again
+    would multiply the wait by max_tries (the deadline itself: tests/test_limits.py)."""
+    client = client_for(wdtk.base_url, timeout_s=0.3, respect_robots=False)
+    wdtk.fail(101, slow(1.5), slow(1.5))
+    result = client.fetch_request(101)
+    assert result.message == "timed out: no complete answer within 0.3 s ([wdtk] timeout_s)"
+    assert wdtk.hit_paths("/request/") == ["/request/101.json"]
+    assert client.fetch_request(101).kind == "error"  # the second slow answer is still queued
+    # Both faults used, one call each; a patient client (a loaded machine) then gets it.
+    assert client_for(wdtk.base_url, timeout_s=5, respect_robots=False).fetch_request(101).ok
 
 
 def test_connection_cut_mid_body_is_retried(wdtk, client):

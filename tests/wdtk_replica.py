@@ -313,11 +313,18 @@ class FaultSpec:
     mutate_body: Callable[[bytes], bytes] | None = None  # edit the encoded bytes
     cut_after: int | None = None  # promise the full length, send this many bytes, hang up
     no_length: bool = False  # no Content-Length: the body runs until the server hangs up
+    dribble_s: float = 0.0  # send the whole answer (status line on) one byte per this many s
 
     @property
     def edits_document_only(self) -> bool:
         """Only changes the JSON body, so meaningless on the /request/<id>.json 301 hop."""
-        return self.status is None and self.body is None and not self.drop and not self.delay
+        return (
+            self.status is None
+            and self.body is None
+            and not self.drop
+            and not self.delay
+            and not self.dribble_s
+        )
 
 
 def http_error(status: int, body: bytes = b"", retry_after: str | None = None) -> FaultSpec:
@@ -390,6 +397,12 @@ def slow(seconds: float) -> FaultSpec:
     return FaultSpec(delay=seconds)
 
 
+def dribble(seconds_per_byte: float = 1.0) -> FaultSpec:
+    """The whole answer, status line and headers included, a byte at a time: each read
+    gets data long before a socket timeout, but the answer takes minutes."""
+    return FaultSpec(dribble_s=seconds_per_byte)
+
+
 def dropped() -> FaultSpec:
     return FaultSpec(drop=True)
 
@@ -459,6 +472,24 @@ class _Server(ThreadingHTTPServer):
         super().shutdown_request(request)
 
 
+class _Dribbler:
+    """A write-through stream that sends one byte per `interval` until the replica stops."""
+
+    def __init__(self, stream: Any, interval: float, stopping: threading.Event):
+        self.stream, self.interval, self.stopping = stream, interval, stopping
+
+    def write(self, data: bytes) -> int:
+        for i in range(len(data)):
+            if self.stopping.wait(self.interval):
+                raise BrokenPipeError("replica stopping")
+            self.stream.write(data[i : i + 1])
+            self.stream.flush()
+        return len(data)
+
+    def __getattr__(self, name: str) -> Any:  # flush, close, closed: the real stream's
+        return getattr(self.stream, name)
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as a client Session would see in real life
     # Headers and body go out in two writes; with Nagle on, the second waits ~40 ms for
@@ -505,6 +536,7 @@ class WdtkReplica:
         self.port: int | None = None
         self._slugs: dict[str, int] = {}
         self._lock = threading.RLock()
+        self._hit = threading.Condition(self._lock)
         self._stopping = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -650,6 +682,12 @@ class WdtkReplica:
     def hit_paths(self, prefix: str = "") -> list[str]:
         return [path for _, path, _ in self.hits if path.startswith(prefix)]
 
+    def wait_for_hit(self, prefix: str, timeout: float = 30.0) -> bool:
+        """Block until a request for a path starting with `prefix` has arrived: how a test
+        knows a client is mid-call, without sleeping."""
+        with self._hit:
+            return self._hit.wait_for(lambda: bool(self.hit_paths(prefix)), timeout)
+
     def build_csv(self) -> str:
         """all-authorities.csv (§1.6) for the bodies known now."""
         out = io.StringIO()
@@ -681,6 +719,7 @@ class WdtkReplica:
         path, _, query = h.path.partition("?")
         with self._lock:
             self.hits.append(("GET", h.path, dict(h.headers.items())))
+            self._hit.notify_all()
             fault = self._take_fault(path)
         if fault and fault.drop:
             h.close_connection = True
@@ -786,6 +825,9 @@ class WdtkReplica:
             if etag in wanted or "*" in wanted:
                 status, body = 304, b""
         headers.pop("_ttl", None)
+        if fault and fault.dribble_s:
+            h.wfile = _Dribbler(h.wfile, fault.dribble_s, self._stopping)  # type: ignore[assignment]
+            h.close_connection = True
         h.send_response(status)
         if status != 304:
             h.send_header("Content-Type", content_type)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from bot.bodies import Body
@@ -52,10 +53,43 @@ class Skip:
     reason: str
 
 
+# A letter needs a loop over a few years or a few bodies, never more than this; Jinja's
+# own sandbox allows 100,000 and then fails with an OverflowError rather than its error.
+MAX_RANGE = 10_000
+MAX_REPEAT = 100_000  # characters or items from `"x" * n`
+MAX_POWER_BITS = 4_096  # `10 ** 8` is fine; `10 ** 10 ** 8` would run for ever
+
+
+def _capped_range(*args: int) -> range:
+    items = range(*args)
+    if len(items) > MAX_RANGE:
+        raise SecurityError(f"range() of {len(items)} items: a template may loop {MAX_RANGE}")
+    return items
+
+
+class _LetterEnvironment(SandboxedEnvironment):
+    """Jinja's sandbox, plus caps on the arithmetic that could eat memory or time."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        ints = isinstance(left, int) and isinstance(right, int)
+        if operator == "**" and ints and right > 0 and left.bit_length() * right > MAX_POWER_BITS:
+            raise SecurityError(f"{left} ** {right} is too big for a template")
+        for seq, n in ((left, right), (right, left)) if operator == "*" else ():
+            if (
+                isinstance(seq, str | list | tuple)
+                and isinstance(n, int)
+                and len(seq) * n > MAX_REPEAT
+            ):
+                raise SecurityError(f"repeating {len(seq)} items {n} times is too big")
+        return super().call_binop(context, operator, left, right)
+
+
 def make_environment(root: Path) -> SandboxedEnvironment:
     # Sandboxed because campaign templates are user input; StrictUndefined because a letter
     # must never go out with a blank where a name should be.
-    return SandboxedEnvironment(
+    env = _LetterEnvironment(
         loader=jinja2.FileSystemLoader(str(root)),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
@@ -63,6 +97,8 @@ def make_environment(root: Path) -> SandboxedEnvironment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals["range"] = _capped_range
+    return env
 
 
 def body_context(body: Body) -> dict[str, Any]:
@@ -160,6 +196,12 @@ class Renderer:
         except jinja2.TemplateError as exc:
             line = _template_line(exc, template)
             raise TemplateError(f"{where}{f':{line}' if line else ''}: {exc}") from None
+        except (ArithmeticError, ValueError, TypeError, MemoryError, RecursionError) as exc:
+            # A template's own bug (1/0, int("x"), a loop too deep): name where it is.
+            line = _template_line(exc, template)
+            raise TemplateError(
+                f"{where}{f':{line}' if line else ''}: {type(exc).__name__}: {exc}"[:300]
+            ) from None
 
 
 def _template_line(exc: BaseException, template: jinja2.Template) -> int | None:
@@ -247,9 +289,7 @@ class DraftPlan:
     restore: list[tuple[str, Draft]]  # cancelled drafts whose body is back
 
 
-def plan_drafts(
-    existing: list[dict], drafts: list[Draft], keep: Iterable[str] = ()
-) -> DraftPlan:
+def plan_drafts(existing: list[dict], drafts: list[Draft], keep: Iterable[str] = ()) -> DraftPlan:
     """`keep`: bodies still in the campaign whose draft failed this time: not orphans."""
     by_body = {row["body"]: row for row in existing}
     plan = DraftPlan([], [], [], [], [], [])

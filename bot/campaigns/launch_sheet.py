@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from pathlib import Path
 
 from markupsafe import Markup
@@ -12,13 +11,14 @@ from markupsafe import Markup
 from bot.campaigns.pacing import with_margin
 from bot.config import Config
 from bot.dates import format_uk
+from bot.safe_files import write_atomic
 from bot.store.db import Store
 from bot.templating import report_environment
 from bot.wdtk.urls import new_request_url
 
 
 def pace_in_words(limits) -> str:
-    """"1 request a minute, 2 in 8 minutes and 10 in 24 hours"."""
+    """ "1 request a minute, 2 in 8 minutes and 10 in 24 hours"."""
     parts = []
     for limit in limits:
         span = (
@@ -29,7 +29,9 @@ def pace_in_words(limits) -> str:
         )  # fmt: skip
         what = "request" if limit.count == 1 else "requests"
         joiner = " a " if limit.minutes in (1, 60) and limit.count == 1 else " in "
-        parts.append(f"{limit.count} {what}{joiner}{span.removeprefix('a ').removeprefix('an ') if joiner == ' a ' else span}")
+        parts.append(
+            f"{limit.count} {what}{joiner}{span.removeprefix('a ').removeprefix('an ') if joiner == ' a ' else span}"
+        )
     return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
 
 
@@ -50,7 +52,11 @@ def write_launch_sheet(
             "title": row["title"],
             "letter": row["letter"],
             "url": new_request_url(
-                config.wdtk.base_url, row["body"], row["title"], row["letter"], row["ref"],
+                config.wdtk.base_url,
+                row["body"],
+                row["title"],
+                row["letter"],
+                row["ref"],
                 store.installation_id(),
             ),
             "released": format_uk(row["released_at"]),
@@ -96,10 +102,5 @@ def write_launch_sheet(
             ),
         )
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
     # Owner-only, like the database: the sheet holds every letter and who sent it.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(html)
-    tmp.replace(path)
+    write_atomic(path, html.encode("utf-8"), private=True, what="launch sheet")

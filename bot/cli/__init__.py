@@ -29,15 +29,20 @@ from bot.cli.app import App, FoibotGroup
     help="Database file; overrides [storage] path.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output on stdout.")
+@click.option(
+    "--debug", is_flag=True, help="Show the full traceback when something unexpected fails."
+)
 @click.version_option(__version__, prog_name="foibot")
 @click.pass_context
-def cli(ctx: click.Context, config_path: str, db_path: str | None, as_json: bool) -> None:
+def cli(
+    ctx: click.Context, config_path: str, db_path: str | None, as_json: bool, debug: bool
+) -> None:
     """Run Freedom of Information request campaigns on WhatDoTheyKnow.
 
     Draft a templated request to many public bodies, release them at a pace WDTK
     allows, track the replies and every statutory deadline.
     """
-    ctx.obj = App(config_path=config_path, db_path=db_path, as_json=as_json)
+    ctx.obj = App(config_path=config_path, db_path=db_path, as_json=as_json, debug=debug)
 
 
 def _register() -> None:

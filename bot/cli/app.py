@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 import json
 import re
+import signal
+import sqlite3
 import sys
+import threading
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot.errors import FoibotError, UsageError
+from bot.errors import ConfigError, FoibotError, Interrupted, UsageError
 
 if TYPE_CHECKING:
     from bot.config import Config
@@ -24,7 +30,11 @@ PLAIN_MAX_WIDTH = 60
 
 
 class FoibotGroup(click.Group):
-    """Turns foibot's own errors into a one-line message and the right exit code."""
+    """Turns every error into a one-line message and the right exit code.
+
+    foibot's own errors say what to do; anything else is a bug or an environment problem
+    nobody foresaw, and still gets one line (plus a pointer to --debug), never a traceback.
+    """
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # Each command's whole first sentence, wrapped: click cuts it at ~45-65 characters.
@@ -43,11 +53,59 @@ class FoibotGroup(click.Group):
         except FoibotError as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except Interrupted as exc:
+            click.echo(
+                f"Stopped: {exc}. What was finished is saved; the next run carries on.",
+                err=True,
+            )
+            ctx.exit(1)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:
+            app = ctx.obj if isinstance(ctx.obj, App) else None
+            if app is not None and app.debug:
+                raise
+            known = explain(exc, app)
+            if known is not None:
+                click.echo(f"Error: {known}", err=True)
+                ctx.exit(known.exit_code)
+            click.echo(
+                f"Error: unexpected {type(exc).__name__}: {_one_line(exc)} "
+                "(run again with --debug for the traceback, and please report it)",
+                err=True,
+            )
+            ctx.exit(1)
+
+
+def explain(exc: BaseException, app: App | None) -> FoibotError | None:
+    """A FoibotError for failures of the machine rather than of foibot, where one line can
+    say what happened and what to do; None when nothing better than the type is known."""
+    if isinstance(exc, sqlite3.Error):
+        from bot.store.db import explain_sqlite_error
+
+        path = Path("the database")
+        with contextlib.suppress(FoibotError):
+            path = app.store_path() if app is not None else path
+        return explain_sqlite_error(exc, path)
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        where = f" {exc.filename}" if exc.filename else ""
+        return FoibotError(f"disk full while writing{where}: free some space and run it again")
+    if isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return FoibotError(f"{exc.filename or 'a file'}: {exc.strerror}")
+    if isinstance(exc, RecursionError):
+        return FoibotError("input nested too deeply to process")
+    return None
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:200] or "(no message)"
 
 
 class App:
-    def __init__(self, config_path: str, db_path: str | None, as_json: bool):
+    def __init__(self, config_path: str, db_path: str | None, as_json: bool, debug: bool = False):
         self.config_path, self.db_path, self.as_json = config_path, db_path, as_json
+        self.debug = debug
         self._store: Store | None = None
 
     @cached_property
@@ -61,9 +119,54 @@ class App:
         if self._store is None:
             from bot.store.db import Store
 
-            self._store = Store(self.db_path or self.config.db_path)
+            self._store = Store(self.store_path(), busy_timeout_s=self._busy_timeout())
             click.get_current_context().call_on_close(self._store.close)
         return self._store
+
+    def store_path(self) -> Path:
+        return Path(self.db_path or self.config.db_path)
+
+    def _busy_timeout(self) -> float:
+        from bot.store.db import BUSY_TIMEOUT_S
+
+        try:
+            return self.config.busy_timeout_s
+        except ConfigError:
+            if self.db_path:  # --db without a usable config: the default will do
+                return BUSY_TIMEOUT_S
+            raise
+
+    def lock(self, *, wait: bool = False) -> None:
+        """Hold the run lock until the command ends: one process at a time writes in bulk
+        or calls WDTK. Raises LockHeld (exit 1) naming the other pid."""
+        from bot.run.lock import LockHeld, RunLock
+
+        run_lock = RunLock(self.store_path())
+        try:
+            run_lock.acquire(wait=wait)
+        except LockHeld as exc:
+            raise LockHeld(
+                f"{exc}; nothing done (try again later, or add --wait)", exc.pid
+            ) from None
+        click.get_current_context().call_on_close(run_lock.release)
+
+    def stop_flag(self) -> threading.Event:
+        """A flag SIGTERM and SIGINT set, instead of killing the command mid-write; the
+        WDTK client and the poll loop stop at it. Handlers are restored when it ends."""
+        stop = threading.Event()
+        if threading.current_thread() is not threading.main_thread():
+            return stop  # signals can only be handled on the main thread
+        previous = {
+            sig: signal.signal(sig, lambda *_: stop.set())
+            for sig in (signal.SIGTERM, signal.SIGINT)
+        }
+
+        def restore() -> None:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+        click.get_current_context().call_on_close(restore)
+        return stop
 
     def json_wanted(self, flag: bool) -> bool:
         return flag or self.as_json
@@ -84,6 +187,9 @@ class App:
     def print_table(self, headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
         """A rich table for a screenful; plain aligned columns for long listings, which
         rich would take seconds to measure and wrap."""
+        # User and WDTK data goes to a terminal: control characters (ANSI escapes, CR) out.
+        # Rich is no help there: it drops CR and BEL but passes ESC through.
+        rows = [tuple(c if c.isprintable() else printable(c) for c in row) for row in rows]
         if len(rows) <= RICH_MAX_ROWS:
             from rich.table import Table
 
@@ -92,8 +198,6 @@ class App:
                 table.add_row(*row)
             self.console().print(table)
             return
-        # User data goes to a terminal raw here: control characters (ANSI escapes, CR) out.
-        rows = [tuple(c if c.isprintable() else _CONTROL.sub("?", c) for c in row) for row in rows]
         widths = [
             min(PLAIN_MAX_WIDTH, max(map(len, column)))
             for column in zip(headers, *rows, strict=True)
@@ -130,6 +234,11 @@ def json_option(f):
     )(f)
 
 
+# The dates a command can be asked about: statutory deadlines, poll back-offs and
+# reports add months to "today", which near year 9999 would overflow.
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+
+
 class DateType(click.ParamType):
     name = "YYYY-MM-DD"
 
@@ -139,9 +248,22 @@ class DateType(click.ParamType):
         if isinstance(value, dt.date):
             return value
         try:
-            return dt.date.fromisoformat(value)
+            parsed = dt.date.fromisoformat(value)
         except ValueError:
             self.fail(f"{value!r} is not a date like 2026-11-22", param, ctx)
+        _in_range(self, parsed, value, param, ctx)
+        return parsed
+
+
+def _in_range(
+    kind: click.ParamType,
+    day: dt.date,
+    value: str,
+    param: click.Parameter | None,
+    ctx: click.Context | None,
+) -> None:
+    if not EARLIEST <= day <= LATEST:
+        kind.fail(f"{value!r} is out of range ({EARLIEST} to {LATEST})", param, ctx)
 
 
 class DateTimeType(click.ParamType):
@@ -160,12 +282,19 @@ class DateTimeType(click.ParamType):
             parsed = dt.datetime.fromisoformat(value)
         except ValueError:
             self.fail(f"{value!r} is not a date-time like 2026-11-22T09:30", param, ctx)
+        _in_range(self, parsed.date(), value, param, ctx)
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=LONDON)
 
 
 def as_of_option(kind: str = "date"):
     param = DateType() if kind == "date" else DateTimeType()
     return click.option("--as-of", "as_of", type=param, help="Pretend today is this (UK time).")
+
+
+def printable(text: str | None) -> str:
+    """User or WDTK text made safe for a terminal: control characters (ESC sequences that
+    clear the screen or set the title, CR that overwrites a line) shown as '?'."""
+    return _CONTROL.sub("?", text or "")
 
 
 def fail_usage(message: str) -> None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 import click
 
@@ -33,21 +37,41 @@ def import_(app: App, file: Path | None, url: str | None, as_json: bool) -> None
 
     if file and url:
         raise UsageError("give --file or --url, not both")
-    name, text = (str(file), _read_file(file)) if file else _download(app, url)
-    try:
-        rows = list(_progress(read_authorities_csv(text), app, as_json))
-    except ValueError as exc:
-        raise UsageError(f"{name}: {exc}") from None
-    good = [row for row in rows if isinstance(row, Body)]
-    bad = [row for row in rows if isinstance(row, BadRow)]
-    store = app.store
-    with store.transaction():
-        counts = store.import_bodies(good, source="csv")
+    if not file:
+        app.lock()  # it calls WDTK
+    bad: list[BadRow] = []
+    read = 0
+
+    def good(rows) -> Iterator[Body]:
+        nonlocal read
+        for row in _progress(rows, app, as_json):
+            if isinstance(row, BadRow):
+                bad.append(row)
+            else:
+                read += 1
+                yield row
+
+    with contextlib.ExitStack() as stack:
+        if file:
+            name, lines = str(file), stack.enter_context(_open_csv(file))
+        else:
+            name, text = _download(app, url)
+            lines = io.StringIO(text, newline="")
+        store = app.store
+        try:
+            # Streamed from the file into the database: one transaction, and the memory
+            # of one batch of rows however big the file.
+            with store.transaction():
+                counts = store.import_bodies(good(read_authorities_csv(lines)), source="csv")
+        except ValueError as exc:  # the header; UnicodeDecodeError is a ValueError too
+            if isinstance(exc, UnicodeDecodeError):
+                raise UsageError(f"{name}: not UTF-8 text; nothing was imported") from None
+            raise UsageError(f"{name}: {exc}") from None
     if app.json_wanted(as_json):
         app.emit_json(
             {
                 "file": name,
-                "imported": len(good),
+                "imported": read,
                 **counts,
                 "skipped": len(bad),
                 "bad_rows": [{"line": b.line, "reason": b.reason} for b in bad],
@@ -59,20 +83,23 @@ def import_(app: App, file: Path | None, url: str | None, as_json: bool) -> None
     for b in bad:
         click.echo(f"{name}:{b.line}: skipped: {b.reason}", err=True)
     click.echo(
-        f"Read {plural(len(good) + len(bad), 'body')} from {name}: {counts['new']} new, "
+        f"Read {plural(read + len(bad), 'body')} from {name}: {counts['new']} new, "
         f"{counts['changed']} changed, {counts['unchanged']} unchanged, {len(bad)} skipped"
         + (" (bad rows, above)" if bad else "")
         + "."
     )
 
 
-def _read_file(path: Path) -> str:
+@contextlib.contextmanager
+def _open_csv(path: Path) -> Iterator[TextIO]:
     try:
-        return path.read_bytes().decode("utf-8-sig")
+        f = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed below
     except FileNotFoundError:
         raise UsageError(f"{path}: file not found") from None
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read it: {exc.strerror}") from None
+    with f:
+        yield f
 
 
 def _download(app: App, url: str | None) -> tuple[str, str]:
@@ -126,7 +153,9 @@ def list_(app: App, tag: str | None, as_json: bool) -> None:
         ("url_name", "name", "law", "requestable", "tags"),
         [
             (
-                b.url_name, b.name, b.law,
+                b.url_name,
+                b.name,
+                b.law,
                 "yes" if b.requestable else f"no: {b.not_requestable_reason or 'unknown reason'}",
                 " ".join(b.tags),
             )  # fmt: skip

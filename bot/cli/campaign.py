@@ -63,15 +63,24 @@ def draft(app: App, campaign: str, prune: bool, as_of: dt.date | None, as_json: 
     type=click.Path(dir_okay=False, path_type=Path),
     help="Where to write the HTML launch sheet.",
 )
+@click.option("--wait", is_flag=True, help="If another foibot run holds the lock, wait for it.")
 @json_option
 @pass_app
 def launch(
-    app: App, campaign: str, as_of: dt.datetime | None, sheet: Path | None, as_json: bool
+    app: App,
+    campaign: str,
+    as_of: dt.datetime | None,
+    sheet: Path | None,
+    wait: bool,
+    as_json: bool,
 ) -> None:
     """Plan paced release slots for CAMPAIGN's drafts and print the links due now."""
     from bot.campaigns.launch_sheet import launch_sheet_name, write_launch_sheet
     from bot.campaigns.service import launch_campaign
 
+    app.config.campaign(campaign)  # an unknown campaign is exit 2 before any waiting
+    # The run lock: `run --once` releases slots too, and must not race this to them.
+    app.lock(wait=wait)
     now = as_of or dt.datetime.now(dt.UTC)
     sheet = sheet or app.store.path.parent / launch_sheet_name(campaign)
 
@@ -99,12 +108,18 @@ def launch_text(report) -> str:
         )
         for item in report.released:
             when = format_uk(item["send_after"]) if item.get("send_after") else "now"
-            lines += ["", f"{item['ref']}  {item['body']}  send at or after {when} (UK)", item["url"]]
+            lines += [
+                "",
+                f"{item['ref']}  {item['body']}  send at or after {when} (UK)",
+                item["url"],
+            ]
     else:
         lines.append("Nothing new is due to send yet.")
     if report.waiting:
         lines.append("")
-        lines.append(f"Still waiting to be sent ({len(report.waiting)}); the launch sheet has their links:")
+        lines.append(
+            f"Still waiting to be sent ({len(report.waiting)}); the launch sheet has their links:"
+        )
         for w in report.waiting:
             when = format_uk(w["send_after"]) if w.get("send_after") else "now"
             lines.append(f"  {w['ref']}  {w['body']}  send at or after {when} (UK)")
@@ -125,7 +140,9 @@ def launch_text(report) -> str:
             f"When sent, foibot sees it on WDTK; or mark it with `foibot done {item.ref}`.",
         ]
     for item in report.orphaned:
-        lines.append(f"\nNot released: {item['ref']}: {item['reason']} (`foibot draft --prune` cancels it)")
+        lines.append(
+            f"\nNot released: {item['ref']}: {item['reason']} (`foibot draft --prune` cancels it)"
+        )
     if report.scheduled:
         nxt = report.scheduled[0]
         lines.append(

@@ -71,11 +71,12 @@ def deadline(
                 "very_overdue_after": result.very_overdue_after.isoformat(),
                 "school": result.school,
                 "grace_due": result.grace_due.isoformat() if result.grace_due else None,
-                "extension_due": result.extension_due.isoformat()
-                if result.extension_due
-                else None,
+                "extension_due": result.extension_due.isoformat() if result.extension_due else None,
                 "extension_flag": result.extension_flag,
-                "fee_pauses": [[a.isoformat(), b.isoformat()] for a, b in zip(fee_notice, fee_paid, strict=True)],
+                "fee_pauses": [
+                    [a.isoformat(), b.isoformat()]
+                    for a, b in zip(fee_notice, fee_paid, strict=True)
+                ],
                 "holidays_skipped": skipped,
                 "holiday_data": dl.holiday_data_version(),
             }

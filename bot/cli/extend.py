@@ -12,9 +12,7 @@ from bot.errors import UsageError
 
 @click.command()
 @click.argument("ref")
-@click.option(
-    "--eir", "eir", is_flag=True, help="EIR/EISR reg 7: extended to 40 working days."
-)
+@click.option("--eir", "eir", is_flag=True, help="EIR/EISR reg 7: extended to 40 working days.")
 @click.option(
     "--pit-until",
     type=DateType(),
@@ -80,7 +78,9 @@ def extend(
         "clock": row["sent_on"],
         "eir_extended": eir or None,
         "pit_until": pit_until.isoformat() if pit_until else None,
-        "fee_pauses": [[a.isoformat(), b.isoformat()] for a, b in zip(fee_notice, fee_paid, strict=True)]
+        "fee_pauses": [
+            [a.isoformat(), b.isoformat()] for a, b in zip(fee_notice, fee_paid, strict=True)
+        ]
         or None,
         "cleared": clear or None,
         "due": due.isoformat(),

@@ -56,7 +56,9 @@ def followups(
         for item in report.failed:
             click.echo(f"  not drafted: {item['request']}: {item['error']}", err=True)
         for item in getattr(report, "suggestions", []):
-            click.echo(f"  held back: {item['request']}: a reply announces more time; run `{item['hint']}`")
+            click.echo(
+                f"  held back: {item['request']}: a reply announces more time; run `{item['hint']}`"
+            )
     not_owned = max((r.not_owned for r in reports), default=0)
     if not_owned:
         click.echo(

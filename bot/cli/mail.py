@@ -11,7 +11,9 @@ from bot.errors import UsageError
 
 
 @click.command()
-@click.option("--track", is_flag=True, help="Also track requests the alerts name that are not tracked.")
+@click.option(
+    "--track", is_flag=True, help="Also track requests the alerts name that are not tracked."
+)
 @click.option("--as-of", "as_of", type=DateTimeType(), help="Pretend it is this (UK) time.")
 @click.option("--wait", is_flag=True, help="Wait for a pass already running instead of exiting.")
 @json_option
@@ -34,11 +36,12 @@ def mail(app: App, track: bool, as_of: dt.datetime | None, wait: bool, as_json: 
     lock = RunLock(store.path)
     try:
         lock.acquire(wait=wait)
-    except LockHeld:
-        click.echo("another run is in progress; nothing done")
+    except LockHeld as exc:
+        click.echo(f"{exc}; nothing done")  # exit 0, like `run --once`: it runs from cron
         return
     try:
-        with WdtkClient(config.wdtk) as client:
+        # SIGTERM ends the WDTK call in flight and any wait within a few seconds.
+        with WdtkClient(config.wdtk, stop=app.stop_flag()) as client:
             now = (as_of or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
             report = check_mail(store, config, client, now, track=track)
     finally:

@@ -326,16 +326,9 @@ def write_stdout(data: bytes) -> None:
 
 def _write_atomic(path: Path, data: bytes) -> None:
     # A half-written report must never replace a good one (e.g. a calendar subscription).
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        from bot.errors import FoibotError
+    from bot.safe_files import write_atomic
 
-        raise FoibotError(f"{path}: cannot write the report: {exc.strerror}") from None
+    write_atomic(path, data, what="report")
 
 
 def _build(

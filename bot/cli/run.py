@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import signal
 import sys
-import threading
 from pathlib import Path
 
 import click
@@ -33,25 +31,19 @@ def run(
     from bot.wdtk.client import WdtkClient
 
     config = app.config
-    lock = RunLock(app.db_path or config.db_path)
+    lock = RunLock(app.store_path())
     try:
         lock.acquire(wait=wait)
-    except LockHeld:
+    except LockHeld as exc:
+        # Exit 0 on purpose: from cron, an overlapping pass is normal, not a failure.
         if not quiet:
-            click.echo("another run is in progress; nothing done")
+            click.echo(f"{exc}; nothing done")
         return
-    stop = threading.Event()
-    previous = {
-        sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)
-    }
-    try:
-        with WdtkClient(config.wdtk, sleep=stop.wait) as client:
-            now = (as_of or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
-            summary = run_once(app.store, config, now, client, should_stop=stop.is_set)
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        lock.release()
+    click.get_current_context().call_on_close(lock.release)
+    stop = app.stop_flag()
+    with WdtkClient(config.wdtk, stop=stop) as client:
+        now = (as_of or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+        summary = run_once(app.store, config, now, client, should_stop=stop.is_set)
     if app.json_wanted(as_json):
         app.emit_json(
             {
@@ -98,7 +90,10 @@ def daemon(app: App, log_level: str, log_file: Path | None, verbose: bool) -> No
 
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if log_file:
-        handlers.append(logging.FileHandler(log_file))
+        try:
+            handlers.append(logging.FileHandler(log_file))
+        except OSError as exc:
+            raise UsageError(f"--log-file {log_file}: cannot open it: {exc.strerror}") from None
     logging.basicConfig(
         level=log_level.upper(),
         handlers=handlers,

@@ -6,14 +6,12 @@ import datetime as dt
 
 import click
 
-from bot.cli.app import App, as_of_option, json_option, pass_app
+from bot.cli.app import App, as_of_option, json_option, pass_app, printable
 from bot.errors import UsageError
 from bot.followups import KINDS
 
 
-def _status_rows(
-    app: App, campaign: str | None, as_of: dt.date | None, group: str | None = None
-):
+def _status_rows(app: App, campaign: str | None, as_of: dt.date | None, group: str | None = None):
     from bot import deadlines as dl
     from bot.tracking.status_rows import status_row
 
@@ -31,7 +29,11 @@ def _status_rows(
     try:
         return [
             status_row(
-                row, config.wdtk.base_url, today, calendar, stages.get(row["ref"]),
+                row,
+                config.wdtk.base_url,
+                today,
+                calendar,
+                stages.get(row["ref"]),
                 answered.get(row["ref"]),
             )  # fmt: skip
             for row in _rows(app, campaign, group)
@@ -252,9 +254,7 @@ def show(app: App, ref: str, as_of: dt.date | None, as_json: bool) -> None:
     from bot.tracking.status_rows import status_row
 
     # The same function `status`, `overdue` and reports use, as of the same moment.
-    st = status_row(
-        row, base_url, today, lambda _law: calendar, None, _last_replies(app).get(ref)
-    )
+    st = status_row(row, base_url, today, lambda _law: calendar, None, _last_replies(app).get(ref))
     info_url = request_url(base_url, row["url_title"], row["wdtk_id"])
     suggestion = _suggestions(app, [ref]).get(ref) if st.note else None
     info = {
@@ -281,7 +281,7 @@ def show(app: App, ref: str, as_of: dt.date | None, as_json: bool) -> None:
         return
     from bot.dates import format_uk
 
-    click.echo(f"{ref}  {row['title']}")
+    click.echo(f"{ref}  {printable(row['title'])}")
     fields = (
         "campaign",
         "body",
@@ -298,13 +298,19 @@ def show(app: App, ref: str, as_of: dt.date | None, as_json: bool) -> None:
     )
     for key in fields:
         if info.get(key) is not None:
-            click.echo(f"  {key:<20} {info[key]}")
+            click.echo(f"  {key:<20} {printable(str(info[key]))}")
     if st.days_overdue is not None:
         click.echo(f"  {'late':<20} {st.days_overdue} working days, counted from {st.late_from}")
     if st.answered_days_late:
-        click.echo(f"  {'answered late':<20} {st.answered_days_late} working days after {row['due']}")
+        click.echo(
+            f"  {'answered late':<20} {st.answered_days_late} working days after {row['due']}"
+        )
     if st.note:
-        hint = f" (it looks like {suggestion['state']}: {suggestion['why']}; a suggestion only)" if suggestion else ""
+        hint = (
+            f" (it looks like {suggestion['state']}: {suggestion['why']}; a suggestion only)"
+            if suggestion
+            else ""
+        )
         click.echo(f"  {'to do':<20} {st.note}{hint}")
     if row["wdtk_stated_due"] and row["wdtk_stated_due"] != row["due"]:
         click.echo(
@@ -318,28 +324,32 @@ def show(app: App, ref: str, as_of: dt.date | None, as_json: bool) -> None:
         click.echo(f"  {'send it here':<20} {link}")
     if row["poll_error"]:
         click.echo(
-            f"  {'last poll failed':<20} {row['poll_error']} (next try {format_uk(row['next_poll_at'])})"
+            f"  {'last poll failed':<20} {printable(row['poll_error'])}"
+            f" (next try {format_uk(row['next_poll_at'])})"
         )
     if figures:
         click.echo("  recorded             " + ", ".join(f"{k}={v}" for k, v in figures.items()))
     if row["letter"]:
-        click.echo("\n" + "\n".join("  | " + line for line in row["letter"].splitlines()))
+        click.echo("\n" + "\n".join("  | " + printable(ln) for ln in row["letter"].splitlines()))
     for reply in replies:
         click.echo(f"\n{reply['direction'] or 'message'} {reply['sent_at'] or ''}".rstrip() + ":")
-        click.echo("\n".join("  > " + line for line in (reply["text"] or "").splitlines()[:40]))
+        lines = (reply["text"] or "").splitlines()[:40]
+        click.echo("\n".join("  > " + printable(line) for line in lines))
         if reply["attachments"]:
             # Only the names are stored (the poll keeps no attachment URLs), so each
             # points at the request page, where WDTK links it under the message.
             click.echo("  attachments:")
             for name in reply["attachments"].splitlines():
-                click.echo(f"    - {name}" + (f"  ({info['url']})" if info["url"] else ""))
+                click.echo(
+                    f"    - {printable(name)}" + (f"  ({info['url']})" if info["url"] else "")
+                )
     for f in followups:
         click.echo(f"\n{f['kind']} {f['ref']} ({f['status']}):")
-        click.echo("\n".join("  | " + line for line in f["text"].splitlines()))
+        click.echo("\n".join("  | " + printable(line) for line in f["text"].splitlines()))
     click.echo("\nHistory (UK time; WDTK: when WDTK recorded it, foibot: when foibot did it):")
     for event in events:
         detail = event["detail"] or {}
-        summary = ", ".join(f"{k}={v}" for k, v in detail.items())
+        summary = printable(", ".join(f"{k}={v}" for k, v in detail.items()))
         click.echo(f"  {format_uk(event['at'])}  {event['clock']:<6}  {event['kind']}  {summary}")
 
 
@@ -364,7 +374,9 @@ def _show_followup(app: App, followup: dict, as_json: bool) -> None:
     if app.json_wanted(as_json):
         app.emit_json(info)
         return
-    click.echo(f"{followup['ref']}  {followup['kind']} for {followup['request']} ({followup['body']})")
+    click.echo(
+        f"{followup['ref']}  {followup['kind']} for {followup['request']} ({followup['body']})"
+    )
     click.echo(f"  {'status':<20} {followup['status']}")
     click.echo(f"  {'request':<20} {followup['request']}: {request.get('title', '')}")
     if info["send_url"]:

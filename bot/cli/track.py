@@ -7,16 +7,27 @@ import datetime as dt
 
 import click
 
-from bot.cli.app import App, DateTimeType, fail_usage, json_option, pass_app, stderr
+from bot.cli.app import (
+    App,
+    DateTimeType,
+    fail_usage,
+    json_option,
+    pass_app,
+    printable,
+    stderr,
+)
 from bot.cli.names import check_campaign
 
 
 @contextlib.contextmanager
-def tracker(app: App):
+def tracker(app: App, wait: bool = False):
+    """A Poller holding the run lock (one process calls WDTK at a time), whose client
+    stops within a few seconds of SIGTERM or Ctrl-C (`t.client.stopped` says it has)."""
     from bot.tracking.poll import Poller
     from bot.wdtk.client import WdtkClient
 
-    with WdtkClient(app.config.wdtk) as client:
+    app.lock(wait=wait)
+    with WdtkClient(app.config.wdtk, stop=app.stop_flag()) as client:
         yield Poller(app.store, app.config, client)
 
 
@@ -26,6 +37,11 @@ def _live(app: App, row: dict, now: dt.datetime) -> str:
     from bot.tracking.status import live_status
 
     return live_status(row, london_today(now), app.config.calendar(row["law"]))
+
+
+wait_option = click.option(
+    "--wait", is_flag=True, help="If another foibot run holds the lock, wait for it."
+)
 
 
 def _now(as_of: dt.datetime | None) -> dt.datetime:
@@ -79,6 +95,7 @@ def _read_targets(urls: tuple[str, ...], file: str | None) -> list[tuple[str, st
 @click.option("--group", "-g", help="File them under this group (no campaign letter needed).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary and failures.")
 @as_of_time
+@wait_option
 @json_option
 @pass_app
 def track(
@@ -89,6 +106,7 @@ def track(
     group: str | None,
     quiet: bool,
     as_of: dt.datetime | None,
+    wait: bool,
     as_json: bool,
 ) -> None:
     """Track any WDTK requests: /request/<slug> or /request/<id> URLs, or their numbers.
@@ -112,7 +130,7 @@ def track(
         fail_usage("nothing to track: give URLs, --file FILE, or - for stdin")
     want_json = app.json_wanted(as_json)
     done, where = [], {}
-    with tracker(app) as t:
+    with tracker(app, wait) as t:
         now = _now(as_of)
         for place, target in track_progress(
             targets, len(targets), "Tracking", quiet=quiet or want_json,
@@ -123,14 +141,18 @@ def track(
             done.append(item)
     single = len(urls) == 1 and urls != ("-",) and file is None
     if want_json:
-        items = [_track_json(item, _live(app, item.row, now) if item.row else None) for item in done]
+        items = [
+            _track_json(item, _live(app, item.row, now) if item.row else None) for item in done
+        ]
         app.emit_json(items[0] if single else items)
     elif single and done[0].row is not None:
         item = done[0]
         row = item.row
         verb = {"tracked": "Tracking", "already": "Already tracking"}.get(item.outcome, "Recorded")
         status = _live(app, row, now)
-        click.echo(f"{verb} {row['ref']}: {row['title']} ({status}, due {row['due'] or 'unknown'})")
+        click.echo(
+            f"{verb} {row['ref']}: {printable(row['title'])} ({status}, due {row['due'] or 'unknown'})"
+        )
         if item.outcome in ("hidden", "not_found"):
             click.echo(f"  {OUTCOME_LABELS[item.outcome]}")
     else:
@@ -139,7 +161,9 @@ def track(
     for item in failed:
         place = where[id(item)]
         error = item.error or ""
-        stderr(f"Error: {place}: {error if error.startswith(item.target) else f'{item.target}: {error}'}")
+        stderr(
+            f"Error: {place}: {error if error.startswith(item.target) else f'{item.target}: {error}'}"
+        )
     if failed or any(item.outcome == "not_found" for item in done):
         raise click.exceptions.Exit(1)
 
@@ -168,8 +192,10 @@ def _print_summary(done: list, quiet: bool) -> None:
         if item.outcome == "not_found":
             click.echo(f"  not found: {item.target} (recorded as {item.row['ref']})")
         elif not quiet and item.row is not None:
-            label = {"tracked": "tracked", "already": "already tracked", "hidden": "hidden"}[item.outcome]
-            click.echo(f"  {label}: {item.row['ref']} {item.row['title']}")
+            label = {"tracked": "tracked", "already": "already tracked", "hidden": "hidden"}[
+                item.outcome
+            ]
+            click.echo(f"  {label}: {item.row['ref']} {printable(item.row['title'])}")
     parts = [f"{counts.get(k, 0)} {OUTCOME_LABELS[k]}" for k in OUTCOME_LABELS if counts.get(k)]
     click.echo(f"{plural(len(done), 'request')}: " + "; ".join(parts) + ".")
 
@@ -181,17 +207,24 @@ def _print_summary(done: list, quiet: bool) -> None:
     "--force", is_flag=True, help="Link even if the request lacks the foibot tag and title."
 )
 @as_of_time
+@wait_option
 @json_option
 @pass_app
 def link(
-    app: App, ref: str, url: str, force: bool, as_of: dt.datetime | None, as_json: bool
+    app: App,
+    ref: str,
+    url: str,
+    force: bool,
+    as_of: dt.datetime | None,
+    wait: bool,
+    as_json: bool,
 ) -> None:
     """Attach a released draft REF to its WDTK request at URL."""
     from bot.cli.names import check_ref
 
     check_ref(app, ref)
     now = _now(as_of)
-    with tracker(app) as t:
+    with tracker(app, wait) as t:
         row = t.links.link(ref, url, now, force=force)
     if app.json_wanted(as_json):
         app.emit_json(
@@ -213,6 +246,7 @@ def link(
 @click.option("--campaign", "-c", help="Only this campaign.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @as_of_time
+@wait_option
 @json_option
 @pass_app
 def poll(
@@ -221,6 +255,7 @@ def poll(
     campaign: str | None,
     quiet: bool,
     as_of: dt.datetime | None,
+    wait: bool,
     as_json: bool,
 ) -> None:
     """Fetch updates from WDTK for the requests due a poll."""
@@ -228,13 +263,14 @@ def poll(
 
     check_campaign(app, campaign)
     want_json = app.json_wanted(as_json)
-    with tracker(app) as t:
+    with tracker(app, wait) as t:
         report = t.poll(
             _now(as_of),
             everything=everything,
             campaign=campaign,
             progress=_progress(app, quiet or want_json),
             manual=True,
+            should_stop=t.client.stopped,
         )
     if want_json:
         app.emit_json(report.as_json())
@@ -251,14 +287,12 @@ def poll_summary(report) -> str:
     for item in report.linked:
         lines.append(f"  linked {item.ref} to WDTK request {item.wdtk_id}")
     for item in report.new_responses:
-        lines.append(f"  new response: {item.ref} ({item.body}) {item.title}")
+        lines.append(f"  new response: {item.ref} ({item.body}) {printable(item.title)}")
     for item in report.changed:
         lines.append(f"  {item.ref}: {item.before} → {item.after}")
     for item in report.newly_overdue:
         since = f", due {item.counted_from}" if item.counted_from else ""
-        lines.append(
-            f"  now {item.status}: {item.ref} ({item.days_late} working days late{since})"
-        )
+        lines.append(f"  now {item.status}: {item.ref} ({item.days_late} working days late{since})")
     for item in report.errors:
         lines.append(f"  error: {item.ref}: {item.error} (retry after {item.next_retry})")
     if report.unreachable:

@@ -66,8 +66,10 @@ class History:
 
 def school_cap(row: dict) -> bool:
     """The FOIA schools variation applies: `very_overdue_after` is the 60th-day cap."""
-    return bool(row.get("is_school")) and (row.get("law") or "foi") == "foi" and bool(
-        row.get("very_overdue_after")
+    return (
+        bool(row.get("is_school"))
+        and (row.get("law") or "foi") == "foi"
+        and bool(row.get("very_overdue_after"))
     )
 
 
@@ -222,7 +224,10 @@ _EXTENSION_SIGNS = (
         ),
         "--pit-until DATE",
     ),
-    (re.compile(r"fees?\s+notice|notice\s+under\s+section\s+9\b", re.I), "--fee-notice DATE --fee-paid DATE"),
+    (
+        re.compile(r"fees?\s+notice|notice\s+under\s+section\s+9\b", re.I),
+        "--fee-notice DATE --fee-paid DATE",
+    ),
 )
 
 

@@ -148,8 +148,10 @@ def draft_followups(
         if any(f["kind"] == kind and f["cycle"] == due.cycle for f in mine):
             continue
         texts = replies.get(row["ref"], [])
-        if kind in ("chaser", "complaint") and not row.get("clock_adjust") and not row.get(
-            "review_started_on"
+        if (
+            kind in ("chaser", "complaint")
+            and not row.get("clock_adjust")
+            and not row.get("review_started_on")
         ):
             # A body that lawfully took more time is not late: ask the person to record it
             # (or confirm there is none) rather than chase or complain.
@@ -268,8 +270,7 @@ def release_followups(store: Store, config: Config, slug: str, now: dt.datetime)
         busy = {
             body
             for body, released_at in store.followup_release_times()
-            if dt.datetime.fromisoformat(released_at).astimezone(LONDON).date().isoformat()
-            == today
+            if dt.datetime.fromisoformat(released_at).astimezone(LONDON).date().isoformat() == today
         }
         for row in rows:
             if row["body"] in busy:
@@ -280,7 +281,15 @@ def release_followups(store: Store, config: Config, slug: str, now: dt.datetime)
                 row["request"], "followup_released", {"followup": row["ref"], "kind": row["kind"]}
             )
             store.queue_news(
-                [news.released(row["ref"], row["request"], row["body"], row["kind"], launch_sheet_name(slug))]
+                [
+                    news.released(
+                        row["ref"],
+                        row["request"],
+                        row["body"],
+                        row["kind"],
+                        launch_sheet_name(slug),
+                    )
+                ]
             )
             released.append(
                 {

@@ -100,9 +100,7 @@ def poll_failure(failure: PollFailure) -> NewsItem | None:
 
 
 def wdtk_unreachable(since: str, why: str) -> NewsItem:
-    return NewsItem(
-        f"unreachable:{since}", "error", None, f"WDTK unreachable since {since}: {why}"
-    )
+    return NewsItem(f"unreachable:{since}", "error", None, f"WDTK unreachable since {since}: {why}")
 
 
 def wdtk_reachable(since: str, now: str) -> NewsItem:

@@ -21,6 +21,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.config import Config
 from bot.dates import LONDON
+from bot.errors import FoibotError, Interrupted
 from bot.run.lock import LockHeld, RunLock
 from bot.run.triggers import trigger_for
 
@@ -84,14 +85,18 @@ class Daemon:
         lock = RunLock(self.db_path)
         try:
             lock.acquire()
-        except LockHeld:
-            log.info("%s: skipped, another run is in progress", name)
+        except LockHeld as exc:
+            log.info("%s: skipped, %s", name, exc)
+            return
+        except FoibotError as exc:  # the lock file cannot be made (a symlink, a full disk)
+            log.error("%s: %s", name, exc)
             return
         try:
             store = Store(self.db_path)
             try:
-                # The client's back-off sleeps wake up at once when a stop is asked for.
-                with WdtkClient(self.config.wdtk, sleep=self.stop.wait) as client:
+                # The client's waits wake up, and a call in flight ends, when a stop is
+                # asked for.
+                with WdtkClient(self.config.wdtk, stop=self.stop) as client:
                     summary = run_once(
                         store, self.config, dt.datetime.now(dt.UTC), client,
                         release=release, poll=poll, digest=digest, mail=mail,
@@ -101,6 +106,10 @@ class Daemon:
                 store.close()
             level = logging.DEBUG if summary.nothing_happened else logging.INFO
             log.log(level, "%s: %s", name, summary.paragraph())
+        except Interrupted:
+            log.info("%s: stopped part-way; the next start carries on", name)
+        except FoibotError as exc:
+            log.error("%s failed: %s", name, exc)
         except Exception:
             # A job must never kill the daemon; the next run retries from the database.
             log.exception("%s failed", name)

@@ -1,34 +1,57 @@
-"""One pass at a time: an OS-level lock file beside the database.
+"""One writer at a time: an OS-level lock file beside the database.
 
-flock is released by the kernel when the process dies, so a killed run never leaves a
-stale lock behind.
+Every command that writes the database in bulk or calls WDTK (`run`, `poll`, `track`,
+`link`, `launch`, the daemon's jobs) holds it, so two processes never poll WDTK at once
+or race to release the same slot. flock is released by the kernel when the process dies,
+so a killed run never leaves a stale lock behind. While held, the file names the pid.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import fcntl
 import os
 from pathlib import Path
 
+from bot.errors import FoibotError
 
-class LockHeld(Exception):
-    pass
+# O_NOFOLLOW: a symlink planted where the lock file goes (the state folder may be shared)
+# must not make foibot truncate whatever it points at.
+_OPEN_FLAGS = os.O_CREAT | os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+class LockHeld(FoibotError):
+    """Another process holds the lock (exit 1; `run --once` reports it and exits 0)."""
+
+    def __init__(self, message: str, pid: int | None):
+        super().__init__(message)
+        self.pid = pid
+
+
+def lock_path(db_path: str | Path) -> Path:
+    return Path(str(db_path) + ".lock")
 
 
 class RunLock:
-    def __init__(self, db_path: Path):
-        self.path = Path(str(db_path) + ".lock")
+    def __init__(self, db_path: str | Path):
+        self.path = lock_path(db_path)
         self._fd: int | None = None
 
     def acquire(self, wait: bool = False) -> None:
-        fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600)
+        fd = _open(self.path)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
+            pid = _read_pid(fd)
             os.close(fd)
-            raise LockHeld(f"another run is in progress ({self.path})") from None
+            who = f" (pid {pid})" if pid else ""
+            raise LockHeld(f"another run is in progress{who}", pid) from None
+        except BaseException:
+            os.close(fd)  # e.g. Ctrl-C while waiting
+            raise
         os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         self._fd = fd
 
     def release(self) -> None:
@@ -44,3 +67,41 @@ class RunLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+def holder(db_path: str | Path) -> int | None:
+    """The pid of another process holding the lock on this database, if any is known."""
+    path = lock_path(db_path)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pid = _read_pid(fd)
+            return pid if pid != os.getpid() else None
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None  # nobody holds it
+    finally:
+        os.close(fd)
+
+
+def _open(path: Path) -> int:
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return os.open(path, _OPEN_FLAGS, 0o600)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise FoibotError(
+                f"{path} is a symbolic link; remove it (foibot creates its own lock file)"
+            ) from None
+        raise FoibotError(f"cannot create the lock file {path}: {exc.strerror}") from None
+
+
+def _read_pid(fd: int) -> int | None:
+    with contextlib.suppress(OSError, ValueError):
+        pid = int(os.pread(fd, 32, 0).decode("ascii").strip() or 0)
+        return pid or None
+    return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import json
 import os
 import sqlite3
@@ -18,6 +19,56 @@ from bot.errors import FoibotError
 from bot.store.migrations import migrations
 
 BUSY_TIMEOUT_S = 30
+IMPORT_BATCH = 1000  # bodies compared and written at a time
+_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_IOERR = 5, 6, 8, 10
+_SQLITE_FULL, _SQLITE_CANTOPEN = 13, 14
+
+
+class StoreError(FoibotError):
+    """The database could not be read or written; the message says why and what to do."""
+
+
+def explain_sqlite_error(exc: sqlite3.Error, path: Path) -> StoreError:
+    """One line for an SQLite failure. Every write is one transaction, so when a write
+    fails the transaction was rolled back: the database is as it was before it."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    text = str(exc)
+    if primary in (_SQLITE_BUSY, _SQLITE_LOCKED) or "database is locked" in text:
+        from bot.run.lock import holder
+
+        pid = holder(path)
+        who = f" (pid {pid})" if pid else ""
+        return StoreError(
+            f"the database is locked by another process{who}: {path}; "
+            "nothing was changed, try again when it has finished"
+        )
+    if primary == _SQLITE_FULL or "disk is full" in text:
+        return StoreError(f"disk full while writing {path}: nothing was changed")
+    if primary == _SQLITE_IOERR:
+        # ENOSPC comes back as SQLITE_FULL; a write refused otherwise (EFBIG at a file-size
+        # limit, EIO) is an I/O error, and is nearly always the disk filling up too.
+        name = getattr(exc, "sqlite_errorname", "SQLITE_IOERR")
+        return StoreError(
+            f"disk full while writing {path} (or the disk failed: {name}): nothing was changed"
+        )
+    if primary == _SQLITE_READONLY or "readonly database" in text:
+        return StoreError(
+            f"the database {path} is read-only: give this user write access to it and to "
+            "its folder (SQLite writes -wal and -shm files beside it)"
+        )
+    if primary == _SQLITE_CANTOPEN:
+        return StoreError(f"cannot open the database {path}: check the path and its folder")
+    return StoreError(f"{path}: database error: {text}")
+
+
+def _explain_os_error(exc: OSError, path: Path) -> StoreError:
+    if exc.errno == errno.ENAMETOOLONG:
+        return StoreError(f"[storage] path: file name too long: {str(path)[:80]}…")
+    if exc.errno == errno.ENOSPC:
+        return StoreError(f"disk full while creating {path}: nothing was changed")
+    where = exc.filename or path
+    return StoreError(f"cannot create the database {path}: {exc.strerror} ({where})")
 
 
 def utcnow() -> str:
@@ -27,21 +78,28 @@ def utcnow() -> str:
 class Store:
     """The database. Every command opens one, which applies pending migrations."""
 
-    def __init__(self, path: str | Path, *, migrate: bool = True):
+    def __init__(
+        self, path: str | Path, *, migrate: bool = True, busy_timeout_s: float = BUSY_TIMEOUT_S
+    ):
         self.path = Path(path)
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if not self.path.exists():
-            # Owner-only: the file records who asked which body what.
-            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
         try:
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if not self.path.exists():
+                # Owner-only: the file records who asked which body what.
+                os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+        except OSError as exc:
+            raise _explain_os_error(exc, self.path) from None
+        try:
+            conn = sqlite3.connect(self.path, timeout=busy_timeout_s)
             self.db = Database(conn, execute_plugins=False)
-            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
+            self.db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
             self.db.execute("PRAGMA foreign_keys = ON")
             if self.db.journal_mode != "wal":
                 self.db.enable_wal()
             if migrate:
                 self.migrate()
+        except sqlite3.OperationalError as exc:
+            raise explain_sqlite_error(exc, self.path) from None
         except sqlite3.DatabaseError as exc:
             raise FoibotError(f"{self.path}: cannot open the database: {exc}") from None
 
@@ -73,14 +131,24 @@ class Store:
             with self.db.atomic():
                 yield self.db
             return
-        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise explain_sqlite_error(exc, self.path) from None
         try:
             yield self.db
+        except sqlite3.OperationalError as exc:
+            _rollback(conn)
+            raise explain_sqlite_error(exc, self.path) from None
         except BaseException:
-            conn.rollback()
+            _rollback(conn)
             raise
         else:
-            conn.commit()
+            try:
+                conn.commit()
+            except sqlite3.OperationalError as exc:
+                _rollback(conn)
+                raise explain_sqlite_error(exc, self.path) from None
 
     # -- events ------------------------------------------------------------------------
 
@@ -146,26 +214,41 @@ class Store:
 
     def import_bodies(self, bodies: Iterable[Body], source: str) -> dict[str, int]:
         """Upsert, telling what was new, changed or unchanged; unchanged rows are not
-        written, so their updated_at still says when they last changed."""
-        incoming = {body.url_name: body.as_row(source) for body in bodies}  # last row wins
-        keys = list(next(iter(incoming.values()), {}))
-        stored = {
-            r["url_name"]: {k: r.get(k) for k in keys}
-            for r in self.db.query("SELECT * FROM bodies")
-        }
-        new = [row for name, row in incoming.items() if name not in stored]
-        changed = [
-            row for name, row in incoming.items() if name in stored and stored[name] != row
-        ]
+        written, so their updated_at still says when they last changed.
+
+        Works through `bodies` a batch at a time, comparing each batch with what is stored
+        for the same url_names, so a file of any size takes the memory of one batch (and
+        of the set of names seen, which counts a body named twice once; the last row wins).
+        """
+        counts = {"new": 0, "changed": 0, "unchanged": 0}
+        seen: set[str] = set()
         now = utcnow()
-        self.db["bodies"].upsert_all(
-            ({**row, "updated_at": now} for row in new + changed), pk="url_name", batch_size=500
-        )
-        return {
-            "new": len(new),
-            "changed": len(changed),
-            "unchanged": len(incoming) - len(new) - len(changed),
-        }
+        for batch in _batches(bodies, IMPORT_BATCH):
+            incoming = {body.url_name: body.as_row(source) for body in batch}
+            keys = list(next(iter(incoming.values())))
+            names = list(incoming)
+            marks = ", ".join("?" * len(names))
+            stored = {
+                r["url_name"]: {k: r.get(k) for k in keys}
+                for r in self.db.query(f"SELECT * FROM bodies WHERE url_name IN ({marks})", names)
+            }
+            writes = []
+            for name, row in incoming.items():
+                kind = (
+                    "new"
+                    if name not in stored
+                    else "changed"
+                    if stored[name] != row
+                    else "unchanged"
+                )
+                if kind != "unchanged":
+                    writes.append({**row, "updated_at": now})
+                if name not in seen:
+                    seen.add(name)
+                    counts[kind] += 1
+            if writes:
+                self.db["bodies"].upsert_all(writes, pk="url_name", batch_size=500)
+        return counts
 
     def bodies(self, tag: str | None = None) -> list[Body]:
         rows = self.db.query("SELECT * FROM bodies ORDER BY url_name")
@@ -360,8 +443,7 @@ class Store:
         return [
             r["wdtk_created_at"]
             for r in self.db.query(
-                "SELECT wdtk_created_at FROM requests WHERE wdtk_user = ? "
-                "AND wdtk_created_at >= ?",
+                "SELECT wdtk_created_at FROM requests WHERE wdtk_user = ? AND wdtk_created_at >= ?",
                 [user, since],
             )
         ]
@@ -781,3 +863,20 @@ class Store:
                 " WHERE wdtk_id IS NOT NULL OR status = 'ready'"
             )
         )
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    # After a full disk or an I/O error SQLite may already have rolled back itself.
+    with contextlib.suppress(sqlite3.Error):
+        conn.rollback()
+
+
+def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -86,7 +86,13 @@ class Ingest:
         return any(e.event_type == RESPONSE and e.id not in seen for e in request.events)
 
     def apply(
-        self, row: dict, fetched: Fetched, now: dt.datetime, report: PollReport, *, new: bool = False
+        self,
+        row: dict,
+        fetched: Fetched,
+        now: dt.datetime,
+        report: PollReport,
+        *,
+        new: bool = False,
     ) -> None:
         result = fetched.result
         if result.kind == "not_modified":

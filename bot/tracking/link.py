@@ -134,7 +134,9 @@ class Linker:
             if group and existing.get("group") != group:
                 with self.store.transaction():
                     self.store.update_request(existing["ref"], group=group)
-                    self.store.log(existing["ref"], "group", {"from": existing.get("group"), "to": group})
+                    self.store.log(
+                        existing["ref"], "group", {"from": existing.get("group"), "to": group}
+                    )
                 existing = self.store.request(existing["ref"]) or existing
             return Tracked(ref_or_url, "already", existing)
         fetched = self._fetch_with_page(target, page=True)
@@ -145,7 +147,9 @@ class Linker:
                 return Tracked(ref_or_url, "tracked", row)
             if result.kind in ("hidden", "gone"):
                 row = self._record_unseen(target, result, campaign, group, now)
-                return Tracked(ref_or_url, "hidden" if result.kind == "hidden" else "not_found", row)
+                return Tracked(
+                    ref_or_url, "hidden" if result.kind == "hidden" else "not_found", row
+                )
         except FoibotError as exc:
             return Tracked(ref_or_url, "failed", error=str(exc))
         return Tracked(ref_or_url, "failed", error=result.message or result.kind)
@@ -173,7 +177,9 @@ class Linker:
                 next_poll_at=(now + dt.timedelta(days=1)).isoformat(),
             )  # fmt: skip
             self.store.log(
-                ref, "tracked", {"wdtk_id": wdtk_id, "url_title": slug, "http_status": result.status}
+                ref,
+                "tracked",
+                {"wdtk_id": wdtk_id, "url_title": slug, "http_status": result.status},
             )
         stored = self.store.request(ref)
         assert stored is not None
@@ -194,7 +200,9 @@ class Linker:
             raise UsageError(f"no request with ref '{ref}' (see `foibot status`)")
         if row["wdtk_id"] is not None:
             raise UsageError(f"{ref} is already linked to WDTK request {row['wdtk_id']}")
-        fetched = self._fetch_with_page(parse_request_ref(url, self.config.wdtk.base_url), page=True)
+        fetched = self._fetch_with_page(
+            parse_request_ref(url, self.config.wdtk.base_url), page=True
+        )
         request = _require(fetched.result, url)
         taken = self.store.request_by_wdtk_id(request.id)
         if taken:
@@ -294,7 +302,9 @@ class Linker:
         if self.store.request_by_wdtk_id(request.id):
             return
         waiting.pop(ref)
-        self.ingest.apply(row, Fetched(result, read_page(self.client, request.url_title)), now, report, new=True)
+        self.ingest.apply(
+            row, Fetched(result, read_page(self.client, request.url_title)), now, report, new=True
+        )
         report.linked.append(Linked(ref, request.id))
 
     def _feed_matches(self, refs: set[str], installation: str) -> list[tuple[str, int]]:

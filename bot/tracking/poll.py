@@ -59,7 +59,9 @@ class Poller:
             return FetchResult("error", message=f"not tried: {self.unreachable}")
         result = self.client.fetch_request(target, etag=etag)
         if is_outage_failure(result):
-            self._failures_in_row = self._stop_after if result.site_down else self._failures_in_row + 1
+            self._failures_in_row = (
+                self._stop_after if result.site_down else self._failures_in_row + 1
+            )
             if self._failures_in_row >= self._stop_after:
                 self.unreachable = (
                     f"WDTK unreachable ({self._failures_in_row} failures in a row; "

@@ -59,9 +59,7 @@ class ClockAdjust:
             fee_pauses=tuple((a, b) for a, b in data.get("fee_pauses") or ()),
         )
 
-    def deadlines(
-        self, law: str, school: bool, calendar: dl.WorkingCalendar
-    ) -> dl.Deadlines:
+    def deadlines(self, law: str, school: bool, calendar: dl.WorkingCalendar) -> dl.Deadlines:
         return dl.compute_deadlines(
             dt.date.fromisoformat(self.sent_on),
             law,

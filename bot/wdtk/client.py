@@ -13,8 +13,10 @@ import datetime as dt
 import email.utils
 import json
 import re
+import socket
 import threading
 import time
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -22,19 +24,24 @@ from urllib.parse import quote, urldefrag, urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.util.retry import Retry
 
 import bot
 from bot.config import WdtkConfig
+from bot.errors import Interrupted
 from bot.wdtk.errors import PayloadError, WdtkError
-from bot.wdtk.payload import WdtkRequest, parse_request
+from bot.wdtk.payload import WdtkRequest, clean_text, parse_request
 from bot.wdtk.robots import RobotsRules
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 5
 CHUNK = 64 * 1024
+# How often a running call looks at the stop flag: the bound on how late a SIGTERM lands.
+STOP_POLL_S = 0.1
 
 FetchKind = Literal["ok", "not_modified", "hidden", "gone", "error"]
 
@@ -87,6 +94,7 @@ class _Transient:
     problem: str
     status: int | None = None
     retry_after_s: float | None = None
+    final: bool = False  # not worth another try (the whole-response deadline ran out)
 
 
 class RobotsUnreachable(WdtkError):
@@ -105,6 +113,12 @@ class WdtkClient:
     Retry-After values) are injectable so tests can check waits without waiting. A retry
     waits backoff_s × 2^(n-1), or the server's Retry-After if longer, at most max_sleep_s;
     a Retry-After beyond max_sleep_s ends the call instead (see _send).
+
+    Hard limits: each attempt (connect, headers, body) ends within [wdtk] timeout_s of real
+    time whatever the server does, because a watchdog shuts its socket down at the deadline;
+    an attempt that runs out of time is not retried. `stop` is the caller's stop flag
+    (SIGTERM): once set, the minimum-interval and back-off waits end at once, a call in
+    flight is cut off within STOP_POLL_S, and every call raises Interrupted.
     """
 
     def __init__(
@@ -117,8 +131,12 @@ class WdtkClient:
         max_tries: int | None = None,
         backoff_s: float | None = None,
         max_sleep_s: float = 60.0,
+        stop: threading.Event | None = None,
     ):
         self.config = config
+        self._stop = stop
+        if stop is not None and sleep is time.sleep:
+            sleep = stop.wait
         self.base_url = config.base_url.rstrip("/")
         # Arguments win over [wdtk] max_tries / backoff_s so tests can be fast.
         self.max_tries = max(1, max_tries or getattr(config, "max_tries", 4))
@@ -140,7 +158,9 @@ class WdtkClient:
         # (b) sleep through the injectable `sleep` and read HTTP-date Retry-After against
         # the injectable clock; (c) give up, rather than sleep, when Retry-After exceeds
         # max_sleep_s; and (d) report "HTTP 503 after 4 tries" with the count.
-        adapter = HTTPAdapter(
+        self._sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
+        adapter = _WatchedAdapter(
+            self._sockets,
             max_retries=Retry(total=0, read=False, redirect=False, raise_on_status=False),
             pool_connections=1,
             pool_maxsize=1,
@@ -235,7 +255,15 @@ class WdtkClient:
 
     # --- one logical GET: robots, redirects, then _send ------------------------------------
 
+    def stopped(self) -> bool:
+        return self._stop is not None and self._stop.is_set()
+
+    def _check_stop(self) -> None:
+        if self.stopped():
+            raise Interrupted("stopped before WDTK answered")
+
     def _get(self, target: str, accept: str, etag: str | None = None) -> _Response:
+        self._check_stop()
         with self._lock:
             remaining = self._blocked_until - self._clock()
             if remaining > 0:
@@ -265,7 +293,7 @@ class WdtkClient:
             target = urldefrag(urljoin(url, location))[0]
             parts = urlsplit(target)
             if parts.netloc.lower() != origin.netloc.lower():
-                raise WdtkError(f"redirect to other host {parts.netloc or '?'} refused")
+                raise WdtkError(f"redirect to other host {clean_text(parts.netloc) or '?'} refused")
             if origin.scheme == "https" and parts.scheme != "https":
                 raise WdtkError(f"redirect from https to {parts.scheme or '?'} refused")
             if target in seen:
@@ -285,6 +313,8 @@ class WdtkClient:
                 self._not_before = self._clock() + self.config.min_interval_s
             if isinstance(outcome, _Response):
                 return outcome
+            if outcome.final:
+                raise WdtkError(outcome.problem, status=outcome.status)
             wait = outcome.retry_after_s
             if wait is not None and wait > self.max_sleep_s:
                 # Sleeping that long would stall every other request in the poll, and
@@ -308,6 +338,22 @@ class WdtkClient:
 
     def _attempt(self, url: str, headers: dict[str, str], attempt: int) -> _Response | _Transient:
         self.http_calls += 1
+        limit = self.config.timeout_s
+        with _Watchdog(self._sockets, limit, self._stop) as watch:
+            outcome = self._exchange(url, headers, attempt, watch.deadline)
+        if isinstance(outcome, _Response):
+            return outcome  # complete, even if the watchdog fired just after
+        if watch.stopped:
+            raise Interrupted("stopped while waiting for WDTK")
+        if watch.expired:
+            return _Transient(
+                f"timed out: no complete answer within {limit:g} s ([wdtk] timeout_s)", final=True
+            )
+        return outcome
+
+    def _exchange(
+        self, url: str, headers: dict[str, str], attempt: int, deadline: float
+    ) -> _Response | _Transient:
         try:
             resp = self._session.get(
                 url, headers=headers, timeout=self._timeout, stream=True, allow_redirects=False
@@ -319,24 +365,23 @@ class WdtkClient:
             if status in RETRY_STATUSES:
                 wait = self._retry_after(resp.headers.get("Retry-After"))
                 with contextlib.suppress(WdtkError, requests.RequestException):
-                    self._read_capped(resp)  # drained, the connection can be reused
+                    self._read_capped(resp, deadline)  # drained, the connection can be reused
                 return _Transient(f"HTTP {status}", status, wait)
-            return _Response(url, status, resp.headers, self._read_capped(resp), attempt)
+            return _Response(url, status, resp.headers, self._read_capped(resp, deadline), attempt)
         except (requests.RequestException, Urllib3Error, OSError) as exc:
             return _Transient(_describe(exc))  # the connection broke mid-body
         finally:
             resp.close()
 
-    def _read_capped(self, resp: requests.Response) -> bytes:
+    def _read_capped(self, resp: requests.Response, deadline: float) -> bytes:
         cap = self.config.max_response_bytes
         too_big = WdtkError(f"response over {cap} bytes", status=resp.status_code)
         length = resp.headers.get("Content-Length", "")
         if length.isdigit() and int(length) > cap:
             raise too_big
-        # The read timeout is per socket read; a server dribbling bytes could hold the one
-        # connection for ever, so the whole body gets a deadline too (real time on purpose).
-        deadline = time.monotonic() + 4 * self.config.timeout_s
         body = bytearray()
+        # Small reads: one read returns whatever has arrived, so the deadline is looked at
+        # often even without the watchdog (which is what ends a read that is blocked).
         for chunk in resp.iter_content(CHUNK):  # decoded, so a gzip bomb hits the cap too
             body += chunk
             if len(body) > cap:
@@ -346,9 +391,11 @@ class WdtkClient:
         return bytes(body)
 
     def _wait_turn(self) -> None:
+        self._check_stop()
         delay = self._not_before - self._clock()
         if delay > 0:
-            self._sleep(delay)
+            self._sleep(delay)  # stop.wait when there is a stop flag: wakes up on SIGTERM
+        self._check_stop()
 
     def _retry_after(self, value: str | None) -> float | None:
         value = (value or "").strip()
@@ -397,6 +444,91 @@ class WdtkClient:
         raise WdtkError(f"not a URL or absolute path: {target!r}")
 
 
+# --- hard deadlines --------------------------------------------------------------------------
+
+
+class _Watchdog:
+    """Cuts one attempt off at its deadline (real time) or as soon as `stop` is set.
+
+    A socket timeout alone bounds each read, not the response: a server sending a byte a
+    second never trips it, and http.client keeps reading a 64 KiB chunk byte by byte. So a
+    thread watches the clock and shuts the client's sockets down, which makes the blocked
+    read return at once, whatever phase (connect, headers, body) it is in. Calls through
+    one client never overlap (WdtkClient._lock), so its only open socket is this attempt's.
+    """
+
+    def __init__(
+        self, sockets: weakref.WeakSet[socket.socket], limit_s: float, stop: threading.Event | None
+    ):
+        self.deadline = time.monotonic() + limit_s
+        self.expired = self.stopped = False
+        self._sockets, self._stop = sockets, stop
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="wdtk-watchdog", daemon=True)
+
+    def __enter__(self) -> _Watchdog:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        while True:
+            remaining = self.deadline - time.monotonic()
+            if remaining <= 0:
+                self.expired = True
+                break
+            step = remaining if self._stop is None else min(remaining, STOP_POLL_S)
+            if self._done.wait(step):
+                return
+            if self._stop is not None and self._stop.is_set():
+                self.stopped = True
+                break
+        for sock in list(self._sockets):
+            with contextlib.suppress(OSError):  # already closed, or detached by TLS
+                sock.shutdown(socket.SHUT_RDWR)
+
+
+class _WatchedConnection(HTTPConnection):
+    """Registers its sockets (the plain one, then the TLS one) with the client's set."""
+
+    sockets: weakref.WeakSet[socket.socket]
+
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        self.sockets.add(sock)
+        return sock
+
+    def connect(self) -> None:
+        super().connect()
+        if self.sock is not None:
+            self.sockets.add(self.sock)
+
+
+class _WatchedHTTPSConnection(_WatchedConnection, HTTPSConnection):
+    pass
+
+
+class _WatchedAdapter(HTTPAdapter):
+    """requests' adapter with pools whose connections a _Watchdog can reach."""
+
+    def __init__(self, sockets: weakref.WeakSet[socket.socket], **kwargs: Any):
+        self._watched = sockets
+        super().__init__(**kwargs)
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        sockets = self._watched
+        conn = type("Conn", (_WatchedConnection,), {"sockets": sockets})
+        tls_conn = type("TlsConn", (_WatchedHTTPSConnection,), {"sockets": sockets})
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": type("Pool", (HTTPConnectionPool,), {"ConnectionCls": conn}),
+            "https": type("TlsPool", (HTTPSConnectionPool,), {"ConnectionCls": tls_conn}),
+        }
+
+
 # --- helpers -------------------------------------------------------------------------------
 
 
@@ -422,7 +554,9 @@ def _decode_json(resp: _Response) -> Any:
     if "html" in mime or resp.body.lstrip()[:1] == b"<":
         # WDTK's maintenance and error pages come back as HTML, sometimes with 200.
         title = re.search(rb"<title[^>]*>([^<]{1,80})", resp.body, re.IGNORECASE)
-        name = f" {title.group(1).decode('utf-8', 'replace').strip()!r}" if title else ""
+        name = (
+            f" {clean_text(title.group(1).decode('utf-8', 'replace').strip())!r}" if title else ""
+        )
         raise WdtkError(f"not JSON: got {mime} page{name}", status=resp.status)
     text = resp.text()
     if not text.strip():

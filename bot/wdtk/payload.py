@@ -20,6 +20,17 @@ from bot.wdtk.errors import PayloadError
 
 Tags = tuple[tuple[str, str | None], ...]
 
+# Control characters other than \n and \t: NUL, ESC (terminal escape sequences that clear
+# the screen or retitle the window), CR (overwrites a line), DEL and the C1 set. Nothing
+# WDTK legitimately serves contains them, and every string is stripped of them here, at
+# the parse boundary, so none reaches a terminal, an HTML report or a file.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_text(text: str) -> str:
+    """`text` without control characters (keeps \n and \t)."""
+    return _CONTROL.sub("", text)
+
 
 @dataclass(frozen=True)
 class WdtkBody:
@@ -113,10 +124,11 @@ class _Obj:
         return self._get(key, True, _is_int, "an integer")
 
     def str(self, key: str) -> str:
-        return self._get(key, False, _is_str, "a string")
+        return clean_text(self._get(key, False, _is_str, "a string"))
 
     def str_opt(self, key: str) -> str | None:
-        return self._get(key, True, _is_str, "a string")
+        value = self._get(key, True, _is_str, "a string")
+        return None if value is None else clean_text(value)
 
     def bool_opt(self, key: str) -> bool | None:
         return self._get(key, True, lambda v: isinstance(v, bool), "a boolean")
@@ -143,7 +155,7 @@ class _Obj:
                 raise PayloadError(_join(where, 0), f"is not a string (got {_kind(name)})")
             if value is not None and not isinstance(value, str):
                 raise PayloadError(_join(where, 1), f"is not a string or null (got {_kind(value)})")
-            tags.append((name, value))
+            tags.append((clean_text(name), None if value is None else clean_text(value)))
         return tuple(tags)
 
 
@@ -271,7 +283,7 @@ def parse_html_status(html: str) -> tuple[str | None, dt.date | None]:
             due = dt.date.fromisoformat(str(time_tag["datetime"]).strip()[:10])
         except ValueError:
             due = None
-    return status, due
+    return (clean_text(status) if status is not None else None), due
 
 
 _DROP = (
@@ -316,6 +328,7 @@ def _attachment_names(box: Any) -> list[str]:
 
 
 def _plain(text: str) -> str:
+    text = clean_text(text.replace("\r\n", "\n").replace("\r", "\n"))
     lines = [" ".join(line.split()) for line in text.replace("\xa0", " ").splitlines()]
     out: list[str] = []
     for line in lines:
