@@ -538,6 +538,74 @@ def check_holidays(config: Config | None, today: dt.date, latest: dt.date | None
 # --- WDTK, online ----------------------------------------------------------------------
 
 
+def check_deliveries(store: Store, config: Config) -> Check:
+    """News a notification channel failed to deliver: retried by later passes."""
+    from bot.notify.send import channels
+
+    stuck = store.undelivered_counts()
+    failing = {ch: n for ch, n in stuck.items() if n and ch in channels(config.notify)}
+    if not failing:
+        return passed("notifications", "every channel has delivered what it was sent")
+    errors = store.last_delivery_errors()
+    found = "; ".join(
+        f"{ch}: {_plural(n, 'item')} undelivered ({errors.get(ch, 'no error recorded')})"
+        for ch, n in sorted(failing.items())
+    )
+    return warning(
+        "notifications",
+        found,
+        "fix the channel (`foibot doctor --online` tries it); later passes retry it by themselves",
+    )
+
+
+def check_notify_online(config: Config) -> list[Check]:
+    """The SMTP login (no message sent) and whether the webhook answers at all."""
+    import os
+    import smtplib
+    import urllib.error
+    import urllib.request
+
+    checks = []
+    email = config.notify.email
+    if email is not None:
+        password = os.environ.get(email.password_env, "") if email.password_env else ""
+        try:
+            with smtplib.SMTP(email.host, email.port, timeout=15) as smtp:
+                if email.starttls:
+                    smtp.starttls()
+                if email.user:
+                    smtp.login(email.user, password)
+            checks.append(passed("e-mail (online)", f"{email.host}:{email.port} accepts the login"))
+        except (OSError, smtplib.SMTPException) as exc:
+            checks.append(
+                failed(
+                    "e-mail (online)",
+                    f"{email.host}:{email.port}: {type(exc).__name__}: {exc}",
+                    "check [notify.email] host, port, starttls, user and the password variable",
+                )
+            )
+    if config.notify.webhook_url:
+        url = config.notify.webhook_url
+        request = urllib.request.Request(url, method="HEAD")
+        try:
+            with urllib.request.urlopen(request, timeout=15) as response:
+                status = response.status
+        except urllib.error.HTTPError as exc:
+            status = exc.code  # it answered: a webhook that takes only POST says 405
+        except OSError as exc:
+            checks.append(
+                failed("webhook (online)", f"{url}: {exc}", "check [notify.webhook] url")
+            )
+            return checks
+        message = f"answers HEAD with HTTP {status} (digests are POSTed)"
+        checks.append(
+            passed("webhook (online)", message)
+            if status < 500
+            else failed("webhook (online)", message, "check [notify.webhook] url")
+        )
+    return checks
+
+
 def check_online(config: Config) -> Check:
     """One GET of robots.txt: does WDTK answer, and may foibot poll request JSON?"""
     from dataclasses import replace
@@ -665,6 +733,8 @@ def _checks(
                 if config is not None:
                     stored = stored_bodies(store, config)
                     yield check_orphans(store, config)
+                    if "news_deliveries" in store.db.table_names():
+                        yield check_deliveries(store, config)
                 yield from check_poll_state(store, now)
                 latest = latest_stored_date(store)
             except sqlite3.DatabaseError as exc:
@@ -687,6 +757,7 @@ def _checks(
             yield check_online(config)
             if config.mailbox is not None:
                 yield check_mailbox(config)
+            yield from check_notify_online(config)
 
 
 def summary(checks: list[Check]) -> dict[str, int]:

@@ -86,3 +86,20 @@ def replica():
         server.add_body(HOME_OFFICE)
         server.add_body(POLICE_SCOTLAND)
         yield server
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch):
+    """Tests talk to servers on this machine only: a lookup of any other host fails the
+    way a closed network would, and says which test tried."""
+    import socket
+
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, *args, **kwargs):
+        name = host.decode() if isinstance(host, bytes) else host
+        if name not in (None, "localhost", "::1", "") and not str(name).startswith("127."):
+            raise socket.gaierror(socket.EAI_NONAME, f"test tried to reach {name}: loopback only")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)

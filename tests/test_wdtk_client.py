@@ -232,8 +232,10 @@ def test_backoff_is_capped(wdtk, client_for, fake_time):
 def test_connection_refused(client_for):
     result = client_for(closed_port_url()).fetch_request(101)
     assert result.kind == "error"
-    assert "connection refused after 4 tries" in result.message
+    # robots.txt failing is the whole site failing: one retry, not the full ladder.
+    assert "connection refused after 2 tries" in result.message
     assert result.message.startswith("robots.txt")  # unreadable robots.txt: assume disallowed
+    assert result.site_down
 
 
 def test_server_going_away_mid_session(wdtk, client_for):

@@ -519,6 +519,8 @@ class WdtkReplica:
         authorities_csv: str | None = None,
     ):
         self.latency = latency
+        # A site-wide outage: every path answers with this fault (e.g. as_fault(503)).
+        self.down: FaultSpec | None = None
         self.robots_txt = robots_txt  # None: /robots.txt is a 404
         self.bodies: dict[str, dict[str, Any]] = {}
         self.add_body(fixture_body())
@@ -720,7 +722,7 @@ class WdtkReplica:
         with self._lock:
             self.hits.append(("GET", h.path, dict(h.headers.items())))
             self._hit.notify_all()
-            fault = self._take_fault(path)
+            fault = self.down or self._take_fault(path)
         if fault and fault.drop:
             h.close_connection = True
             return

@@ -143,6 +143,10 @@ def send_pending(store: Store, config: Config, summary: RunSummary, now: dt.date
     later passes with back-off, while the others go on."""
     stamp = now.astimezone(dt.UTC).isoformat(timespec="seconds")
     for channel in channels(config.notify):
+        # A channel in back-off is not tried at all, new news included: it is failing.
+        if retry_at := store.channel_retry_at(channel, stamp):
+            summary.digest_errors.append(f"{channel}: still failing; next try at {retry_at}")
+            continue
         rows = store.undelivered_news(channel, stamp)
         digest = build_digest(rows)
         if digest is None:

@@ -600,6 +600,15 @@ class Store:
         self.db["news"].insert_all(rows, ignore=True)
         return self.db.execute("SELECT total_changes()").fetchone()[0] - before
 
+    def channel_retry_at(self, channel: str, now: str) -> str | None:
+        """When a failing channel may be tried again, while its back-off runs; else None."""
+        row = self.db.execute(
+            "SELECT max(next_try_at) FROM news_deliveries WHERE channel = ? "
+            "AND delivered_at IS NULL AND next_try_at > ?",
+            [channel, now],
+        ).fetchone()
+        return row[0] if row else None
+
     def undelivered_news(self, channel: str, now: str) -> list[dict]:
         """News not yet told on this channel, unless the channel's back-off says wait."""
         return list(
@@ -621,6 +630,16 @@ class Store:
                 "GROUP BY channel"
             )
         }
+
+    def last_delivery_errors(self) -> dict[str, str]:
+        """Per channel, the error of its most recent failed attempt."""
+        out: dict[str, str] = {}
+        for r in self.db.query(
+            "SELECT channel, last_error FROM news_deliveries WHERE delivered_at IS NULL "
+            "AND last_error IS NOT NULL ORDER BY news_id"
+        ):
+            out[r["channel"]] = r["last_error"]
+        return out
 
     def mark_delivered(self, channel: str, ids: list[int], now: str) -> None:
         self.db["news_deliveries"].upsert_all(

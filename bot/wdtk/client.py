@@ -36,6 +36,7 @@ from bot.wdtk.errors import PayloadError, WdtkError
 from bot.wdtk.payload import WdtkRequest, clean_text, parse_request
 from bot.wdtk.robots import RobotsRules
 
+ROBOTS_TRIES = 2
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 5
@@ -424,12 +425,17 @@ class WdtkClient:
             )
 
     def _load_robots(self, url: str) -> RobotsRules:
+        # robots.txt failing means the whole site is failing: one retry, not the full
+        # back-off ladder, so a pass against a site in trouble ends in seconds.
+        tries, self.max_tries = self.max_tries, min(self.max_tries, ROBOTS_TRIES)
         try:
             resp = self._follow(url, "text/plain", None, check_robots=False)
         except WdtkError as exc:
             # Unreachable robots.txt means "assume disallowed" (RFC 9309 §2.3.1.4); it is
             # not cached, so the next call tries again.
             raise RobotsUnreachable(f"robots.txt: {exc}", status=exc.status) from None
+        finally:
+            self.max_tries = tries
         if 400 <= resp.status < 500:
             return RobotsRules("", "foibot")  # no robots.txt: everything is allowed
         if resp.status != 200:

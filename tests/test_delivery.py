@@ -1,0 +1,106 @@
+"""Issue 14: delivery per channel. A failing channel is retried and reported while the
+others go on; webhook digests carry an idempotency key."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from tests.support import Mailbox, free_port, released_project, sent_request
+
+
+@pytest.fixture
+def hook():
+    received: list[tuple[dict, str | None]] = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            received.append((body, self.headers.get("Idempotency-Key")))
+            self.send_response(200)
+            self.end_headers()
+
+        def do_HEAD(self):  # noqa: N802
+            self.send_response(405)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Hook)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/hook", received
+    server.shutdown()
+
+
+def configure(project, smtp_port: int, hook_url: str) -> None:
+    with open(project.config, "a") as f:
+        f.write(
+            f'\n[notify.email]\nhost = "127.0.0.1"\nport = {smtp_port}\nstarttls = false\n'
+            'from = "foibot@example.org"\nto = ["team@example.org"]\n'
+            f'\n[notify.webhook]\nurl = "{hook_url}"\n'
+        )
+
+
+def test_email_failing_while_the_webhook_works(project, replica, hook):
+    url, received = hook
+    dead = free_port()  # nothing listens here: every e-mail attempt fails
+    wdtk = released_project(project, replica)
+    configure(wdtk, dead, url)
+    sent_request(wdtk, replica, 5001, "smm-1")
+    result = wdtk.run("run", "--once", "--as-of", "2026-03-02T12:00", expect=1)
+    assert "by webhook" in result.stdout and "could not be sent by email" in result.stdout
+    (digest, key), = received
+    assert key and key == digest["id"] and digest["count"] == len(digest["items"]) > 0
+    assert all(item["id"] for item in digest["items"])
+    items = {item["id"] for item in digest["items"]}
+    doctor = wdtk.json("doctor")
+    notes = {c["name"]: c for c in doctor["checks"]}["notifications"]
+    assert notes["level"] == "warn" and "email:" in notes["message"]
+    # Within the e-mail's back-off (5 min) no attempt at all, and still reported.
+    again = wdtk.run("run", "--once", "--as-of", "2026-03-02T12:02", expect=1)
+    assert "email: still failing; next try at 2026-03-02T12:05" in again.stdout
+    # The server is back: e-mail gets everything it missed, once; the webhook no repeat.
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=dead)
+    controller.start()
+    try:
+        wdtk.run("run", "--once", "--as-of", "2026-03-02T12:30")
+        wdtk.run("run", "--once", "--as-of", "2026-03-02T12:40")
+    finally:
+        controller.stop()
+    assert len(box.messages) == 1
+    mailed = box.messages[0].content.decode()
+    assert "smm-1" in mailed
+    # The webhook never got an item twice (each digest had only news it had not had).
+    sent = [i["id"] for body, _ in received for i in body["items"]]
+    assert len(sent) == len(set(sent)) and items <= set(sent)
+    doctor = wdtk.json("doctor")
+    assert {c["name"]: c for c in doctor["checks"]}["notifications"]["level"] == "ok"
+
+
+def test_doctor_online_tries_the_smtp_login_and_the_webhook(project, hook):
+    url, _ = hook
+    box = Mailbox()
+    port = free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        configure(project, port, url)
+        # Never the real WDTK from a test: a closed loopback port stands in for it.
+        project.edit_config(
+            'base_url = "https://www.whatdotheyknow.com"', f'base_url = "http://127.0.0.1:{free_port()}"'
+        )
+        # WDTK itself is not reachable from here: that check fails, these two must not.
+        result = project.run("doctor", "--online", "--json", expect=None)
+        found = {c["name"]: c for c in json.loads(result.stdout)["checks"]}
+    finally:
+        controller.stop()
+    assert found["e-mail (online)"]["level"] == "ok"
+    assert found["webhook (online)"]["level"] == "ok" and "405" in found["webhook (online)"]["message"]
+    assert box.messages == []  # a login, never a message

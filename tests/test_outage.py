@@ -1,0 +1,52 @@
+"""Issue 14: a WDTK outage is one event, and a pass against it ends in seconds."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+
+import pytest
+
+from tests.support import released_project, sent_request
+from tests.wdtk_replica import HOME_OFFICE, as_fault, make_request_doc
+
+
+@pytest.fixture
+def twenty(project, replica):
+    """Twenty tracked requests at the replica's pace (no interval, quick back-off)."""
+    wdtk = released_project(project, replica)
+    sent_request(wdtk, replica, 5001, "smm-1")
+    for n in range(19):
+        replica.add_request(
+            make_request_doc(6000 + n, f"Budget request number {n}", body=HOME_OFFICE, tags=[])
+        )
+        wdtk.run("track", f"/request/{6000 + n}", "--as-of", "2026-03-02T12:00")
+    wdtk.run("poll", "--as-of", "2026-03-02T12:00")
+    return wdtk
+
+
+@pytest.mark.parametrize("status", [503, 500, 429])
+def test_a_site_wide_error_stops_the_pass_in_seconds_and_is_told_once(twenty, replica, status):
+    replica.down = as_fault(status)
+    before = len(replica.hits)
+    started = time.monotonic()
+    result = twenty.run("poll", "--all", "--as-of", "2026-03-03T12:00", expect=1)
+    elapsed = time.monotonic() - started
+    calls = len(replica.hits) - before
+    assert "WDTK unreachable" in result.stdout
+    assert calls <= 4, replica.hit_paths()[-calls:]  # robots.txt, once retried
+    assert elapsed < 10
+    conn = sqlite3.connect(twenty.db)
+    told = conn.execute("SELECT text FROM news WHERE key LIKE 'unreachable:%'").fetchall()
+    assert len(told) == 1
+    # The next passes probe once each, with back-off; the news is not repeated.
+    twenty.run("run", "--once", "--as-of", "2026-03-03T12:01", expect=1)
+    probe = len(replica.hits)
+    twenty.run("run", "--once", "--as-of", "2026-03-03T12:02", expect=1)
+    assert len(replica.hits) == probe  # inside the back-off: no call at all
+    assert conn.execute("SELECT count(*) FROM news WHERE key LIKE 'unreachable:%'").fetchone() == (1,)
+    # WDTK comes back: one "reachable again" item.
+    replica.down = None
+    twenty.run("run", "--once", "--as-of", "2026-03-03T13:30")
+    back = conn.execute("SELECT text FROM news WHERE key LIKE 'reachable:%'").fetchall()
+    assert len(back) == 1 and "WDTK reachable again" in back[0][0]
