@@ -321,7 +321,7 @@ def load_config(path: str | Path) -> Config:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(
-            f"{path}: config file not found (use --config or FOIBOT_CONFIG)"
+            f"{path}: config file not found: `foibot init` makes one here (or use --config or FOIBOT_CONFIG)"
         ) from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not valid UTF-8 ({exc.reason} at byte {exc.start})") from None

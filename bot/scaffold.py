@@ -123,6 +123,15 @@ path = "state/foibot.db"
 # false stops all follow-up drafting.
 # [followups]
 # enabled = true
+
+# Read WDTK's own alert e-mails from your mailbox: replies seen within minutes, far
+# fewer polls (`foibot mail`; part of `run --once` and the daemon).
+# [mailbox]
+# host = "imap.example.org"
+# user = "you@example.org"
+# password_env = "FOIBOT_IMAP_PASSWORD"   # the name of the variable, never the password
+# folder = "INBOX"
+# after = "leave"                          # or "flag", or "move:WDTK"
 """
 
 _PACE_AND_BODIES = """\
@@ -132,6 +141,8 @@ limits = [
   {{ count = 1, minutes = 1 }}, {{ count = 2, minutes = 8 }}, {{ count = 3, minutes = 15 }},
   {{ count = 5, minutes = 60 }}, {{ count = 10, minutes = 1440 }},
 ]
+# max_unsent = 3        # released requests waiting to be sent; more follow real sends
+# margin_minutes = 1    # added to each window when telling you when to send
 
 # Bodies declared here work offline; `foibot bodies import` loads WDTK's full list.
 [bodies.home_office]
