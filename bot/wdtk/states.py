@@ -28,12 +28,8 @@ def first_answer(events: Iterable[WdtkEvent], since: WdtkEvent | None = None) ->
     was classified as after it (`calculated_state`): an acknowledgement classified as still
     waiting carries `waiting_response` and is a reply, not an answer. Where a payload lacks
     that, the classifying event's `described_state` applies to the latest reply before it."""
-    started = since is None
     last_reply = None
-    for event in events:
-        if not started:
-            started = event.id == since.id
-            continue
+    for event in _after(events, since):
         if event.event_type == "response":
             if event.calculated_state in ANSWER_STATES:
                 return event
@@ -45,14 +41,17 @@ def first_answer(events: Iterable[WdtkEvent], since: WdtkEvent | None = None) ->
 
 def first_reply(events: Iterable[WdtkEvent], since: WdtkEvent | None = None) -> WdtkEvent | None:
     """The first `response` after the event that started the current clock."""
+    return next((e for e in _after(events, since) if e.event_type == "response"), None)
+
+
+def _after(events: Iterable[WdtkEvent], since: WdtkEvent | None) -> Iterable[WdtkEvent]:
+    """The events after `since` (all of them when it is None)."""
     started = since is None
     for event in events:
-        if not started:
+        if started:
+            yield event
+        else:
             started = event.id == since.id
-            continue
-        if event.event_type == "response":
-            return event
-    return None
 
 
 # Alaveteli's InfoRequest.request_sent_types: the events that carry an outgoing message.
