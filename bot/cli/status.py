@@ -336,13 +336,13 @@ def show(app: App, ref: str, as_of: dt.date | None, as_json: bool) -> None:
         lines = (reply["text"] or "").splitlines()[:40]
         click.echo("\n".join("  > " + printable(line) for line in lines))
         if reply["attachments"]:
-            # Only the names are stored (the poll keeps no attachment URLs), so each
-            # points at the request page, where WDTK links it under the message.
+            # Each with its own download link where the page gave one, else the page.
             click.echo("  attachments:")
-            for name in reply["attachments"].splitlines():
-                click.echo(
-                    f"    - {printable(name)}" + (f"  ({info['url']})" if info["url"] else "")
-                )
+            links = (reply.get("attachment_links") or "").split("\n")
+            for n, name in enumerate(reply["attachments"].splitlines()):
+                path = links[n] if n < len(links) else ""
+                where = app.config.wdtk.base_url + path if path else info["url"]
+                click.echo(f"    - {printable(name)}" + (f"  {where}" if where else ""))
     for f in followups:
         click.echo(f"\n{f['kind']} {f['ref']} ({f['status']}):")
         click.echo("\n".join("  | " + printable(line) for line in f["text"].splitlines()))

@@ -391,6 +391,7 @@ class Store:
                     "sent_at": m.get("sent_at"),
                     "text": m.get("text") or "",
                     "attachments": "\n".join(m.get("attachments") or []),
+                    "attachment_links": "\n".join(m.get("attachment_links") or []),
                     "fingerprint": hashlib.sha256(
                         f"{m.get('kind')}\0{m.get('text')}\0{m.get('attachments')}".encode()
                     ).hexdigest(),
@@ -540,7 +541,7 @@ class Store:
     def correspondence_of(self, ref: str) -> list[dict]:
         return list(
             self.db.query(
-                "SELECT direction, sent_at, text, attachments FROM correspondence "
+                "SELECT direction, sent_at, text, attachments, attachment_links FROM correspondence "
                 "WHERE ref = ? ORDER BY id",
                 [ref],
             )

@@ -353,3 +353,9 @@ def m019_mailbox(db: Database) -> None:
     # or one that a WDTK alert e-mail asked for.
     db["requests"].add_column("last_confirmed_at", str)
     db["requests"].add_column("last_confirmed_via", str)
+
+
+@migrations()
+def m020_attachment_links(db: Database) -> None:
+    # Each reply's attachments' download paths on WDTK, line for line with their names.
+    db["correspondence"].add_column("attachment_links", str)

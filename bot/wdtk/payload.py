@@ -303,18 +303,23 @@ def parse_correspondence(html: str) -> list[dict[str, Any]]:
     for box in _soup(html).select("div.correspondence"):
         classes = set(box.get("class") or [])
         kind = next((k for k in ("incoming", "outgoing") if k in classes), "other")
-        attachments = _attachment_names(box)
+        attachments, links = _attachments(box)
         body = box.select_one(".correspondence_text") or box.select_one(".correspondence__body")
         target = body if body is not None else box
         for junk in target.select(_DROP):
             junk.decompose()
         text = _plain(target.get_text("\n"))
-        messages.append({"kind": kind, "text": text, "attachments": attachments})
+        messages.append(
+            {"kind": kind, "text": text, "attachments": attachments, "attachment_links": links}
+        )
     return messages
 
 
-def _attachment_names(box: Any) -> list[str]:
+def _attachments(box: Any) -> tuple[list[str], list[str]]:
+    """Each attachment's name and its WDTK download path (`/request/…/attach/…`; "" where
+    the markup has none), in the same order."""
     names: list[str] = []
+    links: list[str] = []
     for item in box.select(".attachment"):
         label = (
             item.select_one(".attachment__name")
@@ -324,7 +329,10 @@ def _attachment_names(box: Any) -> list[str]:
         text = _plain((label or item).get_text(" "))
         if text and text not in names:
             names.append(text)
-    return names
+            anchor = item.select_one("a[href*='/attach/']")
+            href = str(anchor.get("href") or "") if anchor is not None else ""
+            links.append(href if href.startswith("/") else "")
+    return names, links
 
 
 def _plain(text: str) -> str:
