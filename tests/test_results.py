@@ -455,9 +455,10 @@ def test_search_index_follows_updates_through_the_migration_triggers(project):
 
 
 def test_show_lists_each_replys_attachments_with_the_wdtk_page(project):
+    """Stored without download links (before they were kept): the request page instead."""
     seed(project)
     add_reply(project, "smm-1", REPLY, attachments="FOI 12345 response.pdf\nAnnex A.xlsx")
     out = project.run("show", "smm-1").stdout
-    assert "    - Annex A.xlsx  (https://www.whatdotheyknow.com/request/smm_home_office)" in out
+    assert "    - Annex A.xlsx  https://www.whatdotheyknow.com/request/smm_home_office" in out
     reply = project.json("show", "smm-1")["correspondence"][0]
     assert reply["attachments"] == "FOI 12345 response.pdf\nAnnex A.xlsx"
