@@ -175,3 +175,12 @@ def test_plain_list_override_still_applies_everywhere(tmp_path):
     config.write_text('[requester]\nname = "A"\n[deadlines]\nextra_holidays = "2026-12-21"\n')
     bad = deadline("2026-12-18", config=str(config))
     assert bad.exit_code == 2 and "deadlines.extra_holidays" in bad.stderr
+
+
+def test_school_text_lists_every_holiday_up_to_the_cap(project):
+    """FOIA school (SI 2004/3364): the 60-working-day cap from Mon 2 Mar 2026 skips St
+    Patrick's Day, Good Friday, Easter Monday, the May Day and Spring bank holidays."""
+    out = project.run("deadline", "2026-03-02", "--law", "foi", "--school").stdout
+    assert "(to Mon 01 Jun 2026)" in out
+    for day in ("Tue 17 Mar 2026", "Fri 03 Apr 2026", "Mon 06 Apr 2026", "Mon 04 May 2026", "Mon 25 May 2026"):
+        assert day in out

@@ -111,9 +111,12 @@ def deadline(
         click.echo(
             f"  Code of Practice reading:      {result.grace_due.strftime(fmt)} (receipt was not a working day)"
         )
-    if skipped:
-        click.echo("  Bank holidays skipped besides weekends:")
-        for h in result.holidays_skipped:
+    # Every date shown is counted past these, so list them up to the latest one.
+    last = max(d for d in (result.due, result.very_overdue_after, result.extension_due) if d)
+    shown = calendar.holidays_between(result.received, last)
+    if shown:
+        click.echo(f"  Bank holidays skipped besides weekends (to {last.strftime(fmt)}):")
+        for h in shown:
             click.echo(f"    {h.day.strftime(fmt)}  {h.name}")
     else:
         click.echo("  No bank holidays fall in the count; only weekends were skipped.")
