@@ -74,7 +74,7 @@ def launch(
     wait: bool,
     as_json: bool,
 ) -> None:
-    """Plan paced release slots for CAMPAIGN's drafts and print the links due now."""
+    """Release what WDTK's pace allows of CAMPAIGN's drafts, with the time to send each."""
     from bot.campaigns.launch_sheet import launch_sheet_name, write_launch_sheet
     from bot.campaigns.service import launch_campaign
 
