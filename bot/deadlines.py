@@ -235,6 +235,28 @@ class WorkingCalendar:
             self._nth_tables[n] = table
         return table
 
+    def ordinals(
+        self, first: date, last: date
+    ) -> tuple[list[tuple[str, int]], list[tuple[int, str]]]:
+        """The calendar as two tables over [first, last] (clipped to coverage), for SQL:
+        (ISO day, working days on or before it since coverage began) for every day, and
+        (k, ISO day of the kth working day, 0-based) for the working days in the span.
+
+        With them, add_working_days(d, n > 0) is day_of[upto(d) + n - 1] and
+        working_days_between(a, b) is upto(b) - upto(a), as in the methods above."""
+        lo = max(0, first.toordinal() - self._first)
+        hi = min(self._ndays - 1, last.toordinal() - self._first)
+        days = [
+            (date.fromordinal(self._first + i).isoformat(), self._upto[i])
+            for i in range(lo, hi + 1)
+        ]
+        if hi < lo:
+            return days, []
+        k_lo = self._upto[lo] - self._is_working[lo]
+        k_hi = self._upto[hi]
+        working = [(k, self._working[k].isoformat()) for k in range(k_lo, k_hi)]
+        return days, working
+
     def working_days_between(self, start: date, end: date) -> int:
         """Working days in (start, end]; negative (minus those in (end, start]) if end < start."""
         return self._upto[self._index(end)] - self._upto[self._index(start)]
@@ -647,7 +669,11 @@ def regulator_for(law: str) -> str:
 
 
 def holiday_data_version() -> str:
-    """Identifies the holiday data, so stored deadlines can be recomputed when it changes."""
-    import holidays
+    """Identifies the holiday data, so stored deadlines can be recomputed when it changes.
 
-    return f"holidays-{holidays.__version__}"
+    Read from the installed distribution's metadata: importing `holidays` for its
+    __version__ costs ~0.1 s and ~4 MB, and every daemon pass asks (tests/test_deadlines.py
+    checks both agree)."""
+    from importlib.metadata import version
+
+    return f"holidays-{version('holidays')}"

@@ -24,26 +24,30 @@ def unknown(kind: str, word: str, choices: list[str], hint: str = "") -> UsageEr
     )
 
 
-def campaign_names(app: App) -> list[str]:
-    """Campaigns in config.toml and those only in the database (tracked into by name)."""
+def campaign_names(app: App, known: Iterable[str] | None = None) -> list[str]:
+    """Campaigns in config.toml and those only in the database (tracked into by name);
+    `known`: the database's, when the caller has read them already."""
     names = {c.slug for c in app.config.campaigns}
-    names.update(app.store.campaign_slugs())
+    names.update(app.store.campaign_slugs() if known is None else known)
     return sorted(names)
 
 
-def check_campaign(app: App, slug: str | None, *, tracking: bool = False) -> None:
+def check_campaign(
+    app: App, slug: str | None, *, tracking: bool = False, known: Iterable[str] | None = None
+) -> None:
     if slug is None:
         return
-    names = campaign_names(app)
+    names = campaign_names(app, known)
     if slug not in names:
         hint = "use --group NAME to label tracked requests without a campaign" if tracking else ""
         raise unknown("campaign", slug, names, hint)
 
 
-def check_group(app: App, group: str | None) -> None:
+def check_group(app: App, group: str | None, known: list[str] | None = None) -> None:
+    """`known`: the database's group names, when the caller has read them already."""
     if group is None:
         return
-    names = app.store.group_names()
+    names = app.store.group_names() if known is None else known
     if group not in names:
         raise unknown("group", group, names, "`foibot track --group NAME` makes one")
 

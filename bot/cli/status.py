@@ -1,8 +1,15 @@
-"""`foibot status` and `foibot show`."""
+"""`foibot status`, `foibot overdue` and `foibot show`.
+
+`status` and `overdue` compute their rows in one SQL query (bot/tracking/status_query.py)
+and write them as they come; on a current database they open it without sqlite-utils.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
 
 import click
 
@@ -11,35 +18,61 @@ from bot.errors import UsageError
 from bot.followups import KINDS
 
 
-def _status_rows(app: App, campaign: str | None, as_of: dt.date | None, group: str | None = None):
+def _connection(app: App):
+    """A plain connection when the schema is current (no sqlite-utils to import), else the
+    Store's, which migrates first."""
+    from bot.store.reader import connect_current
+
+    conn = connect_current(Path(app.db_path or app.config.db_path))
+    if conn is None:
+        return app.store.db.conn
+    click.get_current_context().call_on_close(conn.close)
+    return conn
+
+
+def _status_query(app: App, conn, as_of: dt.date | None):
     from bot import deadlines as dl
-    from bot.tracking.status_rows import status_row
+    from bot.tracking.status_query import StatusQuery
 
     config, today = app.config, app.today(as_of)
 
-    calendars: dict[str, dl.WorkingCalendar] = {}
-
     def calendar(law: str) -> dl.WorkingCalendar:
-        if law not in calendars:
-            calendars[law] = dl.calendar_for(law, config.extra_holidays, config.remove_holidays)
-        return calendars[law]
+        return dl.calendar_for(law, config.extra_holidays, config.remove_holidays)
 
-    stages = _stages(app)
-    answered = _last_replies(app)
-    try:
-        return [
-            status_row(
-                row,
-                config.wdtk.base_url,
-                today,
-                calendar,
-                stages.get(row["ref"]),
-                answered.get(row["ref"]),
-            )  # fmt: skip
-            for row in _rows(app, campaign, group)
-        ]
-    except dl.DeadlineError as exc:
-        raise UsageError(str(exc)) from None
+    return StatusQuery(
+        conn, base_url=config.wdtk.base_url, today=today, calendar=calendar,
+        stages=_stages(conn),
+    )  # fmt: skip
+
+
+def _rows(
+    app: App,
+    campaign: str | None,
+    group: str | None,
+    as_of: dt.date | None,
+    overdue: bool = False,
+) -> tuple[object, Iterator[tuple]]:
+    """The connection and the status rows (tuples: bot.tracking.status_query.StatusQuery),
+    after checking the campaign and group names."""
+    from bot import deadlines as dl
+    from bot.cli.names import check_campaign, check_group
+
+    conn = _connection(app)
+    known = [slug for (slug,) in conn.execute("SELECT slug FROM campaigns")]
+    check_campaign(app, campaign, known=known)
+    groups = conn.execute(
+        'SELECT DISTINCT "group" FROM requests WHERE "group" IS NOT NULL ORDER BY 1'
+    )
+    check_group(app, group, known=[g for (g,) in groups])
+    query = _status_query(app, conn, as_of)
+
+    def rows() -> Iterator[tuple]:
+        try:
+            yield from query.rows(campaign, group=group, overdue=overdue)
+        except dl.DeadlineError as exc:
+            raise UsageError(str(exc)) from None
+
+    return conn, rows()
 
 
 def _last_replies(app: App) -> dict[str, str]:
@@ -52,26 +85,57 @@ def _last_replies(app: App) -> dict[str, str]:
     return {r["ref"]: dl.receipt_date(r["at"]).isoformat() for r in rows}
 
 
-def _stages(app: App) -> dict[str, str]:
+def _stages(conn) -> dict[str, str]:
+    grouped: dict[str, list[dict]] = {}
+    cur = conn.execute("SELECT ref, request, kind, status, created_at FROM followups")
+    names = [d[0] for d in cur.description]
+    for values in cur:
+        f = dict(zip(names, values, strict=True))
+        grouped.setdefault(f["request"], []).append(f)
+    if not grouped:
+        return {}
     from bot.followups.rules import stage
 
-    grouped: dict[str, list[dict]] = {}
-    for f in app.store.db.query("SELECT ref, request, kind, status, created_at FROM followups"):
-        grouped.setdefault(f["request"], []).append(f)
     return {ref: stage(items) for ref, items in grouped.items()}
 
 
-def _rows(app: App, campaign: str | None, group: str | None = None) -> list[dict]:
-    from bot.cli.names import check_campaign, check_group
-    from bot.tracking.status_rows import COLUMNS
+def _emit_json(rows: Iterator[tuple], suggested: dict[str, dict] | None = None) -> None:
+    """What App.emit_json writes for a list of row objects (the same bytes), encoding each
+    row once and writing as it goes: indented up to RICH_MAX_ROWS rows, one a line beyond.
+    With `suggested` (overdue), each object ends with its ref's "suggested" entry."""
+    import json
 
-    check_campaign(app, campaign)
-    check_group(app, group)
-    conditions = [c for c, v in (("campaign = ?", campaign), ('"group" = ?', group)) if v]
-    params = [v for v in (campaign, group) if v]
-    where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
-    sql = f"SELECT {COLUMNS} FROM requests {where}ORDER BY campaign, rowid"
-    return list(app.store.db.query(sql, params))
+    from bot.cli.app import RICH_MAX_ROWS
+    from bot.tracking.status_rows import FIELDS
+
+    # zip stops at FIELDS: the rows carry a flag after them.
+    if suggested is None:
+
+        def as_dict(r: tuple) -> dict:
+            return dict(zip(FIELDS, r))  # noqa: B905
+    else:
+
+        def as_dict(r: tuple) -> dict:
+            return {**dict(zip(FIELDS, r)), "suggested": suggested.get(r[0])}  # noqa: B905
+
+    head = list(itertools.islice(rows, RICH_MAX_ROWS + 1))
+    if len(head) <= RICH_MAX_ROWS:
+        data = [as_dict(r) for r in head]
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+        return
+    encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
+    out = click.get_text_stream("stdout")
+    sep = "[\n"
+    for batch in _batched(itertools.chain(head, rows), 1000):
+        out.write(sep + ",\n".join([encode(as_dict(r)) for r in batch]))
+        sep = ",\n"
+    out.write("\n]\n")
+    out.flush()
+
+
+def _batched(rows: Iterator[tuple], size: int) -> Iterator[list[tuple]]:
+    while batch := list(itertools.islice(rows, size)):
+        yield batch
 
 
 @click.command()
@@ -84,47 +148,53 @@ def status(
     app: App, campaign: str | None, group: str | None, as_of: dt.date | None, as_json: bool
 ) -> None:
     """One row per request: status, dates, days late."""
-    rows = _status_rows(app, campaign, as_of, group)
+    _, rows = _rows(app, campaign, group, as_of)
     if app.json_wanted(as_json):
-        app.emit_json([r.as_json() for r in rows])
+        _emit_json(rows)
         return
-    if not rows:
+    from bot.tracking.status_rows import FIELDS
+
+    i = {name: k for k, name in enumerate(FIELDS)}
+    ref, body, st, sent, due, by, stage, title, slot, conf_at, conf_via = (
+        i[k] for k in ("ref", "body", "status", "sent_on", "due", "review_by", "stage",
+                       "title", "slot", "last_confirmed_at", "last_confirmed_via")
+    )  # fmt: skip
+    late = _late_cell(i)
+    counts: dict[str, int] = {}
+    table = []
+    for r in rows:
+        counts[r[st]] = counts.get(r[st], 0) + 1
+        sent_text = r[sent] or ""
+        if not sent_text and r[slot] and r[st] == "draft":
+            from bot.dates import format_uk
+
+            sent_text = f"slot {format_uk(r[slot])}"
+        table.append((
+            r[ref], r[body] or "", r[st], sent_text, r[due] or "",
+            late(r), r[by] or "", r[stage] or "", _confirmed(r[conf_at], r[conf_via]), r[title],
+        ))  # fmt: skip
+    if not table:
         click.echo("No requests yet." + (" Run `foibot draft CAMPAIGN`." if not campaign else ""))
         return
-    from bot.dates import format_uk
-
     app.print_table(
         ("ref", "body", "status", "sent", "due", "late", "review by", "stage", "confirmed", "title"),
-        [
-            (
-                r.ref,
-                r.body or "",
-                r.status,
-                r.sent_on
-                or (f"slot {format_uk(r.slot)}" if r.slot and r.status == "draft" else ""),
-                r.due or "",
-                _late_cell(r),
-                r.review_by or "",
-                r.stage or "",
-                _confirmed(r.last_confirmed_at, r.last_confirmed_via),
-                r.title,
-            )  # fmt: skip
-            for r in rows
-        ],
+        table,
     )
-    counts: dict[str, int] = {}
-    for r in rows:
-        counts[r.status] = counts.get(r.status, 0) + 1
     click.echo(", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
 
 
-def _late_cell(r) -> str:
+def _late_cell(i: dict[str, int]):
     """How late, and from which date: "3 from 2026-03-31", or "answered 4 late"."""
-    if r.days_overdue is not None:
-        return f"{r.days_overdue} from {r.late_from}"
-    if r.answered_days_late:
-        return f"answered {r.answered_days_late} late"
-    return ""
+    days, since, answered = i["days_overdue"], i["late_from"], i["answered_days_late"]
+
+    def cell(r: tuple) -> str:
+        if r[days] is not None:
+            return f"{r[days]} from {r[since]}"
+        if r[answered]:
+            return f"answered {r[answered]} late"
+        return ""
+
+    return cell
 
 
 def _confirmed(at: str | None, via: str | None) -> str:
@@ -159,56 +229,56 @@ def overdue(
     as_json: bool,
 ) -> None:
     """Only the late requests, most late first, with working days late."""
-    from bot.tracking.status_rows import overdue_rows
+    from bot.tracking.status_rows import FIELDS
 
-    rows = overdue_rows(_status_rows(app, campaign, as_of, group))
+    i = {name: k for k, name in enumerate(FIELDS)}
+    conn, late = _rows(app, campaign, group, as_of, overdue=True)
+    st, sg, note = i["status"], i["stage"], i["note"]
     if stage == "review":
-        rows = [r for r in rows if r.status == "internal_review_overdue"]
+        late = (r for r in late if r[st] == "internal_review_overdue")
     elif stage == "response":
-        rows = [r for r in rows if r.status != "internal_review_overdue"]
+        late = (r for r in late if r[st] != "internal_review_overdue")
     elif stage == "none":
-        rows = [r for r in rows if not r.stage]
+        late = (r for r in late if not r[sg])
     elif stage:
-        rows = [r for r in rows if r.stage and r.stage.split()[0] == stage]
-    suggestions = _suggestions(app, [r.ref for r in rows if r.note])
+        late = (r for r in late if r[sg] and r[sg].split()[0] == stage)
+    rows = list(late)
+    suggestions = _suggestions(conn, [r[0] for r in rows if r[note]])
     if app.json_wanted(as_json):
-        app.emit_json([{**r.as_json(), "suggested": suggestions.get(r.ref)} for r in rows])
+        _emit_json(iter(rows), suggestions)
         return
     if not rows:
         click.echo("Nothing is overdue.")
         return
+    since, latest, url = i["late_from"], i["review_latest"], i["url"]
     app.print_table(
         ("ref", "body", "status", "late from", "working days late", "review by", "stage", "url"),
         [
             (
-                r.ref,
-                r.body or "",
-                r.status,
-                r.late_from + (f" (latest {r.review_latest})" if r.review_latest else "")
-                if r.late_from
-                else "",
-                str(r.days_overdue),
-                r.review_by or "",
-                r.stage or "",
-                r.url or "",
+                r[0], r[i["body"]] or "", r[st],
+                r[since] + (f" (latest {r[latest]})" if r[latest] else "") if r[since] else "",
+                str(r[i["days_overdue"]]), r[i["review_by"]] or "", r[sg] or "", r[url] or "",
             )
             for r in rows
         ],
-    )
+    )  # fmt: skip
     for r in rows:
-        if r.note:
-            hint = suggestions.get(r.ref)
+        if r[note]:
+            hint = suggestions.get(r[0])
             why = f"; it looks like {hint['state']} ({hint['why']})" if hint else ""
-            click.echo(f"{r.ref}: {r.note} at {r.url}{why}")
+            click.echo(f"{r[0]}: {r[note]} at {r[url]}{why}")
     click.echo(f"{len(rows)} overdue")
 
 
-def _suggestions(app: App, refs: list[str]) -> dict[str, dict]:
+def _suggestions(conn, refs: list[str]) -> dict[str, dict]:
     """A suggested classification for each unclassified reply whose text is plain."""
+    if not refs:
+        return {}
+    from bot.store.reader import latest_reply_texts
     from bot.tracking.classify import suggest_classification
 
     out = {}
-    for ref, text in app.store.latest_reply_texts(refs).items():
+    for ref, text in latest_reply_texts(conn, refs).items():
         hint = suggest_classification(text)
         if hint is not None:
             out[ref] = {"state": hint.state, "why": hint.why, "suggestion_only": True}
@@ -256,7 +326,7 @@ def show(app: App, ref: str, as_of: dt.date | None, as_json: bool) -> None:
     # The same function `status`, `overdue` and reports use, as of the same moment.
     st = status_row(row, base_url, today, lambda _law: calendar, None, _last_replies(app).get(ref))
     info_url = request_url(base_url, row["url_title"], row["wdtk_id"])
-    suggestion = _suggestions(app, [ref]).get(ref) if st.note else None
+    suggestion = _suggestions(store.db.conn, [ref]).get(ref) if st.note else None
     info = {
         **row,
         "status": st.status,

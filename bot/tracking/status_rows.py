@@ -45,10 +45,11 @@ class StatusRow:
 
     def as_json(self) -> dict:
         # A plain comprehension: dataclasses.asdict deep-copies and is 5x slower on 10k rows.
-        return {name: getattr(self, name) for name in _FIELDS}
+        return {name: getattr(self, name) for name in FIELDS}
 
 
-_FIELDS = tuple(f.name for f in fields(StatusRow))
+FIELDS = tuple(f.name for f in fields(StatusRow))
+UNCLASSIFIED_NOTE = "reply unclassified: classify it on WDTK"
 # What status rows read from `requests`: not the letters, which are most of its bytes.
 COLUMNS = (
     "ref, campaign, body, title, status, wdtk_id, url_title, sent_on, due, very_overdue_after, "
@@ -91,7 +92,7 @@ def status_row(
         review_latest=late.latest.isoformat() if late and late.latest else None,
         answered_on=dl.receipt_date(answer).isoformat() if answer else None,
         answered_days_late=answered_late(row, cal),
-        note="reply unclassified: classify it on WDTK" if late and late.unclassified else None,
+        note=UNCLASSIFIED_NOTE if late and late.unclassified else None,
         last_confirmed_at=row.get("last_confirmed_at"),
         last_confirmed_via=row.get("last_confirmed_via"),
     )

@@ -1,0 +1,217 @@
+"""Status rows at the speed of the database: `status` and `overdue` in one scan.
+
+The rule stays in bot/tracking/status.py (`live_status`, `lateness`, `review_by`,
+`answered_late`) and bot/tracking/status_rows.py (`status_row`). This module restates it
+over plain tuples: one SQL query reads the stored columns (and, for a refusal, its latest
+reply), and `_Rule.row` derives each StatusRow field with string comparisons of ISO dates
+and two dict lookups per working-day count, from a per-calendar ordinal table around the
+as-of date (WorkingCalendar.ordinals). No date object and no StatusRow is built per
+request. A row the fast rule cannot decide (a law foibot does not know, a date outside the
+table, a timestamp in an unusual form) is computed by the pure rule itself, which also
+raises the same errors. tests/test_status_query.py checks that both give the same rows on
+many generated ones.
+
+Rows are tuples in StatusRow's field order (FIELDS), followed by a flag: 1 when the pure
+rule computed the row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Callable, Iterator
+
+from bot import deadlines as dl
+from bot.tracking.status_rows import COLUMNS, FIELDS, UNCLASSIFIED_NOTE, status_row
+
+# Working-day calendar families, by law (bot.deadlines._FAMILY): 0 UK-wide, 1 Scotland.
+_FAMILY_OF_LAW = {None: 0, "": 0, "foi": 0, "eir": 0, "foisa": 1, "eisr": 1}
+_LAW_OF_FAMILY = ("foi", "foisa")
+# The ordinal table spans this much around the as-of date; a row whose dates fall outside
+# it is computed by the pure rule, so the span only trades setup for speed.
+_SPAN_BEFORE = dt.timedelta(days=4 * 366)
+_SPAN_AFTER = dt.timedelta(days=366)
+# bot.deadlines: review_deadlines' (expected, latest) working days; REVIEW_ASK_DAYS.
+_REVIEW_DAYS = {"foi": (20, 40), "eir": (40, 40), "foisa": (20, 20), "eisr": (20, 20)}
+_ASK_DAYS = dl.REVIEW_ASK_DAYS
+_AS_IS = frozenset({"draft", "ready", "cancelled", "hidden", "gone"})
+_REFUSED = frozenset({"rejected", "partially_successful"})
+
+# The stored columns, and for a refusal (whose review window runs from it) the time of its
+# latest reply; `status_rows.COLUMNS` names what the pure rule reads, the same columns.
+_SELECT = (
+    "ref, campaign, body, title, status, wdtk_id, url_title, sent_on, due, very_overdue_after, "
+    "law, slot_at, poll_error, awaiting_description, review_started_on, answered_at, "
+    "last_confirmed_at, last_confirmed_via, "
+    "CASE WHEN status IN ('rejected', 'partially_successful') THEN (SELECT max(at) FROM events "
+    "WHERE events.ref = requests.ref AND events.kind = 'response') END"
+)
+STAGE, DAYS, LATE_FROM, REF = (FIELDS.index(k) for k in ("stage", "days_overdue", "late_from", "ref"))
+# Adding a StatusRow field fails here until _Rule.row fills it (and the test compares it).
+assert FIELDS == (
+    "ref", "campaign", "body", "title", "status", "wdtk_id", "url", "sent_on", "due",
+    "very_overdue_after", "days_overdue", "law", "slot", "poll_error", "stage", "review_by",
+    "late_from", "review_latest", "answered_on", "answered_days_late", "note",
+    "last_confirmed_at", "last_confirmed_via",
+), FIELDS  # fmt: skip
+
+
+def overdue_key(row: tuple) -> tuple:
+    """overdue_rows' order: most late first, then by the date lateness counts from, and ref."""
+    return (-(row[DAYS] or 0), row[LATE_FROM] or "", row[REF])
+
+
+class _Rule:
+    """The live-status rule over one as-of date and its ordinal tables: `row` maps a query
+    row to a status row, or raises KeyError when the pure rule must decide."""
+
+    def __init__(self, today: dt.date, calendars: tuple[dl.WorkingCalendar, ...], base: str):
+        self.today, self.base = today.isoformat(), base
+        self.upto: list[dict[str, int]] = []  # ISO day -> working days up to it
+        self.nth: list[dict[int, str]] = []  # k -> ISO day of the kth working day
+        for cal in calendars:
+            days, working = cal.ordinals(today - _SPAN_BEFORE, today + _SPAN_AFTER)
+            self.upto.append(dict(days))
+            self.nth.append(dict(working))
+        self.upto_today = [upto[self.today] for upto in self.upto]
+
+    def uk_date(self, stamp: str) -> str:
+        """dl.receipt_date(stamp) as ISO. A UTC stamp before 23:00 (as foibot stores them)
+        has the same date in London in winter and summer; any other goes the long way."""
+        if (
+            stamp.endswith("+00:00") and stamp[10:11] == "T" and stamp[11:13] < "23"
+            and stamp[:10] in self.upto[0]
+        ):  # fmt: skip
+            return stamp[:10]
+        return dl.receipt_date(stamp).isoformat()
+
+    def row(self, r: tuple, stage: str | None) -> tuple:
+        (ref, campaign, body, title, status, wdtk_id, url_title, sent_on, due, very, law, slot,
+         poll_error, awaiting, review_started, answered_at, confirmed_at, confirmed_via,
+         last_reply) = r  # fmt: skip
+        fam = _FAMILY_OF_LAW[law]  # KeyError: an unknown law, which the pure rule refuses
+        upto, nth, today = self.upto[fam], self.nth[fam], self.today
+        url = (
+            f"{self.base}/request/{url_title}" if url_title
+            else f"{self.base}/request/{wdtk_id}" if wdtk_id else None
+        )  # fmt: skip
+        days = late_from = review_by = review_latest = answered_on = answered_late = note = None
+        live = status
+        if status in _AS_IS:
+            pass
+        elif awaiting:
+            live = "waiting_classification"
+            # lateness's unclassified case: a reply nobody classified, and no answer yet.
+            if status == "waiting_response" and not answered_at and due:
+                due_upto = upto[due]  # (the rule reads the date even when it is not late)
+                if today > due:
+                    days = max(1, self.upto_today[fam] - due_upto)
+                    late_from, note = due, UNCLASSIFIED_NOTE
+        elif status == "internal_review":
+            if review_started and law:
+                started = upto[review_started]
+                expected, latest = _REVIEW_DAYS[law]
+                expected_on = nth[started + expected - 1]
+                if today > expected_on:
+                    live = "internal_review_overdue"
+                    days = max(1, self.upto_today[fam] - started - expected)
+                    late_from, review_latest = expected_on, nth[started + latest - 1]
+        elif status == "waiting_response":
+            if very and today > very:
+                live = "waiting_response_very_overdue"
+            elif due and today > due:
+                live = "waiting_response_overdue"
+            if live != status and due:
+                days = max(1, self.upto_today[fam] - upto[due])
+                late_from = due
+                if fam == 1:  # FOISA s.20(5)(a): review within 40 days after the period
+                    review_by = nth[upto[due] + _ASK_DAYS - 1]
+        elif status in _REFUSED and last_reply:
+            review_by = nth[upto[self.uk_date(last_reply)] + _ASK_DAYS - 1]
+        if answered_at:
+            answered_on = self.uk_date(answered_at)
+            if due:
+                due_upto = upto[due]
+                if answered_on > due:
+                    answered_late = upto[answered_on] - due_upto
+        return (
+            ref, campaign, body, title or "", live, wdtk_id, url, sent_on, due, very, days, law,
+            slot, poll_error, stage, review_by, late_from, review_latest, answered_on,
+            answered_late, note, confirmed_at, confirmed_via, 0,
+        )  # fmt: skip
+
+
+class StatusQuery:
+    """The status rows of one command run: `rows()` yields tuples in FIELDS order followed
+    by a flag (the pure rule computed this row)."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        *,
+        base_url: str,
+        today: dt.date,
+        calendar: Callable[[str], dl.WorkingCalendar],
+        stages: dict[str, str],
+    ) -> None:
+        self.conn, self.base_url, self.today = conn, base_url, today
+        self.calendar, self.stages = calendar, stages
+
+    def rows(
+        self, campaign: str | None = None, *, group: str | None = None, overdue: bool = False
+    ) -> Iterator[tuple]:
+        """Every request (campaign, then insertion order), or with `overdue` only the late
+        ones, most late first."""
+        conditions = [c for c, v in (("campaign = ?", campaign), ('"group" = ?', group)) if v]
+        params = [v for v in (campaign, group) if v]
+        where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
+        calendars = tuple(self.calendar(law) for law in _LAW_OF_FAMILY)
+        try:
+            rule = _Rule(self.today, calendars, self.base_url)
+        except KeyError:
+            # The as-of date is outside the holiday data: the pure rule decides (and says why).
+            rows = self._pure(where, params)
+        else:
+            cursor = self.conn.execute(
+                f"SELECT {_SELECT} FROM requests {where}ORDER BY campaign, rowid", params
+            )
+            rows = self._decided(rule, cursor)
+        if overdue:
+            yield from sorted((r for r in rows if r[DAYS] is not None), key=overdue_key)
+        else:
+            yield from rows
+
+    def _decided(self, rule: _Rule, cursor: sqlite3.Cursor) -> Iterator[tuple]:
+        stages, derive = self.stages, rule.row
+        for r in cursor:
+            try:
+                yield derive(r, stages.get(r[0]) if stages else None)
+            except KeyError:
+                yield (*self._one(r[0]), 1)
+
+    def _one(self, ref: str) -> tuple:
+        """One row by the pure rule: what the fast rule could not decide."""
+        cur = self.conn.execute(f"SELECT {COLUMNS} FROM requests WHERE ref = ?", [ref])
+        names = [d[0] for d in cur.description]
+        return self._row(dict(zip(names, cur.fetchone(), strict=True)))
+
+    def _row(self, row: dict) -> tuple:
+        answered = None
+        if row["status"] in _REFUSED:
+            (at,) = self.conn.execute(
+                "SELECT max(at) FROM events WHERE ref = ? AND kind = 'response'", [row["ref"]]
+            ).fetchone()
+            answered = dl.receipt_date(at).isoformat() if at else None
+        st = status_row(
+            row, self.base_url, self.today, self.calendar, self.stages.get(row["ref"]), answered
+        )
+        return tuple(getattr(st, name) for name in FIELDS)
+
+    def _pure(self, where: str, params: list[str]) -> Iterator[tuple]:
+        cur = self.conn.execute(
+            f"SELECT {COLUMNS} FROM requests {where}ORDER BY campaign, rowid", params
+        )
+        names = [d[0] for d in cur.description]
+        for values in cur.fetchall():
+            yield (*self._row(dict(zip(names, values, strict=True))), 1)
+

@@ -1,0 +1,243 @@
+"""The SQL status query agrees with the pure rule (bot/tracking/status.py) on every row.
+
+Many generated requests, with dates spread over years, both calendars, every stored state,
+awaiting classification, reviews, replies at any hour (BST changes included), unknown
+laws and dates outside the ordinal table (which the query hands to the pure rule), are
+computed both ways for several as-of dates; the rows must be equal, field for field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+
+import pytest
+
+from bot import deadlines as dl
+from bot.store.db import Store
+from bot.tracking.status import OVERDUE_STATUSES
+from bot.tracking.status_query import StatusQuery
+from bot.tracking.status_rows import COLUMNS, FIELDS, StatusRow, overdue_rows, status_row
+
+BASE = "https://www.whatdotheyknow.com"
+STATES = [
+    "waiting_response", "waiting_response", "waiting_response", "internal_review",
+    "rejected", "partially_successful", "successful", "not_held", "draft", "ready",
+    "cancelled", "hidden", "gone", "waiting_clarification", "gone_postal", "",
+]  # fmt: skip
+LAWS = ["foi", "foi", "eir", "foisa", "eisr", None, ""]
+
+
+def _maybe(rng: random.Random, value, p: float = 0.85):
+    return value if rng.random() < p else rng.choice([None, ""])
+
+
+def build(path: Path, n: int, seed: int, unknown_law: bool = False) -> None:
+    rng = random.Random(seed)
+    store = Store(path)
+    conn = store.db.conn
+    with store.transaction():
+        conn.executemany(
+            "INSERT INTO bodies (url_name, name, requestable, source) VALUES (?, ?, 1, 'csv')",
+            [(f"body_{i}", f"Body number {i}") for i in range(60)],
+        )
+        conn.execute(
+            "INSERT INTO campaigns (slug, ref_prefix, created_at) VALUES ('c', 'c', '2026-01-01')"
+        )
+        events = []
+        for i in range(n):
+            # Mostly recent dates, some years back (outside the ordinal table).
+            back = rng.randrange(3000) if rng.random() < 0.1 else rng.randrange(500)
+            sent = dt.date(2026, 11, 22) - dt.timedelta(days=back)
+            law = rng.choice(LAWS)
+            if unknown_law and rng.random() < 0.01:
+                law = "klingon"  # not a law foibot knows: the pure rule raises for it
+            cal = dl.calendar_for(law if law in dl.LAWS else "foi")
+            due = cal.add_working_days(sent, 20)
+            very = cal.add_working_days(sent, rng.choice([40, 60]))
+            if rng.random() < 0.05:  # a public-interest extension to a weekend day
+                due = due + dt.timedelta(days=rng.randrange(1, 30))
+            review = sent + dt.timedelta(days=rng.randrange(20, 200))
+            ref = f"c-{i}"
+            status = rng.choice(STATES)
+            # An answer at any hour around the due date; for old requests, outside the
+            # ordinal table (the SQL hands those rows to the rule).
+            answered = None
+            if rng.random() < 0.4:
+                when = dt.datetime.combine(due, dt.time(rng.randrange(24), rng.choice([0, 59])))
+                when += dt.timedelta(days=rng.randrange(-15, 40))
+                answered = when.isoformat() + rng.choice(["+00:00", "+01:00", "Z", ""])
+            elif rng.random() < 0.05:
+                answered = rng.choice(["", "2019-03-31T00:30:00+00:00", "2026-10-25T00:59:59"])
+            conn.execute(
+                "INSERT INTO requests (ref, campaign, body, title, law, status, wdtk_id, "
+                "url_title, sent_on, due, very_overdue_after, slot_at, poll_error, "
+                "awaiting_description, review_started_on, answered_at, \"group\", "
+                "last_confirmed_at, last_confirmed_via, created_at, updated_at) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    ref, "c", f"body_{rng.randrange(60)}" if rng.random() < 0.9 else None,
+                    _maybe(rng, f"Request \"{i}\" é\n\u2028 \x01"), law, status,
+                    _maybe(rng, 1000 + i) or None,
+                    _maybe(rng, f"request_{i}", 0.6), _maybe(rng, sent.isoformat()),
+                    _maybe(rng, due.isoformat()), _maybe(rng, very.isoformat()),
+                    _maybe(rng, "2026-11-22T09:00:00+00:00", 0.1), _maybe(rng, "boom", 0.05),
+                    rng.choice([0, 0, 0, 1, None]), _maybe(rng, review.isoformat(), 0.7),
+                    answered, rng.choice(["g1", "g2", None]),
+                    _maybe(rng, "2026-11-20T09:05:00+00:00", 0.5), rng.choice(["poll", "mail", None]),
+                    "2026-01-01", "2026-01-01",
+                ),
+            )  # fmt: skip
+            for k in range(rng.randrange(4)):
+                # Any hour of any day, in UTC or with an offset: BST edges included.
+                day = sent + dt.timedelta(days=rng.randrange(60))
+                if rng.random() < 0.3:  # the nights the clocks change
+                    march = dt.date(day.year, 3, 25)
+                    october = dt.date(day.year, 10, 25)
+                    day = rng.choice([march, october]) + dt.timedelta(days=rng.randrange(7))
+                hour, minute = rng.randrange(24), rng.choice([0, 30, 59])
+                zone = rng.choice(["+00:00", "+00:00", "+01:00", "Z", ""])
+                at = f"{day.isoformat()}T{hour:02d}:{minute:02d}:00{zone}"
+                events.append((ref, at, rng.choice(["response", "response", "sent"]), i * 10 + k))
+        conn.executemany(
+            "INSERT INTO events (ref, at, kind, wdtk_event_id) VALUES (?, ?, ?, ?)", events
+        )
+    store.close()
+
+
+def _calendar(law: str) -> dl.WorkingCalendar:
+    return dl.calendar_for(law)
+
+
+def pure_rows(store: Store, today: dt.date, stages: dict[str, str]) -> list[StatusRow]:
+    """As `status` computed them before the SQL: one StatusRow per request, by the rule."""
+    answered = {
+        r["ref"]: dl.receipt_date(r["at"]).isoformat()
+        for r in store.db.query(
+            "SELECT ref, max(at) AS at FROM events WHERE kind = 'response' GROUP BY ref"
+        )
+    }
+    out = []
+    for row in store.db.query(f"SELECT {COLUMNS} FROM requests ORDER BY campaign, rowid"):
+        st = status_row(
+            row, BASE, today, _calendar, stages.get(row["ref"]), answered.get(row["ref"])
+        )
+        out.append(st)
+    return out
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("status") / "foibot.db"
+    build(path, 4000, seed=18)
+    return path
+
+
+@pytest.mark.parametrize(
+    "today",
+    [dt.date(2026, 11, 22), dt.date(2026, 3, 29), dt.date(2025, 10, 26), dt.date(2027, 1, 1)],
+)
+def test_sql_rows_equal_the_pure_rule(db: Path, today: dt.date) -> None:
+    store = Store(db)
+    stages = {"c-3": "chaser sent", "c-10": "internal-review draft"}
+    expected = pure_rows(store, today, stages)
+    query = StatusQuery(
+        store.db.conn, base_url=BASE, today=today, calendar=_calendar, stages=stages
+    )
+    got = list(query.rows())
+    assert len(got) == len(expected) > 3000
+    for st, row in zip(expected, got, strict=True):
+        assert dict(zip(FIELDS, row, strict=False)) == st.as_json(), st.ref
+    assert any(row[-1] for row in got) and not all(row[-1] for row in got)
+    # Every kind of answer occurs, so the comparison covered each branch of the rule.
+    statuses = {st.status for st in expected}
+    assert statuses >= OVERDUE_STATUSES
+    assert {"waiting_classification", "internal_review", "rejected", "draft"} <= statuses
+    assert any(st.review_by for st in expected if st.status == "rejected")
+    assert any(st.review_by for st in expected if st.law == "foisa")
+    # Issue 13's fields: unclassified replies late from the due date, with the note;
+    # late answers; a late review's latest date.
+    unclassified = [st for st in expected if st.note]
+    assert unclassified and all(
+        st.status == "waiting_classification" and st.days_overdue >= 1 and st.late_from == st.due
+        for st in unclassified
+    )
+    assert any(st.answered_days_late for st in expected)
+    assert any(st.answered_on and not st.answered_days_late for st in expected)
+    assert any(st.review_latest for st in expected if st.law == "foi")
+    assert any(st.review_latest for st in expected if st.law == "foisa")
+
+    late = list(query.rows(overdue=True))
+    want = overdue_rows([st for st in expected])
+    assert [dict(zip(FIELDS, r, strict=False)) for r in late] == [s.as_json() for s in want]
+
+
+@pytest.mark.parametrize(("campaign", "group"), [(None, "g1"), ("c", "g2"), ("c", None)])
+def test_campaign_and_group_filters(db: Path, campaign: str | None, group: str | None) -> None:
+    store = Store(db)
+    today = dt.date(2026, 11, 22)
+    groups = {r["ref"]: r["group"] for r in store.db.query('SELECT ref, "group" FROM requests')}
+    expected = [
+        st for st in pure_rows(store, today, {})
+        if (group is None or groups[st.ref] == group) and (campaign is None or st.campaign == campaign)
+    ]  # fmt: skip
+    query = StatusQuery(store.db.conn, base_url=BASE, today=today, calendar=_calendar, stages={})
+    got = [dict(zip(FIELDS, r, strict=False)) for r in query.rows(campaign, group=group)]
+    assert got == [st.as_json() for st in expected] and len(got) > 1000
+    late = query.rows(campaign, group=group, overdue=True)
+    want = overdue_rows(expected)
+    assert [dict(zip(FIELDS, r, strict=False)) for r in late] == [s.as_json() for s in want]
+    assert len(want) > 100
+
+
+def test_rows_outside_the_ordinal_table_go_to_the_rule(db: Path) -> None:
+    # A far-away as-of date puts every stored date outside the table's span.
+    store = Store(db)
+    today = dt.date(2040, 6, 1)
+    expected = pure_rows(store, today, {})
+    query = StatusQuery(store.db.conn, base_url=BASE, today=today, calendar=_calendar, stages={})
+    got = [dict(zip(FIELDS, r, strict=False)) for r in query.rows()]
+    assert got == [st.as_json() for st in expected]
+
+
+def test_an_unknown_law_raises_as_the_rule_does(tmp_path: Path) -> None:
+    build(tmp_path / "foibot.db", 300, seed=5, unknown_law=True)
+    store = Store(tmp_path / "foibot.db")
+    query = StatusQuery(
+        store.db.conn, base_url=BASE, today=dt.date(2026, 11, 22), calendar=_calendar, stages={}
+    )
+    with pytest.raises(dl.DeadlineError, match="klingon"):
+        list(query.rows())
+
+
+def test_an_unreadable_answer_time_raises_as_the_rule_does(tmp_path: Path) -> None:
+    build(tmp_path / "foibot.db", 50, seed=6)
+    store = Store(tmp_path / "foibot.db")
+    with store.transaction():
+        store.db.conn.execute("UPDATE requests SET answered_at = 'last Tuesday' WHERE ref = 'c-7'")
+    query = StatusQuery(
+        store.db.conn, base_url=BASE, today=dt.date(2026, 11, 22), calendar=_calendar, stages={}
+    )
+    with pytest.raises(dl.DeadlineError, match="last Tuesday"):
+        list(query.rows())
+
+
+def test_uk_dates_are_receipt_dates() -> None:
+    from bot.tracking.status_query import _Rule
+
+    today = dt.date(2026, 11, 22)
+    rule = _Rule(today, (dl.calendar_for("foi"), dl.calendar_for("foisa")), BASE)
+    rng = random.Random(3)
+    stamps = []
+    for year in range(2018, 2028):  # inside the table and outside it
+        for month, day in ((3, 24), (10, 24)):
+            start = dt.datetime(year, month, day)
+            for _ in range(120):  # the week around each change, at any minute
+                moment = start + dt.timedelta(minutes=rng.randrange(8 * 24 * 60))
+                zone = rng.choice(["+00:00", "+00:00", "Z", "", "+01:00", "-05:00"])
+                stamps.append(moment.isoformat(timespec="seconds") + zone)
+    stamps += ["2026-03-29T00:59:59+00:00", "2026-03-28T23:00:00+00:00", "2026-10-24T23:30:00+00:00",
+               "2026-10-25T23:30:00+00:00", "2026-06-01 23:15:00+00:00"]  # fmt: skip
+    for at in stamps:
+        assert rule.uk_date(at) == dl.receipt_date(at).isoformat(), at
