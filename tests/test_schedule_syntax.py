@@ -27,10 +27,20 @@ def test_valid_lines_build_a_trigger(spec):
         ("every 0 minutes", "at least 1"),
         ("every fortnight", "neither"),
         ("* * * *", "neither"),
+        ("every 99999999999999 hours", "too long"),
     ],
 )
 def test_invalid_lines_say_why(spec, says):
     assert says in (schedule_problem(spec) or "")
+
+
+def test_the_default_lines_are_valid():
+    # Config loading skips checking them (it would import APScheduler for every command).
+    from bot.config import ScheduleConfig
+
+    for name in ("poll", "release", "digest", "mail"):
+        assert schedule_problem(getattr(ScheduleConfig, name)) is None
+        assert trigger_for(getattr(ScheduleConfig, name)) is not None
 
 
 def test_doctor_and_daemon_agree_on_a_bad_cron_line(project):
