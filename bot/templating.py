@@ -11,8 +11,10 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jinja2
+if TYPE_CHECKING:  # jinja2 loads with the first environment
+    import jinja2
 
 BUILTIN = resources.files("bot") / "templates"
 
@@ -37,6 +39,8 @@ def template_path(name: str, project_root: Path | None) -> Path:
 
 @cache
 def _environment(project_templates: str | None) -> jinja2.Environment:
+    import jinja2
+
     paths = ([project_templates] if project_templates else []) + [str(builtin_dir())]
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(paths),

@@ -10,8 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from bot import deadlines as dl
 from bot.campaigns.drafting import letter_problems, make_environment
@@ -32,6 +31,9 @@ from bot.notify import news
 from bot.store.db import Store, utcnow
 from bot.templating import builtin_dir
 from bot.wdtk.urls import request_url
+
+if TYPE_CHECKING:  # jinja2 loads when a follow-up is drafted
+    import jinja2
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,8 @@ class FollowupReport:
 
 def template_for(config: Config, kind: str) -> tuple[jinja2.Template, str]:
     """The campaign's own templates/followups/<kind>.txt.j2 if it has one, else foibot's."""
+    import jinja2
+
     name = f"followups/{kind}.txt.j2"
     for root in (config.root / "templates", builtin_dir()):
         if (root / name).is_file():
@@ -118,6 +122,8 @@ def draft_followups(
         report.disabled = True
         return report
     template, template_name = template_for(config, kind)
+    import jinja2  # loaded by template_for
+
     existing: dict[str, list[dict]] = {}
     for f in store.followups_of_campaign(slug):
         existing.setdefault(f["request"], []).append(f)

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import smtplib
-import urllib.request
-from email.message import EmailMessage
 
 from bot.config import EmailConfig, NotifyConfig
 from bot.errors import FoibotError
@@ -24,6 +21,10 @@ class NotifyError(FoibotError):
 
 
 def send_email(config: EmailConfig, digest: Digest) -> None:
+    # smtplib and email load here, only in a pass with a digest to send.
+    import smtplib
+    from email.message import EmailMessage
+
     message = EmailMessage()
     message["Subject"] = digest.subject
     message["From"] = config.sender
@@ -52,6 +53,8 @@ def post_webhook(url: str, digest: Digest) -> None:
     """POST the digest as Slack-compatible JSON. The `Idempotency-Key` header and the
     digest `id` are the same for a resend of the same items, and each item carries its
     own stable `id`, so a receiver can drop what it already has."""
+    import urllib.request
+
     payload = json.dumps(
         {
             "text": f"*{digest.subject}*\n{digest.text}",

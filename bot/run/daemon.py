@@ -16,14 +16,17 @@ import logging
 import signal
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from apscheduler.schedulers.background import BackgroundScheduler
-
-from bot.config import Config
 from bot.dates import LONDON
 from bot.errors import FoibotError, Interrupted
 from bot.run.lock import LockHeld, RunLock
-from bot.run.triggers import trigger_for
+from bot.run.triggers import load_apscheduler, trigger_for
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from bot.config import Config
 
 log = logging.getLogger("foibot.daemon")
 STOP_TIMEOUT_S = 10
@@ -32,6 +35,28 @@ STOP_TIMEOUT_S = 10
 IDLE_RENEW_S = 600
 MAIL_RETRY_FIRST_S, MAIL_RETRY_MAX_S = 5.0, 300.0
 MAIL_JOB = {"release": False, "poll": False, "digest": None, "mail": True}
+
+
+def _scheduler_class() -> Any:
+    """APScheduler's BackgroundScheduler (a BlockingScheduler run in its own thread),
+    imported without asyncio (see bot.run.triggers.load_apscheduler)."""
+    load_apscheduler()
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    return BackgroundScheduler
+
+
+def _return_free_memory() -> None:
+    """Hand the C heap's free pages back to the system after a pass (glibc's malloc_trim).
+
+    A pass over many requests builds and drops thousands of rows; the freed memory stays
+    in the process (~2 MB at 10,000 requests) until the allocator is asked to give it back.
+    Elsewhere than glibc this does nothing."""
+    import contextlib
+    import ctypes
+
+    with contextlib.suppress(AttributeError, OSError):
+        ctypes.CDLL(None).malloc_trim(0)
 
 
 class Daemon:
@@ -67,6 +92,7 @@ class Daemon:
         while (item := self.next_pass()) is not None:
             name, kwargs = item
             self.job(name, **kwargs)
+            _return_free_memory()
 
     def request_stop(self) -> None:
         self.stop.set()
@@ -157,7 +183,7 @@ class Daemon:
         # APScheduler logs two INFO lines per job per tick: thousands a day saying nothing.
         logging.getLogger("apscheduler").setLevel(logging.DEBUG if verbose else logging.WARNING)
         schedule = self.config.schedule
-        scheduler = BackgroundScheduler(
+        scheduler = _scheduler_class()(
             timezone=LONDON,
             job_defaults={
                 "coalesce": True,

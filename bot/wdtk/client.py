@@ -19,15 +19,8 @@ import time
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote, urldefrag, urljoin, urlsplit
-
-import requests
-from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import HTTPError as Urllib3Error
-from urllib3.util.retry import Retry
 
 import bot
 from bot.config import WdtkConfig
@@ -35,6 +28,9 @@ from bot.errors import Interrupted
 from bot.wdtk.errors import PayloadError, WdtkError
 from bot.wdtk.payload import WdtkRequest, clean_text, parse_request
 from bot.wdtk.robots import RobotsRules
+
+if TYPE_CHECKING:
+    import requests
 
 ROBOTS_TRIES = 2
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -151,23 +147,10 @@ class WdtkClient:
         self._not_before = float("-inf")
         self._blocked_until = float("-inf")
         self._robots: RobotsRules | None = None
-        self._session = requests.Session()
-        self._session.headers.update({"User-Agent": user_agent(config.contact)})
-        # urllib3's Retry is switched off on purpose. The loop in _send retries instead
-        # because each retry must (a) pass the same minimum-interval gate as every other
-        # call, which Retry's internal sleeps bypass (and its first retry is immediate);
-        # (b) sleep through the injectable `sleep` and read HTTP-date Retry-After against
-        # the injectable clock; (c) give up, rather than sleep, when Retry-After exceeds
-        # max_sleep_s; and (d) report "HTTP 503 after 4 tries" with the count.
         self._sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
-        adapter = _WatchedAdapter(
-            self._sockets,
-            max_retries=Retry(total=0, read=False, redirect=False, raise_on_status=False),
-            pool_connections=1,
-            pool_maxsize=1,
-        )
-        self._session.mount("http://", adapter)
-        self._session.mount("https://", adapter)
+        # The HTTP stack (requests, urllib3, ssl: ~10 MB) loads with the first call
+        # (bot/wdtk/transport.py), so a daemon pass with nothing to fetch never loads it.
+        self._session: requests.Session | None = None
 
     def __enter__(self) -> WdtkClient:
         return self
@@ -176,7 +159,8 @@ class WdtkClient:
         self.close()
 
     def close(self) -> None:
-        self._session.close()
+        if self._session is not None:
+            self._session.close()
 
     # --- what callers use ----------------------------------------------------------------
 
@@ -355,6 +339,13 @@ class WdtkClient:
     def _exchange(
         self, url: str, headers: dict[str, str], attempt: int, deadline: float
     ) -> _Response | _Transient:
+        import requests
+        from urllib3.exceptions import HTTPError as Urllib3Error
+
+        if self._session is None:  # callers hold self._lock (see _get)
+            from bot.wdtk.transport import open_session
+
+            self._session = open_session(user_agent(self.config.contact), self._sockets)
         try:
             resp = self._session.get(
                 url, headers=headers, timeout=self._timeout, stream=True, allow_redirects=False
@@ -388,6 +379,8 @@ class WdtkClient:
             if len(body) > cap:
                 raise too_big
             if time.monotonic() > deadline:
+                import requests
+
                 raise requests.ReadTimeout("response body too slow")
         return bytes(body)
 
@@ -497,44 +490,6 @@ class _Watchdog:
                 sock.shutdown(socket.SHUT_RDWR)
 
 
-class _WatchedConnection(HTTPConnection):
-    """Registers its sockets (the plain one, then the TLS one) with the client's set."""
-
-    sockets: weakref.WeakSet[socket.socket]
-
-    def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
-        self.sockets.add(sock)
-        return sock
-
-    def connect(self) -> None:
-        super().connect()
-        if self.sock is not None:
-            self.sockets.add(self.sock)
-
-
-class _WatchedHTTPSConnection(_WatchedConnection, HTTPSConnection):
-    pass
-
-
-class _WatchedAdapter(HTTPAdapter):
-    """requests' adapter with pools whose connections a _Watchdog can reach."""
-
-    def __init__(self, sockets: weakref.WeakSet[socket.socket], **kwargs: Any):
-        self._watched = sockets
-        super().__init__(**kwargs)
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        sockets = self._watched
-        conn = type("Conn", (_WatchedConnection,), {"sockets": sockets})
-        tls_conn = type("TlsConn", (_WatchedHTTPSConnection,), {"sockets": sockets})
-        self.poolmanager.pool_classes_by_scheme = {
-            "http": type("Pool", (HTTPConnectionPool,), {"ConnectionCls": conn}),
-            "https": type("TlsPool", (HTTPSConnectionPool,), {"ConnectionCls": tls_conn}),
-        }
-
-
 # --- helpers -------------------------------------------------------------------------------
 
 
@@ -578,6 +533,8 @@ def _decode_json(resp: _Response) -> Any:
 
 
 def _describe(exc: BaseException) -> str:
+    import requests
+
     text = str(exc)
     if isinstance(exc, requests.ConnectTimeout):
         return "connection timed out"
