@@ -282,12 +282,19 @@ def test_daemon_first_pass_runs_at_start_up_and_the_log_is_quiet(wdtk):
     # An hour between passes: only a pass at start-up can release smm-1 within the test.
     with open(wdtk.config, "a") as f:
         f.write('\n[schedule]\npoll = "every 1 hours"\nrelease = "every 1 hours"\n')
+    log = wdtk.config.parent / "daemon.log"
     daemon = subprocess.Popen(
-        [sys.executable, "-m", "bot", "--config", str(wdtk.config), "daemon"],
+        [sys.executable, "-m", "bot", "--config", str(wdtk.config), "daemon", "--log-file", str(log)],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
+
+    def first_pass_logged() -> bool:
+        # The pass's own line, not the release alone: the pass goes on to poll after it,
+        # and a SIGTERM then would stop it part-way.
+        return log.exists() and "foibot.daemon: poll:" in log.read_text()
+
     try:
-        wait_until(lambda: ready(wdtk.db) or daemon.poll() is not None, "smm-1 released")
+        wait_until(lambda: first_pass_logged() or daemon.poll() is not None, "first pass done")
     finally:
         daemon.send_signal(signal.SIGTERM)
         _, err = daemon.communicate(timeout=20)
