@@ -209,6 +209,30 @@ def test_an_unknown_law_raises_as_the_rule_does(tmp_path: Path) -> None:
     )
     with pytest.raises(dl.DeadlineError, match="klingon"):
         list(query.rows())
+    with pytest.raises(dl.DeadlineError, match="klingon"):  # overdue reads fewer rows
+        list(query.rows(overdue=True))
+
+
+def test_overdue_reads_every_row_that_can_be_late(tmp_path: Path) -> None:
+    # overdue reads only the rows that may be late: edge cases of that filter.
+    build(tmp_path / "foibot.db", 50, seed=7)
+    store = Store(tmp_path / "foibot.db")
+    today = dt.date(2026, 11, 22)
+    with store.transaction():
+        # Very overdue before its (extended) due date: late, by the very-overdue date.
+        store.db.conn.execute(
+            "UPDATE requests SET status = 'waiting_response', awaiting_description = 0, "
+            "law = 'foi', due = '2026-11-30', very_overdue_after = '2026-11-20' WHERE ref = 'c-1'"
+        )
+    query = StatusQuery(store.db.conn, base_url=BASE, today=today, calendar=_calendar, stages={})
+    late = [dict(zip(FIELDS, r, strict=False)) for r in query.rows(overdue=True)]
+    assert late == [s.as_json() for s in overdue_rows(pure_rows(store, today, {}))]
+    assert "c-1" in {r["ref"] for r in late}
+    with store.transaction():  # a law foibot does not know, on a row that cannot be late
+        store.db.conn.execute("UPDATE requests SET law = 'klingon', status = 'successful' "
+                              "WHERE ref = 'c-2'")  # fmt: skip
+    with pytest.raises(dl.DeadlineError, match="klingon"):
+        list(query.rows(overdue=True))
 
 
 def test_an_unreadable_answer_time_raises_as_the_rule_does(tmp_path: Path) -> None:

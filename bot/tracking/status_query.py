@@ -46,6 +46,14 @@ _SELECT = (
     "CASE WHEN status IN ('rejected', 'partially_successful') THEN (SELECT max(at) FROM events "
     "WHERE events.ref = requests.ref AND events.kind = 'response') END"
 )
+# The rows `overdue` reads: the only ones the rule can find late (a reply past its due
+# or very-overdue date, with or without an unclassified reply; a review), and any with a
+# law foibot does not know, for which the rule raises as `status` does.
+_MAY_BE_LATE = (
+    "(status = 'waiting_response' AND (:today > due OR :today > very_overdue_after) "
+    "OR status = 'internal_review' "
+    "OR coalesce(law, '') NOT IN ('', 'foi', 'eir', 'foisa', 'eisr'))"
+)
 STAGE, DAYS, LATE_FROM, REF = (FIELDS.index(k) for k in ("stage", "days_overdue", "late_from", "ref"))
 # Adding a StatusRow field fails here until _Rule.row fills it (and the test compares it).
 assert FIELDS == (
@@ -162,8 +170,11 @@ class StatusQuery:
     ) -> Iterator[tuple]:
         """Every request (campaign, then insertion order), or with `overdue` only the late
         ones, most late first."""
-        conditions = [c for c, v in (("campaign = ?", campaign), ('"group" = ?', group)) if v]
-        params = [v for v in (campaign, group) if v]
+        params = {"campaign": campaign, "group": group, "today": self.today.isoformat()}
+        conditions = [c for c, v in (("campaign = :campaign", campaign), ('"group" = :group', group))
+                      if v]  # fmt: skip
+        if overdue:
+            conditions.append(_MAY_BE_LATE)
         where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
         calendars = tuple(self.calendar(law) for law in _LAW_OF_FAMILY)
         try:
@@ -207,7 +218,7 @@ class StatusQuery:
         )
         return tuple(getattr(st, name) for name in FIELDS)
 
-    def _pure(self, where: str, params: list[str]) -> Iterator[tuple]:
+    def _pure(self, where: str, params: dict[str, str | None]) -> Iterator[tuple]:
         cur = self.conn.execute(
             f"SELECT {COLUMNS} FROM requests {where}ORDER BY campaign, rowid", params
         )
