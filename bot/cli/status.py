@@ -56,14 +56,11 @@ def _rows(
     after checking the campaign and group names."""
     from bot import deadlines as dl
     from bot.cli.names import check_campaign, check_group
+    from bot.store import reader
 
     conn = _connection(app)
-    known = [slug for (slug,) in conn.execute("SELECT slug FROM campaigns")]
-    check_campaign(app, campaign, known=known)
-    groups = conn.execute(
-        'SELECT DISTINCT "group" FROM requests WHERE "group" IS NOT NULL ORDER BY 1'
-    )
-    check_group(app, group, known=[g for (g,) in groups])
+    check_campaign(app, campaign, known=reader.campaign_slugs(conn))
+    check_group(app, group, known=reader.group_names(conn))
     query = _status_query(app, conn, as_of)
 
     def rows() -> Iterator[tuple]:
@@ -78,20 +75,16 @@ def _rows(
 def _last_replies(app: App) -> dict[str, str]:
     """Each request's latest reply, as a UK date: the review window runs from it."""
     from bot import deadlines as dl
+    from bot.store import reader
 
-    rows = app.store.db.query(
-        "SELECT ref, max(at) AS at FROM events WHERE kind = 'response' GROUP BY ref"
-    )
-    return {r["ref"]: dl.receipt_date(r["at"]).isoformat() for r in rows}
+    times = reader.latest_reply_times(app.store.db.conn)
+    return {ref: dl.receipt_date(at).isoformat() for ref, at in times.items()}
 
 
 def _stages(conn) -> dict[str, str]:
-    grouped: dict[str, list[dict]] = {}
-    cur = conn.execute("SELECT ref, request, kind, status, created_at FROM followups")
-    names = [d[0] for d in cur.description]
-    for values in cur:
-        f = dict(zip(names, values, strict=True))
-        grouped.setdefault(f["request"], []).append(f)
+    from bot.store import reader
+
+    grouped = reader.followups_by_request(conn)
     if not grouped:
         return {}
     from bot.followups.rules import stage

@@ -61,3 +61,34 @@ def latest_reply_texts(conn: sqlite3.Connection, refs: list[str]) -> dict[str, s
         ):
             out[ref] = text
     return out
+
+
+def campaign_slugs(conn: sqlite3.Connection) -> list[str]:
+    return [slug for (slug,) in conn.execute("SELECT slug FROM campaigns")]
+
+
+def group_names(conn: sqlite3.Connection) -> list[str]:
+    return [
+        g
+        for (g,) in conn.execute(
+            'SELECT DISTINCT "group" FROM requests WHERE "group" IS NOT NULL ORDER BY 1'
+        )
+    ]
+
+
+def latest_reply_times(conn: sqlite3.Connection) -> dict[str, str]:
+    """Each request's latest reply (UTC ISO)."""
+    return dict(
+        conn.execute("SELECT ref, max(at) FROM events WHERE kind = 'response' GROUP BY ref")
+    )
+
+
+def followups_by_request(conn: sqlite3.Connection) -> dict[str, list[dict]]:
+    grouped: dict[str, list[dict]] = {}
+    cur = conn.execute("SELECT ref, request, kind, status, created_at FROM followups")
+    names = [d[0] for d in cur.description]
+    for values in cur:
+        f = dict(zip(names, values, strict=True))
+        grouped.setdefault(f["request"], []).append(f)
+    return grouped
+
