@@ -45,6 +45,7 @@ import argparse
 import concurrent.futures
 import dataclasses
 import datetime as dt
+import json
 import multiprocessing
 import platform
 import random
@@ -221,6 +222,10 @@ B_DAYS = 60
 B_START = uk(dt.date(2026, 3, 2), 0.0)  # Monday 2 March 2026, midnight UK
 STEP = dt.timedelta(minutes=15)
 BASELINE_EVERY = dt.timedelta(hours=6)
+FEED = REPO / "tests" / "fixtures" / "wdtk" / "feed_search_requested_from_bristol_city_council_2026-04.json"
+# Bristol City Council's own counters (tests/fixtures/wdtk/body_bristol_city_council_2025-08.json):
+# 407 of its 4,498 requests on WDTK overdue, i.e. never answered so far.
+FEED_NEVER = 407 / 4498
 
 
 @dataclasses.dataclass
@@ -232,9 +237,28 @@ class Change:
     fields: dict = dataclasses.field(default_factory=dict)
 
 
-def b_timeline(n_requests: int) -> list[Change]:
-    rng = random.Random(2026)
+def feed_reply_days() -> tuple[list[int], list[int]]:
+    """Working days from a request's creation to each reply in the real WDTK feed of
+    Bristol City Council's requests (tests/fixtures/wdtk, March-April 2026): those a
+    requester left as still waiting (acknowledgements), and the rest (answers)."""
+    events = json.loads(FEED.read_text(encoding="utf-8"))
     cal = dl.calendar_for("foi")
+    acks, answers = [], []
+    for e in events:
+        if e["event_type"] != "response":
+            continue
+        made = dl.receipt_date(e["info_request"]["created_at"])
+        days = cal.working_days_between(made, dl.receipt_date(e["created_at"]))
+        (acks if e["calculated_state"] in (None, "waiting_response") and days <= 3 else answers).append(days)
+    return acks, answers
+
+
+def b_timeline(n_requests: int, seed: int = 2026, model: str = "campaign") -> list[Change]:
+    """The campaign's changes. `model` says when bodies reply (see REPLY_MODELS)."""
+    rng = random.Random(seed)
+    cal = dl.calendar_for("foi")
+    acks, answers = feed_reply_days()
+    share_ack = len(acks) / (len(acks) + len(answers))
     first_day = B_START.astimezone(LONDON).date()
     out: list[Change] = []
 
@@ -259,17 +283,33 @@ def b_timeline(n_requests: int) -> list[Change]:
         sent = office_hours(cal.add_working_days(first_day, i // 50) if i >= 50 else first_day, 0)
         out.append(Change(sent, wdtk_id, "send"))
         received = sent.astimezone(LONDON).date()
-        if rng.random() < 0.25:  # an acknowledgement, which the requester marks as such
-            ack = office_hours(received, rng.randint(1, 3))
-            add(ack, "response")
-            add(later(ack, 1, 48), "status_update", described_state="waiting_response")
-        r = rng.random()
-        if r < 0.70:
-            reply = office_hours(received, round(rng.triangular(10, 25, 20)))
-        elif r < 0.88:
-            reply = office_hours(received, rng.randint(26, 45))
-        else:
-            continue  # never answered
+        if model == "campaign":
+            if rng.random() < 0.25:  # an acknowledgement, which the requester marks as such
+                ack = office_hours(received, rng.randint(1, 3))
+                add(ack, "response")
+                add(later(ack, 1, 48), "status_update", described_state="waiting_response")
+            r = rng.random()
+            if r < 0.70:
+                day = round(rng.triangular(10, 25, 20))
+            elif r < 0.88:
+                day = rng.randint(26, 45)
+            else:
+                continue  # never answered
+        else:  # "feed": reply days drawn from the real feed's, a little jittered
+            if rng.random() < share_ack:
+                ack_day = rng.choice(acks)
+                # On the day itself, an automatic acknowledgement minutes after sending.
+                ack = (
+                    office_hours(received, ack_day)
+                    if ack_day
+                    else (sent + dt.timedelta(minutes=rng.randint(2, 90))).replace(microsecond=0)
+                )
+                add(ack, "response")
+                add(later(ack, 1, 48), "status_update", described_state="waiting_response")
+            if rng.random() < FEED_NEVER:
+                continue
+            day = max(1, rng.choice(answers) + rng.randint(-3, 3))
+        reply = office_hours(received, day)
         add(reply, "response")
         if rng.random() < 0.2:
             continue  # never classified

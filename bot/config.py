@@ -138,7 +138,7 @@ class ScheduleConfig:
 
 @dataclass(frozen=True)
 class PollConfig:
-    open_every_hours: float = 6.0
+    open_every_hours: float = 3.0
     closed_every_days: float = 7.0
     hidden_grace_days: float = 14.0
 
@@ -462,7 +462,7 @@ def _parse_schedule(t: _Table) -> ScheduleConfig:
 def _parse_poll(t: _Table) -> PollConfig:
     t.only("open_every_hours", "closed_every_days", "hidden_grace_days")
     return PollConfig(
-        open_every_hours=t.number("open_every_hours", 6.0, minimum=0.01),
+        open_every_hours=t.number("open_every_hours", 3.0, minimum=0.01),
         closed_every_days=t.number("closed_every_days", 7.0, minimum=0.01),
         hidden_grace_days=t.number("hidden_grace_days", 14.0),
     )

@@ -90,9 +90,10 @@ _COMMON = """\
 [storage]
 path = "state/foibot.db"
 
-# How often requests are polled.
+# How often requests are polled (UK office hours on working days while a body owes a
+# reply; see README, "foibot is polite to WDTK").
 # [poll]
-# open_every_hours = 6
+# open_every_hours = 3     # apart, on a request's busy days (just sent, near its due date)
 # closed_every_days = 7
 # hidden_grace_days = 14   # hidden/embargoed requests are re-checked daily this long
 

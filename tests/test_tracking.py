@@ -5,14 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from bot import deadlines as dl
-from bot.tracking.schedule import (
-    NEVER,
-    PollPolicy,
-    after_error,
-    after_hidden,
-    after_success,
-    next_morning,
-)
 from bot.tracking.status import live_status, working_days_late
 from bot.wdtk.payload import WdtkEvent
 from bot.wdtk.states import clock_start, review_start
@@ -108,49 +100,6 @@ def test_working_days_late_counts_working_days_only():
     # due Mon 30 Mar 2026; Fri 3 Apr is Good Friday: Tue 31, Wed 1, Thu 2 → 3
     assert working_days_late(row(), dt.date(2026, 4, 3), FOI) == 3
     assert working_days_late(row(), dt.date(2026, 3, 30), FOI) is None
-
-
-POLICY = PollPolicy()
-
-
-def test_open_requests_polled_every_few_hours():
-    now = dt.datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
-    assert after_success(row(), now, POLICY) == now + dt.timedelta(hours=6)
-
-
-def test_polled_just_after_five_on_the_morning_a_status_flips():
-    now = dt.datetime(2026, 3, 30, 22, 0, tzinfo=UTC)  # due today; overdue from tomorrow
-    assert after_success(row(), now, POLICY) == dt.datetime(
-        2026, 3, 31, 4, 15, tzinfo=UTC
-    )  # 05:15 BST
-
-
-def test_closed_requests_polled_weekly_refused_ones_daily():
-    now = dt.datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
-    assert after_success(row(status="successful"), now, POLICY) == now + dt.timedelta(days=7)
-    assert after_success(row(status="rejected"), now, POLICY) == now + dt.timedelta(days=1)
-
-
-def test_errors_back_off_exponentially_to_a_day():
-    now = dt.datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
-    assert [after_error(n, now, POLICY) - now for n in (1, 2, 3)] == [
-        dt.timedelta(minutes=m) for m in (15, 30, 60)
-    ]
-    assert after_error(20, now, POLICY) - now == dt.timedelta(hours=24)
-
-
-def test_hidden_polled_daily_then_never():
-    since = dt.datetime(2026, 3, 1, tzinfo=UTC)
-    assert (
-        after_hidden(since, since + dt.timedelta(days=3), POLICY)
-        == (since + dt.timedelta(days=4)).isoformat()
-    )
-    assert after_hidden(since, since + dt.timedelta(days=14), POLICY) == NEVER
-
-
-def test_next_morning_is_uk_time():
-    winter = dt.datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
-    assert next_morning(winter, dt.time(5, 15)) == dt.datetime(2026, 12, 1, 5, 15, tzinfo=UTC)
 
 
 # --- clock restarts as WDTK counts them (Alaveteli calculate_last_event_forming_initial_request)

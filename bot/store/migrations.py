@@ -359,3 +359,15 @@ def m019_mailbox(db: Database) -> None:
 def m020_attachment_links(db: Database) -> None:
     # Each reply's attachments' download paths on WDTK, line for line with their names.
     db["correspondence"].add_column("attachment_links", str)
+
+
+@migrations()
+def m090_requests_last_event_at(db: Database) -> None:
+    # When WDTK last showed a change on a request (its newest event): the poll schedule
+    # looks often for a while after a reply or a refusal, then daily. Filled from the
+    # events already stored, since a 304 would never fill it.
+    db["requests"].add_column("last_event_at", str)
+    db.execute(
+        "UPDATE requests SET last_event_at = (SELECT max(at) FROM events "
+        "WHERE events.ref = requests.ref AND wdtk_event_id IS NOT NULL)"
+    )

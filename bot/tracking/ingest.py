@@ -99,7 +99,9 @@ class Ingest:
             with self.store.transaction():
                 self.store.update_request(
                     row["ref"],
-                    next_poll_at=after_success(row, now, self.policy).isoformat(),
+                    next_poll_at=after_success(
+                        row, now, self.policy, self.calendar(row.get("law") or "foi")
+                    ).isoformat(),
                     last_polled_at=now.isoformat(),
                     poll_error=None,
                     poll_failures=0,
@@ -175,9 +177,14 @@ class Ingest:
                 "holiday_data": self.holiday_key,
                 "last_confirmed_at": now.isoformat(),
                 "last_confirmed_via": self.via,
+                # The schedule reads how long ago WDTK last changed (a reply, a refusal).
+                "last_event_at": max(
+                    (e.created_at.astimezone(dt.UTC).isoformat() for e in request.events),
+                    default=None,
+                ),
             }
             updated = {**row, **values}
-            values["next_poll_at"] = after_success(updated, now, self.policy).isoformat()
+            values["next_poll_at"] = after_success(updated, now, self.policy, calendar).isoformat()
             after = live_status(updated, today, calendar)
             self.store.update_request(ref, **values)
             if after != before:

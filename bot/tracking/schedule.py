@@ -1,9 +1,22 @@
 """When to ask WDTK about a request again. Pure.
 
-Deadlines only change daily, WDTK caches anonymous JSON for an hour, and it logs its own
-overdue events just before 05:00 UK time; so open requests are polled every few hours and
-once just after 05:00 on the mornings their status flips, closed ones weekly, and
-hidden or removed ones daily for a grace period and then never.
+Polls go where changes come from, at the hours they come:
+
+* A request waiting for the body (`waiting_response`, `internal_review`) changes only when
+  the body replies, in UK office hours on working days, most often in the days before the
+  due date (bodies answer near the deadline). It is polled on working days only: every
+  `open_every` through office hours in its busy days (the first days after sending, when
+  acknowledgements come, and the days around its due date), once a day at the close of
+  office hours otherwise. The day's last poll is at the close, so nothing a body sent
+  that day waits for the next morning.
+* A reply awaiting classification, or a refusal (review requests and follow-ups come in
+  the week after it), changes when the requester acts, on any day until late evening:
+  polled a few times a day for a while, then daily.
+* Closed requests weekly; hidden or removed ones daily for a grace period, then never.
+
+No poll comes sooner than `floor` after the last one: WDTK caches anonymous JSON for up to
+an hour (`medium_cache`). foibot computes overdue itself (`Ingest.note_transitions`), so
+the morning a deadline passes needs no poll of its own.
 """
 
 from __future__ import annotations
@@ -11,37 +24,89 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
+from bot import deadlines as dl
 from bot import statuses
 from bot.dates import LONDON
 from bot.wdtk.states import CLOSED_STATES
 
-# Answered, but the requester may well ask for an internal review: look daily.
+# Answered, but the requester may well ask for an internal review or follow up.
 ESCALATABLE = statuses.REFUSED
+# Waiting for the body: a reply can come only in its office hours.
+BODY_TURN = frozenset({"waiting_response", "internal_review"})
 
 # Stored in next_poll_at for requests never to be polled again. It sorts after every ISO
 # timestamp, so "next_poll_at <= now" never selects it.
 NEVER = "never"
 
+DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Hours:
+    """Local (UK) hours in which polls are placed; `working_days` keeps them off weekends
+    and bank holidays."""
+
+    start: dt.time
+    end: dt.time
+    working_days: bool
+
 
 @dataclass(frozen=True)
 class PollPolicy:
-    open_every: dt.timedelta = dt.timedelta(hours=6)
+    # Waiting for the body.
+    open_every: dt.timedelta = dt.timedelta(hours=3)  # through office hours on busy days
+    quiet_every: dt.timedelta = DAY  # other working days: at the close only
+    office: Hours = Hours(dt.time(9, 0), dt.time(17, 45), working_days=True)
+    ack_days: int = 2  # working days after sending that acknowledgements come in
+    near_before: int = 4  # busy from this many working days before the due date …
+    near_after: int = 3  # … to this many after it
+    late_every: dt.timedelta = dt.timedelta(hours=4, minutes=30)  # late, until very late
+    # Waiting for the requester.
+    requester: Hours = Hours(dt.time(8, 0), dt.time(23, 0), working_days=False)
+    describe_every: dt.timedelta = dt.timedelta(hours=5)  # a reply awaiting classification
+    describe_for: dt.timedelta = dt.timedelta(days=4)  # … for this long after the reply
+    escalatable_often: dt.timedelta = dt.timedelta(hours=8)  # refused / partly answered
+    escalatable_for: dt.timedelta = dt.timedelta(days=7)  # … for this long, then:
+    escalatable_every: dt.timedelta = DAY
     closed_every: dt.timedelta = dt.timedelta(days=7)
-    escalatable_every: dt.timedelta = dt.timedelta(days=1)
+    # WDTK caches anonymous JSON for up to an hour: sooner would read the same copy.
+    floor: dt.timedelta = dt.timedelta(hours=1)
     unlinked_every: dt.timedelta = dt.timedelta(minutes=15)  # released, not yet found on WDTK
     unlinked_give_up: dt.timedelta = dt.timedelta(days=14)
     hidden_grace: dt.timedelta = dt.timedelta(days=14)
     error_first: dt.timedelta = dt.timedelta(minutes=15)
     error_max: dt.timedelta = dt.timedelta(hours=24)
-    morning: dt.time = dt.time(5, 15)
 
 
-def next_morning(now: dt.datetime, at: dt.time) -> dt.datetime:
-    local = now.astimezone(LONDON)
-    candidate = dt.datetime.combine(local.date(), at, tzinfo=LONDON)
-    if candidate <= local:
-        candidate = dt.datetime.combine(local.date() + dt.timedelta(days=1), at, tzinfo=LONDON)
-    return candidate.astimezone(dt.UTC)
+def _at(day: dt.date, time: dt.time) -> dt.datetime:
+    return dt.datetime.combine(day, time, tzinfo=LONDON).astimezone(dt.UTC)
+
+
+def _open_day(day: dt.date, hours: Hours, calendar: dl.WorkingCalendar) -> bool:
+    return not hours.working_days or calendar.is_working_day(day)
+
+
+def next_slot(
+    earliest: dt.datetime, every: dt.timedelta, hours: Hours, calendar: dl.WorkingCalendar
+) -> dt.datetime:
+    """The first poll slot at or after `earliest`. A day's slots are its `hours.end` and
+    every `every` before it back to `hours.start`; with `every` of a day or more, the end
+    only. Counting back from the end keeps the day's last poll at its close."""
+    day = earliest.astimezone(LONDON).date()
+    for _ in range(30):  # Christmas and a weekend close at most a few days in a row
+        if _open_day(day, hours, calendar):
+            end = _at(day, hours.end)
+            if every >= DAY:
+                if end >= earliest:
+                    return end
+            else:
+                start, slot, best = _at(day, hours.start), end, None
+                while slot >= start and slot >= earliest:
+                    best, slot = slot, slot - every
+                if best is not None:
+                    return best
+        day += DAY
+    raise ValueError(f"no {hours} slot within 30 days of {earliest.isoformat()}")
 
 
 def after_error(failures: int, now: dt.datetime, policy: PollPolicy) -> dt.datetime:
@@ -50,29 +115,84 @@ def after_error(failures: int, now: dt.datetime, policy: PollPolicy) -> dt.datet
     return now + delay
 
 
-def after_success(row: dict, now: dt.datetime, policy: PollPolicy) -> dt.datetime:
+def _since(row: dict, now: dt.datetime) -> dt.timedelta:
+    """How long since the last event WDTK showed (long ago when unknown)."""
+    last = row.get("last_event_at")
+    return now - dt.datetime.fromisoformat(last) if last else dt.timedelta.max
+
+
+def _body_due(row: dict, law: str, calendar: dl.WorkingCalendar) -> tuple[dt.date, dt.date] | None:
+    """(due, very late after) of the reply the body owes: the review's under review."""
+    if row["status"] == "internal_review" and row.get("review_started_on"):
+        clock = dl.review_deadlines(dt.date.fromisoformat(row["review_started_on"]), law, calendar)
+        return clock.expected, clock.latest
+    if not row.get("due"):
+        return None
+    due = dt.date.fromisoformat(row["due"])
+    very = row.get("very_overdue_after")
+    return due, dt.date.fromisoformat(very) if very else due
+
+
+def _body_every(
+    row: dict, today: dt.date, law: str, calendar: dl.WorkingCalendar, policy: PollPolicy
+) -> dt.timedelta:
+    """How far apart a day's polls are, by how likely a reply is: most just after sending
+    (acknowledgements) and around the due date, some once it is late, few before it or
+    once it is very late."""
+    started = row.get("review_started_on") if row["status"] == "internal_review" else None
+    started = started or row.get("sent_on")
+    if started and calendar.working_days_between(dt.date.fromisoformat(started), today) <= (
+        policy.ack_days
+    ):
+        return policy.open_every
+    dates = _body_due(row, law, calendar)
+    if dates is None:
+        return policy.open_every  # no clock to go by: poll as if a reply were near
+    due, very_late = dates
+    to_due = calendar.working_days_between(today, due)
+    if to_due > policy.near_before:
+        every = policy.quiet_every
+    elif to_due >= -policy.near_after:
+        every = policy.open_every
+    else:
+        every = policy.late_every if today <= very_late else policy.quiet_every
+    # open_every is the closest spacing: a policy that widens it widens every day's.
+    return max(every, policy.open_every)
+
+
+def after_success(
+    row: dict,
+    now: dt.datetime,
+    policy: PollPolicy,
+    calendar: dl.WorkingCalendar | None = None,
+) -> dt.datetime:
+    """When to poll a request next, after a poll that found it in the state `row` holds.
+    `calendar` is the working-day calendar of its law (the default one when None)."""
     status = row["status"]
-    if status in ESCALATABLE and not row.get("awaiting_description"):
-        return now + policy.escalatable_every
-    if status in CLOSED_STATES and not row.get("awaiting_description"):
+    law = row.get("law") or "foi"
+    cal = calendar or dl.calendar_for(law)
+    earliest = now + policy.floor
+    if row.get("awaiting_description"):
+        if _since(row, now) < policy.describe_for:
+            return next_slot(earliest, policy.describe_every, policy.requester, cal)
+        return next_slot(earliest, DAY, policy.requester, cal)  # daily, late evening
+    if status in ESCALATABLE:
+        if _since(row, now) < policy.escalatable_for:
+            return next_slot(earliest, policy.escalatable_often, policy.requester, cal)
+        return max(now + policy.escalatable_every, earliest)
+    if status in CLOSED_STATES:
         return now + policy.closed_every
-    regular = now + policy.open_every
-    morning = next_morning(now, policy.morning)
-    # The status flips on the day after a deadline: look just after WDTK's own overdue run.
-    flip_days = {
-        (dt.date.fromisoformat(row[key]) + dt.timedelta(days=1)).isoformat()
-        for key in ("due", "very_overdue_after")
-        if row.get(key)
-    }
-    # Only a request waiting for its reply can flip; one with a reply to classify cannot.
-    if status != "waiting_response" or row.get("awaiting_description"):
-        return regular
-    if morning.astimezone(LONDON).date().isoformat() not in flip_days:
-        return regular
-    # A regular poll in the small hours of the flip day would come before WDTK's run.
-    if regular < morning and regular.astimezone(LONDON).date() == morning.astimezone(LONDON).date():
-        return morning
-    return min(regular, morning)
+    if status in BODY_TURN:
+        today = now.astimezone(LONDON).date()
+        try:
+            every = _body_every(row, today, law, cal, policy)
+        except dl.DeadlineError:
+            every = DAY  # dates outside the holiday data: poll it daily, never fail
+        # A spacing of a day or more is one poll at the close, `every` after the last.
+        start = earliest if every < DAY else max(now + every - DAY, earliest)
+        return next_slot(start, every, policy.office, cal)
+    # Waiting for clarification, gone postal, withdrawn-like states: the requester's move.
+    return max(now + policy.escalatable_every, earliest)
 
 
 def after_hidden(gone_since: dt.datetime, now: dt.datetime, policy: PollPolicy) -> str:
@@ -87,15 +207,15 @@ def after_hidden(gone_since: dt.datetime, now: dt.datetime, policy: PollPolicy) 
 # `foibot mail` polls it at once; scheduled polls only confirm that nothing was missed (a
 # change WDTK mails nobody about, such as an admin's edit, or an alert filtered away).
 # Weekly, as closed requests already are: a daily sweep measured 0.25x the naive loop's
-# calls in bench/mail.py, short of the 1/10 aimed for; deadlines are computed here, and
-# the morning-after-deadline checks stay.
+# calls in bench/mail.py, short of the 1/10 aimed for; deadlines are computed here.
 SAFETY_NET_EVERY = dt.timedelta(days=7)
 
 
 def safety_net(policy: PollPolicy) -> PollPolicy:
-    """The policy relaxed for a working mailbox: open and refused requests swept weekly
-    instead of every few hours or daily; the deadline-morning checks, the closed, unlinked
-    and hidden rules are unchanged."""
+    """The policy relaxed for a working mailbox: requests waiting for a body (no spacing
+    is closer than open_every) and refused ones after their first week swept weekly; the
+    requester-side polls (a reply to classify, a refusal's first week), the closed,
+    unlinked and hidden rules are unchanged."""
     return replace(
         policy,
         open_every=max(policy.open_every, SAFETY_NET_EVERY),

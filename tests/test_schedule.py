@@ -1,0 +1,192 @@
+"""The poll schedule, pure: hand-worked cases on the FOI calendar of March-April 2026.
+
+A request received Mon 2 Mar 2026 is due Tue 31 Mar: the 20th working day, with St
+Patrick's Day (Tue 17 Mar, a Northern Ireland bank holiday) skipped under FOIA. UK clocks
+go forward on Sun 29 Mar, so from then on 17:45 UK is 16:45 UTC. Good Friday (3 Apr) and
+Easter Monday (6 Apr) are not working days.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from bot import deadlines as dl
+from bot.tracking.schedule import (
+    NEVER,
+    PollPolicy,
+    after_error,
+    after_hidden,
+    after_success,
+    next_slot,
+)
+
+UTC = dt.UTC
+FOI = dl.calendar_for("foi")
+POLICY = PollPolicy()
+
+
+def at(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def waiting(**over) -> dict:
+    row = {
+        "status": "waiting_response",
+        "awaiting_description": 0,
+        "law": "foi",
+        "sent_on": "2026-03-02",
+        "due": "2026-03-31",
+        "very_overdue_after": "2026-04-30",
+        "review_started_on": None,
+        "last_event_at": "2026-03-02T10:00:00+00:00",
+    }
+    return {**row, **over}
+
+
+def next_poll(row: dict, now: str, policy: PollPolicy = POLICY) -> dt.datetime:
+    return after_success(row, at(now), policy, FOI)
+
+
+# --- waiting for the body: office hours, working days, busy near the due date ----------
+
+
+def test_just_sent_polled_through_office_hours_for_acknowledgements():
+    # Day 0 is busy: slots 11:45, 14:45 and 17:45 (3 h apart back from the close).
+    assert next_poll(waiting(), "2026-03-02T10:00") == at("2026-03-02T11:45")
+    assert next_poll(waiting(), "2026-03-02T11:45") == at("2026-03-02T14:45")
+    # After the close, the next working day's first slot: no polls at night.
+    assert next_poll(waiting(), "2026-03-02T17:45") == at("2026-03-03T11:45")
+
+
+def test_before_the_due_date_once_a_day_at_the_close():
+    # Wed 11 Mar: 13 working days before the due date, past the acknowledgement days.
+    assert next_poll(waiting(), "2026-03-11T10:00") == at("2026-03-11T17:45")
+    assert next_poll(waiting(), "2026-03-11T17:45") == at("2026-03-12T17:45")
+    # Friday's close, then Monday's: weekends are skipped.
+    assert next_poll(waiting(), "2026-03-13T17:45") == at("2026-03-16T17:45")
+
+
+def test_busy_in_the_days_before_the_due_date():
+    # Wed 25 Mar: 4 working days before Tue 31 Mar (26, 27, 30, 31).
+    assert next_poll(waiting(), "2026-03-25T12:00") == at("2026-03-25T14:45")
+    # Tue 24 Mar is 5 before it: still one poll a day.
+    assert next_poll(waiting(), "2026-03-24T12:00") == at("2026-03-24T17:45")
+
+
+def test_slots_follow_uk_time_across_the_clock_change():
+    # Fri 27 Mar 17:45 GMT; the next slot is Mon 30 Mar 11:45 BST = 10:45 UTC.
+    assert next_poll(waiting(), "2026-03-27T17:45") == at("2026-03-30T10:45")
+
+
+def test_busy_just_after_the_due_date_then_twice_a_day_when_late():
+    # Thu 2 Apr is 2 working days late: busy; the next working day is Tue 7 Apr (Easter).
+    assert next_poll(waiting(), "2026-04-02T16:45") == at("2026-04-07T10:45")
+    # Tue 7 Apr is 3 late (1, 2, 7 Apr): still busy.
+    assert next_poll(waiting(), "2026-04-07T10:45") == at("2026-04-07T13:45")
+    # Wed 8 Apr is 4 late: two slots a day, 13:15 and 17:45 BST.
+    assert next_poll(waiting(), "2026-04-08T09:00") == at("2026-04-08T12:15")
+    assert next_poll(waiting(), "2026-04-08T12:15") == at("2026-04-08T16:45")
+
+
+def test_very_late_once_a_day():
+    # Very late from Fri 1 May (the 40th working day is Thu 30 Apr); Mon 4 May is the
+    # Early May bank holiday.
+    assert next_poll(waiting(), "2026-05-01T09:00") == at("2026-05-01T16:45")
+    assert next_poll(waiting(), "2026-05-01T16:45") == at("2026-05-05T16:45")
+
+
+def test_the_morning_after_the_due_date_needs_no_poll_of_its_own():
+    # Due Tue 31 Mar: after Tuesday's close the next poll is Wednesday's first slot.
+    assert next_poll(waiting(), "2026-03-31T16:45") == at("2026-04-01T10:45")
+
+
+def test_an_internal_review_goes_by_the_review_clock():
+    # Review asked for Mon 2 Mar: expected by Tue 31 Mar, so Wed 25 Mar is busy, although
+    # the first request's own dates are long past.
+    row = waiting(
+        status="internal_review", review_started_on="2026-03-02",
+        due="2026-01-20", very_overdue_after="2026-02-17", sent_on="2025-12-19",
+    )  # fmt: skip
+    assert next_poll(row, "2026-03-25T12:00") == at("2026-03-25T14:45")
+
+
+# --- waiting for the requester: any day, into the evening ------------------------------
+
+
+def test_a_reply_awaiting_classification_a_few_times_a_day_then_daily():
+    row = waiting(awaiting_description=1, last_event_at="2026-03-10T14:00:00+00:00")
+    # Slots 08:00, 13:00, 18:00 and 23:00, weekends included.
+    assert next_poll(row, "2026-03-10T14:30") == at("2026-03-10T18:00")
+    assert next_poll(row, "2026-03-14T07:00") == at("2026-03-14T08:00")  # a Saturday
+    # Four days on, daily at 23:00.
+    assert next_poll(row, "2026-03-14T18:00") == at("2026-03-14T23:00")
+    assert next_poll(row, "2026-03-14T23:00") == at("2026-03-15T23:00")
+
+
+def test_refused_often_for_a_week_then_daily():
+    row = waiting(status="rejected", last_event_at="2026-03-10T14:00:00+00:00")
+    # Every 8 hours back from 23:00: 15:00 and 23:00 (07:00 is before 08:00).
+    assert next_poll(row, "2026-03-11T09:00") == at("2026-03-11T15:00")
+    assert next_poll(row, "2026-03-11T15:00") == at("2026-03-11T23:00")
+    assert next_poll(row, "2026-03-18T15:00") == at("2026-03-19T15:00")
+
+
+def test_closed_requests_weekly():
+    row = waiting(status="successful", last_event_at="2026-03-10T14:00:00+00:00")
+    assert next_poll(row, "2026-03-11T09:00") == at("2026-03-18T09:00")
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        waiting(),
+        waiting(awaiting_description=1, last_event_at="2026-03-25T10:30:00+00:00"),
+        waiting(status="partially_successful", last_event_at="2026-03-25T10:30:00+00:00"),
+        waiting(status="waiting_clarification"),
+    ],
+)
+def test_never_sooner_than_wdtks_cache_lifetime(row):
+    # 14:00 on a busy day: the 14:45 slot is under an hour away, so 17:45 (or 18:00).
+    now = at("2026-03-25T14:00")
+    assert after_success(row, now, POLICY, FOI) >= now + dt.timedelta(hours=1)
+
+
+def test_a_relaxed_policy_is_honoured():
+    # A policy whose spacing is a week (as a mailbox that reports changes may ask for):
+    # the close of the working day a week on, less the day it is counted from.
+    weekly = dataclasses.replace(POLICY, open_every=dt.timedelta(days=7))
+    # Busy Wed 25 Mar (Tue 31 Mar's close) and quiet Wed 11 Mar (Tue 17 Mar is a
+    # holiday: Wed 18 Mar's) alike.
+    assert next_poll(waiting(), "2026-03-25T12:00", weekly) == at("2026-03-31T16:45")
+    assert next_poll(waiting(), "2026-03-11T12:00", weekly) == at("2026-03-18T17:45")
+
+
+def test_next_slot_skips_closed_days():
+    office = POLICY.office
+    # Thu 2 Apr 18:00 BST: Good Friday, the weekend and Easter Monday are skipped.
+    assert next_slot(at("2026-04-02T17:00"), dt.timedelta(days=1), office, FOI) == at(
+        "2026-04-07T16:45"
+    )
+
+
+# --- errors and hidden requests ---------------------------------------------------------
+
+
+def test_errors_back_off_exponentially_to_a_day():
+    now = at("2026-03-10T12:00")
+    assert [after_error(n, now, POLICY) - now for n in (1, 2, 3)] == [
+        dt.timedelta(minutes=m) for m in (15, 30, 60)
+    ]
+    assert after_error(20, now, POLICY) - now == dt.timedelta(hours=24)
+
+
+def test_hidden_polled_daily_then_never():
+    since = at("2026-03-01T00:00")
+    assert (
+        after_hidden(since, since + dt.timedelta(days=3), POLICY)
+        == (since + dt.timedelta(days=4)).isoformat()
+    )
+    assert after_hidden(since, since + dt.timedelta(days=14), POLICY) == NEVER
