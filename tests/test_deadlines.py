@@ -27,6 +27,7 @@ from bot.deadlines import (
     WorkingCalendar,
     calendar_for,
     compute_deadlines,
+    compute_deadlines_many,
     holiday_data_version,
     ico_complaint_by,
     is_overdue,
@@ -637,6 +638,45 @@ def test_exhaustive_against_naive(law):
             for x in every_day(d + timedelta(days=1), dl.due)
             if x.weekday() < 5 and x in naive_holidays(law)
         ], d
+
+
+@pytest.mark.parametrize("law", LAWS)
+def test_records_in_batch_for_schools_and_from_the_table_match_naive(law):
+    # compute_deadlines_many makes each record once and then reads it from a table;
+    # both, with or without a calendar passed, must give the naive count's dates.
+    days = list(every_day(date(2012, 1, 1), date(2030, 12, 31)))
+    walks = {d: naive_walk(d, law, 60) for d in days}
+    for school in (False, True):
+        school_rule = school and law == "foi"
+        made = compute_deadlines_many(days, law, school=school, calendar=calendar_for(law))
+        read = compute_deadlines_many(days, law, school=school, calendar=calendar_for(law))
+        default = compute_deadlines_many(days, law, school=school)
+        for d, record, again, other in zip(days, made, read, default, strict=True):
+            walk = walks[d]
+            assert (record.received, record.law, record.working_days, record.school) == (
+                d, law, 20, school_rule,
+            )  # fmt: skip
+            assert (record.due, record.very_overdue_after) == (
+                walk[20], walk[60] if school_rule else walk[40],
+            ), (d, school)  # fmt: skip
+            assert record.very_overdue_days == (60 if school_rule else 40)
+            assert again is record and other == record
+            assert compute_deadlines(d, law, school=school) == record
+
+
+def test_batch_records_raise_what_single_ones_raise():
+    with pytest.raises(DeadlineError, match="outside the bank-holiday data"):
+        compute_deadlines_many([date(2026, 1, 5), date(2100, 12, 20)], "foi")
+    with pytest.raises(DeadlineError, match="calendar date"):
+        compute_deadlines_many([date(2026, 1, 5), "2026-01-06"], "foi")  # type: ignore[list-item]
+    with pytest.raises(DeadlineError, match="unknown law"):
+        compute_deadlines_many([date(2026, 1, 5)], "gdpr")
+    with pytest.raises(DeadlineError, match="'scotland' one"):
+        compute_deadlines_many([date(2026, 1, 5)], "foisa", calendar=calendar_for("foi"))
+    # A law written loosely, a school flag stored as 0/1: the same records.
+    assert compute_deadlines_many([date(2026, 3, 2)], " FOI ", school=1) == [
+        compute_deadlines(date(2026, 3, 2), "foi", school=True)
+    ]
 
 
 # ---------------------------------------------------------------------------

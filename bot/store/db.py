@@ -402,6 +402,15 @@ class Store:
             ignore=True,
         )
 
+    def set_request_dates(self, dates: list[tuple[str, str, str]], holiday_key: str) -> None:
+        """(ref, due, very overdue after) for many requests, as one executemany UPDATE."""
+        now = utcnow()
+        self.db.conn.executemany(
+            "UPDATE requests SET due = ?, very_overdue_after = ?, holiday_data = ?, "
+            "updated_at = ? WHERE ref = ?",
+            [(due, very, holiday_key, now, ref) for ref, due, very in dates],
+        )
+
     def requests_with_stale_dates(self, holiday_key: str) -> list[dict]:
         return list(
             self.db.query(

@@ -317,14 +317,32 @@ class Ingest:
         rows = self.store.requests_with_stale_dates(self.holiday_key)
         if not rows:
             return 0
+        # The plain clocks by law and school flag, each group's records in one batch and
+        # written in one UPDATE; clocks with recorded extensions one by one.
+        groups: dict[tuple[str, bool], list[dict]] = {}
+        adjusted: list[tuple[str, str, str]] = []
+        for row in rows:
+            law, school = row["law"] or "foi", bool(row["is_school"])
+            if row["clock_adjust"]:
+                due, very = adjusted_dates(row, law, school, self.calendar(law))
+                adjusted.append((row["ref"], due.isoformat(), very.isoformat()))
+            else:
+                groups.setdefault((law, school), []).append(row)
         with self.store.transaction():
-            for row in rows:
-                law = row["law"] or "foi"
-                due, very = adjusted_dates(row, law, bool(row["is_school"]), self.calendar(law))
-                self.store.update_request(
-                    row["ref"], due=due.isoformat(), very_overdue_after=very.isoformat(),
-                    holiday_data=self.holiday_key,
+            for (law, school), group in groups.items():
+                records = dl.compute_deadlines_many(
+                    map(dt.date.fromisoformat, [r["sent_on"] for r in group]),
+                    law, school=school, calendar=self.calendar(law),
                 )  # fmt: skip
+                self.store.set_request_dates(
+                    [
+                        (row["ref"], d.due.isoformat(), d.very_overdue_after.isoformat())
+                        for row, d in zip(group, records, strict=True)
+                    ],
+                    self.holiday_key,
+                )
+            if adjusted:
+                self.store.set_request_dates(adjusted, self.holiday_key)
         return len(rows)
 
 
