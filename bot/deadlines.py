@@ -155,10 +155,10 @@ class WorkingCalendar:
             self._hol_upto.append(len(skipped))
         self._nworking = len(self._working)
         self._nth_tables: dict[int, dict[date, date]] = {}
-        # compute_deadlines' records for the plain clock, by (law, school) then received:
+        # compute_deadlines' records for the plain clock, by law, school flag and date:
         # a record is immutable and a pure function of those, so it is shared. Bounded
         # (RECORDS_MAX), as a daemon keeps its calendars for ever.
-        self._records: dict[tuple[str, bool], dict[date, Deadlines]] = {}
+        self._records: dict[str, tuple[dict[date, Deadlines], dict[date, Deadlines]]] = {}
         self._holidays = tuple(skipped)
 
     def __repr__(self) -> str:
@@ -478,9 +478,11 @@ def _count(cal: WorkingCalendar, start: date, n: int, pauses: list[tuple[date, d
 
 
 RECORDS_MAX = 20_000  # records kept per calendar, law and school flag (~3 MB at most)
-# compute_deadlines' records on the default calendars, by (law, school) then received.
-_default_records: dict[tuple[str, bool], dict[date, Deadlines]] = {
-    (law, school): {} for law in LAWS for school in (False, True)
+_TWENTY = 20
+# compute_deadlines' records on the default calendars: by law, then school flag (0 or 1),
+# then receipt date.
+_default_records: dict[str, tuple[dict[date, Deadlines], dict[date, Deadlines]]] = {
+    law: ({}, {}) for law in LAWS
 }
 
 
@@ -507,40 +509,48 @@ def compute_deadlines(
     60th. It changes FOIA only: under EIR, FOISA and EISR a school is like any authority.
     """
     # Fast path, the plain 20-day clock every tracked request starts with: a record
-    # already made for the same (date, law, school) on this calendar is returned as it
-    # is (records are immutable); a new one is counted by index arithmetic on the
-    # calendar's tables. Anything else, or anything odd, takes the checked path.
+    # already made for the same (date, law, school flag) on this calendar is returned as
+    # it is (records are immutable). `days is _TWENTY` is true for the int 20 only.
     if (
-        days == 20
+        days is _TWENTY
         and pit_extension_to is None
-        and fee_pauses == ()
         and eir_extended is False
+        and fee_pauses == ()
         and type(received) is date
-        and type(days) is int
     ):
-        if school is not True and school is not False:
-            school = bool(school)
-        if calendar is None:
-            table = _default_records.get((law, school))
-        elif calendar.family is None or calendar.family == _FAMILY.get(law):
-            table = calendar._records.get((law, school))
-            if table is None and law in _FAMILY:
-                table = calendar._records[(law, school)] = {}
-        else:
-            table = None  # the wrong calendar: the checked path says so
-        if table is not None:
-            record = table.get(received)
+        tables = (_default_records if calendar is None else calendar._records).get(law)
+        if tables is not None:
+            record = tables[1 if school else 0].get(received)
             if record is not None:
                 return record
-            record = _plain_record(calendar or _calendar(law, None), received, law, school)
-            if record is not None:
-                if len(table) < RECORDS_MAX:
-                    table[received] = record
-                return record
+        return _new_plain_record(received, law, school, calendar)
     return _compute_deadlines(
         received, law, school=school, days=days, calendar=calendar,
         eir_extended=eir_extended, pit_extension_to=pit_extension_to, fee_pauses=fee_pauses,
     )  # fmt: skip
+
+
+def _new_plain_record(
+    received: date, law: str, school: bool, calendar: WorkingCalendar | None
+) -> Deadlines:
+    """The plain clock's record, counted by index and kept; odd input goes the checked way."""
+    family = _FAMILY.get(law)
+    if family is None or (
+        calendar is not None and calendar.family is not None and calendar.family != family
+    ):
+        return _compute_deadlines(received, law, school=school, calendar=calendar)
+    if calendar is None:
+        cal, tables = _calendar(law, None), _default_records[law]
+    else:
+        cal, tables = calendar, calendar._records.setdefault(law, ({}, {}))
+    school = bool(school)
+    record = _plain_record(cal, received, law, school)
+    if record is None:  # a date outside the calendar: the checked path raises
+        return _compute_deadlines(received, law, school=school, calendar=calendar)
+    table = tables[school]
+    if len(table) < RECORDS_MAX:
+        table[received] = record
+    return record
 
 
 def compute_deadlines_many(
@@ -557,10 +567,8 @@ def compute_deadlines_many(
     law = _check_law(law)
     cal = _calendar(law, calendar)
     school = bool(school)
-    if calendar is None:
-        table = _default_records[(law, school)]
-    else:
-        table = cal._records.setdefault((law, school), {})
+    tables = _default_records[law] if calendar is None else cal._records.setdefault(law, ({}, {}))
+    table = tables[school]
     try:
         return list(map(table.__getitem__, received))
     except (KeyError, TypeError):
