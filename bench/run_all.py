@@ -1,12 +1,14 @@
 """Run every benchmark in bench/ and rewrite bench/RESULTS.md with the figures.
 
-Run from a checkout:  python bench/run_all.py [--quick] [--timeout 1800]
+Run from a checkout:  python bench/run_all.py [--quick] [--timeout 1800] [--only poll.py ...]
 
 Each script runs as its own process with this interpreter (so one benchmark's imports,
 caches and heap cannot flatter or penalise the next), its printed figures are kept as
 they are, and RESULTS.md records them with the machine and the date. `--quick` is passed
-to the scripts that accept it; the others run in full. Exit 1 if any script failed; the
-failure is still written to RESULTS.md so it is not mistaken for a pass.
+to the scripts that accept it; the others run in full. `--only` re-runs the scripts named
+and keeps the other sections of RESULTS.md as they were, each marked with the run it came
+from. Exit 1 if any script failed; the failure is still written to RESULTS.md so it is not
+mistaken for a pass.
 """
 
 from __future__ import annotations
@@ -50,6 +52,32 @@ class Outcome:
     seconds: float
     returncode: int | None  # None: timed out
     quick: bool
+    load: str = ""  # the load average when it started: the machine is shared
+
+
+def load_average() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+def kept_sections(text: str) -> dict[str, str]:
+    """The sections of an earlier RESULTS.md by script name, each marked with its run."""
+    date = re.search(r"^- Date: (.+)$", text, re.M)
+    cpu = re.search(r"^- CPU: (.+)$", text, re.M)
+    where = f" on {cpu.group(1)}" if cpu else ""
+    sections = {}
+    for part in re.split(r"^## bench/", text, flags=re.M)[1:]:
+        name, _, body = part.partition("\n")
+        if date and "(kept from the run of" not in body:
+            body = re.sub(
+                r"^(Wall time [^\n]*)$",
+                lambda m: f"{m.group(1)} (kept from the run of {date.group(1)}{where})",
+                body, count=1, flags=re.M,
+            )  # fmt: skip
+        sections[name.strip()] = f"## bench/{name.strip()}\n{body.rstrip()}"
+    return sections
 
 
 def benchmark_scripts(bench: Path = BENCH) -> list[Path]:
@@ -70,7 +98,7 @@ def accepts_quick(script: Path) -> bool:
 def run_script(script: Path, quick: bool, timeout: float) -> Outcome:
     use_quick = quick and accepts_quick(script)
     command = [sys.executable, str(script)] + (["--quick"] if use_quick else [])
-    started = time.perf_counter()
+    started, load = time.perf_counter(), load_average()
     try:
         done = subprocess.run(
             command,
@@ -82,12 +110,13 @@ def run_script(script: Path, quick: bool, timeout: float) -> Outcome:
         )
     except subprocess.TimeoutExpired as exc:
         partial = exc.stdout.decode() if isinstance(exc.stdout, bytes) else exc.stdout or ""
-        return Outcome(script.name, partial, time.perf_counter() - started, None, use_quick)
+        return Outcome(script.name, partial, time.perf_counter() - started, None, use_quick, load)
     output = done.stdout
     if done.returncode != 0 and done.stderr.strip():
         gap = "\n" if output and not output.endswith("\n") else ""
         output += gap + done.stderr  # the traceback says why
-    return Outcome(script.name, output, time.perf_counter() - started, done.returncode, use_quick)
+    seconds = time.perf_counter() - started
+    return Outcome(script.name, output, seconds, done.returncode, use_quick, load)
 
 
 # --- the machine --------------------------------------------------------------------------
@@ -139,7 +168,11 @@ def machine() -> list[tuple[str, str]]:
 
 
 def render(
-    outcomes: list[Outcome], now: dt.datetime, about: list[tuple[str, str]], quick: bool
+    outcomes: list[Outcome],
+    now: dt.datetime,
+    about: list[tuple[str, str]],
+    quick: bool,
+    kept: dict[str, str] | None = None,
 ) -> str:
     total = sum(o.seconds for o in outcomes)
     took_quick = [f"`{o.script}`" for o in outcomes if o.quick]
@@ -162,6 +195,10 @@ def render(
         f"- Total wall time: {total:.1f} s for {len(outcomes)} scripts",
     ]
     lines += [f"- {label}: {value}" for label, value in about]
+    kept = {k: v for k, v in (kept or {}).items() if k not in {o.script for o in outcomes}}
+    if kept:
+        lines.append(f"- Kept from an earlier run: {', '.join(f'`{k}`' for k in sorted(kept))}")
+    sections: dict[str, list[str]] = {k: ["", v] for k, v in kept.items()}
     for o in outcomes:
         if o.returncode is None:
             state = "**timed out**"
@@ -170,16 +207,19 @@ def render(
         else:
             state = "ok"
         mode = ", quick" if o.quick else ""
-        lines += [
+        load = f"; load average {o.load} at its start" if o.load else ""
+        sections[o.script] = [
             "",
             f"## bench/{o.script}",
             "",
-            f"Wall time {o.seconds:.1f} s{mode}; {state}.",
+            f"Wall time {o.seconds:.1f} s{mode}; {state}{load}.",
             "",
             "```text",
             o.output.rstrip("\n") or "(no output)",
             "```",
         ]
+    for name in sorted(sections):
+        lines += sections[name]
     return "\n".join(lines) + "\n"
 
 
@@ -190,17 +230,32 @@ def main(argv: list[str] | None = None) -> int:
         "--timeout", type=float, default=1800, help="Seconds allowed per script (default 1800)."
     )
     ap.add_argument("--output", type=Path, default=RESULTS, help="Where to write the results.")
+    ap.add_argument(
+        "--only", action="append", metavar="SCRIPT",
+        help="Run only this script (e.g. poll.py; repeatable), keeping the other sections.",
+    )  # fmt: skip
     args = ap.parse_args(argv)
 
+    scripts = benchmark_scripts()
+    kept = None
+    if args.only:
+        names = {Path(name).name for name in args.only}
+        unknown = names - {p.name for p in scripts}
+        if unknown:
+            ap.error(f"no such benchmark: {', '.join(sorted(unknown))}")
+        scripts = [p for p in scripts if p.name in names]
+        if args.output.exists():
+            kept = kept_sections(args.output.read_text(encoding="utf-8"))
     outcomes = []
-    for script in benchmark_scripts():
+    for script in scripts:
         print(f"bench/{script.name} …", end=" ", file=sys.stderr, flush=True)
         outcome = run_script(script, args.quick, args.timeout)
         status = "ok" if outcome.returncode == 0 else "FAILED"
         print(f"{outcome.seconds:.1f} s {status}", file=sys.stderr)
         outcomes.append(outcome)
     now = dt.datetime.now().astimezone()
-    args.output.write_text(render(outcomes, now, machine(), args.quick), encoding="utf-8")
+    text = render(outcomes, now, machine(), args.quick, kept)
+    args.output.write_text(text, encoding="utf-8")
     total = sum(o.seconds for o in outcomes)
     print(f"wrote {args.output} ({len(outcomes)} scripts, {total:.1f} s)", file=sys.stderr)
     return 0 if all(o.returncode == 0 for o in outcomes) else 1
