@@ -156,12 +156,12 @@ def test_never_sooner_than_wdtks_cache_lifetime(row):
 
 def test_a_relaxed_policy_is_honoured():
     # A policy whose spacing is a week (as a mailbox that reports changes may ask for):
-    # the close of the working day a week on, less the day it is counted from.
+    # the close of the working day a week on, busy or quiet alike.
     weekly = dataclasses.replace(POLICY, open_every=dt.timedelta(days=7))
-    # Busy Wed 25 Mar (Tue 31 Mar's close) and quiet Wed 11 Mar (Tue 17 Mar is a
-    # holiday: Wed 18 Mar's) alike.
-    assert next_poll(waiting(), "2026-03-25T12:00", weekly) == at("2026-03-31T16:45")
+    assert next_poll(waiting(), "2026-03-25T12:00", weekly) == at("2026-04-01T16:45")
     assert next_poll(waiting(), "2026-03-11T12:00", weekly) == at("2026-03-18T17:45")
+    # A week on from Tue 10 Mar is Tue 17 Mar, St Patrick's Day: Wed 18 Mar's close.
+    assert next_poll(waiting(), "2026-03-10T17:45", weekly) == at("2026-03-18T17:45")
 
 
 def test_next_slot_skips_closed_days():

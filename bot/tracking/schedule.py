@@ -188,9 +188,13 @@ def after_success(
             every = _body_every(row, today, law, cal, policy)
         except dl.DeadlineError:
             every = DAY  # dates outside the holiday data: poll it daily, never fail
-        # A spacing of a day or more is one poll at the close, `every` after the last.
-        start = earliest if every < DAY else max(now + every - DAY, earliest)
-        return next_slot(start, every, policy.office, cal)
+        if every < DAY:
+            return next_slot(earliest, every, policy.office, cal)
+        if every < 2 * DAY:  # daily: the next close, an hour away at least
+            return next_slot(max(now + every - DAY, earliest), DAY, policy.office, cal)
+        # Every few days (a relaxed policy): the close of the day `every` on, or the next.
+        day = (now + every).astimezone(LONDON).date()
+        return next_slot(max(_at(day, policy.office.start), earliest), DAY, policy.office, cal)
     # Waiting for clarification, gone postal, withdrawn-like states: the requester's move.
     return max(now + policy.escalatable_every, earliest)
 
