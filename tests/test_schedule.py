@@ -53,12 +53,27 @@ def next_poll(row: dict, now: str, policy: PollPolicy = POLICY) -> dt.datetime:
 # --- waiting for the body: office hours, working days, busy near the due date ----------
 
 
+def test_just_sent_polled_an_hour_on_twice_whatever_the_hour():
+    # Sent Fri 6 Mar 17:20 (after the day's last slot): automatic acknowledgements come
+    # within minutes, so an hour on, and again, before the office-hours rule resumes.
+    row = waiting(sent_on="2026-03-06", last_event_at="2026-03-06T17:20:00+00:00")
+    assert next_poll(row, "2026-03-06T17:30") == at("2026-03-06T18:30")
+    assert next_poll(row, "2026-03-06T18:30") == at("2026-03-06T19:30")
+    # Two hours on: the next working day's first slot (day 1 is still busy).
+    assert next_poll(row, "2026-03-06T19:30") == at("2026-03-09T11:45")
+    # A reply already seen: no hurry.
+    replied = {**row, "first_reply_at": "2026-03-06T17:25:00+00:00"}
+    assert next_poll(replied, "2026-03-06T17:30") == at("2026-03-09T11:45")
+
+
 def test_just_sent_polled_through_office_hours_for_acknowledgements():
-    # Day 0 is busy: slots 11:45, 14:45 and 17:45 (3 h apart back from the close).
-    assert next_poll(waiting(), "2026-03-02T10:00") == at("2026-03-02T11:45")
-    assert next_poll(waiting(), "2026-03-02T11:45") == at("2026-03-02T14:45")
+    # Days 0 and 1 are busy: slots 11:45, 14:45 and 17:45 (3 h apart back from the close).
+    assert next_poll(waiting(), "2026-03-02T12:00") == at("2026-03-02T14:45")
     # After the close, the next working day's first slot: no polls at night.
     assert next_poll(waiting(), "2026-03-02T17:45") == at("2026-03-03T11:45")
+    assert next_poll(waiting(), "2026-03-03T17:45") == at("2026-03-04T11:45")
+    # Wed 4 Mar is day 2: once a day, at the close.
+    assert next_poll(waiting(), "2026-03-04T11:45") == at("2026-03-04T17:45")
 
 
 def test_before_the_due_date_once_a_day_at_the_close():
@@ -81,14 +96,14 @@ def test_slots_follow_uk_time_across_the_clock_change():
     assert next_poll(waiting(), "2026-03-27T17:45") == at("2026-03-30T10:45")
 
 
-def test_busy_just_after_the_due_date_then_twice_a_day_when_late():
+def test_busy_just_after_the_due_date_then_once_a_day_when_late():
     # Thu 2 Apr is 2 working days late: busy; the next working day is Tue 7 Apr (Easter).
     assert next_poll(waiting(), "2026-04-02T16:45") == at("2026-04-07T10:45")
     # Tue 7 Apr is 3 late (1, 2, 7 Apr): still busy.
     assert next_poll(waiting(), "2026-04-07T10:45") == at("2026-04-07T13:45")
-    # Wed 8 Apr is 4 late: two slots a day, 13:15 and 17:45 BST.
-    assert next_poll(waiting(), "2026-04-08T09:00") == at("2026-04-08T12:15")
-    assert next_poll(waiting(), "2026-04-08T12:15") == at("2026-04-08T16:45")
+    # Wed 8 Apr is 4 late: once a day, at 17:45 BST.
+    assert next_poll(waiting(), "2026-04-08T09:00") == at("2026-04-08T16:45")
+    assert next_poll(waiting(), "2026-04-08T16:45") == at("2026-04-09T16:45")
 
 
 def test_very_late_once_a_day():

@@ -8,7 +8,8 @@ Polls go where changes come from, at the hours they come:
   `open_every` through office hours in its busy days (the first days after sending, when
   acknowledgements come, and the days around its due date), once a day at the close of
   office hours otherwise. The day's last poll is at the close, so nothing a body sent
-  that day waits for the next morning.
+  that day waits for the next morning. Automatic acknowledgements come minutes after
+  sending, at any hour: a request just sent is polled an hour on, and again.
 * A reply awaiting classification, or a refusal (review requests and follow-ups come in
   the week after it), changes when the requester acts, on any day until late evening:
   polled a few times a day for a while, then daily.
@@ -57,10 +58,13 @@ class PollPolicy:
     open_every: dt.timedelta = dt.timedelta(hours=3)  # through office hours on busy days
     quiet_every: dt.timedelta = DAY  # other working days: at the close only
     office: Hours = Hours(dt.time(9, 0), dt.time(17, 45), working_days=True)
-    ack_days: int = 2  # working days after sending that acknowledgements come in
+    ack_days: int = 1  # working days after sending that acknowledgements come in
+    # Automatic acknowledgements come minutes after a request is sent, at any hour: a
+    # request sent this recently, with no reply yet, is polled again an hour on.
+    just_sent: dt.timedelta = dt.timedelta(hours=2)
     near_before: int = 4  # busy from this many working days before the due date …
     near_after: int = 3  # … to this many after it
-    late_every: dt.timedelta = dt.timedelta(hours=4, minutes=30)  # late, until very late
+    late_every: dt.timedelta = DAY  # late: a reply may come any day, not on a known one
     # Waiting for the requester.
     requester: Hours = Hours(dt.time(8, 0), dt.time(23, 0), working_days=False)
     describe_every: dt.timedelta = dt.timedelta(hours=5)  # a reply awaiting classification
@@ -136,9 +140,9 @@ def _body_due(row: dict, law: str, calendar: dl.WorkingCalendar) -> tuple[dt.dat
 def _body_every(
     row: dict, today: dt.date, law: str, calendar: dl.WorkingCalendar, policy: PollPolicy
 ) -> dt.timedelta:
-    """How far apart a day's polls are, by how likely a reply is: most just after sending
-    (acknowledgements) and around the due date, some once it is late, few before it or
-    once it is very late."""
+    """How far apart a day's polls are, by how likely a reply is: close together just
+    after sending (acknowledgements) and around the due date, a day apart before it and
+    once it is late (late_every), and once it is very late."""
     started = row.get("review_started_on") if row["status"] == "internal_review" else None
     started = started or row.get("sent_on")
     if started and calendar.working_days_between(dt.date.fromisoformat(started), today) <= (
@@ -183,6 +187,8 @@ def after_success(
     if status in CLOSED_STATES:
         return now + policy.closed_every
     if status in BODY_TURN:
+        if not row.get("first_reply_at") and _since(row, now) < policy.just_sent:
+            return earliest
         today = now.astimezone(LONDON).date()
         try:
             every = _body_every(row, today, law, cal, policy)
