@@ -478,12 +478,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--part", choices=["a", "b"], help="run only this part")
     parser.add_argument(
-        "--quick", action="store_true", help="40 requests in part a; 60 over 30 days in b"
+        "--quick", action="store_true", help="30 requests in part a; 50 over 30 days in b"
     )
     args = parser.parse_args()
     if args.quick:
         global A_REQUESTS, B_REQUESTS, B_DAYS
-        A_REQUESTS, B_REQUESTS, B_DAYS = 40, 60, 30
+        A_REQUESTS, B_REQUESTS, B_DAYS = 30, 50, 30
     started = time.perf_counter()
     print(f"foibot bench/poll.py — Python {platform.python_version()} on {platform.machine()}, "
           f"{dt.date.today().isoformat()}; [wdtk] min_interval_s = 0{'; QUICK' if args.quick else ''}")  # fmt: skip
