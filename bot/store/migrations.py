@@ -362,7 +362,7 @@ def m020_attachment_links(db: Database) -> None:
 
 
 @migrations()
-def m090_requests_last_event_at(db: Database) -> None:
+def m021_requests_last_event_at(db: Database) -> None:
     # When WDTK last showed a change on a request (its newest event): the poll schedule
     # looks often for a while after a reply or a refusal, then daily. Filled from the
     # events already stored, since a 304 would never fill it.
