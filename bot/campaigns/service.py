@@ -228,8 +228,7 @@ def launch_campaign(
     sent), give each waiting request its `send_after`, release follow-ups, and write the
     launch sheet, all in one transaction: a release is never kept without its sheet."""
     require_release_identity(config)
-    config.campaign(slug)  # an unknown campaign is a usage error with a suggestion
-    campaign = config.campaign(slug)
+    campaign = config.campaign(slug)  # an unknown campaign: a usage error with a suggestion
     now = now.astimezone(dt.UTC)
     report = LaunchReport(slug)
     orphans = orphaned_drafts(store, config, slug)

@@ -55,7 +55,7 @@ def followups(
         click.echo(line)
         for item in report.failed:
             click.echo(f"  not drafted: {item['request']}: {item['error']}", err=True)
-        for item in getattr(report, "suggestions", []):
+        for item in report.suggestions:
             click.echo(
                 f"  held back: {item['request']}: a reply announces more time; run `{item['hint']}`"
             )

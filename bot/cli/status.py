@@ -31,16 +31,11 @@ def _connection(app: App):
 
 
 def _status_query(app: App, conn, as_of: dt.date | None):
-    from bot import deadlines as dl
     from bot.tracking.status_query import StatusQuery
 
     config, today = app.config, app.today(as_of)
-
-    def calendar(law: str) -> dl.WorkingCalendar:
-        return dl.calendar_for(law, config.extra_holidays, config.remove_holidays)
-
     return StatusQuery(
-        conn, base_url=config.wdtk.base_url, today=today, calendar=calendar,
+        conn, base_url=config.wdtk.base_url, today=today, calendar=config.calendar,
         stages=_stages(conn),
     )  # fmt: skip
 
@@ -285,7 +280,6 @@ def _suggestions(conn, refs: list[str]) -> dict[str, dict]:
 @pass_app
 def show(app: App, ref: str, as_of: dt.date | None, as_json: bool) -> None:
     """One request with its letter, replies and full event history."""
-    from bot import deadlines as dl
     from bot.cli.names import check_ref
     from bot.tracking.history import history
     from bot.wdtk.urls import new_request_url, request_url
@@ -311,9 +305,7 @@ def show(app: App, ref: str, as_of: dt.date | None, as_json: bool) -> None:
 
     figures = recorded_values(store, ref)
     today = app.today(as_of)
-    calendar = dl.calendar_for(
-        row["law"] or "foi", app.config.extra_holidays, app.config.remove_holidays
-    )
+    calendar = app.config.calendar(row["law"])
     from bot.tracking.status_rows import status_row
 
     # The same function `status`, `overdue` and reports use, as of the same moment.
