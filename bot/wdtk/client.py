@@ -258,7 +258,9 @@ class WdtkClient:
                 )
             return self._follow(self._absolute(target), accept, etag, check_robots=True)
 
-    def _follow(self, url: str, accept: str, etag: str | None, check_robots: bool) -> _Response:
+    def _follow(
+        self, url: str, accept: str, etag: str | None, check_robots: bool, tries: int | None = None
+    ) -> _Response:
         headers = {"Accept": accept}
         if etag:
             headers["If-None-Match"] = etag
@@ -267,7 +269,7 @@ class WdtkClient:
         while True:
             if check_robots:
                 self._check_robots(url)
-            resp = self._send(url, headers)
+            resp = self._send(url, headers, tries)
             if resp.status not in REDIRECT_STATUSES:
                 return resp
             location = resp.headers.get("Location", "").strip()
@@ -288,9 +290,10 @@ class WdtkClient:
             seen.append(target)
             url = target
 
-    def _send(self, url: str, headers: dict[str, str]) -> _Response:
+    def _send(self, url: str, headers: dict[str, str], tries: int | None = None) -> _Response:
         """GET one URL (no redirects) through the gate, retrying transient failures."""
-        for attempt in range(1, self.max_tries + 1):
+        tries = min(tries or self.max_tries, self.max_tries)
+        for attempt in range(1, tries + 1):
             self._wait_turn()
             try:
                 outcome = self._attempt(url, headers, attempt)
@@ -310,7 +313,7 @@ class WdtkClient:
                     status=outcome.status,
                     retry_after_s=wait,
                 )
-            if attempt == self.max_tries:
+            if attempt == tries:
                 tries = "try" if attempt == 1 else "tries"
                 raise WdtkError(
                     f"{outcome.problem} after {attempt} {tries}",
@@ -420,15 +423,12 @@ class WdtkClient:
     def _load_robots(self, url: str) -> RobotsRules:
         # robots.txt failing means the whole site is failing: one retry, not the full
         # back-off ladder, so a pass against a site in trouble ends in seconds.
-        tries, self.max_tries = self.max_tries, min(self.max_tries, ROBOTS_TRIES)
         try:
-            resp = self._follow(url, "text/plain", None, check_robots=False)
+            resp = self._follow(url, "text/plain", None, check_robots=False, tries=ROBOTS_TRIES)
         except WdtkError as exc:
             # Unreachable robots.txt means "assume disallowed" (RFC 9309 §2.3.1.4); it is
             # not cached, so the next call tries again.
             raise RobotsUnreachable(f"robots.txt: {exc}", status=exc.status) from None
-        finally:
-            self.max_tries = tries
         if 400 <= resp.status < 500:
             return RobotsRules("", "foibot")  # no robots.txt: everything is allowed
         if resp.status != 200:
