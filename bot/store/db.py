@@ -199,18 +199,9 @@ class Store:
     # -- bodies ------------------------------------------------------------------------
 
     def upsert_bodies(self, bodies: Iterable[Body], source: str) -> int:
-        now = utcnow()
-        rows = ({**body.as_row(source), "updated_at": now} for body in bodies)
-        count = 0
-
-        def counted() -> Iterator[dict]:
-            nonlocal count
-            for row in rows:
-                count += 1
-                yield row
-
-        self.db["bodies"].upsert_all(counted(), pk="url_name", batch_size=500)
-        return count
+        """Store these bodies (only those that changed are written); how many were given."""
+        counts = self.import_bodies(bodies, source)
+        return counts["new"] + counts["changed"] + counts["unchanged"]
 
     def import_bodies(self, bodies: Iterable[Body], source: str) -> dict[str, int]:
         """Upsert, telling what was new, changed or unchanged; unchanged rows are not
