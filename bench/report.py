@@ -190,7 +190,7 @@ sys.stdout.write(json.dumps(rows))
 
 def main() -> None:
     quick = "--quick" in sys.argv
-    from bot.tracking.status_rows import FIELDS
+    from bot.tracking.fields import FIELDS
 
     assert tuple(STATUS_KEYS) == FIELDS, "the baseline must write the keys status --json does"
     requests, events = (30_000, 300_000) if quick else (100_000, 1_000_000)

@@ -30,6 +30,7 @@ raises DeadlineError rather than guessing.
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -134,32 +135,46 @@ class WorkingCalendar:
         self.family = family
         self._first = date(first_year, 1, 1).toordinal()
         self._ndays = date(last_year, 12, 31).toordinal() - self._first + 1
-        holiday_ords = {d.toordinal() for d in holidays}
-        self._working: list[date] = []
-        self._upto: list[int] = []
-        self._hol_upto: list[int] = []
-        self._is_working = bytearray(self._ndays)
-        skipped: list[Holiday] = []
-        for i in range(self._ndays):
-            ordinal = self._first + i
-            # ordinal 1 (0001-01-01) was a Monday, so (ordinal - 1) % 7 is weekday().
+        # Built with C-level passes, and the per-day tables only when first used: every
+        # command that prints a date builds two of these (35,000 days each) as it starts,
+        # and `status` needs only `ordinals` over a few years, which reads _is_working.
+        n, first = self._ndays, self._first
+        week = b"\x01\x01\x01\x01\x01\x00\x00"
+        # ordinal 1 (0001-01-01) was a Monday, so (ordinal - 1) % 7 is weekday().
+        start = (first - 1) % 7
+        self._is_working = bytearray((week[start:] + week * (n // 7 + 1))[:n])
+        self._is_holiday = bytearray(n)
+        self._holiday_days: list[tuple[date, str]] = []
+        for day in sorted(holidays):
+            i = day.toordinal() - first
             # Weekend-dated originals (e.g. Boxing Day on a Saturday) never stop the clock.
-            if (ordinal - 1) % 7 < 5:
-                if ordinal in holiday_ords:
-                    day = date.fromordinal(ordinal)
-                    skipped.append(Holiday(day, holidays[day]))
-                else:
-                    self._working.append(date.fromordinal(ordinal))
-                    self._is_working[i] = 1
-            self._upto.append(len(self._working))
-            self._hol_upto.append(len(skipped))
-        self._nworking = len(self._working)
+            if 0 <= i < n and self._is_working[i]:
+                self._is_working[i] = 0
+                self._is_holiday[i] = 1
+                self._holiday_days.append((day, holidays[day]))
+        self._nworking = self._is_working.count(1)
         self._nth_tables: dict[int, dict[date, date]] = {}
         # compute_deadlines' records for the plain clock, by law, school flag and date:
         # a record is immutable and a pure function of those, so it is shared. Bounded
         # (RECORDS_MAX), as a daemon keeps its calendars for ever.
         self._records: dict[str, tuple[dict[date, Deadlines], dict[date, Deadlines]]] = {}
-        self._holidays = tuple(skipped)
+
+    @functools.cached_property
+    def _upto(self) -> list[int]:
+        return list(itertools.accumulate(self._is_working))
+
+    @functools.cached_property
+    def _hol_upto(self) -> list[int]:
+        return list(itertools.accumulate(self._is_holiday))
+
+    @functools.cached_property
+    def _working(self) -> list[date]:
+        days = range(self._first, self._first + self._ndays)
+        return list(map(date.fromordinal, itertools.compress(days, self._is_working)))
+
+    @functools.cached_property
+    def _holidays(self) -> tuple[Holiday, ...]:
+        return tuple(Holiday(day, name) for day, name in self._holiday_days)
 
     def __repr__(self) -> str:
         return (
@@ -250,16 +265,14 @@ class WorkingCalendar:
         working_days_between(a, b) is upto(b) - upto(a), as in the methods above."""
         lo = max(0, first.toordinal() - self._first)
         hi = min(self._ndays - 1, last.toordinal() - self._first)
-        days = [
-            (date.fromordinal(self._first + i).isoformat(), self._upto[i])
-            for i in range(lo, hi + 1)
-        ]
         if hi < lo:
-            return days, []
-        k_lo = self._upto[lo] - self._is_working[lo]
-        k_hi = self._upto[hi]
-        working = [(k, self._working[k].isoformat()) for k in range(k_lo, k_hi)]
-        return days, working
+            return [], []
+        flags = self._is_working[lo : hi + 1]
+        before = self._is_working.count(1, 0, lo)  # working days before the span
+        counts = list(itertools.accumulate(flags, initial=before))[1:]
+        days = [date.fromordinal(self._first + i).isoformat() for i in range(lo, hi + 1)]
+        working = [day for day, flag in zip(days, flags, strict=True) if flag]
+        return list(zip(days, counts, strict=True)), list(enumerate(working, start=before))
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days in (start, end]; negative (minus those in (end, start]) if end < start."""
@@ -295,7 +308,15 @@ def _subdiv_holidays(subdiv: str) -> dict[date, str]:
 
 @functools.cache
 def _family_holidays(family: str) -> dict[date, str]:
-    return _merge(family, {s: _subdiv_holidays(s) for s in _FAMILY_SUBDIVS[family]})
+    from bot.holiday_cache import cached_holidays
+
+    # Cached merged, as every command that prints a date needs both families at start-up;
+    # keyed on this file too, since _merge's labels are part of the cached value.
+    return cached_holidays(
+        f"{family}-merged-{FIRST_YEAR}-{LAST_YEAR}",
+        lambda: _merge(family, {s: _subdiv_holidays(s) for s in _FAMILY_SUBDIVS[family]}),
+        depends_on=__file__,
+    )
 
 
 def _merge(family: str, per_subdiv: Mapping[str, Mapping[date, str]]) -> dict[date, str]:
@@ -581,9 +602,7 @@ def compute_deadlines_many(
     ]
 
 
-def _plain_record(
-    cal: WorkingCalendar, received: date, law: str, school: bool
-) -> Deadlines | None:
+def _plain_record(cal: WorkingCalendar, received: date, law: str, school: bool) -> Deadlines | None:
     """The 20-day record by index: day k after received is _working[_upto[i] + k - 1].
     None when a date falls outside the calendar: the checked path raises the error."""
     i = received.toordinal() - cal._first

@@ -26,21 +26,26 @@ def _cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "foibot"
 
 
-def _package_key() -> str | None:
+def _package_key(depends_on: str | None = None) -> str | None:
     spec = importlib.util.find_spec("holidays")  # locates without importing
     if spec is None or not spec.submodule_search_locations:
         return None
     root = Path(next(iter(spec.submodule_search_locations)))
     parts = [str(FORMAT)]
-    for rel in ("__init__.py", "version.py", "countries/united_kingdom.py"):
-        stat = (root / rel).stat()
-        parts.append(f"{root / rel}:{stat.st_mtime_ns}:{stat.st_size}")
+    files = [root / rel for rel in ("__init__.py", "version.py", "countries/united_kingdom.py")]
+    for path in [*files, *([Path(depends_on)] if depends_on else [])]:
+        stat = path.stat()
+        parts.append(f"{path}:{stat.st_mtime_ns}:{stat.st_size}")
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
-def cached_holidays(name: str, build: Callable[[], dict[dt.date, str]]) -> dict[dt.date, str]:
+def cached_holidays(
+    name: str, build: Callable[[], dict[dt.date, str]], depends_on: str | None = None
+) -> dict[dt.date, str]:
+    """The table `build` makes, from the cache when the `holidays` package (and the file
+    `depends_on`, when the table is derived by code there) has not changed since."""
     try:
-        key = _package_key()
+        key = _package_key(depends_on)
         path = _cache_dir() / f"holidays-{name}-{key}.json"
         if key and path.is_file():
             return {

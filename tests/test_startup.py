@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.store.db import Store
 from bot.store.migrations import migrations
 from bot.store.reader import connect_current, migration_names
@@ -74,7 +76,50 @@ def _loaded(*args: str, cwd: Path) -> set[str]:
 
 
 def test_help_imports_no_command_module(tmp_path: Path) -> None:
-    assert _loaded("--help", cwd=tmp_path) == {"bot.cli.app"}
+    assert _loaded("--help", cwd=tmp_path) == {"bot.cli.app", "bot.cli.group"}
+
+
+@pytest.mark.parametrize("columns", ["80", "200"])
+def test_the_kept_help_page_is_what_click_prints(tmp_path: Path, columns: str) -> None:
+    """bot/cli/help_page.py, which `foibot --help` prints without click, is the page click
+    writes at that width (run `python -m bot.cli.help_page` when this fails)."""
+    import os
+    import subprocess
+    import sys
+
+    from bot.cli.help_page import TEXT
+
+    code = "from bot.cli.group import cli; cli(['--help'], prog_name='foibot')"
+    env = {**os.environ, "COLUMNS": columns}
+    clicks = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                            text=True, timeout=120, cwd=tmp_path)  # fmt: skip
+    assert clicks.returncode == 0, clicks.stderr
+    assert clicks.stdout == TEXT
+    ours = subprocess.run([sys.executable, "-m", "bot", "--help"], env=env, capture_output=True,
+                          text=True, timeout=120, cwd=tmp_path)  # fmt: skip
+    assert ours.returncode == 0 and ours.stdout == TEXT
+
+
+def test_help_at_the_usual_width_imports_no_click(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "sys.argv = ['foibot', '-h']\n"
+        "from bot.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "finally:\n"
+        "    print('click' in sys.modules, file=sys.stderr)\n"
+    )
+    for columns, imported in (("100", "False"), ("60", "True")):
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              env={**os.environ, "COLUMNS": columns}, cwd=tmp_path)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.startswith("Usage: foibot [OPTIONS] COMMAND [ARGS]...")
+        assert done.stderr.strip() == imported, columns
 
 
 def test_read_only_commands_import_only_what_they_use(tmp_path: Path) -> None:
@@ -83,19 +128,19 @@ def test_read_only_commands_import_only_what_they_use(tmp_path: Path) -> None:
     project = Project(tmp_path)
     project.run("draft", "social-media-misuse")  # a current database with requests in it
     config = ["--config", str(project.config)]
-    names = {"bot.cli.app", "bot.cli.names", "bot.cli.status"}
+    names = {"bot.cli.app", "bot.cli.group", "bot.cli.names", "bot.cli.status"}
     _loaded(*config, "status", "--json", cwd=tmp_path)  # a cold holiday cache imports holidays
     for command in (["status", "--json"], ["overdue", "--json"]):
         assert _loaded(*config, *command, cwd=tmp_path) == names, command
     # A screenful is a rich table (a long listing is plain text).
     assert _loaded(*config, "status", cwd=tmp_path) == names | {"rich"}
     assert _loaded(*config, "deadline", "2026-01-05", "--json", cwd=tmp_path) == {
-        "bot.cli.app", "bot.cli.deadline"
+        "bot.cli.app", "bot.cli.deadline", "bot.cli.group"
     }  # fmt: skip
     ref = project.json("status")[0]["ref"]
     # show reads through the Store (sqlite-utils): letters, replies and history.
     assert _loaded(*config, "show", ref, "--json", cwd=tmp_path) == {
-        "bot.cli.app", "bot.cli.names", "bot.cli.status", "sqlite_utils"
+        "bot.cli.app", "bot.cli.group", "bot.cli.names", "bot.cli.status", "sqlite_utils"
     }  # fmt: skip
 
 

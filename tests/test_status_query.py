@@ -16,9 +16,10 @@ import pytest
 
 from bot import deadlines as dl
 from bot.store.db import Store
+from bot.tracking.fields import COLUMNS, FIELDS
 from bot.tracking.status import OVERDUE_STATUSES
 from bot.tracking.status_query import StatusQuery
-from bot.tracking.status_rows import COLUMNS, FIELDS, StatusRow, overdue_rows, status_row
+from bot.tracking.status_rows import StatusRow, overdue_rows, status_row
 
 BASE = "https://www.whatdotheyknow.com"
 STATES = [

@@ -5,16 +5,16 @@ Commands load lazily: `COMMANDS` names each command's module and its one-line su
 bot/cli/status.py. Command modules import their heavy dependencies inside the command
 functions, so that `foibot status` starts quickly from cron. tests/test_startup.py checks
 that the table matches the commands the modules define.
+
+The click group itself is in bot/cli/group.py. `foibot --help` at the usual width prints
+bot/cli/help_page.py, click's own rendering of that help kept as text, without importing
+click at all (a test checks the two are the same).
 """
 
 from __future__ import annotations
 
-import importlib
-
-import click
-
-from bot import __version__
-from bot.cli.app import App, FoibotGroup
+import os
+import sys
 
 # name -> (module, summary shown by `foibot --help`: the command's first sentence).
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -88,59 +88,37 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-class LazyGroup(FoibotGroup):
-    """A group whose commands are imported on first use, from `COMMANDS`."""
+def __getattr__(name: str) -> object:
+    # `from bot.cli import cli`: the group, imported with click only when asked for.
+    if name == "cli":
+        from bot.cli.group import cli
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*COMMANDS, *self.commands})
-
-    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        if name not in self.commands and name in COMMANDS:
-            module = importlib.import_module(COMMANDS[name][0])
-            for command in module.COMMANDS:
-                self.commands.setdefault(command.name, command)
-        return self.commands.get(name)
-
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        # The summaries from the table: listing them imports no command module.
-        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx) if name in COMMANDS]
-        if rows:
-            with formatter.section("Commands"):
-                formatter.write_dl(rows)
+        return cli
+    raise AttributeError(f"module 'bot.cli' has no attribute {name!r}")
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--config",
-    "config_path",
-    envvar="FOIBOT_CONFIG",
-    default="config.toml",
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="Config file (env FOIBOT_CONFIG).",
-)
-@click.option(
-    "--db",
-    "db_path",
-    type=click.Path(dir_okay=False),
-    help="Database file; overrides [storage] path.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output on stdout.")
-@click.option(
-    "--debug", is_flag=True, help="Show the full traceback when something unexpected fails."
-)
-@click.version_option(__version__, prog_name="foibot")
-@click.pass_context
-def cli(
-    ctx: click.Context, config_path: str, db_path: str | None, as_json: bool, debug: bool
-) -> None:
-    """Run Freedom of Information request campaigns on WhatDoTheyKnow.
-
-    Draft a templated request to many public bodies, release them at a pace WDTK
-    allows, track the replies and every statutory deadline.
-    """
-    ctx.obj = App(config_path=config_path, db_path=db_path, as_json=as_json, debug=debug)
+def _help_width() -> int:
+    """The terminal width click would format help for (shutil.get_terminal_size's rule)."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 80
+    return columns
 
 
 def main() -> None:
+    # click caps help at 80 columns, so at 80 or wider its page is always the same text.
+    if sys.argv[1:] in (["--help"], ["-h"]) and _help_width() >= 80:
+        from bot.cli.help_page import TEXT
+
+        sys.stdout.write(TEXT)
+        sys.stdout.flush()
+        return
+    from bot.cli.group import cli
+
     cli(prog_name="foibot")

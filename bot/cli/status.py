@@ -94,7 +94,7 @@ def _emit_json(rows: Iterator[tuple], suggested: dict[str, dict] | None = None) 
     import json
 
     from bot.cli.app import RICH_MAX_ROWS
-    from bot.tracking.status_rows import FIELDS
+    from bot.tracking.fields import FIELDS
 
     # zip stops at FIELDS: the rows carry a flag after them.
     if suggested is None:
@@ -140,7 +140,7 @@ def status(
     if app.json_wanted(as_json):
         _emit_json(rows)
         return
-    from bot.tracking.status_rows import FIELDS
+    from bot.tracking.fields import FIELDS
 
     i = {name: k for k, name in enumerate(FIELDS)}
     ref, body, st, sent, due, by, stage, title, slot, conf_at, conf_via = (
@@ -217,7 +217,7 @@ def overdue(
     as_json: bool,
 ) -> None:
     """Only the late requests, most late first, with working days late."""
-    from bot.tracking.status_rows import FIELDS
+    from bot.tracking.fields import FIELDS
 
     i = {name: k for k, name in enumerate(FIELDS)}
     conn, late = _rows(app, campaign, group, as_of, overdue=True)

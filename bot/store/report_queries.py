@@ -24,7 +24,7 @@ def _scoped(sql_all: str, sql_campaign: str, campaign: str | None) -> tuple[str,
 
 
 def requests(store: Store, campaign: str | None, sent_only: bool) -> list[dict]:
-    from bot.tracking.status_rows import COLUMNS  # what status_row reads: never the letters
+    from bot.tracking.fields import COLUMNS  # what status_row reads: never the letters
 
     where = f" AND status NOT IN {NOT_SENT}" if sent_only else ""
     # Grouped by body the order is irrelevant, and sorting 100k rows costs a temp B-tree.

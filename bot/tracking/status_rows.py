@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 
 from bot import deadlines as dl
+from bot.tracking.fields import FIELDS, UNCLASSIFIED_NOTE
 from bot.tracking.status import answered_late, lateness, live_status, review_by
 from bot.wdtk.urls import request_url
 
@@ -48,14 +49,10 @@ class StatusRow:
         return {name: getattr(self, name) for name in FIELDS}
 
 
-FIELDS = tuple(f.name for f in fields(StatusRow))
-UNCLASSIFIED_NOTE = "reply unclassified: classify it on WDTK"
-# What status rows read from `requests`: not the letters, which are most of its bytes.
-COLUMNS = (
-    "ref, campaign, body, title, status, wdtk_id, url_title, sent_on, due, very_overdue_after, "
-    "slot_at, law, poll_error, awaiting_description, review_started_on, answered_at, "
-    "last_confirmed_at, last_confirmed_via"
-)
+# Adding a StatusRow field fails here until bot/tracking/fields.py has it (and the fast
+# rule, bot/tracking/status_query.py, fills it).
+if tuple(f.name for f in fields(StatusRow)) != FIELDS:
+    raise AssertionError("bot/tracking/fields.py FIELDS must list StatusRow's fields in order")
 
 
 def status_row(
