@@ -95,9 +95,19 @@ def test_the_kept_help_page_is_what_click_prints(tmp_path: Path, columns: str) -
                             text=True, timeout=120, cwd=tmp_path)  # fmt: skip
     assert clicks.returncode == 0, clicks.stderr
     assert clicks.stdout == TEXT
-    ours = subprocess.run([sys.executable, "-m", "bot", "--help"], env=env, capture_output=True,
-                          text=True, timeout=120, cwd=tmp_path)  # fmt: skip
-    assert ours.returncode == 0 and ours.stdout == TEXT
+    for args in (["--help"], ["--config", "x.toml", "--json", "-h"], ["--db=y.db", "--help"]):
+        ours = subprocess.run([sys.executable, "-m", "bot", *args], env=env, capture_output=True,
+                              text=True, timeout=120, cwd=tmp_path)  # fmt: skip
+        assert ours.returncode == 0 and ours.stdout == TEXT, args
+
+
+def test_only_the_group_help_is_kept() -> None:
+    from bot.cli import _asks_for_help
+
+    assert _asks_for_help(["--help"]) and _asks_for_help(["--debug", "--config", "c", "-h"])
+    for args in ([], ["status", "--help"], ["--config", "--help"], ["--help", "status"],
+                 ["--version", "--help"], ["--config"]):  # fmt: skip
+        assert not _asks_for_help(args), args
 
 
 def test_help_at_the_usual_width_imports_no_click(tmp_path: Path) -> None:

@@ -111,9 +111,24 @@ def _help_width() -> int:
     return columns
 
 
+def _asks_for_help(args: list[str]) -> bool:
+    """True for `foibot [global options] --help`: the group's own help page. click handles
+    --help before any other option (it is eager), so the options' values do not matter."""
+    if not args or args[-1] not in ("--help", "-h"):
+        return False
+    rest = iter(args[:-1])
+    for arg in rest:
+        if arg in ("--config", "--db"):
+            if next(rest, None) is None:
+                return False
+        elif not (arg in ("--json", "--debug") or arg.startswith(("--config=", "--db="))):
+            return False
+    return True
+
+
 def main() -> None:
     # click caps help at 80 columns, so at 80 or wider its page is always the same text.
-    if sys.argv[1:] in (["--help"], ["-h"]) and _help_width() >= 80:
+    if _asks_for_help(sys.argv[1:]) and _help_width() >= 80:
         from bot.cli.help_page import TEXT
 
         sys.stdout.write(TEXT)
