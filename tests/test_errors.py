@@ -283,3 +283,25 @@ def test_unknown_campaign_is_exit_2_with_a_suggestion(drafted, args):
     line = one_line(drafted.run(*args, expect=2))
     assert "campaign 'social-media-misus'" in line, line
     assert "did you mean 'social-media-misuse'?" in line, line
+
+
+@pytest.mark.parametrize(
+    "args", [["status"], ["status", "--json"], ["overdue"], ["deadline", "2026-12-22"], ["--help"]]
+)
+def test_a_reader_that_goes_away_is_no_error(drafted, args):
+    """`foibot status | head`: the pipe's reader has gone before foibot writes. That is
+    no failure to report (and no traceback), and the database is as it was."""
+    before = drafted.dump()
+    read, write = os.pipe()
+    os.close(read)  # every write to the pipe now fails with EPIPE
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", "--config", str(drafted.config), *args],
+            stdout=write, stderr=subprocess.PIPE, text=True, timeout=120, cwd=drafted.root,
+            env={**os.environ, "COLUMNS": "100"},
+        )  # fmt: skip
+    finally:
+        os.close(write)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == ""
+    assert drafted.dump() == before

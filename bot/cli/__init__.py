@@ -131,8 +131,14 @@ def main() -> None:
     if _asks_for_help(sys.argv[1:]) and _help_width() >= 80:
         from bot.cli.help_page import TEXT
 
-        sys.stdout.write(TEXT)
-        sys.stdout.flush()
+        try:
+            sys.stdout.write(TEXT)
+            sys.stdout.flush()
+        except BrokenPipeError:  # `foibot --help | head -1`, as with any other command
+            from bot.cli.app import reader_gone
+
+            reader_gone()
+            sys.exit(1)
         return
     from bot.cli.group import cli
 

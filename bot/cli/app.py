@@ -61,6 +61,11 @@ class FoibotGroup(click.Group):
             ctx.exit(1)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
+        except BrokenPipeError:
+            # The reader went away (`foibot status | head`): nothing failed that anyone
+            # needs telling about, and nothing was half-written to the database.
+            reader_gone()
+            ctx.exit(1)
         except Exception as exc:
             app = ctx.obj if isinstance(ctx.obj, App) else None
             if app is not None and app.debug:
@@ -75,6 +80,16 @@ class FoibotGroup(click.Group):
                 err=True,
             )
             ctx.exit(1)
+
+
+def reader_gone() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit does not raise again (the
+    Python documentation's recipe for SIGPIPE)."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def explain(exc: BaseException, app: App | None) -> FoibotError | None:

@@ -162,7 +162,8 @@ def status(
             late(r), r[by] or "", r[stage] or "", _confirmed(r[conf_at], r[conf_via]), r[title],
         ))  # fmt: skip
     if not table:
-        click.echo("No requests yet." + (" Run `foibot draft CAMPAIGN`." if not campaign else ""))
+        hint = " `foibot track URL` follows a WDTK request; `foibot draft CAMPAIGN` drafts a campaign."
+        click.echo("No requests yet." + (hint if not (campaign or group) else ""))
         return
     app.print_table(
         ("ref", "body", "status", "sent", "due", "late", "review by", "stage", "confirmed", "title"),
