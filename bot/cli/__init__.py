@@ -98,7 +98,8 @@ def __getattr__(name: str) -> object:
 
 
 def _help_width() -> int:
-    """The terminal width click would format help for (shutil.get_terminal_size's rule)."""
+    """The terminal width click would format help for: shutil.get_terminal_size's rule,
+    restated because importing shutil (and its compression modules) costs ~14 ms."""
     try:
         columns = int(os.environ.get("COLUMNS", "0"))
     except ValueError:
