@@ -266,3 +266,47 @@ def test_uk_dates_are_receipt_dates() -> None:
                "2026-10-25T23:30:00+00:00", "2026-06-01 23:15:00+00:00"]  # fmt: skip
     for at in stamps:
         assert rule.uk_date(at) == dl.receipt_date(at).isoformat(), at
+
+
+@pytest.mark.parametrize("with_suggestions", [False, True])
+def test_json_rows_are_the_text_of_their_objects(with_suggestions: bool) -> None:
+    """`status --json` and `overdue --json` set each row's encoded values into a template of
+    the keys; the text must be json's for the same object, whatever the values hold."""
+    from bot.cli.status import _row_encoder
+
+    rng = random.Random(5)
+    pieces = ['"', "\\", "\x1f", "\n", "\x00", "%", "%s", "%(ref)s", "é", "😀", ",", ": ",
+              "\u2028", "}", "]", "null", " "]  # fmt: skip
+    scalars = [None, 0, -3, 2**70, True, 1.5, "", "plain", dt.date(2026, 1, 2)]
+    containers = [[1, 2], ["a\x1f"], {"k": "v", "w": [None, 3]}, {}, []]
+
+    def value():
+        if (p := rng.random()) < 0.5:
+            return "".join(rng.choice(pieces) for _ in range(rng.randrange(6)))
+        return rng.choice(containers if p > 0.99 else scalars)
+
+    suggested = {"r1": {"state": "successful", "why": 'says "attached"', "suggestion_only": True}}
+    plain = __import__("json").JSONEncoder(ensure_ascii=False, default=str).encode
+    plain_way = []
+
+    def as_dict(r: tuple) -> dict:
+        plain_way.append(r)
+        return want
+
+    fast = 0
+    for i in range(3000):
+        ref = rng.choice(["r1", "r2"]) if with_suggestions else value()
+        row = (ref, *(value() for _ in FIELDS[1:]), i % 2)
+        want = dict(zip(FIELDS, row[: len(FIELDS)], strict=True))
+        if with_suggestions:
+            want["suggested"] = suggested.get(ref)
+            encode = _row_encoder(as_dict, suggested)
+        else:
+            encode = _row_encoder(as_dict, None)
+        plain_way.clear()
+        assert encode(row) == plain(want), row
+        # Only a row holding a list or dict of several items may go the plain way.
+        if not any(isinstance(v, (list, dict)) for v in row):
+            assert not plain_way, row
+            fast += 1
+    assert fast > 100

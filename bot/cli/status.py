@@ -111,14 +111,48 @@ def _emit_json(rows: Iterator[tuple], suggested: dict[str, dict] | None = None) 
         data = [as_dict(r) for r in head]
         click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
         return
-    encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
+    encode = _row_encoder(as_dict, suggested)
     out = click.get_text_stream("stdout")
     sep = "[\n"
     for batch in _batched(itertools.chain(head, rows), 1000):
-        out.write(sep + ",\n".join([encode(as_dict(r)) for r in batch]))
+        out.write(sep + ",\n".join([encode(r) for r in batch]))
         sep = ",\n"
     out.write("\n]\n")
     out.flush()
+
+
+# JSON text never holds a raw control character (they are escaped inside strings), so one
+# can separate the encoded values of a row and none of them can contain it.
+_VALUE_SEP = "\x1f"
+
+
+def _row_encoder(as_dict, suggested: dict[str, dict] | None):
+    """`encode(as_dict(row))` for a status row, the same text made three times faster: the
+    row's values are encoded as one array by the C encoder, with a separator no encoded
+    value contains, and set into a template that holds the keys. A row whose parts do not
+    come out one per field (a value that is itself a list) is encoded the plain way."""
+    import json
+
+    from bot.tracking.fields import FIELDS
+
+    encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
+    values = json.JSONEncoder(
+        ensure_ascii=False, default=str, separators=(_VALUE_SEP, ": ")
+    ).encode
+    keys = ", ".join(f"{encode(k).replace('%', '%%')}: %s" for k in FIELDS)
+    # The rows carry a flag after the fields: "%.0s" takes its part and writes nothing.
+    template = "{" + keys + ("" if suggested is None else ', "suggested": %s') + "}%.0s"
+    size = len(FIELDS) + 1
+
+    def encode_row(r: tuple) -> str:
+        parts = values(r)[1:-1].split(_VALUE_SEP)
+        if len(parts) != size:
+            return encode(as_dict(r))
+        if suggested is not None:
+            parts.insert(-1, encode(suggested.get(r[0])))
+        return template % tuple(parts)
+
+    return encode_row
 
 
 def _batched(rows: Iterator[tuple], size: int) -> Iterator[list[tuple]]:
