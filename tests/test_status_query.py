@@ -172,6 +172,15 @@ def test_sql_rows_equal_the_pure_rule(db: Path, today: dt.date) -> None:
     late = list(query.rows(overdue=True))
     want = overdue_rows([st for st in expected])
     assert [dict(zip(FIELDS, r, strict=False)) for r in late] == [s.as_json() for s in want]
+    # Brief rows (overdue's table) hold the same fields, bar those only `status` shows.
+    status_only = {"campaign", "title", "sent_on", "slot", "poll_error", "last_confirmed_at",
+                   "last_confirmed_via"}  # fmt: skip
+    for full, brief in zip(late, query.rows(overdue=True, brief=True), strict=True):
+        for name, a, b in zip(FIELDS, full, brief, strict=False):
+            if name in status_only and not brief[-1]:
+                assert b in (None, ""), (name, brief)
+            else:
+                assert a == b, (name, brief)
 
 
 @pytest.mark.parametrize(("campaign", "group"), [(None, "g1"), ("c", "g2"), ("c", None)])
@@ -268,11 +277,20 @@ def test_uk_dates_are_receipt_dates() -> None:
         assert rule.uk_date(at) == dl.receipt_date(at).isoformat(), at
 
 
+@pytest.mark.parametrize("c_encoder", [True, False])
 @pytest.mark.parametrize("with_suggestions", [False, True])
-def test_json_rows_are_the_text_of_their_objects(with_suggestions: bool) -> None:
+def test_json_rows_are_the_text_of_their_objects(
+    with_suggestions: bool, c_encoder: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`status --json` and `overdue --json` set each row's encoded values into a template of
-    the keys; the text must be json's for the same object, whatever the values hold."""
+    the keys; the text must be json's for the same object, whatever the values hold (with
+    CPython's C encoder, and with the pure-Python one other interpreters have)."""
+    from json import encoder
+
     from bot.cli.status import _row_encoder
+
+    if not c_encoder:
+        monkeypatch.setattr(encoder, "c_make_encoder", None)
 
     rng = random.Random(5)
     pieces = ['"', "\\", "\x1f", "\n", "\x00", "%", "%s", "%(ref)s", "é", "😀", ",", ": ",
@@ -310,3 +328,24 @@ def test_json_rows_are_the_text_of_their_objects(with_suggestions: bool) -> None
             assert not plain_way, row
             fast += 1
     assert fast > 100
+
+
+def test_most_late_first_is_the_overdue_order() -> None:
+    """The three stable passes order late rows as overdue_key does, ties included; a row
+    without the date lateness counts from takes the key."""
+    from bot.tracking.status_query import DAYS, LATE_FROM, REF, most_late_first, overdue_key
+
+    rng = random.Random(11)
+    width = len(FIELDS) + 1
+    for with_none in (False, True):
+        rows = []
+        for k in range(2000):
+            row = [None] * width
+            row[REF] = f"r{rng.randrange(10_000):05d}-{k}"
+            row[DAYS] = rng.randrange(1, 6)
+            row[LATE_FROM] = f"2026-0{rng.randrange(1, 4)}-1{rng.randrange(3)}"
+            rows.append(tuple(row))
+        if with_none:
+            rows[7] = tuple(None if i == LATE_FROM else v for i, v in enumerate(rows[7]))
+        want = sorted(rows, key=overdue_key)
+        assert most_late_first(rows) == want

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections.abc import Callable, Iterator
+from operator import itemgetter
 
 from bot import deadlines as dl
 from bot.tracking.fields import COLUMNS, FIELDS, UNCLASSIFIED_NOTE
@@ -37,15 +38,20 @@ _ASK_DAYS = dl.REVIEW_ASK_DAYS
 _AS_IS = frozenset({"draft", "ready", "cancelled", "hidden", "gone"})
 _REFUSED = frozenset({"rejected", "partially_successful"})
 
-# The stored columns, and for a refusal (whose review window runs from it) the time of its
-# latest reply; `status_rows.COLUMNS` names what the pure rule reads, the same columns.
-_SELECT = (
-    "ref, campaign, body, title, status, wdtk_id, url_title, sent_on, due, very_overdue_after, "
-    "law, slot_at, poll_error, awaiting_description, review_started_on, answered_at, "
-    "last_confirmed_at, last_confirmed_via, "
+# The stored columns the rule reads and `overdue` prints, and for a refusal (whose review
+# window runs from it) the time of its latest reply; then those only `status` shows.
+# `status_rows.COLUMNS` names what the pure rule reads, the same columns.
+_SELECT_BRIEF = (
+    "ref, body, status, wdtk_id, url_title, due, very_overdue_after, law, awaiting_description, "
+    "review_started_on, answered_at, "
     "CASE WHEN status IN ('rejected', 'partially_successful') THEN (SELECT max(at) FROM events "
     "WHERE events.ref = requests.ref AND events.kind = 'response') END"
 )
+_SELECT = (
+    f"{_SELECT_BRIEF}, campaign, title, sent_on, slot_at, poll_error, last_confirmed_at, "
+    "last_confirmed_via"
+)
+_BRIEF = (None,) * 7  # what a brief row holds in place of the columns it does not read
 # The rows `overdue` reads: the only ones the rule can find late (a reply past its due
 # or very-overdue date, with or without an unclassified reply; a review), and any with a
 # law foibot does not know, for which the rule raises as `status` does.
@@ -60,6 +66,19 @@ STAGE, DAYS, LATE_FROM, REF = (FIELDS.index(k) for k in ("stage", "days_overdue"
 def overdue_key(row: tuple) -> tuple:
     """overdue_rows' order: most late first, then by the date lateness counts from, and ref."""
     return (-(row[DAYS] or 0), row[LATE_FROM] or "", row[REF])
+
+
+def most_late_first(rows: list[tuple]) -> list[tuple]:
+    """`rows` sorted by overdue_key, in place. Three stable passes with C-level keys (ref,
+    then the date lateness counts from, then days late, most first) give the same order in
+    a third of the time; a row without the date (never from the rule) takes the key."""
+    try:
+        rows.sort(key=itemgetter(REF))
+        rows.sort(key=itemgetter(LATE_FROM))
+        rows.sort(key=itemgetter(DAYS), reverse=True)
+    except TypeError:
+        rows.sort(key=overdue_key)
+    return rows
 
 
 class _Rule:
@@ -87,9 +106,9 @@ class _Rule:
         return dl.receipt_date(stamp).isoformat()
 
     def row(self, r: tuple, stage: str | None) -> tuple:
-        (ref, campaign, body, title, status, wdtk_id, url_title, sent_on, due, very, law, slot,
-         poll_error, awaiting, review_started, answered_at, confirmed_at, confirmed_via,
-         last_reply) = r  # fmt: skip
+        (ref, body, status, wdtk_id, url_title, due, very, law, awaiting, review_started,
+         answered_at, last_reply) = r[:12]  # fmt: skip
+        campaign, title, sent_on, slot, poll_error, confirmed_at, confirmed_via = r[12:] or _BRIEF
         fam = _FAMILY_OF_LAW[law]  # KeyError: an unknown law, which the pure rule refuses
         upto, nth, today = self.upto[fam], self.nth[fam], self.today
         url = (
@@ -159,10 +178,16 @@ class StatusQuery:
         self.calendar, self.stages = calendar, stages
 
     def rows(
-        self, campaign: str | None = None, *, group: str | None = None, overdue: bool = False
+        self,
+        campaign: str | None = None,
+        *,
+        group: str | None = None,
+        overdue: bool = False,
+        brief: bool = False,
     ) -> Iterator[tuple]:
         """Every request (campaign, then insertion order), or with `overdue` only the late
-        ones, most late first."""
+        ones, most late first. `brief` rows leave out (None) what only `status` shows:
+        campaign, title, sent_on, slot, poll_error and the last confirmation."""
         params = {"campaign": campaign, "group": group, "today": self.today.isoformat()}
         conditions = [c for c, v in (("campaign = :campaign", campaign), ('"group" = :group', group))
                       if v]  # fmt: skip
@@ -177,11 +202,13 @@ class StatusQuery:
             rows = self._pure(where, params)
         else:
             cursor = self.conn.execute(
-                f"SELECT {_SELECT} FROM requests {where}ORDER BY campaign, rowid", params
+                f"SELECT {_SELECT_BRIEF if brief else _SELECT} FROM requests {where}"
+                "ORDER BY campaign, rowid",
+                params,
             )
             rows = self._decided(rule, cursor)
         if overdue:
-            yield from sorted((r for r in rows if r[DAYS] is not None), key=overdue_key)
+            yield from most_late_first([r for r in rows if r[DAYS] is not None])
         else:
             yield from rows
 
