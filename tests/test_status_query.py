@@ -349,3 +349,20 @@ def test_most_late_first_is_the_overdue_order() -> None:
             rows[7] = tuple(None if i == LATE_FROM else v for i, v in enumerate(rows[7]))
         want = sorted(rows, key=overdue_key)
         assert most_late_first(rows) == want
+
+
+def test_reports_by_body_count_what_the_rule_says(db: Path) -> None:
+    """`report --by body` tallies the rows of the SQL query; from the pure rule's rows the
+    summaries, bodies and counts must come out the same."""
+    from bot.reports.tables import body_timeliness
+
+    store = Store(db)
+    today = dt.date(2026, 11, 22)
+    names = {f"body_{i}": f"Body number {i}" for i in range(60)}
+    query = StatusQuery(store.db.conn, base_url=BASE, today=today, calendar=_calendar, stages={})
+    fast = body_timeliness(query.rows(), today=today, calendar=_calendar, body_names=names)
+    pure = [tuple(st.as_json().values()) for st in pure_rows(store, today, {})]
+    want = body_timeliness(pure, today=today, calendar=_calendar, body_names=names)
+    assert fast == want
+    summary, bodies, counts = fast
+    assert len(bodies) > 5 and summary.answered and summary.overdue_now and len(counts) > 8

@@ -344,31 +344,43 @@ def _build(
 
     config, store = app.config, app.store
     calendar = config.calendar
-    common = {
-        "base_url": config.wdtk.base_url,
-        "today": today,
-        "calendar": calendar,
-        "body_names": report_queries.body_names(store, campaign),
-        "responses": report_queries.event_times(store, campaign, "response"),
-    }
-    requests = report_queries.requests(store, campaign, sent_only=group_by_body)
-    # A group is a filter over every request: its own name and heading, the same report.
-    members = report_queries.group_refs(store, group)
-    if members is not None:
-        requests = [r for r in requests if r["ref"] in members]
     name = campaign or (f"group-{group}" if group else "all")
     title = campaign or (f"group {group}" if group else "all tracked requests")
     generated = dt.datetime.now(dt.UTC)
+    body_names = report_queries.body_names(store, campaign)
     if group_by_body:
-        heading = f"{title}, by body"
+        # Every request in the database, maybe: the status rows `status` computes in one
+        # query (bot/tracking/status_query.py), sent requests only.
+        from bot.tracking.fields import FIELDS
+        from bot.tracking.status_query import StatusQuery
+
+        query = StatusQuery(
+            store.db.conn, base_url=config.wdtk.base_url, today=today, calendar=calendar,
+            stages={},
+        )  # fmt: skip
+        at = FIELDS.index("status")
+        unsent = report_queries.UNSENT
+        sent = (r for r in query.rows(campaign, group=group) if r[at] not in unsent)
         rpt = reports.make_body_report(
             name,
-            heading,
-            reports.body_timeliness(requests, **common),
+            f"{title}, by body",
+            reports.body_timeliness(sent, today=today, calendar=calendar, body_names=body_names),
             as_of=today,
             generated=generated,
         )
         return rpt, None
+    common = {
+        "base_url": config.wdtk.base_url,
+        "today": today,
+        "calendar": calendar,
+        "body_names": body_names,
+        "responses": report_queries.event_times(store, campaign, "response"),
+    }
+    requests = report_queries.requests(store, campaign)
+    # A group is a filter over every request: its own name and heading, the same report.
+    members = report_queries.group_refs(store, group)
+    if members is not None:
+        requests = [r for r in requests if r["ref"] in members]
     declared = _declared_fields(app, campaign)
     figures = store.campaign_figures(campaign)
     recorded = {ref: {k: f.plain() for k, f in values.items()} for ref, values in figures.items()}

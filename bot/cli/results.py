@@ -117,7 +117,7 @@ def build_table(app: App, campaign: str, today: dt.date):
     calendar = config.calendar
     try:
         rows = tables.build_rows(
-            report_queries.requests(store, campaign, sent_only=False),
+            report_queries.requests(store, campaign),
             base_url=config.wdtk.base_url,
             today=today,
             calendar=calendar,

@@ -201,28 +201,40 @@ def timeliness(
     iso_today: str,
     calendar: Callable[[str], dl.WorkingCalendar],
 ) -> tuple[str | None, str | None, int | None, bool | None]:
-    """(first reply, answer, working days to the answer, on time) for one status row.
+    """(first reply, answer, working days to the answer, on time) for one status row."""
+    reply = first_reply(replies, st.sent_on) if replies else None
+    answer, days, on_time = answer_timing(
+        st.sent_on, st.answered_on, st.due, st.status, st.law, iso_today, calendar
+    )
+    first = reply.isoformat() if reply else answer
+    return first, answer, days, on_time
+
+
+def answer_timing(
+    sent_on: str | None,
+    answered_on: str | None,
+    due: str | None,
+    status: str,
+    law: str | None,
+    iso_today: str,
+    calendar: Callable[[str], dl.WorkingCalendar],
+) -> tuple[str | None, int | None, bool | None]:
+    """(answer, working days to it, on time) from a status row's fields.
 
     Only an answer counts: a reply WDTK classifies as still waiting (an acknowledgement)
     or not yet classified leaves the request unanswered, and late once its due date has
     passed."""
-    reply = first_reply(replies, st.sent_on) if replies else None
-    answer = st.answered_on
-    if answer is not None and st.sent_on and answer < st.sent_on:
+    answer = answered_on
+    if answer is not None and sent_on and answer < sent_on:
         answer = None  # an answer on an earlier clock (before a clarification)
     if answer is None:
-        late = st.due and iso_today > st.due and st.status != "user_withdrawn"
-        return (reply.isoformat() if reply else None), None, None, (False if late else None)
+        late = due and iso_today > due and status != "user_withdrawn"
+        return None, None, (False if late else None)
     days = None
-    if st.sent_on:
-        start = dt.date.fromisoformat(st.sent_on)
-        days = calendar(st.law or "foi").working_days_between(start, dt.date.fromisoformat(answer))
-    return (
-        reply.isoformat() if reply else answer,
-        answer,
-        days,
-        (answer <= st.due if st.due else None),
-    )
+    if sent_on:
+        start = dt.date.fromisoformat(sent_on)
+        days = calendar(law or "foi").working_days_between(start, dt.date.fromisoformat(answer))
+    return answer, days, (answer <= due if due else None)
 
 
 def build_rows(
@@ -359,32 +371,46 @@ def summarise(rows: Iterable[ReportRow]) -> Summary:
 
 
 def body_timeliness(
-    requests: Iterable[dict[str, Any]],
+    rows: Iterable[tuple],
     *,
-    base_url: str,
     today: dt.date,
     calendar: Callable[[str], dl.WorkingCalendar],
     body_names: Mapping[str, str] | None = None,
-    responses: Mapping[str, Sequence[str]] | None = None,
 ) -> tuple[Summary, list[BodyTimeliness], list[tuple[str, int]]]:
-    """Overall summary, each body's timeliness (sent requests only, by body name) and the
-    status counts, in one pass that keeps no per-request rows: `--all --by body` runs
-    over every request in the database."""
-    body_names, responses = body_names or {}, responses or {}
+    """Overall summary, each body's timeliness (by body name) and the status counts, in one
+    pass that keeps no per-request rows: `--all --by body` runs over every request in the
+    database. `rows` are status rows as tuples in FIELDS order
+    (bot.tracking.status_query.StatusQuery, the rule `status` uses)."""
+    from bot.tracking.fields import FIELDS
+
+    ref_, status_, body_, sent_, answered_, due_, law_, late_ = (
+        FIELDS.index(k) for k in
+        ("ref", "status", "body", "sent_on", "answered_on", "due", "law", "days_overdue")
+    )  # fmt: skip
+    body_names = body_names or {}
     iso_today = today.isoformat()
+    calendars: dict[str, dl.WorkingCalendar] = {}
+
+    def calendar_of(law: str) -> dl.WorkingCalendar:
+        cal = calendars.get(law)
+        if cal is None:
+            cal = calendars[law] = calendar(law)
+        return cal
+
     # Unsent requests are tallied under None: they count in the overall total only.
     per_body: dict[str | None, _Tally] = {}
     counts: dict[str, int] = {}
-    for row in requests:
-        st = status_row(row, base_url, today, calendar)
-        _reply, answer, days, on_time = timeliness(st, responses.get(st.ref), iso_today, calendar)
-        status = st.status
+    for r in rows:
+        status = r[status_]
+        answer, days, on_time = answer_timing(
+            r[sent_], r[answered_], r[due_], status, r[law_], iso_today, calendar_of
+        )
         counts[status] = counts.get(status, 0) + 1
-        key = None if status in LOCAL_STATUSES else st.body or ""
+        key = None if status in LOCAL_STATUSES else r[body_] or ""
         tally = per_body.get(key)
         if tally is None:
             tally = per_body[key] = _Tally()
-        tally.add(status, answer, days, on_time, st.days_overdue)
+        tally.add(status, answer, days, on_time, r[late_])
     overall = _Tally.merged(per_body.values())
     bodies = [
         BodyTimeliness(key, body_names.get(key, key), tally.summary())
