@@ -11,6 +11,8 @@ import io
 import os
 import sqlite3
 
+import pytest
+
 from bot.bodies import CSV_COLUMNS, BadRow, Body, read_authorities_csv
 from bot.run.lock import RunLock
 from bot.wdtk.payload import clean_text, parse_request
@@ -159,3 +161,18 @@ def test_a_report_replaces_a_symlink_rather_than_writing_through_it(project, tmp
     project.run("report", "social-media-misuse", "-o", str(out))
     assert victim.read_text() == "precious\n"
     assert not out.is_symlink() and "smm-1" in out.read_text()
+
+
+@pytest.mark.parametrize("where", [0, 137, 249])
+def test_long_listings_escape_control_characters_too(capsys, where: int):
+    """Past RICH_MAX_ROWS a table is printed as plain aligned text; a cell with control
+    characters anywhere in it is shown with '?' there too, and the clean cells as they are."""
+    from bot.cli.app import RICH_MAX_ROWS, App
+
+    rows = [(f"r{i}", f"Body {i}", "waiting_response") for i in range(250)]
+    rows[where] = (f"r{where}", "Evil\x1b[2J\rbody", "waiting\x07")
+    assert len(rows) > RICH_MAX_ROWS
+    App("config.toml", None, False).print_table(("ref", "body", "status"), rows)
+    out = capsys.readouterr().out
+    assert not any(ch in out for ch in "\x00\x1b\x07\r\x9b"), repr(out)
+    assert f"r{where:<4} Evil?[2J?body  waiting?" in out and "r3    Body 3" in out
