@@ -383,9 +383,9 @@ def body_timeliness(
     (bot.tracking.status_query.StatusQuery, the rule `status` uses)."""
     from bot.tracking.fields import FIELDS
 
-    ref_, status_, body_, sent_, answered_, due_, law_, late_ = (
+    status_, body_, sent_, answered_, due_, law_, late_ = (
         FIELDS.index(k) for k in
-        ("ref", "status", "body", "sent_on", "answered_on", "due", "law", "days_overdue")
+        ("status", "body", "sent_on", "answered_on", "due", "law", "days_overdue")
     )  # fmt: skip
     body_names = body_names or {}
     iso_today = today.isoformat()
