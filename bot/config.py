@@ -7,10 +7,10 @@ because campaigners edit this file by hand and need to find the mistake at once.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import math
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -231,7 +231,10 @@ class Config:
         )
 
 
-def suggest(word: str, choices: list[str] | set[str]) -> str:
+def suggest(word: str, choices: Iterable[str]) -> str:
+    """" — did you mean 'x'?" for the closest of `choices`, or nothing."""
+    import difflib  # only on the way to an error message
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" — did you mean '{close[0]}'?" if close else ""
 

@@ -3,22 +3,17 @@ an unknown one is bad usage (exit 2) with a did-you-mean, never an empty result.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 from bot.cli.app import App
+from bot.config import suggest
 from bot.errors import UsageError
-
-
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" — did you mean '{close[0]}'?" if close else ""
 
 
 def unknown(kind: str, word: str, choices: list[str], hint: str = "") -> UsageError:
     listed = f" (known: {', '.join(choices[:10])}{', …' if len(choices) > 10 else ''})"
     return UsageError(
-        f"unknown {kind} '{word}'{did_you_mean(word, choices)}"
+        f"unknown {kind} '{word}'{suggest(word, choices)}"
         + (listed if choices else "")
         + (f"; {hint}" if hint else "")
     )
@@ -60,4 +55,4 @@ def check_ref(app: App, ref: str, *, followups: bool = False) -> dict:
         return row
     refs = app.store.all_refs(followups=followups)
     what = "request or follow-up" if followups else "request"
-    raise UsageError(f"no {what} with ref '{ref}'{did_you_mean(ref, refs)} (see `foibot status`)")
+    raise UsageError(f"no {what} with ref '{ref}'{suggest(ref, refs)} (see `foibot status`)")
