@@ -138,6 +138,10 @@ def test_unsent_followups_are_listed_on_every_launch_and_shown_by_ref(project, r
     third = wdtk.json("launch", "social-media-misuse", "--as-of", "2026-04-02T10:00")
     assert third["followups"] == []
     assert wdtk.run("done", "smm-1-c1", expect=2).stderr.startswith("Error: smm-1-c1 is already")
+    # A mistyped ref names the nearest one, follow-ups included, as `show` does.
+    typo = wdtk.run("done", "smm-1-c2", expect=2).stderr
+    assert typo.startswith("Error: no follow-up or request with ref 'smm-1-c2'")
+    assert "did you mean 'smm-1-c1'?" in typo and len(typo.splitlines()) == 1
 
 
 def test_followups_only_for_the_users_own_requests_and_a_hostile_title_stops_nothing(

@@ -337,7 +337,10 @@ def mark_done(store: Store, ref: str, *, cancelled: bool, now: dt.datetime) -> s
         return status
     request = store.request(ref)
     if request is None:
-        raise UsageError(f"no follow-up or request with ref '{ref}' (see `foibot status`)")
+        from bot.config import suggest
+
+        near = suggest(ref, store.all_refs(followups=True))
+        raise UsageError(f"no follow-up or request with ref '{ref}'{near} (see `foibot status`)")
     if not cancelled:
         raise UsageError(
             f"{ref} is a request: foibot finds it on WDTK once sent (or `foibot link {ref} URL`); "
