@@ -306,7 +306,7 @@ def overdue(
         [
             (
                 r[0], r[body] or "", r[st],
-                r[since] + (f" (latest {r[latest]})" if r[latest] else "") if r[since] else "",
+                _late_from_cell(r[since], r[latest]),
                 str(r[days]), r[by] or "", r[sg] or "", r[url] or "",
             )
             for r in rows
@@ -321,6 +321,14 @@ def overdue(
     if notes:
         click.echo("\n".join(notes))
     click.echo(f"{len(rows)} overdue")
+
+
+def _late_from_cell(since: str | None, latest: str | None) -> str:
+    """The date lateness counts from, and a later last date where the law allows one
+    (FOIA reviews: 20 working days, 40 at most): "2026-04-22 (latest 2026-05-21)"."""
+    if not since:
+        return ""
+    return f"{since} (latest {latest})" if latest and latest != since else since
 
 
 def _suggestions(conn, refs: list[str]) -> dict[str, dict]:
