@@ -68,13 +68,13 @@ def _rows(
     return conn, rows()
 
 
-def _last_replies(app: App) -> dict[str, str]:
-    """Each request's latest reply, as a UK date: the review window runs from it."""
+def _last_reply(app: App, ref: str) -> str | None:
+    """A request's latest reply, as a UK date: the review window runs from it."""
     from bot import deadlines as dl
     from bot.store import reader
 
-    times = reader.latest_reply_times(app.store.db.conn)
-    return {ref: dl.receipt_date(at).isoformat() for ref, at in times.items()}
+    at = reader.latest_reply_time(app.store.db.conn, ref)
+    return dl.receipt_date(at).isoformat() if at else None
 
 
 def _stages(conn) -> dict[str, str]:
@@ -382,7 +382,7 @@ def show(app: App, ref: str, as_of: dt.date | None, as_json: bool) -> None:
     from bot.tracking.status_rows import status_row
 
     # The same function `status`, `overdue` and reports use, as of the same moment.
-    st = status_row(row, base_url, today, lambda _law: calendar, None, _last_replies(app).get(ref))
+    st = status_row(row, base_url, today, lambda _law: calendar, None, _last_reply(app, ref))
     info_url = request_url(base_url, row["url_title"], row["wdtk_id"])
     suggestion = _suggestions(store.db.conn, [ref]).get(ref) if st.note else None
     info = {

@@ -76,11 +76,12 @@ def group_names(conn: sqlite3.Connection) -> list[str]:
     ]
 
 
-def latest_reply_times(conn: sqlite3.Connection) -> dict[str, str]:
-    """Each request's latest reply (UTC ISO)."""
-    return dict(
-        conn.execute("SELECT ref, max(at) FROM events WHERE kind = 'response' GROUP BY ref")
-    )
+def latest_reply_time(conn: sqlite3.Connection, ref: str) -> str | None:
+    """A request's latest reply (UTC ISO), through the events (kind, ref, at) index."""
+    (at,) = conn.execute(
+        "SELECT max(at) FROM events WHERE kind = 'response' AND ref = ?", [ref]
+    ).fetchone()
+    return at
 
 
 def followups_by_request(conn: sqlite3.Connection) -> dict[str, list[dict]]:

@@ -228,13 +228,12 @@ class StatusQuery:
 
     def _row(self, row: dict) -> tuple:
         # Imported here: the rule is needed only for the rare row the fast rule cannot decide.
+        from bot.store.reader import latest_reply_time
         from bot.tracking.status_rows import status_row
 
         answered = None
         if row["status"] in _REFUSED:
-            (at,) = self.conn.execute(
-                "SELECT max(at) FROM events WHERE ref = ? AND kind = 'response'", [row["ref"]]
-            ).fetchone()
+            at = latest_reply_time(self.conn, row["ref"])
             answered = dl.receipt_date(at).isoformat() if at else None
         st = status_row(
             row, self.base_url, self.today, self.calendar, self.stages.get(row["ref"]), answered
