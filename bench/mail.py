@@ -55,6 +55,7 @@ from tests.imap_server import PASSWORD, USER, ImapServer
 from tests.wdtk_replica import event, make_request_doc
 
 MAIL_LATENCY = dt.timedelta(minutes=1)  # delivery and the IDLE wake-up
+_, SEED, MODEL = poll.TIMELINES[0]  # bench/poll.py's campaign: the same seeded timeline
 PASSWORD_ENV = "FOIBOT_BENCH_IMAP_PASSWORD"
 
 
@@ -67,7 +68,7 @@ def alert(base_url: str, doc: dict, change: poll.Change) -> bytes:
 
 
 def simulate_mailbox(n_requests: int, days: int, tmp: Path) -> dict:
-    timeline = poll.b_timeline(n_requests)
+    timeline = poll.b_timeline(n_requests, SEED, MODEL)
     end = poll.B_START + dt.timedelta(days=days)
     replica = poll.start_replica()
     imap = ImapServer(tmp / "imap").start()
@@ -175,7 +176,7 @@ def main() -> int:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     poll.B_REQUESTS, poll.B_DAYS = n, days  # the baseline reads these
-    naive = poll.simulate(True)
+    naive = poll.simulate((True, SEED, MODEL))
     calls = mailbox["mail_calls"] + mailbox["poll_calls"]
     seen = set(mailbox["delays"]) & set(naive["delays"])
     print(f"{n} requests over {days} simulated days, {mailbox['changes']:,} changes on the replica, "

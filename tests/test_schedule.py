@@ -21,6 +21,7 @@ from bot.tracking.schedule import (
     after_hidden,
     after_success,
     next_slot,
+    safety_net,
 )
 
 UTC = dt.UTC
@@ -177,6 +178,25 @@ def test_a_relaxed_policy_is_honoured():
     assert next_poll(waiting(), "2026-03-11T12:00", weekly) == at("2026-03-18T17:45")
     # A week on from Tue 10 Mar is Tue 17 Mar, St Patrick's Day: Wed 18 Mar's close.
     assert next_poll(waiting(), "2026-03-10T17:45", weekly) == at("2026-03-18T17:45")
+
+
+def test_the_mailbox_safety_net():
+    """With a working mailbox: replies and acknowledgements come as alert e-mails, so no
+    polls an hour after sending and open requests weekly; what the requester does on WDTK
+    (classifying, asking for a review) is looked at daily, at 23:00; closed stays weekly."""
+    net = safety_net(POLICY)
+    sent = waiting(sent_on="2026-03-06", last_event_at="2026-03-06T17:20:00+00:00")
+    # Fri 6 Mar 17:30: a week on is Fri 13 Mar, at its close.
+    assert next_poll(sent, "2026-03-06T17:30", net) == at("2026-03-13T17:45")
+    assert next_poll(waiting(), "2026-03-30T12:00", net) == at("2026-04-07T16:45")  # Easter
+    unclassified = waiting(awaiting_description=1, last_event_at="2026-03-10T14:00:00+00:00")
+    assert next_poll(unclassified, "2026-03-10T14:30", net) == at("2026-03-10T23:00")
+    assert next_poll(unclassified, "2026-03-10T23:00", net) == at("2026-03-11T23:00")
+    refused = waiting(status="rejected", last_event_at="2026-03-10T14:00:00+00:00")
+    assert next_poll(refused, "2026-03-11T09:00", net) == at("2026-03-11T23:00")
+    assert next_poll(refused, "2026-03-18T15:00", net) == at("2026-03-25T15:00")
+    closed = waiting(status="successful", last_event_at="2026-03-10T14:00:00+00:00")
+    assert next_poll(closed, "2026-03-11T09:00", net) == at("2026-03-18T09:00")
 
 
 def test_next_slot_skips_closed_days():

@@ -222,12 +222,18 @@ SAFETY_NET_EVERY = dt.timedelta(days=7)
 
 
 def safety_net(policy: PollPolicy) -> PollPolicy:
-    """The policy relaxed for a working mailbox: requests waiting for a body (no spacing
-    is closer than open_every) and refused ones after their first week swept weekly; the
-    requester-side polls (a reply to classify, a refusal's first week), the closed,
-    unlinked and hidden rules are unchanged."""
+    """The policy relaxed for a working mailbox. Requests waiting for a body (no spacing
+    is closer than open_every) and refused ones after their first week are swept weekly;
+    no polls an hour after sending (an acknowledgement is an incoming message: WDTK mails
+    the requester at once). What only the requester does on WDTK (classifying a reply,
+    asking for a review) may reach no mailbox: a reply to classify and a refusal's first
+    week are looked at daily, in the requester's hours. The closed, unlinked and hidden
+    rules are unchanged."""
     return replace(
         policy,
         open_every=max(policy.open_every, SAFETY_NET_EVERY),
         escalatable_every=max(policy.escalatable_every, SAFETY_NET_EVERY),
+        just_sent=dt.timedelta(0),
+        describe_every=max(policy.describe_every, DAY),
+        escalatable_often=max(policy.escalatable_often, DAY),
     )
