@@ -164,15 +164,20 @@ def test_a_report_replaces_a_symlink_rather_than_writing_through_it(project, tmp
 
 
 @pytest.mark.parametrize("where", [0, 137, 249])
-def test_long_listings_escape_control_characters_too(capsys, where: int):
+@pytest.mark.parametrize("body", ["Evil\x1b[2J\rbody", "Evil\n\x9bbody"])
+def test_long_listings_escape_control_characters_too(capsys, where: int, body: str):
     """Past RICH_MAX_ROWS a table is printed as plain aligned text; a cell with control
-    characters anywhere in it is shown with '?' there too, and the clean cells as they are."""
+    characters anywhere in it (a newline too) is shown with '?' for each there too, in
+    the same columns, and the clean cells as they are."""
     from bot.cli.app import RICH_MAX_ROWS, App
 
     rows = [(f"r{i}", f"Body {i}", "waiting_response") for i in range(250)]
-    rows[where] = (f"r{where}", "Evil\x1b[2J\rbody", "waiting\x07")
+    rows[where] = (f"r{where}", body, "waiting\x07")
     assert len(rows) > RICH_MAX_ROWS
     App("config.toml", None, False).print_table(("ref", "body", "status"), rows)
     out = capsys.readouterr().out
     assert not any(ch in out for ch in "\x00\x1b\x07\r\x9b"), repr(out)
-    assert f"r{where:<4} Evil?[2J?body  waiting?" in out and "r3    Body 3" in out
+    lines = out.splitlines()
+    assert len(lines) == 252 and len({line.index("waiting") for line in lines[2:]}) == 1
+    shown = body.replace("\x1b", "?").replace("\r", "?").replace("\n", "?").replace("\x9b", "?")
+    assert f"r{where:<4} {shown}  waiting?" in out and "r3    Body 3" in out

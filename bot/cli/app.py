@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
-import itertools
 import json
 import re
 import signal
@@ -205,30 +204,20 @@ class App:
         rich would take seconds to measure and wrap."""
         # User and WDTK data goes to a terminal: control characters (ANSI escapes, CR) out.
         # Rich is no help there: it drops CR and BEL but passes ESC through.
-        # (Every cell checked at once first: most tables are clean, and 10,000 rows have
-        # 90,000 cells.)
-        if not "".join(itertools.chain.from_iterable(rows)).isprintable():
-            rows = [
-                row if "".join(row).isprintable()
-                else tuple(c if c.isprintable() else printable(c) for c in row)
-                for row in rows
-            ]  # fmt: skip
         if len(rows) <= RICH_MAX_ROWS:
             from rich.table import Table
 
             table = Table(*headers)
-            for row in rows:
+            for row in _printable_rows(rows):
                 table.add_row(*row)
             self.console().print(table)
             return
-        widths = [
-            min(PLAIN_MAX_WIDTH, max(map(len, column)))
-            for column in zip(headers, *rows, strict=True)
-        ]
-        # printf-style: half the time of str.format for the same padded, cut cells.
-        template = "  ".join(f"%-{w}.{w}s" for w in widths)
-        lines = [(template % tuple(headers)).rstrip(), "  ".join("-" * w for w in widths)]
-        lines.extend((template % tuple(row)).rstrip() for row in rows)
+        lines = _aligned(headers, rows)
+        # Most long tables are clean: one scan of the lines (not of 90,000 cells); a table
+        # with a control character anywhere (a newline in a cell too) is made again from
+        # cleaned cells ('?' for each: the same widths).
+        if not "".join(lines).isprintable():
+            lines = _aligned(headers, _printable_rows(rows))
         click.echo("\n".join(lines))
 
     def console(self, stderr: bool = False):
@@ -313,6 +302,28 @@ class DateTimeType(click.ParamType):
 def as_of_option(kind: str = "date"):
     param = DateType() if kind == "date" else DateTimeType()
     return click.option("--as-of", "as_of", type=param, help="Pretend today is this (UK time).")
+
+
+def _printable_rows(rows: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    # (A whole row checked at once: most rows are clean.)
+    return [
+        row if "".join(row).isprintable()
+        else tuple(c if c.isprintable() else printable(c) for c in row)
+        for row in rows
+    ]  # fmt: skip
+
+
+def _aligned(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    """Plain aligned lines, each column as wide as its widest cell (PLAIN_MAX_WIDTH at
+    most), under the headers and a rule."""
+    widths = [
+        min(PLAIN_MAX_WIDTH, max(map(len, column))) for column in zip(headers, *rows, strict=True)
+    ]
+    # printf-style: half the time of str.format for the same padded, cut cells.
+    template = "  ".join(f"%-{w}.{w}s" for w in widths)
+    lines = [(template % tuple(headers)).rstrip(), "  ".join("-" * w for w in widths)]
+    lines.extend((template % tuple(row)).rstrip() for row in rows)
+    return lines
 
 
 def printable(text: str | None) -> str:

@@ -336,10 +336,14 @@ def _suggestions(conn, refs: list[str]) -> dict[str, dict]:
     if not refs:
         return {}
     from bot.store.reader import latest_reply_texts
+
+    texts = latest_reply_texts(conn, refs)
+    if not texts:
+        return {}
     from bot.tracking.classify import suggest_classification
 
     out = {}
-    for ref, text in latest_reply_texts(conn, refs).items():
+    for ref, text in texts.items():
         hint = suggest_classification(text)
         if hint is not None:
             out[ref] = {"state": hint.state, "why": hint.why, "suggestion_only": True}

@@ -41,16 +41,18 @@ _REFUSED = frozenset({"rejected", "partially_successful"})
 # The stored columns the rule reads and `overdue` prints, and for a refusal (whose review
 # window runs from it) the time of its latest reply; then those only `status` shows.
 # `status_rows.COLUMNS` names what the pure rule reads, the same columns.
-_SELECT_BRIEF = (
+_RULE_COLUMNS = (
     "ref, body, status, wdtk_id, url_title, due, very_overdue_after, law, awaiting_description, "
-    "review_started_on, answered_at, "
+    "review_started_on, answered_at"
+)
+_LAST_REPLY = (
     "CASE WHEN status IN ('rejected', 'partially_successful') THEN (SELECT max(at) FROM events "
     "WHERE events.ref = requests.ref AND events.kind = 'response') END"
 )
-_SELECT = (
-    f"{_SELECT_BRIEF}, campaign, title, sent_on, slot_at, poll_error, last_confirmed_at, "
-    "last_confirmed_via"
+_STATUS_ONLY = (
+    "campaign, title, sent_on, slot_at, poll_error, last_confirmed_at, last_confirmed_via"
 )
+_SELECT = f"{_RULE_COLUMNS}, {_LAST_REPLY}, {_STATUS_ONLY}"
 _BRIEF = (None,) * 7  # what a brief row holds in place of the columns it does not read
 # The rows `overdue` reads: the only ones the rule can find late (a reply past its due
 # or very-overdue date, with or without an unclassified reply; a review), and any with a
@@ -106,9 +108,13 @@ class _Rule:
         return dl.receipt_date(stamp).isoformat()
 
     def row(self, r: tuple, stage: str | None) -> tuple:
+        if len(r) == 12:  # a brief row: no copy of it to unpack
+            rule, shown = r, _BRIEF
+        else:
+            rule, shown = r[:12], r[12:]
         (ref, body, status, wdtk_id, url_title, due, very, law, awaiting, review_started,
-         answered_at, last_reply) = r[:12]  # fmt: skip
-        campaign, title, sent_on, slot, poll_error, confirmed_at, confirmed_via = r[12:] or _BRIEF
+         answered_at, last_reply) = rule  # fmt: skip
+        campaign, title, sent_on, slot, poll_error, confirmed_at, confirmed_via = shown
         fam = _FAMILY_OF_LAW[law]  # KeyError: an unknown law, which the pure rule refuses
         upto, nth, today = self.upto[fam], self.nth[fam], self.today
         url = (
@@ -201,10 +207,13 @@ class StatusQuery:
             # The as-of date is outside the holiday data: the pure rule decides (and says why).
             rows = self._pure(where, params)
         else:
+            # A row that can be late waits for a reply or a review, never a refusal: the
+            # rows `overdue` reads need no reply time.
+            columns = f"{_RULE_COLUMNS}, {'NULL' if overdue else _LAST_REPLY}"
+            if not brief:
+                columns += f", {_STATUS_ONLY}"
             cursor = self.conn.execute(
-                f"SELECT {_SELECT_BRIEF if brief else _SELECT} FROM requests {where}"
-                "ORDER BY campaign, rowid",
-                params,
+                f"SELECT {columns} FROM requests {where}ORDER BY campaign, rowid", params
             )
             rows = self._decided(rule, cursor)
         if overdue:
