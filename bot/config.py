@@ -29,6 +29,8 @@ NAME_MAX = 255  # bytes in one file or folder name on Linux filesystems
 
 @dataclass(frozen=True)
 class WdtkConfig:
+    """[wdtk]: where WDTK is, who is asking, and how politely (interval, timeout, retries)."""
+
     base_url: str = DEFAULT_BASE_URL
     user: str = ""
     contact: str = ""
@@ -43,6 +45,8 @@ class WdtkConfig:
 
 @dataclass(frozen=True)
 class PaceLimit:
+    """One of [pace]: at most `count` requests released in any `minutes`."""
+
     count: int
     minutes: int
 
@@ -64,6 +68,8 @@ DEFAULT_PACE = (
 
 @dataclass(frozen=True)
 class BodyConfig:
+    """A public body as config.toml or the bodies table names it (url_name is WDTK's)."""
+
     url_name: str
     name: str
     short_name: str
@@ -113,6 +119,8 @@ class FollowupPolicy:
 
 @dataclass(frozen=True)
 class CampaignConfig:
+    """One [campaigns.SLUG]: its letter, its bodies, its figures and follow-ups."""
+
     slug: str
     title: str
     letter: Path
@@ -138,6 +146,8 @@ class ScheduleConfig:
 
 @dataclass(frozen=True)
 class PollConfig:
+    """[poll]: how often requests are polled where the schedule leaves it to the user."""
+
     open_every_hours: float = 3.0
     closed_every_days: float = 7.0
     hidden_grace_days: float = 14.0
@@ -145,6 +155,8 @@ class PollConfig:
 
 @dataclass(frozen=True)
 class EmailConfig:
+    """[notify.email]: the SMTP server and addresses news goes to."""
+
     host: str
     to: tuple[str, ...]
     sender: str
@@ -173,6 +185,8 @@ class MailboxConfig:
 
 @dataclass(frozen=True)
 class NotifyConfig:
+    """[notify]: how news is batched and the channels it goes out on."""
+
     batch: str = "run"  # "run": a digest after each pass with news; "daily": at [schedule] digest
     email: EmailConfig | None = None
     webhook_url: str = ""
@@ -184,6 +198,8 @@ class NotifyConfig:
 
 @dataclass(frozen=True)
 class Config:
+    """config.toml, checked: every section as its own frozen dataclass."""
+
     path: Path
     wdtk: WdtkConfig
     db_path: Path

@@ -88,6 +88,8 @@ class DeadlineError(ValueError):
 
 @dataclass(frozen=True)
 class Holiday:
+    """A bank holiday in a working-day calendar: its date and its name."""
+
     day: date
     name: str
 
@@ -442,6 +444,8 @@ def receipt_date(when: datetime | date | str) -> date:
 
 @dataclass(frozen=True, slots=True)
 class Deadlines:
+    """Every response deadline of one request, as compute_deadlines makes them."""
+
     received: date  # day 0: Europe/London date of delivery (or of the clarification)
     law: str
     working_days: int  # the count behind ``due``: 20, ``days``, or 40 when EIR-extended
@@ -711,6 +715,8 @@ def working_days_late(
 
 @dataclass(frozen=True)
 class ReviewClock:
+    """An internal review's dates: expected by, at the latest, and whether the law sets them."""
+
     requested: date
     law: str
     expected: date
