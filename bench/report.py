@@ -21,6 +21,7 @@ production uses: bot/tracking/status_query.py) within 1.3x their baselines and u
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import os
 import platform
@@ -189,7 +190,11 @@ sys.stdout.write(json.dumps(rows))
 
 
 def main() -> None:
-    quick = "--quick" in sys.argv
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--quick", action="store_true", help="50,000 requests and 500,000 events, not 100,000 and 1M"
+    )
+    quick = parser.parse_args().quick
     from bot.tracking.fields import FIELDS
 
     assert tuple(STATUS_KEYS) == FIELDS, "the baseline must write the keys status --json does"
