@@ -181,3 +181,15 @@ def test_long_listings_escape_control_characters_too(capsys, where: int, body: s
     assert len(lines) == 252 and len({line.index("waiting") for line in lines[2:]}) == 1
     shown = body.replace("\x1b", "?").replace("\r", "?").replace("\n", "?").replace("\x9b", "?")
     assert f"r{where:<4} {shown}  waiting?" in out and "r3    Body 3" in out
+
+
+def test_a_long_listing_shows_control_characters_that_end_a_line(capsys):
+    """\\x1f, \\x0b and \\x85 count as whitespace: ending a line's last cell they are shown
+    as '?' like any other, not stripped away with the padding."""
+    from bot.cli.app import App
+
+    rows = [(f"r{i}", "waiting_response") for i in range(250)]
+    rows[5] = ("r5", "waiting\x1f\x0b\x85")
+    App("config.toml", None, False).print_table(("ref", "status"), rows)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[7] == "r5    waiting???" and lines[8] == "r6    waiting_response"

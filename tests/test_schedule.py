@@ -188,6 +188,9 @@ def test_the_mailbox_safety_net():
     sent = waiting(sent_on="2026-03-06", last_event_at="2026-03-06T17:20:00+00:00")
     # Fri 6 Mar 17:30: a week on is Fri 13 Mar, at its close.
     assert next_poll(sent, "2026-03-06T17:30", net) == at("2026-03-13T17:45")
+    # WDTK's clock a little ahead of ours: still none an hour on.
+    ahead = {**sent, "last_event_at": "2026-03-06T17:30:30+00:00"}
+    assert next_poll(ahead, "2026-03-06T17:30", net) == at("2026-03-13T17:45")
     assert next_poll(waiting(), "2026-03-30T12:00", net) == at("2026-04-07T16:45")  # Easter
     unclassified = waiting(awaiting_description=1, last_event_at="2026-03-10T14:00:00+00:00")
     assert next_poll(unclassified, "2026-03-10T14:30", net) == at("2026-03-10T23:00")

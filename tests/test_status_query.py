@@ -223,6 +223,32 @@ def test_an_unknown_law_raises_as_the_rule_does(tmp_path: Path) -> None:
         list(query.rows(overdue=True))
 
 
+@pytest.mark.parametrize("unsent", ["draft", "ready", "cancelled"])
+def test_reports_by_body_read_no_unsent_request(tmp_path: Path, unsent: str) -> None:
+    """`report --by body` counts sent requests only, and does not even read the others: an
+    unsent one with a law foibot does not know stops `status`, not the report."""
+    from bot.reports.tables import body_timeliness
+
+    build(tmp_path / "foibot.db", 300, seed=5)
+    store = Store(tmp_path / "foibot.db")
+    conn = store.db.conn
+    with conn:
+        conn.execute(
+            "UPDATE requests SET status = ?, law = 'klingon' WHERE ref = "
+            "(SELECT min(ref) FROM requests WHERE status = 'waiting_response')", [unsent]
+        )  # fmt: skip
+    today = dt.date(2026, 11, 22)
+    query = StatusQuery(conn, base_url=BASE, today=today, calendar=_calendar, stages={})
+    with pytest.raises(dl.DeadlineError, match="klingon"):
+        list(query.rows())
+    sent = list(query.rows(sent_only=True))
+    stored = dict(conn.execute("SELECT ref, status FROM requests").fetchall())
+    want = sorted(ref for ref, st in stored.items() if st not in ("draft", "ready", "cancelled"))
+    assert sorted(r[0] for r in sent) == want and len(want) < len(stored)
+    summary, _bodies, _counts = body_timeliness(iter(sent), today=today, calendar=_calendar)
+    assert summary.requests == len(want)
+
+
 def test_overdue_reads_every_row_that_can_be_late(tmp_path: Path) -> None:
     # overdue reads only the rows that may be late: edge cases of that filter.
     build(tmp_path / "foibot.db", 50, seed=7)
@@ -277,10 +303,10 @@ def test_uk_dates_are_receipt_dates() -> None:
         assert rule.uk_date(at) == dl.receipt_date(at).isoformat(), at
 
 
-@pytest.mark.parametrize("c_encoder", [True, False])
+@pytest.mark.parametrize("c_encoder", ["CPython's", "none"])
 @pytest.mark.parametrize("with_suggestions", [False, True])
 def test_json_rows_are_the_text_of_their_objects(
-    with_suggestions: bool, c_encoder: bool, monkeypatch: pytest.MonkeyPatch
+    with_suggestions: bool, c_encoder: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`status --json` and `overdue --json` set each row's encoded values into a template of
     the keys; the text must be json's for the same object, whatever the values hold (with
@@ -289,7 +315,7 @@ def test_json_rows_are_the_text_of_their_objects(
 
     from bot.cli.status import _row_encoder
 
-    if not c_encoder:
+    if c_encoder == "none":
         monkeypatch.setattr(encoder, "c_make_encoder", None)
 
     rng = random.Random(5)
@@ -366,3 +392,24 @@ def test_reports_by_body_count_what_the_rule_says(db: Path) -> None:
     assert fast == want
     summary, bodies, counts = fast
     assert len(bodies) > 5 and summary.answered and summary.overdue_now and len(counts) > 8
+
+
+def test_a_c_encoder_of_another_signature_leaves_jsons_own_method(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The row encoder calls CPython's private c_make_encoder with 3.11's arguments; where
+    they do not fit, it takes JSONEncoder's public method with the same settings."""
+    from json import encoder
+
+    from bot.cli.status import _VALUE_SEP, _values_encoder
+
+    def changed(*args):
+        raise TypeError(f"c_make_encoder() takes 10 arguments ({len(args)} given)")
+
+    monkeypatch.setattr(encoder, "c_make_encoder", changed)
+    values = _values_encoder()
+    plain = values.__self__
+    assert values.__func__ is encoder.JSONEncoder.encode
+    assert (plain.item_separator, plain.key_separator, plain.ensure_ascii, plain.default) == (
+        _VALUE_SEP, ": ", False, str,
+    )  # fmt: skip

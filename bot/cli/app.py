@@ -321,8 +321,10 @@ def _aligned(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]
     ]
     # printf-style: half the time of str.format for the same padded, cut cells.
     template = "  ".join(f"%-{w}.{w}s" for w in widths)
-    lines = [(template % tuple(headers)).rstrip(), "  ".join("-" * w for w in widths)]
-    lines.extend((template % tuple(row)).rstrip() for row in rows)
+    # Only the padding is stripped: a control character ending a cell (\x1f, \x0b and
+    # the like count as whitespace) must stay for the check to show it as '?'.
+    lines = [(template % tuple(headers)).rstrip(" "), "  ".join("-" * w for w in widths)]
+    lines.extend((template % tuple(row)).rstrip(" ") for row in rows)
     return lines
 
 

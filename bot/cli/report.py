@@ -350,17 +350,15 @@ def _build(
     body_names = report_queries.body_names(store, campaign)
     if group_by_body:
         # Every request in the database, maybe: the status rows `status` computes in one
-        # query (bot/tracking/status_query.py), sent requests only.
-        from bot.tracking.fields import FIELDS
+        # query (bot/tracking/status_query.py), of the requests sent (the others are not
+        # read: a draft is nobody's timeliness).
         from bot.tracking.status_query import StatusQuery
 
         query = StatusQuery(
             store.db.conn, base_url=config.wdtk.base_url, today=today, calendar=calendar,
             stages={},
         )  # fmt: skip
-        at = FIELDS.index("status")
-        unsent = report_queries.UNSENT
-        sent = (r for r in query.rows(campaign, group=group) if r[at] not in unsent)
+        sent = query.rows(campaign, group=group, sent_only=True)
         rpt = reports.make_body_report(
             name,
             f"{title}, by body",

@@ -134,16 +134,20 @@ def _values_encoder():
     import json
     from json import encoder
 
+    plain = json.JSONEncoder(ensure_ascii=False, default=str, separators=(_VALUE_SEP, ": "))
     make = getattr(encoder, "c_make_encoder", None)
     quote = getattr(encoder, "c_encode_basestring", None)
     if make is None or quote is None:
-        return json.JSONEncoder(
-            ensure_ascii=False, default=str, separators=(_VALUE_SEP, ": ")
-        ).encode
+        return plain.encode
     # (markers, default, encoder, indent, key_separator, item_separator, sort_keys,
-    # skipkeys, allow_nan): what JSONEncoder.iterencode passes, without the circular check
-    # that scalar rows do not need.
-    chunks = make(None, str, quote, None, ": ", _VALUE_SEP, False, False, True)
+    # skipkeys, allow_nan): what JSONEncoder.iterencode passes (CPython 3.11), without the
+    # circular check that rows of plain values do not need (one dict kept across calls
+    # could keep a stale id after an error). A Python whose private signature differs
+    # gets the public method.
+    try:
+        chunks = make(None, str, quote, None, ": ", _VALUE_SEP, False, False, True)
+    except TypeError:
+        return plain.encode
 
     def values(row: tuple) -> str:
         return "".join(chunks(row, 0))

@@ -7,7 +7,6 @@ import json
 
 from bot.store.db import Store
 
-UNSENT = frozenset({"draft", "ready", "cancelled"})  # never sent: not in by-body reports
 # Events of one campaign's requests, looked up through the events (ref, id) index. A join
 # lets SQLite's planner choose to scan all the events instead (1M rows: 0.13 s vs 0.01 s).
 CAMPAIGN_REFS = "(SELECT ref FROM requests WHERE campaign = ?)"

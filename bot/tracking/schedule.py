@@ -187,7 +187,12 @@ def after_success(
     if status in CLOSED_STATES:
         return now + policy.closed_every
     if status in BODY_TURN:
-        if not row.get("first_reply_at") and _since(row, now) < policy.just_sent:
+        # (A zero just_sent is none at all, even when WDTK's clock is ahead of ours.)
+        if (
+            policy.just_sent
+            and not row.get("first_reply_at")
+            and _since(row, now) < policy.just_sent
+        ):
             return earliest
         today = now.astimezone(LONDON).date()
         try:

@@ -57,6 +57,7 @@ _BRIEF = (None,) * 7  # what a brief row holds in place of the columns it does n
 # The rows `overdue` reads: the only ones the rule can find late (a reply past its due
 # or very-overdue date, with or without an unclassified reply; a review), and any with a
 # law foibot does not know, for which the rule raises as `status` does.
+_SENT = "status NOT IN ('draft', 'ready', 'cancelled')"
 _MAY_BE_LATE = (
     "(status = 'waiting_response' AND (:today > due OR :today > very_overdue_after) "
     "OR status = 'internal_review' "
@@ -190,15 +191,19 @@ class StatusQuery:
         group: str | None = None,
         overdue: bool = False,
         brief: bool = False,
+        sent_only: bool = False,
     ) -> Iterator[tuple]:
         """Every request (campaign, then insertion order), or with `overdue` only the late
         ones, most late first. `brief` rows leave out (None) what only `status` shows:
-        campaign, title, sent_on, slot, poll_error and the last confirmation."""
+        campaign, title, sent_on, slot, poll_error and the last confirmation. `sent_only`
+        leaves out, unread, the requests never sent (draft, ready, cancelled)."""
         params = {"campaign": campaign, "group": group, "today": self.today.isoformat()}
         conditions = [c for c, v in (("campaign = :campaign", campaign), ('"group" = :group', group))
                       if v]  # fmt: skip
         if overdue:
             conditions.append(_MAY_BE_LATE)
+        if sent_only:
+            conditions.append(_SENT)
         where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
         calendars = tuple(self.calendar(law) for law in _LAW_OF_FAMILY)
         try:
