@@ -201,9 +201,8 @@ def status(
     if app.json_wanted(as_json):
         _emit_json(rows)
         return
-    from bot.tracking.fields import FIELDS
+    from bot.tracking.fields import AT as i
 
-    i = {name: k for k, name in enumerate(FIELDS)}
     ref, body, st, sent, due, by, stage, title, slot, conf_at, conf_via = (
         i[k] for k in ("ref", "body", "status", "sent_on", "due", "review_by", "stage",
                        "title", "slot", "last_confirmed_at", "last_confirmed_via")
@@ -279,9 +278,8 @@ def overdue(
     as_json: bool,
 ) -> None:
     """Only the late requests, most late first, with working days late."""
-    from bot.tracking.fields import FIELDS
+    from bot.tracking.fields import AT as i
 
-    i = {name: k for k, name in enumerate(FIELDS)}
     as_json = app.json_wanted(as_json)
     # The table prints a few fields: brief rows leave the others unread.
     conn, late = _rows(app, campaign, group, as_of, overdue=True, brief=not as_json)

@@ -381,12 +381,11 @@ def body_timeliness(
     pass that keeps no per-request rows: `--all --by body` runs over every request in the
     database. `rows` are status rows as tuples in FIELDS order
     (bot.tracking.status_query.StatusQuery, the rule `status` uses)."""
-    from bot.tracking.fields import FIELDS
+    from bot.tracking.fields import AT
 
     status_, body_, sent_, answered_, due_, law_, late_ = (
-        FIELDS.index(k) for k in
-        ("status", "body", "sent_on", "answered_on", "due", "law", "days_overdue")
-    )  # fmt: skip
+        AT[k] for k in ("status", "body", "sent_on", "answered_on", "due", "law", "days_overdue")
+    )
     body_names = body_names or {}
     iso_today = today.isoformat()
     calendars: dict[str, dl.WorkingCalendar] = {}

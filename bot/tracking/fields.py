@@ -15,6 +15,8 @@ FIELDS = (
     "late_from", "review_latest", "answered_on", "answered_days_late", "note",
     "last_confirmed_at", "last_confirmed_via",
 )  # fmt: skip
+# Where each field sits in a status row tuple (bot/tracking/status_query.py).
+AT = {name: k for k, name in enumerate(FIELDS)}
 UNCLASSIFIED_NOTE = "reply unclassified: classify it on WDTK"
 # What status rows read from `requests`: not the letters, which are most of its bytes.
 COLUMNS = (

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from operator import itemgetter
 
 from bot import deadlines as dl
-from bot.tracking.fields import COLUMNS, FIELDS, UNCLASSIFIED_NOTE
+from bot.tracking.fields import AT, COLUMNS, FIELDS, UNCLASSIFIED_NOTE
 
 # Working-day calendar families, by law (bot.deadlines._FAMILY): 0 UK-wide, 1 Scotland.
 _FAMILY_OF_LAW = {None: 0, "": 0, "foi": 0, "eir": 0, "foisa": 1, "eisr": 1}
@@ -63,7 +63,7 @@ _MAY_BE_LATE = (
     "OR status = 'internal_review' "
     "OR coalesce(law, '') NOT IN ('', 'foi', 'eir', 'foisa', 'eisr'))"
 )
-STAGE, DAYS, LATE_FROM, REF = (FIELDS.index(k) for k in ("stage", "days_overdue", "late_from", "ref"))
+DAYS, LATE_FROM, REF = AT["days_overdue"], AT["late_from"], AT["ref"]
 
 
 def overdue_key(row: tuple) -> tuple:
