@@ -16,9 +16,10 @@ from sqlite_utils import Database
 
 from bot.bodies import Body
 from bot.errors import FoibotError
+from bot.store import reader
 from bot.store.migrations import migrations
+from bot.store.reader import BUSY_TIMEOUT_S
 
-BUSY_TIMEOUT_S = 30
 IMPORT_BATCH = 1000  # bodies compared and written at a time
 _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_IOERR = 5, 6, 8, 10
 _SQLITE_FULL, _SQLITE_CANTOPEN = 13, 14
@@ -329,7 +330,7 @@ class Store:
         return bool(list(self.db.query("SELECT 1 FROM campaigns WHERE slug = ?", [slug])))
 
     def campaign_slugs(self) -> list[str]:
-        return [r["slug"] for r in self.db.query("SELECT slug FROM campaigns ORDER BY slug")]
+        return reader.campaign_slugs(self.db.conn)
 
     def ref_prefixes(self) -> set[str]:
         return {r["ref_prefix"] for r in self.db.query("SELECT ref_prefix FROM campaigns")}
@@ -362,12 +363,7 @@ class Store:
         return rows[0] if rows else None
 
     def group_names(self) -> list[str]:
-        return [
-            r["group"]
-            for r in self.db.query(
-                'SELECT DISTINCT "group" FROM requests WHERE "group" IS NOT NULL ORDER BY 1'
-            )
-        ]
+        return reader.group_names(self.db.conn)
 
     def save_correspondence(self, ref: str, messages: Iterable[dict[str, Any]]) -> None:
         """Reply texts from the request page; a message already stored is kept as it is."""
@@ -546,19 +542,6 @@ class Store:
                 [ref],
             )
         )
-
-    def latest_reply_texts(self, refs: list[str]) -> dict[str, str]:
-        """Each request's most recent incoming message text."""
-        if not refs:
-            return {}
-        out: dict[str, str] = {}
-        for r in self.db.query(
-            "SELECT ref, text FROM correspondence WHERE direction = 'incoming' "
-            f"AND ref IN ({', '.join('?' * len(refs))}) ORDER BY id",
-            refs,
-        ):
-            out[r["ref"]] = r["text"]
-        return out
 
     def all_refs(self, *, followups: bool = False) -> list[str]:
         sql = "SELECT ref FROM requests" + (" UNION SELECT ref FROM followups" if followups else "")

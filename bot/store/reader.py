@@ -49,8 +49,8 @@ def connect_current(path: Path) -> sqlite3.Connection | None:
 
 
 def latest_reply_texts(conn: sqlite3.Connection, refs: list[str]) -> dict[str, str]:
-    """Each request's most recent incoming message text (as Store.latest_reply_texts), in
-    chunks: a big `overdue` may name more refs than SQLite takes parameters."""
+    """Each request's most recent incoming message text, in chunks: a big `overdue` may
+    name more refs than SQLite takes parameters."""
     out: dict[str, str] = {}
     for start in range(0, len(refs), 500):
         chunk = refs[start : start + 500]
@@ -64,7 +64,7 @@ def latest_reply_texts(conn: sqlite3.Connection, refs: list[str]) -> dict[str, s
 
 
 def campaign_slugs(conn: sqlite3.Connection) -> list[str]:
-    return [slug for (slug,) in conn.execute("SELECT slug FROM campaigns")]
+    return [slug for (slug,) in conn.execute("SELECT slug FROM campaigns ORDER BY slug")]
 
 
 def group_names(conn: sqlite3.Connection) -> list[str]:
