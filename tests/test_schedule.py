@@ -21,6 +21,7 @@ from bot.tracking.schedule import (
     after_hidden,
     after_success,
     next_slot,
+    resumed,
     safety_net,
 )
 
@@ -228,3 +229,21 @@ def test_hidden_polled_daily_then_never():
         == (since + dt.timedelta(days=4)).isoformat()
     )
     assert after_hidden(since, since + dt.timedelta(days=14), POLICY) == NEVER
+
+
+def test_a_mailbox_that_stops_working_brings_the_normal_rhythm_back():
+    """Scheduled a week away by the safety net at Wed 11 Mar 10:00; the mailbox fails: the
+    normal policy would have polled it at that day's close, so it is due then (or at once,
+    once that has passed). Closed, failing and never-again requests are left as they are."""
+    net = safety_net(POLICY)
+    row = waiting(last_polled_at="2026-03-11T10:00:00+00:00")
+    row["next_poll_at"] = after_success(row, at("2026-03-11T10:00"), net, FOI).isoformat()
+    assert row["next_poll_at"].startswith("2026-03-18")
+    assert resumed(row, at("2026-03-11T12:00"), POLICY, FOI) == at("2026-03-11T17:45")
+    assert resumed(row, at("2026-03-12T09:00"), POLICY, FOI) == at("2026-03-12T09:00")
+    # Already on the normal rhythm: nothing to move.
+    normal = {**row, "next_poll_at": "2026-03-11T17:45:00+00:00"}
+    assert resumed(normal, at("2026-03-11T12:00"), POLICY, FOI) is None
+    for other in ({"status": "successful"}, {"poll_error": "HTTP 500"}, {"next_poll_at": NEVER},
+                  {"last_polled_at": None}):  # fmt: skip
+        assert resumed({**row, **other}, at("2026-03-11T12:00"), POLICY, FOI) is None

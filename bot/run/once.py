@@ -188,14 +188,20 @@ def run_once(
     if release:
         summary.released = release_due(store, config, now)
     policy = None
+    mail_down = False
     if mail and config.mailbox is not None and not should_stop():
         from bot.mailbox.service import check_mail, mailbox_healthy
 
         summary.mail = check_mail(store, config, client, now, should_stop=should_stop)
         if mailbox_healthy(store, now):
             policy = safety_net(policy_for(config))
+        else:
+            mail_down = True
     if poll and not should_stop():
-        summary.poll = Poller(store, config, client, policy).poll(now, should_stop=should_stop)
+        poller = Poller(store, config, client, policy)
+        if mail_down:  # the polls the safety net let wait come back to the normal rhythm
+            poller.ingest.resume_rhythm(now)
+        summary.poll = poller.poll(now, should_stop=should_stop)
         summary.stopped_early = should_stop()
         summary.followups = draft_due_followups(store, config, london_today(now))
     # The news itself was queued with each change it reports; here it is only sent.

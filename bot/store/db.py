@@ -326,6 +326,27 @@ class Store:
         sql = f"SELECT * FROM requests WHERE {' AND '.join(where)} ORDER BY next_poll_at, rowid"
         return list(self.db.query(sql, params))
 
+    def requests_polled_later(self, now: str, never: str) -> list[dict]:
+        """Open requests whose next poll is after `now` (and not never): those a relaxed
+        schedule may have put further off than the normal one would."""
+        return list(
+            self.db.query(
+                "SELECT ref, status, law, awaiting_description, last_event_at, first_reply_at, "
+                "sent_on, review_started_on, due, very_overdue_after, last_polled_at, "
+                "next_poll_at, poll_error FROM requests WHERE next_poll_at > ? AND next_poll_at != ? "
+                "AND poll_error IS NULL "
+                "AND status NOT IN ('draft', 'ready', 'cancelled', 'hidden', 'gone')",
+                [now, never],
+            )
+        )
+
+    def set_next_polls(self, times: dict[str, str]) -> None:
+        """next_poll_at for many requests at once (ref -> UTC ISO time)."""
+        self.db.conn.executemany(
+            "UPDATE requests SET next_poll_at = ? WHERE ref = ?",
+            [(at, ref) for ref, at in times.items()],
+        )
+
     def campaign_exists(self, slug: str) -> bool:
         return bool(list(self.db.query("SELECT 1 FROM campaigns WHERE slug = ?", [slug])))
 

@@ -21,7 +21,7 @@ from bot.followups.service import mark_sent
 from bot.notify import news
 from bot.store.db import Store
 from bot.tracking.outcomes import NewlyOverdue, NewReply, PollReport, StatusChange
-from bot.tracking.schedule import PollPolicy, after_hidden, after_success
+from bot.tracking.schedule import NEVER, PollPolicy, after_hidden, after_success, resumed
 from bot.tracking.status import (
     OVERDUE_STATUSES,
     ClockAdjust,
@@ -77,6 +77,20 @@ class Ingest:
     def calendar(self, law: str) -> dl.WorkingCalendar:
         return self.config.calendar(law)
 
+
+    def resume_rhythm(self, now: dt.datetime) -> int:
+        """Bring the polls the mailbox's safety net put off back to this policy's rhythm
+        (a mailbox that stopped working tells of changes no longer): each request whose
+        poll this policy would have made sooner is scheduled then. Returns how many."""
+        moved = {}
+        for row in self.store.requests_polled_later(now.isoformat(), NEVER):
+            due = resumed(row, now, self.policy, self.calendar(row.get("law") or "foi"))
+            if due is not None:
+                moved[row["ref"]] = due.isoformat()
+        if moved:
+            with self.store.transaction():
+                self.store.set_next_polls(moved)
+        return len(moved)
     def needs_page(self, row: dict, request: WdtkRequest, *, new: bool) -> bool:
         """WDTK shows its own due date only while a request waits, and reply texts only on
         the page: read it when a request is first seen and for each new reply."""

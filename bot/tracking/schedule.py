@@ -226,6 +226,23 @@ def after_hidden(gone_since: dt.datetime, now: dt.datetime, policy: PollPolicy) 
 SAFETY_NET_EVERY = dt.timedelta(days=7)
 
 
+def resumed(
+    row: dict, now: dt.datetime, policy: PollPolicy, calendar: dl.WorkingCalendar
+) -> dt.datetime | None:
+    """When the mailbox stops working: the poll `policy` would have scheduled for this
+    request at its last poll (now, if that has passed), where that is sooner than the one
+    it has (which the safety net may have put a week away); None where it is not. Closed,
+    hidden and failing requests keep their own rhythm, the same with or without mail."""
+    last, scheduled = row.get("last_polled_at"), row.get("next_poll_at")
+    if (
+        not last or not scheduled or scheduled == NEVER or row.get("poll_error")
+        or row["status"] in CLOSED_STATES or row["status"] == "hidden"
+    ):  # fmt: skip
+        return None
+    due = max(after_success(row, dt.datetime.fromisoformat(last), policy, calendar), now)
+    return due if due < dt.datetime.fromisoformat(scheduled) else None
+
+
 def safety_net(policy: PollPolicy) -> PollPolicy:
     """The policy relaxed for a working mailbox. Requests waiting for a body (no spacing
     is closer than open_every) and refused ones after their first week are swept weekly;
