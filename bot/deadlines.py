@@ -504,6 +504,7 @@ def _count(cal: WorkingCalendar, start: date, n: int, pauses: list[tuple[date, d
 
 RECORDS_MAX = 20_000  # records kept per calendar, law and school flag (~3 MB at most)
 _TWENTY = 20
+_NO_PAUSES: tuple = ()
 # compute_deadlines' records on the default calendars: by law, then school flag (0 or 1),
 # then receipt date.
 _default_records: dict[str, tuple[dict[date, Deadlines], dict[date, Deadlines]]] = {
@@ -520,7 +521,7 @@ def compute_deadlines(
     calendar: WorkingCalendar | None = None,
     eir_extended: bool = False,
     pit_extension_to: date | None = None,
-    fee_pauses: Iterable[tuple[date, date]] = (),
+    fee_pauses: Iterable[tuple[date, date]] = _NO_PAUSES,
 ) -> Deadlines:
     """All response deadlines for a request received (day 0) on ``received``.
 
@@ -535,20 +536,22 @@ def compute_deadlines(
     """
     # Fast path, the plain 20-day clock every tracked request starts with: a record
     # already made for the same (date, law, school flag) on this calendar is returned as
-    # it is (records are immutable). `days is _TWENTY` is true for the int 20 only.
+    # it is (records are immutable). `days is _TWENTY` is true for the int 20 only, and
+    # `fee_pauses is _NO_PAUSES` for the default (CPython has one empty tuple). Only a
+    # date can equal a date key, so anything else misses and takes the checked path.
     if (
         days is _TWENTY
         and pit_extension_to is None
         and eir_extended is False
-        and fee_pauses == ()
-        and type(received) is date
+        and fee_pauses is _NO_PAUSES
     ):
-        tables = (_default_records if calendar is None else calendar._records).get(law)
-        if tables is not None:
-            record = tables[1 if school else 0].get(received)
-            if record is not None:
-                return record
-        return _new_plain_record(received, law, school, calendar)
+        try:
+            return (_default_records if calendar is None else calendar._records)[law][
+                1 if school else 0
+            ][received]
+        except (KeyError, TypeError, AttributeError):
+            if type(received) is date:
+                return _new_plain_record(received, law, school, calendar)
     return _compute_deadlines(
         received, law, school=school, days=days, calendar=calendar,
         eir_extended=eir_extended, pit_extension_to=pit_extension_to, fee_pauses=fee_pauses,

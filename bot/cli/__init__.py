@@ -136,11 +136,18 @@ def main() -> None:
             sys.stdout.write(TEXT)
             sys.stdout.flush()
         except BrokenPipeError:  # `foibot --help | head -1`, as with any other command
-            from bot.cli.app import reader_gone
+            from bot.cli.failures import reader_gone
 
             reader_gone()
             sys.exit(1)
         return
+    if "status" in sys.argv:
+        from bot.cli.plain_status import run
+
+        if run(sys.argv[1:]):
+            # The table is written and flushed, and nothing was opened for writing: exit
+            # now rather than free its 300,000 objects one by one (a tenth of the run).
+            os._exit(0)
     from bot.cli.group import cli
 
     cli(prog_name="foibot")

@@ -2,31 +2,22 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import errno
 import json
-import re
 import signal
-import sqlite3
 import sys
 import threading
-from functools import cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from bot.cli.failures import explain, one_line, reader_gone
+from bot.cli.output import RICH_MAX_ROWS, console, print_table
+from bot.cli.settings import Settings
 from bot.errors import ConfigError, FoibotError, Interrupted, UsageError
 
 if TYPE_CHECKING:
-    from bot.config import Config
     from bot.store.db import Store
-
-
-RICH_MAX_ROWS = 200
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-PLAIN_MAX_WIDTH = 60
 
 
 class FoibotGroup(click.Group):
@@ -75,59 +66,19 @@ class FoibotGroup(click.Group):
                 click.echo(f"Error: {known}", err=True)
                 ctx.exit(known.exit_code)
             click.echo(
-                f"Error: unexpected {type(exc).__name__}: {_one_line(exc)} "
+                f"Error: unexpected {type(exc).__name__}: {one_line(exc)} "
                 "(run again with --debug for the traceback, and please report it)",
                 err=True,
             )
             ctx.exit(1)
 
 
-def reader_gone() -> None:
-    """Point stdout at /dev/null, so that flushing it at exit does not raise again (the
-    Python documentation's recipe for SIGPIPE)."""
-    import os
+class App(Settings):
+    """Settings, with the store, the run lock and output: what a click command is given."""
 
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
-
-
-def explain(exc: BaseException, app: App | None) -> FoibotError | None:
-    """A FoibotError for failures of the machine rather than of foibot, where one line can
-    say what happened and what to do; None when nothing better than the type is known."""
-    if isinstance(exc, sqlite3.Error):
-        from bot.store.db import explain_sqlite_error
-
-        path = Path("the database")
-        with contextlib.suppress(FoibotError):
-            path = app.store_path() if app is not None else path
-        return explain_sqlite_error(exc, path)
-    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
-        where = f" {exc.filename}" if exc.filename else ""
-        return FoibotError(f"disk full while writing{where}: free some space and run it again")
-    if isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return FoibotError(f"{exc.filename or 'a file'}: {exc.strerror}")
-    if isinstance(exc, RecursionError):
-        return FoibotError("input nested too deeply to process")
-    return None
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return text[:200] or "(no message)"
-
-
-class App:
     def __init__(self, config_path: str, db_path: str | None, as_json: bool, debug: bool = False):
-        self.config_path, self.db_path, self.as_json = config_path, db_path, as_json
-        self.debug = debug
+        super().__init__(config_path, db_path, as_json, debug)
         self._store: Store | None = None
-
-    @cached_property
-    def config(self) -> Config:
-        from bot.config import load_config
-
-        return load_config(self.config_path)
 
     @property
     def store(self) -> Store:
@@ -137,9 +88,6 @@ class App:
             self._store = Store(self.store_path(), busy_timeout_s=self._busy_timeout())
             click.get_current_context().call_on_close(self._store.close)
         return self._store
-
-    def store_path(self) -> Path:
-        return Path(self.db_path or self.config.db_path)
 
     def _busy_timeout(self) -> float:
         from bot.store.db import BUSY_TIMEOUT_S
@@ -183,9 +131,6 @@ class App:
         click.get_current_context().call_on_close(restore)
         return stop
 
-    def json_wanted(self, flag: bool) -> bool:
-        return flag or self.as_json
-
     def emit_json(self, data: Any) -> None:
         # Indented for people; one line per item for big listings, where indenting would
         # triple the time spent writing (10,000 status rows).
@@ -200,42 +145,11 @@ class App:
             click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
     def print_table(self, headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
-        """A rich table for a screenful; plain aligned columns for long listings, which
-        rich would take seconds to measure and wrap."""
-        # User and WDTK data goes to a terminal: control characters (ANSI escapes, CR) out.
-        # Rich is no help there: it drops CR and BEL but passes ESC through.
-        if len(rows) <= RICH_MAX_ROWS:
-            from rich.table import Table
-
-            table = Table(*headers)
-            for row in _printable_rows(rows):
-                table.add_row(*row)
-            self.console().print(table)
-            return
-        lines = _aligned(headers, rows)
-        # Most long tables are clean: one scan of the lines (not of 90,000 cells); a table
-        # with a control character anywhere (a newline in a cell too) is made again from
-        # cleaned cells ('?' for each: the same widths).
-        if not "".join(lines).isprintable():
-            lines = _aligned(headers, _printable_rows(rows))
-        click.echo("\n".join(lines))
+        print_table(headers, rows)
 
     def console(self, stderr: bool = False):
-        from rich.console import Console
+        return console(stderr)
 
-        stream = sys.stderr if stderr else sys.stdout
-        # Cron mail and pipes get a wide table rather than rich's 80-column default.
-        width = None if stream.isatty() else 160
-        # markup/emoji off: titles and body names are user data, and rich would read
-        # "[bold]" as markup and ":thumbs_up:" as an emoji, and crash on a stray "[/]".
-        return Console(
-            stderr=stderr, highlight=False, soft_wrap=False, width=width, markup=False, emoji=False
-        )
-
-    def today(self, as_of: dt.date | None) -> dt.date:
-        from bot.dates import london_today
-
-        return as_of or london_today()
 
 
 pass_app = click.make_pass_decorator(App)
@@ -302,36 +216,6 @@ class DateTimeType(click.ParamType):
 def as_of_option(kind: str = "date"):
     param = DateType() if kind == "date" else DateTimeType()
     return click.option("--as-of", "as_of", type=param, help="Pretend today is this (UK time).")
-
-
-def _printable_rows(rows: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
-    # (A whole row checked at once: most rows are clean.)
-    return [
-        row if "".join(row).isprintable()
-        else tuple(c if c.isprintable() else printable(c) for c in row)
-        for row in rows
-    ]  # fmt: skip
-
-
-def _aligned(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
-    """Plain aligned lines, each column as wide as its widest cell (PLAIN_MAX_WIDTH at
-    most), under the headers and a rule."""
-    widths = [
-        min(PLAIN_MAX_WIDTH, max(map(len, column))) for column in zip(headers, *rows, strict=True)
-    ]
-    # printf-style: half the time of str.format for the same padded, cut cells.
-    template = "  ".join(f"%-{w}.{w}s" for w in widths)
-    # Only the padding is stripped: a control character ending a cell (\x1f, \x0b and
-    # the like count as whitespace) must stay for the check to show it as '?'.
-    lines = [(template % tuple(headers)).rstrip(" "), "  ".join("-" * w for w in widths)]
-    lines.extend((template % tuple(row)).rstrip(" ") for row in rows)
-    return lines
-
-
-def printable(text: str | None) -> str:
-    """User or WDTK text made safe for a terminal: control characters (ESC sequences that
-    clear the screen or set the title, CR that overwrites a line) shown as '?'."""
-    return _CONTROL.sub("?", text or "")
 
 
 def fail_usage(message: str) -> None:

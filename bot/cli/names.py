@@ -4,10 +4,13 @@ an unknown one is bad usage (exit 2) with a did-you-mean, never an empty result.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from bot.cli.app import App
 from bot.config import suggest
 from bot.errors import UsageError
+
+if TYPE_CHECKING:
+    from bot.cli.app import App
 
 
 def unknown(kind: str, word: str, choices: list[str], hint: str = "") -> UsageError:

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import click
 
-from bot.cli.app import App, as_of_option, json_option, pass_app, printable
-from bot.errors import UsageError
+from bot.cli.app import App, as_of_option, json_option, pass_app
+from bot.cli.output import printable
+from bot.cli.status_table import collector_paused, read_rows
+from bot.cli.status_table import show as show_table
 from bot.followups import KINDS
 
 
@@ -30,16 +32,6 @@ def _connection(app: App):
     return conn
 
 
-def _status_query(app: App, conn, as_of: dt.date | None):
-    from bot.tracking.status_query import StatusQuery
-
-    config, today = app.config, app.today(as_of)
-    return StatusQuery(
-        conn, base_url=config.wdtk.base_url, today=today, calendar=config.calendar,
-        stages=_stages(conn),
-    )  # fmt: skip
-
-
 def _rows(
     app: App,
     campaign: str | None,
@@ -47,25 +39,13 @@ def _rows(
     as_of: dt.date | None,
     overdue: bool = False,
     brief: bool = False,
+    table: bool = False,
 ) -> tuple[object, Iterator[tuple]]:
-    """The connection and the status rows (tuples: bot.tracking.status_query.StatusQuery),
-    after checking the campaign and group names."""
-    from bot import deadlines as dl
-    from bot.cli.names import check_campaign, check_group
-    from bot.store import reader
-
+    """The connection and the status rows, after checking the campaign and group names."""
     conn = _connection(app)
-    check_campaign(app, campaign, known=reader.campaign_slugs(conn))
-    check_group(app, group, known=reader.group_names(conn))
-    query = _status_query(app, conn, as_of)
-
-    def rows() -> Iterator[tuple]:
-        try:
-            yield from query.rows(campaign, group=group, overdue=overdue, brief=brief)
-        except dl.DeadlineError as exc:
-            raise UsageError(str(exc)) from None
-
-    return conn, rows()
+    return conn, read_rows(
+        app, conn, campaign, group, as_of, overdue=overdue, brief=brief, table=table
+    )
 
 
 def _last_reply(app: App, ref: str) -> str | None:
@@ -77,24 +57,13 @@ def _last_reply(app: App, ref: str) -> str | None:
     return dl.receipt_date(at).isoformat() if at else None
 
 
-def _stages(conn) -> dict[str, str]:
-    from bot.store import reader
-
-    grouped = reader.followups_by_request(conn)
-    if not grouped:
-        return {}
-    from bot.followups.rules import stage
-
-    return {ref: stage(items) for ref, items in grouped.items()}
-
-
 def _emit_json(rows: Iterator[tuple], suggested: dict[str, dict] | None = None) -> None:
     """What App.emit_json writes for a list of row objects (the same bytes), encoding each
     row once and writing as it goes: indented up to RICH_MAX_ROWS rows, one a line beyond.
     With `suggested` (overdue), each object ends with its ref's "suggested" entry."""
     import json
 
-    from bot.cli.app import RICH_MAX_ROWS
+    from bot.cli.output import RICH_MAX_ROWS
     from bot.tracking.fields import FIELDS
 
     # zip stops at FIELDS: the rows carry a flag after them.
@@ -107,17 +76,18 @@ def _emit_json(rows: Iterator[tuple], suggested: dict[str, dict] | None = None) 
         def as_dict(r: tuple) -> dict:
             return {**dict(zip(FIELDS, r)), "suggested": suggested.get(r[0])}  # noqa: B905
 
-    head = list(itertools.islice(rows, RICH_MAX_ROWS + 1))
-    if len(head) <= RICH_MAX_ROWS:
-        data = [as_dict(r) for r in head]
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
-        return
-    encode = _row_encoder(as_dict, suggested)
-    out = click.get_text_stream("stdout")
-    sep = "[\n"
-    for batch in _batched(itertools.chain(head, rows), 1000):
-        out.write(sep + ",\n".join([encode(r) for r in batch]))
-        sep = ",\n"
+    with collector_paused():
+        head = list(itertools.islice(rows, RICH_MAX_ROWS + 1))
+        if len(head) <= RICH_MAX_ROWS:
+            data = [as_dict(r) for r in head]
+            click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+            return
+        encode = _row_encoder(as_dict, suggested)
+        out = click.get_text_stream("stdout")
+        sep = "[\n"
+        for batch in _batched(itertools.chain(head, rows), 1000):
+            out.write(sep + ",\n".join([encode(r) for r in batch]))
+            sep = ",\n"
     out.write("\n]\n")
     out.flush()
 
@@ -197,63 +167,12 @@ def status(
     app: App, campaign: str | None, group: str | None, as_of: dt.date | None, as_json: bool
 ) -> None:
     """One row per request: status, dates, days late."""
-    _, rows = _rows(app, campaign, group, as_of)
-    if app.json_wanted(as_json):
+    as_json = app.json_wanted(as_json)
+    _, rows = _rows(app, campaign, group, as_of, table=not as_json)
+    if as_json:
         _emit_json(rows)
         return
-    from bot.tracking.fields import AT as i
-
-    ref, body, st, sent, due, by, stage, title, slot, conf_at, conf_via = (
-        i[k] for k in ("ref", "body", "status", "sent_on", "due", "review_by", "stage",
-                       "title", "slot", "last_confirmed_at", "last_confirmed_via")
-    )  # fmt: skip
-    late = _late_cell(i)
-    counts: dict[str, int] = {}
-    table = []
-    for r in rows:
-        counts[r[st]] = counts.get(r[st], 0) + 1
-        sent_text = r[sent] or ""
-        if not sent_text and r[slot] and r[st] == "draft":
-            from bot.dates import format_uk
-
-            sent_text = f"slot {format_uk(r[slot])}"
-        table.append((
-            r[ref], r[body] or "", r[st], sent_text, r[due] or "",
-            late(r), r[by] or "", r[stage] or "", _confirmed(r[conf_at], r[conf_via]), r[title],
-        ))  # fmt: skip
-    if not table:
-        hint = " `foibot track URL` follows a WDTK request; `foibot draft CAMPAIGN` drafts a campaign."
-        click.echo("No requests yet." + (hint if not (campaign or group) else ""))
-        return
-    app.print_table(
-        ("ref", "body", "status", "sent", "due", "late", "review by", "stage", "confirmed", "title"),
-        table,
-    )
-    click.echo(", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
-
-
-def _late_cell(i: dict[str, int]):
-    """How late, and from which date: "3 from 2026-03-31", or "answered 4 late"."""
-    days, since, answered = i["days_overdue"], i["late_from"], i["answered_days_late"]
-
-    def cell(r: tuple) -> str:
-        if r[days] is not None:
-            return f"{r[days]} from {r[since]}"
-        if r[answered]:
-            return f"answered {r[answered]} late"
-        return ""
-
-    return cell
-
-
-def _confirmed(at: str | None, via: str | None) -> str:
-    """When WDTK last confirmed a request, UK time, and the path: "20 Mar 09:05 mail"."""
-    if not at:
-        return ""
-    from bot.dates import LONDON
-
-    moment = dt.datetime.fromisoformat(at).astimezone(LONDON)
-    return f"{moment:%d %b %H:%M} {via or 'poll'}"
+    show_table(rows, filtered=bool(campaign or group))
 
 
 @click.command()
@@ -292,7 +211,8 @@ def overdue(
         late = (r for r in late if not r[sg])
     elif stage:
         late = (r for r in late if r[sg] and r[sg].split()[0] == stage)
-    rows = list(late)
+    with collector_paused():
+        rows = list(late)
     suggestions = _suggestions(conn, [r[0] for r in rows if r[note]])
     if as_json:
         _emit_json(iter(rows), suggestions)

@@ -13,10 +13,10 @@ from bot.cli.app import (
     fail_usage,
     json_option,
     pass_app,
-    printable,
     stderr,
 )
 from bot.cli.names import check_campaign
+from bot.cli.output import printable
 
 
 @contextlib.contextmanager

@@ -38,22 +38,22 @@ _ASK_DAYS = dl.REVIEW_ASK_DAYS
 _AS_IS = frozenset({"draft", "ready", "cancelled", "hidden", "gone"})
 _REFUSED = frozenset({"rejected", "partially_successful"})
 
-# The stored columns the rule reads and `overdue` prints, and for a refusal (whose review
-# window runs from it) the time of its latest reply; then those only `status` shows.
-# `status_rows.COLUMNS` names what the pure rule reads, the same columns.
+# The stored columns the rule reads, and for a refusal (whose review window runs from it)
+# the time of its latest reply; then those of the link (`overdue` prints it), then those
+# only `status` shows, then those only `status --json` has. Each column read costs (10,000
+# rows: ~1 ms a column), so `overdue`'s table reads the first two parts and `status`'s the
+# first and third. `status_rows.COLUMNS` names what the pure rule reads, the same columns.
 _RULE_COLUMNS = (
-    "ref, body, status, wdtk_id, url_title, due, very_overdue_after, law, awaiting_description, "
+    "ref, body, status, due, very_overdue_after, law, awaiting_description, "
     "review_started_on, answered_at"
 )
 _LAST_REPLY = (
     "CASE WHEN status IN ('rejected', 'partially_successful') THEN (SELECT max(at) FROM events "
     "WHERE events.ref = requests.ref AND events.kind = 'response') END"
 )
-_STATUS_ONLY = (
-    "campaign, title, sent_on, slot_at, poll_error, last_confirmed_at, last_confirmed_via"
-)
-_SELECT = f"{_RULE_COLUMNS}, {_LAST_REPLY}, {_STATUS_ONLY}"
-_BRIEF = (None,) * 7  # what a brief row holds in place of the columns it does not read
+_LINK = "wdtk_id, url_title"
+_SHOWN = "title, sent_on, slot_at, last_confirmed_at, last_confirmed_via"
+_JSON_ONLY = "campaign, poll_error"
 # The rows `overdue` reads: the only ones the rule can find late (a reply past its due
 # or very-overdue date, with or without an unclassified reply; a review), and any with a
 # law foibot does not know, for which the rule raises as `status` does.
@@ -109,13 +109,22 @@ class _Rule:
         return dl.receipt_date(stamp).isoformat()
 
     def row(self, r: tuple, stage: str | None) -> tuple:
-        if len(r) == 12:  # a brief row: no copy of it to unpack
-            rule, shown = r, _BRIEF
+        # One unpacking per shape of row (StatusQuery.rows: all, brief, table).
+        n = len(r)
+        if n == 19:
+            (ref, body, status, due, very, law, awaiting, review_started, answered_at,
+             last_reply, wdtk_id, url_title, title, sent_on, slot, confirmed_at, confirmed_via,
+             campaign, poll_error) = r  # fmt: skip
+        elif n == 12:
+            (ref, body, status, due, very, law, awaiting, review_started, answered_at,
+             last_reply, wdtk_id, url_title) = r  # fmt: skip
+            campaign = title = sent_on = slot = poll_error = confirmed_at = confirmed_via = None
+        elif n == 15:
+            (ref, body, status, due, very, law, awaiting, review_started, answered_at,
+             last_reply, title, sent_on, slot, confirmed_at, confirmed_via) = r  # fmt: skip
+            wdtk_id = url_title = campaign = poll_error = None
         else:
-            rule, shown = r[:12], r[12:]
-        (ref, body, status, wdtk_id, url_title, due, very, law, awaiting, review_started,
-         answered_at, last_reply) = rule  # fmt: skip
-        campaign, title, sent_on, slot, poll_error, confirmed_at, confirmed_via = shown
+            raise AssertionError(f"a status query row of {n} columns")
         fam = _FAMILY_OF_LAW[law]  # KeyError: an unknown law, which the pure rule refuses
         upto, nth, today = self.upto[fam], self.nth[fam], self.today
         url = (
@@ -191,12 +200,16 @@ class StatusQuery:
         group: str | None = None,
         overdue: bool = False,
         brief: bool = False,
+        table: bool = False,
         sent_only: bool = False,
     ) -> Iterator[tuple]:
         """Every request (campaign, then insertion order), or with `overdue` only the late
         ones, most late first. `brief` rows leave out (None) what only `status` shows:
-        campaign, title, sent_on, slot, poll_error and the last confirmation. `sent_only`
+        campaign, title, sent_on, slot, poll_error and the last confirmation; `table` rows
+        what `status`'s table does not show: url, campaign and poll_error. `sent_only`
         leaves out, unread, the requests never sent (draft, ready, cancelled)."""
+        if brief and table:
+            raise ValueError("brief and table rows are different shapes: one or the other")
         params = {"campaign": campaign, "group": group, "today": self.today.isoformat()}
         conditions = [c for c, v in (("campaign = :campaign", campaign), ('"group" = :group', group))
                       if v]  # fmt: skip
@@ -214,9 +227,14 @@ class StatusQuery:
         else:
             # A row that can be late waits for a reply or a review, never a refusal: the
             # rows `overdue` reads need no reply time.
-            columns = f"{_RULE_COLUMNS}, {'NULL' if overdue else _LAST_REPLY}"
+            parts = [_RULE_COLUMNS, "NULL" if overdue else _LAST_REPLY]
+            if not table:
+                parts.append(_LINK)
             if not brief:
-                columns += f", {_STATUS_ONLY}"
+                parts.append(_SHOWN)
+                if not table:
+                    parts.append(_JSON_ONLY)
+            columns = ", ".join(parts)
             cursor = self.conn.execute(
                 f"SELECT {columns} FROM requests {where}ORDER BY campaign, rowid", params
             )

@@ -1,0 +1,146 @@
+"""The rows of `foibot status` and `foibot overdue`, and the status table, without click:
+the same code runs whether click parsed the options (bot/cli/status.py) or the plain way
+in did (bot/cli/plain_status.py)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import gc
+import sqlite3
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+from bot.cli.output import echo, print_table
+from bot.errors import UsageError
+
+if TYPE_CHECKING:
+    from bot.cli.settings import Settings
+
+
+def read_rows(
+    settings: Settings,
+    conn: sqlite3.Connection,
+    campaign: str | None,
+    group: str | None,
+    as_of: dt.date | None,
+    *,
+    overdue: bool = False,
+    brief: bool = False,
+    table: bool = False,
+) -> Iterator[tuple]:
+    """The status rows (tuples: bot.tracking.status_query.StatusQuery), after checking the
+    campaign and group names (unknown: UsageError, with a did-you-mean). `brief` and
+    `table`: the columns `overdue`'s and `status`'s tables print (StatusQuery.rows)."""
+    from bot import deadlines as dl
+    from bot.cli.names import check_campaign, check_group
+    from bot.store import reader
+    from bot.tracking.status_query import StatusQuery
+
+    if campaign is not None:
+        check_campaign(settings, campaign, known=reader.campaign_slugs(conn))  # type: ignore[arg-type]
+    if group is not None:
+        check_group(settings, group, known=reader.group_names(conn))  # type: ignore[arg-type]
+    config = settings.config
+    query = StatusQuery(
+        conn, base_url=config.wdtk.base_url, today=settings.today(as_of),
+        calendar=config.calendar, stages=stages(conn),
+    )  # fmt: skip
+
+    def rows() -> Iterator[tuple]:
+        try:
+            yield from query.rows(
+                campaign, group=group, overdue=overdue, brief=brief, table=table
+            )
+        except dl.DeadlineError as exc:
+            raise UsageError(str(exc)) from None
+
+    return rows()
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while rows are read: 10,000 of them make 200,000
+    objects and no cycle, and the collector would walk them all again each few thousand
+    (a tenth of `status`'s time). On again after, as it was."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def stages(conn: sqlite3.Connection) -> dict[str, str]:
+    """Each request's escalation stage, from its follow-ups (none: not in the dict)."""
+    from bot.store import reader
+
+    grouped = reader.followups_by_request(conn)
+    if not grouped:
+        return {}
+    from bot.followups.rules import stage
+
+    return {ref: stage(items) for ref, items in grouped.items()}
+
+
+def show(rows: Iterator[tuple], *, filtered: bool) -> None:
+    """The status table, then a count by status; `filtered`: a campaign or group was asked
+    for (no hint on how to start, then)."""
+    table(rows, filtered=filtered)()
+
+
+def table(rows: Iterator[tuple], *, filtered: bool) -> Callable[[], None]:
+    """`show`, in two steps: every row is read here (where any error is raised), and the
+    function returned prints them."""
+    from bot.tracking.fields import AT as i
+
+    ref, body, st, sent, due, by, stage, title, slot, conf_at, conf_via = (
+        i[k] for k in ("ref", "body", "status", "sent_on", "due", "review_by", "stage",
+                       "title", "slot", "last_confirmed_at", "last_confirmed_via")
+    )  # fmt: skip
+    days, since, answered = i["days_overdue"], i["late_from"], i["answered_days_late"]
+    counts: dict[str, int] = {}
+    cells = []
+    with collector_paused():
+        for r in rows:
+            status = r[st]
+            counts[status] = counts.get(status, 0) + 1
+            sent_text = r[sent] or ""
+            if not sent_text and r[slot] and status == "draft":
+                from bot.dates import format_uk
+
+                sent_text = f"slot {format_uk(r[slot])}"
+            # How late, and from which date: "3 from 2026-03-31", or "answered 4 late".
+            late = (
+                f"{r[days]} from {r[since]}" if r[days] is not None
+                else f"answered {r[answered]} late" if r[answered] else ""
+            )  # fmt: skip
+            confirmed = _confirmed(r[conf_at], r[conf_via]) if r[conf_at] else ""
+            cells.append((
+                r[ref], r[body] or "", status, sent_text, r[due] or "", late, r[by] or "",
+                r[stage] or "", confirmed, r[title],
+            ))  # fmt: skip
+    if not cells:
+        hint = " `foibot track URL` follows a WDTK request; `foibot draft CAMPAIGN` drafts a campaign."
+        return lambda: echo("No requests yet." + ("" if filtered else hint))
+
+    def write() -> None:
+        print_table(
+            ("ref", "body", "status", "sent", "due", "late", "review by", "stage", "confirmed",
+             "title"),
+            cells,
+        )  # fmt: skip
+        echo(", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+
+    return write
+
+
+def _confirmed(at: str | None, via: str | None) -> str:
+    """When WDTK last confirmed a request, UK time, and the path: "20 Mar 09:05 mail"."""
+    if not at:
+        return ""
+    from bot.dates import LONDON
+
+    moment = dt.datetime.fromisoformat(at).astimezone(LONDON)
+    return f"{moment:%d %b %H:%M} {via or 'poll'}"
