@@ -16,7 +16,9 @@ against `sys.executable -c pass` timed the same way in the same run, each after 
 warm-up run. Bytecode is cached as after a normal install (PYTHONPYCACHEPREFIX in the temp
 dir, so nothing is written into the checkout); `status --json` is also timed with
 PYTHONDONTWRITEBYTECODE=1, which leaves an editable install compiling bot/ on every run.
-`status --json` separates the cost of rendering the table from the rest. Commands slower
+`status --json` separates the cost of rendering the table from the rest; `status --as-of
+TODAY` prints the same table by way of click (bot/cli/plain_status.py takes the plain
+forms without it), to show what click and the group cost. Commands slower
 than 2 s get 3 timed runs instead of 7. The status aim's ratio is the median of pairs'
 ratios (`python -c pass`, then `foibot status`, back to back), so a change in the load of
 the shared cores falls on both; a bare sqlite3 script that prints the stored columns
@@ -62,6 +64,7 @@ from _common import REPO
 
 from bot import deadlines as dl
 from bot.config import load_config
+from bot.dates import london_today
 from bot.store.db import Store
 from bot.tracking.ingest import holiday_key as holiday_key_of
 from bot.tracking.status import live_status
@@ -331,6 +334,11 @@ def main() -> None:
         t_bare, _, bare_x = paired_runs(
             [sys.executable, "-c", BARE_STATUS, str(db)], [*foibot, "status"], root, env, runs
         )
+        # The same table by way of click (an --as-of is a form bot/cli/plain_status.py
+        # leaves to it): what `foibot status` took before it had a plain way in.
+        as_of = ["--as-of", london_today().isoformat()]
+        t_click, click_out = median_run([*foibot, "status", *as_of], root, env, runs)
+        assert click_out.stdout == out.stdout, "the plain way and click's print other tables"
         t_json, _ = median_run([*foibot, "status", "--json"], root, env, runs)
         nocache_env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
         t_nocache, _ = median_run([*foibot, "status", "--json"], root, nocache_env, runs)
@@ -353,6 +361,8 @@ def main() -> None:
         print(f"  foibot status, {REQUESTS:,} requests:   {t_status * 1000:6.0f} ms  "
               f"({t_status / t_pass:.1f}x, +{(t_status - t_pass) * 1000:.0f} ms; "
               f"{status_x:.2f}x in pairs with python -c pass)")  # fmt: skip
+        print(f"  the same by way of click (--as-of): {t_click * 1000:6.0f} ms  "
+              f"({t_click / t_pass:.1f}x python -c pass)")  # fmt: skip
         print(f"  bare sqlite3 script, same table:   {t_bare * 1000:6.0f} ms  "
               f"({t_bare / t_pass:.1f}x python -c pass; foibot status is {bare_x:.2f}x it, "
               "in pairs)")  # fmt: skip
