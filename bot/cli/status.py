@@ -33,19 +33,11 @@ def _connection(app: App):
 
 
 def _rows(
-    app: App,
-    campaign: str | None,
-    group: str | None,
-    as_of: dt.date | None,
-    overdue: bool = False,
-    brief: bool = False,
-    table: bool = False,
+    app: App, campaign: str | None, group: str | None, as_of: dt.date | None, **shape: bool
 ) -> tuple[object, Iterator[tuple]]:
-    """The connection and the status rows, after checking the campaign and group names."""
+    """The connection and read_rows' status rows (`shape`: its overdue, brief, table)."""
     conn = _connection(app)
-    return conn, read_rows(
-        app, conn, campaign, group, as_of, overdue=overdue, brief=brief, table=table
-    )
+    return conn, read_rows(app, conn, campaign, group, as_of, **shape)
 
 
 def _last_reply(app: App, ref: str) -> str | None:
