@@ -78,6 +78,8 @@ def test_a_screenful_and_an_empty_project_too(tmp_path: Path) -> None:
     ("args", "env"),
     [
         (["--config", "missing.toml", "status"], None),
+        (["--config", "", "status"], None),
+        (["--config=", "--db", "", "status"], None),
         (["--config", "state", "status"], None),  # a directory
         (["--db", "state", "status"], None),
         (["status"], {"FOIBOT_CONFIG": "missing.toml"}),

@@ -53,12 +53,12 @@ def run(argv: list[str]) -> bool:
     if args is None:
         return False
     try:
-        show = _prepared(args)
-    except Exception:
-        return False  # click runs it again, and says what is wrong its own way
-    if show is None:
-        return False
-    try:
+        try:
+            show = _prepared(args)
+        except Exception:
+            return False  # click runs it again, and says what is wrong its own way
+        if show is None:
+            return False
         show()
         sys.stderr.flush()
     except BrokenPipeError:
@@ -75,13 +75,15 @@ def run(argv: list[str]) -> bool:
 def _prepared(args: dict[str, str]):
     """Every row read and the table made, ready to print; None when click must run it (a
     database that needs migrating, which only the Store does)."""
-
     from bot.cli.settings import Settings
     from bot.cli.status_table import read_rows, table
     from bot.store.reader import connect_current
 
-    # --config's default: FOIBOT_CONFIG when it is set and not empty, as click reads it.
-    config_path = args.get("config") or os.environ.get("FOIBOT_CONFIG") or "config.toml"
+    # --config's default: FOIBOT_CONFIG when it is set and not empty, as click reads it
+    # (`--config ""` is a value, which click passes on).
+    config_path = args.get("config")
+    if config_path is None:
+        config_path = os.environ.get("FOIBOT_CONFIG") or "config.toml"
     for path in (config_path, args.get("db")):
         if path is not None and os.path.isdir(path):
             return None  # click's own message: "... is a directory."
