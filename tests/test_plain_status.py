@@ -132,3 +132,17 @@ def test_the_forms_it_takes() -> None:
         ["status", "--as-of", "2026-01-01"], ["--version", "status"],
     ):
         assert plain_args(args) is None, args
+
+
+def test_a_full_disk_while_writing_reads_the_same(big: Path) -> None:
+    """stdout on /dev/full: the table cannot be written, and the error is one line."""
+    args = ["--config", "config.toml", "--db", "many.db", "status"]
+    with open("/dev/full", "w") as full:
+        ways = [
+            subprocess.run([sys.executable, *how, *args], cwd=big, stdout=full, text=True,
+                           stderr=subprocess.PIPE, timeout=120)
+            for how in (["-m", "bot"], ["-c", CLICK])
+        ]  # fmt: skip
+    plain, clicks = ways
+    assert plain.stderr == clicks.stderr and plain.returncode == clicks.returncode == 1
+    assert plain.stderr == "Error: disk full while writing: free some space and run it again\n"

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot.cli.failures import explain, one_line, reader_gone
+from bot.cli.failures import last_resort, reader_gone
 from bot.cli.output import RICH_MAX_ROWS, console, print_table
 from bot.cli.settings import Settings
 from bot.errors import ConfigError, FoibotError, Interrupted, UsageError
@@ -61,16 +61,9 @@ class FoibotGroup(click.Group):
             app = ctx.obj if isinstance(ctx.obj, App) else None
             if app is not None and app.debug:
                 raise
-            known = explain(exc, app)
-            if known is not None:
-                click.echo(f"Error: {known}", err=True)
-                ctx.exit(known.exit_code)
-            click.echo(
-                f"Error: unexpected {type(exc).__name__}: {one_line(exc)} "
-                "(run again with --debug for the traceback, and please report it)",
-                err=True,
-            )
-            ctx.exit(1)
+            line, code = last_resort(exc, app)
+            click.echo(line, err=True)
+            ctx.exit(code)
 
 
 class App(Settings):

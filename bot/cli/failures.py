@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from bot.errors import FoibotError
 
 if TYPE_CHECKING:
-    from bot.cli.app import App
+    from bot.cli.settings import Settings
 
 
 def reader_gone() -> None:
@@ -27,7 +27,7 @@ def reader_gone() -> None:
     os.close(devnull)
 
 
-def explain(exc: BaseException, app: App | None) -> FoibotError | None:
+def explain(exc: BaseException, app: Settings | None) -> FoibotError | None:
     """A FoibotError for failures of the machine rather than of foibot, where one line can
     say what happened and what to do; None when nothing better than the type is known."""
     if isinstance(exc, sqlite3.Error):
@@ -50,3 +50,16 @@ def explain(exc: BaseException, app: App | None) -> FoibotError | None:
 def one_line(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     return text[:200] or "(no message)"
+
+
+def last_resort(exc: Exception, app: Settings | None) -> tuple[str, int]:
+    """The one line (and exit code) for an exception nothing else caught: what went wrong
+    with the machine, where `explain` knows, or a pointer to --debug."""
+    known = explain(exc, app)
+    if known is not None:
+        return f"Error: {known}", known.exit_code
+    return (
+        f"Error: unexpected {type(exc).__name__}: {one_line(exc)} "
+        "(run again with --debug for the traceback, and please report it)",
+        1,
+    )

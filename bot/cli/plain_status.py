@@ -69,6 +69,13 @@ def run(argv: list[str]) -> bool:
     except KeyboardInterrupt:
         sys.stderr.write("\nAborted!\n")  # what click writes
         sys.exit(1)
+    except Exception as exc:  # writing failed (a full disk): one line, as under click
+        from bot.cli.failures import last_resort
+
+        line, code = last_resort(exc, None)
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+        os._exit(code)  # not sys.exit: its flush of stdout would fail the same way again
     return True
 
 
