@@ -120,9 +120,12 @@ def after_error(failures: int, now: dt.datetime, policy: PollPolicy) -> dt.datet
 
 
 def _since(row: dict, now: dt.datetime) -> dt.timedelta:
-    """How long since the last event WDTK showed (long ago when unknown)."""
+    """How long since the last event WDTK showed (long ago when unknown; none at all when
+    WDTK's clock is ahead of ours, so that a zero window is never still open)."""
     last = row.get("last_event_at")
-    return now - dt.datetime.fromisoformat(last) if last else dt.timedelta.max
+    if not last:
+        return dt.timedelta.max
+    return max(now - dt.datetime.fromisoformat(last), dt.timedelta(0))
 
 
 def _body_due(row: dict, law: str, calendar: dl.WorkingCalendar) -> tuple[dt.date, dt.date] | None:
@@ -187,12 +190,7 @@ def after_success(
     if status in CLOSED_STATES:
         return now + policy.closed_every
     if status in BODY_TURN:
-        # (A zero just_sent is none at all, even when WDTK's clock is ahead of ours.)
-        if (
-            policy.just_sent
-            and not row.get("first_reply_at")
-            and _since(row, now) < policy.just_sent
-        ):
+        if not row.get("first_reply_at") and _since(row, now) < policy.just_sent:
             return earliest
         today = now.astimezone(LONDON).date()
         try:
