@@ -7,6 +7,7 @@ because campaigners edit this file by hand and need to find the mistake at once.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import tomllib
@@ -232,9 +233,7 @@ class Config:
     def calendar(self, law: str | None):  # -> deadlines.WorkingCalendar
         """The working-day calendar for a law with this config's holiday overrides: the
         one every date foibot computes or shows for this project is counted on."""
-        from bot import deadlines as dl
-
-        return dl.calendar_for(law or "foi", self.extra_holidays, self.remove_holidays)
+        return _calendar(law or "foi", self.extra_holidays, self.remove_holidays)
 
     def campaign(self, slug: str) -> CampaignConfig:
         for campaign in self.campaigns:
@@ -245,6 +244,15 @@ class Config:
             f"{self.path.name}: no campaign '{slug}'{suggest(slug, known)}"
             + (f" (campaigns: {', '.join(known)})" if known else "")
         )
+
+
+@functools.lru_cache(maxsize=64)
+def _calendar(law: str, extra: tuple[RegionalDay, ...], remove: tuple[RegionalDay, ...]):
+    """deadlines.calendar_for, remembered by the config's (immutable) overrides: it checks
+    and parses them on every call, and reports and polls ask once a request."""
+    from bot import deadlines as dl
+
+    return dl.calendar_for(law, extra, remove)
 
 
 def suggest(word: str, choices: Iterable[str]) -> str:

@@ -388,21 +388,13 @@ def body_timeliness(
     )
     body_names = body_names or {}
     iso_today = today.isoformat()
-    calendars: dict[str, dl.WorkingCalendar] = {}
-
-    def calendar_of(law: str) -> dl.WorkingCalendar:
-        cal = calendars.get(law)
-        if cal is None:
-            cal = calendars[law] = calendar(law)
-        return cal
-
     # Unsent requests are tallied under None: they count in the overall total only.
     per_body: dict[str | None, _Tally] = {}
     counts: dict[str, int] = {}
     for r in rows:
         status = r[status_]
         answer, days, on_time = answer_timing(
-            r[sent_], r[answered_], r[due_], status, r[law_], iso_today, calendar_of
+            r[sent_], r[answered_], r[due_], status, r[law_], iso_today, calendar
         )
         counts[status] = counts.get(status, 0) + 1
         key = None if status in LOCAL_STATUSES else r[body_] or ""
