@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import sys
-from typing import TextIO
 
 RICH_MAX_ROWS = 200
 PLAIN_MAX_WIDTH = 60
@@ -21,12 +20,11 @@ def printable(text: str | None) -> str:
     return _CONTROL.sub("?", text or "")
 
 
-def echo(text: str, out: TextIO | None = None) -> None:
+def echo(text: str) -> None:
     """A line to stdout, flushed (what click.echo does with text, without scanning it for
     ANSI codes: tables have none left)."""
-    out = out or sys.stdout
-    out.write(text + "\n")
-    out.flush()
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
 
 
 def console(stderr: bool = False):

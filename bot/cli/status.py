@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Iterator
-from pathlib import Path
 
 import click
 
@@ -25,7 +24,7 @@ def _connection(app: App):
     Store's, which migrates first."""
     from bot.store.reader import connect_current
 
-    conn = connect_current(Path(app.db_path or app.config.db_path))
+    conn = connect_current(app.store_path())
     if conn is None:
         return app.store.db.conn
     click.get_current_context().call_on_close(conn.close)

@@ -42,7 +42,7 @@ _REFUSED = frozenset({"rejected", "partially_successful"})
 # the time of its latest reply; then those of the link (`overdue` prints it), then those
 # only `status` shows, then those only `status --json` has. Each column read costs (10,000
 # rows: ~1 ms a column), so `overdue`'s table reads the first two parts and `status`'s the
-# first and third. `status_rows.COLUMNS` names what the pure rule reads, the same columns.
+# first and third. `fields.COLUMNS` names what the pure rule reads, the same columns.
 _RULE_COLUMNS = (
     "ref, body, status, due, very_overdue_after, law, awaiting_description, "
     "review_started_on, answered_at"
