@@ -1,20 +1,18 @@
-"""Load and validate config.toml into plain dataclasses.
+"""Load and validate config.toml into plain immutable records (typing.NamedTuple).
 
 Every error names the file and the key path (``config.toml: campaigns[0].bodies[2]: …``)
 because campaigners edit this file by hand and need to find the mistake at once.
 """
-
-from __future__ import annotations
 
 import datetime as dt
 import functools
 import math
 import re
 import tomllib
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from bot.dates import LONDON
 from bot.deadlines import REGIONS, RegionalDay
@@ -28,8 +26,7 @@ _MISSING = object()
 NAME_MAX = 255  # bytes in one file or folder name on Linux filesystems
 
 
-@dataclass(frozen=True)
-class WdtkConfig:
+class WdtkConfig(NamedTuple):
     """[wdtk]: where WDTK is, who is asking, and how politely (interval, timeout, retries)."""
 
     base_url: str = DEFAULT_BASE_URL
@@ -44,8 +41,7 @@ class WdtkConfig:
     max_response_bytes: int = 5_000_000
 
 
-@dataclass(frozen=True)
-class PaceLimit:
+class PaceLimit(NamedTuple):
     """One of [pace]: at most `count` requests released in any `minutes`."""
 
     count: int
@@ -67,8 +63,7 @@ DEFAULT_PACE = (
 )
 
 
-@dataclass(frozen=True)
-class BodyConfig:
+class BodyConfig(NamedTuple):
     """A public body as config.toml or the bodies table names it (url_name is WDTK's)."""
 
     url_name: str
@@ -77,8 +72,7 @@ class BodyConfig:
     tags: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class FieldSpec:
+class FieldSpec(NamedTuple):
     """One figure a campaign asks every body for.
 
     `periods` splits it into one value per period (e.g. the calendar years a letter asks
@@ -105,8 +99,7 @@ class FieldSpec:
         return 0 if self.min is None else self.min
 
 
-@dataclass(frozen=True)
-class FollowupPolicy:
+class FollowupPolicy(NamedTuple):
     """When to draft follow-ups for a campaign's requests. Days are working days."""
 
     chaser_after: int = 1  # past the due date before the first chaser
@@ -118,8 +111,7 @@ class FollowupPolicy:
     auto: bool = False  # let `run --once` draft them (a person still reviews and sends)
 
 
-@dataclass(frozen=True)
-class CampaignConfig:
+class CampaignConfig(NamedTuple):
     """One [campaigns.SLUG]: its letter, its bodies, its figures and follow-ups."""
 
     slug: str
@@ -128,14 +120,13 @@ class CampaignConfig:
     key: str  # where it sits in the config file, for error messages
     bodies: tuple[str, ...] = ()
     body_tags: tuple[str, ...] = ()
-    vars: dict[str, Any] = field(default_factory=dict)
+    vars: Mapping[str, Any] = MappingProxyType({})  # read-only: the default is shared
     launch_at: dt.datetime | None = None
     fields: tuple[FieldSpec, ...] = ()
     followups: FollowupPolicy = FollowupPolicy()
 
 
-@dataclass(frozen=True)
-class ScheduleConfig:
+class ScheduleConfig(NamedTuple):
     """Daemon jobs: "every N seconds|minutes|hours" or a 5-field cron line (UK time)."""
 
     poll: str = "every 30 minutes"
@@ -145,8 +136,7 @@ class ScheduleConfig:
     misfire_grace_s: int = 3600
 
 
-@dataclass(frozen=True)
-class PollConfig:
+class PollConfig(NamedTuple):
     """[poll]: how often requests are polled where the schedule leaves it to the user."""
 
     open_every_hours: float = 3.0
@@ -154,8 +144,7 @@ class PollConfig:
     hidden_grace_days: float = 14.0
 
 
-@dataclass(frozen=True)
-class EmailConfig:
+class EmailConfig(NamedTuple):
     """[notify.email]: the SMTP server and addresses news goes to."""
 
     host: str
@@ -167,8 +156,7 @@ class EmailConfig:
     password_env: str = ""  # the name of an environment variable; never the password
 
 
-@dataclass(frozen=True)
-class MailboxConfig:
+class MailboxConfig(NamedTuple):
     """The requester's mailbox, where WDTK's own alert e-mails arrive (`foibot mail`)."""
 
     host: str
@@ -184,8 +172,7 @@ class MailboxConfig:
         return self.after.removeprefix("move:") if self.after.startswith("move:") else None
 
 
-@dataclass(frozen=True)
-class NotifyConfig:
+class NotifyConfig(NamedTuple):
     """[notify]: how news is batched and the channels it goes out on."""
 
     batch: str = "run"  # "run": a digest after each pass with news; "daily": at [schedule] digest
@@ -197,9 +184,8 @@ class NotifyConfig:
         return self.email is not None or bool(self.webhook_url)
 
 
-@dataclass(frozen=True)
-class Config:
-    """config.toml, checked: every section as its own frozen dataclass."""
+class Config(NamedTuple):
+    """config.toml, checked: every section as its own immutable record."""
 
     path: Path
     wdtk: WdtkConfig
@@ -338,7 +324,7 @@ class _Table:
                 )
         return tuple(values)
 
-    def sub(self, name: str) -> _Table:
+    def sub(self, name: str) -> "_Table":
         return _Table(self.file, self.data.get(name, {}), self.key(name))
 
 
@@ -455,11 +441,11 @@ def _parse_followups_switch(t: _Table) -> bool:
 
 
 def _parse_followup_policy(t: _Table) -> FollowupPolicy:
-    names = [f for f in FollowupPolicy.__dataclass_fields__]
+    names = FollowupPolicy._fields
     t.only(*names)
     values = {}
     for name in names:
-        default = getattr(FollowupPolicy, name)
+        default = FollowupPolicy._field_defaults[name]
         if isinstance(default, bool):
             values[name] = t.get(name, bool, default)
         else:
@@ -473,7 +459,7 @@ def _parse_schedule(t: _Table) -> ScheduleConfig:
     t.only("poll", "release", "digest", "mail", "misfire_grace_s")
     values = {}
     for name in ("poll", "release", "digest", "mail"):
-        default = getattr(ScheduleConfig, name)
+        default = ScheduleConfig._field_defaults[name]
         spec = t.text(name, default)
         # The defaults are valid (tests/test_schedule_syntax.py): checking them would import
         # APScheduler into every command, for the default digest's cron line.

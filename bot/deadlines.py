@@ -27,12 +27,9 @@ proclaimed later is missing until the package (or ``[deadlines] extra_holidays``
 raises DeadlineError rather than guessing.
 """
 
-from __future__ import annotations
-
 import functools
 import itertools
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
@@ -86,8 +83,7 @@ class DeadlineError(ValueError):
     """A deadline cannot be computed; the message is meant to be shown to the user."""
 
 
-@dataclass(frozen=True)
-class Holiday:
+class Holiday(NamedTuple):
     """A bank holiday in a working-day calendar: its date and its name."""
 
     day: date
@@ -442,8 +438,7 @@ def receipt_date(when: datetime | date | str) -> date:
     return when.astimezone(london).date()
 
 
-@dataclass(frozen=True, slots=True)
-class Deadlines:
+class Deadlines(NamedTuple):
     """Every response deadline of one request, as compute_deadlines makes them."""
 
     received: date  # day 0: Europe/London date of delivery (or of the clarification)
@@ -716,8 +711,7 @@ def working_days_late(
     return cal.working_days_between(deadlines.due, today)
 
 
-@dataclass(frozen=True)
-class ReviewClock:
+class ReviewClock(NamedTuple):
     """An internal review's dates: expected by, at the latest, and whether the law sets them."""
 
     requested: date

@@ -608,7 +608,6 @@ def check_notify_online(config: Config) -> list[Check]:
 
 def check_online(config: Config) -> Check:
     """One GET of robots.txt: does WDTK answer, and may foibot poll request JSON?"""
-    from dataclasses import replace
 
     from bot.wdtk.client import WdtkClient
     from bot.wdtk.errors import WdtkError
@@ -617,7 +616,7 @@ def check_online(config: Config) -> Check:
     base = config.wdtk.base_url
     # We fetch robots.txt ourselves, so the client must not fetch it first; and one try
     # is enough for a diagnosis (retries with backoff would only make doctor slow).
-    wdtk_config = replace(config.wdtk, respect_robots=False)
+    wdtk_config = config.wdtk._replace(respect_robots=False)
     started = time.monotonic()
     status = 200
     try:

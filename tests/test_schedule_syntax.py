@@ -39,8 +39,8 @@ def test_the_default_lines_are_valid():
     from bot.config import ScheduleConfig
 
     for name in ("poll", "release", "digest", "mail"):
-        assert schedule_problem(getattr(ScheduleConfig, name)) is None
-        assert trigger_for(getattr(ScheduleConfig, name)) is not None
+        assert schedule_problem(getattr(ScheduleConfig(), name)) is None
+        assert trigger_for(getattr(ScheduleConfig(), name)) is not None
 
 
 def test_doctor_and_daemon_agree_on_a_bad_cron_line(project):
