@@ -6,6 +6,7 @@ takes the plain way where it can) and the click group called directly."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -13,7 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from bot import deadlines as dl
+from bot.cli.output import RICH_MAX_ROWS
 from bot.cli.plain_status import plain_args
+from bot.store.db import Store
 from tests.conftest import Project
 from tests.test_status_query import build
 
@@ -103,19 +107,51 @@ def test_a_database_to_make_is_left_to_the_click_way(tmp_path: Path) -> None:
     assert _same(["--db", "empty.db", "status"], tmp_path).stdout == done.stdout
 
 
-def _imports_click(args: list[str], cwd: Path) -> bool:
+def _imported(args: list[str], cwd: Path) -> set[str]:
     done = subprocess.run([sys.executable, "-X", "importtime", "-m", "bot", *args], cwd=cwd,
                           capture_output=True, text=True, timeout=120)  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
-    return any(line.rsplit("|", 1)[-1].strip() == "click" for line in done.stderr.splitlines())
+    return {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
 
 
 def test_the_plain_way_is_taken_and_only_for_its_forms(big: Path) -> None:
     db = ["--config", "config.toml", "--db", "many.db"]
-    assert not _imports_click([*db, "status"], big)
-    assert not _imports_click([*db, "status", "-c", "c", "--group=g1"], big)
-    assert _imports_click([*db, "status", "--json"], big)
-    assert _imports_click([*db, "status", "--as-of", "2026-11-22"], big)
+    assert "click" not in _imported([*db, "status"], big)
+    assert "click" not in _imported([*db, "status", "-c", "c", "--group=g1"], big)
+    assert "click" in _imported([*db, "status", "--json"], big)
+    assert "click" in _imported([*db, "status", "--as-of", "2026-11-22"], big)
+
+
+def test_the_plain_way_makes_no_dataclass(tmp_path: Path) -> None:
+    # The config and deadline records are NamedTuples, and a request's stage is a column
+    # the database keeps: importing dataclasses (and inspect, which it imports) and making
+    # the classes with it was a sixth of `foibot status`. (A screenful is drawn by rich,
+    # which imports dataclasses: the requests here make a long table.)
+    project = Project(tmp_path)
+    store = Store(project.db)
+    sent = dt.date.today() - dt.timedelta(days=60)
+    with store.transaction():
+        conn = store.db.conn
+        conn.execute("INSERT INTO campaigns (slug, ref_prefix, created_at) VALUES ('c', 'c', ?)",
+                     [sent.isoformat()])  # fmt: skip
+        for i in range(RICH_MAX_ROWS + 1):
+            ref, law = f"c-{i}", ("foi", "foisa")[i % 2]
+            due = dl.calendar_for(law).add_working_days(sent, 20)
+            conn.execute(
+                "INSERT INTO requests (ref, campaign, title, law, status, sent_on, due, "
+                "created_at, updated_at) VALUES (?, 'c', 'Fleet', ?, 'waiting_response', ?, ?, ?, ?)",
+                [ref, law, sent.isoformat(), due.isoformat(), sent.isoformat(), sent.isoformat()],
+            )
+            conn.execute(
+                "INSERT INTO followups (ref, request, kind, cycle, status, created_at) "
+                "VALUES (?, ?, 'chaser', '1', 'draft', ?)",
+                [f"{ref}-c1", ref, due.isoformat()],
+            )
+    store.close()
+    loaded = _imported(["status"], tmp_path)
+    assert {"bot.config", "bot.deadlines"} <= loaded
+    assert not {"dataclasses", "inspect", "click"} & loaded
+    assert _same(["status"], tmp_path).stdout.count("chaser draft") == RICH_MAX_ROWS + 1
 
 
 def test_the_forms_it_takes() -> None:

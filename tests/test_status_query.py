@@ -2,8 +2,9 @@
 
 Many generated requests, with dates spread over years, both calendars, every stored state,
 awaiting classification, reviews, replies at any hour (BST changes included), unknown
-laws and dates outside the ordinal table (which the query hands to the pure rule), are
-computed both ways for several as-of dates; the rows must be equal, field for field.
+laws and dates in forms the ordinal tables do not hold (which the query hands to the pure
+rule), are computed both ways for several as-of dates; the rows must be equal, field for
+field.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot import deadlines as dl
+from bot.followups import KINDS
 from bot.store.db import Store
 from bot.tracking.fields import COLUMNS, FIELDS
 from bot.tracking.status import OVERDUE_STATUSES
@@ -48,7 +50,7 @@ def build(path: Path, n: int, seed: int, unknown_law: bool = False) -> None:
         )
         events = []
         for i in range(n):
-            # Mostly recent dates, some years back (outside the ordinal table).
+            # Mostly recent dates, some years back.
             back = rng.randrange(3000) if rng.random() < 0.1 else rng.randrange(500)
             sent = dt.date(2026, 11, 22) - dt.timedelta(days=back)
             law = rng.choice(LAWS)
@@ -62,8 +64,7 @@ def build(path: Path, n: int, seed: int, unknown_law: bool = False) -> None:
             review = sent + dt.timedelta(days=rng.randrange(20, 200))
             ref = f"c-{i}"
             status = rng.choice(STATES)
-            # An answer at any hour around the due date; for old requests, outside the
-            # ordinal table (the SQL hands those rows to the rule).
+            # An answer at any hour around the due date, some years back for old requests.
             answered = None
             if rng.random() < 0.4:
                 when = dt.datetime.combine(due, dt.time(rng.randrange(24), rng.choice([0, 59])))
@@ -104,6 +105,25 @@ def build(path: Path, n: int, seed: int, unknown_law: bool = False) -> None:
         conn.executemany(
             "INSERT INTO events (ref, at, kind, wdtk_event_id) VALUES (?, ?, ?, ?)", events
         )
+        # Follow-ups for a fifth of them (their own generator: the requests stay as they
+        # were), which the database turns into each request's stage.
+        frng = random.Random(seed + 1)
+        followups = [
+            (f"c-{i}-{k}", f"c-{i}", frng.choice(KINDS), str(k),
+             frng.choice(["draft", "ready", "sent"]), f"2026-0{frng.randrange(1, 10)}-01")
+            for i in range(n) if frng.random() < 0.2 for k in range(frng.randrange(1, 3))
+        ]  # fmt: skip
+        conn.executemany(
+            "INSERT INTO followups (ref, request, kind, cycle, status, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            followups,
+        )
+        # Review dates in ISO's basic form, which foibot never writes but Python reads:
+        # the query leaves such rows to the pure rule.
+        conn.execute(
+            "UPDATE requests SET review_started_on = replace(review_started_on, '-', '') "
+            "WHERE status = 'internal_review' AND rowid % 5 = 0"
+        )
     store.close()
 
 
@@ -111,7 +131,7 @@ def _calendar(law: str) -> dl.WorkingCalendar:
     return dl.calendar_for(law)
 
 
-def pure_rows(store: Store, today: dt.date, stages: dict[str, str]) -> list[StatusRow]:
+def pure_rows(store: Store, today: dt.date) -> list[StatusRow]:
     """As `status` computed them before the SQL: one StatusRow per request, by the rule."""
     answered = {
         r["ref"]: dl.receipt_date(r["at"]).isoformat()
@@ -121,9 +141,7 @@ def pure_rows(store: Store, today: dt.date, stages: dict[str, str]) -> list[Stat
     }
     out = []
     for row in store.db.query(f"SELECT {COLUMNS} FROM requests ORDER BY campaign, rowid"):
-        st = status_row(
-            row, BASE, today, _calendar, stages.get(row["ref"]), answered.get(row["ref"])
-        )
+        st = status_row(row, BASE, today, _calendar, answered.get(row["ref"]))
         out.append(st)
     return out
 
@@ -141,11 +159,9 @@ def db(tmp_path_factory) -> Path:
 )
 def test_sql_rows_equal_the_pure_rule(db: Path, today: dt.date) -> None:
     store = Store(db)
-    stages = {"c-3": "chaser sent", "c-10": "internal-review draft"}
-    expected = pure_rows(store, today, stages)
-    query = StatusQuery(
-        store.db.conn, base_url=BASE, today=today, calendar=_calendar, stages=stages
-    )
+    expected = pure_rows(store, today)
+    assert {"chaser sent", "internal-review draft"} <= {st.stage for st in expected}
+    query = StatusQuery(store.db.conn, base_url=BASE, today=today, calendar=_calendar)
     got = list(query.rows())
     assert len(got) == len(expected) > 3000
     for st, row in zip(expected, got, strict=True):
@@ -189,10 +205,10 @@ def test_campaign_and_group_filters(db: Path, campaign: str | None, group: str |
     today = dt.date(2026, 11, 22)
     groups = {r["ref"]: r["group"] for r in store.db.query('SELECT ref, "group" FROM requests')}
     expected = [
-        st for st in pure_rows(store, today, {})
+        st for st in pure_rows(store, today)
         if (group is None or groups[st.ref] == group) and (campaign is None or st.campaign == campaign)
     ]  # fmt: skip
-    query = StatusQuery(store.db.conn, base_url=BASE, today=today, calendar=_calendar, stages={})
+    query = StatusQuery(store.db.conn, base_url=BASE, today=today, calendar=_calendar)
     got = [dict(zip(FIELDS, r, strict=False)) for r in query.rows(campaign, group=group)]
     assert got == [st.as_json() for st in expected] and len(got) > 1000
     late = query.rows(campaign, group=group, overdue=True)
@@ -205,8 +221,8 @@ def test_rows_outside_the_ordinal_table_go_to_the_rule(db: Path) -> None:
     # A far-away as-of date puts every stored date outside the table's span.
     store = Store(db)
     today = dt.date(2040, 6, 1)
-    expected = pure_rows(store, today, {})
-    query = StatusQuery(store.db.conn, base_url=BASE, today=today, calendar=_calendar, stages={})
+    expected = pure_rows(store, today)
+    query = StatusQuery(store.db.conn, base_url=BASE, today=today, calendar=_calendar)
     got = [dict(zip(FIELDS, r, strict=False)) for r in query.rows()]
     assert got == [st.as_json() for st in expected]
 
@@ -215,7 +231,7 @@ def test_an_unknown_law_raises_as_the_rule_does(tmp_path: Path) -> None:
     build(tmp_path / "foibot.db", 300, seed=5, unknown_law=True)
     store = Store(tmp_path / "foibot.db")
     query = StatusQuery(
-        store.db.conn, base_url=BASE, today=dt.date(2026, 11, 22), calendar=_calendar, stages={}
+        store.db.conn, base_url=BASE, today=dt.date(2026, 11, 22), calendar=_calendar
     )
     with pytest.raises(dl.DeadlineError, match="klingon"):
         list(query.rows())
@@ -238,7 +254,7 @@ def test_reports_by_body_read_no_unsent_request(tmp_path: Path, unsent: str) -> 
             "(SELECT min(ref) FROM requests WHERE status = 'waiting_response')", [unsent]
         )  # fmt: skip
     today = dt.date(2026, 11, 22)
-    query = StatusQuery(conn, base_url=BASE, today=today, calendar=_calendar, stages={})
+    query = StatusQuery(conn, base_url=BASE, today=today, calendar=_calendar)
     with pytest.raises(dl.DeadlineError, match="klingon"):
         list(query.rows())
     sent = list(query.rows(sent_only=True))
@@ -260,9 +276,9 @@ def test_overdue_reads_every_row_that_can_be_late(tmp_path: Path) -> None:
             "UPDATE requests SET status = 'waiting_response', awaiting_description = 0, "
             "law = 'foi', due = '2026-11-30', very_overdue_after = '2026-11-20' WHERE ref = 'c-1'"
         )
-    query = StatusQuery(store.db.conn, base_url=BASE, today=today, calendar=_calendar, stages={})
+    query = StatusQuery(store.db.conn, base_url=BASE, today=today, calendar=_calendar)
     late = [dict(zip(FIELDS, r, strict=False)) for r in query.rows(overdue=True)]
-    assert late == [s.as_json() for s in overdue_rows(pure_rows(store, today, {}))]
+    assert late == [s.as_json() for s in overdue_rows(pure_rows(store, today))]
     assert "c-1" in {r["ref"] for r in late}
     with store.transaction():  # a law foibot does not know, on a row that cannot be late
         store.db.conn.execute("UPDATE requests SET law = 'klingon', status = 'successful' "
@@ -277,7 +293,7 @@ def test_an_unreadable_answer_time_raises_as_the_rule_does(tmp_path: Path) -> No
     with store.transaction():
         store.db.conn.execute("UPDATE requests SET answered_at = 'last Tuesday' WHERE ref = 'c-7'")
     query = StatusQuery(
-        store.db.conn, base_url=BASE, today=dt.date(2026, 11, 22), calendar=_calendar, stages={}
+        store.db.conn, base_url=BASE, today=dt.date(2026, 11, 22), calendar=_calendar
     )
     with pytest.raises(dl.DeadlineError, match="last Tuesday"):
         list(query.rows())
@@ -385,9 +401,9 @@ def test_reports_by_body_count_what_the_rule_says(db: Path) -> None:
     store = Store(db)
     today = dt.date(2026, 11, 22)
     names = {f"body_{i}": f"Body number {i}" for i in range(60)}
-    query = StatusQuery(store.db.conn, base_url=BASE, today=today, calendar=_calendar, stages={})
+    query = StatusQuery(store.db.conn, base_url=BASE, today=today, calendar=_calendar)
     fast = body_timeliness(query.rows(), today=today, calendar=_calendar, body_names=names)
-    pure = [tuple(st.as_json().values()) for st in pure_rows(store, today, {})]
+    pure = [tuple(st.as_json().values()) for st in pure_rows(store, today)]
     want = body_timeliness(pure, today=today, calendar=_calendar, body_names=names)
     assert fast == want
     summary, bodies, counts = fast
@@ -413,3 +429,54 @@ def test_a_c_encoder_of_another_signature_leaves_jsons_own_method(
     assert (plain.item_separator, plain.key_separator, plain.ensure_ascii, plain.default) == (
         _VALUE_SEP, ": ", False, str,
     )  # fmt: skip
+
+
+def test_a_requests_stage_is_its_furthest_follow_up(tmp_path: Path) -> None:
+    """The database keeps each request's stage as its follow-ups change (migration m022):
+    the furthest kind whatever the order they were made in; within a kind the latest made
+    (no date counts least), then the highest ref; a kind foibot does not know counts least
+    of all; a request with no follow-up has none."""
+    store = Store(tmp_path / "foibot.db")
+    conn = store.db.conn
+
+    def stages() -> dict[str, str | None]:
+        return dict(conn.execute("SELECT ref, stage FROM requests ORDER BY ref"))
+
+    followups = [
+        # ref, request, kind, status, created_at
+        ("a1", "A", "complaint", "draft", "2026-01-01"),
+        ("a2", "A", "chaser", "sent", "2026-06-01"),
+        ("a3", "A", "internal-review", "sent", "2026-09-01"),
+        ("b1", "B", "chaser", "sent", "2026-03-01"),
+        ("b2", "B", "chaser", "draft", "2026-04-01"),
+        ("b3", "B", "chaser", "ready", None),
+        ("b4", "B", "nudge", "draft", "2026-12-01"),
+        ("c1", "C", "nudge", "sent", "2026-02-01"),
+        ("c2", "C", "nudge", "draft", "2026-02-01"),
+        ("d1", "D", "gossip", "draft", "2026-05-01"),
+        ("d2", "D", "nudge", "sent", "2026-01-01"),
+        ("e1", "E", "gossip", "draft", "2026-05-01"),
+    ]
+    with store.transaction():
+        for ref in "ABCDEF":
+            conn.execute("INSERT INTO requests (ref, status, created_at, updated_at) "
+                         "VALUES (?, 'waiting_response', 'x', 'x')", [ref])  # fmt: skip
+        store.add_followups([
+            dict(zip(("ref", "request", "kind", "status", "created_at"), f, strict=True),
+                 cycle=f[0])
+            for f in followups
+        ])  # fmt: skip
+    assert stages() == {
+        "A": "complaint draft", "B": "chaser draft", "C": "nudge draft", "D": "nudge sent",
+        "E": "gossip draft", "F": None,
+    }  # fmt: skip
+    # A change of state, and of request; a follow-up deleted.
+    with store.transaction():
+        store.update_followup("a1", status="sent")
+        store.update_followup("b2", request="F")
+        conn.execute("DELETE FROM followups WHERE ref = 'd2'")
+    assert stages() == {
+        "A": "complaint sent", "B": "chaser sent", "C": "nudge draft", "D": "gossip draft",
+        "E": "gossip draft", "F": "chaser draft",
+    }  # fmt: skip
+    store.close()

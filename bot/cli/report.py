@@ -355,9 +355,8 @@ def _build(
         from bot.tracking.status_query import StatusQuery
 
         query = StatusQuery(
-            store.db.conn, base_url=config.wdtk.base_url, today=today, calendar=calendar,
-            stages={},
-        )  # fmt: skip
+            store.db.conn, base_url=config.wdtk.base_url, today=today, calendar=calendar
+        )
         sent = query.rows(campaign, group=group, sent_only=True)
         rpt = reports.make_body_report(
             name,

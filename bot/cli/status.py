@@ -299,7 +299,7 @@ def show(app: App, ref: str, as_of: dt.date | None, as_json: bool) -> None:
     from bot.tracking.status_rows import status_row
 
     # The same function `status`, `overdue` and reports use, as of the same moment.
-    st = status_row(row, base_url, today, lambda _law: calendar, None, _last_reply(app, ref))
+    st = status_row(row, base_url, today, lambda _law: calendar, _last_reply(app, ref))
     info_url = request_url(base_url, row["url_title"], row["wdtk_id"])
     suggestion = _suggestions(store.db.conn, [ref]).get(ref) if st.note else None
     info = {

@@ -44,7 +44,7 @@ def read_rows(
     config = settings.config
     query = StatusQuery(
         conn, base_url=config.wdtk.base_url, today=settings.today(as_of),
-        calendar=config.calendar, stages=stages(conn),
+        calendar=config.calendar,
     )  # fmt: skip
 
     def rows() -> Iterator[tuple]:
@@ -70,18 +70,6 @@ def collector_paused() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
-
-
-def stages(conn: sqlite3.Connection) -> dict[str, str]:
-    """Each request's escalation stage, from its follow-ups (none: not in the dict)."""
-    from bot.store import reader
-
-    grouped = reader.followups_by_request(conn)
-    if not grouped:
-        return {}
-    from bot.followups.rules import stage
-
-    return {ref: stage(items) for ref, items in grouped.items()}
 
 
 def show(rows: Iterator[tuple], *, filtered: bool) -> None:

@@ -17,7 +17,6 @@ from bot import statuses
 from bot.config import FollowupPolicy
 from bot.tracking.status import LATE_REPLY_STATUSES, live_status, review_by
 
-ESCALATION_ORDER = ("nudge", "chaser", "internal-review", "complaint")
 KIND_CODES = {"chaser": "c", "nudge": "n", "internal-review": "ir", "complaint": "co"}
 REFUSED = statuses.REFUSED
 REGULATORS = {
@@ -260,17 +259,6 @@ def body_reference(texts: list[str]) -> str | None:
         if match:
             return (match.group(1) or match.group(2)).strip()
     return None
-
-
-def stage(followups: list[dict]) -> str | None:
-    """How far a request has been escalated: the furthest follow-up kind, and its state."""
-    if not followups:
-        return None
-    furthest = max(
-        followups,
-        key=lambda f: (ESCALATION_ORDER.index(f["kind"]), f["created_at"] or "", f["ref"]),
-    )
-    return f"{furthest['kind']} {furthest['status']}"
 
 
 def context(

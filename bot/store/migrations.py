@@ -371,3 +371,32 @@ def m021_requests_last_event_at(db: Database) -> None:
         "UPDATE requests SET last_event_at = (SELECT max(at) FROM events "
         "WHERE events.ref = requests.ref AND wdtk_event_id IS NOT NULL)"
     )
+
+
+@migrations()
+def m022_requests_stage(db: Database) -> None:
+    # How far each request has been escalated, kept by the database as its follow-ups
+    # change, so that `status` reads one column rather than every follow-up (10,000
+    # requests with 8,000 follow-ups: 40 ms a run). The stage is the furthest follow-up
+    # kind (nudge, chaser, internal-review, complaint; a kind foibot does not know counts
+    # least), the latest made of that kind (then the highest ref), and its state: "chaser
+    # draft". Triggers, as m016's, must be made again after a transform() of followups.
+    db["requests"].add_column("stage", str)
+    furthest = (
+        "(SELECT f.kind || ' ' || f.status FROM followups f WHERE f.request = requests.ref "
+        "ORDER BY CASE f.kind WHEN 'nudge' THEN 0 WHEN 'chaser' THEN 1 "
+        "WHEN 'internal-review' THEN 2 WHEN 'complaint' THEN 3 ELSE -1 END DESC, "
+        "coalesce(f.created_at, '') DESC, f.ref DESC LIMIT 1)"
+    )
+    for suffix, event, refs in (
+        ("ai", "INSERT", "new.request"),
+        ("ad", "DELETE", "old.request"),
+        ("au", "UPDATE OF ref, request, kind, status, created_at", "old.request, new.request"),
+    ):
+        db.execute(
+            f"CREATE TRIGGER followups_stage_{suffix} AFTER {event} ON followups BEGIN "
+            f"UPDATE requests SET stage = {furthest} WHERE ref IN ({refs}); END"
+        )
+    db.execute(
+        f"UPDATE requests SET stage = {furthest} WHERE ref IN (SELECT request FROM followups)"
+    )

@@ -82,14 +82,3 @@ def latest_reply_time(conn: sqlite3.Connection, ref: str) -> str | None:
         "SELECT max(at) FROM events WHERE kind = 'response' AND ref = ?", [ref]
     ).fetchone()
     return at
-
-
-def followups_by_request(conn: sqlite3.Connection) -> dict[str, list[dict]]:
-    grouped: dict[str, list[dict]] = {}
-    cur = conn.execute("SELECT ref, request, kind, status, created_at FROM followups")
-    names = [d[0] for d in cur.description]
-    for values in cur:
-        f = dict(zip(names, values, strict=True))
-        grouped.setdefault(f["request"], []).append(f)
-    return grouped
-

@@ -22,5 +22,5 @@ UNCLASSIFIED_NOTE = "reply unclassified: classify it on WDTK"
 COLUMNS = (
     "ref, campaign, body, title, status, wdtk_id, url_title, sent_on, due, very_overdue_after, "
     "slot_at, law, poll_error, awaiting_description, review_started_on, answered_at, "
-    "last_confirmed_at, last_confirmed_via"
+    "last_confirmed_at, last_confirmed_via, stage"
 )

@@ -45,7 +45,7 @@ _REFUSED = frozenset({"rejected", "partially_successful"})
 # first and third. `fields.COLUMNS` names what the pure rule reads, the same columns.
 _RULE_COLUMNS = (
     "ref, body, status, due, very_overdue_after, law, awaiting_description, "
-    "review_started_on, answered_at"
+    "review_started_on, answered_at, stage"
 )
 _LAST_REPLY = (
     "CASE WHEN status IN ('rejected', 'partially_successful') THEN (SELECT max(at) FROM events "
@@ -108,19 +108,19 @@ class _Rule:
             return stamp[:10]
         return dl.receipt_date(stamp).isoformat()
 
-    def row(self, r: tuple, stage: str | None) -> tuple:
+    def row(self, r: tuple) -> tuple:
         # One unpacking per shape of row (StatusQuery.rows: all, brief, table).
         n = len(r)
-        if n == 19:
-            (ref, body, status, due, very, law, awaiting, review_started, answered_at,
+        if n == 20:
+            (ref, body, status, due, very, law, awaiting, review_started, answered_at, stage,
              last_reply, wdtk_id, url_title, title, sent_on, slot, confirmed_at, confirmed_via,
              campaign, poll_error) = r  # fmt: skip
-        elif n == 12:
-            (ref, body, status, due, very, law, awaiting, review_started, answered_at,
+        elif n == 13:
+            (ref, body, status, due, very, law, awaiting, review_started, answered_at, stage,
              last_reply, wdtk_id, url_title) = r  # fmt: skip
             campaign = title = sent_on = slot = poll_error = confirmed_at = confirmed_via = None
-        elif n == 15:
-            (ref, body, status, due, very, law, awaiting, review_started, answered_at,
+        elif n == 16:
+            (ref, body, status, due, very, law, awaiting, review_started, answered_at, stage,
              last_reply, title, sent_on, slot, confirmed_at, confirmed_via) = r  # fmt: skip
             wdtk_id = url_title = campaign = poll_error = None
         else:
@@ -188,10 +188,9 @@ class StatusQuery:
         base_url: str,
         today: dt.date,
         calendar: Callable[[str], dl.WorkingCalendar],
-        stages: dict[str, str],
     ) -> None:
         self.conn, self.base_url, self.today = conn, base_url, today
-        self.calendar, self.stages = calendar, stages
+        self.calendar = calendar
 
     def rows(
         self,
@@ -245,10 +244,10 @@ class StatusQuery:
             yield from rows
 
     def _decided(self, rule: _Rule, cursor: sqlite3.Cursor) -> Iterator[tuple]:
-        stages, derive = self.stages, rule.row
+        derive = rule.row
         for r in cursor:
             try:
-                yield derive(r, stages.get(r[0]) if stages else None)
+                yield derive(r)
             except KeyError:
                 yield (*self._one(r[0]), 1)
 
@@ -267,9 +266,7 @@ class StatusQuery:
         if row["status"] in _REFUSED:
             at = latest_reply_time(self.conn, row["ref"])
             answered = dl.receipt_date(at).isoformat() if at else None
-        st = status_row(
-            row, self.base_url, self.today, self.calendar, self.stages.get(row["ref"]), answered
-        )
+        st = status_row(row, self.base_url, self.today, self.calendar, answered)
         return tuple(getattr(st, name) for name in FIELDS)
 
     def _pure(self, where: str, params: dict[str, str | None]) -> Iterator[tuple]:

@@ -60,10 +60,10 @@ def status_row(
     base_url: str,
     today: dt.date,
     calendar: Callable[[str], dl.WorkingCalendar],
-    stage: str | None = None,
     answered: str | None = None,
 ) -> StatusRow:
-    """`answered`: the UK date of the body's latest reply, if any."""
+    """`answered`: the UK date of the body's latest reply, if any. The escalation stage is
+    the row's `stage`, which the database keeps (migration m022)."""
     cal = calendar(row.get("law") or "foi")
     by = review_by(row, today, cal, dt.date.fromisoformat(answered) if answered else None)
     late = lateness(row, today, cal)
@@ -83,7 +83,7 @@ def status_row(
         law=row.get("law"),
         slot=row["slot_at"],
         poll_error=row.get("poll_error"),
-        stage=stage,
+        stage=row.get("stage"),
         review_by=by.isoformat() if by else None,
         late_from=late.counted_from.isoformat() if late else None,
         review_latest=late.latest.isoformat() if late and late.latest else None,
