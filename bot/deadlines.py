@@ -27,6 +27,7 @@ proclaimed later is missing until the package (or ``[deadlines] extra_holidays``
 raises DeadlineError rather than guessing.
 """
 
+import bisect
 import functools
 import itertools
 from collections.abc import Iterable, Mapping
@@ -271,6 +272,24 @@ class WorkingCalendar:
         days = [date.fromordinal(self._first + i).isoformat() for i in range(lo, hi + 1)]
         working = [day for day, flag in zip(days, flags, strict=True) if flag]
         return list(zip(days, counts, strict=True)), list(enumerate(working, start=before))
+
+    def working_day_year(self, k: int) -> int | None:
+        """The year of the kth working day of coverage (0-based: `ordinals`' k), or None
+        when coverage has no such day; so a table of `ordinals` can be filled a year at
+        a time, as days are asked for."""
+        if not 0 <= k < self._nworking:
+            return None
+        return self.first_year + bisect.bisect_right(self._year_starts, k) - 1
+
+    @functools.cached_property
+    def _year_starts(self) -> list[int]:
+        # Working days before 1 January of each covered year: a C-level count a year.
+        starts, total = [], 0
+        for year in range(self.first_year, self.last_year + 1):
+            starts.append(total)
+            lo, hi = (date(y, 1, 1).toordinal() - self._first for y in (year, year + 1))
+            total += self._is_working.count(1, lo, hi)
+        return starts
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days in (start, end]; negative (minus those in (end, start]) if end < start."""

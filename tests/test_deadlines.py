@@ -9,6 +9,7 @@ deliberately naive day-by-day reference built straight from ``holidays.UK``.
 from __future__ import annotations
 
 import functools
+import random
 from datetime import UTC, date, datetime, timedelta
 
 import holidays
@@ -777,3 +778,20 @@ def test_prop_working_days_late(d, today, law):
     late = working_days_late(dl, today)
     assert late == (naive_between(dl.due, today, law) if today > dl.due else 0)
     assert (late > 0) == is_overdue(dl, today) or not naive_working(today, law)
+
+
+@pytest.mark.parametrize("law", ["foi", "foisa"])
+def test_working_day_year_names_the_year_of_the_kth_working_day(law: str) -> None:
+    cal = calendar_for(law)
+    _, working = cal.ordinals(date(FIRST_YEAR, 1, 1), date(LAST_YEAR, 12, 31))
+    year_of = {k: int(day[:4]) for k, day in working}
+    n = len(year_of)
+    assert sorted(year_of) == list(range(n))
+    # Every year's first working day and the one before it, where an off-by-one would
+    # show, and a sample of the rest.
+    firsts = [k for k in range(1, n) if year_of[k] != year_of[k - 1]]
+    assert len(firsts) == LAST_YEAR - FIRST_YEAR
+    rng = random.Random(7)
+    for k in [0, n - 1, *firsts, *(k - 1 for k in firsts), *rng.sample(range(n), 500)]:
+        assert cal.working_day_year(k) == year_of[k], k
+    assert cal.working_day_year(-1) is None and cal.working_day_year(n) is None

@@ -217,8 +217,8 @@ def test_campaign_and_group_filters(db: Path, campaign: str | None, group: str |
     assert len(want) > 100
 
 
-def test_rows_outside_the_ordinal_table_go_to_the_rule(db: Path) -> None:
-    # A far-away as-of date puts every stored date outside the table's span.
+def test_rows_far_from_the_as_of_date_agree_with_the_rule(db: Path) -> None:
+    # A far-away as-of date: the ordinal tables fill every year between.
     store = Store(db)
     today = dt.date(2040, 6, 1)
     expected = pure_rows(store, today)

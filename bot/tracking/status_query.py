@@ -4,11 +4,11 @@ The rule stays in bot/tracking/status.py (`live_status`, `lateness`, `review_by`
 `answered_late`) and bot/tracking/status_rows.py (`status_row`). This module restates it
 over plain tuples: one SQL query reads the stored columns (and, for a refusal, its latest
 reply), and `_Rule.row` derives each StatusRow field with string comparisons of ISO dates
-and two dict lookups per working-day count, from a per-calendar ordinal table around the
-as-of date (WorkingCalendar.ordinals). No date object and no StatusRow is built per
-request. A row the fast rule cannot decide (a law foibot does not know, a date outside the
-table, a timestamp in an unusual form) is computed by the pure rule itself, which also
-raises the same errors. tests/test_status_query.py checks that both give the same rows on
+and two dict lookups per working-day count, from per-calendar ordinal tables filled a
+year at a time as rows ask for their days (WorkingCalendar.ordinals). No date object and
+no StatusRow is built per request. A row the fast rule cannot decide (a law foibot does
+not know, a date outside the calendar or not in YYYY-MM-DD form, a timestamp in an unusual
+form) is computed by the pure rule itself, which also raises the same errors. tests/test_status_query.py checks that both give the same rows on
 many generated ones.
 
 Rows are tuples in StatusRow's field order (FIELDS), followed by a flag: 1 when the pure
@@ -28,10 +28,6 @@ from bot.tracking.fields import AT, COLUMNS, FIELDS, UNCLASSIFIED_NOTE
 # Working-day calendar families, by law (bot.deadlines._FAMILY): 0 UK-wide, 1 Scotland.
 _FAMILY_OF_LAW = {None: 0, "": 0, "foi": 0, "eir": 0, "foisa": 1, "eisr": 1}
 _LAW_OF_FAMILY = ("foi", "foisa")
-# The ordinal table spans this much around the as-of date; a row whose dates fall outside
-# it is computed by the pure rule, so the span only trades setup for speed.
-_SPAN_BEFORE = dt.timedelta(days=4 * 366)
-_SPAN_AFTER = dt.timedelta(days=366)
 # bot.deadlines: review_deadlines' (expected, latest) working days; REVIEW_ASK_DAYS.
 _REVIEW_DAYS = {"foi": (20, 40), "eir": (40, 40), "foisa": (20, 20), "eisr": (20, 20)}
 _ASK_DAYS = dl.REVIEW_ASK_DAYS
@@ -84,6 +80,53 @@ def most_late_first(rows: list[tuple]) -> list[tuple]:
     return rows
 
 
+class _YearTables(dict):
+    """One of a calendar's two ordinal tables (WorkingCalendar.ordinals), filled a year at
+    a time as rows ask for its days: `upto` (ISO day -> working days on or before it) and
+    `nth` (k -> ISO day of the kth working day) share the years they have. A key that no
+    covered year holds (not an ISO date, or outside coverage) stays a KeyError: the pure
+    rule decides that row."""
+
+    __slots__ = ("_year_of", "_fill")
+
+    @staticmethod
+    def pair(cal: dl.WorkingCalendar) -> tuple[_YearTables, _YearTables]:
+        loaded: set[int] = set()
+
+        def fill(year: int | None) -> None:
+            if year is not None and year not in loaded:
+                loaded.add(year)
+                days, working = cal.ordinals(dt.date(year, 1, 1), dt.date(year, 12, 31))
+                upto.update(days)
+                nth.update(working)
+
+        upto = _YearTables(_year_of_day, fill)
+        nth = _YearTables(cal.working_day_year, fill)
+        return upto, nth
+
+    def __init__(self, year_of: Callable, fill: Callable[[int | None], None]) -> None:
+        super().__init__()
+        self._year_of, self._fill = year_of, fill
+
+    def __missing__(self, key):
+        self._fill(self._year_of(key))
+        value = self.get(key, _ABSENT)
+        if value is _ABSENT:
+            raise KeyError(key)
+        return value
+
+
+_ABSENT = object()
+
+
+def _year_of_day(day: object) -> int | None:
+    """The year of what looks like an ISO day ("2026-11-30"); None for anything else, or
+    for a year outside any calendar (which would fill nothing)."""
+    if isinstance(day, str) and day[:4].isdigit() and day[4:5] == "-":
+        return int(day[:4])
+    return None
+
+
 class _Rule:
     """The live-status rule over one as-of date and its ordinal tables: `row` maps a query
     row to a status row, or raises KeyError when the pure rule must decide."""
@@ -93,19 +136,22 @@ class _Rule:
         self.upto: list[dict[str, int]] = []  # ISO day -> working days up to it
         self.nth: list[dict[int, str]] = []  # k -> ISO day of the kth working day
         for cal in calendars:
-            days, working = cal.ordinals(today - _SPAN_BEFORE, today + _SPAN_AFTER)
-            self.upto.append(dict(days))
-            self.nth.append(dict(working))
+            upto, nth = _YearTables.pair(cal)
+            self.upto.append(upto)
+            self.nth.append(nth)
         self.upto_today = [upto[self.today] for upto in self.upto]
 
     def uk_date(self, stamp: str) -> str:
         """dl.receipt_date(stamp) as ISO. A UTC stamp before 23:00 (as foibot stores them)
         has the same date in London in winter and summer; any other goes the long way."""
-        if (
-            stamp.endswith("+00:00") and stamp[10:11] == "T" and stamp[11:13] < "23"
-            and stamp[:10] in self.upto[0]
-        ):  # fmt: skip
-            return stamp[:10]
+        if stamp.endswith("+00:00") and stamp[10:11] == "T" and stamp[11:13] < "23":
+            day = stamp[:10]
+            try:
+                self.upto[0][day]  # an ISO date the calendar covers
+            except KeyError:
+                pass
+            else:
+                return day
         return dl.receipt_date(stamp).isoformat()
 
     def row(self, r: tuple) -> tuple:
