@@ -138,12 +138,12 @@ def measure(args: list[str], cwd: Path, repeat: int = 3) -> tuple[float, float]:
 
 
 # status --json's keys (StatusRow's fields) and the stored column each one shows or is
-# derived from (None: nothing stored, as the stage, which comes from the follow-ups).
+# derived from (None: worked out from other columns, as days_overdue).
 STATUS_KEYS = {
     "ref": "ref", "campaign": "campaign", "body": "body", "title": "title",
     "status": "status", "wdtk_id": "wdtk_id", "url": "url_title", "sent_on": "sent_on",
     "due": "due", "very_overdue_after": "very_overdue_after", "days_overdue": None,
-    "law": "law", "slot": "slot_at", "poll_error": "poll_error", "stage": None,
+    "law": "law", "slot": "slot_at", "poll_error": "poll_error", "stage": "stage",
     "review_by": None, "late_from": "review_started_on", "review_latest": None,
     "answered_on": "answered_at", "answered_days_late": None, "note": "awaiting_description",
     "last_confirmed_at": "last_confirmed_at", "last_confirmed_via": "last_confirmed_via",
