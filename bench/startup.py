@@ -158,7 +158,13 @@ def fill_database(db_path: Path, config_path: Path, today: dt.date) -> None:
             released_at=stamp, etag='W/"0123456789abcdef"', last_polled_at=stamp, next_poll_at=next_poll,
             poll_failures=0, wdtk_tags=f"foibot:{ref}", wdtk_user="alex_example",
         )  # fmt: skip
-        row.update(holiday_data=holiday_key)
+        # Each poll that reaches WDTK confirms the request, at its own moment (requests
+        # are fetched one at a time, seconds apart), a few by the mailbox's alerts instead.
+        confirmed = now - dt.timedelta(seconds=rng.randrange(6 * 3600), microseconds=rng.randrange(10**6))
+        row.update(
+            holiday_data=holiday_key, last_confirmed_at=confirmed.isoformat(),
+            last_confirmed_via="mail" if rng.random() < 0.1 else "poll",
+        )  # fmt: skip
         # WDTK's events as a poll stores them: the request sent, and any reply; then the
         # follow-ups a campaign would have drafted or sent by now.
         event(ref, sent, "sent")
@@ -214,7 +220,7 @@ COLUMNS = (
     "released_at", "wdtk_id", "url_title", "sent_on", "due", "very_overdue_after", "created_at",
     "updated_at", "awaiting_description", "wdtk_tags", "wdtk_user", "review_started_on", "etag",
     "last_polled_at", "next_poll_at", "poll_failures", "holiday_data", "reported_status",
-    "answered_at",
+    "answered_at", "last_confirmed_at", "last_confirmed_via",
 )  # fmt: skip
 
 

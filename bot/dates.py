@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -18,8 +19,29 @@ def london_now() -> dt.datetime:
 
 def format_uk(moment: str | dt.datetime | None) -> str:
     """A stored UTC timestamp as a campaigner reads it: UK local time."""
+    return _uk_text(moment, "%a %d %b %Y %H")
+
+
+def format_uk_short(moment: str | dt.datetime | None) -> str:
+    """format_uk without the weekday and year, for a column of this year's times: "20 Mar
+    09:05"."""
+    return _uk_text(moment, "%d %b %H")
+
+
+def _uk_text(moment: str | dt.datetime | None, up_to_hour: str) -> str:
     if not moment:
         return ""
+    # A UTC stamp as foibot writes them ("2026-03-20T09:05:00+00:00", maybe with
+    # fractions): London is a whole number of hours from UTC, so the day and hour shown
+    # follow from the UTC hour, and the minute is the stamp's own. Long listings show
+    # thousands of stamps from a few hours.
     if isinstance(moment, str):
+        if moment[13:14] == ":" and moment[16:17] == ":" and moment.endswith("+00:00"):
+            return f"{_uk_hour(moment[:13], up_to_hour)}:{moment[14:16]}"
         moment = dt.datetime.fromisoformat(moment)
-    return moment.astimezone(LONDON).strftime("%a %d %b %Y %H:%M")
+    return moment.astimezone(LONDON).strftime(up_to_hour + ":%M")
+
+
+@functools.lru_cache(maxsize=4096)
+def _uk_hour(utc_hour: str, up_to_hour: str) -> str:
+    return dt.datetime.fromisoformat(utc_hour + ":00+00:00").astimezone(LONDON).strftime(up_to_hour)

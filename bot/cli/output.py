@@ -57,17 +57,31 @@ def print_table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
     # Most long tables are clean: one scan of the text (not of 90,000 cells); a table
     # with a control character anywhere (a newline in a cell too) is made again from
     # cleaned cells ('?' for each: the same widths).
-    if not _clean(text):
-        text = "\n".join(aligned(headers, printable_rows(rows)))
-    echo(text)
-
-
-def _clean(text: str) -> bool:
-    """No control character in `text` but the newlines between its lines. ASCII text (most
-    tables) is checked as bytes, a C-level pass five times quicker than isprintable."""
     if text.isascii():
-        return not text.encode("ascii").translate(None, _ASCII_TEXT)
-    return "".join(text.split("\n")).isprintable()
+        # Checked as bytes, a C-level pass five times quicker than isprintable, and
+        # written as those bytes where stdout takes them.
+        data = text.encode("ascii")
+        if not data.translate(None, _ASCII_TEXT):
+            if not _write_bytes(data):
+                echo(text)
+            return
+    elif "".join(text.split("\n")).isprintable():
+        echo(text)
+        return
+    echo("\n".join(aligned(headers, printable_rows(rows))))
+
+
+def _write_bytes(data: bytes) -> bool:
+    """`data` and a newline written to stdout's binary buffer, if it has one (not so under
+    a test's capture, which takes text): True when written."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        return False
+    sys.stdout.flush()
+    buffer.write(data)
+    buffer.write(b"\n")
+    buffer.flush()
+    return True
 
 
 def printable_rows(rows: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
@@ -90,5 +104,5 @@ def aligned(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
     # Only the padding is stripped: a control character ending a cell (\x1f, \x0b and
     # the like count as whitespace) must stay for the check to show it as '?'.
     lines = [(template % tuple(headers)).rstrip(" "), "  ".join("-" * w for w in widths)]
-    lines.extend((template % tuple(row)).rstrip(" ") for row in rows)
+    lines.extend((template % row).rstrip(" ") for row in rows)
     return lines

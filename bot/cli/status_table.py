@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import gc
 import sqlite3
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from bot.cli.output import echo, print_table
+from bot.dates import format_uk, format_uk_short
 from bot.errors import UsageError
 
 if TYPE_CHECKING:
@@ -96,15 +98,19 @@ def table(rows: Iterator[tuple], *, filtered: bool) -> Callable[[], None]:
             counts[status] = counts.get(status, 0) + 1
             sent_text = r[sent] or ""
             if not sent_text and r[slot] and status == "draft":
-                from bot.dates import format_uk
-
                 sent_text = f"slot {format_uk(r[slot])}"
             # How late, and from which date: "3 from 2026-03-31", or "answered 4 late".
             late = (
                 f"{r[days]} from {r[since]}" if r[days] is not None
                 else f"answered {r[answered]} late" if r[answered] else ""
             )  # fmt: skip
-            confirmed = _confirmed(r[conf_at], r[conf_via]) if r[conf_at] else ""
+            at = r[conf_at]
+            if not at:
+                confirmed = ""
+            elif at[16:17] == ":" and at.endswith("+00:00"):  # UTC, as foibot writes it
+                confirmed = _confirmed_in_minute(at[:16], r[conf_via])
+            else:
+                confirmed = _confirmed(at, r[conf_via])
             cells.append((
                 r[ref], r[body] or "", status, sent_text, r[due] or "", late, r[by] or "",
                 r[stage] or "", confirmed, r[title],
@@ -124,11 +130,13 @@ def table(rows: Iterator[tuple], *, filtered: bool) -> Callable[[], None]:
     return write
 
 
-def _confirmed(at: str | None, via: str | None) -> str:
+def _confirmed(at: str, via: str | None) -> str:
     """When WDTK last confirmed a request, UK time, and the path: "20 Mar 09:05 mail"."""
-    if not at:
-        return ""
-    from bot.dates import LONDON
+    return f"{format_uk_short(at)} {via or 'poll'}"
 
-    moment = dt.datetime.fromisoformat(at).astimezone(LONDON)
-    return f"{moment:%d %b %H:%M} {via or 'poll'}"
+
+@functools.lru_cache(maxsize=4096)
+def _confirmed_in_minute(utc_minute: str, via: str | None) -> str:
+    # The shown text depends on the UTC minute alone, which the requests a poll confirmed
+    # share (a conversion per row was a tenth of `status` on 10,000 requests).
+    return _confirmed(utc_minute + ":00+00:00", via)

@@ -224,7 +224,7 @@ class _Rule:
 
 
 class StatusQuery:
-    """The status rows of one command run: `rows()` yields tuples in FIELDS order followed
+    """The status rows of one command run: `rows()` gives tuples in FIELDS order followed
     by a flag (the pure rule computed this row)."""
 
     def __init__(
@@ -285,9 +285,8 @@ class StatusQuery:
             )
             rows = self._decided(rule, cursor)
         if overdue:
-            yield from most_late_first([r for r in rows if r[DAYS] is not None])
-        else:
-            yield from rows
+            return iter(most_late_first([r for r in rows if r[DAYS] is not None]))
+        return rows
 
     def _decided(self, rule: _Rule, cursor: sqlite3.Cursor) -> Iterator[tuple]:
         derive = rule.row
