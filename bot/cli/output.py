@@ -99,10 +99,12 @@ def aligned(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
     widths = [
         min(PLAIN_MAX_WIDTH, max(map(len, column))) for column in zip(headers, *rows, strict=True)
     ]
-    # printf-style: half the time of str.format for the same padded, cut cells.
-    template = "  ".join(f"%-{w}.{w}s" for w in widths)
-    # Only the padding is stripped: a control character ending a cell (\x1f, \x0b and
-    # the like count as whitespace) must stay for the check to show it as '?'.
+    # printf-style: half the time of str.format for the same padded, cut cells. The last
+    # cell is cut but not padded, so only a line that ends in spaces (an empty last cell)
+    # has any to strip; only spaces are stripped: a control character ending a cell
+    # (\x1f, \x0b and the like count as whitespace) must stay for the check to show it.
+    template = "  ".join([*(f"%-{w}.{w}s" for w in widths[:-1]), f"%.{widths[-1]}s"])
     lines = [(template % tuple(headers)).rstrip(" "), "  ".join("-" * w for w in widths)]
-    lines.extend((template % row).rstrip(" ") for row in rows)
+    lines.extend([line.rstrip(" ") if line[-1:] == " " else line for line in
+                  [template % row for row in rows]])  # fmt: skip
     return lines

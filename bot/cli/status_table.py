@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from bot.cli.output import echo, print_table
 from bot.dates import format_uk, format_uk_short
 from bot.errors import UsageError
+from bot.tracking.fields import FIELDS
 
 if TYPE_CHECKING:
     from bot.cli.settings import Settings
@@ -35,13 +36,16 @@ def read_rows(
     campaign and group names (unknown: UsageError, with a did-you-mean). `brief` and
     `table`: the columns `overdue`'s and `status`'s tables print (StatusQuery.rows)."""
     from bot import deadlines as dl
-    from bot.cli.names import check_campaign, check_group
     from bot.store import reader
     from bot.tracking.status_query import StatusQuery
 
     if campaign is not None:
+        from bot.cli.names import check_campaign
+
         check_campaign(settings, campaign, known=reader.campaign_slugs(conn))  # type: ignore[arg-type]
     if group is not None:
+        from bot.cli.names import check_group
+
         check_group(settings, group, known=reader.group_names(conn))  # type: ignore[arg-type]
     config = settings.config
     query = StatusQuery(
@@ -83,37 +87,30 @@ def show(rows: Iterator[tuple], *, filtered: bool) -> None:
 def table(rows: Iterator[tuple], *, filtered: bool) -> Callable[[], None]:
     """`show`, in two steps: every row is read here (where any error is raised), and the
     function returned prints them."""
-    from bot.tracking.fields import AT as i
-
-    ref, body, st, sent, due, by, stage, title, slot, conf_at, conf_via = (
-        i[k] for k in ("ref", "body", "status", "sent_on", "due", "review_by", "stage",
-                       "title", "slot", "last_confirmed_at", "last_confirmed_via")
-    )  # fmt: skip
-    days, since, answered = i["days_overdue"], i["late_from"], i["answered_days_late"]
     counts: dict[str, int] = {}
     cells = []
     with collector_paused():
-        for r in rows:
-            status = r[st]
+        # One unpacking per row (FIELDS' order, checked below), not a dozen subscripts.
+        for (ref, _, body, title, status, _, _, sent_on, due, _, days, _, slot, _, stage,
+             review_by, late_from, _, _, answered_late, _, at, via, _) in rows:  # fmt: skip
             counts[status] = counts.get(status, 0) + 1
-            sent_text = r[sent] or ""
-            if not sent_text and r[slot] and status == "draft":
-                sent_text = f"slot {format_uk(r[slot])}"
+            sent_text = sent_on or ""
+            if not sent_text and slot and status == "draft":
+                sent_text = f"slot {format_uk(slot)}"
             # How late, and from which date: "3 from 2026-03-31", or "answered 4 late".
             late = (
-                f"{r[days]} from {r[since]}" if r[days] is not None
-                else f"answered {r[answered]} late" if r[answered] else ""
+                f"{days} from {late_from}" if days is not None
+                else f"answered {answered_late} late" if answered_late else ""
             )  # fmt: skip
-            at = r[conf_at]
             if not at:
                 confirmed = ""
             elif at[16:17] == ":" and at.endswith("+00:00"):  # UTC, as foibot writes it
-                confirmed = _confirmed_in_minute(at[:16], r[conf_via])
+                confirmed = _confirmed_in_minute(at[:16], via)
             else:
-                confirmed = _confirmed(at, r[conf_via])
+                confirmed = _confirmed(at, via)
             cells.append((
-                r[ref], r[body] or "", status, sent_text, r[due] or "", late, r[by] or "",
-                r[stage] or "", confirmed, r[title],
+                ref, body or "", status, sent_text, due or "", late, review_by or "",
+                stage or "", confirmed, title,
             ))  # fmt: skip
     if not cells:
         hint = " `foibot track URL` follows a WDTK request; `foibot draft CAMPAIGN` drafts a campaign."
@@ -128,6 +125,15 @@ def table(rows: Iterator[tuple], *, filtered: bool) -> Callable[[], None]:
         echo(", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
 
     return write
+
+
+if FIELDS != (
+    "ref", "campaign", "body", "title", "status", "wdtk_id", "url", "sent_on", "due",
+    "very_overdue_after", "days_overdue", "law", "slot", "poll_error", "stage", "review_by",
+    "late_from", "review_latest", "answered_on", "answered_days_late", "note",
+    "last_confirmed_at", "last_confirmed_via",
+):  # fmt: skip
+    raise AssertionError("bot/cli/status_table.py table() unpacks rows in FIELDS' order")
 
 
 def _confirmed(at: str, via: str | None) -> str:

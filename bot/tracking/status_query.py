@@ -129,10 +129,17 @@ def _year_of_day(day: object) -> int | None:
 
 class _Rule:
     """The live-status rule over one as-of date and its ordinal tables: `row` maps a query
-    row to a status row, or raises KeyError when the pure rule must decide."""
+    row to a status row, and hands the ref of one it cannot decide to `undecided` (the
+    pure rule, which gives the row in FIELDS order)."""
 
-    def __init__(self, today: dt.date, calendars: tuple[dl.WorkingCalendar, ...], base: str):
-        self.today, self.base = today.isoformat(), base
+    def __init__(
+        self,
+        today: dt.date,
+        calendars: tuple[dl.WorkingCalendar, ...],
+        base: str,
+        undecided: Callable[[str], tuple],
+    ) -> None:
+        self.today, self.base, self.undecided = today.isoformat(), base, undecided
         self.upto: list[dict[str, int]] = []  # ISO day -> working days up to it
         self.nth: list[dict[int, str]] = []  # k -> ISO day of the kth working day
         for cal in calendars:
@@ -155,72 +162,77 @@ class _Rule:
         return dl.receipt_date(stamp).isoformat()
 
     def row(self, r: tuple) -> tuple:
-        # One unpacking per shape of row (StatusQuery.rows: all, brief, table).
-        n = len(r)
-        if n == 20:
-            (ref, body, status, due, very, law, awaiting, review_started, answered_at, stage,
-             last_reply, wdtk_id, url_title, title, sent_on, slot, confirmed_at, confirmed_via,
-             campaign, poll_error) = r  # fmt: skip
-        elif n == 13:
-            (ref, body, status, due, very, law, awaiting, review_started, answered_at, stage,
-             last_reply, wdtk_id, url_title) = r  # fmt: skip
-            campaign = title = sent_on = slot = poll_error = confirmed_at = confirmed_via = None
-        elif n == 16:
-            (ref, body, status, due, very, law, awaiting, review_started, answered_at, stage,
-             last_reply, title, sent_on, slot, confirmed_at, confirmed_via) = r  # fmt: skip
-            wdtk_id = url_title = campaign = poll_error = None
-        else:
-            raise AssertionError(f"a status query row of {n} columns")
-        fam = _FAMILY_OF_LAW[law]  # KeyError: an unknown law, which the pure rule refuses
-        upto, nth, today = self.upto[fam], self.nth[fam], self.today
-        url = (
-            f"{self.base}/request/{url_title}" if url_title
-            else f"{self.base}/request/{wdtk_id}" if wdtk_id else None
-        )  # fmt: skip
-        days = late_from = review_by = review_latest = answered_on = answered_late = note = None
-        live = status
-        if status in _AS_IS:
-            pass
-        elif awaiting:
-            live = "waiting_classification"
-            # lateness's unclassified case: a reply nobody classified, and no answer yet.
-            if status == "waiting_response" and not answered_at and due:
-                due_upto = upto[due]  # (the rule reads the date even when it is not late)
-                if today > due:
-                    days = max(1, self.upto_today[fam] - due_upto)
-                    late_from, note = due, UNCLASSIFIED_NOTE
-        elif status == "internal_review":
-            if review_started and law:
-                started = upto[review_started]
-                expected, latest = _REVIEW_DAYS[law]
-                expected_on = nth[started + expected - 1]
-                if today > expected_on:
-                    live = "internal_review_overdue"
-                    days = max(1, self.upto_today[fam] - started - expected)
-                    late_from, review_latest = expected_on, nth[started + latest - 1]
-        elif status == "waiting_response":
-            if very and today > very:
-                live = "waiting_response_very_overdue"
-            elif due and today > due:
-                live = "waiting_response_overdue"
-            if live != status and due:
-                days = max(1, self.upto_today[fam] - upto[due])
-                late_from = due
-                if fam == 1:  # FOISA s.20(5)(a): review within 40 days after the period
-                    review_by = nth[upto[due] + _ASK_DAYS - 1]
-        elif status in _REFUSED and last_reply:
-            review_by = nth[upto[self.uk_date(last_reply)] + _ASK_DAYS - 1]
-        if answered_at:
-            answered_on = self.uk_date(answered_at)
-            if due:
-                due_upto = upto[due]
-                if answered_on > due:
-                    answered_late = upto[answered_on] - due_upto
-        return (
-            ref, campaign, body, title or "", live, wdtk_id, url, sent_on, due, very, days, law,
-            slot, poll_error, stage, review_by, late_from, review_latest, answered_on,
-            answered_late, note, confirmed_at, confirmed_via, 0,
-        )  # fmt: skip
+        """The status row of a query row; what the fast rule cannot decide (a KeyError:
+        an unknown law, a date the tables do not hold) is the pure rule's row."""
+        try:
+            # One unpacking per shape of row (StatusQuery.rows: all, brief, table).
+            n = len(r)
+            if n == 20:
+                (ref, body, status, due, very, law, awaiting, review_started, answered_at, stage,
+                 last_reply, wdtk_id, url_title, title, sent_on, slot, confirmed_at, confirmed_via,
+                 campaign, poll_error) = r  # fmt: skip
+            elif n == 13:
+                (ref, body, status, due, very, law, awaiting, review_started, answered_at, stage,
+                 last_reply, wdtk_id, url_title) = r  # fmt: skip
+                campaign = title = sent_on = slot = poll_error = confirmed_at = confirmed_via = None
+            elif n == 16:
+                (ref, body, status, due, very, law, awaiting, review_started, answered_at, stage,
+                 last_reply, title, sent_on, slot, confirmed_at, confirmed_via) = r  # fmt: skip
+                wdtk_id = url_title = campaign = poll_error = None
+            else:
+                raise AssertionError(f"a status query row of {n} columns")
+            fam = _FAMILY_OF_LAW[law]  # KeyError: an unknown law, which the pure rule refuses
+            upto, nth, today = self.upto[fam], self.nth[fam], self.today
+            url = (
+                f"{self.base}/request/{url_title}" if url_title
+                else f"{self.base}/request/{wdtk_id}" if wdtk_id else None
+            )  # fmt: skip
+            days = late_from = review_by = review_latest = answered_on = answered_late = note = None
+            live = status
+            if status in _AS_IS:
+                pass
+            elif awaiting:
+                live = "waiting_classification"
+                # lateness's unclassified case: a reply nobody classified, and no answer yet.
+                if status == "waiting_response" and not answered_at and due:
+                    due_upto = upto[due]  # (the rule reads the date even when it is not late)
+                    if today > due:
+                        days = max(1, self.upto_today[fam] - due_upto)
+                        late_from, note = due, UNCLASSIFIED_NOTE
+            elif status == "internal_review":
+                if review_started and law:
+                    started = upto[review_started]
+                    expected, latest = _REVIEW_DAYS[law]
+                    expected_on = nth[started + expected - 1]
+                    if today > expected_on:
+                        live = "internal_review_overdue"
+                        days = max(1, self.upto_today[fam] - started - expected)
+                        late_from, review_latest = expected_on, nth[started + latest - 1]
+            elif status == "waiting_response":
+                if very and today > very:
+                    live = "waiting_response_very_overdue"
+                elif due and today > due:
+                    live = "waiting_response_overdue"
+                if live != status and due:
+                    days = max(1, self.upto_today[fam] - upto[due])
+                    late_from = due
+                    if fam == 1:  # FOISA s.20(5)(a): review within 40 days after the period
+                        review_by = nth[upto[due] + _ASK_DAYS - 1]
+            elif status in _REFUSED and last_reply:
+                review_by = nth[upto[self.uk_date(last_reply)] + _ASK_DAYS - 1]
+            if answered_at:
+                answered_on = self.uk_date(answered_at)
+                if due:
+                    due_upto = upto[due]
+                    if answered_on > due:
+                        answered_late = upto[answered_on] - due_upto
+            return (
+                ref, campaign, body, title or "", live, wdtk_id, url, sent_on, due, very, days, law,
+                slot, poll_error, stage, review_by, late_from, review_latest, answered_on,
+                answered_late, note, confirmed_at, confirmed_via, 0,
+            )  # fmt: skip
+        except KeyError:
+            return (*self.undecided(r[0]), 1)
 
 
 class StatusQuery:
@@ -265,7 +277,7 @@ class StatusQuery:
         where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
         calendars = tuple(self.calendar(law) for law in _LAW_OF_FAMILY)
         try:
-            rule = _Rule(self.today, calendars, self.base_url)
+            rule = _Rule(self.today, calendars, self.base_url, self._one)
         except KeyError:
             # The as-of date is outside the holiday data: the pure rule decides (and says why).
             rows = self._pure(where, params)
@@ -283,18 +295,10 @@ class StatusQuery:
             cursor = self.conn.execute(
                 f"SELECT {columns} FROM requests {where}ORDER BY campaign, rowid", params
             )
-            rows = self._decided(rule, cursor)
+            rows = map(rule.row, cursor)  # C-level: no frame of ours between rows
         if overdue:
             return iter(most_late_first([r for r in rows if r[DAYS] is not None]))
         return rows
-
-    def _decided(self, rule: _Rule, cursor: sqlite3.Cursor) -> Iterator[tuple]:
-        derive = rule.row
-        for r in cursor:
-            try:
-                yield derive(r)
-            except KeyError:
-                yield (*self._one(r[0]), 1)
 
     def _one(self, ref: str) -> tuple:
         """One row by the pure rule: what the fast rule could not decide."""
