@@ -74,7 +74,7 @@ def _read(text: str) -> dict[dt.date, str]:
     """The table from its cached text; ValueError when any line is not a day and a name."""
     lines = text.split("\n")
     if lines.pop():
-        raise ValueError("a cached holiday table ends with a line break")
+        raise ValueError("a cached holiday table ends with a line break; this one does not")
     table = {}
     for line in lines:
         day, tab, holiday = line.partition("\t")

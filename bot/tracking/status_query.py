@@ -7,9 +7,9 @@ reply), and `_Rule.row` derives each StatusRow field with string comparisons of 
 and two dict lookups per working-day count, from per-calendar ordinal tables filled a
 year at a time as rows ask for their days (WorkingCalendar.ordinals). No date object and
 no StatusRow is built per request. A row the fast rule cannot decide (a law foibot does
-not know, a date outside the calendar or not in YYYY-MM-DD form, a timestamp in an unusual
-form) is computed by the pure rule itself, which also raises the same errors. tests/test_status_query.py checks that both give the same rows on
-many generated ones.
+not know, a date outside the calendar or not in YYYY-MM-DD form, a timestamp in an
+unusual form) is computed by the pure rule itself, which also raises the same errors.
+tests/test_status_query.py checks that both give the same rows on many generated ones.
 
 Rows are tuples in StatusRow's field order (FIELDS), followed by a flag: 1 when the pure
 rule computed the row.
@@ -120,8 +120,8 @@ _ABSENT = object()
 
 
 def _year_of_day(day: object) -> int | None:
-    """The year of what looks like an ISO day ("2026-11-30"); None for anything else, or
-    for a year outside any calendar (which would fill nothing)."""
+    """The year of what looks like an ISO day ("2026-11-30"), None for anything else. (A
+    year outside the calendar's coverage fills nothing.)"""
     if isinstance(day, str) and day[:4].isdigit() and day[4:5] == "-":
         return int(day[:4])
     return None
