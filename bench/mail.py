@@ -28,7 +28,6 @@ replica to the pass that stored it. Closes with the aims and whether each was me
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime as dt
 import os
 import platform
@@ -75,7 +74,7 @@ def simulate_mailbox(n_requests: int, days: int, tmp: Path) -> dict:
     os.environ[PASSWORD_ENV] = PASSWORD
     mailbox = MailboxConfig(host="127.0.0.1", user=USER, password_env=PASSWORD_ENV,
                             port=imap.port, tls=False)  # fmt: skip
-    config = dataclasses.replace(poll.bench_config(replica.base_url), mailbox=mailbox)
+    config = poll.bench_config(replica.base_url)._replace(mailbox=mailbox)
     store = Store(tmp / "sim.db")
     client = WdtkClient(config.wdtk)
     box = Mailbox(mailbox)

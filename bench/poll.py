@@ -104,8 +104,8 @@ BODIES = [
 
 def bench_config(base_url: str) -> Config:
     config = load_config(REPO / "config.toml")
-    wdtk = dataclasses.replace(config.wdtk, base_url=base_url, min_interval_s=0.0, backoff_s=0.05)
-    return dataclasses.replace(config, wdtk=wdtk)
+    wdtk = config.wdtk._replace(base_url=base_url, min_interval_s=0.0, backoff_s=0.05)
+    return config._replace(wdtk=wdtk)
 
 
 def uk(day: dt.date, hour: float) -> dt.datetime:
