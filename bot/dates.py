@@ -32,14 +32,21 @@ def _uk_text(moment: str | dt.datetime | None, up_to_hour: str) -> str:
     if not moment:
         return ""
     # A UTC stamp as foibot writes them ("2026-03-20T09:05:00+00:00", maybe with
-    # fractions): London is a whole number of hours from UTC, so the day and hour shown
-    # follow from the UTC hour, and the minute is the stamp's own. Long listings show
-    # thousands of stamps from a few hours.
+    # fractions): London has been a whole number of hours from UTC since 1847, so the day
+    # and hour shown follow from the UTC hour, and the minute is the stamp's own. Long
+    # listings show thousands of stamps from a few hours. Anything else (a malformed
+    # minute or second too) takes the long way, which raises for what is not a time.
     if isinstance(moment, str):
-        if moment[13:14] == ":" and moment[16:17] == ":" and moment.endswith("+00:00"):
+        if (
+            moment[13:14] == ":" and moment[16:17] == ":" and moment.endswith("+00:00")
+            and _SIXTY.get(moment[14:16]) and _SIXTY.get(moment[17:19]) and moment >= "1848"
+        ):  # fmt: skip
             return f"{_uk_hour(moment[:13], up_to_hour)}:{moment[14:16]}"
         moment = dt.datetime.fromisoformat(moment)
     return moment.astimezone(LONDON).strftime(up_to_hour + ":%M")
+
+
+_SIXTY = {f"{n:02d}": True for n in range(60)}  # the minutes (and seconds) of an hour
 
 
 @functools.lru_cache(maxsize=4096)

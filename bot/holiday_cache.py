@@ -16,8 +16,9 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
-# 2: one "YYYY-MM-DD<TAB>name" line a day (json cost every command 2 ms to import).
-FORMAT = 2
+# 3: one "YYYY-MM-DD<TAB>name" line a day (json cost every command 2 ms to import), then
+# "#end <days>", so that an empty or cut-short file reads as damaged, never as fewer days.
+FORMAT = 3
 
 
 def _cache_dir() -> Path:
@@ -58,7 +59,7 @@ def cached_holidays(
         except (OSError, ValueError):
             pass  # not cached yet, or damaged: built, and written (again)
     data = build()
-    text = "".join(f"{d.isoformat()}\t{n}\n" for d, n in data.items())
+    text = "".join(f"{d.isoformat()}\t{n}\n" for d, n in data.items()) + f"#end {len(data)}\n"
     if key and _reads_back(text, data):
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -73,8 +74,8 @@ def cached_holidays(
 def _read(text: str) -> dict[dt.date, str]:
     """The table from its cached text; ValueError when any line is not a day and a name."""
     lines = text.split("\n")
-    if lines.pop():
-        raise ValueError("a cached holiday table ends with a line break; this one does not")
+    if lines.pop() or not lines or lines.pop() != f"#end {len(lines)}":
+        raise ValueError("a cached holiday table ends with '#end <days>' and a line break")
     table = {}
     for line in lines:
         day, tab, holiday = line.partition("\t")

@@ -53,5 +53,19 @@ def test_other_forms_take_the_long_way() -> None:
     assert format_uk_short("2026-03-29T00:59:00+00:00") == "29 Mar 00:59"
     assert format_uk_short("2026-03-29T01:00:00+00:00") == "29 Mar 02:00"
     assert format_uk(None) == format_uk("") == ""
-    with pytest.raises(ValueError):
-        format_uk("yesterday")
+    # Before 1847 London kept its own mean time, 1 min 15 s behind UTC.
+    old = "1800-01-01T00:00:00+00:00"
+    assert format_uk(old) == dt.datetime.fromisoformat(old).astimezone(LONDON).strftime(
+        "%a %d %b %Y %H:%M"
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    ["yesterday", "2026-03-20T09:65:00+00:00", "2026-03-20T09:05:61+00:00",
+     "2026-03-20T09:05:::+00:00", "2026-03-20T25:05:00+00:00", "2026-02-30T09:05:00+00:00"],
+)  # fmt: skip
+def test_what_is_not_a_time_is_an_error(stamp: str) -> None:
+    for shown in (format_uk, format_uk_short):
+        with pytest.raises(ValueError):
+            shown(stamp)

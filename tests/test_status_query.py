@@ -481,3 +481,25 @@ def test_a_requests_stage_is_its_furthest_follow_up(tmp_path: Path) -> None:
         "E": "gossip draft", "F": "chaser draft",
     }  # fmt: skip
     store.close()
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["2026-1-05", "20261105", " 2026-01-05", "0000-01-01", "2004-12-31", "2101-01-01",
+     "\u00b2\u2070\u00b2\u2076-01-05", "9999-12-31", None, 20261105, b"2026-01-05"],
+)  # fmt: skip
+def test_the_year_tables_hold_only_covered_iso_days(key) -> None:
+    """What is not a YYYY-MM-DD day the calendar covers is a KeyError (the pure rule then
+    decides the row), never another error and never a value."""
+    from bot.tracking.status_query import _YearTables
+
+    upto, nth = _YearTables.pair(dl.calendar_for("foi"))
+    with pytest.raises(KeyError):
+        upto[key]
+    # Working days on or before the day since coverage began (1 January 2005, a Saturday).
+    assert upto["2026-01-05"] == dl.calendar_for("foi").working_days_between(
+        dt.date(dl.FIRST_YEAR, 1, 1), dt.date(2026, 1, 5)
+    )  # fmt: skip
+    for k in (-1, 10**6):
+        with pytest.raises(KeyError):
+            nth[k]

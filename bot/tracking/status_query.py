@@ -94,7 +94,7 @@ class _YearTables(dict):
         loaded: set[int] = set()
 
         def fill(year: int | None) -> None:
-            if year is not None and year not in loaded:
+            if year is not None and year not in loaded and cal.first_year <= year <= cal.last_year:
                 loaded.add(year)
                 days, working = cal.ordinals(dt.date(year, 1, 1), dt.date(year, 12, 31))
                 upto.update(days)
@@ -122,7 +122,7 @@ _ABSENT = object()
 def _year_of_day(day: object) -> int | None:
     """The year of what looks like an ISO day ("2026-11-30"), None for anything else. (A
     year outside the calendar's coverage fills nothing.)"""
-    if isinstance(day, str) and day[:4].isdigit() and day[4:5] == "-":
+    if isinstance(day, str) and day[:4].isascii() and day[:4].isdigit() and day[4:5] == "-":
         return int(day[:4])
     return None
 
