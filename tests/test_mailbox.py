@@ -351,6 +351,30 @@ def test_a_mailbox_that_stops_working_brings_the_normal_polls_back(mailproject, 
     assert row(mailproject, "smm-1")["next_poll_at"].startswith("2026-03-20T17:45")
 
 
+def test_the_safety_net_is_lifted_once_an_outage(tmp_path):
+    """While the mailbox stays down, one pass brings the put-off polls back; later passes
+    leave the normal schedule to keep them. A new outage (it worked again, then failed)
+    lifts the net again; a mailbox that never worked put nothing off."""
+    import datetime as dt
+
+    from bot.mailbox.service import LIFTED_KEY, OK_KEY, net_to_lift
+    from bot.store.db import Store
+
+    store = Store(tmp_path / "foibot.db")
+    at = dt.datetime(2026, 3, 20, 9, 0, tzinfo=dt.UTC)
+    assert net_to_lift(store, at) is None  # never read
+    store.set_setting(OK_KEY, at.isoformat())
+    assert net_to_lift(store, at + dt.timedelta(hours=1)) is None  # still working
+    later = at + dt.timedelta(hours=3)
+    assert net_to_lift(store, later) == at.isoformat()
+    store.set_setting(LIFTED_KEY, at.isoformat())
+    assert net_to_lift(store, later + dt.timedelta(days=1)) is None
+    again = at + dt.timedelta(days=2)
+    store.set_setting(OK_KEY, again.isoformat())
+    assert net_to_lift(store, again + dt.timedelta(hours=3)) == again.isoformat()
+    store.close()
+
+
 def test_mailbox_config_errors_name_the_key(project):
     with project.config.open("a") as f:
         f.write('\n[mailbox]\nhost = "h"\nuser = "u"\npassword_env = "X"\nafter = "delete"\n')

@@ -30,6 +30,8 @@ from bot.wdtk.urls import request_url
 # A mailbox read this recently counts as working: polling can relax to a safety net.
 HEALTHY_FOR = dt.timedelta(hours=2)
 OK_KEY = "mailbox_ok_at"
+# The last good read (OK_KEY) whose outage has had its polls brought back (net_to_lift).
+LIFTED_KEY = "mailbox_net_lifted_for"
 
 
 @dataclass
@@ -96,6 +98,17 @@ def mailbox_healthy(store: Store, now: dt.datetime) -> bool:
     """Whether the mailbox was read without error recently: then the schedule relaxes."""
     ok = store.setting(OK_KEY)
     return ok is not None and now - dt.datetime.fromisoformat(ok) <= HEALTHY_FOR
+
+
+def net_to_lift(store: Store, now: dt.datetime) -> str | None:
+    """The last good read of a mailbox that has since stopped working, while the polls its
+    safety net put off are still to come back to the normal rhythm; None when it works,
+    never worked (nothing was put off) or this outage's polls are back already (from then
+    on the normal schedule keeps them: a second sweep would move nothing)."""
+    ok = store.setting(OK_KEY)
+    if ok is None or now - dt.datetime.fromisoformat(ok) <= HEALTHY_FOR:
+        return None
+    return None if store.setting(LIFTED_KEY) == ok else ok
 
 
 def check_mail(

@@ -188,19 +188,23 @@ def run_once(
     if release:
         summary.released = release_due(store, config, now)
     policy = None
-    mail_down = False
+    outage = None
     if mail and config.mailbox is not None and not should_stop():
-        from bot.mailbox.service import check_mail, mailbox_healthy
+        from bot.mailbox.service import check_mail, mailbox_healthy, net_to_lift
 
         summary.mail = check_mail(store, config, client, now, should_stop=should_stop)
         if mailbox_healthy(store, now):
             policy = safety_net(policy_for(config))
         else:
-            mail_down = True
+            outage = net_to_lift(store, now)
     if poll and not should_stop():
         poller = Poller(store, config, client, policy)
-        if mail_down:  # the polls the safety net let wait come back to the normal rhythm
-            poller.ingest.resume_rhythm(now)
+        if outage:  # the polls the safety net let wait come back to the normal rhythm, once
+            from bot.mailbox.service import LIFTED_KEY
+
+            with store.transaction():
+                poller.ingest.resume_rhythm(now)
+                store.set_setting(LIFTED_KEY, outage)
         summary.poll = poller.poll(now, should_stop=should_stop)
         summary.stopped_early = should_stop()
         summary.followups = draft_due_followups(store, config, london_today(now))

@@ -77,7 +77,6 @@ class Ingest:
     def calendar(self, law: str) -> dl.WorkingCalendar:
         return self.config.calendar(law)
 
-
     def resume_rhythm(self, now: dt.datetime) -> int:
         """Bring the polls the mailbox's safety net put off back to this policy's rhythm
         (a mailbox that stopped working tells of changes no longer): each request whose
@@ -91,6 +90,7 @@ class Ingest:
             with self.store.transaction():
                 self.store.set_next_polls(moved)
         return len(moved)
+
     def needs_page(self, row: dict, request: WdtkRequest, *, new: bool) -> bool:
         """WDTK shows its own due date only while a request waits, and reply texts only on
         the page: read it when a request is first seen and for each new reply."""
