@@ -93,17 +93,22 @@ def build(db_path: Path, requests: int, events: int) -> None:
             awaiting = 1 if status == "waiting_response" and rng.random() < 0.1 else 0
             rows.append((
                 f"c{c}-{n + 1}", f"c{c % campaigns}", body, f"Request {i} about staff discipline",
-                "Dear Body,\n\nPlease send the figures.\n\nYours faithfully,\n\nA. Example\n",
+                1,
                 "foisa" if body.endswith("0") else "foi", status, 100_000 + i,
                 f"request_{i}", sent.isoformat(), due.isoformat(), very.isoformat(), answered,
                 review, awaiting, now, now,
             ))  # fmt: skip
         conn.executemany(
-            "INSERT INTO requests (ref, campaign, body, title, letter, law, status, wdtk_id, url_title, "
+            "INSERT INTO requests (ref, campaign, body, title, drafted, law, status, wdtk_id, url_title, "
             "sent_on, due, very_overdue_after, answered_at, review_started_on, awaiting_description, "
             "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             rows,
         )
+        conn.executemany(
+            "INSERT INTO letters (ref, text) VALUES (?, ?)",
+            ((r[0], "Dear Body,\n\nPlease send the figures.\n\nYours faithfully,\n\nA. Example\n")
+             for r in rows),
+        )  # fmt: skip
         per_request = max(1, events // requests)
         conn.executemany(
             "INSERT INTO events (ref, at, kind, wdtk_event_id) VALUES (?, ?, ?, ?)",
@@ -183,7 +188,8 @@ BASELINE = """
 import json, sqlite3, sys
 conn = sqlite3.connect(sys.argv[1])
 conn.row_factory = sqlite3.Row
-sql = "SELECT * FROM requests" + (" WHERE campaign = 'c0'" if sys.argv[2] == "campaign" else "")
+sql = ("SELECT requests.*, letters.text AS letter FROM requests LEFT JOIN letters USING (ref)"
+       + (" WHERE campaign = 'c0'" if sys.argv[2] == "campaign" else ""))
 rows = [dict(r) for r in conn.execute(sql)]
 sys.stdout.write(json.dumps(rows))
 """

@@ -5,7 +5,9 @@ Run: python bench/startup.py [--quick]   (from a checkout, with foibot's depende
 
 In a temporary project (config.toml and templates/letters copied from the repo, the
 database written straight into SQLite after foibot's own migrations, in one transaction),
-10,000 requests over ten campaigns and 1,000 bodies in a realistic mix: two thirds waiting
+10,000 requests over ten campaigns and 1,000 bodies, each with its letter (the repo's
+example template, 840 characters: letters make most of a campaign's database), in a
+realistic mix: two thirds waiting
 for a reply (some overdue, some very overdue, dates from the deadline engine), the rest
 awaiting classification, answered, under internal review, or drafts; with the events a
 poll stores (each request sent, each reply: 12,500) and the follow-ups a campaign has by
@@ -142,8 +144,7 @@ def fill_database(db_path: Path, config_path: Path, today: dt.date) -> None:
         row = dict.fromkeys(COLUMNS)
         row.update(
             ref=ref, campaign=f"bench-{c}", body=body[0], title=title, law=law,
-            letter="Dear Body,\n\nPlease send me ...\n\nYours faithfully,\n\nAlex Example",
-            is_school=0, created_at=stamp, updated_at=stamp,
+            drafted=1, is_school=0, created_at=stamp, updated_at=stamp,
         )  # fmt: skip
         kind = rng.random()
         if kind < 0.05:  # drafts waiting for their release slot
@@ -203,6 +204,11 @@ def fill_database(db_path: Path, config_path: Path, today: dt.date) -> None:
             f"INSERT INTO requests ({', '.join(COLUMNS)}) VALUES ({', '.join(':' + k for k in COLUMNS)})",
             rows,
         )
+        # Each request's letter: the repo's example template, as long as a real one.
+        letter = (REPO / "templates" / "letters" / "social_media_misuse.txt.j2").read_text()
+        conn.executemany(
+            "INSERT INTO letters (ref, text) VALUES (?, ?)", ((r["ref"], letter) for r in rows)
+        )
         conn.executemany(
             "INSERT INTO events (ref, at, kind, wdtk_event_id, detail) VALUES (?, ?, ?, ?, ?)",
             events,
@@ -216,7 +222,7 @@ def fill_database(db_path: Path, config_path: Path, today: dt.date) -> None:
 
 
 COLUMNS = (
-    "ref", "campaign", "body", "title", "letter", "law", "is_school", "status", "slot_at",
+    "ref", "campaign", "body", "title", "drafted", "law", "is_school", "status", "slot_at",
     "released_at", "wdtk_id", "url_title", "sent_on", "due", "very_overdue_after", "created_at",
     "updated_at", "awaiting_description", "wdtk_tags", "wdtk_user", "review_started_on", "etag",
     "last_polled_at", "next_poll_at", "poll_failures", "holiday_data", "reported_status",

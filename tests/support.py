@@ -133,7 +133,7 @@ def check_consistent(db: Path) -> None:
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
         dup_drafts = conn.execute(
             "SELECT campaign, body, count(*) FROM requests WHERE campaign IS NOT NULL "
-            "AND letter IS NOT NULL GROUP BY campaign, body HAVING count(*) > 1"
+            "AND drafted = 1 GROUP BY campaign, body HAVING count(*) > 1"
         ).fetchall()
         assert dup_drafts == []
         dup_events = conn.execute(

@@ -291,7 +291,8 @@ def draft_state(db: Path) -> str:
 def check_drafted(db: Path) -> None:
     conn = connect(db)
     rows = conn.execute(
-        "SELECT ref, body, status, letter FROM requests WHERE campaign = 'crash-big'"
+        "SELECT requests.ref, body, status, text AS letter FROM requests "
+        "LEFT JOIN letters USING (ref) WHERE campaign = 'crash-big'"
     ).fetchall()
     prefix = conn.execute("SELECT ref_prefix FROM campaigns WHERE slug = 'crash-big'").fetchone()[0]
     drafted_events = Counter(

@@ -127,7 +127,7 @@ def hostile_refs(project: Project) -> dict[str, str]:
     conn = sqlite3.connect(project.db)
     refs = dict(
         conn.execute(
-            "SELECT body, ref FROM requests WHERE campaign = 'hostile' AND letter IS NOT NULL"
+            "SELECT body, ref FROM requests WHERE campaign = 'hostile' AND drafted = 1"
         )
     )
     conn.close()

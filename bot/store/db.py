@@ -72,6 +72,14 @@ def _explain_os_error(exc: OSError, path: Path) -> StoreError:
     return StoreError(f"cannot create the database {path}: {exc.strerror} ({where})")
 
 
+# A request's row with its letter (m023 keeps letters apart).
+_WITH_LETTER = (
+    "SELECT requests.*, letters.text AS letter FROM requests "
+    "LEFT JOIN letters ON letters.ref = requests.ref"
+)
+_UNSET: Any = object()
+
+
 def utcnow() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
@@ -275,17 +283,38 @@ class Store:
     # -- requests ----------------------------------------------------------------------
 
     def request(self, ref: str) -> dict | None:
-        rows = list(self.db.query("SELECT * FROM requests WHERE ref = ?", [ref]))
+        """A request's stored row, with its `letter` (None: not drafted by foibot)."""
+        rows = list(self.db.query(f"{_WITH_LETTER} WHERE requests.ref = ?", [ref]))
         return rows[0] if rows else None
 
     def campaign_requests(self, campaign: str) -> list[dict]:
+        """A campaign's requests in the order they were made, each with its `letter`."""
         return list(
-            self.db.query("SELECT * FROM requests WHERE campaign = ? ORDER BY rowid", [campaign])
+            self.db.query(
+                f"{_WITH_LETTER} WHERE requests.campaign = ? ORDER BY requests.rowid", [campaign]
+            )
         )
 
     def update_request(self, ref: str, **values: Any) -> None:
+        """Update a request's stored columns; `letter` (a text, or None for none) is kept
+        in the letters table, with the `drafted` flag beside it."""
         values["updated_at"] = utcnow()
+        letter = values.pop("letter", _UNSET)
+        if letter is not _UNSET:
+            values["drafted"] = None if letter is None else 1
         self.db["requests"].update(ref, values)
+        if letter is not _UNSET:
+            self._save_letters([(ref, letter)])
+
+    def _save_letters(self, letters: list[tuple[str, str | None]]) -> None:
+        self.db.conn.executemany(
+            "DELETE FROM letters WHERE ref = ?", [(ref,) for ref, text in letters if text is None]
+        )
+        self.db.conn.executemany(
+            "INSERT INTO letters (ref, text) VALUES (?, ?) "
+            "ON CONFLICT (ref) DO UPDATE SET text = excluded.text",
+            [(ref, text) for ref, text in letters if text is not None],
+        )
 
     def request_by_wdtk_id(self, wdtk_id: int) -> dict | None:
         rows = list(self.db.query("SELECT * FROM requests WHERE wdtk_id = ?", [wdtk_id]))
@@ -582,7 +611,18 @@ class Store:
             )
 
     def add_requests(self, rows: list[dict]) -> None:
-        self.db["requests"].insert_all(rows, batch_size=500)
+        """Insert new requests; a row's `letter` goes to the letters table (as update_request)."""
+        letters = []
+        stored = []
+        for row in rows:
+            if "letter" in row:
+                row = dict(row)
+                letter = row.pop("letter")
+                row["drafted"] = None if letter is None else 1
+                letters.append((row["ref"], letter))
+            stored.append(row)
+        self.db["requests"].insert_all(stored, batch_size=500)
+        self._save_letters(letters)
 
     def followup(self, ref: str) -> dict | None:
         rows = list(self.db.query("SELECT * FROM followups WHERE ref = ?", [ref]))
