@@ -13,10 +13,6 @@ def london_today(now: dt.datetime | None = None) -> dt.date:
     return (now or dt.datetime.now(dt.UTC)).astimezone(LONDON).date()
 
 
-def london_now() -> dt.datetime:
-    return dt.datetime.now(LONDON)
-
-
 def format_uk(moment: str | dt.datetime | None) -> str:
     """A stored UTC timestamp as a campaigner reads it: UK local time."""
     return _uk_text(moment, "%a %d %b %Y %H")

@@ -608,7 +608,6 @@ def check_notify_online(config: Config) -> list[Check]:
 
 def check_online(config: Config) -> Check:
     """One GET of robots.txt: does WDTK answer, and may foibot poll request JSON?"""
-
     from bot.wdtk.client import WdtkClient
     from bot.wdtk.errors import WdtkError
     from bot.wdtk.robots import RobotsRules
