@@ -1,33 +1,10 @@
-"""Start-up shortcuts stay in step with what they shortcut."""
+"""Commands load lazily: each imports only what it uses."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from bot.store.db import Store
-from bot.store.migrations import migrations
-from bot.store.reader import connect_current, migration_names
-
-
-def test_migration_names_read_from_source_are_the_registered_ones() -> None:
-    assert migration_names() == [m.name for m in migrations._migrations]
-
-
-def test_reader_connects_only_to_a_current_database(tmp_path: Path) -> None:
-    path = tmp_path / "foibot.db"
-    assert connect_current(path) is None  # no file: the Store creates it
-    Store(path).close()
-    conn = connect_current(path)
-    assert conn is not None
-    conn.close()
-    last = migration_names()[-1]
-    store = Store(path)
-    with store.transaction():
-        store.db.conn.execute("DELETE FROM _sqlite_migrations WHERE name = ?", [last])
-    store.close()
-    assert connect_current(path) is None  # a pending migration: the Store must migrate
 
 
 def test_the_command_table_names_every_command_and_its_summary() -> None:
@@ -84,67 +61,13 @@ def test_help_imports_no_command_module(tmp_path: Path) -> None:
     assert _loaded("--help", cwd=tmp_path) == _GROUP
 
 
-@pytest.mark.parametrize("columns", ["80", "200"])
-def test_the_kept_help_page_is_what_click_prints(tmp_path: Path, columns: str) -> None:
-    """bot/cli/help_page.py, which `foibot --help` prints without click, is the page click
-    writes at that width (run `python -m bot.cli.help_page` when this fails)."""
-    import os
-    import subprocess
-    import sys
-
-    from bot.cli.help_page import TEXT
-
-    code = "from bot.cli.group import cli; cli(['--help'], prog_name='foibot')"
-    env = {**os.environ, "COLUMNS": columns}
-    clicks = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                            text=True, timeout=120, cwd=tmp_path)  # fmt: skip
-    assert clicks.returncode == 0, clicks.stderr
-    assert clicks.stdout == TEXT
-    for args in (["--help"], ["--config", "x.toml", "--json", "-h"], ["--db=y.db", "--help"]):
-        ours = subprocess.run([sys.executable, "-m", "bot", *args], env=env, capture_output=True,
-                              text=True, timeout=120, cwd=tmp_path)  # fmt: skip
-        assert ours.returncode == 0 and ours.stdout == TEXT, args
-
-
-def test_only_the_group_help_is_kept() -> None:
-    from bot.cli import _asks_for_help
-
-    assert _asks_for_help(["--help"]) and _asks_for_help(["--debug", "--config", "c", "-h"])
-    for args in ([], ["status", "--help"], ["--config", "--help"], ["--help", "status"],
-                 ["--version", "--help"], ["--config"]):  # fmt: skip
-        assert not _asks_for_help(args), args
-
-
-def test_help_at_the_usual_width_imports_no_click(tmp_path: Path) -> None:
-    import os
-    import subprocess
-    import sys
-
-    code = (
-        "import sys\n"
-        "sys.argv = ['foibot', '-h']\n"
-        "from bot.cli import main\n"
-        "try:\n"
-        "    main()\n"
-        "finally:\n"
-        "    print('click' in sys.modules, file=sys.stderr)\n"
-    )
-    for columns, imported in (("100", "False"), ("60", "True")):
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                              env={**os.environ, "COLUMNS": columns}, cwd=tmp_path)  # fmt: skip
-        assert done.returncode == 0, done.stderr
-        assert done.stdout.startswith("Usage: foibot [OPTIONS] COMMAND [ARGS]...")
-        assert done.stderr.strip() == imported, columns
-
-
 def test_read_only_commands_import_only_what_they_use(tmp_path: Path) -> None:
     from tests.conftest import Project
 
     project = Project(tmp_path)
     project.run("draft", "social-media-misuse")  # a current database with requests in it
     config = ["--config", str(project.config)]
-    # (bot.cli.names, the did-you-mean checks, only when a name is given.)
-    names = _GROUP | {"bot.cli.status", "bot.cli.status_table"}
+    names = _GROUP | {"bot.cli.status", "bot.cli.status_table", "bot.cli.names", "sqlite_utils"}
     _loaded(*config, "status", "--json", cwd=tmp_path)  # a cold holiday cache imports holidays
     for command in (["status", "--json"], ["overdue", "--json"]):
         assert _loaded(*config, *command, cwd=tmp_path) == names, command
@@ -154,10 +77,10 @@ def test_read_only_commands_import_only_what_they_use(tmp_path: Path) -> None:
         "bot.cli.deadline"
     }  # fmt: skip
     ref = project.json("status")[0]["ref"]
-    # show reads through the Store (sqlite-utils): letters, replies and history.
-    assert _loaded(*config, "show", ref, "--json", cwd=tmp_path) == names | {
-        "bot.cli.names", "sqlite_utils"
-    }  # fmt: skip
+    # (bot.cli.names, the did-you-mean, only for an unknown ref.)
+    assert _loaded(*config, "show", ref, "--json", cwd=tmp_path) == (
+        names - {"bot.cli.names"} | {"bot.cli.show_request"}
+    )
 
 
 def test_apscheduler_loads_without_asyncio_and_asyncio_stays_real() -> None:

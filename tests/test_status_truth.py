@@ -146,7 +146,7 @@ def test_a_review_shows_its_own_due_date_and_is_late_from_it(project, replica):
 def test_a_late_from_cell_names_a_latest_date_only_when_it_is_later() -> None:
     """FOISA and EISR reviews have one limit (20 working days), so their late-from date is
     also the latest: the table says it once."""
-    from bot.cli.status import _late_from_cell
+    from bot.cli.status_table import late_from_cell as _late_from_cell
 
     assert _late_from_cell("2026-04-22", "2026-05-21") == "2026-04-22 (latest 2026-05-21)"
     assert _late_from_cell("2026-03-06", "2026-03-06") == "2026-03-06"

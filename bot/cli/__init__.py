@@ -1,20 +1,12 @@
 """The `foibot` command line: a thin layer over the library.
 
-Commands load lazily: `COMMANDS` names each command's module and its one-line summary, so
-`foibot --help` imports no command module and `foibot status` imports only
-bot/cli/status.py. Command modules import their heavy dependencies inside the command
-functions, so that `foibot status` starts quickly from cron. tests/test_startup.py checks
-that the table matches the commands the modules define.
-
-The click group itself is in bot/cli/group.py. `foibot --help` at the usual width prints
-bot/cli/help_page.py, click's own rendering of that help kept as text, without importing
-click at all (a test checks the two are the same).
+Commands load lazily (click's lazy-group pattern, bot/cli/group.py): `COMMANDS` names each
+command's module and its one-line summary, so `foibot --help` imports no command module
+and `foibot status` imports only bot/cli/status.py. tests/test_startup.py checks that the
+table matches the commands the modules define.
 """
 
 from __future__ import annotations
-
-import os
-import sys
 
 # name -> (module, summary shown by `foibot --help`: the command's first sentence).
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -97,57 +89,7 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module 'bot.cli' has no attribute {name!r}")
 
 
-def _help_width() -> int:
-    """The terminal width click would format help for: shutil.get_terminal_size's rule,
-    restated because importing shutil (and its compression modules) costs ~14 ms."""
-    try:
-        columns = int(os.environ.get("COLUMNS", "0"))
-    except ValueError:
-        columns = 0
-    if columns <= 0:
-        try:
-            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
-        except (AttributeError, ValueError, OSError):
-            columns = 80
-    return columns
-
-
-def _asks_for_help(args: list[str]) -> bool:
-    """True for `foibot [global options] --help`: the group's own help page. click handles
-    --help before any other option (it is eager), so the options' values do not matter."""
-    if not args or args[-1] not in ("--help", "-h"):
-        return False
-    rest = iter(args[:-1])
-    for arg in rest:
-        if arg in ("--config", "--db"):
-            if next(rest, None) is None:
-                return False
-        elif not (arg in ("--json", "--debug") or arg.startswith(("--config=", "--db="))):
-            return False
-    return True
-
-
 def main() -> None:
-    # click caps help at 80 columns, so at 80 or wider its page is always the same text.
-    if _asks_for_help(sys.argv[1:]) and _help_width() >= 80:
-        from bot.cli.help_page import TEXT
-
-        try:
-            sys.stdout.write(TEXT)
-            sys.stdout.flush()
-        except BrokenPipeError:  # `foibot --help | head -1`, as with any other command
-            from bot.cli.failures import reader_gone
-
-            reader_gone()
-            sys.exit(1)
-        return
-    if "status" in sys.argv:
-        from bot.cli.plain_status import run
-
-        if run(sys.argv[1:]):
-            # The table is written and flushed, and nothing was opened for writing: exit
-            # now rather than free its 300,000 objects one by one (a tenth of the run).
-            os._exit(0)
     from bot.cli.group import cli
 
     cli(prog_name="foibot")

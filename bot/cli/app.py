@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import signal
 import sys
 import threading
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -125,17 +127,24 @@ class App(Settings):
         return stop
 
     def emit_json(self, data: Any) -> None:
-        # Indented for people; one line per item for big listings, where indenting would
-        # triple the time spent writing (10,000 status rows).
-        big = isinstance(data, list) and len(data) > RICH_MAX_ROWS
-        if big:
-            click.echo(
-                "[\n"
-                + ",\n".join(json.dumps(item, ensure_ascii=False, default=str) for item in data)
-                + "\n]"
-            )
-        else:
+        """`data` as JSON on stdout: indented for people; a listing longer than a screenful
+        one item a line, written as it is read (an iterator of 100,000 status rows is
+        never held in memory whole)."""
+        if isinstance(data, dict | str) or not isinstance(data, Iterable):
             click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+            return
+        items = iter(data)
+        head = list(itertools.islice(items, RICH_MAX_ROWS + 1))
+        if len(head) <= RICH_MAX_ROWS:
+            click.echo(json.dumps(head, indent=2, ensure_ascii=False, default=str))
+            return
+        out = click.get_text_stream("stdout")
+        encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
+        out.write("[\n" + encode(head[0]))
+        for item in itertools.chain(head[1:], items):
+            out.write(",\n" + encode(item))
+        out.write("\n]\n")
+        out.flush()
 
     def print_table(self, headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
         print_table(headers, rows)

@@ -349,15 +349,13 @@ def _build(
     generated = dt.datetime.now(dt.UTC)
     body_names = report_queries.body_names(store, campaign)
     if group_by_body:
-        # Every request in the database, maybe: the status rows `status` computes in one
-        # query (bot/tracking/status_query.py), of the requests sent (the others are not
-        # read: a draft is nobody's timeliness).
-        from bot.tracking.status_query import StatusQuery
+        # Every request in the database, maybe: the status rows `status` computes, of the
+        # requests sent (the others are not read: a draft is nobody's timeliness).
+        from bot.store.status_source import status_source
+        from bot.tracking.status_rows import status_rows
 
-        query = StatusQuery(
-            store.db.conn, base_url=config.wdtk.base_url, today=today, calendar=calendar
-        )
-        sent = query.rows(campaign, group=group, sent_only=True)
+        source = status_source(store.db.conn, campaign, group, sent_only=True)
+        sent = status_rows(source, config.wdtk.base_url, today, calendar)
         rpt = reports.make_body_report(
             name,
             f"{title}, by body",

@@ -371,7 +371,7 @@ def summarise(rows: Iterable[ReportRow]) -> Summary:
 
 
 def body_timeliness(
-    rows: Iterable[tuple],
+    rows: Iterable[StatusRow],
     *,
     today: dt.date,
     calendar: Callable[[str], dl.WorkingCalendar],
@@ -379,29 +379,23 @@ def body_timeliness(
 ) -> tuple[Summary, list[BodyTimeliness], list[tuple[str, int]]]:
     """Overall summary, each body's timeliness (by body name) and the status counts, in one
     pass that keeps no per-request rows: `--all --by body` runs over every request in the
-    database. `rows` are status rows as tuples in FIELDS order
-    (bot.tracking.status_query.StatusQuery, the rule `status` uses)."""
-    from bot.tracking.fields import AT
-
-    status_, body_, sent_, answered_, due_, law_, late_ = (
-        AT[k] for k in ("status", "body", "sent_on", "answered_on", "due", "law", "days_overdue")
-    )
+    database. `rows` are status rows (bot.tracking.status_rows, the rule `status` uses)."""
     body_names = body_names or {}
     iso_today = today.isoformat()
     # Unsent requests are tallied under None: they count in the overall total only.
     per_body: dict[str | None, _Tally] = {}
     counts: dict[str, int] = {}
     for r in rows:
-        status = r[status_]
+        status = r.status
         answer, days, on_time = answer_timing(
-            r[sent_], r[answered_], r[due_], status, r[law_], iso_today, calendar
+            r.sent_on, r.answered_on, r.due, status, r.law, iso_today, calendar
         )
         counts[status] = counts.get(status, 0) + 1
-        key = None if status in LOCAL_STATUSES else r[body_] or ""
+        key = None if status in LOCAL_STATUSES else r.body or ""
         tally = per_body.get(key)
         if tally is None:
             tally = per_body[key] = _Tally()
-        tally.add(status, answer, days, on_time, r[late_])
+        tally.add(status, answer, days, on_time, r.days_overdue)
     overall = _Tally.merged(per_body.values())
     bodies = [
         BodyTimeliness(key, body_names.get(key, key), tally.summary())

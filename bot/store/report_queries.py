@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from bot.store.db import Store
+from bot.store.status_source import COLUMNS  # what status_row reads: never the letters
 
 # Events of one campaign's requests, looked up through the events (ref, id) index. A join
 # lets SQLite's planner choose to scan all the events instead (1M rows: 0.13 s vs 0.01 s).
@@ -23,8 +24,6 @@ def _scoped(sql_all: str, sql_campaign: str, campaign: str | None) -> tuple[str,
 
 
 def requests(store: Store, campaign: str | None) -> list[dict]:
-    from bot.tracking.fields import COLUMNS  # what status_row reads: never the letters
-
     sql, params = _scoped(
         f"SELECT {COLUMNS} FROM requests ORDER BY campaign, rowid",
         f"SELECT {COLUMNS} FROM requests WHERE campaign = ? ORDER BY rowid",

@@ -14,6 +14,7 @@ from bot import deadlines as dl
 from bot import statuses
 from bot.bodies import law_for_tags
 from bot.laws import ENVIRONMENTAL, SCOTTISH, law_for
+from bot.statuses import Status
 from bot.wdtk.payload import WdtkRequest, tag_strings
 from bot.wdtk.states import clock_start, first_answer, first_reply, review_start
 
@@ -218,27 +219,34 @@ def track(
 
 def live_status(row: dict, today: dt.date, calendar: dl.WorkingCalendar | None = None) -> str:
     """What a request's status is today (Alaveteli's `calculate_status`, plus our own
-    `ready`, `hidden` and `internal_review_overdue`). Flips on the day *after* a deadline."""
+    `ready`, `hidden` and `internal_review_overdue`). Flips on the day *after* a deadline:
+    FOIA s.10(1) allows "not later than the twentieth working day"."""
     status = row["status"]
-    if status in LOCAL_STATUSES or status in ("hidden", "gone"):
+    if status in LOCAL_STATUSES or status in (Status.HIDDEN, Status.GONE):
         return status
     if row.get("awaiting_description"):
-        return "waiting_classification"
+        return Status.WAITING_CLASSIFICATION
+    if status == Status.INTERNAL_REVIEW:
+        clock = _review_clock(row, calendar)
+        if clock is not None and today > clock.expected:
+            return Status.INTERNAL_REVIEW_OVERDUE
+        return status
+    if status != Status.WAITING_RESPONSE:
+        return status
     iso = today.isoformat()
-    if status == "internal_review":
-        if row.get("review_started_on") and row.get("law"):
-            started = dt.date.fromisoformat(row["review_started_on"])
-            clock = dl.review_deadlines(started, row["law"], calendar)
-            if today > clock.expected:
-                return "internal_review_overdue"
-        return status
-    if status != "waiting_response":
-        return status
     if row.get("very_overdue_after") and iso > row["very_overdue_after"]:
-        return "waiting_response_very_overdue"
+        return Status.WAITING_RESPONSE_VERY_OVERDUE
     if row.get("due") and iso > row["due"]:
-        return "waiting_response_overdue"
+        return Status.WAITING_RESPONSE_OVERDUE
     return status
+
+
+def _review_clock(row: dict, calendar: dl.WorkingCalendar | None) -> dl.ReviewClock | None:
+    """The internal review's clock, from the day the review request was received."""
+    if not (row.get("review_started_on") and row.get("law")):
+        return None
+    started = dt.date.fromisoformat(row["review_started_on"])
+    return dl.review_deadlines(started, row["law"], calendar)
 
 
 @dataclass(frozen=True)
@@ -257,28 +265,35 @@ def unanswered_unclassified(row: dict) -> bool:
     the requester the request is still unanswered (it may be an acknowledgement)."""
     return bool(
         row.get("awaiting_description")
-        and row["status"] == "waiting_response"
+        and row["status"] == Status.WAITING_RESPONSE
         and not row.get("answered_at")
     )
 
 
 def lateness(row: dict, today: dt.date, calendar: dl.WorkingCalendar) -> Lateness | None:
     """Working days past the deadline the request's live status refers to: the response
-    due date, or for a review the review's due date. None for a request that is not late.
-    A late request is at least one working day late, even counted on a weekend."""
-    status = live_status(row, today, calendar)
+    due date, or for a review the review's due date. None for a request that is not late."""
+    return lateness_of(row, live_status(row, today, calendar), today, calendar)
+
+
+def lateness_of(
+    row: dict, status: str, today: dt.date, calendar: dl.WorkingCalendar
+) -> Lateness | None:
+    """`lateness` for a row whose live status is already known. A late request is at
+    least one working day late, even counted on a weekend."""
     latest = None
     unclassified = False
-    if status in ("waiting_response_overdue", "waiting_response_very_overdue") and row.get("due"):
+    if status in LATE_REPLY_STATUSES and row.get("due"):
         deadline = dt.date.fromisoformat(row["due"])
-    elif status == "waiting_classification" and unanswered_unclassified(row) and row.get("due"):
+    elif (
+        status == Status.WAITING_CLASSIFICATION and unanswered_unclassified(row) and row.get("due")
+    ):
         deadline = dt.date.fromisoformat(row["due"])
         if today <= deadline:
             return None
         unclassified = True
-    elif status == "internal_review_overdue":
-        started = dt.date.fromisoformat(row["review_started_on"])
-        clock = dl.review_deadlines(started, row["law"], calendar)
+    elif status == Status.INTERNAL_REVIEW_OVERDUE:
+        clock = _review_clock(row, calendar)
         deadline, latest = clock.expected, clock.latest
     else:
         return None
@@ -295,25 +310,25 @@ def answered_late(row: dict, calendar: dl.WorkingCalendar) -> int | None:
     return calendar.working_days_between(due, answered) if answered > due else None
 
 
-def working_days_late(row: dict, today: dt.date, calendar: dl.WorkingCalendar) -> int | None:
-    """Working days past the deadline the status refers to, for late requests; else None."""
-    late = lateness(row, today, calendar)
-    return late.working_days if late else None
-
-
 def review_by(
     row: dict, today: dt.date, calendar: dl.WorkingCalendar, answered: dt.date | None = None
 ) -> dt.date | None:
     """The last day to ask for (Scotland: to require) an internal review, while one is the
-    next step; None otherwise.
+    next step; None otherwise (see `review_by_of`)."""
+    return review_by_of(row, live_status(row, today, calendar), calendar, answered)
+
+
+def review_by_of(
+    row: dict, status: str, calendar: dl.WorkingCalendar, answered: dt.date | None = None
+) -> dt.date | None:
+    """`review_by` for a row whose live status is already known.
 
     FOISA/EISR request with no reply: s.20(5)(a) FOISA (EISR reg 16) -- 40 working days
     after the 20-working-day period expired; the Commissioner takes no application
     before a review (s.47(1)). A refusal or partial answer (`answered` is the reply's
     date): 40 working days after it (ICO guidance for FOIA; EIR reg 11(2); FOISA s.20(5))."""
     law = row.get("law") or "foi"
-    status = live_status(row, today, calendar)
-    if law in ("foisa", "eisr") and status in LATE_REPLY_STATUSES and row.get("due"):
+    if law in SCOTTISH and status in LATE_REPLY_STATUSES and row.get("due"):
         return dl.review_request_by(dt.date.fromisoformat(row["due"]), law, calendar)
     if status in REFUSED_STATUSES and answered is not None:
         return dl.review_request_by(answered, law, calendar)

@@ -1,0 +1,178 @@
+"""What `foibot show` prints: one request (or follow-up) with its dates, letter, replies,
+follow-ups and history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import click
+
+from bot.cli.app import App
+from bot.cli.output import printable
+
+# The dates and facts `show` lists under the title, in this order, where they are set.
+_FACTS = (
+    "campaign", "body", "law", "status", "wdtk_id", "sent_on", "due", "very_overdue_after",
+    "review_started_on", "review_latest", "review_by", "answered_on",
+)  # fmt: skip
+
+
+def request_info(app: App, row: dict, as_of: dt.date | None) -> dict[str, Any]:
+    """Everything `show --json` gives for a request: its stored row, its status row (the
+    same rule `status` uses, as of the same moment), correspondence, follow-ups, recorded
+    figures and history."""
+    from bot import deadlines as dl
+    from bot.reports.figures import recorded_values
+    from bot.store.reader import latest_reply_time
+    from bot.tracking.history import history
+    from bot.tracking.status_rows import status_row
+    from bot.wdtk.urls import new_request_url, request_url
+
+    store, ref = app.store, row["ref"]
+    base_url = app.config.wdtk.base_url
+    link = None
+    if row["status"] in ("draft", "ready") and row["body"]:
+        link = new_request_url(
+            base_url, row["body"], row["title"], row["letter"], ref, store.installation_id()
+        )
+    # A refusal's review window runs from the latest reply.
+    last = latest_reply_time(store.db.conn, ref)
+    calendar = app.config.calendar(row["law"])
+    st = status_row(
+        row, base_url, app.today(as_of), lambda _law: calendar,
+        dl.receipt_date(last).isoformat() if last else None,
+    )  # fmt: skip
+    return {
+        **row,
+        "status": st.status,
+        "review_by": st.review_by,
+        "days_overdue": st.days_overdue,
+        "late_from": st.late_from,
+        "review_latest": st.review_latest,
+        "answered_on": st.answered_on,
+        "answered_days_late": st.answered_days_late,
+        "note": st.note,
+        "suggested": None,
+        "stored_state": row["status"],
+        "url": request_url(base_url, row["url_title"], row["wdtk_id"]),
+        "submit_url": link,
+        "correspondence": store.correspondence_of(ref),
+        "followups": store.followups_of_request(ref),
+        "recorded": recorded_values(store, ref),
+        "events": history(store.events(ref)),
+    }
+
+
+def print_request(app: App, info: dict[str, Any]) -> None:
+    click.echo(f"{info['ref']}  {printable(info['title'])}")
+    _print_facts(info)
+    if info["letter"]:
+        click.echo("\n" + "\n".join("  | " + printable(ln) for ln in info["letter"].splitlines()))
+    for reply in info["correspondence"]:
+        _print_reply(app, reply, info["url"])
+    for f in info["followups"]:
+        click.echo(f"\n{f['kind']} {f['ref']} ({f['status']}):")
+        click.echo("\n".join("  | " + printable(line) for line in f["text"].splitlines()))
+    _print_history(info["events"])
+
+
+def _line(key: str, value: str) -> None:
+    click.echo(f"  {key:<20} {value}")
+
+
+def _print_facts(info: dict[str, Any]) -> None:
+    from bot.dates import format_uk
+
+    for key in _FACTS:
+        if info.get(key) is not None:
+            _line(key, printable(str(info[key])))
+    if info["days_overdue"] is not None:
+        _line("late", f"{info['days_overdue']} working days, counted from {info['late_from']}")
+    if info["answered_days_late"]:
+        _line("answered late", f"{info['answered_days_late']} working days after {info['due']}")
+    if info["note"]:
+        hint = info["suggested"]
+        said = f" (it looks like {hint['state']}: {hint['why']}; a suggestion only)" if hint else ""
+        _line("to do", f"{info['note']}{said}")
+    stated = info["wdtk_stated_due"]
+    if stated and stated != info["due"]:
+        _line("WDTK says due", f"{stated} (foibot's statutory count says {info['due']})")
+    if info["slot_at"]:
+        _line("slot", f"{format_uk(info['slot_at'])} (UK)")
+    if info["url"]:
+        _line("url", info["url"])
+    if info["submit_url"] and info["stored_state"] == "ready":
+        _line("send it here", info["submit_url"])
+    if info["poll_error"]:
+        _line(
+            "last poll failed",
+            f"{printable(info['poll_error'])} (next try {format_uk(info['next_poll_at'])})",
+        )
+    if info["recorded"]:
+        _line("recorded", ", ".join(f"{k}={v}" for k, v in info["recorded"].items()))
+
+
+def _print_reply(app: App, reply: dict[str, Any], page_url: str | None) -> None:
+    click.echo(f"\n{reply['direction'] or 'message'} {reply['sent_at'] or ''}".rstrip() + ":")
+    lines = (reply["text"] or "").splitlines()[:40]
+    click.echo("\n".join("  > " + printable(line) for line in lines))
+    if not reply["attachments"]:
+        return
+    # Each with its own download link where the page gave one, else the page.
+    click.echo("  attachments:")
+    links = (reply.get("attachment_links") or "").split("\n")
+    for n, name in enumerate(reply["attachments"].splitlines()):
+        path = links[n] if n < len(links) else ""
+        where = app.config.wdtk.base_url + path if path else page_url
+        click.echo(f"    - {printable(name)}" + (f"  {where}" if where else ""))
+
+
+def _print_history(events: list[dict[str, Any]]) -> None:
+    from bot.dates import format_uk
+
+    click.echo("\nHistory (UK time; WDTK: when WDTK recorded it, foibot: when foibot did it):")
+    for event in events:
+        detail = event["detail"] or {}
+        summary = printable(", ".join(f"{k}={v}" for k, v in detail.items()))
+        click.echo(f"  {format_uk(event['at'])}  {event['clock']:<6}  {event['kind']}  {summary}")
+
+
+def show_followup(app: App, followup: dict, as_json: bool) -> None:
+    """A follow-up: its text, its request, where to send it, and its history."""
+    from bot.dates import format_uk
+    from bot.followups.service import followup_link
+
+    store = app.store
+    request = store.request(followup["request"]) or {}
+    history = [
+        e
+        for e in store.events(followup["request"])
+        if (e["detail"] or {}).get("followup") == followup["ref"]
+    ]
+    info = {
+        **followup,
+        "request_title": request.get("title"),
+        "send_url": followup_link(app.config, followup, request) if request else None,
+        "events": history,
+    }
+    if app.json_wanted(as_json):
+        app.emit_json(info)
+        return
+    click.echo(
+        f"{followup['ref']}  {followup['kind']} for {followup['request']} ({followup['body']})"
+    )
+    _line("status", followup["status"])
+    _line("request", f"{followup['request']}: {request.get('title', '')}")
+    if info["send_url"]:
+        _line("send it here", info["send_url"])
+    for key in ("created_at", "released_at", "sent_at"):
+        if followup.get(key):
+            _line(key, format_uk(followup[key]))
+    click.echo("\nText (copy between the lines):\n" + "-" * 40)
+    click.echo(followup["text"].rstrip("\n"))
+    click.echo("-" * 40 + "\nHistory:")
+    for event in history:
+        click.echo(f"  {format_uk(event['at'])}  {event['kind']}")
+    if followup["status"] == "ready":
+        click.echo(f"\nSent it? WDTK shows it on the next poll, or: foibot done {followup['ref']}")
