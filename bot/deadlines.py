@@ -27,7 +27,6 @@ proclaimed later is missing until the package (or ``[deadlines] extra_holidays``
 raises DeadlineError rather than guessing.
 """
 
-import bisect
 import functools
 import itertools
 from collections.abc import Iterable, Mapping
@@ -92,8 +91,6 @@ class Holiday(NamedTuple):
 
 
 def _check_law(law: str) -> str:
-    if law in LAWS:  # fast path: this runs once per deadline in bulk reports
-        return law
     key = law.strip().lower() if isinstance(law, str) else law
     if key not in _FAMILY:
         raise DeadlineError(f"unknown law {law!r}: expected one of {', '.join(LAWS)}")
@@ -134,9 +131,8 @@ class WorkingCalendar:
         self.family = family
         self._first = date(first_year, 1, 1).toordinal()
         self._ndays = date(last_year, 12, 31).toordinal() - self._first + 1
-        # Built with C-level passes, and the per-day tables only when first used: every
-        # command that prints a date builds two of these (35,000 days each) as it starts,
-        # and `status` needs only `ordinals` over a few years, which reads _is_working.
+        # The per-day count tables are made when first used: every command that prints a
+        # date builds two calendars (35,000 days each) as it starts, and most use few days.
         n, first = self._ndays, self._first
         week = b"\x01\x01\x01\x01\x01\x00\x00"
         # ordinal 1 (0001-01-01) was a Monday, so (ordinal - 1) % 7 is weekday().
@@ -152,11 +148,6 @@ class WorkingCalendar:
                 self._is_holiday[i] = 1
                 self._holiday_days.append((day, holidays[day]))
         self._nworking = self._is_working.count(1)
-        self._nth_tables: dict[int, dict[date, date]] = {}
-        # compute_deadlines' records for the plain clock, by law, school flag and date:
-        # a record is immutable and a pure function of those, so it is shared. Bounded
-        # (RECORDS_MAX), as a daemon keeps its calendars for ever.
-        self._records: dict[str, tuple[dict[date, Deadlines], dict[date, Deadlines]]] = {}
 
     @functools.cached_property
     def _upto(self) -> list[int]:
@@ -207,7 +198,6 @@ class WorkingCalendar:
         n == 0 returns ``start``; a negative n gives the |n|th working day strictly before.
         """
         i = start.toordinal() - self._first
-        # Hot path kept to a few list lookups: reports call this for every request.
         if n > 0 and 0 <= i < self._ndays:
             k = self._upto[i] + n - 1
             if k < self._nworking:
@@ -222,74 +212,6 @@ class WorkingCalendar:
         if k < 0:  # a negative index would silently wrap round
             raise self._beyond(start, n)
         return self._working[k]
-
-    def add_working_days_many(self, starts: Iterable[date], n: int) -> list[date]:
-        """``add_working_days`` for many start dates at once, for bulk recomputation.
-
-        Same results and errors; it skips the per-call overhead, which dominates at ~1M calls.
-        """
-        starts = list(starts)
-        if n > 0:
-            table = self._nth_tables.get(n)
-            if table is None:
-                table = self._nth_table(n)
-            try:
-                return list(map(table.__getitem__, starts))
-            except KeyError:
-                pass  # outside coverage (or a datetime): let the one-at-a-time path decide
-        return [self.add_working_days(d, n) for d in starts]
-
-    def _nth_table(self, n: int) -> dict[date, date]:
-        # A date -> nth-working-day dict turns each lookup into one C-level dict access.
-        # Only a few are kept (~1 MB each; bulk work uses 20, 40 and 60), and never evicted,
-        # so a scheduler thread can read while another adds one.
-        working, last = self._working, self._nworking - n
-        table = {
-            date.fromordinal(self._first + i): working[c + n - 1]
-            for i, c in enumerate(self._upto)
-            if c <= last  # the nth day would fall past coverage: leave it to the slow path
-        }
-        if len(self._nth_tables) < 6:
-            self._nth_tables[n] = table
-        return table
-
-    def ordinals(
-        self, first: date, last: date
-    ) -> tuple[list[tuple[str, int]], list[tuple[int, str]]]:
-        """The calendar as two tables over [first, last] (clipped to coverage), for SQL:
-        (ISO day, working days on or before it since coverage began) for every day, and
-        (k, ISO day of the kth working day, 0-based) for the working days in the span.
-
-        With them, add_working_days(d, n > 0) is day_of[upto(d) + n - 1] and
-        working_days_between(a, b) is upto(b) - upto(a), as in the methods above."""
-        lo = max(0, first.toordinal() - self._first)
-        hi = min(self._ndays - 1, last.toordinal() - self._first)
-        if hi < lo:
-            return [], []
-        flags = self._is_working[lo : hi + 1]
-        before = self._is_working.count(1, 0, lo)  # working days before the span
-        counts = list(itertools.accumulate(flags, initial=before))[1:]
-        days = [date.fromordinal(self._first + i).isoformat() for i in range(lo, hi + 1)]
-        working = [day for day, flag in zip(days, flags, strict=True) if flag]
-        return list(zip(days, counts, strict=True)), list(enumerate(working, start=before))
-
-    def working_day_year(self, k: int) -> int | None:
-        """The year of the kth working day of coverage (0-based: `ordinals`' k), or None
-        when coverage has no such day; so a table of `ordinals` can be filled a year at
-        a time, as days are asked for."""
-        if not 0 <= k < self._nworking:
-            return None
-        return self.first_year + bisect.bisect_right(self._year_starts, k) - 1
-
-    @functools.cached_property
-    def _year_starts(self) -> list[int]:
-        # Working days before 1 January of each covered year: a C-level count a year.
-        starts, total = [], 0
-        for year in range(self.first_year, self.last_year + 1):
-            starts.append(total)
-            lo, hi = (date(y, 1, 1).toordinal() - self._first for y in (year, year + 1))
-            total += self._is_working.count(1, lo, hi)
-        return starts
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days in (start, end]; negative (minus those in (end, start]) if end < start."""
@@ -516,16 +438,6 @@ def _count(cal: WorkingCalendar, start: date, n: int, pauses: list[tuple[date, d
     return cal.add_working_days(cursor, remaining)
 
 
-RECORDS_MAX = 20_000  # records kept per calendar, law and school flag (~3 MB at most)
-_TWENTY = 20
-_NO_PAUSES: tuple = ()
-# compute_deadlines' records on the default calendars: by law, then school flag (0 or 1),
-# then receipt date.
-_default_records: dict[str, tuple[dict[date, Deadlines], dict[date, Deadlines]]] = {
-    law: ({}, {}) for law in LAWS
-}
-
-
 def compute_deadlines(
     received: date,
     law: str = "foi",
@@ -535,7 +447,7 @@ def compute_deadlines(
     calendar: WorkingCalendar | None = None,
     eir_extended: bool = False,
     pit_extension_to: date | None = None,
-    fee_pauses: Iterable[tuple[date, date]] = _NO_PAUSES,
+    fee_pauses: Iterable[tuple[date, date]] = (),
 ) -> Deadlines:
     """All response deadlines for a request received (day 0) on ``received``.
 
@@ -548,117 +460,6 @@ def compute_deadlines(
     the 20th *school* day, capped at the 60th working day, so ``very_overdue_after`` is the
     60th. It changes FOIA only: under EIR, FOISA and EISR a school is like any authority.
     """
-    # Fast path, the plain 20-day clock every tracked request starts with: a record
-    # already made for the same (date, law, school flag) on this calendar is returned as
-    # it is (records are immutable). `days is _TWENTY` is true for the int 20 only, and
-    # `fee_pauses is _NO_PAUSES` for the default (CPython has one empty tuple). Only a
-    # date can equal a date key, so anything else misses and takes the checked path.
-    if (
-        days is _TWENTY
-        and pit_extension_to is None
-        and eir_extended is False
-        and fee_pauses is _NO_PAUSES
-    ):
-        try:
-            return (_default_records if calendar is None else calendar._records)[law][
-                1 if school else 0
-            ][received]
-        except (KeyError, TypeError, AttributeError):
-            if type(received) is date:
-                return _new_plain_record(received, law, school, calendar)
-    return _compute_deadlines(
-        received, law, school=school, days=days, calendar=calendar,
-        eir_extended=eir_extended, pit_extension_to=pit_extension_to, fee_pauses=fee_pauses,
-    )  # fmt: skip
-
-
-def _new_plain_record(
-    received: date, law: str, school: bool, calendar: WorkingCalendar | None
-) -> Deadlines:
-    """The plain clock's record, counted by index and kept; odd input goes the checked way."""
-    family = _FAMILY.get(law)
-    if family is None or (
-        calendar is not None and calendar.family is not None and calendar.family != family
-    ):
-        return _compute_deadlines(received, law, school=school, calendar=calendar)
-    if calendar is None:
-        cal, tables = _calendar(law, None), _default_records[law]
-    else:
-        cal, tables = calendar, calendar._records.setdefault(law, ({}, {}))
-    school = bool(school)
-    record = _plain_record(cal, received, law, school)
-    if record is None:  # a date outside the calendar: the checked path raises
-        return _compute_deadlines(received, law, school=school, calendar=calendar)
-    table = tables[school]
-    if len(table) < RECORDS_MAX:
-        table[received] = record
-    return record
-
-
-def compute_deadlines_many(
-    received: Iterable[date],
-    law: str = "foi",
-    *,
-    school: bool = False,
-    calendar: WorkingCalendar | None = None,
-) -> list[Deadlines]:
-    """``compute_deadlines(d, law, school=school, calendar=calendar)`` for each date, the
-    plain 20-day clock, at table speed: one C-level lookup per date once its record is
-    made. Same records, same errors."""
-    received = list(received)
-    law = _check_law(law)
-    cal = _calendar(law, calendar)
-    school = bool(school)
-    tables = _default_records[law] if calendar is None else cal._records.setdefault(law, ({}, {}))
-    table = tables[school]
-    try:
-        return list(map(table.__getitem__, received))
-    except (KeyError, TypeError):
-        pass  # some records still to make (or not a date): one at a time, then
-    get = table.get
-    return [
-        (get(d) if type(d) is date else None)
-        or compute_deadlines(d, law, school=school, calendar=calendar)
-        for d in received
-    ]
-
-
-def _plain_record(cal: WorkingCalendar, received: date, law: str, school: bool) -> Deadlines | None:
-    """The 20-day record by index: day k after received is _working[_upto[i] + k - 1].
-    None when a date falls outside the calendar: the checked path raises the error."""
-    i = received.toordinal() - cal._first
-    if not 0 <= i < cal._ndays:
-        return None
-    school = school and law == "foi"  # the schools variation is FOIA's only
-    very_days = SCHOOL_VERY_OVERDUE_DAYS if school else VERY_OVERDUE_DAYS
-    c = cal._upto[i]
-    if c + very_days > cal._nworking:
-        return None
-    working = cal._working
-    due = working[c + 19]
-    # Received on a non-working day: the Code of Practice counts from the next working
-    # day (working[c]), whose 20th working day is working[c + 20], never equal to due.
-    grace = None if cal._is_working[i] else working[c + 20]
-    hol_upto = cal._hol_upto
-    skipped = cal._holidays[hol_upto[i] : hol_upto[due.toordinal() - cal._first]]
-    return Deadlines(
-        received, law, 20, due, working[c + very_days - 1], grace, skipped, None, None,
-        very_days, school,
-    )  # fmt: skip
-
-
-def _compute_deadlines(
-    received: date,
-    law: str = "foi",
-    *,
-    school: bool = False,
-    days: int = 20,
-    calendar: WorkingCalendar | None = None,
-    eir_extended: bool = False,
-    pit_extension_to: date | None = None,
-    fee_pauses: Iterable[tuple[date, date]] = (),
-) -> Deadlines:
-    """compute_deadlines with every check: any clock, any extension."""
     law = _check_law(law)
     received = _check_date(received, "received date")
     if isinstance(days, bool) or not isinstance(days, int) or days < 1:
@@ -710,6 +511,18 @@ def _compute_deadlines(
         very_overdue_days=very_days,
         school=school,
     )
+
+
+def compute_deadlines_many(
+    received: Iterable[date],
+    law: str = "foi",
+    *,
+    school: bool = False,
+    calendar: WorkingCalendar | None = None,
+) -> list[Deadlines]:
+    """``compute_deadlines(d, law, school=school, calendar=calendar)`` for each date: the
+    plain 20-day clock of many requests, as `refresh_dates` recomputes them."""
+    return [compute_deadlines(d, law, school=school, calendar=calendar) for d in received]
 
 
 def is_overdue(deadlines: Deadlines, today: date) -> bool:
