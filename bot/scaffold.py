@@ -65,7 +65,7 @@ _HEADER_TRACKING = """\
 #   foibot track --file urls.txt --group my-topic      (one URL or number a line)
 #   foibot poll && foibot status --group my-topic
 # To run a campaign of your own later, add [requester] and a [[campaigns]] entry
-# (see the commented example at the end, and the README).
+# (see the commented example at the end, and docs/configuration.md).
 """
 
 _HEADER_CAMPAIGN = """\
@@ -91,7 +91,7 @@ _COMMON = """\
 path = "state/foibot.db"
 
 # How often requests are polled (UK office hours on working days while a body owes a
-# reply; see README, "foibot is polite to WDTK").
+# reply; see docs/tracking.md, "When foibot polls").
 # [poll]
 # open_every_hours = 3     # apart, on a request's busy days (just sent, near its due date)
 # closed_every_days = 7

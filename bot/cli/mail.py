@@ -30,7 +30,7 @@ def mail(app: App, track: bool, as_of: dt.datetime | None, wait: bool, as_json: 
 
     config = app.config
     if config.mailbox is None:
-        raise UsageError(f"{config.path.name}: no [mailbox] section; see README 'Mail from WDTK'")
+        raise UsageError(f"{config.path.name}: no [mailbox] section; see docs/operations.md, 'Mail from WDTK'")
     password_for(config.mailbox)  # a missing password is a config error: exit 2, before any work
     store = app.store  # creates and migrates the database (and its folder) before the lock
     lock = RunLock(store.path)
