@@ -355,6 +355,18 @@ def _calendar(law: str, calendar: WorkingCalendar | None) -> WorkingCalendar:
     return calendar
 
 
+@functools.cache
+def _london():  # -> ZoneInfo
+    try:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo("Europe/London")
+    except Exception as exc:  # ZoneInfoNotFoundError on hosts without tz data
+        raise DeadlineError(
+            "time-zone data for Europe/London is missing; install the 'tzdata' package"
+        ) from exc
+
+
 def receipt_date(when: datetime | date | str) -> date:
     """Europe/London calendar date of a delivery timestamp (naive times are taken as UTC)."""
     if isinstance(when, str):
@@ -366,14 +378,7 @@ def receipt_date(when: datetime | date | str) -> date:
         if isinstance(when, date):
             return when  # already a calendar date: nothing to convert
         raise DeadlineError(f"expected a timestamp, got {when!r}")
-    try:
-        from zoneinfo import ZoneInfo
-
-        london = ZoneInfo("Europe/London")
-    except Exception as exc:  # ZoneInfoNotFoundError on hosts without tz data
-        raise DeadlineError(
-            "time-zone data for Europe/London is missing; install the 'tzdata' package"
-        ) from exc
+    london = _london()
     if when.tzinfo is None or when.utcoffset() is None:
         when = when.replace(tzinfo=UTC)
     return when.astimezone(london).date()

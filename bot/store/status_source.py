@@ -49,5 +49,5 @@ def status_source(
     )
     names = [d[0] for d in cursor.description]
     for values in cursor:
-        yield dict(zip(names, values, strict=True))
+        yield dict(zip(names, values))  # noqa: B905 (one cursor: always the same length)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from bot import deadlines as dl
 from bot import statuses
@@ -249,8 +250,7 @@ def _review_clock(row: dict, calendar: dl.WorkingCalendar | None) -> dl.ReviewCl
     return dl.review_deadlines(started, row["law"], calendar)
 
 
-@dataclass(frozen=True)
-class Lateness:
+class Lateness(NamedTuple):
     """How late a request is, the deadline that lateness is counted from, and (for a
     review) the latest date the review may take."""
 
@@ -301,13 +301,15 @@ def lateness_of(
     return Lateness(days, deadline, latest, unclassified)
 
 
-def answered_late(row: dict, calendar: dl.WorkingCalendar) -> int | None:
-    """Working days after the due date that the answer came, for a late answer."""
-    if not row.get("answered_at") or not row.get("due"):
+def answered_late(
+    due: str | None, answered: dt.date | None, calendar: dl.WorkingCalendar
+) -> int | None:
+    """Working days after the due date that the answer (received on `answered`) came, for a
+    late answer."""
+    if answered is None or not due:
         return None
-    answered = dl.receipt_date(row["answered_at"])
-    due = dt.date.fromisoformat(row["due"])
-    return calendar.working_days_between(due, answered) if answered > due else None
+    due_day = dt.date.fromisoformat(due)
+    return calendar.working_days_between(due_day, answered) if answered > due_day else None
 
 
 def review_by(

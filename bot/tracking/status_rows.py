@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot import deadlines as dl
 from bot.tracking.status import answered_late, lateness_of, live_status, review_by_of
@@ -15,8 +14,9 @@ from bot.wdtk.urls import request_url
 UNCLASSIFIED_NOTE = "reply unclassified: classify it on WDTK"
 
 
-@dataclass(frozen=True, slots=True)
-class StatusRow:
+class StatusRow(NamedTuple):
+    """A request's status as of one day, with the dates and counts behind it."""
+
     ref: str
     campaign: str | None
     body: str | None
@@ -48,11 +48,7 @@ class StatusRow:
     last_confirmed_via: str | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in FIELDS}
-
-
-# The keys of `status --json`, in order.
-FIELDS = tuple(f.name for f in fields(StatusRow))
+        return self._asdict()
 
 
 def status_row(
@@ -69,6 +65,7 @@ def status_row(
     late = lateness_of(row, status, today, cal)
     by = review_by_of(row, status, cal, dt.date.fromisoformat(answered) if answered else None)
     answer = row.get("answered_at")
+    answered_on = dl.receipt_date(answer) if answer else None
     return StatusRow(
         ref=row["ref"],
         campaign=row["campaign"],
@@ -88,8 +85,8 @@ def status_row(
         review_by=by.isoformat() if by else None,
         late_from=late.counted_from.isoformat() if late else None,
         review_latest=late.latest.isoformat() if late and late.latest else None,
-        answered_on=dl.receipt_date(answer).isoformat() if answer else None,
-        answered_days_late=answered_late(row, cal),
+        answered_on=answered_on.isoformat() if answered_on else None,
+        answered_days_late=answered_late(row["due"], answered_on, cal),
         note=UNCLASSIFIED_NOTE if late and late.unclassified else None,
         last_confirmed_at=row.get("last_confirmed_at"),
         last_confirmed_via=row.get("last_confirmed_via"),
@@ -110,7 +107,14 @@ def status_rows(
 ) -> Iterator[StatusRow]:
     """`status_row` for each stored row, as they come; a row's `last_reply` (UTC, read for
     refusals) gives the date its review window runs from."""
+    calendars: dict[str, dl.WorkingCalendar] = {}
+
+    def calendar_of(law: str) -> dl.WorkingCalendar:
+        if law not in calendars:
+            calendars[law] = calendar(law)
+        return calendars[law]
+
     for row in source:
         last = row.get("last_reply")
         answered = dl.receipt_date(last).isoformat() if last else None
-        yield status_row(row, base_url, today, calendar, answered)
+        yield status_row(row, base_url, today, calendar_of, answered)
