@@ -56,7 +56,7 @@ BAD_CONFIGS = [
     (
         "{ count = 1, minutes = 1 }",
         "{ count = 0, minutes = 1 }",
-        "pace.limits[0]: count and minutes must both be at least 1",
+        "pace.limits[0].count: must be at least 1",
     ),
     (
         'name = "Alex Example"',
