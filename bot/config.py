@@ -10,23 +10,22 @@ because campaigners edit this file by hand and need to find the mistake at once.
 
 import datetime as dt
 import functools
-import math
 import re
 import tomllib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
+from bot.config_table import Table, suggest
 from bot.dates import LONDON
 from bot.deadlines import REGIONS, RegionalDay
 from bot.errors import ConfigError
-from bot.typenames import kind_name, type_name
+from bot.typenames import type_name
 
 DEFAULT_BASE_URL = "https://www.whatdotheyknow.com"
 FIELD_TYPES = ("int", "text", "bool", "date")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-_MISSING = object()
 NAME_MAX = 255  # bytes in one file or folder name on Linux filesystems
 IMAP_PORT = 143  # [mailbox] with tls = false and no port: plain IMAP's port
 
@@ -291,157 +290,6 @@ def _calendar(law: str, extra: tuple[RegionalDay, ...], remove: tuple[RegionalDa
     return dl.calendar_for(law, extra, remove)
 
 
-def suggest(word: str, choices: Iterable[str]) -> str:
-    """" — did you mean 'x'?" for the closest of `choices`, or nothing."""
-    import difflib  # only on the way to an error message
-
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" — did you mean '{close[0]}'?" if close else ""
-
-
-R = TypeVar("R", bound=tuple)
-# Reads one key's value for a record's field: the table and the key, present in the table.
-Parser = Callable[["_Table", str], Any]
-
-
-class _Table:
-    """A TOML table being read: tracks its key path and refuses unknown keys."""
-
-    def __init__(self, file: str, data: Any, path: str):
-        self.file, self.path = file, path
-        if not isinstance(data, dict):
-            self.fail(f"expected a table, got {type_name(data)}")
-        self.data: dict[str, Any] = data
-
-    def key(self, name: str) -> str:
-        return f"{self.path}.{name}" if self.path else name
-
-    def fail(self, message: str, key: str | None = None) -> None:
-        where = key if key is not None else self.path
-        raise ConfigError(
-            f"{self.file}: {where}: {message}" if where else f"{self.file}: {message}"
-        )
-
-    def only(self, *allowed: str) -> None:
-        for name in self.data:
-            if name not in allowed:
-                self.fail(f"unknown key{suggest(name, allowed)}", self.key(name))
-
-    def record(
-        self,
-        cls: type[R],
-        *,
-        keys: Mapping[str, str] | None = None,
-        minimum: Mapping[str, float] | None = None,
-        parsers: Mapping[str, Parser] | None = None,
-        **given: Any,
-    ) -> R:
-        """This table read as the record `cls`: one key per field, named as the field
-        unless `keys` renames it. A key in `parsers` is read by its parser and any other by
-        its field's type (`field`); an absent key takes the field's default. Fields in
-        `given` are not keys: the caller knows them (a body's url_name is its table's name)."""
-        keys, minimum, parsers = keys or {}, minimum or {}, parsers or {}
-        if stray := (set(keys) | set(minimum) | set(parsers) | set(given)) - set(cls._fields):
-            raise TypeError(f"{cls.__name__} has no field {', '.join(sorted(stray))}")
-        names = {keys.get(name, name): name for name in cls._fields if name not in given}
-        self.only(*names)
-        values = dict(given)
-        for key, name in names.items():
-            if name in parsers and key in self.data:
-                values[name] = parsers[name](self, key)
-            elif name in parsers:
-                values[name] = self.default(cls, name, key)
-            else:
-                values[name] = self.field(cls, name, key, minimum.get(name, 0))
-        return cls(**values)
-
-    def default(self, cls: type[tuple], name: str, key: str) -> Any:
-        if name not in cls._field_defaults:
-            self.fail("required key is missing", self.key(key))
-        return cls._field_defaults[name]
-
-    def field(self, cls: type[tuple], name: str, key: str | None = None, minimum: float = 0) -> Any:
-        """The value for `cls`'s field `name` from `key` (the field's name unless told), by the
-        field's annotated type: a number no smaller than `minimum`, a string (not blank when
-        required), a bool, a list of strings, a table, or an int that may be left out."""
-        key = key or name
-        default = cls._field_defaults.get(name, _MISSING)
-        kind = cls.__annotations__[name]
-        if kind is str:
-            return self.text(key, default)
-        if kind is float:
-            return self.number(key, default, minimum=minimum)
-        if kind is int:
-            return self.whole(key, default, minimum=minimum)
-        if kind == tuple[str, ...]:
-            return self.strings(key, default)
-        if kind in (bool, int | None):
-            return self.get(key, kind if kind is bool else int, default)
-        if kind == Mapping[str, Any]:
-            return self.get(key, dict, default)
-        raise TypeError(f"{cls.__name__}.{name}: no reader for {kind}; give it a parser")
-
-    def get(self, name: str, kind: type | tuple[type, ...], default: Any = _MISSING) -> Any:
-        if name not in self.data:
-            if default is _MISSING:
-                self.fail("required key is missing", self.key(name))
-            return default
-        value = self.data[name]
-        kinds = kind if isinstance(kind, tuple) else (kind,)
-        # bool is an int in Python but never what a user meant by a number.
-        if isinstance(value, bool) and bool not in kinds or not isinstance(value, kinds):
-            wanted = " or ".join(kind_name(k) for k in kinds)
-            self.fail(f"expected {wanted}, got {type_name(value)} {value!r}", self.key(name))
-        return value
-
-    def text(self, name: str, default: Any = _MISSING) -> str:
-        value = self.get(name, str, default)
-        if isinstance(value, str) and not value.strip() and default is _MISSING:
-            self.fail("must not be empty", self.key(name))
-        return value
-
-    def number(self, name: str, default: Any, *, minimum: float = 0) -> float:
-        value = self.get(name, (int, float), default)
-        # TOML has inf and nan (and integers too big for a float): no count, interval or
-        # timeout can be one. Such a value is refused here, so no caller's int() of it
-        # can raise OverflowError.
-        try:
-            number = float(value)
-        except OverflowError:
-            number = math.inf
-        if not math.isfinite(number):
-            self.fail(f"must be a finite number, got {value!r}", self.key(name))
-        if number < minimum:
-            self.fail(f"must be at least {minimum}", self.key(name))
-        return number
-
-    def whole(self, name: str, default: Any, *, minimum: float = 0) -> int:
-        """A count, port or number of days: 4 or 4.0, never 4.5 (which one was meant?)."""
-        number = self.number(name, default, minimum=minimum)
-        if not number.is_integer():
-            self.fail(f"must be a whole number, got {number!r}", self.key(name))
-        return int(number)
-
-    def strings(self, name: str, default: Any = ()) -> tuple[str, ...]:
-        values = self.get(name, list, default)
-        for i, value in enumerate(values):
-            if not isinstance(value, str):
-                self.fail(f"expected a string, got {type_name(value)}", f"{self.key(name)}[{i}]")
-        return tuple(values)
-
-    def dates(self, name: str) -> tuple[dt.date, ...]:
-        values = self.get(name, list, [])
-        for i, value in enumerate(values):
-            if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-                self.fail(
-                    f"expected a date like 2026-06-15, got {value!r}", f"{self.key(name)}[{i}]"
-                )
-        return tuple(values)
-
-    def sub(self, name: str) -> "_Table":
-        return _Table(self.file, self.data.get(name, {}), self.key(name))
-
-
 def load_config(path: str | Path) -> Config:
     path = Path(path)
     try:
@@ -468,7 +316,7 @@ def load_config(path: str | Path) -> Config:
 
 def parse_config(raw: dict[str, Any], path: Path) -> Config:
     path = path.resolve()
-    top = _Table(path.name, raw, "")
+    top = Table(path.name, raw, "")
     top.only(*SECTIONS)
     wdtk = _parse_wdtk(top.sub("wdtk"))
     table = top.sub("storage")
@@ -524,7 +372,7 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
     )
 
 
-def _regional_dates(t: _Table, name: str) -> tuple[RegionalDay, ...]:
+def _regional_dates(t: Table, name: str) -> tuple[RegionalDay, ...]:
     """`name = [dates]` (every part of the UK, the original form) or a table naming the
     part of the UK: `[deadlines.extra_holidays]` with `scotland = [2026-06-15]`."""
     if isinstance(t.data.get(name), dict):
@@ -541,14 +389,15 @@ def _regional_dates(t: _Table, name: str) -> tuple[RegionalDay, ...]:
     return tuple(RegionalDay("uk", d) for d in t.dates(name))
 
 
-def _parse_followup_policy(t: _Table, name: str) -> FollowupPolicy:
-    policy = t.sub(name).record(FollowupPolicy)
+def _parse_followup_policy(c: Table, name: str) -> FollowupPolicy:
+    t = c.sub(name)
+    policy = t.record(FollowupPolicy)
     if policy.chaser_max > 0 and policy.chaser_every < 1:
-        t.fail("must be at least 1 when chaser_max > 0", t.key(f"{name}.chaser_every"))
+        t.fail("must be at least 1 when chaser_max > 0", t.key("chaser_every"))
     return policy
 
 
-def _parse_schedule(t: _Table) -> ScheduleConfig:
+def _parse_schedule(t: Table) -> ScheduleConfig:
     schedule = t.record(ScheduleConfig)
     for name, spec in schedule._asdict().items():
         # The defaults are valid (tests/test_schedule_syntax.py): checking them would import
@@ -561,11 +410,11 @@ def _parse_schedule(t: _Table) -> ScheduleConfig:
     return schedule
 
 
-def _parse_poll(t: _Table) -> PollConfig:
+def _parse_poll(t: Table) -> PollConfig:
     return t.record(PollConfig, minimum={"open_every_hours": 0.01, "closed_every_days": 0.01})
 
 
-def _parse_notify(t: _Table) -> NotifyConfig:
+def _parse_notify(t: Table) -> NotifyConfig:
     notify = t.record(
         NotifyConfig,
         keys={"webhook_url": "webhook"},
@@ -576,7 +425,7 @@ def _parse_notify(t: _Table) -> NotifyConfig:
     return notify
 
 
-def _parse_email(t: _Table, name: str) -> EmailConfig:
+def _parse_email(t: Table, name: str) -> EmailConfig:
     e = t.sub(name)
     # `from` is a Python keyword: the record's field is `sender`.
     email = e.record(EmailConfig, keys={"sender": "from"}, minimum={"port": 1})
@@ -585,7 +434,7 @@ def _parse_email(t: _Table, name: str) -> EmailConfig:
     return email
 
 
-def _parse_webhook(t: _Table, name: str) -> str:
+def _parse_webhook(t: Table, name: str) -> str:
     w = t.sub(name)
     w.only("url")
     url = w.text("url")
@@ -594,7 +443,7 @@ def _parse_webhook(t: _Table, name: str) -> str:
     return url
 
 
-def _parse_mailbox(t: _Table) -> MailboxConfig:
+def _parse_mailbox(t: Table) -> MailboxConfig:
     mailbox = t.record(MailboxConfig, minimum={"port": 1})
     if not mailbox.tls and "port" not in t.data:
         mailbox = mailbox._replace(port=IMAP_PORT)
@@ -611,7 +460,7 @@ def _parse_mailbox(t: _Table) -> MailboxConfig:
     return mailbox
 
 
-def _parse_wdtk(t: _Table) -> WdtkConfig:
+def _parse_wdtk(t: Table) -> WdtkConfig:
     wdtk = t.record(
         WdtkConfig, minimum={"timeout_s": 0.1, "max_tries": 1, "max_response_bytes": 1024}
     )
@@ -621,10 +470,10 @@ def _parse_wdtk(t: _Table) -> WdtkConfig:
     return wdtk._replace(base_url=base_url)
 
 
-def _parse_pace(t: _Table, name: str) -> tuple[PaceLimit, ...]:
+def _parse_pace(t: Table, name: str) -> tuple[PaceLimit, ...]:
     items = t.get(name, list)
     limits = tuple(
-        _Table(t.file, item, f"{t.key(name)}[{i}]").record(
+        Table(t.file, item, f"{t.key(name)}[{i}]").record(
             PaceLimit, minimum=dict.fromkeys(PaceLimit._fields, 1)
         )
         for i, item in enumerate(items)
@@ -634,7 +483,7 @@ def _parse_pace(t: _Table, name: str) -> tuple[PaceLimit, ...]:
     return limits
 
 
-def _parse_bodies(t: _Table) -> dict[str, BodyConfig]:
+def _parse_bodies(t: Table) -> dict[str, BodyConfig]:
     bodies = {}
     for url_name in t.data:
         table = t.sub(url_name)
@@ -647,10 +496,10 @@ def _parse_bodies(t: _Table) -> dict[str, BodyConfig]:
     return bodies
 
 
-def _parse_campaigns(top: _Table, path: Path) -> tuple[CampaignConfig, ...]:
+def _parse_campaigns(top: Table, path: Path) -> tuple[CampaignConfig, ...]:
     campaigns: list[CampaignConfig] = []
     for i, item in enumerate(top.get("campaigns", list, [])):
-        c = _Table(top.file, item, f"campaigns[{i}]")
+        c = Table(top.file, item, f"campaigns[{i}]")
         campaign = c.record(
             CampaignConfig,
             key=c.path,
@@ -672,7 +521,7 @@ def _parse_campaigns(top: _Table, path: Path) -> tuple[CampaignConfig, ...]:
     return tuple(campaigns)
 
 
-def _letter(c: _Table, name: str, root: Path) -> Path:
+def _letter(c: Table, name: str, root: Path) -> Path:
     letter = root / c.text(name)
     try:
         found = letter.is_file()
@@ -683,7 +532,7 @@ def _letter(c: _Table, name: str, root: Path) -> Path:
     return letter
 
 
-def _launch_at(c: _Table, name: str) -> dt.datetime:
+def _launch_at(c: Table, name: str) -> dt.datetime:
     value = c.get(name, (dt.datetime, dt.date))
     if not isinstance(value, dt.datetime):
         value = dt.datetime.combine(value, dt.time())
@@ -691,11 +540,11 @@ def _launch_at(c: _Table, name: str) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=LONDON)
 
 
-def _parse_fields(c: _Table, name: str) -> tuple[FieldSpec, ...]:
+def _parse_fields(c: Table, name: str) -> tuple[FieldSpec, ...]:
     specs: list[FieldSpec] = []
     variables = c.field(CampaignConfig, "vars")
     for i, item in enumerate(c.get(name, list)):
-        f = _Table(c.file, item, f"{c.key(name)}[{i}]")
+        f = Table(c.file, item, f"{c.key(name)}[{i}]")
         spec = f.record(
             FieldSpec, parsers={"periods": functools.partial(_parse_periods, variables=variables)}
         )
@@ -718,13 +567,13 @@ PERIOD_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 MAX_PERIODS = 100
 
 
-def _parse_periods(f: _Table, name: str, variables: Mapping[str, Any]) -> tuple[str, ...]:
+def _parse_periods(f: Table, name: str, variables: Mapping[str, Any]) -> tuple[str, ...]:
     """`periods = ["2021", "2022"]` or a year range `{ from = 2021, to = 2025 }`, whose
     ends may name the campaign's `vars` (`{ from = "first_year", to = "last_year" }`)."""
     key = f.key(name)
     value = f.get(name, (list, dict))
     if isinstance(value, dict):
-        span = _Table(f.file, value, key)
+        span = Table(f.file, value, key)
         span.only("from", "to")
         ends = []
         for end in ("from", "to"):
