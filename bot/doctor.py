@@ -97,8 +97,11 @@ def fallback_db_path(config_path: str | Path) -> Path | None:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return None
+    from bot.config import StorageConfig
+
     storage = raw.get("storage", {})
-    value = storage.get("path", "state/foibot.db") if isinstance(storage, dict) else None
+    default = StorageConfig._field_defaults["path"]
+    value = storage.get("path", default) if isinstance(storage, dict) else None
     return path.resolve().parent / value if isinstance(value, str) and value.strip() else None
 
 
