@@ -9,7 +9,7 @@ import sqlite3
 
 from sqlite_utils import Database
 
-from bot.doctor import check_holidays, one_year_after
+from bot.doctor.holiday_checks import check_holidays, one_year_after
 from bot.run.lock import RunLock
 from bot.store.migrations import migrations
 from tests.support import released_project, row, sent_request

@@ -1,0 +1,279 @@
+"""Checks on the database and the files beside it: the file, its integrity, migrations,
+what its rows say needs attention (orphaned drafts, undelivered news, polling), its
+permissions and the run lock. All of them read; none writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+import stat
+from pathlib import Path
+from urllib.parse import quote
+
+from bot.bodies import Body
+from bot.campaigns.service import orphaned_drafts
+from bot.config import Config
+from bot.dates import format_uk
+from bot.doctor.check import Check, failed, passed, plural, some, warning
+from bot.notify.send import channels
+from bot.store.db import Store
+from bot.store.migrations import migrations
+from bot.tracking.schedule import NEVER
+
+UNFOUND_AFTER = dt.timedelta(days=1)  # a released link not found on WDTK by then is worth a look
+
+
+def open_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that can neither create the file nor change it."""
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    return sqlite3.connect(uri, uri=True, timeout=5)
+
+
+def check_database_file(path: Path) -> Check:
+    if not path.exists():
+        parent = next((p for p in path.parents if p.exists()), None)
+        if parent is not None and not os.access(parent, os.W_OK):
+            return failed(
+                "database",
+                f"{path} does not exist and {parent} is not writable, so it cannot be created",
+                f"make {parent} writable, or point [storage] path somewhere that is",
+            )
+        return passed("database", f"{path} does not exist yet; the first command creates it")
+    if not path.is_file():
+        return failed("database", f"{path} is not a file", "point [storage] path at a file")
+    return passed("database", f"{path} ({path.stat().st_size / 1e6:.1f} MB)")
+
+
+def database_error(name: str, path: Path, exc: sqlite3.DatabaseError) -> Check:
+    if "locked" in str(exc) or "busy" in str(exc):
+        # A pass holding an exclusive lock is not damage: say so.
+        return warning(
+            name,
+            f"{path}: could not read it just now: {exc}",
+            "run `foibot doctor` again when the current pass has finished",
+        )
+    return failed(
+        name,
+        f"{path}: cannot read it as a database: {exc}",
+        f"restore {path.name} from a backup, or move it aside to start afresh "
+        "(its history would be lost)",
+    )
+
+
+def check_integrity(store: Store, path: Path) -> Check:
+    """Raises sqlite3.DatabaseError when the file is not a database at all."""
+    rows = store.integrity_problems()
+    if not rows:
+        return passed("database integrity", "PRAGMA integrity_check: ok")
+    return failed(
+        "database integrity",
+        f"PRAGMA integrity_check found {plural(len(rows), 'problem')}: {some(rows)}",
+        f"stop foibot, copy {path.name} aside, then restore a backup or try "
+        f"`sqlite3 {path.name} .recover`",
+    )
+
+
+def check_foreign_keys(store: Store) -> Check:
+    rows = store.foreign_key_problems()
+    if not rows:
+        return passed("foreign keys", "PRAGMA foreign_key_check: no dangling references")
+    found = [f"{table} row {rowid} → {parent}" for table, rowid, parent in rows]
+    return failed(
+        "foreign keys",
+        f"{plural(len(rows), 'row')} with a dangling reference: {some(found)}",
+        "these were written without foreign keys on (another tool?); restore a backup or "
+        "re-create the missing rows",
+    )
+
+
+def check_migrations(store: Store) -> Check:
+    pending, unknown = store.migration_state()
+    known = {m.name for m in migrations._migrations}
+    if unknown:
+        return warning(
+            "migrations",
+            f"the database has migrations this foibot does not know: {some(unknown)}",
+            "a newer foibot wrote to it: upgrade foibot before using this database",
+        )
+    if pending:
+        return warning(
+            "migrations",
+            f"{plural(len(pending), 'migration')} pending (not applied): {', '.join(pending)}",
+            "back the database up, then any foibot command (e.g. `foibot status`) applies them",
+        )
+    return passed("migrations", f"all {len(known)} applied")
+
+
+def stored_bodies(store: Store, config: Config) -> dict[str, Body]:
+    """The imported bodies the campaigns could reach, by the store's own query."""
+    if "url_name" not in store.columns("bodies"):
+        return {}
+    known: dict[str, Body] = {}
+    for campaign in config.campaigns:
+        known.update(store.bodies_matching(campaign.bodies, campaign.body_tags))
+    return known
+
+
+def check_orphans(store: Store, config: Config) -> Check:
+    """Unreleased drafts the config no longer asks for: never released, worth pruning."""
+    found: list[str] = []
+    for slug in store.campaign_slugs():
+        orphans = orphaned_drafts(store, config, slug)
+        if orphans:
+            found.append(f"{slug}: {some(sorted(orphans))} ({next(iter(orphans.values()))})")
+    if not found:
+        return passed("orphaned drafts", "every unreleased draft is still asked for by the config")
+    return warning(
+        "orphaned drafts",
+        "never released: " + "; ".join(found),
+        "`foibot draft CAMPAIGN --prune` cancels them (or put the body back in the campaign)",
+    )
+
+
+def check_deliveries(store: Store, config: Config) -> Check:
+    """News a notification channel failed to deliver: retried by later passes."""
+    stuck = store.undelivered_counts()
+    failing = {ch: n for ch, n in stuck.items() if n and ch in channels(config.notify)}
+    if not failing:
+        return passed("notifications", "every channel has delivered what it was sent")
+    errors = store.last_delivery_errors()
+    found = "; ".join(
+        f"{ch}: {plural(n, 'item')} undelivered ({errors.get(ch, 'no error recorded')})"
+        for ch, n in sorted(failing.items())
+    )
+    return warning(
+        "notifications",
+        found,
+        "fix the channel (`foibot doctor --online` tries it); later passes retry it by themselves",
+    )
+
+
+def check_poll_state(store: Store, now: dt.datetime) -> list[Check]:
+    """Requests failing to poll, requests no longer polled, and released links never seen
+    on WDTK: the things a campaigner would otherwise only notice as silence."""
+    wanted = {"poll_error", "poll_failures", "next_poll_at", "wdtk_id", "released_at", "status"}
+    if not wanted <= store.columns("requests"):
+        return [passed("poll errors", "no requests tracked yet")]
+    failing = store.failing_polls(NEVER)
+    stopped = store.stopped_polls(NEVER)
+    unfound = store.unfound_released((now - UNFOUND_AFTER).isoformat())
+
+    checks = []
+    if failing:
+        worst = failing[0]
+        retries = sorted(r["next_poll_at"] for r in failing if r["next_poll_at"])
+        checks.append(
+            warning(
+                "poll errors",
+                f"{plural(len(failing), 'request')} failing to poll: "
+                f"{some([r['ref'] for r in failing])}; longest failing {worst['ref']} "
+                f"({plural(worst['poll_failures'] or 1, 'failure')} in a row: "
+                f"{worst['poll_error']})"
+                + (f"; next retry {format_uk(retries[0])} (UK)" if retries else ""),
+                "foibot retries these by itself; if they keep failing, `foibot show <ref>` "
+                "and `foibot doctor --online`",
+            )
+        )
+    else:
+        checks.append(passed("poll errors", "none"))
+    if stopped:
+        found = [f"{r['ref']} ({r['poll_error'] or r['status']})" for r in stopped]
+        checks.append(
+            warning(
+                "stopped polling",
+                f"{plural(len(stopped), 'request')} no longer polled: {some(found)}",
+                "they were hidden or removed on WDTK; check their pages, and "
+                "`foibot link <ref> <url>` if one moved",
+            )
+        )
+    else:
+        checks.append(passed("stopped polling", "none"))
+    if unfound:
+        gave_up = [r["ref"] for r in unfound if r["next_poll_at"] == NEVER]
+        looking = [r["ref"] for r in unfound if r["next_poll_at"] != NEVER]
+        parts = []
+        if gave_up:
+            parts.append(f"no longer looked for: {some(gave_up)}")
+        if looking:
+            parts.append(f"still looked for: {some(looking)}")
+        checks.append(
+            warning(
+                "unfound requests",
+                f"{plural(len(unfound), 'released request')} not found on WDTK after a day "
+                f"({'; '.join(parts)})",
+                "send any you have not sent from the launch sheet; for ones you did send, "
+                "`foibot link <ref> <url>`",
+            )
+        )
+    else:
+        checks.append(passed("unfound requests", "every request released over a day ago is linked"))
+    return checks
+
+
+def check_permissions(path: Path) -> Check:
+    files = [
+        p
+        for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}.lock"))
+        if p.exists()
+    ]
+    # The database records who asked which body what; nobody else on the machine needs it.
+    loose = [p for p in files if p.stat().st_mode & 0o077]
+    if loose:
+        modes = [f"{p.name} ({stat.filemode(p.stat().st_mode)})" for p in loose]
+        return warning(
+            "database permissions",
+            f"readable or writable by others: {', '.join(modes)}",
+            "chmod 600 " + " ".join(str(p) for p in loose),
+        )
+    return passed("database permissions", f"owner-only ({', '.join(p.name for p in files)})")
+
+
+def lock_holders(lock: Path, proc_locks: str) -> list[int] | None:
+    """Pids holding a flock on `lock`, from /proc/locks; None when that cannot be read.
+    Reading /proc/locks is exact and changes nothing, where trying the lock ourselves
+    could make a cron pass starting at that instant think another was running."""
+    try:
+        st = lock.stat()
+    except OSError:
+        return None
+    device = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
+    holders = []
+    for line in proc_locks.splitlines():
+        fields = line.split()
+        # "1: FLOCK  ADVISORY  WRITE 21319 fe:00:2171812 0 EOF"; "->" marks a waiter.
+        if len(fields) >= 6 and fields[1] == "FLOCK" and fields[5] == device:
+            holders.append(int(fields[4]))
+    return holders
+
+
+def check_lock(db_path: Path) -> Check:
+    lock = Path(f"{db_path}.lock")
+    try:
+        text = lock.read_text().strip()
+    except FileNotFoundError:
+        return passed("run lock", "no pass has run yet")
+    except OSError as exc:
+        return warning("run lock", f"{lock}: {exc}", f"make {lock} readable by this user")
+    try:
+        holders = lock_holders(lock, Path("/proc/locks").read_text())
+    except OSError:  # not Linux: fall back to asking whether the recorded pid lives
+        holders = None
+    if holders is None:
+        holders = [int(text)] if text.isdigit() and _alive(int(text)) else []
+    if holders:
+        return passed("run lock", f"a pass is running now (pid {holders[0]})")
+    if text:
+        # flock died with the process, so nothing is blocked: the pid is just left over.
+        return passed("run lock", f"no pass running (the last one, pid {text}, was cut short)")
+    return passed("run lock", "no pass running")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: does the process exist?
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, as another user
+    return True

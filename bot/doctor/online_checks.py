@@ -1,0 +1,128 @@
+"""`foibot doctor --online`: one call each to WDTK, the mailbox and the notification
+channels, to say whether they answer and accept foibot's login."""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import time
+import urllib.error
+import urllib.request
+
+from bot.config import Config
+from bot.doctor.check import Check, failed, passed, plural, warning
+from bot.errors import ConfigError
+from bot.mailbox.imap import Mailbox, MailboxError
+from bot.wdtk.client import WdtkClient
+from bot.wdtk.errors import WdtkError
+from bot.wdtk.robots import RobotsRules
+
+ROBOTS_PROBE = "/request/1.json"  # what polling fetches; robots.txt must allow it
+
+
+def check_online(config: Config) -> Check:
+    """One GET of robots.txt: does WDTK answer, and may foibot poll request JSON?"""
+    base = config.wdtk.base_url
+    # We fetch robots.txt ourselves, so the client must not fetch it first; and one try
+    # is enough for a diagnosis (retries with backoff would only make doctor slow).
+    wdtk_config = config.wdtk._replace(respect_robots=False)
+    started = time.monotonic()
+    status = 200
+    try:
+        with WdtkClient(wdtk_config, max_tries=1) as client:
+            text = client.get_text("/robots.txt")
+    except WdtkError as exc:
+        if exc.status is None or exc.status >= 500 or exc.status in (408, 429):
+            return failed(
+                "WDTK (online)",
+                f"{base} did not answer properly: {exc}",
+                "check the network and [wdtk] base_url; WDTK may be down, so try again later",
+            )
+        status, text = exc.status, ""  # RFC 9309: a 4xx robots.txt allows everything
+    took = time.monotonic() - started
+    allowed = RobotsRules(text, "foibot").allowed(ROBOTS_PROBE)
+    answered = f"{base} answered in {took:.1f} s" + (
+        f" (robots.txt: HTTP {status}, so no rules)" if status != 200 else ""
+    )
+    if allowed:
+        return passed("WDTK (online)", f"{answered}; robots.txt allows {ROBOTS_PROBE}")
+    if not config.wdtk.respect_robots:
+        return warning(
+            "WDTK (online)",
+            f"{answered}; robots.txt disallows {ROBOTS_PROBE}, and [wdtk] respect_robots = "
+            "false ignores it",
+            "ask WDTK before polling against its robots.txt",
+        )
+    return failed(
+        "WDTK (online)",
+        f"{answered}; robots.txt disallows {ROBOTS_PROBE}, so polling cannot work",
+        "check [wdtk] base_url points at WhatDoTheyKnow",
+    )
+
+
+def check_mailbox(config: Config) -> Check:
+    """[mailbox]: log in, open the folder, and say whether IDLE lets the daemon wait."""
+    mailbox = config.mailbox
+    assert mailbox is not None
+    name = "mailbox (online)"
+    try:
+        with Mailbox(mailbox, timeout_s=15) as box:
+            state, idle = box.state, box.offers_idle
+    except ConfigError as exc:
+        return failed(name, str(exc), f"export {mailbox.password_env}=… where foibot runs")
+    except MailboxError as exc:
+        return failed(
+            name, str(exc), "check [mailbox] host, port, tls, user and folder, and the password"
+        )
+    assert state is not None
+    waits = (
+        "the daemon waits with IDLE"
+        if idle
+        else f"no IDLE: the daemon checks {config.schedule.mail}"
+    )
+    return passed(
+        name,
+        f"logged in as {mailbox.user} at {mailbox.host}:{mailbox.port}; folder {mailbox.folder} "
+        f"has {plural(state.exists, 'message')}; {waits}",
+    )
+
+
+def check_notify_online(config: Config) -> list[Check]:
+    """The SMTP login (no message sent) and whether the webhook answers at all."""
+    checks = []
+    email = config.notify.email
+    if email is not None:
+        password = os.environ.get(email.password_env, "") if email.password_env else ""
+        try:
+            with smtplib.SMTP(email.host, email.port, timeout=15) as smtp:
+                if email.starttls:
+                    smtp.starttls()
+                if email.user:
+                    smtp.login(email.user, password)
+            checks.append(passed("e-mail (online)", f"{email.host}:{email.port} accepts the login"))
+        except (OSError, smtplib.SMTPException) as exc:
+            checks.append(
+                failed(
+                    "e-mail (online)",
+                    f"{email.host}:{email.port}: {type(exc).__name__}: {exc}",
+                    "check [notify.email] host, port, starttls, user and the password variable",
+                )
+            )
+    if config.notify.webhook_url:
+        url = config.notify.webhook_url
+        request = urllib.request.Request(url, method="HEAD")
+        try:
+            with urllib.request.urlopen(request, timeout=15) as response:
+                status = response.status
+        except urllib.error.HTTPError as exc:
+            status = exc.code  # it answered: a webhook that takes only POST says 405
+        except OSError as exc:
+            checks.append(failed("webhook (online)", f"{url}: {exc}", "check [notify.webhook] url"))
+            return checks
+        message = f"answers HEAD with HTTP {status} (digests are POSTed)"
+        checks.append(
+            passed("webhook (online)", message)
+            if status < 500
+            else failed("webhook (online)", message, "check [notify.webhook] url")
+        )
+    return checks
