@@ -7,27 +7,6 @@ from pathlib import Path
 import pytest
 
 from bot.store.db import Store
-from bot.store.migrations import migrations
-from bot.store.reader import connect_current, migration_names
-
-
-def test_migration_names_read_from_source_are_the_registered_ones() -> None:
-    assert migration_names() == [m.name for m in migrations._migrations]
-
-
-def test_reader_connects_only_to_a_current_database(tmp_path: Path) -> None:
-    path = tmp_path / "foibot.db"
-    assert connect_current(path) is None  # no file: the Store creates it
-    Store(path).close()
-    conn = connect_current(path)
-    assert conn is not None
-    conn.close()
-    last = migration_names()[-1]
-    store = Store(path)
-    with store.transaction():
-        store.db.conn.execute("DELETE FROM _sqlite_migrations WHERE name = ?", [last])
-    store.close()
-    assert connect_current(path) is None  # a pending migration: the Store must migrate
 
 
 def test_the_command_table_names_every_command_and_its_summary() -> None:
