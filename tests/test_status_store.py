@@ -10,7 +10,6 @@ import pytest
 
 from bot import deadlines as dl
 from bot.store.db import Store
-from bot.store.status_source import status_source
 from bot.tracking.status_rows import status_rows
 
 BASE = "https://wdtk.test"
@@ -40,7 +39,7 @@ def test_a_law_foibot_does_not_know_stops_status_with_its_name(tmp_path: Path) -
     store = _store(tmp_path)
     with store.transaction():
         store.db.conn.execute("UPDATE requests SET law = 'klingon' WHERE ref = 'r-4'")
-    rows = status_rows(status_source(store.db.conn), BASE, TODAY, _calendar)
+    rows = status_rows(store.status_source(), BASE, TODAY, _calendar)
     with pytest.raises(dl.DeadlineError, match="klingon"):
         list(rows)
 
@@ -56,8 +55,8 @@ def test_reports_by_body_read_no_unsent_request(tmp_path: Path, unsent: str) -> 
     with store.transaction():
         conn.execute("UPDATE requests SET law = 'klingon' WHERE status = ?", [unsent])
     with pytest.raises(dl.DeadlineError, match="klingon"):
-        list(status_rows(status_source(conn), BASE, TODAY, _calendar))
-    sent = list(status_rows(status_source(conn, sent_only=True), BASE, TODAY, _calendar))
+        list(status_rows(store.status_source(), BASE, TODAY, _calendar))
+    sent = list(status_rows(store.status_source(sent_only=True), BASE, TODAY, _calendar))
     assert [r.ref for r in sent] == ["r-3", "r-4", "r-5"]
     summary, _bodies, _counts = body_timeliness(iter(sent), today=TODAY, calendar=_calendar)
     assert summary.requests == 3
@@ -71,7 +70,7 @@ def test_a_refusals_review_window_runs_from_its_latest_reply(tmp_path: Path) -> 
                 "INSERT INTO events (ref, kind, at) VALUES ('r-5', 'response', ?)",
                 [at],
             )
-    rows = {r.ref: r for r in status_rows(status_source(store.db.conn), BASE, TODAY, _calendar)}
+    rows = {r.ref: r for r in status_rows(store.status_source(), BASE, TODAY, _calendar)}
     # 23:30 UTC on 1 Apr is 2 Apr in London; 40 working days after it (FOIA, skipping
     # Good Friday, Easter Monday, 4 and 25 May) is Wed 3 Jun 2026.
     assert rows["r-5"].review_by == "2026-06-03"

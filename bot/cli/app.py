@@ -78,9 +78,12 @@ class App(Settings):
     @property
     def store(self) -> Store:
         if self._store is None:
+            from bot.run.lock import holder
             from bot.store.db import Store
 
-            self._store = Store(self.store_path(), busy_timeout_s=self._busy_timeout())
+            self._store = Store(
+                self.store_path(), busy_timeout_s=self._busy_timeout(), lock_holder=holder
+            )
             click.get_current_context().call_on_close(self._store.close)
         return self._store
 

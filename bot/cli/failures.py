@@ -31,12 +31,13 @@ def explain(exc: BaseException, app: Settings | None) -> FoibotError | None:
     """A FoibotError for failures of the machine rather than of foibot, where one line can
     say what happened and what to do; None when nothing better than the type is known."""
     if isinstance(exc, sqlite3.Error):
+        from bot.run.lock import holder
         from bot.store.db import explain_sqlite_error
 
         path = Path("the database")
         with contextlib.suppress(FoibotError):
             path = app.store_path() if app is not None else path
-        return explain_sqlite_error(exc, path)
+        return explain_sqlite_error(exc, path, holder)
     if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
         where = f" {exc.filename}" if exc.filename else ""
         return FoibotError(f"disk full while writing{where}: free some space and run it again")

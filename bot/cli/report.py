@@ -112,12 +112,12 @@ def _campaign_of(app: App, ref: str) -> CampaignConfig:
 
 
 def _suggest(app: App, ref: str, fields: tuple, as_json: bool) -> None:
-    from bot.reports.figures import suggestions
+    from bot.reports.figures import recorded_values, suggestions
 
     store = app.store
     texts = store.reply_texts(ref)
     found = suggestions(fields, texts)
-    current = {k: f.plain() for k, f in store.recorded_figures(ref).items()}
+    current = recorded_values(store, ref)
     if app.json_wanted(as_json):
         app.emit_json({"ref": ref, "values": current, "suggestions": found})
         return
@@ -150,7 +150,7 @@ def _printable(text: str) -> str:
 def _record_csv(
     app: App, path: Path, campaign: str | None, note: str | None, as_json: bool
 ) -> None:
-    from bot.reports.figures import Target, parse_csv, recorded_events
+    from bot.reports.figures import Target, campaign_figures, parse_csv, recorded_events
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -191,7 +191,7 @@ def _record_csv(
         raise UsageError(
             f"{path}: {len(errors)} bad row{'s' if len(errors) != 1 else ''}; nothing recorded"
         )
-    current = store.campaign_figures(campaign)
+    current = campaign_figures(store, campaign)
     changed = [
         r
         for r in rows
@@ -340,21 +340,20 @@ def _build(
     group: str | None = None,
 ):
     from bot.reports import tables as reports
-    from bot.store import report_queries
+    from bot.reports.figures import campaign_figures
 
     config, store = app.config, app.store
     calendar = config.calendar
     name = campaign or (f"group-{group}" if group else "all")
     title = campaign or (f"group {group}" if group else "all tracked requests")
     generated = dt.datetime.now(dt.UTC)
-    body_names = report_queries.body_names(store, campaign)
+    body_names = store.body_display_names(campaign)
     if group_by_body:
         # Every request in the database, maybe: the status rows `status` computes, of the
         # requests sent (the others are not read: a draft is nobody's timeliness).
-        from bot.store.status_source import status_source
         from bot.tracking.status_rows import status_rows
 
-        source = status_source(store.db.conn, campaign, group, sent_only=True)
+        source = store.status_source(campaign, group, sent_only=True)
         sent = status_rows(source, config.wdtk.base_url, today, calendar)
         rpt = reports.make_body_report(
             name,
@@ -369,15 +368,12 @@ def _build(
         "today": today,
         "calendar": calendar,
         "body_names": body_names,
-        "responses": report_queries.event_times(store, campaign, "response"),
+        "responses": store.event_times(campaign, "response"),
     }
-    requests = report_queries.requests(store, campaign)
     # A group is a filter over every request: its own name and heading, the same report.
-    members = report_queries.group_refs(store, group)
-    if members is not None:
-        requests = [r for r in requests if r["ref"] in members]
+    requests = list(store.status_source(campaign, group))
     declared = _declared_fields(app, campaign)
-    figures = store.campaign_figures(campaign)
+    figures = campaign_figures(store, campaign)
     recorded = {ref: {k: f.plain() for k, f in values.items()} for ref, values in figures.items()}
     rows = reports.build_rows(requests, recorded=recorded, **common)
     results = None
@@ -394,8 +390,9 @@ def _build(
         generated=generated,
         results=results,
     )
-    events = report_queries.events(store, campaign) if with_events else None
-    if events is not None and members is not None:
+    events = store.events_by_ref(campaign) if with_events else None
+    if events is not None and group is not None:
+        members = {r["ref"] for r in requests}
         events = {ref: items for ref, items in events.items() if ref in members}
     return rpt, events
 

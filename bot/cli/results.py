@@ -110,18 +110,18 @@ def build_table(app: App, campaign: str, today: dt.date):
     """The campaign's ResultsTable, from the same rows `report` builds."""
     from bot import deadlines as dl
     from bot.reports import tables
+    from bot.reports.figures import campaign_figures
     from bot.reports.results import build_results
-    from bot.store import report_queries
 
     config, store = app.config, app.store
     calendar = config.calendar
     try:
         rows = tables.build_rows(
-            report_queries.requests(store, campaign),
+            list(store.status_source(campaign)),
             base_url=config.wdtk.base_url,
             today=today,
             calendar=calendar,
-            body_names=report_queries.body_names(store, campaign),
+            body_names=store.body_display_names(campaign),
         )
     except dl.DeadlineError as exc:
         raise UsageError(str(exc)) from None
@@ -131,7 +131,7 @@ def build_table(app: App, campaign: str, today: dt.date):
         f"{campaign}: results",
         spec.fields,
         rows,
-        store.campaign_figures(campaign),
+        campaign_figures(store, campaign),
         today,
         dt.datetime.now(dt.UTC),
     )
@@ -141,8 +141,10 @@ def _template_csv(app: App, spec, excel: bool) -> bytes:
     import csv
     import io
 
+    from bot.reports.figures import campaign_figures
+
     store = app.store
-    figures = store.campaign_figures(spec.slug)
+    figures = campaign_figures(store, spec.slug)
     names = {b.url_name: b.name for b in store.bodies()}
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")

@@ -24,7 +24,6 @@ def request_info(app: App, row: dict, as_of: dt.date | None) -> dict[str, Any]:
     figures and history."""
     from bot import deadlines as dl
     from bot.reports.figures import recorded_values
-    from bot.store.reader import latest_reply_time
     from bot.tracking.history import history
     from bot.tracking.status_rows import status_row
     from bot.wdtk.urls import new_request_url, request_url
@@ -37,7 +36,7 @@ def request_info(app: App, row: dict, as_of: dt.date | None) -> dict[str, Any]:
             base_url, row["body"], row["title"], row["letter"], ref, store.installation_id()
         )
     # A refusal's review window runs from the latest reply.
-    last = latest_reply_time(store.db.conn, ref)
+    last = store.latest_reply_time(ref)
     calendar = app.config.calendar(row["law"])
     st = status_row(
         row, base_url, app.today(as_of), lambda _law: calendar,

@@ -22,13 +22,12 @@ def _rows(
     from bot import deadlines as dl
     from bot.cli.names import check_campaign, check_group
     from bot.errors import UsageError
-    from bot.store.status_source import status_source
     from bot.tracking.status_rows import status_rows
 
     check_campaign(app, campaign)
     check_group(app, group)
     config = app.config
-    source = status_source(app.store.db.conn, campaign, group)
+    source = app.store.status_source(campaign, group)
     rows = status_rows(source, config.wdtk.base_url, app.today(as_of), config.calendar)
     try:
         yield from rows
@@ -119,11 +118,10 @@ def _suggestions(app: App, refs: list[str]) -> dict[str, dict]:
     """A suggested classification for each unclassified reply whose text is plain."""
     if not refs:
         return {}
-    from bot.store.reader import latest_reply_texts
     from bot.tracking.classify import suggest_classification
 
     out = {}
-    for ref, text in latest_reply_texts(app.store.db.conn, refs).items():
+    for ref, text in app.store.latest_reply_texts(refs).items():
         hint = suggest_classification(text)
         if hint is not None:
             out[ref] = {"state": hint.state, "why": hint.why, "suggestion_only": True}

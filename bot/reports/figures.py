@@ -312,9 +312,20 @@ def current_values(events: Iterable[Mapping[str, Any]]) -> dict[str, Value]:
     return {name: fig.plain() for name, fig in current_figures(events).items()}
 
 
+def recorded_figures(store: Any, ref: str) -> dict[str, Figure]:
+    """One request's current figures: value key (`field` or `field:period`) -> Figure."""
+    return current_figures(store.events_of_kind(RECORDED, ref))
+
+
+def campaign_figures(store: Any, campaign: str | None) -> dict[str, dict[str, Figure]]:
+    """ref -> current figures, for one campaign's requests (or every request)."""
+    by_ref = store.events_of_kind_by_ref(RECORDED, campaign)
+    return {ref: current_figures(events) for ref, events in by_ref.items()}
+
+
 def recorded_values(store: Any, ref: str) -> dict[str, Value]:
     """The current recorded figures of one request, key -> value (for `foibot show`)."""
-    return {name: fig.plain() for name, fig in store.recorded_figures(ref).items()}
+    return {name: fig.plain() for name, fig in recorded_figures(store, ref).items()}
 
 
 # -- bulk entry -----------------------------------------------------------------------

@@ -1,0 +1,159 @@
+"""When things happen to requests: their due dates, the poll schedule (and its failures,
+which `doctor` reports), and the send slots and sends that pace a launch. All columns of
+the `requests` table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from bot.statuses import LOCAL, Status
+from bot.store.connection import StoreConnection, marks, utcnow
+
+# Not polled: never on WDTK, or nothing more to learn there.
+_UNPOLLED = (Status.DRAFT, Status.CANCELLED)
+# Not on the normal poll schedule: the relaxed one never reaches them.
+_UNSCHEDULED = (*LOCAL, Status.HIDDEN, Status.GONE)
+
+
+class Schedule(StoreConnection):
+    # -- due dates ---------------------------------------------------------------------
+
+    def set_request_dates(self, dates: list[tuple[str, str, str]], holiday_key: str) -> None:
+        """(ref, due, very overdue after) for many requests, as one executemany UPDATE."""
+        now = utcnow()
+        self.db.conn.executemany(
+            "UPDATE requests SET due = ?, very_overdue_after = ?, holiday_data = ?, "
+            "updated_at = ? WHERE ref = ?",
+            [(due, very, holiday_key, now, ref) for ref, due, very in dates],
+        )
+
+    def requests_with_stale_dates(self, holiday_key: str) -> list[dict]:
+        return list(
+            self.db.query(
+                "SELECT ref, law, is_school, sent_on, clock_adjust FROM requests WHERE sent_on IS NOT NULL "
+                "AND (holiday_data IS NULL OR holiday_data != ?)",
+                [holiday_key],
+            )
+        )
+
+    def latest_stored_date(self) -> str | None:
+        row = self.db.execute(
+            "SELECT max(max(coalesce(due, '')), max(coalesce(very_overdue_after, ''))) "
+            "FROM requests"
+        ).fetchone()
+        return row[0] or None
+
+    # What a live status needs, and no more: the letters and page texts would cost a
+    # daemon tens of MB at 10,000 requests.
+    LIVE_COLUMNS = (
+        "ref, status, awaiting_description, due, very_overdue_after, review_started_on, "
+        "law, reported_status, answered_at"
+    )
+
+    def linked_status_rows(self, campaign: str | None = None) -> Iterator[dict]:
+        sql = f"SELECT {self.LIVE_COLUMNS} FROM requests WHERE wdtk_id IS NOT NULL" + (
+            " AND campaign = ?" if campaign else ""
+        )
+        return self.db.query(sql, [campaign] if campaign else [])
+
+    # -- the poll schedule -------------------------------------------------------------
+
+    def requests_due_poll(
+        self, now: str, *, everything: bool, campaign: str | None, never: str
+    ) -> list[dict]:
+        """Released or linked requests whose next poll time has come (or all but the
+        given-up ones), soonest first."""
+        where = [
+            f"status NOT IN ({marks(_UNPOLLED)})",
+            # hidden when first tracked by slug: the slug is all there is to ask by
+            "(wdtk_id IS NOT NULL OR status = ? OR (status = ? AND url_title IS NOT NULL))",
+            "(next_poll_at IS NULL OR next_poll_at != ?)"
+            if everything
+            else "(next_poll_at IS NULL OR next_poll_at <= ?)",
+        ]
+        params: list[Any] = [*_UNPOLLED, Status.READY, Status.HIDDEN, never if everything else now]
+        if campaign:
+            where.append("campaign = ?")
+            params.append(campaign)
+        sql = f"SELECT * FROM requests WHERE {' AND '.join(where)} ORDER BY next_poll_at, rowid"
+        return list(self.db.query(sql, params))
+
+    def requests_polled_later(self, now: str, never: str) -> list[dict]:
+        """Open requests whose next poll is after `now` (and not never): those a relaxed
+        schedule may have put further off than the normal one would."""
+        return list(
+            self.db.query(
+                "SELECT ref, status, law, awaiting_description, last_event_at, first_reply_at, "
+                "sent_on, review_started_on, due, very_overdue_after, last_polled_at, "
+                "next_poll_at, poll_error FROM requests WHERE next_poll_at > ? AND next_poll_at != ? "
+                f"AND poll_error IS NULL AND status NOT IN ({marks(_UNSCHEDULED)})",
+                [now, never, *_UNSCHEDULED],
+            )
+        )
+
+    def set_next_polls(self, times: dict[str, str]) -> None:
+        """next_poll_at for many requests at once (ref -> UTC ISO time)."""
+        self.db.conn.executemany(
+            "UPDATE requests SET next_poll_at = ? WHERE ref = ?",
+            [(at, ref) for ref, at in times.items()],
+        )
+
+    def failing_polls(self, never: str) -> list[dict]:
+        """Requests whose last poll failed and that are still polled, worst first."""
+        return list(
+            self.db.query(
+                "SELECT ref, poll_error, poll_failures, next_poll_at FROM requests "
+                "WHERE poll_error IS NOT NULL AND (next_poll_at IS NULL OR next_poll_at != ?) "
+                "ORDER BY poll_failures DESC, last_polled_at, rowid",
+                [never],
+            )
+        )
+
+    def stopped_polls(self, never: str) -> list[dict]:
+        return list(
+            self.db.query(
+                "SELECT ref, status, poll_error FROM requests "
+                "WHERE next_poll_at = ? AND wdtk_id IS NOT NULL ORDER BY rowid",
+                [never],
+            )
+        )
+
+    def unfound_released(self, released_before: str) -> list[dict]:
+        """Released before the given time and still not seen on WDTK."""
+        return list(
+            self.db.query(
+                "SELECT ref, released_at, next_poll_at FROM requests WHERE status = ? "
+                "AND wdtk_id IS NULL AND released_at IS NOT NULL AND released_at <= ? "
+                "ORDER BY rowid",
+                [Status.READY, released_before],
+            )
+        )
+
+    # -- pacing a launch ---------------------------------------------------------------
+
+    def planned_slots(self) -> list[str]:
+        return [
+            r["slot_at"]
+            for r in self.db.query("SELECT slot_at FROM requests WHERE slot_at IS NOT NULL")
+        ]
+
+    def unsent_requests(self) -> list[dict]:
+        """Released to a human, not yet seen on WDTK: account-wide, in release order."""
+        return list(
+            self.db.query(
+                "SELECT ref, body, campaign, released_at, send_after FROM requests "
+                "WHERE status = ? AND wdtk_id IS NULL ORDER BY released_at, slot_at, ref",
+                [Status.READY],
+            )
+        )
+
+    def recent_sends(self, user: str | None, since: str) -> list[str]:
+        """When WDTK says this account made requests, since `since` (UTC ISO)."""
+        return [
+            r["wdtk_created_at"]
+            for r in self.db.query(
+                "SELECT wdtk_created_at FROM requests WHERE wdtk_user = ? AND wdtk_created_at >= ?",
+                [user, since],
+            )
+        ]
