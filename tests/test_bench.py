@@ -57,3 +57,14 @@ def test_each_budget_benchmark_runs_and_prints_its_aims(script: str):
     assert all(AIM.match(line) for line in aims), aims
     shown = [line.removeprefix("aim ").partition("): ")[0] + ")" for line in aims]
     assert shown == BUDGETS[script], aims
+
+
+def test_the_holiday_cache_benchmark_says_what_the_cache_saves():
+    done = subprocess.run(
+        [sys.executable, str(BENCH / "holidays.py"), "--quick"],
+        cwd=BENCH.parent, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = [line.split() for line in done.stdout.splitlines()]
+    assert ["with", "the", "cache", "(warm)"] == lines[-3][:4], done.stdout
+    assert ["saved", "per", "command"] == lines[-1][:3], done.stdout
