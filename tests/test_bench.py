@@ -66,5 +66,5 @@ def test_the_holiday_cache_benchmark_says_what_the_cache_saves():
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     lines = [line.split() for line in done.stdout.splitlines()]
-    assert ["with", "the", "cache", "(warm)"] == lines[-3][:4], done.stdout
-    assert ["saved", "per", "command"] == lines[-1][:3], done.stdout
+    assert lines[-3][:4] == ["with", "the", "cache", "(warm)"], done.stdout
+    assert lines[-1][:3] == ["saved", "per", "command"], done.stdout
