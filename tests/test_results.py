@@ -374,6 +374,45 @@ def test_markdown_and_tidy_exports(project):
     assert ho[("dismissed", "2023")]["exemption"] == "s40"
 
 
+def test_wide_csv_and_json_exports(project):
+    seeded_results(project)
+    project.run("record", "smm-3", "final_warnings:2021=1,204")
+    run = ("results", CAMPAIGN, "--as-of", AS_OF)
+    data = project.run(*run, "--format", "csv").stdout_bytes
+    assert project.run(*run, "--format", "csv", "--excel").stdout_bytes == b"\xef\xbb\xbf" + data
+    wide = {r["Body"]: r for r in csv_rows(data)}
+    dismissed = "Staff dismissed for social media misuse"
+    home, met = wide["Home Office"], wide["Metropolitan Police Service"]
+    assert [home[f"{dismissed} {year}"] for year in (2021, 2022)] == ["3", "<5"]
+    assert home["Ref"] == "smm-1"
+    # Home Office: 3 + <5 (0 to 4) + withheld, so at least 3, the withheld one named.
+    assert home[f"{dismissed} Total"] == "≥ 3 (1 withheld)"
+    assert home["Anything else the reply said"] == "Figures from table 1"
+    assert met["Final written warnings 2021"] == "1204"  # a number, not the text "1,204"
+    # 2021: 3 + 12, MoJ not held, four bodies yet to answer.
+    assert wide["Total"][f"{dismissed} 2021"] == "≥ 15 (1 body not held)"
+    assert list(wide)[-1] == "Total"
+
+    table = json.loads(project.run(*run, "--format", "json").stdout)
+    assert (table["campaign"], table["as_of"]) == (CAMPAIGN, AS_OF)
+    assert table["columns"][0] == {"key": "dismissed:2021", "field": "dismissed",
+                                   "description": dismissed, "period": "2021", "total": False}  # fmt: skip
+    assert table["columns"][5]["key"] == "dismissed:total" and table["columns"][5]["total"]
+    home = next(r for r in table["rows"] if r["body"] == "home_office")
+    assert (home["refs"], home["status"], home["waiting"]) == (["smm-1"], "successful", None)
+    values = home["values"]
+    bound = {"text": "<5", "value": 5, "qualifier": "<", "exemption": None}
+    assert values["dismissed:2022"] == bound
+    assert values["dismissed:2023"]["exemption"] == "s40" and values["dismissed:2024"] is None
+    # 2024 and 2025 unrecorded: the total is open-ended for them too.
+    assert values["dismissed:total"] == {"text": "≥ 3", "note": "1 withheld", "missing": 2}
+    assert home["notes"] == {"Anything else the reply said": "Figures from table 1"}
+    dft = next(r for r in table["rows"] if r["body"] == "department_for_transport")
+    assert dft["waiting"] == "waiting response"
+    assert table["totals"]["dismissed:2021"] == {"text": "≥ 15", "note": "1 body not held",
+                                                 "missing": 4}  # fmt: skip
+
+
 # -- from the reply to the figure; searching the replies ------------------------------
 
 REPLY = """Dear Alex,
