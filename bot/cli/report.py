@@ -281,7 +281,7 @@ def report(
         raise UsageError("--by body makes a table, not a calendar: use csv, json or html")
 
     from bot import deadlines as dl
-    from bot.reports import tables as reports
+    from bot.reports import table_formats
 
     today = app.today(as_of)
     try:
@@ -289,13 +289,13 @@ def report(
     except dl.DeadlineError as exc:
         raise UsageError(str(exc)) from None
     if fmt == "csv":
-        data = reports.to_csv(rpt, excel=excel)
+        data = table_formats.to_csv(rpt, excel=excel)
     elif fmt == "json":
-        data = reports.to_json(rpt, events).encode("utf-8")
+        data = table_formats.to_json(rpt, events).encode("utf-8")
     elif fmt == "ics":
-        data = reports.to_ics(rpt)
+        data = table_formats.to_ics(rpt)
     else:
-        data = reports.to_html(rpt).encode("utf-8")
+        data = table_formats.to_html(rpt).encode("utf-8")
     if output is not None and str(output) == "-":
         write_stdout(data)
         return
