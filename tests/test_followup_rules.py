@@ -80,6 +80,8 @@ def test_a_school_is_chased_only_after_the_60th_working_day():
     school = {"is_school": 1, "very_overdue_after": "2026-04-30"}  # the 60th working day
     assert due("chaser", D(2026, 3, 10), school) is None
     assert due("chaser", D(2026, 4, 30), school) is None
+    # Not even with no days' grace: on the 60th day itself the breach is not yet certain.
+    assert due("chaser", D(2026, 4, 30), school, FollowupPolicy(chaser_after=0)) is None
     assert due("chaser", D(2026, 5, 1), school) == Due("chaser", f"{SENT}:1", 1)
 
 
