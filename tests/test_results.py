@@ -15,7 +15,16 @@ import pytest
 
 from bot.config import FieldSpec
 from bot.errors import UsageError
-from bot.reports.figures import Figure, parse_figure, suggestions
+from bot.reports.figures import (
+    CsvRow,
+    Entry,
+    Figure,
+    Target,
+    changed_rows,
+    csv_targets,
+    parse_figure,
+    suggestions,
+)
 from bot.reports.results import total
 from bot.store.db import Store
 from tests.report_support import (
@@ -243,6 +252,38 @@ def test_bulk_csv_applies_all_rows_by_ref_or_body(project):
     )
     assert project.json("show", "smm-3")["recorded"] == {"dismissed:2022": "<5"}
     assert recorded_details(project, "smm-1")[0]["note"] == "table 1"
+
+
+def test_csv_targets_name_requests_by_ref_or_by_a_body_with_one_request():
+    dismissed = (FieldSpec("dismissed", "int", "Staff dismissed"),)
+    requests = [
+        {"ref": "a-1", "campaign": "x", "body": "home_office"},
+        {"ref": "a-2", "campaign": "x", "body": "met"},
+        {"ref": "a-3", "campaign": None, "body": "met"},
+        {"ref": "a-4", "campaign": "x", "body": "a-1"},  # a body named like a ref
+        {"ref": "a-5", "campaign": "x", "body": None},
+    ]
+    targets = csv_targets(requests, {"x": dismissed})
+    assert targets["a-1"] == Target("a-1", dismissed)  # the ref, not a-4's body
+    assert targets["a-3"] == Target("a-3", ())  # outside a campaign: no fields
+    assert targets["home_office"] == Target("a-1", dismissed)
+    assert targets["met"] == Target(
+        None, problem="body 'met' has more than one request (a-2, a-3): give the ref or --campaign"
+    )
+    assert set(targets) == {"a-1", "a-2", "a-3", "a-4", "a-5", "home_office", "met"}
+    one_campaign = csv_targets(requests, {"x": dismissed}, "x")
+    assert one_campaign["met"].problem.endswith("(a-2, a-3): give the ref")
+
+
+def test_changed_rows_leave_out_a_figure_already_recorded():
+    def row(ref: str, figure: Figure | None) -> CsvRow:
+        return CsvRow(2, ref, Entry("dismissed", None, figure), None)
+
+    current = {"a-1": {"dismissed": Figure(3, written="3")}}
+    same = row("a-1", Figure(3, written="three"))  # written differently, the same figure
+    bound = row("a-1", Figure(3, "<"))
+    cleared, new = row("a-1", None), row("a-2", Figure(3))
+    assert changed_rows([same, bound, cleared, new], current) == [bound, cleared, new]
 
 
 def test_the_template_lists_every_body_field_and_period_and_round_trips(project):

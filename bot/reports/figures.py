@@ -339,6 +339,49 @@ class CsvRow:
     note: str | None
 
 
+def csv_targets(
+    requests: Iterable[Mapping[str, Any]],
+    fields: Mapping[str, tuple[FieldSpec, ...]],
+    campaign: str | None = None,
+) -> dict[str, Target]:
+    """What a CSV's `ref` cells may name: each request by its ref, and by its body's
+    url_name where the body has just one of `requests` (a ref wins over a body of the
+    same name). `requests` are rows with `ref`, `campaign` and `body`; `fields` are each
+    campaign's, by slug; `campaign` the one `requests` were limited to, if any."""
+    targets: dict[str, Target] = {}
+    by_body: dict[str, list[Mapping[str, Any]]] = {}
+    for row in requests:
+        targets[row["ref"]] = Target(row["ref"], fields.get(row["campaign"], ()))
+        if row["body"]:
+            by_body.setdefault(row["body"], []).append(row)
+    for body, rows in by_body.items():
+        if body in targets:
+            continue
+        if len(rows) == 1:
+            targets[body] = targets[rows[0]["ref"]]
+        else:
+            refs = ", ".join(r["ref"] for r in rows)
+            targets[body] = Target(
+                None,
+                problem=f"body '{body}' has more than one request ({refs}): give the ref"
+                + ("" if campaign else " or --campaign"),
+            )
+    return targets
+
+
+def changed_rows(
+    rows: Iterable[CsvRow], current: Mapping[str, Mapping[str, Figure]]
+) -> list[CsvRow]:
+    """The rows that change what is recorded (`current`: ref -> key -> figure): a value
+    cleared, or a figure unlike the current one. The others need no new event."""
+    return [
+        r
+        for r in rows
+        if r.entry.figure is None
+        or not r.entry.figure.same(current.get(r.ref, {}).get(r.entry.key))
+    ]
+
+
 def parse_csv(
     text: str, targets: Mapping[str, Target], name: str = "CSV"
 ) -> tuple[list[CsvRow], list[str]]:
