@@ -249,32 +249,54 @@ def build_results(
         if row.status == "cancelled":
             continue
         by_body.setdefault(row.body or row.ref, []).append(row)
-    out: list[ResultRow] = []
-    for body, body_rows in by_body.items():
-        values = _merge(body_rows, figures)
-        cells = []
-        for col in columns:
-            if col.total:
-                periods = [values.get(key(col.field.name, p)) for p in col.field.periods]
-                cells.append(total(periods) if any(periods) else EMPTY)
-            else:
-                cells.append(cell(values.get(key(col.field.name, col.period))))
-        notes = tuple((spec.label, values[spec.name].text) for spec in texts if spec.name in values)
-        # The status to show is that of the body's first request (the campaign's own).
-        first = body_rows[0]
-        out.append(
-            ResultRow(
-                body,
-                first.body_name or body,
-                tuple(r.ref for r in body_rows),
-                first.url,
-                first.status,
-                first.days_overdue,
-                tuple(cells),
-                notes,
-            )
-        )
+    out = [
+        _result_row(body, body_rows, _merge(body_rows, figures), columns, texts)
+        for body, body_rows in by_body.items()
+    ]
     out.sort(key=lambda r: r.body_name.casefold())
+    return ResultsTable(
+        campaign,
+        heading,
+        as_of,
+        tuple(groups),
+        out,
+        _column_totals(columns, out),
+        tuple(texts),
+        generated,
+    )
+
+
+def _result_row(
+    body: str,
+    body_rows: Sequence[ReportRow],
+    values: Mapping[str, Figure],
+    columns: Sequence[Column],
+    texts: Sequence[FieldSpec],
+) -> ResultRow:
+    cells = []
+    for col in columns:
+        if col.total:
+            periods = [values.get(key(col.field.name, p)) for p in col.field.periods]
+            cells.append(total(periods) if any(periods) else EMPTY)
+        else:
+            cells.append(cell(values.get(key(col.field.name, col.period))))
+    notes = tuple((spec.label, values[spec.name].text) for spec in texts if spec.name in values)
+    # The status to show is that of the body's first request (the campaign's own).
+    first = body_rows[0]
+    return ResultRow(
+        body,
+        first.body_name or body,
+        tuple(r.ref for r in body_rows),
+        first.url,
+        first.status,
+        first.days_overdue,
+        tuple(cells),
+        notes,
+    )
+
+
+def _column_totals(columns: Sequence[Column], rows: Sequence[ResultRow]) -> tuple[Cell, ...]:
+    """Each column's total across bodies; a field's total column sums all its periods."""
     totals = []
     for i, col in enumerate(columns):
         if col.field.type != "int":
@@ -282,13 +304,11 @@ def build_results(
         elif col.total:
             totals.append(
                 total(
-                    (r.cells[j].figure for r in out for j, c in enumerate(columns)
+                    (r.cells[j].figure for r in rows for j, c in enumerate(columns)
                      if c.field is col.field and not c.total),
                     ("value", "values"),
                 )
             )  # fmt: skip
         else:
-            totals.append(total((r.cells[i].figure for r in out), ("body", "bodies")))
-    return ResultsTable(
-        campaign, heading, as_of, tuple(groups), out, tuple(totals), tuple(texts), generated
-    )
+            totals.append(total((r.cells[i].figure for r in rows), ("body", "bodies")))
+    return tuple(totals)

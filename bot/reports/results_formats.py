@@ -84,33 +84,9 @@ def to_markdown(table: ResultsTable) -> str:
     """A Markdown table per field with periods (body × period, then the total), and one
     table for the fields without: ready to paste into an article."""
     out = [f"## {_md(table.heading)}", "", f"Figures as recorded by {table.as_of.isoformat()}.", ""]
-    single = [g for g in table.groups if not g.field.periods]
-    sections: list[tuple[str, list[Column]]] = [
-        (g.field.label, list(g.columns)) for g in table.groups if g.field.periods
-    ]
-    if single:
-        sections.append(("", [c for g in single for c in g.columns]))
     index = {c.key: i for i, c in enumerate(table.columns)}
-    for title, cols in sections:
-        if title:
-            out += [f"### {_md(title)}", ""]
-        heads = [c.sub_label if title else c.field.label for c in cols]
-        out.append("| Body | " + " | ".join(_md(h) for h in heads) + " |")
-        out.append("|:--|" + "--:|" * len(cols))
-        for r in table.rows:
-            cells = [_md(r.cells[index[c.key]].text) or "–" for c in cols]
-            name = _md(r.body_name) + (f" ({_md(r.waiting)})" if r.waiting else "")
-            out.append(f"| {name} | " + " | ".join(cells) + " |")
-        totals = [table.totals[index[c.key]] for c in cols]
-        out.append(
-            "| **Total** | "
-            + " | ".join(f"**{_md(t.text)}**" if t.text else "" for t in totals)
-            + " |"
-        )
-        caveats = [f"{c.label}: {t.note}" for c, t in zip(cols, totals, strict=True) if t.note]
-        out.append("")
-        if caveats:
-            out += [f"Totals leave out: {'; '.join(_md(x) for x in caveats)}.", ""]
+    for title, cols in _md_sections(table):
+        out += _md_section(table, title, cols, index)
     out += [
         "A total marked ≥ is at least that much: some body withheld or refused the figure, "
         "gave only a bound (such as >100), or has not answered yet. A bound such as <5 "
@@ -123,6 +99,39 @@ def to_markdown(table: ResultsTable) -> str:
         out += [f"- **{_md(name)}** ({_md(label)}): {_md(text)}" for name, label, text in notes]
         out.append("")
     return "\n".join(out)
+
+
+def _md_sections(table: ResultsTable) -> list[tuple[str, list[Column]]]:
+    """(title, columns) per field with periods, then ("", the single-value columns)."""
+    single = [g for g in table.groups if not g.field.periods]
+    sections: list[tuple[str, list[Column]]] = [
+        (g.field.label, list(g.columns)) for g in table.groups if g.field.periods
+    ]
+    if single:
+        sections.append(("", [c for g in single for c in g.columns]))
+    return sections
+
+
+def _md_section(
+    table: ResultsTable, title: str, cols: list[Column], index: dict[str, int]
+) -> list[str]:
+    out = [f"### {_md(title)}", ""] if title else []
+    heads = [c.sub_label if title else c.field.label for c in cols]
+    out.append("| Body | " + " | ".join(_md(h) for h in heads) + " |")
+    out.append("|:--|" + "--:|" * len(cols))
+    for r in table.rows:
+        cells = [_md(r.cells[index[c.key]].text) or "–" for c in cols]
+        name = _md(r.body_name) + (f" ({_md(r.waiting)})" if r.waiting else "")
+        out.append(f"| {name} | " + " | ".join(cells) + " |")
+    totals = [table.totals[index[c.key]] for c in cols]
+    out.append(
+        "| **Total** | " + " | ".join(f"**{_md(t.text)}**" if t.text else "" for t in totals) + " |"
+    )
+    caveats = [f"{c.label}: {t.note}" for c, t in zip(cols, totals, strict=True) if t.note]
+    out.append("")
+    if caveats:
+        out += [f"Totals leave out: {'; '.join(_md(x) for x in caveats)}.", ""]
+    return out
 
 
 def to_json(table: ResultsTable) -> dict[str, Any]:
