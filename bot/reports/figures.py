@@ -391,21 +391,12 @@ def parse_csv(
     A row with a blank value is skipped: the `results --template` sheet has a row per
     value and people fill in some of them. Clear a value with `foibot record REF FIELD=`.
     """
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    at, problem = _csv_header(reader, name)
+    if problem:
+        return [], [problem]
     rows: list[CsvRow] = []
     errors: list[str] = []
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
-    try:
-        header = [h.strip().lower() for h in next(reader)]
-    except StopIteration:
-        return [], [f"{name}: empty file (expected a header: ref,field,value)"]
-    except csv.Error as exc:
-        return [], [f"{name}, line 1: {exc}"]
-    missing = [c for c in ("ref", "field", "value") if c not in header]
-    if missing:
-        return [], [
-            f"{name}, line 1: the header lacks {', '.join(missing)} (columns: {', '.join(CSV_COLUMNS)})"
-        ]
-    at = {c: header.index(c) for c in CSV_COLUMNS if c in header}
     seen: dict[tuple[str, str], int] = {}
     while True:
         try:
@@ -416,41 +407,63 @@ def parse_csv(
             errors.append(f"{name}, line {reader.line_num}: {exc}")
             break
         line = reader.line_num
-        if not any(c.strip() for c in cells):
-            continue
-
-        def cell(column: str, cells: list[str] = cells) -> str:
-            i = at.get(column)
-            return cells[i] if i is not None and i < len(cells) else ""
-
-        if not cell("value").strip():
-            continue
-        who = cell("ref").strip()
-        target = targets.get(who)
         try:
-            if not who:
-                raise UsageError("no ref")
-            if target is None:
-                raise UsageError(
-                    f"'{who}' is neither a request ref nor a campaign body{suggest(who, list(targets))}"
-                )
-            if target.ref is None:
-                raise UsageError(target.problem)
-            entry = parse_entry(
-                target.fields, cell("field"), cell("value"), cell("period").strip() or None
-            )
+            row = _csv_row(cells, at, targets, line, seen)
         except UsageError as exc:
             errors.append(f"{name}, line {line}: {exc}")
             continue
-        twice = seen.get((target.ref, entry.key))
-        if twice:
-            errors.append(
-                f"{name}, line {line}: {target.ref} {entry.key} is also given on line {twice}"
-            )
-            continue
-        seen[(target.ref, entry.key)] = line
-        rows.append(CsvRow(line, target.ref, entry, cell("note").strip() or None))
+        if row is not None:
+            seen[(row.ref, row.entry.key)] = line
+            rows.append(row)
     return rows, errors
+
+
+def _csv_header(reader: Any, name: str) -> tuple[dict[str, int], str]:
+    """Where each known column is, or a problem with the header line."""
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        return {}, f"{name}: empty file (expected a header: ref,field,value)"
+    except csv.Error as exc:
+        return {}, f"{name}, line 1: {exc}"
+    missing = [c for c in ("ref", "field", "value") if c not in header]
+    if missing:
+        return {}, (
+            f"{name}, line 1: the header lacks {', '.join(missing)} (columns: {', '.join(CSV_COLUMNS)})"
+        )
+    return {c: header.index(c) for c in CSV_COLUMNS if c in header}, ""
+
+
+def _csv_row(
+    cells: list[str],
+    at: Mapping[str, int],
+    targets: Mapping[str, Target],
+    line: int,
+    seen: Mapping[tuple[str, str], int],
+) -> CsvRow | None:
+    """One line's value, None for a line with no value; UsageError for a bad one."""
+
+    def cell(column: str) -> str:
+        i = at.get(column)
+        return cells[i] if i is not None and i < len(cells) else ""
+
+    if not any(c.strip() for c in cells) or not cell("value").strip():
+        return None
+    who = cell("ref").strip()
+    if not who:
+        raise UsageError("no ref")
+    target = targets.get(who)
+    if target is None:
+        raise UsageError(
+            f"'{who}' is neither a request ref nor a campaign body{suggest(who, list(targets))}"
+        )
+    if target.ref is None:
+        raise UsageError(target.problem)
+    entry = parse_entry(target.fields, cell("field"), cell("value"), cell("period").strip() or None)
+    twice = seen.get((target.ref, entry.key))
+    if twice:
+        raise UsageError(f"{target.ref} {entry.key} is also given on line {twice}")
+    return CsvRow(line, target.ref, entry, cell("note").strip() or None)
 
 
 # -- suggestions ----------------------------------------------------------------------
