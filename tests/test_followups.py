@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -279,3 +280,32 @@ def test_a_request_found_very_late_gets_one_chaser_today_not_two(wdtk):
     assert drafted(wdtk, "chaser", "2026-05-11")["created"] == [
         {"ref": "smm-1-c2", "request": "smm-1"}
     ]
+
+
+@pytest.mark.parametrize(
+    ("letter", "error"),
+    [
+        ("Dear {{ body.name }},\n\n{{ missing.x }}\n\nAlex\n", ": 'missing' is undefined"),
+        (
+            "Dear {{ body.name }},\n\nPlease reply.\n\nYours faithfully,\n",
+            ": the chaser breaks WDTK's rules: letter ends with a bare 'Yours faithfully,': "
+            "sign it with your name",
+        ),
+    ],
+)
+def test_a_follow_up_that_cannot_be_drafted_is_reported_and_nothing_is_stored(
+    wdtk, letter, error
+):
+    own = wdtk.root / "templates" / "followups" / "chaser.txt.j2"
+    own.parent.mkdir(parents=True)
+    own.write_text(letter)
+    args = ("followups", "social-media-misuse", "--kind", "chaser", "--as-of", "2026-04-01")
+    result = wdtk.run(*args, "--json", expect=1)
+    report = json.loads(result.stdout)
+    assert report["created"] == [] and report["failed"] == [
+        {"request": "smm-1", "error": f"{own}{error}"}
+    ]
+    plain = wdtk.run(*args, expect=1)
+    assert plain.stdout.startswith("chaser: 0 drafted\n")
+    assert plain.stderr == f"  not drafted: smm-1: {own}{error}\n"
+    assert wdtk.dump()["followups"] == []

@@ -15,7 +15,16 @@ import pytest
 
 from bot.config import FieldSpec
 from bot.errors import UsageError
-from bot.reports.figures import Figure, parse_figure, suggestions
+from bot.reports.figures import (
+    CsvRow,
+    Entry,
+    Figure,
+    Target,
+    changed_rows,
+    csv_targets,
+    parse_figure,
+    suggestions,
+)
 from bot.reports.results import total
 from bot.store.db import Store
 from tests.report_support import (
@@ -245,6 +254,38 @@ def test_bulk_csv_applies_all_rows_by_ref_or_body(project):
     assert recorded_details(project, "smm-1")[0]["note"] == "table 1"
 
 
+def test_csv_targets_name_requests_by_ref_or_by_a_body_with_one_request():
+    dismissed = (FieldSpec("dismissed", "int", "Staff dismissed"),)
+    requests = [
+        {"ref": "a-1", "campaign": "x", "body": "home_office"},
+        {"ref": "a-2", "campaign": "x", "body": "met"},
+        {"ref": "a-3", "campaign": None, "body": "met"},
+        {"ref": "a-4", "campaign": "x", "body": "a-1"},  # a body named like a ref
+        {"ref": "a-5", "campaign": "x", "body": None},
+    ]
+    targets = csv_targets(requests, {"x": dismissed})
+    assert targets["a-1"] == Target("a-1", dismissed)  # the ref, not a-4's body
+    assert targets["a-3"] == Target("a-3", ())  # outside a campaign: no fields
+    assert targets["home_office"] == Target("a-1", dismissed)
+    assert targets["met"] == Target(
+        None, problem="body 'met' has more than one request (a-2, a-3): give the ref or --campaign"
+    )
+    assert set(targets) == {"a-1", "a-2", "a-3", "a-4", "a-5", "home_office", "met"}
+    one_campaign = csv_targets(requests, {"x": dismissed}, "x")
+    assert one_campaign["met"].problem.endswith("(a-2, a-3): give the ref")
+
+
+def test_changed_rows_leave_out_a_figure_already_recorded():
+    def row(ref: str, figure: Figure | None) -> CsvRow:
+        return CsvRow(2, ref, Entry("dismissed", None, figure), None)
+
+    current = {"a-1": {"dismissed": Figure(3, written="3")}}
+    same = row("a-1", Figure(3, written="three"))  # written differently, the same figure
+    bound = row("a-1", Figure(3, "<"))
+    cleared, new = row("a-1", None), row("a-2", Figure(3))
+    assert changed_rows([same, bound, cleared, new], current) == [bound, cleared, new]
+
+
 def test_the_template_lists_every_body_field_and_period_and_round_trips(project):
     per_year(project)
     seed(project)
@@ -372,6 +413,45 @@ def test_markdown_and_tidy_exports(project):
     )
     assert ho[("dismissed", "2021")]["number"] == "3"
     assert ho[("dismissed", "2023")]["exemption"] == "s40"
+
+
+def test_wide_csv_and_json_exports(project):
+    seeded_results(project)
+    project.run("record", "smm-3", "final_warnings:2021=1,204")
+    run = ("results", CAMPAIGN, "--as-of", AS_OF)
+    data = project.run(*run, "--format", "csv").stdout_bytes
+    assert project.run(*run, "--format", "csv", "--excel").stdout_bytes == b"\xef\xbb\xbf" + data
+    wide = {r["Body"]: r for r in csv_rows(data)}
+    dismissed = "Staff dismissed for social media misuse"
+    home, met = wide["Home Office"], wide["Metropolitan Police Service"]
+    assert [home[f"{dismissed} {year}"] for year in (2021, 2022)] == ["3", "<5"]
+    assert home["Ref"] == "smm-1"
+    # Home Office: 3 + <5 (0 to 4) + withheld, so at least 3, the withheld one named.
+    assert home[f"{dismissed} Total"] == "≥ 3 (1 withheld)"
+    assert home["Anything else the reply said"] == "Figures from table 1"
+    assert met["Final written warnings 2021"] == "1204"  # a number, not the text "1,204"
+    # 2021: 3 + 12, MoJ not held, four bodies yet to answer.
+    assert wide["Total"][f"{dismissed} 2021"] == "≥ 15 (1 body not held)"
+    assert list(wide)[-1] == "Total"
+
+    table = json.loads(project.run(*run, "--format", "json").stdout)
+    assert (table["campaign"], table["as_of"]) == (CAMPAIGN, AS_OF)
+    assert table["columns"][0] == {"key": "dismissed:2021", "field": "dismissed",
+                                   "description": dismissed, "period": "2021", "total": False}  # fmt: skip
+    assert table["columns"][5]["key"] == "dismissed:total" and table["columns"][5]["total"]
+    home = next(r for r in table["rows"] if r["body"] == "home_office")
+    assert (home["refs"], home["status"], home["waiting"]) == (["smm-1"], "successful", None)
+    values = home["values"]
+    bound = {"text": "<5", "value": 5, "qualifier": "<", "exemption": None}
+    assert values["dismissed:2022"] == bound
+    assert values["dismissed:2023"]["exemption"] == "s40" and values["dismissed:2024"] is None
+    # 2024 and 2025 unrecorded: the total is open-ended for them too.
+    assert values["dismissed:total"] == {"text": "≥ 3", "note": "1 withheld", "missing": 2}
+    assert home["notes"] == {"Anything else the reply said": "Figures from table 1"}
+    dft = next(r for r in table["rows"] if r["body"] == "department_for_transport")
+    assert dft["waiting"] == "waiting response"
+    assert table["totals"]["dismissed:2021"] == {"text": "≥ 15", "note": "1 body not held",
+                                                 "missing": 4}  # fmt: skip
 
 
 # -- from the reply to the figure; searching the replies ------------------------------

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import click
 
 from bot.cli.app import App, as_of_option, json_option, pass_app
 from bot.followups import KINDS as KIND_CHOICES
+
+if TYPE_CHECKING:
+    from bot.followups.service import FollowupReport
 
 
 @click.command()
@@ -48,17 +52,7 @@ def followups(
         click.echo("Follow-ups are switched off ([followups] enabled = false): nothing drafted.")
         return
     for report in reports:
-        refs = ", ".join(f"{c.ref} ({c.request})" for c in report.created)
-        line = f"{report.kind}: {len(report.created)} drafted" + (f": {refs}" if refs else "")
-        if report.existing:
-            line += f"; {report.existing} already drafted"
-        click.echo(line)
-        for item in report.failed:
-            click.echo(f"  not drafted: {item['request']}: {item['error']}", err=True)
-        for item in report.suggestions:
-            click.echo(
-                f"  held back: {item['request']}: a reply announces more time; run `{item['hint']}`"
-            )
+        _print_report(report)
     not_owned = max((r.not_owned for r in reports), default=0)
     if not_owned:
         click.echo(
@@ -69,6 +63,21 @@ def followups(
         click.echo(f"Review them with `foibot show REF`; `foibot launch {campaign}` releases them.")
     if failed:
         raise click.exceptions.Exit(1)
+
+
+def _print_report(report: FollowupReport) -> None:
+    """One kind's line, then its requests not drafted (to stderr) and held back."""
+    refs = ", ".join(f"{c.ref} ({c.request})" for c in report.created)
+    line = f"{report.kind}: {len(report.created)} drafted" + (f": {refs}" if refs else "")
+    if report.existing:
+        line += f"; {report.existing} already drafted"
+    click.echo(line)
+    for item in report.failed:
+        click.echo(f"  not drafted: {item['request']}: {item['error']}", err=True)
+    for item in report.suggestions:
+        click.echo(
+            f"  held back: {item['request']}: a reply announces more time; run `{item['hint']}`"
+        )
 
 
 @click.command()

@@ -12,10 +12,14 @@ from bot.cli.app import App, as_of_option, json_option, pass_app
 from bot.errors import UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
     from bot.config import CampaignConfig, FieldSpec
+    from bot.reports.tables import Report
 
 FORMATS = ("csv", "json", "html", "ics")
 _SUFFIXES = {".csv": "csv", ".json": "json", ".html": "html", ".htm": "html", ".ics": "ics"}
+
 
 def _who() -> str | None:
     import getpass
@@ -150,40 +154,20 @@ def _printable(text: str) -> str:
 def _record_csv(
     app: App, path: Path, campaign: str | None, note: str | None, as_json: bool
 ) -> None:
-    from bot.reports.figures import Target, campaign_figures, parse_csv, recorded_events
+    from bot.reports.figures import (
+        campaign_figures,
+        changed_rows,
+        csv_targets,
+        parse_csv,
+        recorded_events,
+    )
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such file") from None
-    except UnicodeDecodeError as exc:
-        raise UsageError(
-            f"{path}: not UTF-8 text (byte {exc.start}); save the CSV as UTF-8"
-        ) from None
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
+    text = _read_text(path)
     config, store = app.config, app.store
     if campaign:
         config.campaign(campaign)  # names the campaigns there are
     fields = {c.slug: c.fields for c in config.campaigns}
-    targets: dict[str, Target] = {}
-    by_body: dict[str, list[dict]] = {}
-    for row in store.record_targets(campaign):
-        targets[row["ref"]] = Target(row["ref"], fields.get(row["campaign"], ()))
-        if row["body"]:
-            by_body.setdefault(row["body"], []).append(row)
-    for body, rows in by_body.items():
-        if body in targets:
-            continue  # a ref wins over a body of the same name
-        if len(rows) == 1:
-            targets[body] = targets[rows[0]["ref"]]
-        else:
-            refs = ", ".join(r["ref"] for r in rows)
-            targets[body] = Target(
-                None,
-                problem=f"body '{body}' has more than one request ({refs}): give the ref"
-                + ("" if campaign else " or --campaign"),
-            )
+    targets = csv_targets(store.record_targets(campaign), fields, campaign)
     rows, errors = parse_csv(text, targets, name=str(path))
     if errors:
         for error in errors:
@@ -191,13 +175,7 @@ def _record_csv(
         raise UsageError(
             f"{path}: {len(errors)} bad row{'s' if len(errors) != 1 else ''}; nothing recorded"
         )
-    current = campaign_figures(store, campaign)
-    changed = [
-        r
-        for r in rows
-        if r.entry.figure is None
-        or not r.entry.figure.same(current.get(r.ref, {}).get(r.entry.key))
-    ]
+    changed = changed_rows(rows, campaign_figures(store, campaign))
     who = _who()
     with store.transaction():
         for r in changed:
@@ -217,6 +195,19 @@ def _record_csv(
         f"{len(refs)} request{'s' if len(refs) != 1 else ''} from {path}"
         + (f" ({summary['unchanged']} unchanged)" if summary["unchanged"] else "")
     )
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"{path}: not UTF-8 text (byte {exc.start}); save the CSV as UTF-8"
+        ) from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
 
 
 @click.command()
@@ -273,29 +264,16 @@ def report(
     from bot.cli.names import check_group
 
     check_group(app, group)
-    fmt = fmt or _SUFFIXES.get(output.suffix.lower() if output else "", "")
-    fmt = fmt or ("json" if app.as_json else "html")
-    if excel and fmt != "csv":
-        raise UsageError("--excel applies only to --format csv")
-    if by == "body" and fmt == "ics":
-        raise UsageError("--by body makes a table, not a calendar: use csv, json or html")
+    fmt = _report_format(fmt, output, app.as_json, excel, by)
 
     from bot import deadlines as dl
-    from bot.reports import tables as reports
 
     today = app.today(as_of)
     try:
         rpt, events = _build(app, campaign, by == "body", fmt == "json", today, group)
     except dl.DeadlineError as exc:
         raise UsageError(str(exc)) from None
-    if fmt == "csv":
-        data = reports.to_csv(rpt, excel=excel)
-    elif fmt == "json":
-        data = reports.to_json(rpt, events).encode("utf-8")
-    elif fmt == "ics":
-        data = reports.to_ics(rpt)
-    else:
-        data = reports.to_html(rpt).encode("utf-8")
+    data = _encode(rpt, events, fmt, excel)
     if output is not None and str(output) == "-":
         write_stdout(data)
         return
@@ -309,6 +287,33 @@ def report(
         app.emit_json({"path": str(output), "format": fmt})
         return
     click.echo(f"Wrote {fmt} report of {what} to {output}")
+
+
+def _report_format(
+    fmt: str | None, output: Path | None, as_json: bool, excel: bool, by: str
+) -> str:
+    """The format asked for, else -o's suffix's, else html (json with --json)."""
+    fmt = fmt or _SUFFIXES.get(output.suffix.lower() if output else "", "")
+    fmt = fmt or ("json" if as_json else "html")
+    if excel and fmt != "csv":
+        raise UsageError("--excel applies only to --format csv")
+    if by == "body" and fmt == "ics":
+        raise UsageError("--by body makes a table, not a calendar: use csv, json or html")
+    return fmt
+
+
+def _encode(
+    rpt: Report, events: Mapping[str, Sequence[Mapping[str, Any]]] | None, fmt: str, excel: bool
+) -> bytes:
+    from bot.reports import table_formats
+
+    if fmt == "csv":
+        return table_formats.to_csv(rpt, excel=excel)
+    if fmt == "json":
+        return table_formats.to_json(rpt, events).encode("utf-8")
+    if fmt == "ics":
+        return table_formats.to_ics(rpt)
+    return table_formats.to_html(rpt).encode("utf-8")
 
 
 def state_dir(app: App) -> Path:

@@ -60,7 +60,7 @@ def results(
     foibot results social-media-misuse --template -o figures.csv
     """
     from bot.cli.report import state_dir, write_stdout
-    from bot.reports import results as res
+    from bot.reports import results_formats as res
 
     spec = app.config.campaign(campaign)
     if template:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot import deadlines as dl
@@ -101,6 +102,23 @@ class Due:
     number: int = 1  # the nth chaser
 
 
+@dataclass(frozen=True)
+class _Ask:
+    """What each kind's rule sees of one request."""
+
+    row: dict  # a requests row, sent and on WDTK
+    status: str  # its live status today
+    today: dt.date
+    policy: FollowupPolicy
+    calendar: dl.WorkingCalendar
+    mine: list[dict]  # its follow-ups of this kind
+    responses: int | History
+
+    @property
+    def sent_on(self) -> str:
+        return self.row["sent_on"]
+
+
 def due_followups(
     row: dict,
     kind: str,
@@ -115,64 +133,79 @@ def due_followups(
     `row` is a requests row; `existing` its follow-ups; `responses` its WDTK history (or
     just how many replies it has had, which is all a nudge or chaser needs)."""
     status = live_status(row, today, calendar)
-    sent_on = row.get("sent_on")
-    if not sent_on or not row.get("wdtk_id"):
+    if not row.get("sent_on") or not row.get("wdtk_id"):
         return None
+    rule = _RULES.get(kind)
+    if rule is None:
+        raise ValueError(f"unknown follow-up kind {kind!r}")
     mine = [f for f in existing if f["kind"] == kind]
-    if kind == "chaser":
-        if policy.chaser_max < 1 or status not in (
-            "waiting_response_overdue",
-            "waiting_response_very_overdue",
-        ):
-            return None
-        due = dt.date.fromisoformat(row["due"])
-        if school_cap(row):
-            # SI 2004/3364: 20 *school* days, at most 60 working days. Without the school's
-            # term dates the breach is certain only after the cap, so chase from then.
-            due = dt.date.fromisoformat(row["very_overdue_after"])
-            if today <= due:
-                return None
-        late = calendar.working_days_between(due, today)
-        # Chasers belong to the clock they chase: a clock restarted by a clarification
-        # starts counting again from one.
-        this_clock = [f for f in mine if f["cycle"].startswith(f"{sent_on}:")]
-        number = len(this_clock) + 1
-        if number > policy.chaser_max:
-            return None
-        if late < policy.chaser_after + (number - 1) * policy.chaser_every:
-            return None
-        if this_clock:
-            # Space chasers from the last one too: a request found 15 days late gets one
-            # chaser today, not two.
-            last = max((f.get("drafted_on") or f["created_at"] or "")[:10] for f in this_clock)
-            if (
-                last
-                and calendar.working_days_between(dt.date.fromisoformat(last), today)
-                < policy.chaser_every
-            ):
-                return None
-        return Due(kind, f"{sent_on}:{number}", number)
-    if kind == "nudge":
-        replied = responses.responses if isinstance(responses, History) else responses
-        if policy.nudge_after < 1 or status != "waiting_response" or replied:
-            return None
-        waited = calendar.working_days_between(dt.date.fromisoformat(sent_on), today)
-        return Due(kind, sent_on) if waited >= policy.nudge_after else None
-    if kind == "internal-review":
-        if not policy.internal_review:
-            return None
-        if status in REFUSED:
-            return Due(kind, sent_on)
-        if _scottish(row.get("law") or "foi") and status in LATE_REPLY_STATUSES:
-            # FOISA s.20(1) and (5)(a), EISR reg 16: a failure to respond is reviewed like
-            # a refusal, and the review must come before any application (s.47(1)).
-            return Due(kind, f"no-reply:{sent_on}")
+    return rule(_Ask(row, status, today, policy, calendar, mine, responses))
+
+
+def _chaser_due(ask: _Ask) -> Due | None:
+    """A chaser once the reply is late, then every `chaser_every` days, `chaser_max` in all."""
+    policy, calendar, today = ask.policy, ask.calendar, ask.today
+    if policy.chaser_max < 1 or ask.status not in LATE_REPLY_STATUSES:
         return None
-    if kind == "complaint":
-        if not policy.complaint:
-            return None
-        return _complaint_due(row, status, today, calendar, _history(responses))
-    raise ValueError(f"unknown follow-up kind {kind!r}")
+    late_from = _late_from(ask.row, today)
+    if late_from is None:
+        return None
+    late = calendar.working_days_between(late_from, today)
+    # Chasers belong to the clock they chase: a clock restarted by a clarification
+    # starts counting again from one.
+    this_clock = [f for f in ask.mine if f["cycle"].startswith(f"{ask.sent_on}:")]
+    number = len(this_clock) + 1
+    if number > policy.chaser_max:
+        return None
+    if late < policy.chaser_after + (number - 1) * policy.chaser_every:
+        return None
+    # Space chasers from the last one too: a request found 15 days late gets one chaser
+    # today, not two.
+    last = _last_drafted(this_clock)
+    if last and calendar.working_days_between(last, today) < policy.chaser_every:
+        return None
+    return Due("chaser", f"{ask.sent_on}:{number}", number)
+
+
+def _late_from(row: dict, today: dt.date) -> dt.date | None:
+    """The deadline a chaser counts lateness from: the due date, or a school's cap (None
+    until the cap has passed).
+
+    SI 2004/3364: 20 *school* days, at most 60 working days. Without the school's term
+    dates the breach is certain only after the cap, so chase from then."""
+    if not school_cap(row):
+        return dt.date.fromisoformat(row["due"])
+    cap = dt.date.fromisoformat(row["very_overdue_after"])
+    return cap if today > cap else None
+
+
+def _last_drafted(followups: list[dict]) -> dt.date | None:
+    last = max(((f.get("drafted_on") or f["created_at"] or "")[:10] for f in followups), default="")
+    return dt.date.fromisoformat(last) if last else None
+
+
+def _nudge_due(ask: _Ask) -> Due | None:
+    """A nudge when nothing at all has come back `nudge_after` working days after sending."""
+    responses = ask.responses
+    replied = responses.responses if isinstance(responses, History) else responses
+    if ask.policy.nudge_after < 1 or ask.status != "waiting_response" or replied:
+        return None
+    waited = ask.calendar.working_days_between(dt.date.fromisoformat(ask.sent_on), ask.today)
+    return Due("nudge", ask.sent_on) if waited >= ask.policy.nudge_after else None
+
+
+def _review_due(ask: _Ask) -> Due | None:
+    """An internal-review request after a refusal (or, in Scotland, no reply in time)."""
+    kind = "internal-review"
+    if not ask.policy.internal_review:
+        return None
+    if ask.status in REFUSED:
+        return Due(kind, ask.sent_on)
+    if _scottish(ask.row.get("law") or "foi") and ask.status in LATE_REPLY_STATUSES:
+        # FOISA s.20(1) and (5)(a), EISR reg 16: a failure to respond is reviewed like
+        # a refusal, and the review must come before any application (s.47(1)).
+        return Due(kind, f"no-reply:{ask.sent_on}")
+    return None
 
 
 def _history(responses: int | History) -> History:
@@ -180,10 +213,12 @@ def _history(responses: int | History) -> History:
     return responses if isinstance(responses, History) else History()
 
 
-def _complaint_due(
-    row: dict, status: str, today: dt.date, calendar: dl.WorkingCalendar, history: History
-) -> Due | None:
+def _complaint_due(ask: _Ask) -> Due | None:
     """When the regulator takes a complaint, as the law (Scotland) or the ICO says."""
+    if not ask.policy.complaint:
+        return None
+    row, status, today, calendar = ask.row, ask.status, ask.today, ask.calendar
+    history = _history(ask.responses)
     law = row.get("law") or "foi"
     kind = "complaint"
     if status in ("internal_review", "internal_review_overdue") and row.get("review_started_on"):
@@ -209,6 +244,14 @@ def _complaint_due(
         if clock.sent:
             return Due(kind, f"very-overdue:{row['sent_on']}")
     return None
+
+
+_RULES: dict[str, Callable[[_Ask], Due | None]] = {
+    "chaser": _chaser_due,
+    "nudge": _nudge_due,
+    "internal-review": _review_due,
+    "complaint": _complaint_due,
+}
 
 
 # Phrases bodies use when they take more time lawfully; each maps to the `foibot extend`

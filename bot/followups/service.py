@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING
 from bot import deadlines as dl
 from bot.campaigns.drafting import letter_problems, make_environment
 from bot.campaigns.launch_sheet import launch_sheet_name
-from bot.config import Config
+from bot.config import Config, FollowupPolicy
 from bot.dates import LONDON, london_today
 from bot.errors import TemplateError, UsageError
 from bot.followups import KINDS
 from bot.followups.rules import (
+    Due,
     History,
     announced_extension,
     body_reference,
@@ -122,117 +123,159 @@ def draft_followups(
         report.disabled = True
         return report
     template, template_name = template_for(config, kind)
-    import jinja2  # loaded by template_for
-
     existing: dict[str, list[dict]] = {}
     for f in store.followups_of_campaign(slug):
         existing.setdefault(f["request"], []).append(f)
     report.existing = sum(1 for fs in existing.values() for f in fs if f["kind"] == kind)
-    # Only a request's owner can follow it up on WDTK or complain about it.
-    user = config.wdtk.user
-    linked = [r for r in store.campaign_requests(slug) if r["wdtk_id"] is not None]
-    rows = [r for r in linked if user and r["wdtk_user"] == user]
-    others = len(linked) - len(rows)
-    if others:
-        report.not_owned = others
-    histories = _histories(store, slug)
-    replies = store.incoming_texts(slug)
-    bodies = {
-        name: b.name
-        for name, b in store.bodies_matching({r["body"] for r in rows if r["body"]}, ()).items()
-    }
-    taken = store.followup_refs()
-    requester = {"name": config.requester_name, "email": config.requester_email}
+    rows, report.not_owned = _owned_requests(store, slug, config.wdtk.user)
+    drafter = _Drafter(
+        config=config,
+        kind=kind,
+        today=today,
+        policy=campaign.followups,
+        template=template,
+        template_name=template_name,
+        histories=_histories(store, slug),
+        replies=store.incoming_texts(slug),
+        bodies={
+            name: b.name
+            for name, b in store.bodies_matching({r["body"] for r in rows if r["body"]}, ()).items()
+        },
+        taken=store.followup_refs(),
+        requester={"name": config.requester_name, "email": config.requester_email},
+        report=report,
+    )
     new_rows = []
     for row in rows:
-        calendar = config.calendar(row["law"])
-        mine = existing.get(row["ref"], [])
-        history = histories.get(row["ref"], History())
-        due = due_followups(row, kind, today, campaign.followups, calendar, mine, history)
-        if due is None:
-            continue
-        if any(f["kind"] == kind and f["cycle"] == due.cycle for f in mine):
-            continue
-        texts = replies.get(row["ref"], [])
-        if (
-            kind in ("chaser", "complaint")
-            and not row.get("clock_adjust")
-            and not row.get("review_started_on")
-        ):
-            # A body that lawfully took more time is not late: ask the person to record it
-            # (or confirm there is none) rather than chase or complain.
-            option = announced_extension(texts, row["law"] or "foi")
-            if option:
-                report.suggestions.append(
-                    {"request": row["ref"], "hint": f"foibot extend {row['ref']} {option}"}
-                )
-                continue
-        url = request_url(config.wdtk.base_url, row["url_title"], row["wdtk_id"])
-        reference = body_reference(texts)
-        ctx = context(
-            row,
-            due,
-            bodies.get(row["body"], row["body"] or ""),
-            today,
-            calendar,
-            requester,
-            url,
-            reference,
-            history,
-        )
-        # One request that cannot be drafted is reported; the rest are drafted.
-        try:
-            text = template.render(ctx).strip() + "\n"
-        except jinja2.exceptions.SecurityError as exc:
-            # The template itself reaches outside its sandbox: nothing it drafts is safe.
-            raise TemplateError(f"{template_name}: {exc}") from None
-        except jinja2.TemplateError as exc:
-            report.failed.append({"request": row["ref"], "error": f"{template_name}: {exc}"})
-            continue
-        if kind != "complaint" and (problems := letter_problems(text)):
-            report.failed.append(
-                {
-                    "request": row["ref"],
-                    "error": f"{template_name}: the {kind} breaks WDTK's rules: {'; '.join(problems)}",
-                }
-            )
-            continue
-        ref = followup_ref(row["ref"], due, taken)
-        taken.add(ref)
-        new_rows.append(
-            {
-                "ref": ref, "request": row["ref"], "kind": kind, "cycle": due.cycle, "body": row["body"],
-                "text": text, "status": "draft", "created_at": utcnow(), "drafted_on": today.isoformat(),
-            }
-        )  # fmt: skip
-        report.created.append(DraftedFollowup(ref, row["ref"], kind))
+        new = drafter.draft(row, existing.get(row["ref"], []))
+        if new is not None:
+            new_rows.append(new)
     if new_rows:
-        with store.transaction():
-            # A concurrent `followups` or `run --once` may have drafted some of these since
-            # they were worked out above (outside this transaction). Re-check under the
-            # write lock and keep only those still missing, so that neither the follow-up
-            # nor its `followup_drafted` history event is recorded twice (an insert with
-            # ignore=True would drop the duplicate row but still log its event). A row
-            # whose ref was taken meanwhile by another round waits for the next run.
-            have, refs = store.followup_rounds(kind), store.followup_refs()
-            new_rows = [
-                r
-                for r in new_rows
-                if (r["request"], r["cycle"]) not in have and r["ref"] not in refs
-            ]
-            store.add_followups(new_rows)
-            store.log_all(
-                {
-                    "ref": r["request"],
-                    "kind": "followup_drafted",
-                    "detail": {"followup": r["ref"], "kind": kind},
-                }
-                for r in new_rows
-            )
-            store.queue_news(news.followup_drafted(r["ref"], r["request"], kind) for r in new_rows)
-        inserted = {r["ref"] for r in new_rows}
+        inserted = _save_drafts(store, kind, new_rows)
         report.created = [c for c in report.created if c.ref in inserted]
     return report
+
+
+def _owned_requests(store: Store, slug: str, user: str | None) -> tuple[list[dict], int]:
+    """The campaign's requests on WDTK that `user` owns, and how many others there are: only
+    a request's owner can follow it up on WDTK or complain about it."""
+    linked = [r for r in store.campaign_requests(slug) if r["wdtk_id"] is not None]
+    rows = [r for r in linked if user and r["wdtk_user"] == user]
+    return rows, len(linked) - len(rows)
+
+
+@dataclass
+class _Drafter:
+    """Drafts one kind of follow-up for a campaign's requests, from what was read once."""
+
+    config: Config
+    kind: str
+    today: dt.date
+    policy: FollowupPolicy
+    template: jinja2.Template
+    template_name: str
+    histories: dict[str, History]
+    replies: dict[str, list[str]]  # each request's reply texts
+    bodies: dict[str, str]  # body name by slug
+    taken: set[str]  # follow-up refs in use
+    requester: dict
+    report: FollowupReport  # where held-back and failed requests are noted
+
+    def draft(self, row: dict, mine: list[dict]) -> dict | None:
+        """The follow-up row to insert for this request, or None if none is due (or it
+        cannot be drafted, which the report notes)."""
+        calendar = self.config.calendar(row["law"])
+        history = self.histories.get(row["ref"], History())
+        due = due_followups(row, self.kind, self.today, self.policy, calendar, mine, history)
+        if due is None or any(f["kind"] == self.kind and f["cycle"] == due.cycle for f in mine):
+            return None
+        texts = self.replies.get(row["ref"], [])
+        if self._extension_announced(row, texts):
+            return None
+        text = self._render(row, due, calendar, history, texts)
+        if text is None:
+            return None
+        ref = followup_ref(row["ref"], due, self.taken)
+        self.taken.add(ref)
+        self.report.created.append(DraftedFollowup(ref, row["ref"], self.kind))
+        return {
+            "ref": ref, "request": row["ref"], "kind": self.kind, "cycle": due.cycle, "body": row["body"],
+            "text": text, "status": "draft", "created_at": utcnow(), "drafted_on": self.today.isoformat(),
+        }  # fmt: skip
+
+    def _extension_announced(self, row: dict, texts: list[str]) -> bool:
+        """A body that lawfully took more time is not late: ask the person to record it (or
+        confirm there is none) rather than chase or complain."""
+        if self.kind not in ("chaser", "complaint"):
+            return False
+        if row.get("clock_adjust") or row.get("review_started_on"):
+            return False
+        option = announced_extension(texts, row["law"] or "foi")
+        if option:
+            self.report.suggestions.append(
+                {"request": row["ref"], "hint": f"foibot extend {row['ref']} {option}"}
+            )
+        return bool(option)
+
+    def _render(
+        self,
+        row: dict,
+        due: Due,
+        calendar: dl.WorkingCalendar,
+        history: History,
+        texts: list[str],
+    ) -> str | None:
+        """The follow-up's text, or None (noted in the report) if this request's cannot be
+        drafted: one request that cannot be drafted does not stop the rest."""
+        import jinja2  # loaded by template_for
+
+        url = request_url(self.config.wdtk.base_url, row["url_title"], row["wdtk_id"])
+        body_name = self.bodies.get(row["body"], row["body"] or "")
+        ctx = context(
+            row, due, body_name, self.today, calendar, self.requester, url,
+            body_reference(texts), history,
+        )  # fmt: skip
+        name = self.template_name
+        try:
+            text = self.template.render(ctx).strip() + "\n"
+        except jinja2.exceptions.SecurityError as exc:
+            # The template itself reaches outside its sandbox: nothing it drafts is safe.
+            raise TemplateError(f"{name}: {exc}") from None
+        except jinja2.TemplateError as exc:
+            return self._failed(row, f"{name}: {exc}")
+        if self.kind != "complaint" and (problems := letter_problems(text)):
+            rules = "; ".join(problems)
+            return self._failed(row, f"{name}: the {self.kind} breaks WDTK's rules: {rules}")
+        return text
+
+    def _failed(self, row: dict, error: str) -> None:
+        self.report.failed.append({"request": row["ref"], "error": error})
+
+
+def _save_drafts(store: Store, kind: str, new_rows: list[dict]) -> set[str]:
+    """Insert the drafted follow-ups, their history events and news; the refs inserted."""
+    with store.transaction():
+        # A concurrent `followups` or `run --once` may have drafted some of these since
+        # they were worked out (outside this transaction). Re-check under the write lock
+        # and keep only those still missing, so that neither the follow-up nor its
+        # `followup_drafted` history event is recorded twice (an insert with ignore=True
+        # would drop the duplicate row but still log its event). A row whose ref was taken
+        # meanwhile by another round waits for the next run.
+        have, refs = store.followup_rounds(kind), store.followup_refs()
+        new_rows = [
+            r for r in new_rows if (r["request"], r["cycle"]) not in have and r["ref"] not in refs
+        ]
+        store.add_followups(new_rows)
+        store.log_all(
+            {
+                "ref": r["request"],
+                "kind": "followup_drafted",
+                "detail": {"followup": r["ref"], "kind": kind},
+            }
+            for r in new_rows
+        )
+        store.queue_news(news.followup_drafted(r["ref"], r["request"], kind) for r in new_rows)
+    return {r["ref"] for r in new_rows}
 
 
 def _histories(store: Store, slug: str) -> dict[str, History]:

@@ -350,6 +350,49 @@ class CsvRow:
     note: str | None
 
 
+def csv_targets(
+    requests: Iterable[Mapping[str, Any]],
+    fields: Mapping[str, tuple[FieldSpec, ...]],
+    campaign: str | None = None,
+) -> dict[str, Target]:
+    """What a CSV's `ref` cells may name: each request by its ref, and by its body's
+    url_name where the body has just one of `requests` (a ref wins over a body of the
+    same name). `requests` are rows with `ref`, `campaign` and `body`; `fields` are each
+    campaign's, by slug; `campaign` the one `requests` were limited to, if any."""
+    targets: dict[str, Target] = {}
+    by_body: dict[str, list[Mapping[str, Any]]] = {}
+    for row in requests:
+        targets[row["ref"]] = Target(row["ref"], fields.get(row["campaign"], ()))
+        if row["body"]:
+            by_body.setdefault(row["body"], []).append(row)
+    for body, rows in by_body.items():
+        if body in targets:
+            continue
+        if len(rows) == 1:
+            targets[body] = targets[rows[0]["ref"]]
+        else:
+            refs = ", ".join(r["ref"] for r in rows)
+            targets[body] = Target(
+                None,
+                problem=f"body '{body}' has more than one request ({refs}): give the ref"
+                + ("" if campaign else " or --campaign"),
+            )
+    return targets
+
+
+def changed_rows(
+    rows: Iterable[CsvRow], current: Mapping[str, Mapping[str, Figure]]
+) -> list[CsvRow]:
+    """The rows that change what is recorded (`current`: ref -> key -> figure): a value
+    cleared, or a figure unlike the current one. The others need no new event."""
+    return [
+        r
+        for r in rows
+        if r.entry.figure is None
+        or not r.entry.figure.same(current.get(r.ref, {}).get(r.entry.key))
+    ]
+
+
 def parse_csv(
     text: str, targets: Mapping[str, Target], name: str = "CSV"
 ) -> tuple[list[CsvRow], list[str]]:
@@ -359,21 +402,12 @@ def parse_csv(
     A row with a blank value is skipped: the `results --template` sheet has a row per
     value and people fill in some of them. Clear a value with `foibot record REF FIELD=`.
     """
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    at, problem = _csv_header(reader, name)
+    if problem:
+        return [], [problem]
     rows: list[CsvRow] = []
     errors: list[str] = []
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
-    try:
-        header = [h.strip().lower() for h in next(reader)]
-    except StopIteration:
-        return [], [f"{name}: empty file (expected a header: ref,field,value)"]
-    except csv.Error as exc:
-        return [], [f"{name}, line 1: {exc}"]
-    missing = [c for c in ("ref", "field", "value") if c not in header]
-    if missing:
-        return [], [
-            f"{name}, line 1: the header lacks {', '.join(missing)} (columns: {', '.join(CSV_COLUMNS)})"
-        ]
-    at = {c: header.index(c) for c in CSV_COLUMNS if c in header}
     seen: dict[tuple[str, str], int] = {}
     while True:
         try:
@@ -384,41 +418,63 @@ def parse_csv(
             errors.append(f"{name}, line {reader.line_num}: {exc}")
             break
         line = reader.line_num
-        if not any(c.strip() for c in cells):
-            continue
-
-        def cell(column: str, cells: list[str] = cells) -> str:
-            i = at.get(column)
-            return cells[i] if i is not None and i < len(cells) else ""
-
-        if not cell("value").strip():
-            continue
-        who = cell("ref").strip()
-        target = targets.get(who)
         try:
-            if not who:
-                raise UsageError("no ref")
-            if target is None:
-                raise UsageError(
-                    f"'{who}' is neither a request ref nor a campaign body{suggest(who, list(targets))}"
-                )
-            if target.ref is None:
-                raise UsageError(target.problem)
-            entry = parse_entry(
-                target.fields, cell("field"), cell("value"), cell("period").strip() or None
-            )
+            row = _csv_row(cells, at, targets, line, seen)
         except UsageError as exc:
             errors.append(f"{name}, line {line}: {exc}")
             continue
-        twice = seen.get((target.ref, entry.key))
-        if twice:
-            errors.append(
-                f"{name}, line {line}: {target.ref} {entry.key} is also given on line {twice}"
-            )
-            continue
-        seen[(target.ref, entry.key)] = line
-        rows.append(CsvRow(line, target.ref, entry, cell("note").strip() or None))
+        if row is not None:
+            seen[(row.ref, row.entry.key)] = line
+            rows.append(row)
     return rows, errors
+
+
+def _csv_header(reader: Any, name: str) -> tuple[dict[str, int], str]:
+    """Where each known column is, or a problem with the header line."""
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        return {}, f"{name}: empty file (expected a header: ref,field,value)"
+    except csv.Error as exc:
+        return {}, f"{name}, line 1: {exc}"
+    missing = [c for c in ("ref", "field", "value") if c not in header]
+    if missing:
+        return {}, (
+            f"{name}, line 1: the header lacks {', '.join(missing)} (columns: {', '.join(CSV_COLUMNS)})"
+        )
+    return {c: header.index(c) for c in CSV_COLUMNS if c in header}, ""
+
+
+def _csv_row(
+    cells: list[str],
+    at: Mapping[str, int],
+    targets: Mapping[str, Target],
+    line: int,
+    seen: Mapping[tuple[str, str], int],
+) -> CsvRow | None:
+    """One line's value, None for a line with no value; UsageError for a bad one."""
+
+    def cell(column: str) -> str:
+        i = at.get(column)
+        return cells[i] if i is not None and i < len(cells) else ""
+
+    if not any(c.strip() for c in cells) or not cell("value").strip():
+        return None
+    who = cell("ref").strip()
+    if not who:
+        raise UsageError("no ref")
+    target = targets.get(who)
+    if target is None:
+        raise UsageError(
+            f"'{who}' is neither a request ref nor a campaign body{suggest(who, list(targets))}"
+        )
+    if target.ref is None:
+        raise UsageError(target.problem)
+    entry = parse_entry(target.fields, cell("field"), cell("value"), cell("period").strip() or None)
+    twice = seen.get((target.ref, entry.key))
+    if twice:
+        raise UsageError(f"{target.ref} {entry.key} is also given on line {twice}")
+    return CsvRow(line, target.ref, entry, cell("note").strip() or None)
 
 
 # -- suggestions ----------------------------------------------------------------------

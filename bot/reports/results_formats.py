@@ -1,0 +1,191 @@
+"""A campaign's results table (`bot.reports.results`) as wide or tidy CSV, Markdown, JSON
+or HTML. Pure."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from bot.reports.results import Cell, Column, ResultsTable
+from bot.reports.table_formats import neutralise
+
+
+def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]], excel: bool) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([neutralise("" if v is None else v) for v in row] for row in rows)
+    data = buf.getvalue().encode("utf-8")
+    return b"\xef\xbb\xbf" + data if excel else data
+
+
+def to_wide_csv(table: ResultsTable, *, excel: bool = False) -> bytes:
+    """The table as shown: a row per body, a column per field and period (headed by the
+    descriptions), the totals last. Cells read as in the table: `3`, `<5`, `not held`."""
+    columns = table.columns
+    header = ["Body", "Ref", *(c.label for c in columns), *(s.label for s in table.text_fields)]
+    rows = [
+        [
+            r.body_name,
+            " ".join(r.refs),
+            *(_wide(c) for c in r.cells),
+            *(dict(r.notes).get(s.label, "") for s in table.text_fields),
+        ]
+        for r in table.rows
+    ]
+    rows.append(["Total", "", *(_wide(c) for c in table.totals), *("" for _ in table.text_fields)])
+    return _csv(header, rows, excel)
+
+
+def _wide(c: Cell) -> Any:
+    if c.kind == "number" and c.figure is not None:
+        return c.figure.value  # a number a spreadsheet can sum, not "1,204"
+    if c.kind == "total" and c.note:
+        return f"{c.text} ({c.note})"
+    return c.text
+
+
+TIDY_COLUMNS = (
+    "body", "body_name", "ref", "field", "description", "period", "value", "number",
+    "qualifier", "exemption", "status",
+)  # fmt: skip
+
+
+def to_tidy_csv(table: ResultsTable, *, excel: bool = False) -> bytes:
+    """One row per body × field × period, for R, pandas or a pivot table: `value` as
+    shown, `number` only when exact, `qualifier` (<, <=, >, >=, withheld, not_held,
+    refused, n/a) and `exemption` apart. Totals are left out: they derive from the rows."""
+    rows = []
+    columns = table.columns
+    for r in table.rows:
+        for col, c in zip(columns, r.cells, strict=True):
+            if col.total:
+                continue
+            fig = c.figure
+            rows.append(
+                [
+                    r.body, r.body_name, " ".join(r.refs), col.field.name, col.field.description,
+                    col.period or "", c.text if fig is None else fig.text,
+                    fig.value if fig is not None and not fig.qualifier and isinstance(fig.value, int) and not isinstance(fig.value, bool) else "",
+                    fig.qualifier if fig is not None else "",
+                    fig.exemption if fig is not None else "", r.waiting,
+                ]
+            )  # fmt: skip
+    return _csv(TIDY_COLUMNS, rows, excel)
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(table: ResultsTable) -> str:
+    """A Markdown table per field with periods (body × period, then the total), and one
+    table for the fields without: ready to paste into an article."""
+    out = [f"## {_md(table.heading)}", "", f"Figures as recorded by {table.as_of.isoformat()}.", ""]
+    index = {c.key: i for i, c in enumerate(table.columns)}
+    for title, cols in _md_sections(table):
+        out += _md_section(table, title, cols, index)
+    out += [
+        "A total marked ≥ is at least that much: some body withheld or refused the figure, "
+        "gave only a bound (such as >100), or has not answered yet. A bound such as <5 "
+        "adds 0 to 4.",
+        "",
+    ]
+    notes = [(r.body_name, label, text) for r in table.rows for label, text in r.notes]
+    if notes:
+        out += ["### Notes", ""]
+        out += [f"- **{_md(name)}** ({_md(label)}): {_md(text)}" for name, label, text in notes]
+        out.append("")
+    return "\n".join(out)
+
+
+def _md_sections(table: ResultsTable) -> list[tuple[str, list[Column]]]:
+    """(title, columns) per field with periods, then ("", the single-value columns)."""
+    single = [g for g in table.groups if not g.field.periods]
+    sections: list[tuple[str, list[Column]]] = [
+        (g.field.label, list(g.columns)) for g in table.groups if g.field.periods
+    ]
+    if single:
+        sections.append(("", [c for g in single for c in g.columns]))
+    return sections
+
+
+def _md_section(
+    table: ResultsTable, title: str, cols: list[Column], index: dict[str, int]
+) -> list[str]:
+    out = [f"### {_md(title)}", ""] if title else []
+    heads = [c.sub_label if title else c.field.label for c in cols]
+    out.append("| Body | " + " | ".join(_md(h) for h in heads) + " |")
+    out.append("|:--|" + "--:|" * len(cols))
+    for r in table.rows:
+        cells = [_md(r.cells[index[c.key]].text) or "–" for c in cols]
+        name = _md(r.body_name) + (f" ({_md(r.waiting)})" if r.waiting else "")
+        out.append(f"| {name} | " + " | ".join(cells) + " |")
+    totals = [table.totals[index[c.key]] for c in cols]
+    out.append(
+        "| **Total** | " + " | ".join(f"**{_md(t.text)}**" if t.text else "" for t in totals) + " |"
+    )
+    caveats = [f"{c.label}: {t.note}" for c, t in zip(cols, totals, strict=True) if t.note]
+    out.append("")
+    if caveats:
+        out += [f"Totals leave out: {'; '.join(_md(x) for x in caveats)}.", ""]
+    return out
+
+
+def to_json(table: ResultsTable) -> dict[str, Any]:
+    columns = table.columns
+    return {
+        "campaign": table.campaign,
+        "as_of": table.as_of.isoformat(),
+        "columns": [
+            {
+                "key": c.key,
+                "field": c.field.name,
+                "description": c.field.description,
+                "period": c.period,
+                "total": c.total,
+            }
+            for c in columns
+        ],  # fmt: skip
+        "rows": [
+            {
+                "body": r.body,
+                "body_name": r.body_name,
+                "refs": list(r.refs),
+                "status": r.status,
+                "waiting": r.waiting or None,
+                "values": {col.key: _json_cell(c) for col, c in zip(columns, r.cells, strict=True)},
+                "notes": dict(r.notes),
+            }
+            for r in table.rows
+        ],
+        "totals": {col.key: _json_cell(c) for col, c in zip(columns, table.totals, strict=True)},
+    }
+
+
+def _json_cell(c: Cell) -> dict[str, Any] | None:
+    if c.kind == "empty":
+        return None
+    if c.kind == "total":
+        return {"text": c.text, "note": c.note or None, "missing": c.missing}
+    fig = c.figure
+    assert fig is not None
+    return {"text": fig.text, "value": fig.value, "qualifier": fig.qualifier or None,
+            "exemption": fig.exemption or None}  # fmt: skip
+
+
+def to_html(table: ResultsTable, standalone: bool = True) -> str:
+    """The results page (or, standalone=False, the section the report starts with)."""
+    from bot.templating import report_environment
+
+    name = "results.html.j2" if standalone else "results_section.html.j2"
+    return (
+        report_environment()
+        .get_template(name)
+        .render(
+            results=table,
+            generated=table.generated.strftime("%d %b %Y %H:%M") if table.generated else "",
+        )
+    )
