@@ -61,7 +61,7 @@ def test_each_budget_benchmark_runs_and_prints_its_aims(script: str):
 
 def test_the_holiday_cache_benchmark_says_what_the_cache_saves():
     done = subprocess.run(
-        [sys.executable, str(BENCH / "holidays.py"), "--quick"],
+        [sys.executable, str(BENCH / "holiday_cache_saving.py"), "--quick"],
         cwd=BENCH.parent, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr

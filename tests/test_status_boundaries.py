@@ -219,7 +219,7 @@ def test_status_and_overdue_agree_with_the_rule_on_the_due_day(tmp_path) -> None
     from click.testing import CliRunner
 
     from bot.cli.group import cli
-    from bot.store import Store
+    from bot.store.db import Store
 
     db = tmp_path / "foibot.db"
     store = Store(db)

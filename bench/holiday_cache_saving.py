@@ -1,7 +1,7 @@
 """Benchmark: what the bank-holiday disk cache (bot/holiday_cache.py) saves a user on each
 command that shows a date.
 
-Run: .venv/bin/python bench/holidays.py [--quick]   (--quick: 3 pairs)
+Run: .venv/bin/python bench/holiday_cache_saving.py [--quick]   (--quick: 3 pairs)
 
 Every command that prints or checks a date builds the working-day calendars, which need
 the UK bank holidays 2005-2100 from the `holidays` package (importing it and generating
@@ -42,7 +42,7 @@ def main() -> None:
         command = [foibot, "--config", str(config), "deadline", "2026-01-05"]
         out = tmp / "out"
         run(command, root, warm_env, out)  # fills the cache and the bytecode cache
-        print(machine_line("holidays.py", quick))
+        print(machine_line("holiday_cache_saving.py", quick))
         print(f"{count} interleaved pairs of `foibot deadline 2026-01-05`; medians")
         warm, cold = [], []
         for i in range(count):
