@@ -23,9 +23,9 @@ from pathlib import Path
 from _common import REPO, median_time, peak_memory_mb
 
 from bot.bodies import read_authorities_csv
-from bot.campaigns.drafting import Renderer, body_context, make_environment
 from bot.campaigns.service import draft_campaign
 from bot.config import load_config
+from bot.rules.drafting import Renderer, body_context, make_environment
 from bot.store.db import Store
 
 CSV_ROWS = 50_000

@@ -16,7 +16,7 @@ a daily track alert, so for those this is the best case.
              server over one logged-in connection, as the watcher does) runs one simulated
              minute after each batch of alerts arrives; and every 15 simulated minutes the
              scheduled pass runs as `run --once` does with a working mailbox, its schedule
-             relaxed to the safety net (`safety_net` in bot/tracking/schedule.py).
+             relaxed to the safety net (`safety_net` in bot/rules/schedule.py).
   baseline:  bench/poll.py's naive loop: every request's JSON every 6 simulated hours
              (with ETags), its page on a new reply.
 
@@ -44,10 +44,9 @@ from _common import aim  # and puts the checkout on sys.path
 from bot.config import MailboxConfig
 from bot.mailbox.imap import Mailbox
 from bot.mailbox.service import check_mail
+from bot.rules.schedule import policy_for, safety_net
 from bot.store.db import Store
-from bot.tracking.ingest import policy_for
-from bot.tracking.poll import Poller
-from bot.tracking.schedule import safety_net
+from bot.tracking.poll import Poller, mail_poller
 from bot.wdtk.client import WdtkClient
 from tests import wdtk_mail
 from tests.imap_server import PASSWORD, USER, ImapServer
@@ -153,9 +152,11 @@ def mail_pass(store, config, client, box, imap, pending, at, counts) -> int:
     imap.deliver(*pending)
     counts["alerts"] += len(pending)
     before = client.http_calls
-    report = check_mail(store, config, client, at, mailbox=box)
+    report = check_mail(store, config, at, mailbox=box)
     if report.error:
         raise RuntimeError(report.error)
+    if report.due:
+        report.poll = mail_poller(store, config, client).poll_refs(report.due, at)
     counts["mail_passes"] += 1
     counts["handled"] += len(report.handled)
     return client.http_calls - before

@@ -45,7 +45,7 @@ Three timelines: the campaign (seed 2026, issue 18's figures), another draw of i
 
 Every 15 simulated minutes the replica gets the events whose time has come, then:
 
-  foibot:    Poller.poll(now): due-only, foibot's schedule (bot/tracking/schedule.py)
+  foibot:    Poller.poll(now): due-only, foibot's schedule (bot/rules/schedule.py)
              decides what to fetch, as the daemon and `foibot poll` do;
   baseline:  every 6 simulated hours, a plain loop over every request: fetch its JSON with
              the same WdtkClient (so it too sends If-None-Match) and read the page when a

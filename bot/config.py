@@ -403,7 +403,7 @@ def _parse_schedule(t: Table) -> ScheduleConfig:
         # The defaults are valid (tests/test_schedule_syntax.py): checking them would import
         # APScheduler into every command, for the default digest's cron line.
         if isinstance(spec, str) and spec != ScheduleConfig._field_defaults[name]:
-            from bot.run.triggers import schedule_problem
+            from bot.triggers import schedule_problem
 
             if problem := schedule_problem(spec):
                 t.fail(f"{spec!r}: {problem}", t.key(name))

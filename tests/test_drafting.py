@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from bot.campaigns.drafting import Draft, check_wdtk_rules, plan_drafts, ref_prefix
+from bot.rules.drafting import Draft, check_wdtk_rules, plan_drafts, ref_prefix
 
 LETTER = "Dear Body,\n\nPlease send me the figures.\n\nYours faithfully,\n\nAlex Example\n"
 

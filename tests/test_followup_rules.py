@@ -14,7 +14,7 @@ import pytest
 
 from bot import deadlines as dl
 from bot.config import FollowupPolicy
-from bot.followups.rules import Due, History, due_followups
+from bot.rules.followups import Due, History, due_followups
 
 D = dt.date
 SENT = "2026-02-02"

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from bot.followups.rules import body_reference
+from bot.rules.followups import body_reference
 from tests.support import drafted, released_project, row, sent_request
 from tests.wdtk_replica import HOME_OFFICE, POLICE_SCOTLAND, event, make_request_doc
 

@@ -10,8 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from bot.campaigns.pacing import plan_slots
 from bot.config import DEFAULT_PACE, PaceLimit
+from bot.rules.pacing import plan_slots
 from tests.support import examples
 
 UTC = dt.UTC

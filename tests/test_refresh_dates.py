@@ -12,9 +12,9 @@ Easter Monday) the 20th moves from Mon 30 Mar to Tue 31 Mar and the 40th to Wed 
 from __future__ import annotations
 
 from bot.config import load_config
+from bot.rules.clock import ClockAdjust
 from bot.store.db import Store
 from bot.tracking.ingest import Ingest, holiday_key
-from bot.tracking.status import ClockAdjust
 
 
 def test_stale_dates_are_recomputed_per_law_school_and_extension(tmp_path):

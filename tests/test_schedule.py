@@ -14,7 +14,7 @@ import datetime as dt
 import pytest
 
 from bot import deadlines as dl
-from bot.tracking.schedule import (
+from bot.rules.schedule import (
     NEVER,
     PollPolicy,
     after_error,

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from bot.run.triggers import schedule_problem, trigger_for
+from bot.triggers import schedule_problem, trigger_for
 
 REPO_ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 

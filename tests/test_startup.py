@@ -89,7 +89,7 @@ def test_apscheduler_loads_without_asyncio_and_asyncio_stays_real() -> None:
 
     code = (
         "import sys\n"
-        "from bot.run.triggers import load_apscheduler, trigger_for\n"
+        "from bot.triggers import load_apscheduler, trigger_for\n"
         "load_apscheduler()\n"
         "from apscheduler.schedulers.background import BackgroundScheduler\n"
         "trigger_for('0 8 * * *'); trigger_for('every 5 minutes')\n"

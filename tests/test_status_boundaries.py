@@ -23,8 +23,8 @@ import datetime as dt
 import pytest
 
 from bot import deadlines as dl
-from bot.tracking.status import ClockAdjust, adjusted_dates
-from bot.tracking.status_rows import status_row
+from bot.rules.clock import ClockAdjust, adjusted_dates
+from bot.rules.status import status_row
 
 D = dt.date.fromisoformat
 BASE = "https://wdtk.test"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot import deadlines as dl
+from bot.rules.status import status_rows
 from bot.store.db import Store
-from bot.tracking.status_rows import status_rows
 
 BASE = "https://wdtk.test"
 TODAY = dt.date(2026, 11, 22)

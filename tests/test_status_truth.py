@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from bot.tracking.classify import suggest_classification
+from bot.rules.classify import suggest_classification
 from bot.wdtk.payload import WdtkEvent
 from bot.wdtk.states import first_answer
 from tests.report_support import csv_rows

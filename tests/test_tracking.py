@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot import deadlines as dl
-from bot.tracking.status import lateness, live_status
+from bot.rules.status import lateness, live_status
 from bot.wdtk.payload import WdtkEvent
 from bot.wdtk.states import clock_start, review_start
 

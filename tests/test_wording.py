@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.notify.news import build_digest
+from bot.rules.news import build_digest
 from bot.wording import plural
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from bot.campaigns.pacing import with_margin
 from bot.config import Config
 from bot.dates import format_uk
+from bot.rules.pacing import with_margin
 from bot.safe_files import write_atomic
 from bot.store.db import Store
 from bot.templating import report_environment
@@ -33,11 +33,6 @@ def pace_in_words(limits) -> str:
             f"{limit.count} {what}{joiner}{span.removeprefix('a ').removeprefix('an ') if joiner == ' a ' else span}"
         )
     return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
-
-
-def launch_sheet_name(campaign: str) -> str:
-    """The sheet's file name, beside the database."""
-    return f"launch-{campaign}.html"
 
 
 def write_launch_sheet(

@@ -9,13 +9,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.bodies import Body
-from bot.campaigns.drafting import Renderer, plan_drafts, ref_prefix, render_campaign, select_bodies
-from bot.campaigns.launch_sheet import launch_sheet_name
-from bot.campaigns.pacing import may_release, plan_slots, send_after
 from bot.config import EXAMPLE_USER, CampaignConfig, Config
+from bot.dates import LONDON, london_today
 from bot.errors import ConfigError, FoibotError
-from bot.followups.service import UnsentFollowup, release_followups, unsent_followups
-from bot.notify import news
+from bot.rules import news
+from bot.rules.drafting import Renderer, plan_drafts, ref_prefix, render_campaign, select_bodies
+from bot.rules.followups import followup_link
+from bot.rules.pacing import may_release, plan_slots, send_after
 from bot.store.db import Store, utcnow
 from bot.wdtk.urls import LINK_WARN_CHARS, new_request_url
 
@@ -57,6 +57,82 @@ def ensure_campaign(store: Store, campaign: CampaignConfig, config: Config) -> s
     prefix = ref_prefix(campaign.slug, store.ref_prefixes())
     store.save_campaign(campaign.slug, values, prefix)
     return prefix
+
+
+@dataclass(frozen=True)
+class UnsentFollowup:
+    """A released follow-up a person still has to send, with where and what to paste."""
+
+    ref: str
+    request: str
+    body: str | None
+    kind: str
+    url: str
+    text: str
+    released_at: str | None
+    released_now: bool = False
+
+    def as_json(self) -> dict:
+        return {
+            "ref": self.ref, "request": self.request, "body": self.body, "kind": self.kind,
+            "url": self.url, "text": self.text, "released_at": self.released_at,
+            "released_now": self.released_now,
+        }  # fmt: skip
+
+
+
+def release_followups(store: Store, config: Config, slug: str, now: dt.datetime) -> list[dict]:
+    """Release drafted follow-ups, at most one to each body per UK day."""
+    today = london_today(now).isoformat()
+    released = []
+    with store.transaction():
+        rows = store.draft_followups_of_campaign(slug)
+        busy = {
+            body
+            for body, released_at in store.followup_release_times()
+            if dt.datetime.fromisoformat(released_at).astimezone(LONDON).date().isoformat() == today
+        }
+        for row in rows:
+            if row["body"] in busy:
+                continue
+            busy.add(row["body"])
+            store.update_followup(row["ref"], status="ready", released_at=now.isoformat())
+            store.log(
+                row["request"], "followup_released", {"followup": row["ref"], "kind": row["kind"]}
+            )
+            store.queue_news(
+                [
+                    news.released(
+                        row["ref"],
+                        row["request"],
+                        row["body"],
+                        row["kind"],
+                        news.launch_sheet_name(slug),
+                    )
+                ]
+            )
+            released.append(
+                {
+                    "ref": row["ref"], "request": row["request"], "body": row["body"], "kind": row["kind"],
+                    "url": followup_link(config, row, row), "text": row["text"],
+                }
+            )  # fmt: skip
+    return released
+
+
+def unsent_followups(
+    store: Store, config: Config, slug: str, released_now: frozenset[str] = frozenset()
+) -> list[UnsentFollowup]:
+    """Every released follow-up not yet seen sent on WDTK nor marked done by the user: a
+    person is shown these on every launch until one of those happens."""
+    return [
+        UnsentFollowup(
+            row["ref"], row["request"], row["body"], row["kind"],
+            followup_link(config, row, row), row["text"], row["released_at"],
+            row["ref"] in released_now,
+        )
+        for row in store.ready_followups(slug)
+    ]  # fmt: skip
 
 
 @dataclass
@@ -274,7 +350,7 @@ def launch_campaign(
                     )
                 report.released.append({"ref": row["ref"], "body": row["body"], "url": url})
                 store.queue_news(
-                    [news.released(row["ref"], row["ref"], row["body"], None, launch_sheet_name(slug))]
+                    [news.released(row["ref"], row["ref"], row["body"], None, news.launch_sheet_name(slug))]
                 )  # fmt: skip
         _assign_send_after(store, config, now)
         send_after = {r["ref"]: r["send_after"] for r in store.unsent_requests()}

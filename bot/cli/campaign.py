@@ -75,8 +75,9 @@ def launch(
     as_json: bool,
 ) -> None:
     """Release what WDTK's pace allows of CAMPAIGN's drafts, with the time to send each."""
-    from bot.campaigns.launch_sheet import launch_sheet_name, write_launch_sheet
+    from bot.campaigns.launch_sheet import write_launch_sheet
     from bot.campaigns.service import launch_campaign
+    from bot.rules.news import launch_sheet_name
 
     app.config.campaign(campaign)  # an unknown campaign is exit 2 before any waiting
     # The run lock: `run --once` releases slots too, and must not race this to them.

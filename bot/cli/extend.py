@@ -47,7 +47,7 @@ def extend(
     a clarification or resend starts a new clock, which they do not carry over to.
     """
     from bot import deadlines as dl
-    from bot.tracking.status import ClockAdjust, adjusted_dates, with_extension
+    from bot.rules.clock import ClockAdjust, adjusted_dates, with_extension
 
     if len(fee_notice) != len(fee_paid):
         raise UsageError("give --fee-notice and --fee-paid in pairs, one of each per fee")

@@ -356,7 +356,7 @@ def _build(
     if group_by_body:
         # Every request in the database, maybe: the status rows `status` computes, of the
         # requests sent (the others are not read: a draft is nobody's timeliness).
-        from bot.tracking.status_rows import status_rows
+        from bot.rules.status import status_rows
 
         source = store.status_source(campaign, group, sent_only=True)
         sent = status_rows(source, config.wdtk.base_url, today, calendar)

@@ -24,8 +24,8 @@ def request_info(app: App, row: dict, as_of: dt.date | None) -> dict[str, Any]:
     figures and history."""
     from bot import deadlines as dl
     from bot.reports.figures import recorded_values
+    from bot.rules.status import status_row
     from bot.tracking.history import history
-    from bot.tracking.status_rows import status_row
     from bot.wdtk.urls import new_request_url, request_url
 
     store, ref = app.store, row["ref"]
@@ -140,7 +140,7 @@ def _print_history(events: list[dict[str, Any]]) -> None:
 def show_followup(app: App, followup: dict, as_json: bool) -> None:
     """A follow-up: its text, its request, where to send it, and its history."""
     from bot.dates import format_uk
-    from bot.followups.service import followup_link
+    from bot.rules.followups import followup_link
 
     store = app.store
     request = store.request(followup["request"]) or {}

@@ -1,5 +1,5 @@
 """`foibot status`, `foibot overdue` and `foibot show`: parse, compute the status rows with
-the one rule (bot/tracking/status_rows.py), print."""
+the one rule (bot/rules/status.py), print."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import click
 from bot.cli.app import App, as_of_option, json_option, pass_app
 from bot.cli.status_table import late_from_cell, show_table
 from bot.followups import KINDS
-from bot.tracking.status_rows import StatusRow
+from bot.rules.status import StatusRow
 
 
 def _rows(
@@ -22,7 +22,7 @@ def _rows(
     from bot import deadlines as dl
     from bot.cli.names import check_campaign, check_group
     from bot.errors import UsageError
-    from bot.tracking.status_rows import status_rows
+    from bot.rules.status import status_rows
 
     check_campaign(app, campaign)
     check_group(app, group)
@@ -83,7 +83,7 @@ def overdue(
     as_json: bool,
 ) -> None:
     """Only the late requests, most late first, with working days late."""
-    from bot.tracking.status_rows import overdue_rows
+    from bot.rules.status import overdue_rows
 
     rows = [r for r in overdue_rows(_rows(app, campaign, group, as_of)) if _at_stage(r, stage)]
     suggestions = _suggestions(app, [r.ref for r in rows if r.note])
@@ -118,7 +118,7 @@ def _suggestions(app: App, refs: list[str]) -> dict[str, dict]:
     """A suggested classification for each unclassified reply whose text is plain."""
     if not refs:
         return {}
-    from bot.tracking.classify import suggest_classification
+    from bot.rules.classify import suggest_classification
 
     out = {}
     for ref, text in app.store.latest_reply_texts(refs).items():

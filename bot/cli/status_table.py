@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from bot.cli.output import echo, print_table
 from bot.dates import format_uk, format_uk_short
-from bot.tracking.status_rows import StatusRow
+from bot.rules.status import StatusRow
 
 HEADERS = (
     "ref", "body", "status", "sent", "due", "late", "review by", "stage", "confirmed", "title",

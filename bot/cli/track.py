@@ -34,7 +34,7 @@ def tracker(app: App, wait: bool = False):
 def _live(app: App, row: dict, now: dt.datetime) -> str:
     """The status `status` would show for this row as of the same moment."""
     from bot.dates import london_today
-    from bot.tracking.status import live_status
+    from bot.rules.status import live_status
 
     return live_status(row, london_today(now), app.config.calendar(row["law"]))
 

@@ -8,13 +8,13 @@ import tomllib
 from pathlib import Path
 
 from bot.bodies import Body
-from bot.campaigns.drafting import Renderer, render_campaign, select_bodies
 from bot.campaigns.service import config_bodies
 from bot.config import EXAMPLE_CONTACT, EXAMPLE_USER, Config, StorageConfig, load_config
 from bot.doctor.check import Check, failed, passed, plural, some, warning
 from bot.errors import ConfigError, TemplateError
 from bot.followups import KINDS
 from bot.followups.service import template_for
+from bot.rules.drafting import Renderer, render_campaign, select_bodies
 from bot.templating import builtin_dir
 
 

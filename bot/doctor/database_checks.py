@@ -17,9 +17,9 @@ from bot.config import Config
 from bot.dates import format_uk
 from bot.doctor.check import Check, failed, passed, plural, some, warning
 from bot.notify.send import channels
+from bot.rules.schedule import NEVER
 from bot.store.db import Store
 from bot.store.migrations import migrations
-from bot.tracking.schedule import NEVER
 
 UNFOUND_AFTER = dt.timedelta(days=1)  # a released link not found on WDTK by then is worth a look
 

@@ -13,13 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot import deadlines as dl
-from bot.campaigns.drafting import letter_problems, make_environment
-from bot.campaigns.launch_sheet import launch_sheet_name
 from bot.config import Config, FollowupPolicy
-from bot.dates import LONDON, london_today
 from bot.errors import TemplateError, UsageError
 from bot.followups import KINDS
-from bot.followups.rules import (
+from bot.rules import news
+from bot.rules.drafting import letter_problems, make_environment
+from bot.rules.followups import (
     Due,
     History,
     announced_extension,
@@ -28,7 +27,6 @@ from bot.followups.rules import (
     due_followups,
     followup_ref,
 )
-from bot.notify import news
 from bot.store.db import Store, utcnow
 from bot.templating import builtin_dir
 from bot.wdtk.urls import request_url
@@ -47,27 +45,6 @@ class DraftedFollowup:
 
     def as_json(self) -> dict:
         return {"ref": self.ref, "request": self.request}
-
-
-@dataclass(frozen=True)
-class UnsentFollowup:
-    """A released follow-up a person still has to send, with where and what to paste."""
-
-    ref: str
-    request: str
-    body: str | None
-    kind: str
-    url: str
-    text: str
-    released_at: str | None
-    released_now: bool = False
-
-    def as_json(self) -> dict:
-        return {
-            "ref": self.ref, "request": self.request, "body": self.body, "kind": self.kind,
-            "url": self.url, "text": self.text, "released_at": self.released_at,
-            "released_now": self.released_now,
-        }  # fmt: skip
 
 
 @dataclass
@@ -298,72 +275,6 @@ def _histories(store: Store, slug: str) -> dict[str, History]:
     }
 
 
-def followup_link(config: Config, followup: dict, request: dict) -> str:
-    """Where a person sends it: WDTK's follow-up form, or the regulator's complaint page."""
-    if followup["kind"] == "complaint":
-        from bot.followups.rules import REGULATORS
-
-        return REGULATORS[dl.regulator_for(request["law"] or "foi")]["url"]
-    base = (
-        f"{config.wdtk.base_url}/request/{request['url_title'] or request['wdtk_id']}/followups/new"
-    )
-    return base + ("?internal_review=1" if followup["kind"] == "internal-review" else "")
-
-
-def release_followups(store: Store, config: Config, slug: str, now: dt.datetime) -> list[dict]:
-    """Release drafted follow-ups, at most one to each body per UK day."""
-    today = london_today(now).isoformat()
-    released = []
-    with store.transaction():
-        rows = store.draft_followups_of_campaign(slug)
-        busy = {
-            body
-            for body, released_at in store.followup_release_times()
-            if dt.datetime.fromisoformat(released_at).astimezone(LONDON).date().isoformat() == today
-        }
-        for row in rows:
-            if row["body"] in busy:
-                continue
-            busy.add(row["body"])
-            store.update_followup(row["ref"], status="ready", released_at=now.isoformat())
-            store.log(
-                row["request"], "followup_released", {"followup": row["ref"], "kind": row["kind"]}
-            )
-            store.queue_news(
-                [
-                    news.released(
-                        row["ref"],
-                        row["request"],
-                        row["body"],
-                        row["kind"],
-                        launch_sheet_name(slug),
-                    )
-                ]
-            )
-            released.append(
-                {
-                    "ref": row["ref"], "request": row["request"], "body": row["body"], "kind": row["kind"],
-                    "url": followup_link(config, row, row), "text": row["text"],
-                }
-            )  # fmt: skip
-    return released
-
-
-def unsent_followups(
-    store: Store, config: Config, slug: str, released_now: frozenset[str] = frozenset()
-) -> list[UnsentFollowup]:
-    """Every released follow-up not yet seen sent on WDTK nor marked done by the user: a
-    person is shown these on every launch until one of those happens."""
-    return [
-        UnsentFollowup(
-            row["ref"], row["request"], row["body"], row["kind"],
-            followup_link(config, row, row), row["text"], row["released_at"],
-            row["ref"] in released_now,
-        )
-        for row in store.ready_followups(slug)
-    ]  # fmt: skip
-
-
 def mark_done(store: Store, ref: str, *, cancelled: bool, now: dt.datetime) -> str:
     """The user says a follow-up was sent by hand (or is not to be sent): it stops being
     listed. A released request can be cancelled the same way, so it stops counting
@@ -395,28 +306,3 @@ def mark_done(store: Store, ref: str, *, cancelled: bool, now: dt.datetime) -> s
         store.update_request(ref, status="cancelled", slot_at=None, send_after=None)
         store.log(ref, "cancelled", {"reason": "cancelled by the user"})
     return "cancelled"
-
-
-def mark_sent(store: Store, request_ref: str, events: list) -> list[str]:
-    """Match `followup_sent` events WDTK shows to follow-ups we released. Call inside the
-    request's ingest transaction. Clock effects are the deadline engine's business: a
-    clarification restarts it, nothing else does."""
-    marked = []
-    for event in events:
-        if event.event_type != "followup_sent":
-            continue
-        kinds = (
-            ("internal-review",)
-            if event.calculated_state == "internal_review"
-            else ("chaser", "nudge")
-        )
-        ref = store.oldest_ready_followup(request_ref, kinds)
-        if ref:
-            store.update_followup(
-                ref, status="sent", sent_at=event.created_at.astimezone(dt.UTC).isoformat()
-            )
-            store.log(
-                request_ref, "followup_seen_sent", {"followup": ref, "wdtk_event_id": event.id}
-            )
-            marked.append(ref)
-    return marked

@@ -16,15 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.config import Config
-from bot.errors import FoibotError
 from bot.mailbox.imap import Mailbox, MailboxError
 from bot.mailbox.recognise import Ignored, Mention, from_site, match_mentions, recognise
+from bot.outcomes import PollReport
 from bot.store.db import Store
-from bot.tracking.ingest import policy_for
-from bot.tracking.outcomes import PollReport
-from bot.tracking.poll import Poller
-from bot.tracking.schedule import safety_net
-from bot.wdtk.client import WdtkClient
 from bot.wdtk.urls import request_url
 
 # A mailbox read this recently counts as working: polling can relax to a safety net.
@@ -61,7 +56,8 @@ class MailReport:
     ignored: int = 0  # not WDTK's, or naming no request: left untouched
     already_handled: int = 0  # seen before (a rebuilt folder, a copy)
     uidvalidity_changed: bool = False
-    poll: PollReport | None = None
+    due: list[str] = field(default_factory=list)  # the refs the alerts name, to poll now
+    poll: PollReport | None = None  # set by the caller that polls `due`
     error: str | None = None
 
     @property
@@ -114,28 +110,24 @@ def net_to_lift(store: Store, now: dt.datetime) -> str | None:
 def check_mail(
     store: Store,
     config: Config,
-    client: WdtkClient,
     now: dt.datetime,
     *,
-    track: bool = False,
+    track: Callable[[str], str | None] | None = None,
     should_stop: Callable[[], bool] = lambda: False,
     mailbox: Mailbox | None = None,
 ) -> MailReport:
-    """One pass over new mail. Mailbox trouble comes back in `error`, never raised: a
-    pass goes on to poll as before."""
+    """One pass over new mail: the report's `due` are the requests WDTK's alerts name, for
+    the caller to poll (bot.tracking.poll.mail_poller). `track(url)`, for `--track`, follows
+    a request foibot does not, giving its ref (or None). Mailbox trouble comes back in
+    `error`, never raised: a pass goes on to poll as before."""
     assert config.mailbox is not None, "check_mail needs [mailbox]"
     report = MailReport(config.mailbox.folder)
-    # The mailbox is working while its alerts are read: what they name is scheduled on
-    # the relaxed safety-net policy too, or each alert would bring back the old rhythm.
-    poller = Poller(store, config, client, safety_net(policy_for(config)))
-    poller.ingest.via = "mail"
-    due: list[str] = []
     own = mailbox is None
     box = mailbox or Mailbox(config.mailbox)
     try:
         state = box.open() if own else box.select()
         report.uidvalidity = state.uidvalidity
-        due = _read(store, config, box, state.uidvalidity, report, poller, now, track, should_stop)
+        report.due = _read(store, config, box, state.uidvalidity, report, now, track, should_stop)
         with store.transaction():
             store.set_setting(OK_KEY, now.isoformat(timespec="seconds"))
     except MailboxError as exc:
@@ -143,8 +135,6 @@ def check_mail(
     finally:
         if own:
             box.close()
-    if due and not should_stop():
-        report.poll = poller.poll_refs(due, now, should_stop)
     return report
 
 
@@ -154,9 +144,8 @@ def _read(
     box: Mailbox,
     uidvalidity: int,
     report: MailReport,
-    poller: Poller,
     now: dt.datetime,
-    track: bool,
+    track: Callable[[str], str | None] | None,
     should_stop: Callable[[], bool],
 ) -> list[str]:
     folder, base_url = report.folder, config.wdtk.base_url
@@ -188,8 +177,8 @@ def _read(
         matches = match_mentions(verdict.mentions, store.mail_targets())
         untracked = list(matches.untracked)
         handled = HandledMail(uid, verdict.kind, [*matches.linked, *matches.drafts], [])
-        if track:
-            untracked = _track(poller, untracked, base_url, now, handled)
+        if track is not None:
+            untracked = _track(track, untracked, base_url, handled)
         handled.untracked = [m.label for m in untracked]
         with store.transaction():
             store.record_mail(
@@ -219,20 +208,17 @@ def _read(
 
 
 def _track(
-    poller: Poller, mentions: list[Mention], base_url: str, now: dt.datetime, handled: HandledMail
+    track: Callable[[str], str | None], mentions: list[Mention], base_url: str,
+    handled: HandledMail,
 ) -> list[Mention]:
     """`--track`: follow each named request foibot does not; what cannot be tracked (a
     title alone, a request WDTK hides) stays untracked."""
     left = []
     for mention in mentions:
         url = request_url(base_url, mention.url_title, mention.wdtk_id)
-        if url is None:
+        ref = track(url) if url is not None else None
+        if ref is None:
             left.append(mention)
-            continue
-        try:
-            row = poller.links.track(url, None, now)
-        except FoibotError:
-            left.append(mention)
-            continue
-        handled.tracked.append(row["ref"])
+        else:
+            handled.tracked.append(ref)
     return left

@@ -11,7 +11,7 @@ import os
 
 from bot.config import EmailConfig, NotifyConfig
 from bot.errors import FoibotError
-from bot.notify.news import Digest
+from bot.rules.news import Digest
 
 TIMEOUT_S = 30
 

@@ -32,8 +32,8 @@ from bot import deadlines as dl
 from bot.config import FieldSpec
 from bot.dates import LONDON
 from bot.reports.charts import TimelineItem
-from bot.tracking.status import LOCAL_STATUSES
-from bot.tracking.status_rows import StatusRow, status_row
+from bot.rules.status import StatusRow, status_row
+from bot.statuses import LOCAL
 
 # The request-table columns shared by CSV, JSON and HTML, in CSV order.
 COLUMNS = (
@@ -307,7 +307,7 @@ class _Tally:
         days_overdue: int | None,
     ) -> None:
         self.requests += 1
-        if status in LOCAL_STATUSES:
+        if status in LOCAL:
             return
         self.sent += 1
         if first_response is not None:
@@ -374,7 +374,7 @@ def body_timeliness(
 ) -> tuple[Summary, list[BodyTimeliness], list[tuple[str, int]]]:
     """Overall summary, each body's timeliness (by body name) and the status counts, in one
     pass that keeps no per-request rows: `--all --by body` runs over every request in the
-    database. `rows` are status rows (bot.tracking.status_rows, the rule `status` uses)."""
+    database. `rows` are status rows (bot.rules.status, the rule `status` uses)."""
     body_names = body_names or {}
     iso_today = today.isoformat()
     # Unsent requests are tallied under None: they count in the overall total only.
@@ -386,7 +386,7 @@ def body_timeliness(
             r.sent_on, r.answered_on, r.due, status, r.law, iso_today, calendar
         )
         counts[status] = counts.get(status, 0) + 1
-        key = None if status in LOCAL_STATUSES else r.body or ""
+        key = None if status in LOCAL else r.body or ""
         tally = per_body.get(key)
         if tally is None:
             tally = per_body[key] = _Tally()

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from bot.dates import LONDON
 from bot.errors import FoibotError, Interrupted
 from bot.run.lock import LockHeld, RunLock
-from bot.run.triggers import load_apscheduler, trigger_for
+from bot.triggers import load_apscheduler, trigger_for
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.background import BackgroundScheduler
@@ -39,7 +39,7 @@ MAIL_JOB = {"release": False, "poll": False, "digest": None, "mail": True}
 
 def _scheduler_class() -> Any:
     """APScheduler's BackgroundScheduler (a BlockingScheduler run in its own thread),
-    imported without asyncio (see bot.run.triggers.load_apscheduler)."""
+    imported without asyncio (see bot.triggers.load_apscheduler)."""
     load_apscheduler()
     from apscheduler.schedulers.background import BackgroundScheduler
 

@@ -16,13 +16,12 @@ from bot.config import Config
 from bot.dates import london_today
 from bot.followups import KINDS
 from bot.followups.service import draft_followups
-from bot.notify.news import build_digest
 from bot.notify.send import NotifyError, channels, deliver
+from bot.outcomes import PollReport
+from bot.rules.news import build_digest
+from bot.rules.schedule import policy_for, safety_net
 from bot.store.db import Store
-from bot.tracking.ingest import policy_for
-from bot.tracking.outcomes import PollReport
-from bot.tracking.poll import Poller
-from bot.tracking.schedule import safety_net
+from bot.tracking.poll import Poller, mail_poller
 from bot.wdtk.client import WdtkClient
 
 if TYPE_CHECKING:
@@ -107,7 +106,8 @@ class RunSummary:
 
 
 def release_due(store: Store, config: Config, now: dt.datetime) -> list[dict]:
-    from bot.campaigns.launch_sheet import launch_sheet_name, write_launch_sheet
+    from bot.campaigns.launch_sheet import write_launch_sheet
+    from bot.rules.news import launch_sheet_name
 
     released = []
     for campaign in config.campaigns:
@@ -192,7 +192,10 @@ def run_once(
     if mail and config.mailbox is not None and not should_stop():
         from bot.mailbox.service import check_mail, mailbox_healthy, net_to_lift
 
-        summary.mail = check_mail(store, config, client, now, should_stop=should_stop)
+        summary.mail = check_mail(store, config, now, should_stop=should_stop)
+        if summary.mail.due and not should_stop():
+            mailed = mail_poller(store, config, client)
+            summary.mail.poll = mailed.poll_refs(summary.mail.due, now, should_stop)
         if mailbox_healthy(store, now):
             policy = safety_net(policy_for(config))
         else:

@@ -17,20 +17,21 @@ from bot.bodies import SCHOOL_TAGS, Body
 from bot.config import Config
 from bot.dates import london_today
 from bot.errors import FoibotError
-from bot.followups.service import mark_sent
-from bot.notify import news
-from bot.store.db import Store
-from bot.tracking.outcomes import NewlyOverdue, NewReply, PollReport, StatusChange
-from bot.tracking.schedule import NEVER, PollPolicy, after_hidden, after_success, resumed
-from bot.tracking.status import (
-    OVERDUE_STATUSES,
-    ClockAdjust,
-    adjusted_dates,
-    lateness,
-    law_of,
-    live_status,
-    track,
+from bot.outcomes import NewlyOverdue, NewReply, PollReport, StatusChange
+from bot.rules import news
+from bot.rules.clock import ClockAdjust, adjusted_dates, law_of, track
+from bot.rules.followups import kinds_seen_sent
+from bot.rules.schedule import (
+    NEVER,
+    PollPolicy,
+    after_hidden,
+    after_success,
+    policy_for,
+    resumed,
 )
+from bot.rules.status import lateness, live_status
+from bot.statuses import OVERDUE
+from bot.store.db import Store
 from bot.wdtk.client import FetchResult
 from bot.wdtk.payload import WdtkRequest, parse_correspondence, parse_html_status, tag_strings
 
@@ -43,14 +44,6 @@ class Fetched:
 
     result: FetchResult
     page: str | None = None
-
-
-def policy_for(config: Config) -> PollPolicy:
-    return PollPolicy(
-        open_every=dt.timedelta(hours=config.poll.open_every_hours),
-        closed_every=dt.timedelta(days=config.poll.closed_every_days),
-        hidden_grace=dt.timedelta(days=config.poll.hidden_grace_days),
-    )
 
 
 def holiday_key(config: Config) -> str:
@@ -179,7 +172,7 @@ class Ingest:
                     ref, "linked", {"wdtk_id": request.id, "url_title": request.url_title}
                 )
             self.store.log_all(_event_row(ref, e) for e in fresh)
-            mark_sent(self.store, ref, fresh)
+            _mark_followups_seen_sent(self.store, ref, fresh)
             values = {
                 **tracked.as_row(),
                 "is_school": int(school),
@@ -227,7 +220,7 @@ class Ingest:
         if status == row.get("reported_status"):
             return
         late = lateness(row, today, calendar)
-        if late is not None and (status in OVERDUE_STATUSES or late.unclassified):
+        if late is not None and (status in OVERDUE or late.unclassified):
             item = NewlyOverdue(
                 row["ref"],
                 status,
@@ -377,3 +370,22 @@ def _event_row(ref: str, e) -> dict:
             if v is not None
         },
     }
+
+
+def _mark_followups_seen_sent(store: Store, request_ref: str, events: list) -> list[str]:
+    """Match `followup_sent` events WDTK shows to follow-ups we released, oldest first.
+    Called inside the request's ingest transaction. Clock effects are the deadline
+    engine's business: a clarification restarts it, nothing else does."""
+    marked = []
+    for event in events:
+        kinds = kinds_seen_sent(event.event_type, event.calculated_state)
+        ref = store.oldest_ready_followup(request_ref, kinds) if kinds else None
+        if ref:
+            store.update_followup(
+                ref, status="sent", sent_at=event.created_at.astimezone(dt.UTC).isoformat()
+            )
+            store.log(
+                request_ref, "followup_seen_sent", {"followup": ref, "wdtk_event_id": event.id}
+            )
+            marked.append(ref)
+    return marked

@@ -14,13 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from bot.campaigns.drafting import ref_prefix
 from bot.config import Config
 from bot.errors import FoibotError, UsageError
+from bot.outcomes import Linked, PollReport
+from bot.rules.drafting import ref_prefix
+from bot.rules.schedule import NEVER
 from bot.store.db import Store
 from bot.tracking.ingest import Fetched, Ingest
-from bot.tracking.outcomes import Linked, PollReport
-from bot.tracking.schedule import NEVER
 from bot.wdtk.client import FetchResult
 from bot.wdtk.payload import WdtkRequest
 from bot.wdtk.urls import TAG_NAME, derive_url_title, parse_request_ref, ref_from_tag

@@ -11,12 +11,12 @@ from collections.abc import Callable, Iterable
 
 from bot.config import Config
 from bot.errors import FoibotError
-from bot.notify import news
+from bot.outcomes import PollFailure, PollReport
+from bot.rules import news
+from bot.rules.schedule import NEVER, PollPolicy, after_error, policy_for, safety_net
 from bot.store.db import Store
 from bot.tracking.ingest import Fetched, Ingest
 from bot.tracking.link import Linker, read_page
-from bot.tracking.outcomes import PollFailure, PollReport
-from bot.tracking.schedule import NEVER, PollPolicy, after_error
 from bot.wdtk.client import FetchResult, WdtkClient
 
 # Failures in a row, with no answer from WDTK between them, after which the pass stops:
@@ -238,3 +238,12 @@ class Poller:
             )  # fmt: skip
             self.store.queue_news([news.poll_failure(failure)])
         report.errors.append(failure)
+
+
+def mail_poller(store: Store, config: Config, client: WdtkClient) -> Poller:
+    """The poller for the requests WDTK's alert e-mails name. The mailbox is working while
+    its alerts are read, so what they name is scheduled on the relaxed safety-net policy
+    too, or each alert would bring back the old rhythm."""
+    poller = Poller(store, config, client, safety_net(policy_for(config)))
+    poller.ingest.via = "mail"
+    return poller

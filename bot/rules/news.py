@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.tracking.outcomes import NewlyOverdue, NewReply, PollFailure
+from bot.outcomes import NewlyOverdue, NewReply, PollFailure
 
 # Order in the digest: what needs acting on first. Each section: its heading, and how the
 # subject counts it, singular and plural ("1 new response", "5 need a human").
@@ -127,3 +127,8 @@ def build_digest(rows: list[dict]) -> Digest | None:
     return Digest(
         subject=subject, text="\n".join(lines).rstrip() + "\n", count=len(rows), items=items
     )
+
+
+def launch_sheet_name(campaign: str) -> str:
+    """The launch sheet's file name, beside the database: `released` news names it."""
+    return f"launch-{campaign}.html"

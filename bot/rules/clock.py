@@ -1,4 +1,5 @@
-"""What a WDTK request's payload means for us: its clock, its dates, its status. Pure.
+"""A request's clock: what a WDTK payload says about when the clock started and what is
+due when, with the extensions recorded for it. Pure.
 
 Logic keys on `described_state`, `awaiting_description` and our own date arithmetic,
 never on WDTK's `display_status` prose (it is translated and has changed before).
@@ -9,20 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from bot import deadlines as dl
-from bot import statuses
 from bot.bodies import law_for_tags
 from bot.laws import ENVIRONMENTAL, SCOTTISH, law_for
-from bot.statuses import Status
 from bot.wdtk.payload import WdtkRequest, tag_strings
 from bot.wdtk.states import clock_start, first_answer, first_reply, review_start
-
-OVERDUE_STATUSES = statuses.OVERDUE
-LOCAL_STATUSES = statuses.LOCAL  # not (yet) on WDTK
-REFUSED_STATUSES = statuses.REFUSED
-LATE_REPLY_STATUSES = statuses.LATE_REPLY
 
 
 @dataclass(frozen=True)
@@ -216,122 +209,3 @@ def track(
         first_reply_at=reply.created_at.astimezone(dt.UTC).isoformat() if reply else None,
         answered_at=answer.created_at.astimezone(dt.UTC).isoformat() if answer else None,
     )
-
-
-def live_status(row: dict, today: dt.date, calendar: dl.WorkingCalendar | None = None) -> str:
-    """What a request's status is today (Alaveteli's `calculate_status`, plus our own
-    `ready`, `hidden` and `internal_review_overdue`). Flips on the day *after* a deadline:
-    FOIA s.10(1) allows "not later than the twentieth working day"."""
-    status = row["status"]
-    if status in LOCAL_STATUSES or status in (Status.HIDDEN, Status.GONE):
-        return status
-    if row.get("awaiting_description"):
-        return Status.WAITING_CLASSIFICATION
-    if status == Status.INTERNAL_REVIEW:
-        clock = _review_clock(row, calendar)
-        if clock is not None and today > clock.expected:
-            return Status.INTERNAL_REVIEW_OVERDUE
-        return status
-    if status != Status.WAITING_RESPONSE:
-        return status
-    iso = today.isoformat()
-    if row.get("very_overdue_after") and iso > row["very_overdue_after"]:
-        return Status.WAITING_RESPONSE_VERY_OVERDUE
-    if row.get("due") and iso > row["due"]:
-        return Status.WAITING_RESPONSE_OVERDUE
-    return status
-
-
-def _review_clock(row: dict, calendar: dl.WorkingCalendar | None) -> dl.ReviewClock | None:
-    """The internal review's clock, from the day the review request was received."""
-    if not (row.get("review_started_on") and row.get("law")):
-        return None
-    started = dt.date.fromisoformat(row["review_started_on"])
-    return dl.review_deadlines(started, row["law"], calendar)
-
-
-class Lateness(NamedTuple):
-    """How late a request is, the deadline that lateness is counted from, and (for a
-    review) the latest date the review may take."""
-
-    working_days: int
-    counted_from: dt.date
-    latest: dt.date | None = None
-    unclassified: bool = False  # a reply waits to be classified on WDTK; none is an answer
-
-
-def unanswered_unclassified(row: dict) -> bool:
-    """A reply came but nobody has classified it, and no reply so far is an answer: for
-    the requester the request is still unanswered (it may be an acknowledgement)."""
-    return bool(
-        row.get("awaiting_description")
-        and row["status"] == Status.WAITING_RESPONSE
-        and not row.get("answered_at")
-    )
-
-
-def lateness(row: dict, today: dt.date, calendar: dl.WorkingCalendar) -> Lateness | None:
-    """Working days past the deadline the request's live status refers to: the response
-    due date, or for a review the review's due date. None for a request that is not late."""
-    return lateness_of(row, live_status(row, today, calendar), today, calendar)
-
-
-def lateness_of(
-    row: dict, status: str, today: dt.date, calendar: dl.WorkingCalendar
-) -> Lateness | None:
-    """`lateness` for a row whose live status is already known. A late request is at
-    least one working day late, even counted on a weekend."""
-    latest = None
-    unclassified = False
-    if status in LATE_REPLY_STATUSES and row.get("due"):
-        deadline = dt.date.fromisoformat(row["due"])
-    elif (
-        status == Status.WAITING_CLASSIFICATION and unanswered_unclassified(row) and row.get("due")
-    ):
-        deadline = dt.date.fromisoformat(row["due"])
-        if today <= deadline:
-            return None
-        unclassified = True
-    elif status == Status.INTERNAL_REVIEW_OVERDUE:
-        clock = _review_clock(row, calendar)
-        deadline, latest = clock.expected, clock.latest
-    else:
-        return None
-    days = max(1, calendar.working_days_between(deadline, today))
-    return Lateness(days, deadline, latest, unclassified)
-
-
-def answered_late(
-    due: str | None, answered: dt.date | None, calendar: dl.WorkingCalendar
-) -> int | None:
-    """Working days after the due date that the answer (received on `answered`) came, for a
-    late answer."""
-    if answered is None or not due:
-        return None
-    due_day = dt.date.fromisoformat(due)
-    return calendar.working_days_between(due_day, answered) if answered > due_day else None
-
-
-def review_by(
-    row: dict, today: dt.date, calendar: dl.WorkingCalendar, answered: dt.date | None = None
-) -> dt.date | None:
-    """The last day to ask for (Scotland: to require) an internal review, while one is the
-    next step; None otherwise (see `review_by_of`)."""
-    return review_by_of(row, live_status(row, today, calendar), calendar, answered)
-
-
-def review_by_of(
-    row: dict, status: str, calendar: dl.WorkingCalendar, answered: dt.date | None = None
-) -> dt.date | None:
-    """`review_by` for a row whose live status is already known.
-
-    FOISA/EISR request with no reply: s.20(5)(a) FOISA (EISR reg 16) -- 40 working days
-    after the 20-working-day period expired; the Commissioner takes no application
-    before a review (s.47(1)). A refusal or partial answer (`answered` is the reply's
-    date): 40 working days after it (ICO guidance for FOIA; EIR reg 11(2); FOISA s.20(5))."""
-    law = row.get("law") or "foi"
-    if law in SCOTTISH and status in LATE_REPLY_STATUSES and row.get("due"):
-        return dl.review_request_by(dt.date.fromisoformat(row["due"]), law, calendar)
-    if status in REFUSED_STATUSES and answered is not None:
-        return dl.review_request_by(answered, law, calendar)
-    return None

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 from bot import deadlines as dl
 from bot import statuses
-from bot.config import FollowupPolicy
-from bot.tracking.status import LATE_REPLY_STATUSES, live_status, review_by
+from bot.config import Config, FollowupPolicy
+from bot.rules.status import live_status, review_by
+from bot.statuses import LATE_REPLY
 
 KIND_CODES = {"chaser": "c", "nudge": "n", "internal-review": "ir", "complaint": "co"}
 REFUSED = statuses.REFUSED
@@ -145,7 +146,7 @@ def due_followups(
 def _chaser_due(ask: _Ask) -> Due | None:
     """A chaser once the reply is late, then every `chaser_every` days, `chaser_max` in all."""
     policy, calendar, today = ask.policy, ask.calendar, ask.today
-    if policy.chaser_max < 1 or ask.status not in LATE_REPLY_STATUSES:
+    if policy.chaser_max < 1 or ask.status not in LATE_REPLY:
         return None
     late_from = _late_from(ask.row, today)
     if late_from is None:
@@ -201,7 +202,7 @@ def _review_due(ask: _Ask) -> Due | None:
         return None
     if ask.status in REFUSED:
         return Due(kind, ask.sent_on)
-    if _scottish(ask.row.get("law") or "foi") and ask.status in LATE_REPLY_STATUSES:
+    if _scottish(ask.row.get("law") or "foi") and ask.status in LATE_REPLY:
         # FOISA s.20(1) and (5)(a), EISR reg 16: a failure to respond is reviewed like
         # a refusal, and the review must come before any application (s.47(1)).
         return Due(kind, f"no-reply:{ask.sent_on}")
@@ -342,7 +343,7 @@ def context(
     if code == "ico" and regulator["complain_by"] and regulator["complain_by"] < today:
         # Never a "send by" date that has passed: say the window closed instead.
         regulator["window_closed"], regulator["complain_by"] = regulator["complain_by"], None
-    from bot.campaigns.drafting import LAW_NAMES  # the Act's full name, as in the first letter
+    from bot.rules.drafting import LAW_NAMES  # the Act's full name, as in the first letter
 
     last_sent = max((d for d, _ in history.sent), default=None)
     return {
@@ -414,3 +415,24 @@ def _window(
                 "statutory": True, "window_closed": None}  # fmt: skip
     return {"complain_by": dl.ico_complaint_by(basis), "basis": basis, "basis_label": what,
             "statutory": False, "window_closed": None}  # fmt: skip
+
+
+def followup_link(config: Config, followup: dict, request: dict) -> str:
+    """Where a person sends it: WDTK's follow-up form, or the regulator's complaint page."""
+    if followup["kind"] == "complaint":
+        return REGULATORS[dl.regulator_for(request["law"] or "foi")]["url"]
+    base = (
+        f"{config.wdtk.base_url}/request/{request['url_title'] or request['wdtk_id']}/followups/new"
+    )
+    return base + ("?internal_review=1" if followup["kind"] == "internal-review" else "")
+
+
+def kinds_seen_sent(event_type: str, calculated_state: str | None) -> tuple[str, ...]:
+    """The kinds of released follow-up a WDTK event shows sent: a `followup_sent` made while
+    the request was in internal review is the review request; any other, a chaser or a
+    nudge. Other events send none."""
+    if event_type != "followup_sent":
+        return ()
+    if calculated_state == "internal_review":
+        return ("internal-review",)
+    return ("chaser", "nudge")

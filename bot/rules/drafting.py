@@ -54,9 +54,9 @@ class Skip:
 
 
 def make_environment(root: Path) -> SandboxedEnvironment:
-    """The sandboxed environment for letters under `root` (bot/campaigns/sandbox.py, which
+    """The sandboxed environment for letters under `root` (bot/rules/sandbox.py, which
     loads jinja2: a daemon pass with nothing to draft never does)."""
-    from bot.campaigns.sandbox import letter_environment
+    from bot.rules.sandbox import letter_environment
 
     return letter_environment(root)
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 
 from bot import deadlines as dl
 from bot import statuses
+from bot.config import Config
 from bot.dates import LONDON
 from bot.wdtk.states import CLOSED_STATES
 
@@ -256,4 +257,13 @@ def safety_net(policy: PollPolicy) -> PollPolicy:
         just_sent=dt.timedelta(0),
         describe_every=max(policy.describe_every, DAY),
         escalatable_often=max(policy.escalatable_often, DAY),
+    )
+
+
+def policy_for(config: Config) -> PollPolicy:
+    """The poll schedule's intervals, as [poll] sets them."""
+    return PollPolicy(
+        open_every=dt.timedelta(hours=config.poll.open_every_hours),
+        closed_every=dt.timedelta(days=config.poll.closed_every_days),
+        hidden_grace=dt.timedelta(days=config.poll.hidden_grace_days),
     )
