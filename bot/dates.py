@@ -13,19 +13,29 @@ def london_today(now: dt.datetime | None = None) -> dt.date:
 
 
 def format_uk(moment: str | dt.datetime | None) -> str:
-    """A stored UTC timestamp as a campaigner reads it: UK local time."""
-    return _uk_text(moment, "%a %d %b %Y %H")
+    """A stored UTC timestamp as a campaigner reads it, in UK local time: "Fri 20 Mar 2026
+    09:05"."""
+    if not moment:
+        return ""
+    t = _in_uk(moment)
+    return f"{_DAYS[t.weekday()]} {t.day:02d} {_MONTHS[t.month - 1]} {t.year} {t:%H:%M}"
 
 
 def format_uk_short(moment: str | dt.datetime | None) -> str:
     """format_uk without the weekday and year, for a column of this year's times: "20 Mar
     09:05"."""
-    return _uk_text(moment, "%d %b %H")
-
-
-def _uk_text(moment: str | dt.datetime | None, up_to_hour: str) -> str:
     if not moment:
         return ""
+    t = _in_uk(moment)
+    return f"{t.day:02d} {_MONTHS[t.month - 1]} {t.hour:02d}:{t.minute:02d}"
+
+
+def _in_uk(moment: str | dt.datetime) -> dt.datetime:
     if isinstance(moment, str):
         moment = dt.datetime.fromisoformat(moment)
-    return moment.astimezone(LONDON).strftime(up_to_hour + ":%M")
+    return moment.astimezone(LONDON)
+
+
+# English names whatever the process's locale, as strftime's %a and %b give in the C locale.
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

@@ -379,7 +379,7 @@ def receipt_date(when: datetime | date | str) -> date:
             return when  # already a calendar date: nothing to convert
         raise DeadlineError(f"expected a timestamp, got {when!r}")
     london = _london()
-    if when.tzinfo is None or when.utcoffset() is None:
+    if when.utcoffset() is None:  # naive (or a tzinfo that knows no offset): UTC
         when = when.replace(tzinfo=UTC)
     return when.astimezone(london).date()
 

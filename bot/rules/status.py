@@ -193,30 +193,18 @@ def status_row(
     by = review_by_of(row, status, cal, dt.date.fromisoformat(answered) if answered else None)
     answer = row.get("answered_at")
     answered_on = dl.receipt_date(answer) if answer else None
+    get = row.get
+    due = row["due"]
     return StatusRow(
-        ref=row["ref"],
-        campaign=row["campaign"],
-        body=row["body"],
-        title=row["title"] or "",
-        status=status,
-        wdtk_id=row["wdtk_id"],
-        url=request_url(base_url, row["url_title"], row["wdtk_id"]),
-        sent_on=row["sent_on"],
-        due=row["due"],
-        very_overdue_after=row["very_overdue_after"],
-        days_overdue=late.working_days if late else None,
-        law=row.get("law"),
-        slot=row["slot_at"],
-        poll_error=row.get("poll_error"),
-        stage=row.get("stage"),
-        review_by=by.isoformat() if by else None,
-        late_from=late.counted_from.isoformat() if late else None,
-        review_latest=late.latest.isoformat() if late and late.latest else None,
-        answered_on=answered_on.isoformat() if answered_on else None,
-        answered_days_late=answered_late(row["due"], answered_on, cal),
-        note=UNCLASSIFIED_NOTE if late and late.unclassified else None,
-        last_confirmed_at=row.get("last_confirmed_at"),
-        last_confirmed_via=row.get("last_confirmed_via"),
+        row["ref"], row["campaign"], row["body"], row["title"] or "", status, row["wdtk_id"],
+        request_url(base_url, row["url_title"], row["wdtk_id"]), row["sent_on"], due,
+        row["very_overdue_after"], late.working_days if late else None, get("law"),
+        row["slot_at"], get("poll_error"), get("stage"), by.isoformat() if by else None,
+        late.counted_from.isoformat() if late else None,
+        late.latest.isoformat() if late and late.latest else None,
+        answered_on.isoformat() if answered_on else None, answered_late(due, answered_on, cal),
+        UNCLASSIFIED_NOTE if late and late.unclassified else None,
+        get("last_confirmed_at"), get("last_confirmed_via"),
     )
 
 

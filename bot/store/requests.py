@@ -132,13 +132,20 @@ class Requests(StoreConnection):
             conditions.append(f"status NOT IN ({marks(LOCAL)})")
             params.extend(LOCAL)
         where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
+        # The refusals' latest replies, through the events (kind, ref, at) index.
+        refusals = " AND ".join([*conditions, f"status IN ({marks(REFUSED)})"])
+        last_replies = dict(
+            self.db.conn.execute(
+                "SELECT ref, max(at) FROM events WHERE kind = 'response' AND ref IN "
+                f"(SELECT ref FROM requests WHERE {refusals}) GROUP BY ref",
+                [*params, *REFUSED],
+            )
+        )
         cursor = self.db.conn.execute(
-            f"SELECT {STATUS_COLUMNS}, CASE WHEN status IN ({marks(REFUSED)}) THEN "
-            "(SELECT max(at) FROM events WHERE events.ref = requests.ref "
-            f"AND events.kind = 'response') END AS last_reply FROM requests {where}"
-            "ORDER BY campaign, rowid",
-            [*REFUSED, *params],
+            f"SELECT {STATUS_COLUMNS} FROM requests {where}ORDER BY campaign, rowid", params
         )
         names = [d[0] for d in cursor.description]
         for values in cursor:
-            yield dict(zip(names, values))  # noqa: B905 (one cursor: always the same length)
+            row = dict(zip(names, values))  # noqa: B905 (one cursor: always the same length)
+            row["last_reply"] = last_replies.get(row["ref"])
+            yield row
