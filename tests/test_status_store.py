@@ -126,3 +126,63 @@ def test_a_requests_stage_is_its_furthest_follow_up(tmp_path: Path) -> None:
         "E": "gossip draft", "F": "chaser draft",
     }  # fmt: skip
     store.close()
+
+
+def _cli(db: Path, *args: str) -> str:
+    from click.testing import CliRunner
+
+    from bot.cli.group import cli
+
+    result = CliRunner().invoke(cli, ["--db", str(db), *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_a_long_json_listing_is_one_object_a_line_and_every_row(tmp_path: Path) -> None:
+    """More rows than a screenful: written as they are computed, one object a line."""
+    import json
+
+    store = Store(tmp_path / "foibot.db")
+    with store.transaction():
+        store.db.conn.executemany(
+            "INSERT INTO requests (ref, status, law, sent_on, due, very_overdue_after, "
+            "created_at, updated_at) VALUES (?, 'waiting_response', 'foi', '2026-03-02', "
+            "'2026-03-31', '2026-04-30', 'x', 'x')",
+            [(f"r-{n:03d}",) for n in range(250)],
+        )
+    store.close()
+    text = _cli(tmp_path / "foibot.db", "status", "--json", "--as-of", "2026-04-01")
+    lines = text.split("\n")
+    assert lines[0] == "[" and lines[-2:] == ["]", ""] and len(lines) == 250 + 3
+    rows = json.loads(text)
+    assert [r["ref"] for r in rows] == [f"r-{n:03d}" for n in range(250)]
+    assert {(r["status"], r["days_overdue"]) for r in rows} == {("waiting_response_overdue", 1)}
+    assert list(rows[0])[:5] == ["ref", "campaign", "body", "title", "status"]
+
+
+def test_overdue_by_stage(tmp_path: Path) -> None:
+    """`overdue --stage`: late replies, late reviews, no follow-up yet, or by the kind of
+    the latest follow-up."""
+    store = _store(tmp_path)
+    conn = store.db.conn
+    with store.transaction():
+        conn.execute("UPDATE requests SET status = 'internal_review', "
+                     "review_started_on = '2026-03-02' WHERE ref = 'r-4'")  # fmt: skip
+        conn.execute("UPDATE requests SET status = 'waiting_response' WHERE ref = 'r-5'")
+        store.add_followups([{"ref": "c1", "request": "r-5", "kind": "chaser",
+                              "status": "sent", "created_at": "2026-04-02", "cycle": "c1"}])  # fmt: skip
+    store.close()
+    db = tmp_path / "foibot.db"
+
+    def late(*stage: str) -> list[str]:
+        import json
+
+        return [r["ref"] for r in json.loads(_cli(db, "overdue", "--json", *stage))]
+
+    # r-3 and r-5 wait for replies (due 31 Mar); r-4's review was due 31 Mar too.
+    assert sorted(late()) == ["r-3", "r-4", "r-5"]
+    assert late("--stage", "review") == ["r-4"]
+    assert sorted(late("--stage", "response")) == ["r-3", "r-5"]
+    assert sorted(late("--stage", "none")) == ["r-3", "r-4"]
+    assert late("--stage", "chaser") == ["r-5"]
+    assert late("--stage", "complaint") == []

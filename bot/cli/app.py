@@ -141,7 +141,7 @@ class App(Settings):
         if len(head) <= RICH_MAX_ROWS:
             click.echo(json.dumps(head, indent=2, ensure_ascii=False, default=str))
             return
-        out = click.get_text_stream("stdout")
+        out = sys.stdout
         encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
         out.write("[\n" + encode(head[0]))
         for item in itertools.chain(head[1:], items):
