@@ -47,7 +47,7 @@ def waiting(law: str = "foi", due: str = "2026-03-31", very: str = "2026-04-30",
 
 
 def at(row: dict, day: str, answered: str | None = None):
-    return status_row(row, BASE, D(day), calendar, answered)
+    return status_row(row, BASE, D(day), calendar, D(answered) if answered else None)
 
 
 # --- the deadlines the stored row carries, counted by hand ------------------------------

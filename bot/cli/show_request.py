@@ -40,7 +40,7 @@ def request_info(app: App, row: dict, as_of: dt.date | None) -> dict[str, Any]:
     calendar = app.config.calendar(row["law"])
     st = status_row(
         row, base_url, app.today(as_of), lambda _law: calendar,
-        dl.receipt_date(last).isoformat() if last else None,
+        dl.receipt_date(last) if last else None,
     )  # fmt: skip
     return {
         **row,

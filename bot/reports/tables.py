@@ -32,7 +32,7 @@ from bot import deadlines as dl
 from bot.config import FieldSpec
 from bot.dates import LONDON
 from bot.reports.charts import TimelineItem
-from bot.rules.status import StatusRow, status_row
+from bot.rules.status import StatusRow, StatusRule
 from bot.statuses import LOCAL
 
 # The request-table columns shared by CSV, JSON and HTML, in CSV order.
@@ -247,9 +247,10 @@ def build_rows(
     body_names, responses, recorded = body_names or {}, responses or {}, recorded or {}
     iso_today = today.isoformat()
     out = []
+    # The same rule `status` and `overdue` use, so the numbers agree.
+    rule = StatusRule(today, calendar, base_url)
     for row in requests:
-        # status_row is the same code `status` and `overdue` use, so the numbers agree.
-        st = status_row(row, base_url, today, calendar)
+        st = rule.row(row)
         ref, law = st.ref, st.law or "foi"
         reply, answer, days, on_time = timeliness(st, responses.get(ref), iso_today, calendar)
         review_on = row.get("review_started_on")

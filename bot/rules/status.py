@@ -21,37 +21,16 @@ from bot.wdtk.urls import request_url
 
 UNCLASSIFIED_NOTE = "reply unclassified: classify it on WDTK"
 
-
-def live_status(row: dict, today: dt.date, calendar: dl.WorkingCalendar | None = None) -> str:
-    """What a request's status is today (Alaveteli's `calculate_status`, plus our own
-    `ready`, `hidden` and `internal_review_overdue`). Flips on the day *after* a deadline:
-    FOIA s.10(1) allows "not later than the twentieth working day"."""
-    status = row["status"]
-    if status in LOCAL or status in (Status.HIDDEN, Status.GONE):
-        return status
-    if row.get("awaiting_description"):
-        return Status.WAITING_CLASSIFICATION
-    if status == Status.INTERNAL_REVIEW:
-        clock = _review_clock(row, calendar)
-        if clock is not None and today > clock.expected:
-            return Status.INTERNAL_REVIEW_OVERDUE
-        return status
-    if status != Status.WAITING_RESPONSE:
-        return status
-    iso = today.isoformat()
-    if row.get("very_overdue_after") and iso > row["very_overdue_after"]:
-        return Status.WAITING_RESPONSE_VERY_OVERDUE
-    if row.get("due") and iso > row["due"]:
-        return Status.WAITING_RESPONSE_OVERDUE
-    return status
-
-
-def _review_clock(row: dict, calendar: dl.WorkingCalendar | None) -> dl.ReviewClock | None:
-    """The internal review's clock, from the day the review request was received."""
-    if not (row.get("review_started_on") and row.get("law")):
-        return None
-    started = dt.date.fromisoformat(row["review_started_on"])
-    return dl.review_deadlines(started, row["law"], calendar)
+# Shown as stored: no date decides them.
+_AS_STORED = LOCAL | {Status.HIDDEN, Status.GONE}
+# The statuses the rule compares against, bound once: looking an enum member up costs as
+# much as the comparison, and the rule runs for every request `status` lists.
+_WAITING = Status.WAITING_RESPONSE
+_REVIEW = Status.INTERNAL_REVIEW
+_UNCLASSIFIED = Status.WAITING_CLASSIFICATION
+_OVERDUE = Status.WAITING_RESPONSE_OVERDUE
+_VERY_OVERDUE = Status.WAITING_RESPONSE_VERY_OVERDUE
+_REVIEW_OVERDUE = Status.INTERNAL_REVIEW_OVERDUE
 
 
 class Lateness(NamedTuple):
@@ -64,45 +43,156 @@ class Lateness(NamedTuple):
     unclassified: bool = False  # a reply waits to be classified on WDTK; none is an answer
 
 
+class StatusRule:
+    """The status rule as of one UK day, `today`. `row(stored)` decides a stored request's
+    status, how late it is and its review dates, each once; `calendar(law)` gives the
+    working-day calendar of a law (with the project's holiday overrides)."""
+
+    def __init__(
+        self,
+        today: dt.date,
+        calendar: Callable[[str], dl.WorkingCalendar],
+        base_url: str = "",
+    ) -> None:
+        self.today = today
+        self.iso = today.isoformat()  # stored dates are ISO text: compared as text
+        self.base_url = base_url
+        self._calendar = calendar
+        self._calendars: dict[str, dl.WorkingCalendar] = {}
+
+    def calendar(self, law: str | None) -> dl.WorkingCalendar:
+        law = law or "foi"
+        cal = self._calendars.get(law)
+        if cal is None:
+            cal = self._calendars[law] = self._calendar(law)
+        return cal
+
+    def status(self, row: dict) -> str:
+        """What a request's status is today (Alaveteli's `calculate_status`, plus our own
+        `ready`, `hidden` and `internal_review_overdue`). Flips on the day *after* a
+        deadline: FOIA s.10(1) allows "not later than the twentieth working day"."""
+        status = row["status"]
+        if status in _AS_STORED:
+            return status
+        if row.get("awaiting_description"):
+            return _UNCLASSIFIED
+        if status == _REVIEW:
+            clock = self._review_clock(row)
+            return _REVIEW_OVERDUE if clock and self.today > clock.expected else status
+        if status != _WAITING:
+            return status
+        very, due = row.get("very_overdue_after"), row.get("due")
+        if very and self.iso > very:
+            return _VERY_OVERDUE
+        if due and self.iso > due:
+            return _OVERDUE
+        return status
+
+    def _review_clock(self, row: dict) -> dl.ReviewClock | None:
+        """The internal review's clock, from the day the review request was received."""
+        started, law = row.get("review_started_on"), row.get("law")
+        if not (started and law):
+            return None
+        return dl.review_deadlines(dt.date.fromisoformat(started), law, self.calendar(law))
+
+    def lateness(self, row: dict, status: str) -> Lateness | None:
+        """Working days past the deadline the live `status` refers to: the response due
+        date, or for a review the review's due date; None for a request that is not late.
+        A late request is at least one working day late, even counted on a weekend."""
+        due = row.get("due")
+        latest = None
+        unclassified = False
+        if status in LATE_REPLY and due:
+            deadline = dt.date.fromisoformat(due)
+        elif status == _UNCLASSIFIED and due and unanswered_unclassified(row):
+            if self.iso <= due:
+                return None
+            deadline, unclassified = dt.date.fromisoformat(due), True
+        elif status == _REVIEW_OVERDUE:
+            clock = self._review_clock(row)
+            deadline, latest = clock.expected, clock.latest
+        else:
+            return None
+        days = self.calendar(row.get("law")).working_days_between(deadline, self.today)
+        return Lateness(max(1, days), deadline, latest, unclassified)
+
+    def review_by(self, row: dict, status: str, answered: dt.date | None) -> dt.date | None:
+        """The last day to ask for (Scotland: to require) an internal review, while one is
+        the next step; None otherwise.
+
+        FOISA/EISR request with no reply: s.20(5)(a) FOISA (EISR reg 16) -- 40 working days
+        after the 20-working-day period expired; the Commissioner takes no application
+        before a review (s.47(1)). A refusal or partial answer (`answered` is the reply's
+        UK date): 40 working days after it (ICO guidance for FOIA; EIR reg 11(2); FOISA
+        s.20(5))."""
+        if status in REFUSED:
+            start = answered
+        elif status in LATE_REPLY and row.get("law") in SCOTTISH and row.get("due"):
+            start = dt.date.fromisoformat(row["due"])
+        else:
+            return None
+        if start is None:
+            return None
+        law = row.get("law") or "foi"
+        return dl.review_request_by(start, law, self.calendar(law))
+
+    def row(self, row: dict, answered: dt.date | None = None) -> StatusRow:
+        """The StatusRow of a stored request. `answered`: the UK date of the body's latest
+        reply, if any (a refusal's review window runs from it)."""
+        get = row.get
+        status = self.status(row)
+        late = self.lateness(row, status)
+        by = self.review_by(row, status, answered)
+        answer = get("answered_at")
+        answered_on = dl.receipt_date(answer) if answer else None
+        due = row["due"]
+        return StatusRow(
+            row["ref"], row["campaign"], row["body"], row["title"] or "", status,
+            row["wdtk_id"], request_url(self.base_url, row["url_title"], row["wdtk_id"]),
+            row["sent_on"], due, row["very_overdue_after"],
+            late.working_days if late else None, get("law"), row["slot_at"],
+            get("poll_error"), get("stage"), by.isoformat() if by else None,
+            late.counted_from.isoformat() if late else None,
+            late.latest.isoformat() if late and late.latest else None,
+            answered_on.isoformat() if answered_on else None,
+            answered_late(due, answered_on, self.calendar(get("law"))),
+            UNCLASSIFIED_NOTE if late and late.unclassified else None,
+            get("last_confirmed_at"), get("last_confirmed_via"),
+        )  # fmt: skip
+
+
+def _one_calendar(calendar: dl.WorkingCalendar | None) -> Callable[[str], dl.WorkingCalendar]:
+    """The calendar a caller gave for its row's law, or (none given) each law's own."""
+    return (lambda _law: calendar) if calendar is not None else dl.calendar_for
+
+
+def live_status(row: dict, today: dt.date, calendar: dl.WorkingCalendar | None = None) -> str:
+    """StatusRule.status for one request, counted on `calendar` (its law's)."""
+    return StatusRule(today, _one_calendar(calendar)).status(row)
+
+
+def lateness(row: dict, today: dt.date, calendar: dl.WorkingCalendar) -> Lateness | None:
+    """StatusRule.lateness for one request, as of `today`."""
+    rule = StatusRule(today, _one_calendar(calendar))
+    return rule.lateness(row, rule.status(row))
+
+
+def review_by(
+    row: dict, today: dt.date, calendar: dl.WorkingCalendar, answered: dt.date | None = None
+) -> dt.date | None:
+    """StatusRule.review_by for one request, as of `today`."""
+    rule = StatusRule(today, _one_calendar(calendar))
+    return rule.review_by(row, rule.status(row), answered)
+
+
 def unanswered_unclassified(row: dict) -> bool:
     """A reply came but nobody has classified it, and no reply so far is an answer: for
     the requester the request is still unanswered (it may be an acknowledgement)."""
     return bool(
         row.get("awaiting_description")
-        and row["status"] == Status.WAITING_RESPONSE
+        and row["status"] == _WAITING
         and not row.get("answered_at")
     )
-
-
-def lateness(row: dict, today: dt.date, calendar: dl.WorkingCalendar) -> Lateness | None:
-    """Working days past the deadline the request's live status refers to: the response
-    due date, or for a review the review's due date. None for a request that is not late."""
-    return lateness_of(row, live_status(row, today, calendar), today, calendar)
-
-
-def lateness_of(
-    row: dict, status: str, today: dt.date, calendar: dl.WorkingCalendar
-) -> Lateness | None:
-    """`lateness` for a row whose live status is already known. A late request is at
-    least one working day late, even counted on a weekend."""
-    latest = None
-    unclassified = False
-    if status in LATE_REPLY and row.get("due"):
-        deadline = dt.date.fromisoformat(row["due"])
-    elif (
-        status == Status.WAITING_CLASSIFICATION and unanswered_unclassified(row) and row.get("due")
-    ):
-        deadline = dt.date.fromisoformat(row["due"])
-        if today <= deadline:
-            return None
-        unclassified = True
-    elif status == Status.INTERNAL_REVIEW_OVERDUE:
-        clock = _review_clock(row, calendar)
-        deadline, latest = clock.expected, clock.latest
-    else:
-        return None
-    days = max(1, calendar.working_days_between(deadline, today))
-    return Lateness(days, deadline, latest, unclassified)
 
 
 def answered_late(
@@ -114,31 +204,6 @@ def answered_late(
         return None
     due_day = dt.date.fromisoformat(due)
     return calendar.working_days_between(due_day, answered) if answered > due_day else None
-
-
-def review_by(
-    row: dict, today: dt.date, calendar: dl.WorkingCalendar, answered: dt.date | None = None
-) -> dt.date | None:
-    """The last day to ask for (Scotland: to require) an internal review, while one is the
-    next step; None otherwise (see `review_by_of`)."""
-    return review_by_of(row, live_status(row, today, calendar), calendar, answered)
-
-
-def review_by_of(
-    row: dict, status: str, calendar: dl.WorkingCalendar, answered: dt.date | None = None
-) -> dt.date | None:
-    """`review_by` for a row whose live status is already known.
-
-    FOISA/EISR request with no reply: s.20(5)(a) FOISA (EISR reg 16) -- 40 working days
-    after the 20-working-day period expired; the Commissioner takes no application
-    before a review (s.47(1)). A refusal or partial answer (`answered` is the reply's
-    date): 40 working days after it (ICO guidance for FOIA; EIR reg 11(2); FOISA s.20(5))."""
-    law = row.get("law") or "foi"
-    if law in SCOTTISH and status in LATE_REPLY and row.get("due"):
-        return dl.review_request_by(dt.date.fromisoformat(row["due"]), law, calendar)
-    if status in REFUSED and answered is not None:
-        return dl.review_request_by(answered, law, calendar)
-    return None
 
 
 class StatusRow(NamedTuple):
@@ -183,29 +248,10 @@ def status_row(
     base_url: str,
     today: dt.date,
     calendar: Callable[[str], dl.WorkingCalendar],
-    answered: str | None = None,
+    answered: dt.date | None = None,
 ) -> StatusRow:
-    """The status row of a stored request as of `today`. `answered`: the UK date of the
-    body's latest reply, if any (a refusal's review window runs from it)."""
-    cal = calendar(row.get("law") or "foi")
-    status = live_status(row, today, cal)
-    late = lateness_of(row, status, today, cal)
-    by = review_by_of(row, status, cal, dt.date.fromisoformat(answered) if answered else None)
-    answer = row.get("answered_at")
-    answered_on = dl.receipt_date(answer) if answer else None
-    get = row.get
-    due = row["due"]
-    return StatusRow(
-        row["ref"], row["campaign"], row["body"], row["title"] or "", status, row["wdtk_id"],
-        request_url(base_url, row["url_title"], row["wdtk_id"]), row["sent_on"], due,
-        row["very_overdue_after"], late.working_days if late else None, get("law"),
-        row["slot_at"], get("poll_error"), get("stage"), by.isoformat() if by else None,
-        late.counted_from.isoformat() if late else None,
-        late.latest.isoformat() if late and late.latest else None,
-        answered_on.isoformat() if answered_on else None, answered_late(due, answered_on, cal),
-        UNCLASSIFIED_NOTE if late and late.unclassified else None,
-        get("last_confirmed_at"), get("last_confirmed_via"),
-    )
+    """StatusRule.row for one request, as of `today`."""
+    return StatusRule(today, calendar, base_url).row(row, answered)
 
 
 def overdue_rows(rows: Iterable[StatusRow]) -> list[StatusRow]:
@@ -220,16 +266,9 @@ def status_rows(
     today: dt.date,
     calendar: Callable[[str], dl.WorkingCalendar],
 ) -> Iterator[StatusRow]:
-    """`status_row` for each stored row, as they come; a row's `last_reply` (UTC, read for
+    """The StatusRow of each stored row, as they come; a row's `last_reply` (UTC, read for
     refusals) gives the date its review window runs from."""
-    calendars: dict[str, dl.WorkingCalendar] = {}
-
-    def calendar_of(law: str) -> dl.WorkingCalendar:
-        if law not in calendars:
-            calendars[law] = calendar(law)
-        return calendars[law]
-
+    rule = StatusRule(today, calendar, base_url)
     for row in source:
         last = row.get("last_reply")
-        answered = dl.receipt_date(last).isoformat() if last else None
-        yield status_row(row, base_url, today, calendar_of, answered)
+        yield rule.row(row, dl.receipt_date(last) if last else None)
