@@ -141,13 +141,14 @@ class App(Settings):
         if len(head) <= RICH_MAX_ROWS:
             click.echo(json.dumps(head, indent=2, ensure_ascii=False, default=str))
             return
-        out = sys.stdout
         encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
-        out.write("[\n" + encode(head[0]))
-        for item in itertools.chain(head[1:], items):
-            out.write(",\n" + encode(item))
-        out.write("\n]\n")
-        out.flush()
+        rest = itertools.chain(head, items)
+        sep = "[\n"
+        while batch := list(itertools.islice(rest, 1000)):
+            sys.stdout.write(sep + ",\n".join(map(encode, batch)))
+            sep = ",\n"
+        sys.stdout.write("\n]\n")
+        sys.stdout.flush()
 
     def print_table(self, headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
         print_table(headers, rows)

@@ -52,7 +52,7 @@ def status(
     show_table(rows, filtered=bool(campaign or group))
 
 
-def _at_stage(row: StatusRow, stage: str | None) -> bool:
+def _at_stage(row: StatusRow, stage: str) -> bool:
     """`overdue --stage`: late replies, late reviews, or by the latest follow-up's kind."""
     if stage == "review":
         return row.status == "internal_review_overdue"
@@ -60,7 +60,7 @@ def _at_stage(row: StatusRow, stage: str | None) -> bool:
         return row.status != "internal_review_overdue"
     if stage == "none":
         return not row.stage
-    return not stage or bool(row.stage) and row.stage.split()[0] == stage
+    return bool(row.stage) and row.stage.split()[0] == stage
 
 
 @click.command()
@@ -85,7 +85,9 @@ def overdue(
     """Only the late requests, most late first, with working days late."""
     from bot.rules.status import overdue_rows
 
-    rows = [r for r in overdue_rows(_rows(app, campaign, group, as_of)) if _at_stage(r, stage)]
+    rows = overdue_rows(_rows(app, campaign, group, as_of))
+    if stage:
+        rows = [r for r in rows if _at_stage(r, stage)]
     suggestions = _suggestions(app, [r.ref for r in rows if r.note])
     if app.json_wanted(as_json):
         app.emit_json({**r.as_json(), "suggested": suggestions.get(r.ref)} for r in rows)
