@@ -397,7 +397,7 @@ def _build(
     )
     events = store.events_by_ref(campaign) if with_events else None
     if events is not None and group is not None:
-        members = {r["ref"] for r in requests}
+        members = {r.ref for r in requests}
         events = {ref: items for ref, items in events.items() if ref in members}
     return rpt, events
 

@@ -32,7 +32,7 @@ from bot import deadlines as dl
 from bot.config import FieldSpec
 from bot.dates import LONDON
 from bot.reports.charts import TimelineItem
-from bot.rules.status import StatusRow, StatusRule
+from bot.rules.status import StatusRow, StatusRule, StoredRequest
 from bot.statuses import LOCAL
 
 # The request-table columns shared by CSV, JSON and HTML, in CSV order.
@@ -233,7 +233,7 @@ def answer_timing(
 
 
 def build_rows(
-    requests: Iterable[dict[str, Any]],
+    requests: Iterable[StoredRequest],
     *,
     base_url: str,
     today: dt.date,
@@ -253,7 +253,7 @@ def build_rows(
         st = rule.row(row)
         ref, law = st.ref, st.law or "foi"
         reply, answer, days, on_time = timeliness(st, responses.get(ref), iso_today, calendar)
-        review_on = row.get("review_started_on")
+        review_on = row.review_started_on
         review_due = review_latest = None
         if review_on:
             clock = dl.review_deadlines(dt.date.fromisoformat(review_on), law, calendar(law))

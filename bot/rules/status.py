@@ -11,7 +11,7 @@ twentieth working day", so a request is late from the day after.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 from bot import deadlines as dl
@@ -31,6 +31,39 @@ _UNCLASSIFIED = Status.WAITING_CLASSIFICATION
 _OVERDUE = Status.WAITING_RESPONSE_OVERDUE
 _VERY_OVERDUE = Status.WAITING_RESPONSE_VERY_OVERDUE
 _REVIEW_OVERDUE = Status.INTERNAL_REVIEW_OVERDUE
+
+
+class StoredRequest(NamedTuple):
+    """The stored columns of a request that the status rule reads, as the store gives
+    them (`Store.status_source`), with `last_reply`: for a refusal, the UTC time of its
+    latest reply, from which its review window runs."""
+
+    ref: str
+    campaign: str | None = None
+    body: str | None = None
+    title: str | None = None
+    status: str = Status.DRAFT
+    wdtk_id: int | None = None
+    url_title: str | None = None
+    sent_on: str | None = None
+    due: str | None = None  # ISO dates, as stored
+    very_overdue_after: str | None = None
+    slot_at: str | None = None
+    law: str | None = None
+    poll_error: str | None = None
+    awaiting_description: int | None = None
+    review_started_on: str | None = None
+    answered_at: str | None = None  # UTC ISO timestamps, as stored
+    last_confirmed_at: str | None = None
+    last_confirmed_via: str | None = None
+    stage: str | None = None
+    last_reply: str | None = None
+
+    @classmethod
+    def of(cls, row: Mapping[str, Any]) -> StoredRequest:
+        """The record of a stored row read some other way (a `requests` row as a dict);
+        the columns it lacks are None."""
+        return cls(*map(row.get, cls._fields))
 
 
 class Lateness(NamedTuple):
@@ -67,39 +100,39 @@ class StatusRule:
             cal = self._calendars[law] = self._calendar(law)
         return cal
 
-    def status(self, row: dict) -> str:
+    def status(self, row: StoredRequest) -> str:
         """What a request's status is today (Alaveteli's `calculate_status`, plus our own
         `ready`, `hidden` and `internal_review_overdue`). Flips on the day *after* a
         deadline: FOIA s.10(1) allows "not later than the twentieth working day"."""
-        status = row["status"]
+        status = row.status
         if status in _AS_STORED:
             return status
-        if row.get("awaiting_description"):
+        if row.awaiting_description:
             return _UNCLASSIFIED
         if status == _REVIEW:
             clock = self._review_clock(row)
             return _REVIEW_OVERDUE if clock and self.today > clock.expected else status
         if status != _WAITING:
             return status
-        very, due = row.get("very_overdue_after"), row.get("due")
+        very, due = row.very_overdue_after, row.due
         if very and self.iso > very:
             return _VERY_OVERDUE
         if due and self.iso > due:
             return _OVERDUE
         return status
 
-    def _review_clock(self, row: dict) -> dl.ReviewClock | None:
+    def _review_clock(self, row: StoredRequest) -> dl.ReviewClock | None:
         """The internal review's clock, from the day the review request was received."""
-        started, law = row.get("review_started_on"), row.get("law")
+        started, law = row.review_started_on, row.law
         if not (started and law):
             return None
         return dl.review_deadlines(dt.date.fromisoformat(started), law, self.calendar(law))
 
-    def lateness(self, row: dict, status: str) -> Lateness | None:
+    def lateness(self, row: StoredRequest, status: str) -> Lateness | None:
         """Working days past the deadline the live `status` refers to: the response due
         date, or for a review the review's due date; None for a request that is not late.
         A late request is at least one working day late, even counted on a weekend."""
-        due = row.get("due")
+        due = row.due
         latest = None
         unclassified = False
         if status in LATE_REPLY and due:
@@ -113,10 +146,10 @@ class StatusRule:
             deadline, latest = clock.expected, clock.latest
         else:
             return None
-        days = self.calendar(row.get("law")).working_days_between(deadline, self.today)
+        days = self.calendar(row.law).working_days_between(deadline, self.today)
         return Lateness(max(1, days), deadline, latest, unclassified)
 
-    def review_by(self, row: dict, status: str, answered: dt.date | None) -> dt.date | None:
+    def review_by(self, row: StoredRequest, status: str, answered: dt.date | None) -> dt.date | None:
         """The last day to ask for (Scotland: to require) an internal review, while one is
         the next step; None otherwise.
 
@@ -127,37 +160,36 @@ class StatusRule:
         s.20(5))."""
         if status in REFUSED:
             start = answered
-        elif status in LATE_REPLY and row.get("law") in SCOTTISH and row.get("due"):
-            start = dt.date.fromisoformat(row["due"])
+        elif status in LATE_REPLY and row.law in SCOTTISH and row.due:
+            start = dt.date.fromisoformat(row.due)
         else:
             return None
         if start is None:
             return None
-        law = row.get("law") or "foi"
+        law = row.law or "foi"
         return dl.review_request_by(start, law, self.calendar(law))
 
-    def row(self, row: dict, answered: dt.date | None = None) -> StatusRow:
+    def row(self, row: StoredRequest, answered: dt.date | None = None) -> StatusRow:
         """The StatusRow of a stored request. `answered`: the UK date of the body's latest
         reply, if any (a refusal's review window runs from it)."""
-        get = row.get
         status = self.status(row)
         late = self.lateness(row, status)
         by = self.review_by(row, status, answered)
-        answer = get("answered_at")
+        answer = row.answered_at
         answered_on = dl.receipt_date(answer) if answer else None
-        due = row["due"]
+        due = row.due
         return StatusRow(
-            row["ref"], row["campaign"], row["body"], row["title"] or "", status,
-            row["wdtk_id"], request_url(self.base_url, row["url_title"], row["wdtk_id"]),
-            row["sent_on"], due, row["very_overdue_after"],
-            late.working_days if late else None, get("law"), row["slot_at"],
-            get("poll_error"), get("stage"), by.isoformat() if by else None,
+            row.ref, row.campaign, row.body, row.title or "", status,
+            row.wdtk_id, request_url(self.base_url, row.url_title, row.wdtk_id),
+            row.sent_on, due, row.very_overdue_after,
+            late.working_days if late else None, row.law, row.slot_at,
+            row.poll_error, row.stage, by.isoformat() if by else None,
             late.counted_from.isoformat() if late else None,
             late.latest.isoformat() if late and late.latest else None,
             answered_on.isoformat() if answered_on else None,
-            answered_late(due, answered_on, self.calendar(get("law"))),
+            answered_late(due, answered_on, self.calendar(row.law)),
             UNCLASSIFIED_NOTE if late and late.unclassified else None,
-            get("last_confirmed_at"), get("last_confirmed_via"),
+            row.last_confirmed_at, row.last_confirmed_via,
         )  # fmt: skip
 
 
@@ -168,31 +200,27 @@ def _one_calendar(calendar: dl.WorkingCalendar | None) -> Callable[[str], dl.Wor
 
 def live_status(row: dict, today: dt.date, calendar: dl.WorkingCalendar | None = None) -> str:
     """StatusRule.status for one request, counted on `calendar` (its law's)."""
-    return StatusRule(today, _one_calendar(calendar)).status(row)
+    return StatusRule(today, _one_calendar(calendar)).status(StoredRequest.of(row))
 
 
 def lateness(row: dict, today: dt.date, calendar: dl.WorkingCalendar) -> Lateness | None:
     """StatusRule.lateness for one request, as of `today`."""
-    rule = StatusRule(today, _one_calendar(calendar))
-    return rule.lateness(row, rule.status(row))
+    rule, stored = StatusRule(today, _one_calendar(calendar)), StoredRequest.of(row)
+    return rule.lateness(stored, rule.status(stored))
 
 
 def review_by(
     row: dict, today: dt.date, calendar: dl.WorkingCalendar, answered: dt.date | None = None
 ) -> dt.date | None:
     """StatusRule.review_by for one request, as of `today`."""
-    rule = StatusRule(today, _one_calendar(calendar))
-    return rule.review_by(row, rule.status(row), answered)
+    rule, stored = StatusRule(today, _one_calendar(calendar)), StoredRequest.of(row)
+    return rule.review_by(stored, rule.status(stored), answered)
 
 
-def unanswered_unclassified(row: dict) -> bool:
+def unanswered_unclassified(row: StoredRequest) -> bool:
     """A reply came but nobody has classified it, and no reply so far is an answer: for
     the requester the request is still unanswered (it may be an acknowledgement)."""
-    return bool(
-        row.get("awaiting_description")
-        and row["status"] == _WAITING
-        and not row.get("answered_at")
-    )
+    return bool(row.awaiting_description and row.status == _WAITING and not row.answered_at)
 
 
 def answered_late(
@@ -250,8 +278,8 @@ def status_row(
     calendar: Callable[[str], dl.WorkingCalendar],
     answered: dt.date | None = None,
 ) -> StatusRow:
-    """StatusRule.row for one request, as of `today`."""
-    return StatusRule(today, calendar, base_url).row(row, answered)
+    """StatusRule.row for one stored request row, as of `today`."""
+    return StatusRule(today, calendar, base_url).row(StoredRequest.of(row), answered)
 
 
 def overdue_rows(rows: Iterable[StatusRow]) -> list[StatusRow]:
@@ -261,7 +289,7 @@ def overdue_rows(rows: Iterable[StatusRow]) -> list[StatusRow]:
 
 
 def status_rows(
-    source: Iterable[dict],
+    source: Iterable[StoredRequest],
     base_url: str,
     today: dt.date,
     calendar: Callable[[str], dl.WorkingCalendar],
@@ -270,5 +298,4 @@ def status_rows(
     refusals) gives the date its review window runs from."""
     rule = StatusRule(today, calendar, base_url)
     for row in source:
-        last = row.get("last_reply")
-        yield rule.row(row, dl.receipt_date(last) if last else None)
+        yield rule.row(row, dl.receipt_date(row.last_reply) if row.last_reply else None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from bot.rules.status import StoredRequest
 from bot.statuses import LOCAL, REFUSED, Status
 from bot.store.connection import StoreConnection, marks, utcnow
 
@@ -15,11 +16,7 @@ _WITH_LETTER = (
     "LEFT JOIN letters ON letters.ref = requests.ref"
 )
 # What a status row reads from `requests`: not the letters, which are most of its bytes.
-STATUS_COLUMNS = (
-    "ref, campaign, body, title, status, wdtk_id, url_title, sent_on, due, very_overdue_after, "
-    "slot_at, law, poll_error, awaiting_description, review_started_on, answered_at, "
-    "last_confirmed_at, last_confirmed_via, stage"
-)
+STATUS_COLUMNS = ", ".join(f'"{c}"' for c in StoredRequest._fields if c != "last_reply")
 _UNSET: Any = object()
 
 
@@ -118,10 +115,10 @@ class Requests(StoreConnection):
 
     def status_source(
         self, campaign: str | None = None, group: str | None = None, *, sent_only: bool = False
-    ) -> Iterator[dict]:
-        """Each request's STATUS_COLUMNS, and `last_reply` (for a refusal, whose review
-        window runs from it, the time of its latest reply), by campaign then insertion
-        order, streamed from the cursor. `sent_only` leaves out, unread, the requests never
+    ) -> Iterator[StoredRequest]:
+        """Each request's StoredRequest: its STATUS_COLUMNS, and `last_reply` (for a
+        refusal, whose review window runs from it, the time of its latest reply), by
+        campaign then insertion order, streamed from the cursor. `sent_only` leaves out, unread, the requests never
         sent (draft, ready, cancelled)."""
         conditions, params = [], []
         for condition, value in (("campaign = ?", campaign), ('"group" = ?', group)):
@@ -144,8 +141,5 @@ class Requests(StoreConnection):
         cursor = self.db.conn.execute(
             f"SELECT {STATUS_COLUMNS} FROM requests {where}ORDER BY campaign, rowid", params
         )
-        names = [d[0] for d in cursor.description]
         for values in cursor:
-            row = dict(zip(names, values))  # noqa: B905 (one cursor: always the same length)
-            row["last_reply"] = last_replies.get(row["ref"])
-            yield row
+            yield StoredRequest._make((*values, last_replies.get(values[0])))
