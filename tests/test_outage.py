@@ -50,3 +50,14 @@ def test_a_site_wide_error_stops_the_pass_in_seconds_and_is_told_once(twenty, re
     twenty.run("run", "--once", "--as-of", "2026-03-03T13:30")
     back = conn.execute("SELECT text FROM news WHERE key LIKE 'reachable:%'").fetchall()
     assert len(back) == 1 and "WDTK reachable again" in back[0][0]
+
+
+def test_a_pass_inside_the_back_off_says_why_it_did_nothing(twenty, replica):
+    # Exit 1 must come with its reason, even under --quiet (cron mails what it prints).
+    replica.down = as_fault(503)
+    twenty.run("poll", "--all", "--as-of", "2026-03-03T12:00", expect=1)
+    twenty.run("run", "--once", "--as-of", "2026-03-03T12:01", expect=1)  # releases the drafts
+    for quiet in ((), ("--quiet",)):
+        result = twenty.run("run", "--once", *quiet, "--as-of", "2026-03-03T12:02", expect=1)
+        assert "Nothing to do" not in result.stdout
+        assert "WDTK unreachable since 2026-03-03T12:00" in result.stdout

@@ -432,3 +432,20 @@ def test_show_prints_recorded_figures(project):
     assert (
         "recorded             dismissed=4, final_warnings=3" in project.run("show", "smm-2").stdout
     )
+
+
+def test_status_breakdown_labels_fit_inside_the_chart(tmp_path):
+    # Measured by the browser: the longest WDTK status must not be cut at the SVG's edge.
+    from bot.reports.charts import status_bars_svg
+
+    svg = status_bars_svg([("waiting_response_very_overdue", 2), ("internal_review_overdue", 1)])
+    page = tmp_path / "bars.html"
+    page.write_text(
+        f"<!DOCTYPE html><html><head><title></title></head><body>{svg}<script>"
+        "var xs = Array.from(document.querySelectorAll('text'), t => t.getBBox().x);"
+        "document.title = 'left:' + Math.floor(Math.min.apply(null, xs));"
+        "</script></body></html>",
+        encoding="utf-8",
+    )
+    left = int(Dom(dump_dom(tmp_path, page)).title.removeprefix("left:"))
+    assert left >= 0, f"a label starts {-left}px left of the chart"

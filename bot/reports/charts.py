@@ -148,7 +148,8 @@ def status_bars_svg(counts: Sequence[tuple[str, int]]) -> Markup:
     """A bar per status with its count; narrow enough to read on a phone unscaled."""
     if not counts:
         return Markup("")
-    width, label_w, bar_max, row_h = 360, 190, 130, 22
+    # label_w fits the longest status, "waiting response very overdue", at 12px.
+    width, label_w, bar_max, row_h = 360, 220, 110, 22
     most = max(c for _, c in counts) or 1
     height = row_h * len(counts) + 4
     parts = [

@@ -44,7 +44,8 @@ class RunSummary:
 
     @property
     def nothing_happened(self) -> bool:
-        polled_news = self.poll is not None and self.poll.news_worthy
+        # An unreachable WDTK makes the pass exit 1, so it is never "nothing to do".
+        polled_news = self.poll is not None and bool(self.poll.news_worthy or self.poll.unreachable)
         mail_news = self.mail is not None and bool(
             self.mail.handled or self.mail.error or (self.mail.poll and self.mail.poll.news_worthy)
         )
