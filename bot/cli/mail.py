@@ -23,11 +23,9 @@ def mail(app: App, track: bool, as_of: dt.datetime | None, wait: bool, as_json: 
     overdue and classify reminders, track alerts) and poll exactly the requests they
     name. Other mail is left untouched; no message is handled twice."""
     from bot.cli.track import poll_summary
-    from bot.errors import FoibotError
     from bot.mailbox.imap import password_for
-    from bot.mailbox.service import check_mail
     from bot.run.lock import LockHeld, RunLock
-    from bot.tracking.poll import mail_poller
+    from bot.run.once import mail_pass
     from bot.wdtk.client import WdtkClient
 
     config = app.config
@@ -46,17 +44,7 @@ def mail(app: App, track: bool, as_of: dt.datetime | None, wait: bool, as_json: 
         stop = app.stop_flag()
         with WdtkClient(config.wdtk, stop=stop) as client:
             now = (as_of or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
-            poller = mail_poller(store, config, client)
-
-            def follow(url: str) -> str | None:
-                try:
-                    return poller.links.track(url, None, now)["ref"]
-                except FoibotError:
-                    return None
-
-            report = check_mail(store, config, now, track=follow if track else None)
-            if report.due and not stop.is_set():
-                report.poll = poller.poll_refs(report.due, now, stop.is_set)
+            report = mail_pass(store, config, client, now, track=track, should_stop=stop.is_set)
     finally:
         lock.release()
     if app.json_wanted(as_json):

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from bot.campaigns.service import launch_campaign
 from bot.config import Config
 from bot.dates import london_today
+from bot.errors import FoibotError
 from bot.followups import KINDS
 from bot.followups.service import draft_followups
 from bot.notify.send import NotifyError, channels, deliver
@@ -191,12 +192,9 @@ def run_once(
     policy = None
     outage = None
     if mail and config.mailbox is not None and not should_stop():
-        from bot.mailbox.service import check_mail, mailbox_healthy, net_to_lift
+        from bot.mailbox.service import mailbox_healthy, net_to_lift
 
-        summary.mail = check_mail(store, config, now, should_stop=should_stop)
-        if summary.mail.due and not should_stop():
-            mailed = mail_poller(store, config, client)
-            summary.mail.poll = mailed.poll_refs(summary.mail.due, now, should_stop)
+        summary.mail = mail_pass(store, config, client, now, should_stop=should_stop)
         if mailbox_healthy(store, now):
             policy = safety_net(policy_for(config))
         else:
@@ -216,3 +214,32 @@ def run_once(
     if config.notify.enabled and (digest or (digest is None and config.notify.batch == "run")):
         send_pending(store, config, summary, now)
     return summary
+
+
+def mail_pass(
+    store: Store,
+    config: Config,
+    client: WdtkClient,
+    now: dt.datetime,
+    *,
+    track: bool = False,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> MailReport:
+    """Read the new mail in [mailbox], then poll exactly the requests WDTK's alerts name;
+    with `track`, first follow the requests they name that foibot does not."""
+    from bot.mailbox.service import check_mail
+
+    poller = mail_poller(store, config, client)
+
+    def follow(url: str) -> str | None:
+        try:
+            return poller.links.track(url, None, now)["ref"]
+        except FoibotError:
+            return None  # a title alone, a request WDTK hides: it stays untracked
+
+    report = check_mail(
+        store, config, now, track=follow if track else None, should_stop=should_stop
+    )
+    if report.due and not should_stop():
+        report.poll = poller.poll_refs(report.due, now, should_stop)
+    return report
