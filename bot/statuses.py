@@ -64,5 +64,7 @@ CLOSED = frozenset(
 ANSWERED = frozenset({Status.SUCCESSFUL, Status.PARTIALLY_SUCCESSFUL, Status.REJECTED, Status.NOT_HELD})
 # Answered, but the requester may ask for an internal review.
 REFUSED = frozenset({Status.REJECTED, Status.PARTIALLY_SUCCESSFUL})
+# The stored statuses in which a request can be late: it waits for a reply or a review.
+AWAITING = frozenset({Status.WAITING_RESPONSE, Status.INTERNAL_REVIEW})
 LATE_REPLY = frozenset({Status.WAITING_RESPONSE_OVERDUE, Status.WAITING_RESPONSE_VERY_OVERDUE})
 OVERDUE = LATE_REPLY | {Status.INTERNAL_REVIEW_OVERDUE}

@@ -243,3 +243,15 @@ def test_status_and_overdue_agree_with_the_rule_on_the_due_day(tmp_path) -> None
     assert [(r["ref"], r["status"], r["days_overdue"]) for r in late] == [
         ("t-1", "waiting_response_overdue", 1)
     ]
+
+
+def test_overdue_lists_the_most_late_first_then_by_date_and_ref() -> None:
+    from bot.rules.status import StatusRow, overdue_rows
+
+    def late(ref: str, days: int | None, since: str | None) -> StatusRow:
+        return StatusRow(ref, None, None, "", "s", None, None, None, None, None, days,
+                         "foi", None, None, late_from=since)  # fmt: skip
+
+    rows = [late("b", 3, "2026-03-31"), late("a", 3, "2026-03-30"), late("z", 5, "2026-03-31"),
+            late("c", 3, "2026-03-30"), late("n", None, None), late("y", 1, "2026-04-02")]  # fmt: skip
+    assert [r.ref for r in overdue_rows(rows)] == ["z", "a", "c", "b", "y"]

@@ -15,10 +15,14 @@ from bot.rules.status import StatusRow
 
 
 def _rows(
-    app: App, campaign: str | None, group: str | None, as_of: dt.date | None
+    app: App,
+    campaign: str | None,
+    group: str | None,
+    as_of: dt.date | None,
+    statuses: frozenset[str] | None = None,
 ) -> Iterator[StatusRow]:
-    """Every request's status row, after checking the campaign and group names (unknown:
-    UsageError, with a did-you-mean)."""
+    """Every request's status row (or those whose stored status is one of `statuses`),
+    after checking the campaign and group names (unknown: UsageError, did-you-mean)."""
     from bot import deadlines as dl
     from bot.cli.names import check_campaign, check_group
     from bot.errors import UsageError
@@ -27,7 +31,7 @@ def _rows(
     check_campaign(app, campaign)
     check_group(app, group)
     config = app.config
-    source = app.store.status_source(campaign, group)
+    source = app.store.status_source(campaign, group, statuses=statuses)
     rows = status_rows(source, config.wdtk.base_url, app.today(as_of), config.calendar)
     try:
         yield from rows
@@ -84,8 +88,10 @@ def overdue(
 ) -> None:
     """Only the late requests, most late first, with working days late."""
     from bot.rules.status import overdue_rows
+    from bot.statuses import AWAITING
 
-    rows = overdue_rows(_rows(app, campaign, group, as_of))
+    # Only a request still waiting for a reply or a review can be late: no other is read.
+    rows = overdue_rows(_rows(app, campaign, group, as_of, AWAITING))
     if stage:
         rows = [r for r in rows if _at_stage(r, stage)]
     suggestions = _suggestions(app, [r.ref for r in rows if r.note])

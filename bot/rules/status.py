@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from bot import deadlines as dl
 from bot.laws import SCOTTISH
-from bot.statuses import LATE_REPLY, LOCAL, REFUSED, Status
+from bot.statuses import AWAITING, LATE_REPLY, LOCAL, REFUSED, Status
 from bot.wdtk.urls import request_url
 
 UNCLASSIFIED_NOTE = "reply unclassified: classify it on WDTK"
@@ -132,6 +133,8 @@ class StatusRule:
         """Working days past the deadline the live `status` refers to: the response due
         date, or for a review the review's due date; None for a request that is not late.
         A late request is at least one working day late, even counted on a weekend."""
+        if row.status not in AWAITING:
+            return None
         due = row.due
         latest = None
         unclassified = False
@@ -283,9 +286,12 @@ def status_row(
 
 
 def overdue_rows(rows: Iterable[StatusRow]) -> list[StatusRow]:
-    """Only the late ones, most late first (then by the date lateness counts from)."""
+    """Only the late ones, most late first, then by the date lateness counts from and by
+    ref. (Two stable sorts: by date and ref, then by days late, most first.)"""
     late = [r for r in rows if r.days_overdue is not None]
-    return sorted(late, key=lambda r: (-(r.days_overdue or 0), r.late_from or "", r.ref))
+    late.sort(key=attrgetter("late_from", "ref"))
+    late.sort(key=attrgetter("days_overdue"), reverse=True)
+    return late
 
 
 def status_rows(

@@ -3,7 +3,7 @@ the letters apart, so that listing requests never reads them)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Any
 
 from bot.rules.status import StoredRequest
@@ -114,12 +114,18 @@ class Requests(StoreConnection):
         ]
 
     def status_source(
-        self, campaign: str | None = None, group: str | None = None, *, sent_only: bool = False
+        self,
+        campaign: str | None = None,
+        group: str | None = None,
+        *,
+        sent_only: bool = False,
+        statuses: Collection[str] | None = None,
     ) -> Iterator[StoredRequest]:
         """Each request's StoredRequest: its STATUS_COLUMNS, and `last_reply` (for a
         refusal, whose review window runs from it, the time of its latest reply), by
-        campaign then insertion order, streamed from the cursor. `sent_only` leaves out, unread, the requests never
-        sent (draft, ready, cancelled)."""
+        campaign then insertion order, streamed from the cursor. `sent_only` leaves out, unread,
+        the requests never sent (draft, ready, cancelled); `statuses`, those whose stored
+        status is not one of these."""
         conditions, params = [], []
         for condition, value in (("campaign = ?", campaign), ('"group" = ?', group)):
             if value:
@@ -128,6 +134,9 @@ class Requests(StoreConnection):
         if sent_only:
             conditions.append(f"status NOT IN ({marks(LOCAL)})")
             params.extend(LOCAL)
+        if statuses is not None:
+            conditions.append(f"status IN ({marks(statuses)})")
+            params.extend(statuses)
         where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
         # The refusals' latest replies, through the events (kind, ref, at) index.
         refusals = " AND ".join([*conditions, f"status IN ({marks(REFUSED)})"])
