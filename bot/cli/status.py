@@ -19,20 +19,24 @@ def _rows(
     campaign: str | None,
     group: str | None,
     as_of: dt.date | None,
-    statuses: frozenset[str] | None = None,
+    late_only: bool = False,
 ) -> Iterator[StatusRow]:
-    """Every request's status row (or those whose stored status is one of `statuses`),
-    after checking the campaign and group names (unknown: UsageError, did-you-mean)."""
+    """Every request's status row (with `late_only`, every late one's), after checking the
+    campaign and group names (unknown: UsageError, with a did-you-mean)."""
     from bot import deadlines as dl
     from bot.cli.names import check_campaign, check_group
     from bot.errors import UsageError
     from bot.rules.status import status_rows
+    from bot.statuses import AWAITING
 
     check_campaign(app, campaign)
     check_group(app, group)
     config = app.config
-    source = app.store.status_source(campaign, group, statuses=statuses)
-    rows = status_rows(source, config.wdtk.base_url, app.today(as_of), config.calendar)
+    # Only a request still waiting for a reply or a review can be late: no other is read.
+    source = app.store.status_source(campaign, group, statuses=AWAITING if late_only else None)
+    rows = status_rows(
+        source, config.wdtk.base_url, app.today(as_of), config.calendar, late_only=late_only
+    )
     try:
         yield from rows
     except dl.DeadlineError as exc:  # a stored date or law the calendar cannot count
@@ -88,10 +92,7 @@ def overdue(
 ) -> None:
     """Only the late requests, most late first, with working days late."""
     from bot.rules.status import overdue_rows
-    from bot.statuses import AWAITING
-
-    # Only a request still waiting for a reply or a review can be late: no other is read.
-    rows = overdue_rows(_rows(app, campaign, group, as_of, AWAITING))
+    rows = overdue_rows(_rows(app, campaign, group, as_of, late_only=True))
     if stage:
         rows = [r for r in rows if _at_stage(r, stage)]
     suggestions = _suggestions(app, [r.ref for r in rows if r.note])

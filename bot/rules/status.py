@@ -176,7 +176,18 @@ class StatusRule:
         """The StatusRow of a stored request. `answered`: the UK date of the body's latest
         reply, if any (a refusal's review window runs from it)."""
         status = self.status(row)
+        return self._row(row, status, self.lateness(row, status), answered)
+
+    def late_row(self, row: StoredRequest, answered: dt.date | None = None) -> StatusRow | None:
+        """The StatusRow of a request that is late today; None, with nothing more worked
+        out, for one that is not."""
+        status = self.status(row)
         late = self.lateness(row, status)
+        return None if late is None else self._row(row, status, late, answered)
+
+    def _row(
+        self, row: StoredRequest, status: str, late: Lateness | None, answered: dt.date | None
+    ) -> StatusRow:
         by = self.review_by(row, status, answered)
         answer = row.answered_at
         answered_on = dl.receipt_date(answer) if answer else None
@@ -299,9 +310,15 @@ def status_rows(
     base_url: str,
     today: dt.date,
     calendar: Callable[[str], dl.WorkingCalendar],
+    *,
+    late_only: bool = False,
 ) -> Iterator[StatusRow]:
-    """The StatusRow of each stored row, as they come; a row's `last_reply` (UTC, read for
-    refusals) gives the date its review window runs from."""
+    """The StatusRow of each stored row (with `late_only`, of each late one), as they come;
+    a row's `last_reply` (UTC, read for refusals) gives the date its review window runs
+    from."""
     rule = StatusRule(today, calendar, base_url)
+    make = rule.late_row if late_only else rule.row
     for row in source:
-        yield rule.row(row, dl.receipt_date(row.last_reply) if row.last_reply else None)
+        made = make(row, dl.receipt_date(row.last_reply) if row.last_reply else None)
+        if made is not None:
+            yield made
