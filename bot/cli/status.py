@@ -12,6 +12,7 @@ from bot.cli.app import App, as_of_option, json_option, pass_app
 from bot.cli.status_table import late_from_cell, show_table
 from bot.followups import KINDS
 from bot.rules.status import StatusRow
+from bot.statuses import Status
 
 
 def _rows(
@@ -63,9 +64,9 @@ def status(
 def _at_stage(row: StatusRow, stage: str) -> bool:
     """`overdue --stage`: late replies, late reviews, or by the latest follow-up's kind."""
     if stage == "review":
-        return row.status == "internal_review_overdue"
+        return row.status == Status.INTERNAL_REVIEW_OVERDUE
     if stage == "response":
-        return row.status != "internal_review_overdue"
+        return row.status != Status.INTERNAL_REVIEW_OVERDUE
     if stage == "none":
         return not row.stage
     return bool(row.stage) and row.stage.split()[0] == stage
