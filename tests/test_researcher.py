@@ -150,6 +150,18 @@ def test_track_from_stdin_and_arguments_together(researcher, replica):
     ]  # fmt: skip
 
 
+def test_a_url_file_saved_with_a_byte_order_mark_reads_its_first_line(researcher, replica):
+    """Windows editors save UTF-8 with a BOM; its first line is a URL like any other."""
+    urls = add_requests(replica, 8250, 2)
+    (researcher.root / "urls.txt").write_text("\ufeff" + "\n".join(urls) + "\n", "utf-8")
+    items = researcher.json("track", "--file", str(researcher.root / "urls.txt"))
+    assert [(i["ref"], i["outcome"]) for i in items] == [
+        ("wdtk-8250", "tracked"), ("wdtk-8251", "tracked"),
+    ]  # fmt: skip
+    piped = researcher.json("track", "-", input="\ufeff8250\n")
+    assert [(i["ref"], i["outcome"]) for i in piped] == [("wdtk-8250", "already")]
+
+
 def test_hidden_and_missing_requests_are_recorded_and_rechecked(researcher, replica):
     urls = add_requests(replica, 8300, 3)
     replica.hide(8300, 403)

@@ -68,10 +68,10 @@ def _read_targets(urls: tuple[str, ...], file: str | None) -> list[tuple[str, st
     targets = [(u, u) for u in urls if u != "-"]
     sources = []
     if "-" in urls:
-        sources.append(("stdin", click.open_file("-", encoding="utf-8")))
+        sources.append(("stdin", click.open_file("-", encoding="utf-8-sig")))
     if file is not None:
         try:
-            sources.append((file, click.open_file(file, encoding="utf-8")))
+            sources.append((file, click.open_file(file, encoding="utf-8-sig")))
         except OSError as exc:
             fail_usage(f"{file}: cannot read: {exc.strerror}")
     for name, stream in sources:
