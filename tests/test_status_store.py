@@ -40,7 +40,7 @@ def test_a_law_foibot_does_not_know_stops_status_with_its_name(tmp_path: Path) -
     with store.transaction():
         store.db.conn.execute("UPDATE requests SET law = 'klingon' WHERE ref = 'r-4'")
     rows = status_rows(store.status_source(), BASE, TODAY, _calendar)
-    with pytest.raises(dl.DeadlineError, match="klingon"):
+    with pytest.raises(dl.DeadlineError, match="request r-4: unknown law 'klingon'"):
         list(rows)
 
 

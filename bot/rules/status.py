@@ -319,6 +319,9 @@ def status_rows(
     rule = StatusRule(today, calendar, base_url)
     make = rule.late_row if late_only else rule.row
     for row in source:
-        made = make(row, dl.receipt_date(row.last_reply) if row.last_reply else None)
+        try:
+            made = make(row, dl.receipt_date(row.last_reply) if row.last_reply else None)
+        except dl.DeadlineError as exc:  # a stored law or date the rule cannot count with
+            raise dl.DeadlineError(f"request {row.ref}: {exc}") from None
         if made is not None:
             yield made
