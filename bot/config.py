@@ -153,6 +153,9 @@ class FollowupPolicy(NamedTuple):
     nudge_after: int = 0  # 0: no acknowledgement nudge; else days after sending with nothing back
     internal_review: bool = True  # when a request is refused or partly successful
     complaint: bool = True  # to the ICO or SIC when a review is overdue or a request very overdue
+    # ICO, non-reply: working days a chaser sent after the due date must go unanswered
+    # before the complaint (the ICO wants the requester to have tried to resolve it first).
+    complaint_after_chaser: int = 10
     auto: bool = False  # let `run --once` draft them (a person still reviews and sends)
 
 

@@ -43,11 +43,14 @@ def track(project, replica, doc):
 def test_ico_non_reply_complaint_only_after_a_chaser_was_sent_on_wdtk(wdtk, replica):
     """ICO FOI/EIR complaints page: it wants evidence the requester tried to resolve the
     matter first, and asks for complaints within six weeks of the last substantive
-    contact (practice, not statute). Very overdue from Fri 1 May (40th day: Thu 30 Apr)."""
+    contact (practice, not statute). Very overdue from Fri 1 May (40th day: Thu 30 Apr).
+    The chaser of Tue 5 May is left 10 working days to be answered: to Tue 19 May."""
     assert drafted(wdtk, "complaint", "2026-05-01")["created"] == []  # nothing sent yet
     replica.add_event(5001, event(None, "followup_sent", "2026-05-05T10:00:00+01:00"))
     wdtk.run("poll", "--all", "--as-of", "2026-05-05T12:00")
-    assert drafted(wdtk, "complaint", "2026-05-05")["created"] == [
+    assert drafted(wdtk, "complaint", "2026-05-05")["created"] == []
+    assert drafted(wdtk, "complaint", "2026-05-19")["created"] == []
+    assert drafted(wdtk, "complaint", "2026-05-20")["created"] == [
         {"ref": "smm-1-co", "request": "smm-1"}
     ]
     text = followup(wdtk, "smm-1", "complaint")
@@ -187,6 +190,7 @@ def test_dates_in_these_tests_are_counted_as_claimed():
         return d.isoformat()
 
     assert nth("2026-03-02", 40) == "2026-04-30"
+    assert nth("2026-05-05", 10) == "2026-05-19"
     assert nth("2026-03-02", 60) == "2026-06-01"
     assert nth("2026-03-20", 40) == "2026-05-20"
     assert nth("2026-03-23", 40) == "2026-05-21" and nth("2026-03-23", 28) == "2026-05-05"

@@ -23,11 +23,22 @@ if TYPE_CHECKING:
     multiple=True,
     help="Which follow-ups (default: all).",
 )
+@click.option(
+    "--late-review",
+    is_flag=True,
+    help="Also draft Scottish requirements for review whose 40-working-day window has "
+    "closed (FOISA s.20(5)), worded as late ones the body may refuse (s.20(6)).",
+)
 @as_of_option()
 @json_option
 @pass_app
 def followups(
-    app: App, campaign: str, kinds: tuple[str, ...], as_of: dt.date | None, as_json: bool
+    app: App,
+    campaign: str,
+    kinds: tuple[str, ...],
+    late_review: bool,
+    as_of: dt.date | None,
+    as_json: bool,
 ) -> None:
     """Draft every follow-up CAMPAIGN's requests are due, for review.
 
@@ -39,7 +50,7 @@ def followups(
 
     today = app.today(as_of)
     reports = [
-        draft_followups(app.store, app.config, campaign, kind, today)
+        draft_followups(app.store, app.config, campaign, kind, today, late_review=late_review)
         for kind in kinds or KIND_CHOICES
     ]
     failed = any(r.failed for r in reports)
@@ -77,6 +88,11 @@ def _print_report(report: FollowupReport) -> None:
     for item in report.suggestions:
         click.echo(
             f"  held back: {item['request']}: a reply announces more time; run `{item['hint']}`"
+        )
+    for item in report.window_closed:
+        click.echo(
+            f"  window closed: {item['request']}: the time to require a review ended on "
+            f"{item['closed_on']}; --late-review drafts a late one, which the body need not answer"
         )
 
 
@@ -120,6 +136,7 @@ def followups_json(campaign: str, kinds: tuple[str, ...], reports: list[dict]) -
         ),
         "failed": [f for r in reports for f in r["failed"]],
         "not_owned": max((r["not_owned"] for r in reports), default=0),
+        "window_closed": [w for r in reports for w in r["window_closed"]],
         "by_kind": {r["kind"]: r for r in reports},
     }
 

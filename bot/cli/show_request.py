@@ -23,6 +23,7 @@ def request_info(app: App, row: dict, as_of: dt.date | None) -> dict[str, Any]:
     same rule `status` uses, as of the same moment), correspondence, follow-ups, recorded
     figures and history."""
     from bot import deadlines as dl
+    from bot.cli.status_table import review_window_closed
     from bot.reports.figures import recorded_values
     from bot.rules.status import status_row
     from bot.tracking.history import history
@@ -46,6 +47,8 @@ def request_info(app: App, row: dict, as_of: dt.date | None) -> dict[str, Any]:
         **row,
         "status": st.status,
         "review_by": st.review_by,
+        # FOISA s.20(5)/(6): past this day the body need not comply with a requirement.
+        "review_window_closed": review_window_closed(st.review_by, app.today(as_of)),
         "days_overdue": st.days_overdue,
         "late_from": st.late_from,
         "review_latest": st.review_latest,
@@ -84,7 +87,9 @@ def _print_facts(info: dict[str, Any]) -> None:
     from bot.dates import format_uk
 
     for key in _FACTS:
-        if info.get(key) is not None:
+        if key == "review_by" and info["review_window_closed"]:
+            _line(key, f"review window closed on {info[key]}")
+        elif info.get(key) is not None:
             _line(key, printable(str(info[key])))
     if info["days_overdue"] is not None:
         _line("late", f"{info['days_overdue']} working days, counted from {info['late_from']}")

@@ -9,7 +9,12 @@ from collections.abc import Iterator
 import click
 
 from bot.cli.app import App, as_of_option, json_option, pass_app
-from bot.cli.status_table import late_from_cell, show_table
+from bot.cli.status_table import (
+    late_from_cell,
+    review_by_cell,
+    review_window_closed,
+    show_table,
+)
 from bot.followups import KINDS
 from bot.rules.status import StatusRow
 from bot.statuses import Status
@@ -58,7 +63,7 @@ def status(
     if app.json_wanted(as_json):
         app.emit_json(r.as_json() for r in rows)
         return
-    show_table(rows, filtered=bool(campaign or group))
+    show_table(rows, filtered=bool(campaign or group), today=app.today(as_of))
 
 
 def _at_stage(row: StatusRow, stage: str) -> bool:
@@ -97,8 +102,16 @@ def overdue(
     if stage:
         rows = [r for r in rows if _at_stage(r, stage)]
     suggestions = _suggestions(app, [r.ref for r in rows if r.note])
+    today = app.today(as_of)
     if app.json_wanted(as_json):
-        app.emit_json({**r.as_json(), "suggested": suggestions.get(r.ref)} for r in rows)
+        app.emit_json(
+            {
+                **r.as_json(),
+                "suggested": suggestions.get(r.ref),
+                "review_window_closed": review_window_closed(r.review_by, today),
+            }
+            for r in rows
+        )
         return
     if not rows:
         click.echo("Nothing is overdue.")
@@ -108,7 +121,7 @@ def overdue(
         [
             (
                 r.ref, r.body or "", r.status, late_from_cell(r.late_from, r.review_latest),
-                str(r.days_overdue), r.review_by or "", r.stage or "", r.url or "",
+                str(r.days_overdue), review_by_cell(r.review_by, today), r.stage or "", r.url or "",
             )
             for r in rows
         ],

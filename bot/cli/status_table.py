@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from bot.cli.output import echo, print_table
@@ -13,7 +14,7 @@ HEADERS = (
 )  # fmt: skip
 
 
-def show_table(rows: Iterable[StatusRow], *, filtered: bool) -> None:
+def show_table(rows: Iterable[StatusRow], *, filtered: bool, today: dt.date | None = None) -> None:
     """The status table, then a count by status; `filtered`: a campaign or group was asked
     for (no hint on how to start, then). Every row is read (where any error is raised)
     before anything is printed."""
@@ -21,7 +22,7 @@ def show_table(rows: Iterable[StatusRow], *, filtered: bool) -> None:
     cells = []
     for r in rows:
         counts[r.status] = counts.get(r.status, 0) + 1
-        cells.append(_cells(r))
+        cells.append(_cells(r, today))
     if not cells:
         hint = " `foibot track URL` follows a WDTK request; `foibot draft CAMPAIGN` drafts a campaign."
         echo("No requests yet." + ("" if filtered else hint))
@@ -30,7 +31,7 @@ def show_table(rows: Iterable[StatusRow], *, filtered: bool) -> None:
     echo(", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
 
 
-def _cells(r: StatusRow) -> tuple[str, ...]:
+def _cells(r: StatusRow, today: dt.date | None) -> tuple[str, ...]:
     sent = r.sent_on or ""
     if not sent and r.slot and r.status == "draft":
         sent = f"slot {format_uk(r.slot)}"
@@ -44,9 +45,22 @@ def _cells(r: StatusRow) -> tuple[str, ...]:
         # When WDTK last confirmed it, UK time, and the path: "20 Mar 09:05 mail".
         confirmed = f"{format_uk_short(r.last_confirmed_at)} {r.last_confirmed_via or 'poll'}"
     return (
-        r.ref, r.body or "", r.status, sent, r.due or "", late, r.review_by or "",
+        r.ref, r.body or "", r.status, sent, r.due or "", late, review_by_cell(r.review_by, today),
         r.stage or "", confirmed, r.title,
     )  # fmt: skip
+
+
+def review_window_closed(review_by: str | None, today: dt.date | None) -> bool:
+    """The last day to ask for (Scotland: require) a review has passed: a Scottish body
+    need not comply with a later requirement (FOISA s.20(5) and (6))."""
+    return bool(review_by and today and review_by < today.isoformat())
+
+
+def review_by_cell(review_by: str | None, today: dt.date | None) -> str:
+    """The `review by` cell: the last day, or "window closed on DATE" once it has passed."""
+    if review_window_closed(review_by, today):
+        return f"window closed on {review_by}"
+    return review_by or ""
 
 
 def late_from_cell(since: str | None, latest: str | None) -> str:

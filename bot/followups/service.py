@@ -26,6 +26,7 @@ from bot.rules.followups import (
     context,
     due_followups,
     followup_ref,
+    review_window_closed,
 )
 from bot.store.db import Store, utcnow
 from bot.templating import builtin_dir
@@ -59,6 +60,9 @@ class FollowupReport:
     suggestions: list[dict] = field(default_factory=list)
     failed: list[dict] = field(default_factory=list)  # {"request", "error"}: the rest went on
     not_owned: int = 0  # tracked requests of other WDTK users: only their owner follows up
+    # Scottish requests whose window for a requirement for review has closed (FOISA
+    # s.20(5)), not drafted unless asked for: {"request", "closed_on"}.
+    window_closed: list[dict] = field(default_factory=list)
 
     def as_json(self) -> dict:
         return {
@@ -70,6 +74,7 @@ class FollowupReport:
             "suggestions": self.suggestions,
             "failed": self.failed,
             "not_owned": self.not_owned,
+            "window_closed": self.window_closed,
         }
 
 
@@ -90,8 +95,11 @@ def template_for(config: Config, kind: str) -> tuple[jinja2.Template, str]:
 
 
 def draft_followups(
-    store: Store, config: Config, slug: str, kind: str, today: dt.date
+    store: Store, config: Config, slug: str, kind: str, today: dt.date, *, late_review: bool = False
 ) -> FollowupReport:
+    """Draft `kind` for every request of campaign `slug` that is due one. `late_review`:
+    also Scottish requirements for review whose window has closed (FOISA s.20(6)), which
+    are drafted only when a person asks for them."""
     if kind not in KINDS:
         raise TemplateError(f"unknown follow-up kind {kind!r} (one of {', '.join(KINDS)})")
     campaign = config.campaign(slug)
@@ -121,6 +129,7 @@ def draft_followups(
         taken=store.followup_refs(),
         requester={"name": config.requester_name, "email": config.requester_email},
         report=report,
+        late_review=late_review,
     )
     new_rows = []
     for row in rows:
@@ -157,13 +166,19 @@ class _Drafter:
     taken: set[str]  # follow-up refs in use
     requester: dict
     report: FollowupReport  # where held-back and failed requests are noted
+    late_review: bool = False  # asked for late Scottish requirements for review too
 
     def draft(self, row: dict, mine: list[dict]) -> dict | None:
         """The follow-up row to insert for this request, or None if none is due (or it
         cannot be drafted, which the report notes)."""
         calendar = self.config.calendar(row["law"])
         history = self.histories.get(row["ref"], History())
-        due = due_followups(row, self.kind, self.today, self.policy, calendar, mine, history)
+        due = due_followups(
+            row, self.kind, self.today, self.policy, calendar, mine, history,
+            late_review=self.late_review,
+        )  # fmt: skip
+        if due is None and self.kind == "internal-review" and not self.late_review:
+            self._note_window_closed(row, mine, calendar, history)
         if due is None or any(f["kind"] == self.kind and f["cycle"] == due.cycle for f in mine):
             return None
         texts = self.replies.get(row["ref"], [])
@@ -179,6 +194,22 @@ class _Drafter:
             "ref": ref, "request": row["ref"], "kind": self.kind, "cycle": due.cycle, "body": row["body"],
             "text": text, "status": "draft", "created_at": utcnow(), "drafted_on": self.today.isoformat(),
         }  # fmt: skip
+
+    def _note_window_closed(
+        self, row: dict, mine: list[dict], calendar: dl.WorkingCalendar, history: History
+    ) -> None:
+        """Say which requirements for review were not drafted because their window has
+        closed, so the user can ask for a late one (`--late-review`)."""
+        late = due_followups(
+            row, self.kind, self.today, self.policy, calendar, mine, history, late_review=True
+        )
+        if late is None or any(f["kind"] == self.kind and f["cycle"] == late.cycle for f in mine):
+            return
+        closed = review_window_closed(row, self.today, calendar, history)
+        if closed is not None:
+            self.report.window_closed.append(
+                {"request": row["ref"], "closed_on": closed.isoformat()}
+            )
 
     def _extension_announced(self, row: dict, texts: list[str]) -> bool:
         """A body that lawfully took more time is not late: ask the person to record it (or

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from bot import deadlines as dl
 from bot import statuses
 from bot.config import Config, FollowupPolicy
-from bot.rules.status import live_status, review_by
-from bot.statuses import LATE_REPLY
+from bot.rules.status import StatusRule, StoredRequest, live_status, review_by
+from bot.statuses import LATE_REPLY, Status
 
 KIND_CODES = {"chaser": "c", "nudge": "n", "internal-review": "ir", "complaint": "co"}
 REFUSED = statuses.REFUSED
@@ -114,6 +114,7 @@ class _Ask:
     calendar: dl.WorkingCalendar
     mine: list[dict]  # its follow-ups of this kind
     responses: int | History
+    late_review: bool = False  # the user asked for Scottish reviews whose window has closed
 
     @property
     def sent_on(self) -> str:
@@ -128,11 +129,14 @@ def due_followups(
     calendar: dl.WorkingCalendar,
     existing: list[dict],
     responses: int | History,
+    *,
+    late_review: bool = False,
 ) -> Due | None:
     """The follow-up of `kind` this request is due today, or None.
 
     `row` is a requests row; `existing` its follow-ups; `responses` its WDTK history (or
-    just how many replies it has had, which is all a nudge or chaser needs)."""
+    just how many replies it has had, which is all a nudge or chaser needs). `late_review`:
+    the user asks for Scottish requirements for review whose window has closed too."""
     status = live_status(row, today, calendar)
     if not row.get("sent_on") or not row.get("wdtk_id"):
         return None
@@ -140,7 +144,7 @@ def due_followups(
     if rule is None:
         raise ValueError(f"unknown follow-up kind {kind!r}")
     mine = [f for f in existing if f["kind"] == kind]
-    return rule(_Ask(row, status, today, policy, calendar, mine, responses))
+    return rule(_Ask(row, status, today, policy, calendar, mine, responses, late_review))
 
 
 def _chaser_due(ask: _Ask) -> Due | None:
@@ -201,12 +205,70 @@ def _review_due(ask: _Ask) -> Due | None:
     if not ask.policy.internal_review:
         return None
     if ask.status in REFUSED:
-        return Due(kind, ask.sent_on)
-    if _scottish(ask.row.get("law") or "foi") and ask.status in LATE_REPLY:
+        due = Due(kind, ask.sent_on)
+    elif _scottish(ask.row.get("law") or "foi") and ask.status in LATE_REPLY:
         # FOISA s.20(1) and (5)(a), EISR reg 16: a failure to respond is reviewed like
         # a refusal, and the review must come before any application (s.47(1)).
-        return Due(kind, f"no-reply:{ask.sent_on}")
-    return None
+        due = Due(kind, f"no-reply:{ask.sent_on}")
+    else:
+        return None
+    # FOISA s.20(5)/(6), EISR reg 16(2)/(3): once the 40 working days have run out the
+    # authority need not comply; a late requirement is drafted only when asked for.
+    closed = review_window_closed(ask.row, ask.today, ask.calendar, _history(ask.responses))
+    return None if closed and not ask.late_review else due
+
+
+def review_window_closed(
+    row: dict, today: dt.date, calendar: dl.WorkingCalendar, history: History
+) -> dt.date | None:
+    """For a Scottish request whose review is the next step, the last day a requirement
+    for review could be made (FOISA s.20(5); EISR reg 16(2)) if that day has passed, else
+    None. Under FOISA s.20(6) the authority *may* comply with a later one; it need not."""
+    if not _scottish(row.get("law") or "foi"):
+        return None
+    by = review_by(row, today, calendar, history.last_response)
+    return by if by is not None and today > by else None
+
+
+def late_requirement(row: dict, calendar: dl.WorkingCalendar) -> dt.date | None:
+    """For a Scottish review under way, the last day of the window its requirement missed
+    (FOISA s.20(5); EISR reg 16(2)), or None if it was made in time.
+
+    The window is the status rule's `review_by` as it stood the day the review was asked
+    for: 40 working days after the time for a response expired (s.20(5)(a)) or, for an
+    answer received after that, after the answer (s.20(5)(b)): whichever ends later."""
+    started = row.get("review_started_on")
+    if not started or not _scottish(row.get("law") or "foi"):
+        return None
+    asked = dt.date.fromisoformat(started)
+    rule, stored = StatusRule(asked, lambda _law: calendar), StoredRequest.of(row)
+    ends = [rule.review_by(stored, Status.WAITING_RESPONSE_OVERDUE, None)]
+    answered = _answered_on(row)
+    if answered is not None and answered <= asked:
+        ends.append(rule.review_by(stored, Status.REJECTED, answered))
+    end = max((e for e in ends if e is not None), default=None)
+    return end if end is not None and asked > end else None
+
+
+def _answered_on(row: dict) -> dt.date | None:
+    """The UK date of the reply that answered the request on its current clock, if any."""
+    return dl.receipt_date(row["answered_at"]) if row.get("answered_at") else None
+
+
+def unanswered_chaser(row: dict, history: History, today: dt.date) -> dt.date | None:
+    """The first follow-up sent on WDTK after the due date (a school's: after the 60th-day
+    cap) that the body has not answered since, or None.
+
+    The ICO wants a requester to have asked the authority for a response before it takes
+    a complaint about a non-response. A nudge or a clarification sent before the due date
+    asked for nothing late, and a chaser the body replied to was answered: neither
+    counts. A reply on the chaser's own day counts as an answer (the day is all we know)."""
+    late_from = _late_from(row, today)
+    if late_from is None:
+        return None
+    last_reply = history.last_response
+    chasers = sorted(d for d, review in history.sent if not review and d > late_from)
+    return next((d for d in chasers if last_reply is None or last_reply < d), None)
 
 
 def _history(responses: int | History) -> History:
@@ -225,6 +287,10 @@ def _complaint_due(ask: _Ask) -> Due | None:
     if status in ("internal_review", "internal_review_overdue") and row.get("review_started_on"):
         started = dt.date.fromisoformat(row["review_started_on"])
         if _scottish(law):
+            if late_requirement(row, calendar):
+                # FOISA s.20(6): the authority may comply with a late requirement but need
+                # not; its silence is no failure s.47(1)(b) lets the Commissioner decide on.
+                return None
             # FOISA s.21(1) / EISR reg 16(4): 20 working days; then s.47(1) allows the
             # application.
             ready = dl.review_deadlines(started, law, calendar).expected
@@ -238,11 +304,13 @@ def _complaint_due(ask: _Ask) -> Due | None:
         # The review has answered and the answer is still a refusal: the regulator's turn.
         return Due(kind, f"review-outcome:{outcome.isoformat()}")
     if status == "waiting_response_very_overdue" and not _scottish(law):
-        # The ICO wants to see that the requester tried to resolve it first: a chaser or a
-        # review request sent on WDTK since the clock started. Scotland: never without a
-        # requirement for review (s.47(1)); that is the internal-review kind.
-        clock = history.since(dt.date.fromisoformat(row["sent_on"]))
-        if clock.sent:
+        # The ICO wants to see that the requester tried to resolve it first: a chaser sent
+        # on WDTK after the due date, left unanswered for `complaint_after_chaser` working
+        # days. Scotland: never without a requirement for review (s.47(1)); that is the
+        # internal-review kind.
+        chased = unanswered_chaser(row, history, today)
+        wait = ask.policy.complaint_after_chaser
+        if chased is not None and today > calendar.add_working_days(chased, wait):
             return Due(kind, f"very-overdue:{row['sent_on']}")
     return None
 
@@ -334,18 +402,21 @@ def context(
             "expected": clock.expected,
             "latest": clock.latest,
             "statutory": clock.statutory,
+            # What the review was of: "failure to respond", never "their response", when
+            # no answer had come by the day it was asked for.
+            "of_no_reply": (_answered_on(row) or dt.date.max) > started,
         }
     outcome = _review_outcome(row, history)
     asked = _last_review_request(row, history)
     code = dl.regulator_for(law)
-    window = _window(row, due, code, review, history, calendar)
+    chased = unanswered_chaser(row, history, today)
+    window = _window(row, due, code, review, chased, calendar)
     regulator = {**REGULATORS[code], "code": code, **window}
     if code == "ico" and regulator["complain_by"] and regulator["complain_by"] < today:
         # Never a "send by" date that has passed: say the window closed instead.
         regulator["window_closed"], regulator["complain_by"] = regulator["complain_by"], None
     from bot.rules.drafting import LAW_NAMES  # the Act's full name, as in the first letter
 
-    last_sent = max((d for d, _ in history.sent), default=None)
     return {
         "kind": due.kind,
         "number": due.number,
@@ -366,7 +437,9 @@ def context(
             "no_reply": due.cycle.startswith("no-reply:"),
             "answered": history.last_response,
             "review_by": review_by(row, today, calendar, history.last_response),
-            "chased_on": last_sent,
+            # FOISA s.20(5)/(6), EISR reg 16(2): the window's last day, once it has passed.
+            "review_window_closed": review_window_closed(row, today, calendar, history),
+            "chased_on": chased,  # the unanswered chaser an ICO complaint relies on
         },
         "body": {"name": body_name},
         "reference": reference,
@@ -384,7 +457,7 @@ def _window(
     due: Due,
     code: str,
     review: dict | None,
-    history: History,
+    chased: dt.date | None,
     calendar: dl.WorkingCalendar,
 ) -> dict[str, object]:
     """How long the requester has to go to the regulator, and from what.
@@ -393,8 +466,8 @@ def _window(
     of the 20 working days the body had for it. ICO, practice only: "within six weeks of
     receiving your final response or the last substantive contact" -- the review outcome;
     for a review with no outcome, the day the ICO's 40 working days ran out; for a request
-    never answered, the requester's last attempt to resolve it (a chaser or review
-    request), not before the request became very overdue."""
+    never answered, the unanswered chaser the complaint relies on, not before the request
+    became very overdue."""
     cycle = due.cycle
     very = row.get("very_overdue_after") or row["sent_on"]
     if cycle.startswith("review-outcome:"):
@@ -407,7 +480,6 @@ def _window(
             what = "40th working day of the review"
     else:
         basis, what = dt.date.fromisoformat(very), "request became very overdue"
-        chased = max((d for d, _ in history.sent), default=None)
         if chased is not None and chased > basis:
             basis, what = chased, "last follow-up"
     if code == "sic":
