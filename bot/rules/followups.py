@@ -481,7 +481,7 @@ def _window(
     else:
         basis, what = dt.date.fromisoformat(very), "request became very overdue"
         if chased is not None and chased > basis:
-            basis, what = chased, "last follow-up"
+            basis, what = chased, "follow-up that went unanswered"
     if code == "sic":
         return {"complain_by": dl.sic_application_by(basis), "basis": basis, "basis_label": what,
                 "statutory": True, "window_closed": None}  # fmt: skip
