@@ -57,14 +57,15 @@ def test_html_report_in_chromium_shows_the_expected_figures(project, tmp_path):
         assert needle not in html.lower()
 
     dom = Dom(dump_dom(tmp_path, page))
-    assert dom.title == f"FOI report: {CAMPAIGN}"
+    # Headed by the campaign's title (its request title without the body's name).
+    assert dom.title == "FOI report: Staff disciplined for social media misuse"
     assert dom.figures["sent"].startswith("4 ")
     assert dom.figures["answered"].startswith("2 ")
     # on time: smm-1 yes, smm-2 no (late), smm-3 no (overdue, unanswered); smm-4 not yet due
-    assert dom.figures["answered on time"].startswith("33% ")
+    assert dom.figures["answered on time"].startswith("33.3% ")  # 1/3, to one place
     assert "1 of 3" in dom.figures["answered on time"]
     assert dom.figures["overdue now"].startswith("1 ")
-    assert dom.figures["median working days to first reply"].startswith("15.5 ")  # (9+22)/2
+    assert dom.figures["median working days to the answer"].startswith("15.5 ")  # (9+22)/2
     assert dom.cells[("smm-1", "dismissed")] == "3"
     assert dom.cells[("smm-1", "final_warnings")] == "11"
     assert dom.cells[("smm-1", "working days")] == "9"
@@ -73,6 +74,7 @@ def test_html_report_in_chromium_shows_the_expected_figures(project, tmp_path):
     assert dom.cells[("smm-2", "on time")] == "no"
     assert dom.cells[("smm-3", "status")] == "waiting response overdue 6 working days late"
     assert dom.cells[("smm-4", "first reply")] == ""
+    assert dom.cells[("smm-2", "first reply")] == dom.cells[("smm-2", "answer")] == "2026-03-04"
     assert dom.cells[("smm-5", "status")] == "draft"
     svgs = [a for t, a in dom.elements if t == "svg"]
     assert len(svgs) == 2  # timeline and status breakdown
@@ -122,7 +124,7 @@ def test_xss_payloads_in_titles_and_body_names_render_as_text(project, tmp_path)
     page = project.root / "report.html"
     page.write_bytes(report(project, CAMPAIGN, "--format", "html"))
     dom = Dom(dump_dom(tmp_path, page))
-    assert dom.title == f"FOI report: {CAMPAIGN}"
+    assert dom.title == "FOI report: Staff disciplined for social media misuse"
     tags = [t for t, _ in dom.elements]
     assert "script" not in tags and "img" not in tags
     assert tags.count("svg") == 2

@@ -154,16 +154,24 @@ def figs(*raws: str | None) -> list[Figure | None]:
 @pytest.mark.parametrize(
     "raws,text,note",
     [
-        (["3", "12", "9"], "24", ""),
-        (["3", "12", "<5"], "15–19", ""),  # <5 adds 0 to 4
-        (["3", "≤10", ">100"], "≥ 104", ""),  # >100 is at least 101, no upper end
-        (["3", "withheld:s40", "refused:s12", "28"], "≥ 31", "1 body withheld, 1 body refused"),
-        (["3", "not_held", "n/a"], "3", "1 body not held, 1 body n/a"),
-        (["3", None], "≥ 3", ""),  # a body yet to answer leaves the total open
-        (["not_held", "not_held"], "0", "2 bodies not held"),
-        ([None, "refused"], "–", "1 body refused"),
+        (["3", "12", "9"], "24", "3 bodies counted"),
+        (["3", "12", "<5"], "15–19", "3 bodies counted"),  # <5 adds 0 to 4
+        (["3", "≤10", ">100"], "≥ 104", "3 bodies counted"),  # >100: at least 101, no upper end
+        (["3", "withheld:s40", "refused:s12", "28"], "≥ 31",
+         "2 bodies counted; not counted: 1 body withheld, 1 body refused"),
+        (["3", "not_held", "n/a"], "3", "1 body counted; not counted: 1 body not held, 1 body n/a"),
+        # A body yet to answer leaves the total open.
+        (["3", None], "≥ 3", "1 body counted; not counted: 1 body with no figure yet"),
+        # Nothing to add up: the answer itself, never a 0.
+        (["not_held", "not_held"], "not held", ""),
+        (["n/a", "n/a", "n/a"], "n/a", ""),
+        (["withheld:s40", "withheld"], "withheld", ""),
+        (["not_held", "n/a"], "not held / n/a", "not counted: 1 body not held, 1 body n/a"),
+        ([None, "refused"], "–", "not counted: 1 body refused, 1 body with no figure yet"),
+        ([None, None], "–", ""),  # nothing recorded yet: nothing to say
+        ([None, "not_held"], "–", "not counted: 1 body not held, 1 body with no figure yet"),
     ],
-)
+)  # fmt: skip
 def test_totals_keep_bounds_and_withheld_values_visible(raws, text, note):
     cell = total(figs(*raws), ("body", "bodies"))
     assert (cell.text, cell.note) == (text, note)
@@ -399,20 +407,39 @@ def test_the_report_starts_with_the_results(project):
 def test_markdown_and_tidy_exports(project):
     seeded_results(project)
     md = project.run("results", CAMPAIGN, "--as-of", AS_OF).stdout
+    # Headed by the campaign's title, not its slug.
+    assert md.startswith("## Staff disciplined for social media misuse\n")
     assert "### Staff dismissed for social media misuse" in md
     assert "| Home Office | 3 | <5 | withheld (s.40) | – | – | ≥ 3 |" in md
     assert "| **Total** | **≥ 15** | **≥ 7** |" in md
+    # Each total says what it adds up and what it leaves out. 2021: Home Office 3 and
+    # the Met 12 counted; MoJ not held; DfT, HMRC, MoD and Police Scotland nothing yet.
+    assert (
+        "- Staff dismissed for social media misuse 2021: 2 bodies counted; not counted: "
+        "1 body not held, 4 bodies with no figure yet\n"
+    ) in md
+    # A field nobody has a figure for yet has nothing to say under its totals.
+    assert "Final written warnings 2021:" not in md
     tidy = csv_rows(
         project.run("results", CAMPAIGN, "--format", "tidy", "--as-of", AS_OF).stdout.encode()
     )
-    assert len(tidy) == 7 * 3 * 5
+    assert len(tidy) == 7 * (3 * 5 + 1)  # 7 bodies × (3 fields × 5 years + the text field)
     ho = {(r["field"], r["period"]): r for r in tidy if r["body"] == "home_office"}
-    assert (ho[("dismissed", "2022")]["qualifier"], ho[("dismissed", "2022")]["number"]) == (
-        "<",
+    two = ho[("dismissed", "2022")]  # <5: the number of the bound, and its qualifier
+    assert (two["value"], two["number"], two["qualifier"]) == ("<5", "5", "<")
+    assert (ho[("dismissed", "2021")]["number"], ho[("dismissed", "2021")]["qualifier"]) == (
+        "3",
         "",
     )
-    assert ho[("dismissed", "2021")]["number"] == "3"
-    assert ho[("dismissed", "2023")]["exemption"] == "s40"
+    three = ho[("dismissed", "2023")]  # withheld:s40
+    assert (three["number"], three["qualifier"], three["exemption"]) == ("", "withheld", "s40")
+    notes = ho[("notes", "")]
+    assert (notes["text"], notes["value"], notes["number"]) == ("Figures from table 1",) * 2 + ("",)
+    moj = {(r["field"], r["period"]): r for r in tidy if r["body"] == "ministry_of_justice"}
+    assert (moj[("dismissed", "2021")]["qualifier"], moj[("dismissed", "2021")]["text"]) == (
+        "not_held",
+        "",
+    )
 
 
 def test_wide_csv_and_json_exports(project):
@@ -427,15 +454,20 @@ def test_wide_csv_and_json_exports(project):
     assert [home[f"{dismissed} {year}"] for year in (2021, 2022)] == ["3", "<5"]
     assert home["Ref"] == "smm-1"
     # Home Office: 3 + <5 (0 to 4) + withheld, so at least 3, the withheld one named.
-    assert home[f"{dismissed} Total"] == "≥ 3 (1 withheld)"
+    assert home[f"{dismissed} Total"] == (
+        "≥ 3 (2 periods counted; not counted: 1 period withheld, 2 periods with no figure yet)"
+    )
     assert home["Anything else the reply said"] == "Figures from table 1"
     assert met["Final written warnings 2021"] == "1204"  # a number, not the text "1,204"
     # 2021: 3 + 12, MoJ not held, four bodies yet to answer.
-    assert wide["Total"][f"{dismissed} 2021"] == "≥ 15 (1 body not held)"
+    assert wide["Total"][f"{dismissed} 2021"] == (
+        "≥ 15 (2 bodies counted; not counted: 1 body not held, 4 bodies with no figure yet)"
+    )
     assert list(wide)[-1] == "Total"
 
     table = json.loads(project.run(*run, "--format", "json").stdout)
     assert (table["campaign"], table["as_of"]) == (CAMPAIGN, AS_OF)
+    assert table["title"] == "Staff disciplined for social media misuse"
     assert table["columns"][0] == {"key": "dismissed:2021", "field": "dismissed",
                                    "description": dismissed, "period": "2021", "total": False}  # fmt: skip
     assert table["columns"][5]["key"] == "dismissed:total" and table["columns"][5]["total"]
@@ -446,12 +478,21 @@ def test_wide_csv_and_json_exports(project):
     assert values["dismissed:2022"] == bound
     assert values["dismissed:2023"]["exemption"] == "s40" and values["dismissed:2024"] is None
     # 2024 and 2025 unrecorded: the total is open-ended for them too.
-    assert values["dismissed:total"] == {"text": "≥ 3", "note": "1 withheld", "missing": 2}
+    assert values["dismissed:total"] == {
+        "text": "≥ 3",
+        "note": "2 periods counted; not counted: 1 period withheld, 2 periods with no figure yet",
+        "counted": 2,
+        "missing": 2,
+    }
     assert home["notes"] == {"Anything else the reply said": "Figures from table 1"}
     dft = next(r for r in table["rows"] if r["body"] == "department_for_transport")
     assert dft["waiting"] == "waiting response"
-    assert table["totals"]["dismissed:2021"] == {"text": "≥ 15", "note": "1 body not held",
-                                                 "missing": 4}  # fmt: skip
+    assert table["totals"]["dismissed:2021"] == {
+        "text": "≥ 15",
+        "note": "2 bodies counted; not counted: 1 body not held, 4 bodies with no figure yet",
+        "counted": 2,
+        "missing": 4,
+    }
 
 
 # -- from the reply to the figure; searching the replies ------------------------------
