@@ -25,7 +25,7 @@ from bot.reports.figures import (
     parse_figure,
     suggestions,
 )
-from bot.reports.results import total
+from bot.reports.results import campaign_title, total
 from bot.store.db import Store
 from tests.report_support import (
     AS_OF,
@@ -583,3 +583,102 @@ def test_show_lists_each_replys_attachments_with_the_wdtk_page(project):
     assert "    - Annex A.xlsx  https://www.whatdotheyknow.com/request/smm_home_office" in out
     reply = project.json("show", "smm-1")["correspondence"][0]
     assert reply["attachments"] == "FOI 12345 response.pdf\nAnnex A.xlsx"
+
+
+# -- a table that cannot be misread ---------------------------------------------------
+
+
+def test_a_body_not_held_for_every_year_reads_not_held_in_every_format(project, tmp_path):
+    seeded_results(project)
+    # MoJ holds no final-warning figures for any year; nobody holds 2021's other action.
+    years = ("2021", "2022", "2023", "2024", "2025")
+    project.run("record", "smm-2", *(f"final_warnings:{y}=not_held" for y in years))
+    for n in range(1, 8):
+        project.run("record", f"smm-{n}", "other_action:2021=not held")
+    md = project.run("results", CAMPAIGN, "--as-of", AS_OF).stdout
+    warnings = md.split("### Final written warnings")[1].split("###")[0]
+    assert "| Ministry of Justice | not held | not held | not held | not held | not held | not held |" in warnings  # fmt: skip
+    # Each year's total: MoJ's "not held" is not a 0, and six bodies have nothing yet.
+    assert "| **Total** | **–** | **–** | **–** | **–** | **–** | **–** |" in warnings
+    assert "- Final written warnings 2021: not counted: 1 body not held, 6 bodies with no figure yet" in warnings  # fmt: skip
+    other = md.split("### Other disciplinary action (written warnings, etc.)")[1]
+    assert "| **Total** | **not held** | **–** | **–** | **–** | **–** | **–** |" in other
+    assert "**0**" not in md and "| 0 |" not in md
+
+    page = project.root / "results.html"
+    project.run("results", CAMPAIGN, "--format", "html", "--as-of", AS_OF, "-o", str(page))
+    dom = Dom(dump_dom(tmp_path, page))
+    assert [dom.cells[("smm-2", f"final_warnings:{y}")] for y in years] == ["not held"] * 5
+    assert dom.cells[("smm-2", "final_warnings:total")] == "not held"
+    assert dom.cells[("total", "other_action:2021")] == "not held"
+    assert dom.cells[("total", "final_warnings:2021")] == "– 1 not held"
+    report_html = project.run("report", CAMPAIGN, "--as-of", AS_OF, "-o", "-").stdout
+    assert 'data-label="final_warnings:total">not held</td>' in report_html
+
+    run = ("results", CAMPAIGN, "--as-of", AS_OF)
+    wide = {r["Body"]: r for r in csv_rows(project.run(*run, "--format", "csv").stdout_bytes)}
+    assert wide["Ministry of Justice"]["Final written warnings Total"] == "not held"
+    assert wide["Total"]["Other disciplinary action (written warnings, etc.) 2021"] == "not held"
+    table = json.loads(project.run(*run, "--format", "json").stdout)
+    moj = next(r for r in table["rows"] if r["body"] == "ministry_of_justice")
+    assert moj["values"]["final_warnings:total"] == {
+        "text": "not held", "note": None, "counted": 0, "missing": 0,
+    }  # fmt: skip
+    assert table["totals"]["other_action:2021"]["text"] == "not held"
+    tidy = csv_rows(project.run(*run, "--format", "tidy").stdout_bytes)
+    moj_2025 = next(
+        r for r in tidy
+        if (r["body"], r["field"], r["period"]) == ("ministry_of_justice", "final_warnings", "2025")
+    )  # fmt: skip
+    assert (moj_2025["value"], moj_2025["number"], moj_2025["qualifier"]) == (
+        "not held",
+        "",
+        "not_held",
+    )
+
+
+def test_a_text_note_does_not_hide_that_a_body_is_late(project):
+    per_year(project)
+    seed(project)
+    # The Met (smm-3): due Mon 03-02, no reply; on Tue 03-10 it is 6 working days late
+    # (03-03, 04, 05, 06, 09, 10). A note recorded while waiting is not an answer.
+    project.run("record", "smm-3", "notes=Phoned on 9 March: promised by April")
+    md = project.run("results", CAMPAIGN, "--as-of", AS_OF).stdout
+    late = "| Metropolitan Police Service (waiting response overdue, 6 working days late) |"
+    assert late in md
+    assert "- **Metropolitan Police Service** (Anything else the reply said): Phoned" in md
+    table = json.loads(project.run("results", CAMPAIGN, "--as-of", AS_OF, "--json").stdout)
+    met = next(r for r in table["rows"] if r["refs"] == ["smm-3"])
+    assert met["waiting"] == "waiting response overdue, 6 working days late"
+    # A figure recorded from a reply does say the body answered.
+    project.run("record", "smm-3", "dismissed:2021=4")
+    md = project.run("results", CAMPAIGN, "--as-of", AS_OF).stdout
+    assert "| Metropolitan Police Service | 4 |" in md
+
+
+@pytest.mark.parametrize(
+    "name,template,heading",
+    [
+        ("", "{{ body.short_name }}: staff disciplined for social media misuse",
+         "Staff disciplined for social media misuse"),
+        ("", "Gritting routes – {{ body.name }}", "Gritting routes"),
+        ("", "Gritting routes ({{body.short_name}})", "Gritting routes"),
+        # More template than the body's name: nothing to show but the slug.
+        ("", "Gritting at {{ body.name }} in {{ first_year }}", "slug"),
+        ("  Winter  gritting ", "{{ body.name }}", "Winter gritting"),
+    ],
+)  # fmt: skip
+def test_campaign_title(name, template, heading):
+    assert campaign_title("slug", name, template) == heading
+
+
+def test_a_campaign_name_heads_its_results_and_report(project):
+    project.edit_config(
+        'slug = "social-media-misuse"',
+        'slug = "social-media-misuse"\nname = "Social media & staff"',
+    )
+    seed(project)
+    md = project.run("results", CAMPAIGN, "--as-of", AS_OF).stdout
+    assert md.startswith("## Social media & staff\n")
+    html = project.run("report", CAMPAIGN, "--as-of", AS_OF, "-o", "-").stdout
+    assert "<title>FOI report: Social media &amp; staff</title>" in html

@@ -90,14 +90,15 @@ class ResultRow:
 
     @property
     def has_figures(self) -> bool:
-        return any(c.kind not in ("empty", "total") for c in self.cells) or bool(self.notes)
+        """A figure was recorded from the body's reply (a text note is not one)."""
+        return any(c.kind not in ("empty", "total") for c in self.cells)
 
     @property
     def waiting(self) -> str:
         """The status, shown only where no answer came: "" once the body has answered or
         a figure was recorded from its reply. A text note alone does not hide it: a note
         is often written while waiting ("asked by phone, promised by May")."""
-        if self.status in ANSWERED or any(c.kind not in ("empty", "total") for c in self.cells):
+        if self.status in ANSWERED or self.has_figures:
             return ""
         text = self.status.replace("_", " ")
         if self.days_overdue:
