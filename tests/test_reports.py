@@ -77,6 +77,11 @@ def test_html_report_in_chromium_shows_the_expected_figures(project, tmp_path):
     assert dom.cells[("smm-4", "first reply")] == ""
     assert dom.cells[("smm-2", "first reply")] == dom.cells[("smm-2", "answer")] == "2026-03-04"
     assert dom.cells[("smm-5", "status")] == "draft"
+    # The counting rule as the code applies it: answers, not first replies.
+    footer = " ".join("".join(dom.text).split())
+    assert (
+        "An acknowledgement, a holding letter or a reply nobody has classified is a reply" in footer
+    )
     svgs = [a for t, a in dom.elements if t == "svg"]
     assert len(svgs) == 2  # timeline and status breakdown
     bars = [a for t, a in dom.elements if t == "rect" and a.get("rx") == "2"]
