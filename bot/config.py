@@ -172,6 +172,8 @@ class CampaignConfig(NamedTuple):
     launch_at: dt.datetime | None = None
     fields: tuple[FieldSpec, ...] = ()
     followups: FollowupPolicy = FollowupPolicy()
+    # What results and reports are headed by; default: the title without the body's name.
+    name: str = ""
 
 
 class ScheduleConfig(NamedTuple):

@@ -35,6 +35,7 @@ from tests.report_support import (
     png_pixels,
     seed,
 )
+from tests.test_researcher import add_requests, folder, researcher  # noqa: F401 (fixtures)
 
 
 def report(project, *args: str) -> bytes:
@@ -57,14 +58,15 @@ def test_html_report_in_chromium_shows_the_expected_figures(project, tmp_path):
         assert needle not in html.lower()
 
     dom = Dom(dump_dom(tmp_path, page))
-    assert dom.title == f"FOI report: {CAMPAIGN}"
+    # Headed by the campaign's title (its request title without the body's name).
+    assert dom.title == "FOI report: Staff disciplined for social media misuse"
     assert dom.figures["sent"].startswith("4 ")
     assert dom.figures["answered"].startswith("2 ")
     # on time: smm-1 yes, smm-2 no (late), smm-3 no (overdue, unanswered); smm-4 not yet due
-    assert dom.figures["answered on time"].startswith("33% ")
+    assert dom.figures["answered on time"].startswith("33.3% ")  # 1/3, to one place
     assert "1 of 3" in dom.figures["answered on time"]
     assert dom.figures["overdue now"].startswith("1 ")
-    assert dom.figures["median working days to first reply"].startswith("15.5 ")  # (9+22)/2
+    assert dom.figures["median working days to the answer"].startswith("15.5 ")  # (9+22)/2
     assert dom.cells[("smm-1", "dismissed")] == "3"
     assert dom.cells[("smm-1", "final_warnings")] == "11"
     assert dom.cells[("smm-1", "working days")] == "9"
@@ -73,7 +75,13 @@ def test_html_report_in_chromium_shows_the_expected_figures(project, tmp_path):
     assert dom.cells[("smm-2", "on time")] == "no"
     assert dom.cells[("smm-3", "status")] == "waiting response overdue 6 working days late"
     assert dom.cells[("smm-4", "first reply")] == ""
+    assert dom.cells[("smm-2", "first reply")] == dom.cells[("smm-2", "answer")] == "2026-03-04"
     assert dom.cells[("smm-5", "status")] == "draft"
+    # The counting rule as the code applies it: answers, not first replies.
+    footer = " ".join("".join(dom.text).split())
+    assert (
+        "An acknowledgement, a holding letter or a reply nobody has classified is a reply" in footer
+    )
     svgs = [a for t, a in dom.elements if t == "svg"]
     assert len(svgs) == 2  # timeline and status breakdown
     bars = [a for t, a in dom.elements if t == "rect" and a.get("rx") == "2"]
@@ -122,7 +130,7 @@ def test_xss_payloads_in_titles_and_body_names_render_as_text(project, tmp_path)
     page = project.root / "report.html"
     page.write_bytes(report(project, CAMPAIGN, "--format", "html"))
     dom = Dom(dump_dom(tmp_path, page))
-    assert dom.title == f"FOI report: {CAMPAIGN}"
+    assert dom.title == "FOI report: Staff disciplined for social media misuse"
     tags = [t for t, _ in dom.elements]
     assert "script" not in tags and "img" not in tags
     assert tags.count("svg") == 2
@@ -449,3 +457,74 @@ def test_status_breakdown_labels_fit_inside_the_chart(tmp_path):
     )
     left = int(Dom(dump_dom(tmp_path, page)).title.removeprefix("left:"))
     assert left >= 0, f"a label starts {-left}px left of the chart"
+
+
+# -- what is counted ---------------------------------------------------------------------
+
+
+def test_by_body_rounds_percentages_and_has_no_empty_body_row(project):
+    seed(project)
+    # Two more Home Office requests tracked outside the campaign: trk-1 answered late
+    # (due Mon 02-02, answered Mon 02-09), trk-2 unanswered and past its due date (02-02).
+    # With smm-1 (on time), the Home Office answered 1 of 3 on time: 33.3%, not 33.33….
+    # trk-9 is a tracked URL WDTK never returned: hidden, no body, no date it was sent.
+    late = {"campaign": None, "body": "home_office", "law": "foi", "sent_on": "2026-01-05",
+            "due": "2026-02-02", "very_overdue_after": "2026-03-02"}  # fmt: skip
+    store = Store(project.db)
+    with store.transaction():
+        store.db["requests"].insert_all(
+            [
+                {**late, "ref": "trk-1", "title": "One", "status": "successful",
+                 "wdtk_id": 7001, "url_title": "one", "answered_at": "2026-02-09T10:00:00+00:00"},
+                {**late, "ref": "trk-2", "title": "Two", "status": "waiting_response",
+                 "wdtk_id": 7002, "url_title": "two"},
+                {"ref": "trk-9", "campaign": None, "body": None, "title": "no_such_request",
+                 "status": "hidden", "url_title": "no_such_request"},
+            ]
+        )  # fmt: skip
+    store.close()
+    rows = csv_rows(report(project, "--all", "--by", "body", "--format", "csv"))
+    bodies = {r["body"]: r for r in rows}
+    assert set(bodies) == {"home_office", "ministry_of_justice", "metropolitan_police_service",
+                           "department_for_transport"}  # fmt: skip
+    home = bodies["home_office"]
+    assert (home["sent"], home["answered_on_time"], home["answered_on_time_pct"]) == (
+        "3",
+        "1",
+        "33.3",
+    )
+    # MoJ: answered late, 0 of 1; the Met: unanswered past due, 0 of 1.
+    assert bodies["ministry_of_justice"]["answered_on_time_pct"] == "0.0"
+    data = json.loads(report(project, "--all", "--by", "body", "--format", "json"))
+    # `--by body` reads the requests on WDTK (not the 3 drafts): smm-1..4 and trk-1, trk-2,
+    # trk-9; sent: all but trk-9.
+    assert (data["summary"]["requests"], data["summary"]["sent"]) == (7, 6)
+    # On time overall: smm-1 of smm-1..3, trk-1, trk-2 = 1 of 5 = 20%.
+    assert data["summary"]["answered_on_time_pct"] == 20.0
+    home = next(b for b in data["bodies"] if b["body"] == "home_office")
+    assert home["answered_on_time_pct"] == 33.3
+    page = report(project, "--all", "--by", "body", "--format", "html").decode()
+    assert "1 of 3 (33.3%)" in page
+
+
+def test_a_group_report_does_not_count_a_url_wdtk_never_returned_as_sent(
+    researcher,  # noqa: F811 (the fixture imported above)
+    replica,
+):
+    urls = add_requests(replica, 8700, 2)
+    researcher.run("track", *urls, "/request/no_such_request", "--group", "potholes", expect=1)
+    data = json.loads(
+        researcher.run("report", "--group", "potholes", "--format", "json", "-o", "-").stdout
+    )
+    assert sorted(r["ref"] for r in data["requests"]) == [
+        "wdtk-8700", "wdtk-8701", "wdtk-no_such_request",
+    ]  # fmt: skip
+    assert (data["summary"]["requests"], data["summary"]["sent"]) == (3, 2)
+    assert data["title"] == "potholes"  # a group is headed by its name
+    by_body = researcher.run(
+        "report", "--group", "potholes", "--by", "body", "--format", "csv", "-o", "-"
+    ).stdout
+    assert [(r["body"], r["sent"]) for r in csv_rows(by_body.encode())] == [("home_office", "2")]
+    html = researcher.run("report", "--group", "potholes", "--format", "html", "-o", "-").stdout
+    assert "<h1>FOI report: potholes</h1>" in html
+    assert 'data-figure="sent"><div class="value">2</div>' in html

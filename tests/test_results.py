@@ -25,7 +25,7 @@ from bot.reports.figures import (
     parse_figure,
     suggestions,
 )
-from bot.reports.results import total
+from bot.reports.results import campaign_title, total
 from bot.store.db import Store
 from tests.report_support import (
     AS_OF,
@@ -154,16 +154,24 @@ def figs(*raws: str | None) -> list[Figure | None]:
 @pytest.mark.parametrize(
     "raws,text,note",
     [
-        (["3", "12", "9"], "24", ""),
-        (["3", "12", "<5"], "15–19", ""),  # <5 adds 0 to 4
-        (["3", "≤10", ">100"], "≥ 104", ""),  # >100 is at least 101, no upper end
-        (["3", "withheld:s40", "refused:s12", "28"], "≥ 31", "1 body withheld, 1 body refused"),
-        (["3", "not_held", "n/a"], "3", "1 body not held, 1 body n/a"),
-        (["3", None], "≥ 3", ""),  # a body yet to answer leaves the total open
-        (["not_held", "not_held"], "0", "2 bodies not held"),
-        ([None, "refused"], "–", "1 body refused"),
+        (["3", "12", "9"], "24", "3 bodies counted"),
+        (["3", "12", "<5"], "15–19", "3 bodies counted"),  # <5 adds 0 to 4
+        (["3", "≤10", ">100"], "≥ 104", "3 bodies counted"),  # >100: at least 101, no upper end
+        (["3", "withheld:s40", "refused:s12", "28"], "≥ 31",
+         "2 bodies counted; not counted: 1 body withheld, 1 body refused"),
+        (["3", "not_held", "n/a"], "3", "1 body counted; not counted: 1 body not held, 1 body n/a"),
+        # A body yet to answer leaves the total open.
+        (["3", None], "≥ 3", "1 body counted; not counted: 1 body with no figure yet"),
+        # Nothing to add up: the answer itself, never a 0.
+        (["not_held", "not_held"], "not held", ""),
+        (["n/a", "n/a", "n/a"], "n/a", ""),
+        (["withheld:s40", "withheld"], "withheld", ""),
+        (["not_held", "n/a"], "not held / n/a", "not counted: 1 body not held, 1 body n/a"),
+        ([None, "refused"], "–", "not counted: 1 body refused, 1 body with no figure yet"),
+        ([None, None], "–", ""),  # nothing recorded yet: nothing to say
+        ([None, "not_held"], "–", "not counted: 1 body not held, 1 body with no figure yet"),
     ],
-)
+)  # fmt: skip
 def test_totals_keep_bounds_and_withheld_values_visible(raws, text, note):
     cell = total(figs(*raws), ("body", "bodies"))
     assert (cell.text, cell.note) == (text, note)
@@ -399,20 +407,39 @@ def test_the_report_starts_with_the_results(project):
 def test_markdown_and_tidy_exports(project):
     seeded_results(project)
     md = project.run("results", CAMPAIGN, "--as-of", AS_OF).stdout
+    # Headed by the campaign's title, not its slug.
+    assert md.startswith("## Staff disciplined for social media misuse\n")
     assert "### Staff dismissed for social media misuse" in md
     assert "| Home Office | 3 | <5 | withheld (s.40) | – | – | ≥ 3 |" in md
     assert "| **Total** | **≥ 15** | **≥ 7** |" in md
+    # Each total says what it adds up and what it leaves out. 2021: Home Office 3 and
+    # the Met 12 counted; MoJ not held; DfT, HMRC, MoD and Police Scotland nothing yet.
+    assert (
+        "- Staff dismissed for social media misuse 2021: 2 bodies counted; not counted: "
+        "1 body not held, 4 bodies with no figure yet\n"
+    ) in md
+    # A field nobody has a figure for yet has nothing to say under its totals.
+    assert "Final written warnings 2021:" not in md
     tidy = csv_rows(
         project.run("results", CAMPAIGN, "--format", "tidy", "--as-of", AS_OF).stdout.encode()
     )
-    assert len(tidy) == 7 * 3 * 5
+    assert len(tidy) == 7 * (3 * 5 + 1)  # 7 bodies × (3 fields × 5 years + the text field)
     ho = {(r["field"], r["period"]): r for r in tidy if r["body"] == "home_office"}
-    assert (ho[("dismissed", "2022")]["qualifier"], ho[("dismissed", "2022")]["number"]) == (
-        "<",
+    two = ho[("dismissed", "2022")]  # <5: the number of the bound, and its qualifier
+    assert (two["value"], two["number"], two["qualifier"]) == ("<5", "5", "<")
+    assert (ho[("dismissed", "2021")]["number"], ho[("dismissed", "2021")]["qualifier"]) == (
+        "3",
         "",
     )
-    assert ho[("dismissed", "2021")]["number"] == "3"
-    assert ho[("dismissed", "2023")]["exemption"] == "s40"
+    three = ho[("dismissed", "2023")]  # withheld:s40
+    assert (three["number"], three["qualifier"], three["exemption"]) == ("", "withheld", "s40")
+    notes = ho[("notes", "")]
+    assert (notes["text"], notes["value"], notes["number"]) == ("Figures from table 1",) * 2 + ("",)
+    moj = {(r["field"], r["period"]): r for r in tidy if r["body"] == "ministry_of_justice"}
+    assert (moj[("dismissed", "2021")]["qualifier"], moj[("dismissed", "2021")]["text"]) == (
+        "not_held",
+        "",
+    )
 
 
 def test_wide_csv_and_json_exports(project):
@@ -427,15 +454,20 @@ def test_wide_csv_and_json_exports(project):
     assert [home[f"{dismissed} {year}"] for year in (2021, 2022)] == ["3", "<5"]
     assert home["Ref"] == "smm-1"
     # Home Office: 3 + <5 (0 to 4) + withheld, so at least 3, the withheld one named.
-    assert home[f"{dismissed} Total"] == "≥ 3 (1 withheld)"
+    assert home[f"{dismissed} Total"] == (
+        "≥ 3 (2 periods counted; not counted: 1 period withheld, 2 periods with no figure yet)"
+    )
     assert home["Anything else the reply said"] == "Figures from table 1"
     assert met["Final written warnings 2021"] == "1204"  # a number, not the text "1,204"
     # 2021: 3 + 12, MoJ not held, four bodies yet to answer.
-    assert wide["Total"][f"{dismissed} 2021"] == "≥ 15 (1 body not held)"
+    assert wide["Total"][f"{dismissed} 2021"] == (
+        "≥ 15 (2 bodies counted; not counted: 1 body not held, 4 bodies with no figure yet)"
+    )
     assert list(wide)[-1] == "Total"
 
     table = json.loads(project.run(*run, "--format", "json").stdout)
     assert (table["campaign"], table["as_of"]) == (CAMPAIGN, AS_OF)
+    assert table["title"] == "Staff disciplined for social media misuse"
     assert table["columns"][0] == {"key": "dismissed:2021", "field": "dismissed",
                                    "description": dismissed, "period": "2021", "total": False}  # fmt: skip
     assert table["columns"][5]["key"] == "dismissed:total" and table["columns"][5]["total"]
@@ -446,12 +478,21 @@ def test_wide_csv_and_json_exports(project):
     assert values["dismissed:2022"] == bound
     assert values["dismissed:2023"]["exemption"] == "s40" and values["dismissed:2024"] is None
     # 2024 and 2025 unrecorded: the total is open-ended for them too.
-    assert values["dismissed:total"] == {"text": "≥ 3", "note": "1 withheld", "missing": 2}
+    assert values["dismissed:total"] == {
+        "text": "≥ 3",
+        "note": "2 periods counted; not counted: 1 period withheld, 2 periods with no figure yet",
+        "counted": 2,
+        "missing": 2,
+    }
     assert home["notes"] == {"Anything else the reply said": "Figures from table 1"}
     dft = next(r for r in table["rows"] if r["body"] == "department_for_transport")
     assert dft["waiting"] == "waiting response"
-    assert table["totals"]["dismissed:2021"] == {"text": "≥ 15", "note": "1 body not held",
-                                                 "missing": 4}  # fmt: skip
+    assert table["totals"]["dismissed:2021"] == {
+        "text": "≥ 15",
+        "note": "2 bodies counted; not counted: 1 body not held, 4 bodies with no figure yet",
+        "counted": 2,
+        "missing": 4,
+    }
 
 
 # -- from the reply to the figure; searching the replies ------------------------------
@@ -542,3 +583,102 @@ def test_show_lists_each_replys_attachments_with_the_wdtk_page(project):
     assert "    - Annex A.xlsx  https://www.whatdotheyknow.com/request/smm_home_office" in out
     reply = project.json("show", "smm-1")["correspondence"][0]
     assert reply["attachments"] == "FOI 12345 response.pdf\nAnnex A.xlsx"
+
+
+# -- a table that cannot be misread ---------------------------------------------------
+
+
+def test_a_body_not_held_for_every_year_reads_not_held_in_every_format(project, tmp_path):
+    seeded_results(project)
+    # MoJ holds no final-warning figures for any year; nobody holds 2021's other action.
+    years = ("2021", "2022", "2023", "2024", "2025")
+    project.run("record", "smm-2", *(f"final_warnings:{y}=not_held" for y in years))
+    for n in range(1, 8):
+        project.run("record", f"smm-{n}", "other_action:2021=not held")
+    md = project.run("results", CAMPAIGN, "--as-of", AS_OF).stdout
+    warnings = md.split("### Final written warnings")[1].split("###")[0]
+    assert "| Ministry of Justice | not held | not held | not held | not held | not held | not held |" in warnings  # fmt: skip
+    # Each year's total: MoJ's "not held" is not a 0, and six bodies have nothing yet.
+    assert "| **Total** | **–** | **–** | **–** | **–** | **–** | **–** |" in warnings
+    assert "- Final written warnings 2021: not counted: 1 body not held, 6 bodies with no figure yet" in warnings  # fmt: skip
+    other = md.split("### Other disciplinary action (written warnings, etc.)")[1]
+    assert "| **Total** | **not held** | **–** | **–** | **–** | **–** | **–** |" in other
+    assert "**0**" not in md and "| 0 |" not in md
+
+    page = project.root / "results.html"
+    project.run("results", CAMPAIGN, "--format", "html", "--as-of", AS_OF, "-o", str(page))
+    dom = Dom(dump_dom(tmp_path, page))
+    assert [dom.cells[("smm-2", f"final_warnings:{y}")] for y in years] == ["not held"] * 5
+    assert dom.cells[("smm-2", "final_warnings:total")] == "not held"
+    assert dom.cells[("total", "other_action:2021")] == "not held"
+    assert dom.cells[("total", "final_warnings:2021")] == "– 1 not held"
+    report_html = project.run("report", CAMPAIGN, "--as-of", AS_OF, "-o", "-").stdout
+    assert 'data-label="final_warnings:total">not held</td>' in report_html
+
+    run = ("results", CAMPAIGN, "--as-of", AS_OF)
+    wide = {r["Body"]: r for r in csv_rows(project.run(*run, "--format", "csv").stdout_bytes)}
+    assert wide["Ministry of Justice"]["Final written warnings Total"] == "not held"
+    assert wide["Total"]["Other disciplinary action (written warnings, etc.) 2021"] == "not held"
+    table = json.loads(project.run(*run, "--format", "json").stdout)
+    moj = next(r for r in table["rows"] if r["body"] == "ministry_of_justice")
+    assert moj["values"]["final_warnings:total"] == {
+        "text": "not held", "note": None, "counted": 0, "missing": 0,
+    }  # fmt: skip
+    assert table["totals"]["other_action:2021"]["text"] == "not held"
+    tidy = csv_rows(project.run(*run, "--format", "tidy").stdout_bytes)
+    moj_2025 = next(
+        r for r in tidy
+        if (r["body"], r["field"], r["period"]) == ("ministry_of_justice", "final_warnings", "2025")
+    )  # fmt: skip
+    assert (moj_2025["value"], moj_2025["number"], moj_2025["qualifier"]) == (
+        "not held",
+        "",
+        "not_held",
+    )
+
+
+def test_a_text_note_does_not_hide_that_a_body_is_late(project):
+    per_year(project)
+    seed(project)
+    # The Met (smm-3): due Mon 03-02, no reply; on Tue 03-10 it is 6 working days late
+    # (03-03, 04, 05, 06, 09, 10). A note recorded while waiting is not an answer.
+    project.run("record", "smm-3", "notes=Phoned on 9 March: promised by April")
+    md = project.run("results", CAMPAIGN, "--as-of", AS_OF).stdout
+    late = "| Metropolitan Police Service (waiting response overdue, 6 working days late) |"
+    assert late in md
+    assert "- **Metropolitan Police Service** (Anything else the reply said): Phoned" in md
+    table = json.loads(project.run("results", CAMPAIGN, "--as-of", AS_OF, "--json").stdout)
+    met = next(r for r in table["rows"] if r["refs"] == ["smm-3"])
+    assert met["waiting"] == "waiting response overdue, 6 working days late"
+    # A figure recorded from a reply does say the body answered.
+    project.run("record", "smm-3", "dismissed:2021=4")
+    md = project.run("results", CAMPAIGN, "--as-of", AS_OF).stdout
+    assert "| Metropolitan Police Service | 4 |" in md
+
+
+@pytest.mark.parametrize(
+    "name,template,heading",
+    [
+        ("", "{{ body.short_name }}: staff disciplined for social media misuse",
+         "Staff disciplined for social media misuse"),
+        ("", "Gritting routes – {{ body.name }}", "Gritting routes"),
+        ("", "Gritting routes ({{body.short_name}})", "Gritting routes"),
+        # More template than the body's name: nothing to show but the slug.
+        ("", "Gritting at {{ body.name }} in {{ first_year }}", "slug"),
+        ("  Winter  gritting ", "{{ body.name }}", "Winter gritting"),
+    ],
+)  # fmt: skip
+def test_campaign_title(name, template, heading):
+    assert campaign_title("slug", name, template) == heading
+
+
+def test_a_campaign_name_heads_its_results_and_report(project):
+    project.edit_config(
+        'slug = "social-media-misuse"',
+        'slug = "social-media-misuse"\nname = "Social media & staff"',
+    )
+    seed(project)
+    md = project.run("results", CAMPAIGN, "--as-of", AS_OF).stdout
+    assert md.startswith("## Social media & staff\n")
+    html = project.run("report", CAMPAIGN, "--as-of", AS_OF, "-o", "-").stdout
+    assert "<title>FOI report: Social media &amp; staff</title>" in html

@@ -350,7 +350,8 @@ def _build(
     config, store = app.config, app.store
     calendar = config.calendar
     name = campaign or (f"group-{group}" if group else "all")
-    title = campaign or (f"group {group}" if group else "all tracked requests")
+    # A group has a name and nothing else: the group's name heads its report.
+    title = campaign_heading(app, campaign) if campaign else group or "all tracked requests"
     generated = dt.datetime.now(dt.UTC)
     body_names = store.body_display_names(campaign)
     if group_by_body:
@@ -385,7 +386,7 @@ def _build(
     if campaign:
         from bot.reports.results import build_results
 
-        results = build_results(campaign, campaign, declared, rows, figures, today, generated)
+        results = build_results(campaign, title, declared, rows, figures, today, generated)
     rpt = reports.make_report(
         name,
         title,
@@ -400,6 +401,18 @@ def _build(
         members = {r.ref for r in requests}
         events = {ref: items for ref, items in events.items() if ref in members}
     return rpt, events
+
+
+def campaign_heading(app: App, slug: str) -> str:
+    """The campaign's title for headings (`name`, else its request title without the
+    body's name), from config.toml, else from the database for a campaign since removed."""
+    from bot.reports.results import campaign_title
+
+    spec = next((c for c in app.config.campaigns if c.slug == slug), None)
+    if spec is not None:
+        return campaign_title(slug, spec.name, spec.title)
+    row = app.store.campaign_row(slug) or {}
+    return campaign_title(slug, "", row.get("title_template") or "")
 
 
 def _declared_fields(app: App, campaign: str | None) -> list[FieldSpec]:

@@ -125,10 +125,12 @@ def build_table(app: App, campaign: str, today: dt.date):
         )
     except dl.DeadlineError as exc:
         raise UsageError(str(exc)) from None
+    from bot.cli.report import campaign_heading
+
     spec = config.campaign(campaign)
     return build_results(
         campaign,
-        f"{campaign}: results",
+        campaign_heading(app, campaign),
         spec.fields,
         rows,
         campaign_figures(store, campaign),

@@ -1,10 +1,12 @@
 """The results table a campaign publishes: a row per body, the figures first. Pure.
 
-Totals never sum a bound or a withheld value silently. Each total is a range: `<5` adds
-0 to 4, `≤10` adds 0 to 10, `>100` adds at least 101 with no upper end. A body that
-withheld or refused a figure, or has not answered yet, leaves the total open-ended too
-("≥ 31"), and the total says how many ("2 bodies withheld"). Values "not held" and
-"n/a" add nothing: the body has no such figure.
+Totals never sum a bound or a withheld value silently. Each total is a range over the
+figures the bodies gave (numbers and bounds): `<5` adds 0 to 4, `≤10` adds 0 to 10, `>100`
+adds at least 101 with no upper end. A body that withheld or refused a figure, or has
+none recorded yet, leaves the total open-ended too ("≥ 31"). Values "not held" and "n/a"
+add nothing: the body has no such figure, which is not a figure of 0. Each total says what
+it counts ("2 bodies counted; not counted: 1 body not held"). A total with no figure to
+add, only "not held" (or only another reason), reads as that reason, never as 0.
 
 `bot.reports.results_formats` writes the table as CSV, Markdown, JSON or HTML.
 """
@@ -12,6 +14,7 @@ withheld or refused a figure, or has not answered yet, leaves the total open-end
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -55,9 +58,10 @@ class Cell:
     text: str  # as shown: "3", "<5", "refused (s.12)", "≥ 31", "" for nothing recorded
     kind: str  # number, bound, reason, value, total, empty
     figure: Figure | None = None
-    note: str = ""  # a total's caveats: "2 bodies withheld"
+    note: str = ""  # what a total counts: "2 bodies counted; not counted: 1 body withheld"
     missing: int = 0  # a total's values with no figure recorded yet (so it is open-ended)
-    short: str = ""  # the note without its nouns, for a narrow cell: "1 withheld, 2 not held"
+    short: str = ""  # what it leaves out, without nouns, for a narrow cell: "1 withheld"
+    counted: int = 0  # a total's figures (numbers and bounds) added up
 
     @property
     def css(self) -> str:
@@ -86,12 +90,15 @@ class ResultRow:
 
     @property
     def has_figures(self) -> bool:
-        return any(c.kind not in ("empty", "total") for c in self.cells) or bool(self.notes)
+        """A figure was recorded from the body's reply (a text note is not one)."""
+        return any(c.kind not in ("empty", "total") for c in self.cells)
 
     @property
     def waiting(self) -> str:
-        """The status, shown only where no answer came: "" once the body has answered."""
-        if self.has_figures or self.status in ANSWERED:
+        """The status, shown only where no answer came: "" once the body has answered or
+        a figure was recorded from its reply. A text note alone does not hide it: a note
+        is often written while waiting ("asked by phone, promised by May")."""
+        if self.status in ANSWERED or self.has_figures:
             return ""
         text = self.status.replace("_", " ")
         if self.days_overdue:
@@ -134,6 +141,27 @@ class ResultsTable:
                 return list(zip(g.columns, cells[start : start + len(g.columns)], strict=True))
             start += len(g.columns)
         raise KeyError(group.field.name)
+
+
+# The body's name at the start or the end of a title template, with its separator:
+# "{{ body.short_name }}: staff disciplined…", "Staff disciplined – {{ body.name }}".
+_BODY = r"\{\{-?\s*body\.\w+\s*-?\}\}"
+_BODY_AT_START = re.compile(rf"^\s*{_BODY}\s*[:\-–—|,]?\s*")
+_BODY_AT_END = re.compile(rf"\s*[:\-–—|,]?\s*(?:\(\s*{_BODY}\s*\)|{_BODY})\s*$")
+
+
+def campaign_title(slug: str, name: str = "", title_template: str = "") -> str:
+    """What a campaign's results and reports are headed by: its `name` (config.toml), else
+    its request title with the body's name taken off the start or end ("{{ body.short_name
+    }}: staff disciplined…" → "Staff disciplined…"), else, when the title has more template
+    in it than that, the slug."""
+    if name.strip():
+        return " ".join(name.split())
+    text = _BODY_AT_END.sub("", _BODY_AT_START.sub("", title_template))
+    text = " ".join(text.split())
+    if not text or "{{" in text or "{%" in text or "{#" in text:
+        return slug
+    return text[0].upper() + text[1:]
 
 
 def table_columns(fields: Iterable[FieldSpec]) -> tuple[list[FieldGroup], list[FieldSpec]]:
@@ -184,13 +212,22 @@ def total(figures: Iterable[Figure | None], unit: tuple[str, str] = ("", "")) ->
             low, open_ended = low + value + 1, True
         elif fig.qualifier == ">=":
             low, open_ended = low + value, True
-    notes, short = [], []
-    for reason in _REASON_ORDER:
-        if counts[reason]:
-            notes.append(f"{_count(counts[reason], unit)} {REASONS[reason]}")
-            short.append(f"{counts[reason]} {REASONS[reason]}")
+    reasons = [r for r in _REASON_ORDER if counts[r]]
+    if not numbers and not reasons:
+        return Cell("–", "total", missing=counts["missing"])  # nothing recorded: nothing to say
+    left_out = [f"{_count(counts[r], unit)} {REASONS[r]}" for r in reasons]
+    short = [f"{counts[r]} {REASONS[r]}" for r in reasons]
+    if counts["missing"]:
+        left_out.append(f"{_count(counts['missing'], unit)} with no figure yet")
+    note = f"{_count(numbers, unit)} counted" if numbers else ""
+    if left_out:
+        note += ("; " if note else "") + "not counted: " + ", ".join(left_out)
     if not numbers:
-        text = "0" if counts and set(counts) <= {"not_held", "n/a"} else "–"
+        # Nothing to add up. "Not held" for every value is an answer, not a figure of 0.
+        only_reasons = not counts["missing"]
+        text = " / ".join(REASONS[r] for r in reasons) if only_reasons else "–"
+        if only_reasons and len(reasons) == 1:
+            return Cell(text, "total")  # "not held" needs no note saying "7 not held"
     elif open_ended:
         text = f"≥ {_fmt(low)}"
     elif low == high:
@@ -198,8 +235,9 @@ def total(figures: Iterable[Figure | None], unit: tuple[str, str] = ("", "")) ->
     else:
         text = f"{_fmt(low)}–{_fmt(high)}"
     return Cell(
-        text, "total", note=", ".join(notes), missing=counts["missing"], short=", ".join(short)
-    )
+        text, "total", note=note, missing=counts["missing"], short=", ".join(short),
+        counted=numbers,
+    )  # fmt: skip
 
 
 def _count(n: int, unit: tuple[str, str]) -> str:
@@ -277,7 +315,7 @@ def _result_row(
     for col in columns:
         if col.total:
             periods = [values.get(key(col.field.name, p)) for p in col.field.periods]
-            cells.append(total(periods) if any(periods) else EMPTY)
+            cells.append(total(periods, ("period", "periods")) if any(periods) else EMPTY)
         else:
             cells.append(cell(values.get(key(col.field.name, col.period))))
     notes = tuple((spec.label, values[spec.name].text) for spec in texts if spec.name in values)

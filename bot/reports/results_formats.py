@@ -49,31 +49,49 @@ def _wide(c: Cell) -> Any:
 
 TIDY_COLUMNS = (
     "body", "body_name", "ref", "field", "description", "period", "value", "number",
-    "qualifier", "exemption", "status",
+    "qualifier", "exemption", "text", "status",
 )  # fmt: skip
 
 
 def to_tidy_csv(table: ResultsTable, *, excel: bool = False) -> bytes:
     """One row per body × field × period, for R, pandas or a pivot table: `value` as
-    shown, `number` only when exact, `qualifier` (<, <=, >, >=, withheld, not_held,
-    refused, n/a) and `exemption` apart. Totals are left out: they derive from the rows."""
+    shown; `number` the number given, a bound's too (`<5`: number 5, qualifier `<`), so
+    filter on `qualifier` before summing; `qualifier` "" for an exact number, else <, <=,
+    >, >=, or the reason there is no number (withheld, not_held, refused, n/a, as
+    `foibot record` stores them); `exemption` apart (`withheld:s40` → s40); `text` the
+    words of a text field, which gets a row per body too. Totals are left out: they
+    derive from the rows."""
     rows = []
     columns = table.columns
     for r in table.rows:
+        waiting = r.waiting
         for col, c in zip(columns, r.cells, strict=True):
             if col.total:
                 continue
             fig = c.figure
+            number = fig.value if fig is not None and _is_number(fig.value) else ""
             rows.append(
                 [
                     r.body, r.body_name, " ".join(r.refs), col.field.name, col.field.description,
-                    col.period or "", c.text if fig is None else fig.text,
-                    fig.value if fig is not None and not fig.qualifier and isinstance(fig.value, int) and not isinstance(fig.value, bool) else "",
+                    col.period or "", c.text if fig is None else fig.text, number,
                     fig.qualifier if fig is not None else "",
-                    fig.exemption if fig is not None else "", r.waiting,
+                    fig.exemption if fig is not None else "", "", waiting,
+                ]
+            )  # fmt: skip
+        notes = dict(r.notes)
+        for spec in table.text_fields:
+            text = notes.get(spec.label, "")
+            rows.append(
+                [
+                    r.body, r.body_name, " ".join(r.refs), spec.name, spec.description, "",
+                    text, "", "", "", text, waiting,
                 ]
             )  # fmt: skip
     return _csv(TIDY_COLUMNS, rows, excel)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _md(text: str) -> str:
@@ -88,9 +106,10 @@ def to_markdown(table: ResultsTable) -> str:
     for title, cols in _md_sections(table):
         out += _md_section(table, title, cols, index)
     out += [
-        "A total marked ≥ is at least that much: some body withheld or refused the figure, "
-        "gave only a bound (such as >100), or has not answered yet. A bound such as <5 "
-        "adds 0 to 4.",
+        'A total adds up the figures the bodies gave. "Not held", "n/a", withheld and '
+        "refused answers are not counted, never as 0. A total marked ≥ is at least that "
+        "much: some body withheld or refused the figure, gave only a bound (such as >100), "
+        "or has no figure recorded yet. A bound such as <5 adds 0 to 4.",
         "",
     ]
     notes = [(r.body_name, label, text) for r in table.rows for label, text in r.notes]
@@ -127,10 +146,10 @@ def _md_section(
     out.append(
         "| **Total** | " + " | ".join(f"**{_md(t.text)}**" if t.text else "" for t in totals) + " |"
     )
-    caveats = [f"{c.label}: {t.note}" for c, t in zip(cols, totals, strict=True) if t.note]
+    counts = [f"- {c.label}: {t.note}" for c, t in zip(cols, totals, strict=True) if t.note]
     out.append("")
-    if caveats:
-        out += [f"Totals leave out: {'; '.join(_md(x) for x in caveats)}.", ""]
+    if counts:
+        out += ["What each total counts:", "", *(_md(x) for x in counts), ""]
     return out
 
 
@@ -138,6 +157,7 @@ def to_json(table: ResultsTable) -> dict[str, Any]:
     columns = table.columns
     return {
         "campaign": table.campaign,
+        "title": table.heading,
         "as_of": table.as_of.isoformat(),
         "columns": [
             {
@@ -169,7 +189,8 @@ def _json_cell(c: Cell) -> dict[str, Any] | None:
     if c.kind == "empty":
         return None
     if c.kind == "total":
-        return {"text": c.text, "note": c.note or None, "missing": c.missing}
+        return {"text": c.text, "note": c.note or None, "counted": c.counted,
+                "missing": c.missing}  # fmt: skip
     fig = c.figure
     assert fig is not None
     return {"text": fig.text, "value": fig.value, "qualifier": fig.qualifier or None,

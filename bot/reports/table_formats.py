@@ -80,6 +80,7 @@ def to_json(report: Report, events: Mapping[str, Sequence[Mapping[str, Any]]] | 
     """The CSV's content plus, per request, its event history (`events`: ref -> events)."""
     data: dict[str, Any] = {
         "scope": report.scope,
+        "title": report.heading,
         "as_of": report.as_of.isoformat(),
         "generated": report.generated.isoformat(timespec="seconds"),
         "fields": [
@@ -172,15 +173,15 @@ def to_html(report: Report) -> str:
     pct = s.answered_on_time_pct
     figures = [
         ("sent", _number(s.sent), f"of {s.requests} requests"),
-        ("answered", _number(s.answered), "first reply received"),
+        ("answered", _number(s.answered), "an answer, not an acknowledgement"),
         (
             "answered on time",
-            _number(round(pct) if pct is not None else None, "%"),
+            _number(pct, "%"),
             f"{s.answered_on_time} of {s.decided} due so far",
         ),
         ("overdue now", _number(s.overdue_now), "waiting past a deadline"),
         (
-            "median working days to first reply",
+            "median working days to the answer",
             _number(s.median_working_days_to_first_response),
             "statutory limit: 20",
         ),

@@ -7,6 +7,8 @@ writes the tables as CSV, JSON, ICS and HTML.
 Definitions a reader of the numbers needs (also printed in the HTML report):
 
 * sent: requests that left foibot's hands and reached WDTK (not draft, ready or cancelled).
+  A tracked URL WDTK never returned (still `tracked`, or hidden or gone before foibot
+  first read it, so no date it was sent) was never seen sent and is not counted.
 * first reply: the earliest `response` event on or after the day the clock started
   (`sent_on`). A reply before that day belongs to an earlier clock, e.g. the body asking
   for clarification, which restarts the count, so it would make timeliness negative.
@@ -17,7 +19,8 @@ Definitions a reader of the numbers needs (also printed in the HTML report):
 * answered, on time: the answer came on or before `due`. A request still unanswered
   after its due date counts as not on time; one not yet due (or withdrawn unanswered)
   is not counted. The working days "to first response" count to the answer.
-* answered on time %: on time / (on time + not on time).
+* answered on time %: on time / (on time + not on time), rounded half up to one decimal
+  place (33.3) in every format.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from bot.config import FieldSpec
 from bot.dates import LONDON
 from bot.reports.charts import TimelineItem
 from bot.rules.status import StatusRow, StatusRule, StoredRequest
-from bot.statuses import LOCAL
+from bot.statuses import LOCAL, Status
 
 # The request-table columns shared by CSV, JSON and HTML, in CSV order.
 COLUMNS = (
@@ -57,6 +60,26 @@ COLUMNS = (
     "review_due",
     "review_latest",
 )
+# Statuses of a tracked request WDTK has not (or no longer) shown foibot: without a date
+# it was sent, the URL was never found (mistyped, deleted or hidden before the first read).
+_UNSEEN = frozenset({Status.TRACKED, Status.HIDDEN, Status.GONE})
+# The row of sent requests whose body WDTK did not name, in the by-body tables.
+UNKNOWN_BODY = "(body not known)"
+
+
+def was_sent(status: str, sent_on: str | None) -> bool:
+    """Whether a request counts as sent: on WDTK, and not a URL WDTK never returned."""
+    return status not in LOCAL and (sent_on is not None or status not in _UNSEEN)
+
+
+def percent(part: int, whole: int) -> float | None:
+    """part/whole as a percentage rounded half up to one decimal place (2/3 → 66.7), the
+    same in CSV, JSON and HTML. Integer arithmetic: no binary-float half-way surprises."""
+    if not whole:
+        return None
+    return ((2000 * part + whole) // (2 * whole)) / 10
+
+
 BODY_COLUMNS = (
     "body",
     "body_name",
@@ -114,7 +137,7 @@ class Summary:
 
     @property
     def answered_on_time_pct(self) -> float | None:
-        return 100 * self.answered_on_time / self.decided if self.decided else None
+        return percent(self.answered_on_time, self.decided)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -306,9 +329,11 @@ class _Tally:
         days: int | None,
         on_time: bool | None,
         days_overdue: int | None,
+        *,
+        sent_on: str | None,
     ) -> None:
         self.requests += 1
-        if status in LOCAL:
+        if not was_sent(status, sent_on):
             return
         self.sent += 1
         if first_response is not None:
@@ -362,6 +387,7 @@ def summarise(rows: Iterable[ReportRow]) -> Summary:
             r.working_days_to_first_response,
             r.on_time,
             r.days_overdue,
+            sent_on=r.sent_on,
         )
     return tally.summary()
 
@@ -387,14 +413,14 @@ def body_timeliness(
             r.sent_on, r.answered_on, r.due, status, r.law, iso_today, calendar
         )
         counts[status] = counts.get(status, 0) + 1
-        key = None if status in LOCAL else r.body or ""
+        key = (r.body or "") if was_sent(status, r.sent_on) else None
         tally = per_body.get(key)
         if tally is None:
             tally = per_body[key] = _Tally()
-        tally.add(status, answer, days, on_time, r.days_overdue)
+        tally.add(status, answer, days, on_time, r.days_overdue, sent_on=r.sent_on)
     overall = _Tally.merged(per_body.values())
     bodies = [
-        BodyTimeliness(key, body_names.get(key, key), tally.summary())
+        BodyTimeliness(key, body_names.get(key, key) or UNKNOWN_BODY, tally.summary())
         for key, tally in per_body.items()
         if key is not None
     ]
