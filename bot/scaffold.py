@@ -46,8 +46,10 @@ def config_text(
 LETTER_TEXT = """\
 Dear {{ body.name }},
 
-Under the {{ body.law_name }}, please provide the following information
-for each calendar year from {{ first_year }} to {{ last_year }}:
+{% if body.law == "none" %}I understand that you are not subject to the Freedom of Information
+Act, so I am asking you to provide this information voluntarily, for each calendar
+year from {{ first_year }} to {{ last_year }}:{% else %}Under the {{ body.law_name }}, please provide the following information
+for each calendar year from {{ first_year }} to {{ last_year }}:{% endif %}
 
 1. …
 
