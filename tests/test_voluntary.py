@@ -122,7 +122,7 @@ def test_foi_no_read_from_inline_bodies_and_draft_names_them(project):
     assert voluntary["law"] == "none"
     assert FOIA_ACT not in voluntary["letter"]
     assert "Under the" not in voluntary["letter"]
-    assert "asking you to provide this information voluntarily" in voluntary["letter"]
+    assert "asking you to provide the following information voluntarily" in voluntary["letter"]
     # Every other body is still asked under its Act.
     assert (
         f"Under the {FOIA_ACT}, please provide"
