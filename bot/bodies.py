@@ -94,9 +94,16 @@ class Body:
 
 
 def law_for_tags(tags: Iterable[str]) -> str:
-    """foi, eir, foisa or eisr: which Act governs requests to a body with these tags."""
+    """foi, eir, foisa, eisr or none: which law governs requests to a body with these tags.
+
+    `foi_no`: not a public authority under FOIA/FOISA, voluntary requests only (Alaveteli
+    `PublicBody#not_subject_to_law?`); with `eir_only` as well, its requests go under EIR."""
     names = {tag.split(":", 1)[0] for tag in tags}
-    return law_for(scottish="scotland" in names, environmental="eir_only" in names)
+    return law_for(
+        scottish="scotland" in names,
+        environmental="eir_only" in names,
+        subject_to_foi="foi_no" not in names,
+    )
 
 
 @dataclass(frozen=True)

@@ -33,12 +33,15 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
-from bot.laws import LAWS, SCOTTISH
+from bot.laws import ALL_LAWS, NONE, SCOTTISH
+from bot.laws import LAWS as LAWS  # re-exported: callers read dl.LAWS
 
 FIRST_YEAR = 2005
 LAST_YEAR = 2100  # holidays.UK.end_year: the package computes no further
 
-_FAMILY = {law: "scotland" if law in SCOTTISH else "uk" for law in LAWS}
+# "none" (no FOI law: a voluntary request) counts its courtesy reminder date on the UK
+# calendar, as WDTK does for every body.
+_FAMILY = {law: "scotland" if law in SCOTTISH else "uk" for law in ALL_LAWS}
 _FAMILY_SUBDIVS = {"uk": ("ENG", "WLS", "SCT", "NIR"), "scotland": ("SCT",)}
 _REGION = {
     "ENG": ("England", "Wales"),
@@ -93,7 +96,16 @@ class Holiday(NamedTuple):
 def _check_law(law: str) -> str:
     key = law.strip().lower() if isinstance(law, str) else law
     if key not in _FAMILY:
-        raise DeadlineError(f"unknown law {law!r}: expected one of {', '.join(LAWS)}")
+        raise DeadlineError(f"unknown law {law!r}: expected one of {', '.join(ALL_LAWS)}")
+    return key
+
+
+def _statutory(law: str, what: str) -> str:
+    """`law`, checked, when it is one of the Acts: a body no FOI law covers owes no
+    internal review and answers to no regulator, so nothing can be counted for it."""
+    key = _check_law(law)
+    if key == NONE:
+        raise DeadlineError(f"no {what}: the body is not subject to FOI law (a voluntary request)")
     return key
 
 
@@ -464,6 +476,8 @@ def compute_deadlines(
     ``school`` is the FOIA schools variation (SI 2004/3364 reg 3, made under FOIA s.10(4)):
     the 20th *school* day, capped at the 60th working day, so ``very_overdue_after`` is the
     60th. It changes FOIA only: under EIR, FOISA and EISR a school is like any authority.
+    Under ``"none"`` (no FOI law applies) nothing is statutory: ``due`` is only the
+    courtesy date after which a polite reminder may be sent (the date WDTK shows too).
     """
     law = _check_law(law)
     received = _check_date(received, "received date")
@@ -572,7 +586,7 @@ def review_deadlines(
     requested: date, law: str, calendar: WorkingCalendar | None = None
 ) -> ReviewClock:
     """Internal-review clock counted from the day the review request was received (day 0)."""
-    law = _check_law(law)
+    law = _statutory(law, "internal review clock")
     requested = _check_date(requested, "review request date")
     cal = _calendar(law, calendar)
     expected_days, latest_days, statutory = _REVIEW[law]
@@ -594,7 +608,7 @@ def review_request_by(answered: date, law: str, calendar: WorkingCalendar | None
     believes that the public authority has failed to comply". FOISA s.20(5): within 40
     working days after receipt of the notice, or (s.20(5)(a)) after the expiry of the time
     allowed for a response. EISR reg 16(2): 40 working days likewise."""
-    law = _check_law(law)
+    law = _statutory(law, "internal review window")
     answered = _check_date(answered, "answer date")
     return _calendar(law, calendar).add_working_days(answered, REVIEW_ASK_DAYS)
 
@@ -648,7 +662,7 @@ def proclaimed_through() -> int:
 
 
 def regulator_for(law: str) -> str:
-    return "sic" if _FAMILY[_check_law(law)] == "scotland" else "ico"
+    return "sic" if _FAMILY[_statutory(law, "regulator")] == "scotland" else "ico"
 
 
 def holiday_data_version() -> str:

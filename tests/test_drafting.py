@@ -81,6 +81,7 @@ def test_example_campaign_drafts_one_request_per_body(project):
         "campaign": "social-media-misuse", "created": 7, "unchanged": 0, "changed": 0, "skipped": [],
         "created_refs": [f"smm-{i}" for i in range(1, 8)], "changed_refs": [],
         "released_not_updated": [], "cancelled": [], "orphaned": [], "failed": [],
+        "not_subject_to_foi": [],
     }  # fmt: skip
     shown = project.json("show", "smm-7")
     assert shown["body"] == "police_scotland"

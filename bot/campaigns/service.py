@@ -12,6 +12,7 @@ from bot.bodies import Body
 from bot.config import EXAMPLE_USER, CampaignConfig, Config
 from bot.dates import LONDON, london_today
 from bot.errors import ConfigError, FoibotError
+from bot.laws import NONE
 from bot.rules import news
 from bot.rules.drafting import Renderer, plan_drafts, ref_prefix, render_campaign, select_bodies
 from bot.rules.followups import followup_link
@@ -146,6 +147,8 @@ class DraftReport:
     cancelled: list[str] = field(default_factory=list)
     orphaned: list[str] = field(default_factory=list)  # body gone: never released; --prune
     failed: list[dict] = field(default_factory=list)  # {"body", "error"}: the rest drafted
+    # Drafted bodies no FOI law covers (WDTK's `foi_no`): asked voluntarily, no deadline.
+    not_subject_to_foi: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict:
         return {
@@ -160,6 +163,7 @@ class DraftReport:
             "cancelled": self.cancelled,
             "orphaned": self.orphaned,
             "failed": self.failed,
+            "not_subject_to_foi": self.not_subject_to_foi,
         }
 
 
@@ -177,6 +181,7 @@ def draft_campaign(
     drafts, skipped, failed = render_campaign(Renderer(config, campaign, today), bodies)
     report = DraftReport(slug, skipped=[{"body": s.body, "reason": s.reason} for s in skipped])
     report.failed = [{"body": f.body, "error": f.reason} for f in failed]
+    report.not_subject_to_foi = [d.body for d in drafts if known[d.body].law == NONE]
     with store.transaction():
         sync_config_bodies(store, config, known)
         prefix = ensure_campaign(store, campaign, config)
@@ -199,7 +204,11 @@ def draft_campaign(
             report.created.append(ref)
         store.add_requests(rows)
         for ref, draft in [*plan.change, *plan.restore]:
-            store.update_request(ref, title=draft.title, letter=draft.letter, status="draft")
+            # The law too: a body WDTK has since tagged `foi_no` is asked voluntarily.
+            store.update_request(
+                ref, title=draft.title, letter=draft.letter, status="draft",
+                law=known[draft.body].law,
+            )  # fmt: skip
             events.append({"ref": ref, "kind": "redrafted", "detail": {"title": draft.title}})
             report.changed.append(ref)
         for ref in plan.cancel:

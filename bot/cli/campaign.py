@@ -34,6 +34,11 @@ def draft(app: App, campaign: str, prune: bool, as_of: dt.date | None, as_json: 
     )
     for skip in report.skipped:
         click.echo(f"  skipped {skip['body']}: {skip['reason']}")
+    if report.not_subject_to_foi:
+        click.echo(
+            "  not subject to FOI (voluntary requests: no statutory deadline, review or "
+            "complaint): " + ", ".join(report.not_subject_to_foi)
+        )
     if report.released_differs:
         click.echo(
             "  the template changed but these are already released and were left as sent: "

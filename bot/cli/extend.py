@@ -60,6 +60,11 @@ def extend(
     if not row["sent_on"]:
         raise UsageError(f"{ref} has no clock yet: it is not on WhatDoTheyKnow (poll it first)")
     law = row["law"] or "foi"
+    if law == "none":
+        raise UsageError(
+            f"{ref}: the body is not subject to FOI law (a voluntary request): "
+            "there is no statutory clock to extend or pause"
+        )
     calendar = app.config.calendar(law)
     try:
         adjust = with_extension(

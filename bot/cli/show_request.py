@@ -14,7 +14,7 @@ from bot.cli.output import printable
 # The dates and facts `show` lists under the title, in this order, where they are set.
 _FACTS = (
     "campaign", "body", "law", "status", "wdtk_id", "sent_on", "due", "very_overdue_after",
-    "review_started_on", "review_latest", "review_by", "answered_on",
+    "remind_after", "review_started_on", "review_latest", "review_by", "answered_on",
 )  # fmt: skip
 
 
@@ -46,6 +46,11 @@ def request_info(app: App, row: dict, as_of: dt.date | None) -> dict[str, Any]:
     return {
         **row,
         "status": st.status,
+        # The status rule's dates: under no FOI law (law "none") nothing is due, and the
+        # stored courtesy date is only when a polite reminder may go.
+        "due": st.due,
+        "very_overdue_after": st.very_overdue_after,
+        "remind_after": st.remind_after,
         "review_by": st.review_by,
         # FOISA s.20(5)/(6): past this day the body need not comply with a requirement.
         "review_window_closed": review_window_closed(st.review_by, app.today(as_of)),
@@ -100,7 +105,7 @@ def _print_facts(info: dict[str, Any]) -> None:
         said = f" (it looks like {hint['state']}: {hint['why']}; a suggestion only)" if hint else ""
         _line("to do", f"{info['note']}{said}")
     stated = info["wdtk_stated_due"]
-    if stated and stated != info["due"]:
+    if stated and info["due"] and stated != info["due"]:
         _line("WDTK says due", f"{stated} (foibot's statutory count says {info['due']})")
     if info["slot_at"]:
         _line("slot", f"{format_uk(info['slot_at'])} (UK)")

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from bot.cli.output import echo, print_table
 from bot.dates import format_uk, format_uk_short
+from bot.laws import NONE
 from bot.rules.status import StatusRow
 
 HEADERS = (
@@ -45,7 +46,7 @@ def _cells(r: StatusRow, today: dt.date | None) -> tuple[str, ...]:
         # When WDTK last confirmed it, UK time, and the path: "20 Mar 09:05 mail".
         confirmed = f"{format_uk_short(r.last_confirmed_at)} {r.last_confirmed_via or 'poll'}"
     return (
-        r.ref, r.body or "", r.status, sent, r.due or "", late, review_by_cell(r.review_by, today),
+        r.ref, r.body or "", r.status, sent, _due_cell(r), late, review_by_cell(r.review_by, today),
         r.stage or "", confirmed, r.title,
     )  # fmt: skip
 
@@ -61,6 +62,13 @@ def review_by_cell(review_by: str | None, today: dt.date | None) -> str:
     if review_window_closed(review_by, today):
         return f"window closed on {review_by}"
     return review_by or ""
+
+
+def _due_cell(r: StatusRow) -> str:
+    """The due date; for a request under no FOI law, "voluntary" (nothing is due by law)."""
+    if r.law == NONE:
+        return "voluntary"
+    return r.due or ""
 
 
 def late_from_cell(since: str | None, latest: str | None) -> str:

@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from bot.laws import SHORT_NAMES
 from bot.reports.tables import BODY_COLUMNS, COLUMNS, Report, ReportRow, timeline
 
 # Spreadsheets run a cell as a formula when it starts with one of these (CSV injection).
@@ -109,9 +110,10 @@ def calendar_entries(rows: Iterable[ReportRow]) -> list[tuple[str, dt.date, str,
     out = []
     for r in rows:
         who = f"{r.body_name or r.body or r.ref} ({r.ref})"
+        law = SHORT_NAMES.get(r.law or "foi", r.law)  # FOI, EIR, FOISA or EISR
         for kind, day, what in (
-            ("due", r.due, "FOI reply due"),
-            ("very-overdue", r.very_overdue_after, "FOI reply very overdue after"),
+            ("due", r.due, f"{law} reply due"),
+            ("very-overdue", r.very_overdue_after, f"{law} reply very overdue after"),
             ("review-due", r.review_due, "Internal review due"),
         ):
             if day:

@@ -34,6 +34,7 @@ from typing import Any
 from bot import deadlines as dl
 from bot.config import FieldSpec
 from bot.dates import LONDON
+from bot.laws import NONE
 from bot.reports.charts import TimelineItem
 from bot.rules.status import StatusRow, StatusRule, StoredRequest
 from bot.statuses import LOCAL, Status
@@ -278,7 +279,7 @@ def build_rows(
         reply, answer, days, on_time = timeliness(st, responses.get(ref), iso_today, calendar)
         review_on = row.review_started_on
         review_due = review_latest = None
-        if review_on:
+        if review_on and law != NONE:  # a voluntary review has no clock
             clock = dl.review_deadlines(dt.date.fromisoformat(review_on), law, calendar(law))
             review_due, review_latest = clock.expected.isoformat(), clock.latest.isoformat()
         values = recorded.get(ref)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from bot import deadlines as dl
 from bot.bodies import law_for_tags
-from bot.laws import ENVIRONMENTAL, SCOTTISH, law_for
+from bot.laws import ENVIRONMENTAL, NONE, SCOTTISH, law_for
 from bot.wdtk.payload import WdtkRequest, tag_strings
 from bot.wdtk.states import clock_start, first_answer, first_reply, review_start
 
@@ -145,13 +145,16 @@ class Tracked:
 
 
 def law_of(request: WdtkRequest, body_law: str | None) -> str:
-    """The Act: the body's tags decide Scotland; WDTK's `law_used` says EIR or FOI."""
+    """The Act: the body's tags decide Scotland and whether FOI law applies at all
+    (`foi_no`); WDTK's `law_used` says EIR or FOI. The stored body, when there is one,
+    decides; else the tags WDTK sends with the request (its /body JSON)."""
     tag_law = (
         law_for_tags(tag_strings(request.public_body.tags)) if request.public_body else None
     )
     scottish = body_law in SCOTTISH or tag_law in SCOTTISH
     eir = request.law_used == "eir" or body_law in ENVIRONMENTAL
-    return law_for(scottish=scottish, environmental=eir)
+    voluntary = (body_law or tag_law) == NONE
+    return law_for(scottish=scottish, environmental=eir, subject_to_foi=not voluntary)
 
 
 def adjusted_dates(

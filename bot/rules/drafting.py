@@ -26,6 +26,9 @@ LAW_NAMES = {
     "eir": "Environmental Information Regulations 2004",
     "foisa": "Freedom of Information (Scotland) Act 2002",
     "eisr": "Environmental Information (Scotland) Regulations 2004",
+    # WDTK's `foi_no`: not a public authority under FOIA/FOISA. Letters branch on
+    # `body.law == "none"` and ask voluntarily; this name is never an Act to cite.
+    "none": "no freedom of information law (a voluntary request)",
 }
 TITLE_MIN, TITLE_MAX = 3, 200
 # WDTK adds "FOI request" itself; a title that says only that tells readers nothing.

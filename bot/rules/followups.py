@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from bot import deadlines as dl
 from bot import statuses
 from bot.config import Config, FollowupPolicy
+from bot.laws import NONE
 from bot.rules.status import StatusRule, StoredRequest, live_status, review_by
 from bot.statuses import LATE_REPLY, Status
 
@@ -76,6 +77,14 @@ def school_cap(row: dict) -> bool:
 
 def _scottish(law: str) -> bool:
     return law in ("foisa", "eisr")
+
+
+def voluntary(row: dict) -> bool:
+    """No FOI law covers the body (WDTK's `foi_no`, law "none"): it answers voluntarily, so
+    there is no statutory breach to chase, no internal review (FOIA s.45 Code, EIR reg 11,
+    FOISA s.20 bind public authorities only) and no regulator to complain to (FOIA s.50,
+    FOISA s.47 concern requests to public authorities)."""
+    return row.get("law") == NONE
 
 
 def _last_review_request(row: dict, history: History) -> dt.date | None:
@@ -150,7 +159,7 @@ def due_followups(
 def _chaser_due(ask: _Ask) -> Due | None:
     """A chaser once the reply is late, then every `chaser_every` days, `chaser_max` in all."""
     policy, calendar, today = ask.policy, ask.calendar, ask.today
-    if policy.chaser_max < 1 or ask.status not in LATE_REPLY:
+    if policy.chaser_max < 1 or not (ask.status in LATE_REPLY or _reminder_time(ask)):
         return None
     late_from = _late_from(ask.row, today)
     if late_from is None:
@@ -170,6 +179,18 @@ def _chaser_due(ask: _Ask) -> Due | None:
     if last and calendar.working_days_between(last, today) < policy.chaser_every:
         return None
     return Due("chaser", f"{ask.sent_on}:{number}", number)
+
+
+def _reminder_time(ask: _Ask) -> bool:
+    """A voluntary request (law "none") is never late; after its courtesy date (the 20th
+    working day, stored as `due`) its chaser is a polite reminder."""
+    due = ask.row.get("due")
+    return (
+        voluntary(ask.row)
+        and ask.status == statuses.Status.WAITING_RESPONSE
+        and bool(due)
+        and ask.today > dt.date.fromisoformat(due)
+    )
 
 
 def _late_from(row: dict, today: dt.date) -> dt.date | None:
@@ -202,7 +223,7 @@ def _nudge_due(ask: _Ask) -> Due | None:
 def _review_due(ask: _Ask) -> Due | None:
     """An internal-review request after a refusal (or, in Scotland, no reply in time)."""
     kind = "internal-review"
-    if not ask.policy.internal_review:
+    if not ask.policy.internal_review or voluntary(ask.row):
         return None
     if ask.status in REFUSED:
         due = Due(kind, ask.sent_on)
@@ -278,7 +299,7 @@ def _history(responses: int | History) -> History:
 
 def _complaint_due(ask: _Ask) -> Due | None:
     """When the regulator takes a complaint, as the law (Scotland) or the ICO says."""
-    if not ask.policy.complaint:
+    if not ask.policy.complaint or voluntary(ask.row):
         return None
     row, status, today, calendar = ask.row, ask.status, ask.today, ask.calendar
     history = _history(ask.responses)
@@ -345,6 +366,8 @@ _EXTENSION_SIGNS = (
 def announced_extension(texts: list[str], law: str) -> str | None:
     """The `foibot extend` option a reply seems to call for, from its wording; None if no
     reply announces an extension or fee. A hint for a person, never applied by itself."""
+    if law == NONE:  # no FOI law: no statutory clock to extend or pause
+        return None
     for text in reversed(texts):
         for pattern, option in _EXTENSION_SIGNS:
             if option == "--eir" and law not in ("eir", "eisr"):
@@ -394,7 +417,7 @@ def context(
     if late_from and today > dt.date.fromisoformat(late_from):
         late = calendar.working_days_between(dt.date.fromisoformat(late_from), today)
     review = None
-    if row.get("review_started_on"):
+    if row.get("review_started_on") and law != NONE:  # a voluntary review has no clock
         started = dt.date.fromisoformat(row["review_started_on"])
         clock = dl.review_deadlines(started, law, calendar)
         review = {
@@ -408,13 +431,8 @@ def context(
         }
     outcome = _review_outcome(row, history)
     asked = _last_review_request(row, history)
-    code = dl.regulator_for(law)
-    chased = unanswered_chaser(row, history, today)
-    window = _window(row, due, code, review, chased, calendar)
-    regulator = {**REGULATORS[code], "code": code, **window}
-    if code == "ico" and regulator["complain_by"] and regulator["complain_by"] < today:
-        # Never a "send by" date that has passed: say the window closed instead.
-        regulator["window_closed"], regulator["complain_by"] = regulator["complain_by"], None
+    chased = None if law == NONE else unanswered_chaser(row, history, today)
+    regulator = None if law == NONE else _regulator(row, due, law, review, chased, today, calendar)
     from bot.rules.drafting import LAW_NAMES  # the Act's full name, as in the first letter
 
     return {
@@ -440,6 +458,11 @@ def context(
             # FOISA s.20(5)/(6), EISR reg 16(2): the window's last day, once it has passed.
             "review_window_closed": review_window_closed(row, today, calendar, history),
             "chased_on": chased,  # the unanswered chaser an ICO complaint relies on
+            # Working days since it was sent: a voluntary request's reminder says this,
+            # never how "late" it is.
+            "days_waiting": calendar.working_days_between(
+                dt.date.fromisoformat(row["sent_on"]), today
+            ),
         },
         "body": {"name": body_name},
         "reference": reference,
@@ -450,6 +473,44 @@ def context(
         "requester": requester,
         "today": today,
     }
+
+
+def _regulator(
+    row: dict,
+    due: Due,
+    law: str,
+    review: dict | None,
+    history: History,
+    today: dt.date,
+    calendar: dl.WorkingCalendar,
+) -> dict:
+    """The regulator a follow-up may point to, and the window for going to it."""
+    code = dl.regulator_for(law)
+    window = _window(row, due, code, review, history, calendar)
+    regulator = {**REGULATORS[code], "code": code, **window}
+    if code == "ico" and regulator["complain_by"] and regulator["complain_by"] < today:
+        # Never a "send by" date that has passed: say the window closed instead.
+        regulator["window_closed"], regulator["complain_by"] = regulator["complain_by"], None
+    return regulator
+
+
+def _regulator(
+    row: dict,
+    due: Due,
+    law: str,
+    review: dict | None,
+    chased: dt.date | None,
+    today: dt.date,
+    calendar: dl.WorkingCalendar,
+) -> dict:
+    """The regulator a follow-up may point to, and the window for going to it."""
+    code = dl.regulator_for(law)
+    window = _window(row, due, code, review, chased, calendar)
+    regulator = {**REGULATORS[code], "code": code, **window}
+    if code == "ico" and regulator["complain_by"] and regulator["complain_by"] < today:
+        # Never a "send by" date that has passed: say the window closed instead.
+        regulator["window_closed"], regulator["complain_by"] = regulator["complain_by"], None
+    return regulator
 
 
 def _window(

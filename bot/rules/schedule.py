@@ -29,6 +29,7 @@ from bot import deadlines as dl
 from bot import statuses
 from bot.config import Config
 from bot.dates import LONDON
+from bot.laws import NONE
 from bot.wdtk.states import CLOSED_STATES
 
 # Answered, but the requester may well ask for an internal review or follow up.
@@ -131,7 +132,8 @@ def _since(row: dict, now: dt.datetime) -> dt.timedelta:
 
 def _body_due(row: dict, law: str, calendar: dl.WorkingCalendar) -> tuple[dt.date, dt.date] | None:
     """(due, very late after) of the reply the body owes: the review's under review."""
-    if row["status"] == "internal_review" and row.get("review_started_on"):
+    # A voluntary request's review (law "none") has no clock: its courtesy date stands.
+    if row["status"] == "internal_review" and row.get("review_started_on") and law != NONE:
         clock = dl.review_deadlines(dt.date.fromisoformat(row["review_started_on"]), law, calendar)
         return clock.expected, clock.latest
     if not row.get("due"):

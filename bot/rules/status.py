@@ -6,6 +6,10 @@ status, lateness and review dates.
 The statuses are Alaveteli's (`InfoRequest#calculate_status`), plus foibot's own
 (bot/statuses.py). A deadline is met on its day: FOIA s.10(1) allows "not later than the
 twentieth working day", so a request is late from the day after.
+
+A request under no FOI law (law "none": the body is tagged `foi_no` on WDTK and answers
+voluntarily) is never late: its stored `due` is only a courtesy date, after which a
+polite reminder may be sent. The rule shows it as `remind_after`, never as a due date.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from operator import attrgetter
 from typing import Any, NamedTuple
 
 from bot import deadlines as dl
-from bot.laws import SCOTTISH
+from bot.laws import NONE, SCOTTISH
 from bot.statuses import AWAITING, LATE_REPLY, LOCAL, REFUSED, Status
 from bot.wdtk.urls import request_url
 
@@ -113,7 +117,8 @@ class StatusRule:
         if status == _REVIEW:
             clock = self._review_clock(row)
             return _REVIEW_OVERDUE if clock and self.today > clock.expected else status
-        if status != _WAITING:
+        if status != _WAITING or row.law == NONE:
+            # No FOI law, no statutory deadline: a voluntary request is never overdue.
             return status
         very, due = row.very_overdue_after, row.due
         if very and self.iso > very:
@@ -125,7 +130,7 @@ class StatusRule:
     def _review_clock(self, row: StoredRequest) -> dl.ReviewClock | None:
         """The internal review's clock, from the day the review request was received."""
         started, law = row.review_started_on, row.law
-        if not (started and law):
+        if not (started and law) or law == NONE:  # a voluntary review has no clock
             return None
         return dl.review_deadlines(dt.date.fromisoformat(started), law, self.calendar(law))
 
@@ -133,7 +138,7 @@ class StatusRule:
         """Working days past the deadline the live `status` refers to: the response due
         date, or for a review the review's due date; None for a request that is not late.
         A late request is at least one working day late, even counted on a weekend."""
-        if row.status not in AWAITING:
+        if row.status not in AWAITING or row.law == NONE:
             return None
         due = row.due
         latest = None
@@ -160,7 +165,9 @@ class StatusRule:
         after the 20-working-day period expired; the Commissioner takes no application
         before a review (s.47(1)). A refusal or partial answer (`answered` is the reply's
         UK date): 40 working days after it (ICO guidance for FOIA; EIR reg 11(2); FOISA
-        s.20(5))."""
+        s.20(5)). No FOI law (law "none"): no review to ask for."""
+        if row.law == NONE:
+            return None
         if status in REFUSED:
             start = answered
         elif status in LATE_REPLY and row.law in SCOTTISH and row.due:
@@ -191,11 +198,13 @@ class StatusRule:
         by = self.review_by(row, status, answered)
         answer = row.answered_at
         answered_on = dl.receipt_date(answer) if answer else None
-        due = row.due
+        due, very, remind = row.due, row.very_overdue_after, None
+        if row.law == NONE:  # its `due` is a courtesy date, not a deadline
+            due, very, remind = None, None, row.due
         return StatusRow(
             row.ref, row.campaign, row.body, row.title or "", status,
             row.wdtk_id, request_url(self.base_url, row.url_title, row.wdtk_id),
-            row.sent_on, due, row.very_overdue_after,
+            row.sent_on, due, very,
             late.working_days if late else None, row.law, row.slot_at,
             row.poll_error, row.stage, by.isoformat() if by else None,
             late.counted_from.isoformat() if late else None,
@@ -203,7 +212,7 @@ class StatusRule:
             answered_on.isoformat() if answered_on else None,
             answered_late(due, answered_on, self.calendar(row.law)),
             UNCLASSIFIED_NOTE if late and late.unclassified else None,
-            row.last_confirmed_at, row.last_confirmed_via,
+            row.last_confirmed_at, row.last_confirmed_via, remind,
         )  # fmt: skip
 
 
@@ -280,6 +289,9 @@ class StatusRow(NamedTuple):
     # or "mail" (a WDTK alert e-mail named the request).
     last_confirmed_at: str | None = None
     last_confirmed_via: str | None = None
+    # No FOI law (law "none"): the day after which a polite reminder may be sent; `due`
+    # and `very_overdue_after` are then None, since nothing is due by law.
+    remind_after: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return self._asdict()
