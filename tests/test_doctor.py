@@ -63,7 +63,7 @@ def test_drafted_example_project_passes_every_check_and_prints_a_checklist(proje
     assert set(levels(found).values()) == {"ok"}, found
     assert list(found) == [
         "config", "WDTK user", "database", "database integrity", "foreign keys", "migrations",
-        "orphaned drafts", "notifications", "poll errors", "stopped polling", "unfound requests", "database permissions",
+        "orphaned drafts", "follow-ups", "notifications", "poll errors", "stopped polling", "unfound requests", "database permissions",
         "run lock", "campaign social-media-misuse", "follow-up templates", "bank holidays",
     ]  # fmt: skip
     assert found["migrations"]["message"] == f"all {len(ALL_MIGRATIONS)} applied"

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from bot import deadlines as dl
 from bot import statuses
 from bot.config import Config, FollowupPolicy
+from bot.rules import news
 from bot.rules.status import live_status, review_by
 from bot.statuses import LATE_REPLY
 
@@ -436,3 +438,173 @@ def kinds_seen_sent(event_type: str, calculated_state: str | None) -> tuple[str,
     if calculated_state == "internal_review":
         return ("internal-review",)
     return ("chaser", "nudge")
+
+
+# -- withdrawing follow-ups whose reason has gone ---------------------------------------
+
+WITHDRAWN = "withdrawn"  # a follow-up's state once its reason has gone: never released
+UNSENT = ("draft", "ready")  # drafted or released, not yet sent, done or cancelled
+# The line that ends the letter in internal-review and complaint templates: what follows
+# is for the requester, never pasted into the letter.
+_FOR_YOU = re.compile(r"^-{4,} for you, not part of the [a-z ]+ -{4,}[ \t]*$", re.MULTILINE)
+
+
+def histories(events: Iterable[dict]) -> dict[str, History]:
+    """Each request's History from its stored `response` and `followup_sent` events (rows
+    with ref, kind, at and detail, as JSON text or parsed); other kinds are ignored."""
+    responses: dict[str, list[dt.date]] = {}
+    sent: dict[str, list[tuple[dt.date, bool]]] = {}
+    for e in events:
+        if e["kind"] not in ("response", "followup_sent"):
+            continue
+        day = dl.receipt_date(e["at"])
+        if e["kind"] == "response":
+            responses.setdefault(e["ref"], []).append(day)
+            continue
+        detail = e["detail"]
+        detail = (json.loads(detail) if isinstance(detail, str) else detail) or {}
+        # A follow-up WDTK sent while the request was in review was the review request.
+        review = detail.get("calculated_state") == "internal_review"
+        sent.setdefault(e["ref"], []).append((day, review))
+    return {
+        ref: History(tuple(responses.get(ref, ())), tuple(sent.get(ref, ())))
+        for ref in responses.keys() | sent.keys()
+    }
+
+
+def _any_time(policy: FollowupPolicy) -> FollowupPolicy:
+    """The campaign's policy with its timing and switches taken out: what is left of each
+    kind's rule is its reason (late, refused, review overdue). Timing only grows once a
+    follow-up is drafted, and a switch turned off later is no reason to withdraw one."""
+    return policy._replace(
+        chaser_after=0, chaser_every=0, chaser_max=1, nudge_after=1,
+        internal_review=True, complaint=True,
+    )  # fmt: skip
+
+
+def _clock(cycle: str) -> str:
+    """The clock (the date it started) a chaser's or nudge's cycle belongs to."""
+    return cycle.split(":", 1)[0]
+
+
+def _same_round(followup: dict, due: Due) -> bool:
+    if followup["kind"] == "chaser":  # "<clock>:<n>": any chaser of the same clock
+        return _clock(followup["cycle"]) == _clock(due.cycle)
+    return followup["cycle"] == due.cycle
+
+
+def reason_gone(
+    followup: dict,
+    row: dict,
+    today: dt.date,
+    policy: FollowupPolicy,
+    calendar: dl.WorkingCalendar,
+    history: History,
+) -> str | None:
+    """None while an unsent follow-up's reason still holds, else a short note why not.
+
+    The reason is what `due_followups` asks of its kind (the very same rules, without
+    their timing): a chaser needs a late reply on the clock it chases (FOIA s.10(1),
+    FOISA s.10(1), EIR reg 5(2)); a nudge, nothing back yet; an internal review, a refusal
+    (or in Scotland no reply, FOISA s.20(1)) and no review under way; a complaint, a
+    review overdue or answered with a refusal, or a very late reply (FOIA s.50, FOISA
+    s.47(1)). A follow-up of a round that has passed (a restarted clock, a new review
+    outcome) has lost its reason too."""
+    kind = followup["kind"]
+    if kind not in _RULES or followup["status"] not in UNSENT:
+        return None
+    due = due_followups(row, kind, today, _any_time(policy), calendar, [], history)
+    if due is not None and _same_round(followup, due):
+        return None
+    return _why_gone(followup, row, live_status(row, today, calendar), due)
+
+
+def _why_gone(followup: dict, row: dict, status: str, due: Due | None) -> str:
+    """The note a withdrawn follow-up carries: what changed, in a person's words."""
+    kind, cycle = followup["kind"], followup["cycle"]
+    # Every cycle but a complaint's about a review names the clock it belongs to.
+    clock = _clock(cycle.removeprefix("no-reply:").removeprefix("very-overdue:"))
+    of_a_clock = kind != "complaint" or cycle.startswith("very-overdue:")
+    if of_a_clock and row.get("sent_on") and clock != row["sent_on"]:
+        return f"the clock restarted on {row['sent_on']} (a clarification)"
+    if status in ("internal_review", "internal_review_overdue"):
+        if kind == "complaint" and cycle.startswith("review:"):
+            return "a new review is under way"
+        return "a review is already under way"
+    if status == "waiting_classification":
+        return "the body has replied (classify the reply on WDTK)"
+    if kind == "complaint":
+        if cycle.startswith("review:"):
+            return f"the review answered ({status})"
+        if due is not None and due.cycle.startswith("review-outcome:"):
+            return f"the body responded again on {due.cycle.split(':', 1)[1]}"
+        return f"the body responded ({status})"
+    if kind == "internal-review" and not cycle.startswith("no-reply:"):
+        return f"the refusal was replaced by an answer ({status})"
+    if kind == "nudge" and status in LATE_REPLY:
+        return "the reply is now late: a chaser takes the nudge's place"
+    if status in ("waiting_response", "waiting_response_overdue"):
+        if kind == "nudge":
+            return "the body has replied"
+        return f"no longer late: a reply is due by {row.get('due')}"
+    return f"the body has answered ({status})"
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """An unsent follow-up to withdraw, and why."""
+
+    ref: str
+    request: str
+    kind: str
+    body: str | None
+    note: str
+
+    @property
+    def news(self) -> news.NewsItem:
+        return news.followup_withdrawn(self.ref, self.request, self.kind, self.note)
+
+    def as_json(self) -> dict:
+        return {"ref": self.ref, "request": self.request, "kind": self.kind, "body": self.body,
+                "note": self.note}  # fmt: skip
+
+
+def campaign_policy(config: Config, slug: str | None) -> FollowupPolicy:
+    """A campaign's follow-up policy; the defaults for a request of no (known) campaign."""
+    return next((c.followups for c in config.campaigns if c.slug == slug), FollowupPolicy())
+
+
+def stale_followups(
+    followups: Iterable[dict],
+    requests: Mapping[str, dict],
+    events: Iterable[dict],
+    today: dt.date,
+    config: Config,
+) -> list[Withdrawal]:
+    """The unsent follow-ups among `followups` whose reason has gone, each with its note.
+    `requests`: their requests' rows by ref; `events`: those requests' stored events."""
+    by_request = histories(events)
+    gone = []
+    for f in followups:
+        row = requests.get(f["request"])
+        if row is None:
+            continue
+        law = row.get("law") or "foi"
+        note = reason_gone(
+            f, row, today, campaign_policy(config, row.get("campaign")),
+            config.calendar(law), by_request.get(f["request"], History()),
+        )  # fmt: skip
+        if note is not None:
+            gone.append(Withdrawal(f["ref"], f["request"], f["kind"], f.get("body"), note))
+    return gone
+
+
+def split_for_you(text: str) -> tuple[str, str | None]:
+    """A follow-up's text as (what to paste, the note for the requester after the "for
+    you, not part of the letter" line, or None): only the first is ever sent."""
+    match = _FOR_YOU.search(text)
+    if match is None:
+        return text.rstrip("\n") + "\n", None
+    letter = text[: match.start()].rstrip() + "\n"
+    note = text[match.end() :].strip()
+    return letter, note or None
