@@ -71,6 +71,9 @@ class PollReport:
     errors: list[PollFailure] = field(default_factory=list)
     http_calls: int = 0
     unreachable: str | None = None  # why the pass stopped early: WDTK is not answering
+    # Follow-ups withdrawn because what changed took their reason away: {ref, request,
+    # kind, body, note}.
+    withdrawn: list[dict] = field(default_factory=list)
 
     def as_json(self) -> dict:
         return {
@@ -81,6 +84,7 @@ class PollReport:
             "linked": [x.as_json() for x in self.linked],
             "errors": [e.as_json() for e in self.errors],
             "unreachable": self.unreachable,
+            "withdrawn": self.withdrawn,
         }
 
     @property
@@ -90,5 +94,10 @@ class PollReport:
     @property
     def news_worthy(self) -> bool:
         return bool(
-            self.changed or self.new_responses or self.newly_overdue or self.errors or self.linked
+            self.changed
+            or self.new_responses
+            or self.newly_overdue
+            or self.errors
+            or self.linked
+            or self.withdrawn
         )

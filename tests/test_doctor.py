@@ -63,13 +63,13 @@ def test_drafted_example_project_passes_every_check_and_prints_a_checklist(proje
     assert set(levels(found).values()) == {"ok"}, found
     assert list(found) == [
         "config", "WDTK user", "database", "database integrity", "foreign keys", "migrations",
-        "orphaned drafts", "notifications", "poll errors", "stopped polling", "unfound requests", "database permissions",
+        "orphaned drafts", "follow-ups", "notifications", "poll errors", "stopped polling", "unfound requests", "database permissions",
         "run lock", "campaign social-media-misuse", "follow-up templates", "bank holidays",
     ]  # fmt: skip
     assert found["migrations"]["message"] == f"all {len(ALL_MIGRATIONS)} applied"
     text = project.run("doctor").stdout
-    assert text.count("✓") == 16 and "✗" not in text and "!" not in text
-    assert text.rstrip().endswith("16 ok, 0 warnings, 0 errors")
+    assert text.count("✓") == 17 and "✗" not in text and "!" not in text
+    assert text.rstrip().endswith("17 ok, 0 warnings, 0 errors")
     assert project.dump() == before
 
 

@@ -82,6 +82,7 @@ def write_launch_sheet(
             scheduled=scheduled,
             generated=format_uk(now),
             followups=report.followups,
+            withdrawn=[{**w, "when": format_uk(w["withdrawn_at"])} for w in report.withdrawn],
             held=report.held,
             pace_words=pace_in_words(config.pace),
             margin=config.pace_margin_minutes,

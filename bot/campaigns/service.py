@@ -15,8 +15,9 @@ from bot.errors import ConfigError, FoibotError
 from bot.laws import NONE
 from bot.rules import news
 from bot.rules.drafting import Renderer, plan_drafts, ref_prefix, render_campaign, select_bodies
-from bot.rules.followups import followup_link
+from bot.rules.followups import followup_link, split_for_you
 from bot.rules.pacing import may_release, plan_slots, send_after
+from bot.rules.withdrawal import Withdrawal, stale_followups
 from bot.store.db import Store, utcnow
 from bot.wdtk.urls import LINK_WARN_CHARS, new_request_url
 
@@ -73,20 +74,66 @@ class UnsentFollowup:
     released_at: str | None
     released_now: bool = False
 
+    @property
+    def letter(self) -> str:
+        """What to paste: the text without its "for you, not part of the letter" note."""
+        return split_for_you(self.text)[0]
+
+    @property
+    def for_you(self) -> str | None:
+        """The note for the requester after that line (send-by dates), never pasted."""
+        return split_for_you(self.text)[1]
+
     def as_json(self) -> dict:
         return {
             "ref": self.ref, "request": self.request, "body": self.body, "kind": self.kind,
-            "url": self.url, "text": self.text, "released_at": self.released_at,
-            "released_now": self.released_now,
+            "url": self.url, "text": self.text, "letter": self.letter, "for_you": self.for_you,
+            "released_at": self.released_at, "released_now": self.released_now,
         }  # fmt: skip
 
 
+# How long `launch` and its sheet go on listing a withdrawn follow-up: a week, so that a
+# person who launches weekly sees each one there as well as in the digest.
+WITHDRAWN_SHOWN_FOR = dt.timedelta(days=7)
+
+
+def withdraw_stale_followups(
+    store: Store, config: Config, slug: str, now: dt.datetime
+) -> list[Withdrawal]:
+    """Before any release: withdraw the campaign's unsent follow-ups whose reason has gone
+    (`stale_followups`), with their notes and news. Call it inside the release's
+    transaction."""
+    gone = stale_followups(*store.unsent_followup_cases(campaign=slug), london_today(now), config)
+    store.withdraw_followups(gone, now.astimezone(dt.UTC).isoformat())
+    return gone
+
+
+def recently_withdrawn(store: Store, slug: str, now: dt.datetime) -> list[dict]:
+    """The campaign's follow-ups withdrawn in the last WITHDRAWN_SHOWN_FOR, for `launch`;
+    `withdrawn_now`: by this launch (`withdraw_stale_followups` stamps them with `now`)."""
+    since = (now - WITHDRAWN_SHOWN_FOR).astimezone(dt.UTC).isoformat()
+    stamp = now.astimezone(dt.UTC).isoformat()
+    return [
+        {
+            "ref": f["ref"],
+            "request": f["request"],
+            "kind": f["kind"],
+            "body": f["body"],
+            "note": f["withdrawn_note"],
+            "withdrawn_at": f["withdrawn_at"],
+            "withdrawn_now": f["withdrawn_at"] == stamp,
+        }
+        for f in store.withdrawn_followups(slug, since)
+    ]
+
 
 def release_followups(store: Store, config: Config, slug: str, now: dt.datetime) -> list[dict]:
-    """Release drafted follow-ups, at most one to each body per UK day."""
+    """Release drafted follow-ups, at most one to each body per UK day, after withdrawing
+    every unsent one whose reason has gone since it was drafted."""
     today = london_today(now).isoformat()
     released = []
     with store.transaction():
+        withdraw_stale_followups(store, config, slug, now)
         rows = store.draft_followups_of_campaign(slug)
         busy = {
             body
@@ -248,6 +295,7 @@ class LaunchReport:
     held: list[dict] = field(default_factory=list)  # due, held until earlier ones are sent
     orphaned: list[dict] = field(default_factory=list)  # drafts the config no longer asks for
     followups: list[UnsentFollowup] = field(default_factory=list)  # every unsent follow-up
+    withdrawn: list[dict] = field(default_factory=list)  # follow-ups withdrawn lately
     warnings: list[str] = field(default_factory=list)
     sheet: str | None = None
 
@@ -260,6 +308,7 @@ class LaunchReport:
             "held": self.held,
             "orphaned": self.orphaned,
             "followups": [f.as_json() for f in self.followups],
+            "withdrawn": self.withdrawn,
             "warnings": self.warnings,
             "sheet": self.sheet,
         }
@@ -372,6 +421,7 @@ def launch_campaign(
             if r["status"] == "ready" and r["wdtk_id"] is None and r["ref"] not in released_now
         ]
         fresh = frozenset(f["ref"] for f in release_followups(store, config, slug, now))
+        report.withdrawn = recently_withdrawn(store, slug, now)
         report.followups = unsent_followups(store, config, slug, fresh)
         if sheet is not None:
             sheet(report)

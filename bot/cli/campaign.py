@@ -141,10 +141,22 @@ def launch_text(report) -> str:
             f"{item.kind} {item.ref}{fresh} for {item.request} ({item.body}): open {item.url}",
             "and paste the text between the lines (or copy it from the launch sheet):",
             "-" * 40,
-            item.text.rstrip("\n"),
+            item.letter.rstrip("\n"),
             "-" * 40,
-            f"When sent, foibot sees it on WDTK; or mark it with `foibot done {item.ref}`.",
         ]
+        if item.for_you:
+            lines.append(f"For you, not part of the letter: {item.for_you}")
+        lines.append(
+            f"When sent, foibot sees it on WDTK; or mark it with `foibot done {item.ref}`."
+        )
+    if report.withdrawn:
+        lines += ["", f"Withdrawn, do not send ({len(report.withdrawn)}): their reason has gone"]
+        for w in report.withdrawn:
+            when = "now" if w["withdrawn_now"] else format_uk(w["withdrawn_at"])
+            lines.append(
+                f"  {w['kind']} {w['ref']} for {w['request']} ({w['body']}), withdrawn {when}: "
+                f"{w['note']}"
+            )
     for item in report.orphaned:
         lines.append(
             f"\nNot released: {item['ref']}: {item['reason']} (`foibot draft --prune` cancels it)"

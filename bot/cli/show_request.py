@@ -79,7 +79,8 @@ def print_request(app: App, info: dict[str, Any]) -> None:
     for reply in info["correspondence"]:
         _print_reply(app, reply, info["url"])
     for f in info["followups"]:
-        click.echo(f"\n{f['kind']} {f['ref']} ({f['status']}):")
+        why = f": {f['withdrawn_note']}" if f.get("withdrawn_note") else ""
+        click.echo(f"\n{f['kind']} {f['ref']} ({f['status']}{why}):")
         click.echo("\n".join("  | " + printable(line) for line in f["text"].splitlines()))
     _print_history(info["events"])
 
@@ -150,7 +151,7 @@ def _print_history(events: list[dict[str, Any]]) -> None:
 def show_followup(app: App, followup: dict, as_json: bool) -> None:
     """A follow-up: its text, its request, where to send it, and its history."""
     from bot.dates import format_uk
-    from bot.rules.followups import followup_link
+    from bot.rules.followups import followup_link, split_for_you
 
     store = app.store
     request = store.request(followup["request"]) or {}
@@ -172,15 +173,21 @@ def show_followup(app: App, followup: dict, as_json: bool) -> None:
         f"{followup['ref']}  {followup['kind']} for {followup['request']} ({followup['body']})"
     )
     _line("status", followup["status"])
+    if followup.get("withdrawn_note"):
+        _line("withdrawn because", followup["withdrawn_note"])
     _line("request", f"{followup['request']}: {request.get('title', '')}")
     if info["send_url"]:
         _line("send it here", info["send_url"])
-    for key in ("created_at", "released_at", "sent_at"):
+    for key in ("created_at", "released_at", "sent_at", "withdrawn_at"):
         if followup.get(key):
             _line(key, format_uk(followup[key]))
+    letter, for_you = split_for_you(followup["text"])
     click.echo("\nText (copy between the lines):\n" + "-" * 40)
-    click.echo(followup["text"].rstrip("\n"))
-    click.echo("-" * 40 + "\nHistory:")
+    click.echo(letter.rstrip("\n"))
+    click.echo("-" * 40)
+    if for_you:
+        click.echo(f"For you, not part of the letter: {for_you}")
+    click.echo("History:")
     for event in history:
         click.echo(f"  {format_uk(event['at'])}  {event['kind']}")
     if followup["status"] == "ready":

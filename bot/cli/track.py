@@ -293,6 +293,10 @@ def poll_summary(report) -> str:
     for item in report.newly_overdue:
         since = f", due {item.counted_from}" if item.counted_from else ""
         lines.append(f"  now {item.status}: {item.ref} ({item.days_late} working days late{since})")
+    for item in report.withdrawn:
+        lines.append(
+            f"  withdrawn: {item['kind']} {item['ref']} ({item['request']}): {item['note']}"
+        )
     for item in report.errors:
         lines.append(f"  error: {item.ref}: {item.error} (retry after {item.next_retry})")
     if report.unreachable:

@@ -39,6 +39,7 @@ from bot.doctor.database_checks import (
     check_orphans,
     check_permissions,
     check_poll_state,
+    check_stale_followups,
     database_error,
     open_read_only,
     stored_bodies,
@@ -99,6 +100,7 @@ def _checks(
                 if config is not None:
                     stored = stored_bodies(store, config)
                     yield check_orphans(store, config)
+                    yield check_stale_followups(store, config, today)
                     if "news_deliveries" in store.db.table_names():
                         yield check_deliveries(store, config)
                 yield from check_poll_state(store, now)

@@ -18,6 +18,7 @@ from bot.dates import format_uk
 from bot.doctor.check import Check, failed, passed, plural, some, warning
 from bot.notify.send import channels
 from bot.rules.schedule import NEVER
+from bot.rules.withdrawal import stale_followups
 from bot.store.db import Store
 from bot.store.migrations import migrations
 
@@ -129,6 +130,29 @@ def check_orphans(store: Store, config: Config) -> Check:
         "never released: " + "; ".join(found),
         "`foibot draft CAMPAIGN --prune` cancels them (or put the body back in the campaign)",
     )
+
+
+def check_stale_followups(store: Store, config: Config, today: dt.date) -> Check:
+    """Unsent follow-ups whose reason has gone (the body answered, the clock restarted, a
+    review began): `launch` and `poll` withdraw them, but a store written before foibot
+    did, or not polled or launched since, may still hold some."""
+    name = "follow-ups"
+    if "followups" not in store.db.table_names():
+        return passed(name, "none drafted yet")
+    unsent, requests, events = store.unsent_followup_cases()
+    gone = stale_followups(unsent, requests, events, today, config)
+    if not gone:
+        return passed(name, "every unsent follow-up still has its reason")
+    slugs = sorted({requests[w.request]["campaign"] or "" for w in gone} - {""})
+    found = [f"{w.ref} ({w.note})" for w in gone]
+    return warning(
+        name,
+        f"{plural(len(gone), 'unsent follow-up')} whose reason has gone: {some(found)}",
+        "do not send them; "
+        + (f"`foibot launch {slugs[0]}` withdraws them" if len(slugs) == 1
+           else "`foibot launch CAMPAIGN` withdraws them")
+        + " (or `foibot done REF --cancelled`)",
+    )  # fmt: skip
 
 
 def check_deliveries(store: Store, config: Config) -> Check:

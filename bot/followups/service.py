@@ -26,8 +26,10 @@ from bot.rules.followups import (
     context,
     due_followups,
     followup_ref,
+    histories,
     review_window_closed,
 )
+from bot.rules.withdrawal import WITHDRAWN
 from bot.store.db import Store, utcnow
 from bot.templating import builtin_dir
 from bot.wdtk.urls import request_url
@@ -288,22 +290,7 @@ def _save_drafts(store: Store, kind: str, new_rows: list[dict]) -> set[str]:
 
 def _histories(store: Store, slug: str) -> dict[str, History]:
     """Each request's replies and WDTK-sent follow-ups, as UK dates, for escalation."""
-    import json
-
-    responses: dict[str, list[dt.date]] = {}
-    sent: dict[str, list[tuple[dt.date, bool]]] = {}
-    for e in store.campaign_events(slug, ("response", "followup_sent")):
-        day = dl.receipt_date(e["at"])
-        if e["kind"] == "response":
-            responses.setdefault(e["ref"], []).append(day)
-        else:
-            detail = json.loads(e["detail"]) if e["detail"] else {}
-            review = detail.get("calculated_state") == "internal_review"
-            sent.setdefault(e["ref"], []).append((day, review))
-    return {
-        ref: History(tuple(responses.get(ref, ())), tuple(sent.get(ref, ())))
-        for ref in responses.keys() | sent.keys()
-    }
+    return histories(store.campaign_events(slug, ("response", "followup_sent")))
 
 
 def mark_done(store: Store, ref: str, *, cancelled: bool, now: dt.datetime) -> str:
@@ -313,6 +300,8 @@ def mark_done(store: Store, ref: str, *, cancelled: bool, now: dt.datetime) -> s
     followup = store.followup(ref)
     stamp = now.astimezone(dt.UTC).isoformat(timespec="seconds")
     if followup is not None:
+        if followup["status"] == WITHDRAWN:
+            raise UsageError(f"{ref} was withdrawn, not to be sent: {followup['withdrawn_note']}")
         if followup["status"] in ("sent", "done", "cancelled"):
             raise UsageError(f"{ref} is already {followup['status']}")
         status = "cancelled" if cancelled else "done"

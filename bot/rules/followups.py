@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from bot import deadlines as dl
@@ -480,25 +481,6 @@ def _regulator(
     due: Due,
     law: str,
     review: dict | None,
-    history: History,
-    today: dt.date,
-    calendar: dl.WorkingCalendar,
-) -> dict:
-    """The regulator a follow-up may point to, and the window for going to it."""
-    code = dl.regulator_for(law)
-    window = _window(row, due, code, review, history, calendar)
-    regulator = {**REGULATORS[code], "code": code, **window}
-    if code == "ico" and regulator["complain_by"] and regulator["complain_by"] < today:
-        # Never a "send by" date that has passed: say the window closed instead.
-        regulator["window_closed"], regulator["complain_by"] = regulator["complain_by"], None
-    return regulator
-
-
-def _regulator(
-    row: dict,
-    due: Due,
-    law: str,
-    review: dict | None,
     chased: dt.date | None,
     today: dt.date,
     calendar: dl.WorkingCalendar,
@@ -569,3 +551,44 @@ def kinds_seen_sent(event_type: str, calculated_state: str | None) -> tuple[str,
     if calculated_state == "internal_review":
         return ("internal-review",)
     return ("chaser", "nudge")
+
+
+# -- the letter and its note ---------------------------------------------------------
+
+# The line that ends the letter in internal-review and complaint templates: what follows
+# is for the requester, never pasted into the letter.
+_FOR_YOU = re.compile(r"^-{4,} for you, not part of the [a-z ]+ -{4,}[ \t]*$", re.MULTILINE)
+
+
+def histories(events: Iterable[dict]) -> dict[str, History]:
+    """Each request's History from its stored `response` and `followup_sent` events (rows
+    with ref, kind, at and detail, as JSON text or parsed); other kinds are ignored."""
+    responses: dict[str, list[dt.date]] = {}
+    sent: dict[str, list[tuple[dt.date, bool]]] = {}
+    for e in events:
+        if e["kind"] not in ("response", "followup_sent"):
+            continue
+        day = dl.receipt_date(e["at"])
+        if e["kind"] == "response":
+            responses.setdefault(e["ref"], []).append(day)
+            continue
+        detail = e["detail"]
+        detail = (json.loads(detail) if isinstance(detail, str) else detail) or {}
+        # A follow-up WDTK sent while the request was in review was the review request.
+        review = detail.get("calculated_state") == "internal_review"
+        sent.setdefault(e["ref"], []).append((day, review))
+    return {
+        ref: History(tuple(responses.get(ref, ())), tuple(sent.get(ref, ())))
+        for ref in responses.keys() | sent.keys()
+    }
+
+
+def split_for_you(text: str) -> tuple[str, str | None]:
+    """A follow-up's text as (what to paste, the note for the requester after the "for
+    you, not part of the letter" line, or None): only the first is ever sent."""
+    match = _FOR_YOU.search(text)
+    if match is None:
+        return text.rstrip("\n") + "\n", None
+    letter = text[: match.start()].rstrip() + "\n"
+    note = text[match.end() :].strip()
+    return letter, note or None

@@ -10,6 +10,7 @@ from bot.outcomes import NewlyOverdue, NewReply, PollFailure
 # subject counts it, singular and plural ("1 new response", "5 need a human").
 SECTIONS = (
     ("ready", "Ready to send on WDTK", ("request ready to send", "requests ready to send")),
+    ("withdrawn", "Withdrawn: do not send", ("follow-up withdrawn", "follow-ups withdrawn")),
     ("response", "New responses", ("new response", "new responses")),
     ("very_overdue", "Now very overdue", ("now very overdue", "now very overdue")),
     ("overdue", "Now overdue", ("now overdue", "now overdue")),
@@ -58,6 +59,14 @@ def followup_drafted(ref: str, request: str, kind: str) -> NewsItem:
         request,
         f"{kind} {ref} for {request}: review it with `foibot show {ref}`",
     )
+
+
+def followup_withdrawn(ref: str, request: str, kind: str, note: str) -> NewsItem:
+    """A drafted or released follow-up withdrawn because its reason has gone."""
+    return NewsItem(
+        f"withdrawn:{ref}", "withdrawn", request,
+        f"{kind} {ref} for {request} withdrawn, do not send it: {note}",
+    )  # fmt: skip
 
 
 def new_reply(reply: NewReply) -> NewsItem:
@@ -114,8 +123,12 @@ def build_digest(rows: list[dict]) -> Digest | None:
     if not rows:
         return None
     lines, counts = [], []
+    # A follow-up withdrawn before this digest went out is told as withdrawn only, not also
+    # as one to review or to send.
+    gone = {r["key"].removeprefix("withdrawn:") for r in rows if r["kind"] == "withdrawn"}
+    superseded = {f"{prefix}:{ref}" for ref in gone for prefix in ("followup", "ready")}
     for kind, heading, (one, many) in SECTIONS:
-        group = [i for i in rows if i["kind"] == kind]
+        group = [i for i in rows if i["kind"] == kind and i["key"] not in superseded]
         if not group:
             continue
         counts.append(f"{len(group)} {one if len(group) == 1 else many}")

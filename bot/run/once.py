@@ -86,6 +86,11 @@ class RunSummary:
                 parts.append(
                     f"{len(p.newly_overdue)} newly overdue ({', '.join(r.ref for r in p.newly_overdue)})"
                 )
+            if p.withdrawn:
+                parts.append(
+                    f"withdrew {len(p.withdrawn)} follow-up(s) whose reason had gone "
+                    f"({', '.join(w['ref'] for w in p.withdrawn)})"
+                )
             if p.errors:
                 refs = ", ".join(e.ref for e in p.errors)
                 parts.append(
@@ -118,13 +123,26 @@ def release_due(store: Store, config: Config, now: dt.datetime) -> list[dict]:
         sheet = store.path.parent / launch_sheet_name(campaign.slug)
 
         def write(report, sheet=sheet, slug=campaign.slug) -> None:
-            if report.released or any(f.released_now for f in report.followups):
+            if (
+                report.released
+                or any(f.released_now for f in report.followups)
+                or _withdrawn_since_written(sheet, report.withdrawn)
+            ):
                 write_launch_sheet(sheet, store, config, slug, report, now)
 
         report = launch_campaign(store, config, campaign.slug, now, sheet=write)
         released.extend(report.released)
         released.extend(f.as_json() for f in report.followups if f.released_now)
     return released
+
+
+def _withdrawn_since_written(sheet, withdrawn: list[dict]) -> bool:
+    """A follow-up was withdrawn after the sheet on disk was written: it may still show
+    it as one to send, so it is written again."""
+    if not withdrawn or not sheet.exists():
+        return False
+    written = dt.datetime.fromtimestamp(sheet.stat().st_mtime, dt.UTC)
+    return any(dt.datetime.fromisoformat(w["withdrawn_at"]) > written for w in withdrawn)
 
 
 def draft_due_followups(store: Store, config: Config, today: dt.date) -> list[dict]:

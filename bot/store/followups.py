@@ -4,8 +4,10 @@ send (`ready`, as a request is), then sent: the same status words as a request's
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from typing import Any
 
+from bot.rules.withdrawal import UNSENT, WITHDRAWN, Withdrawal
 from bot.statuses import Status
 from bot.store.connection import StoreConnection, marks
 
@@ -85,3 +87,64 @@ class Followups(StoreConnection):
                 "SELECT body, released_at FROM followups WHERE released_at IS NOT NULL"
             )
         ]
+
+    def unsent_followups(
+        self, *, campaign: str | None = None, requests: Collection[str] | None = None
+    ) -> list[dict]:
+        """Drafted or released follow-ups not yet sent: one campaign's, some requests', or
+        all of them."""
+        where, params = "", []
+        if campaign is not None:
+            where, params = (
+                " AND request IN (SELECT ref FROM requests WHERE campaign = ?)",
+                [campaign],
+            )
+        elif requests is not None:
+            where, params = f" AND request IN ({marks(requests)})", list(requests)
+        return list(
+            self.db.query(
+                f"SELECT * FROM followups WHERE status IN ({marks(UNSENT)}){where} "
+                "ORDER BY created_at, ref",
+                [*UNSENT, *params],
+            )
+        )
+
+    def unsent_followup_cases(
+        self, *, campaign: str | None = None, requests: Collection[str] | None = None
+    ) -> tuple[list[dict], dict[str, dict], list[dict]]:
+        """What `stale_followups` reads: the unsent follow-ups (as `unsent_followups`), their
+        requests' rows by ref, and those requests' replies and WDTK-sent follow-ups."""
+        unsent = self.unsent_followups(campaign=campaign, requests=requests)
+        refs = sorted({f["request"] for f in unsent})
+        if not refs:
+            return [], {}, []
+        rows = self.db.query(f"SELECT * FROM requests WHERE ref IN ({marks(refs)})", refs)
+        events = self.db.query(
+            "SELECT ref, kind, at, detail FROM events WHERE kind IN ('response', 'followup_sent') "
+            f"AND ref IN ({marks(refs)}) ORDER BY id",
+            refs,
+        )
+        return unsent, {r["ref"]: r for r in rows}, list(events)
+
+    def withdraw_followups(self, withdrawals: Sequence[Withdrawal], at: str) -> None:
+        """Withdraw each follow-up with its note, log why and queue the news: call it inside
+        the transaction that wrote the change that took its reason away."""
+        for w in withdrawals:
+            self.update_followup(w.ref, status=WITHDRAWN, withdrawn_at=at, withdrawn_note=w.note)
+        # `log_all` and `queue_news` are the events' and the news' (Store has them all).
+        self.log_all(  # type: ignore[attr-defined]
+            {"ref": w.request, "kind": "followup_withdrawn", "at": at,
+             "detail": {"followup": w.ref, "kind": w.kind, "note": w.note}}
+            for w in withdrawals
+        )  # fmt: skip
+        self.queue_news(w.news for w in withdrawals)  # type: ignore[attr-defined]
+
+    def withdrawn_followups(self, campaign: str, since: str) -> list[dict]:
+        """A campaign's follow-ups withdrawn at or after `since` (UTC ISO), oldest first."""
+        return list(
+            self.db.query(
+                "SELECT * FROM followups WHERE status = ? AND withdrawn_at >= ? AND request IN "
+                "(SELECT ref FROM requests WHERE campaign = ?) ORDER BY withdrawn_at, ref",
+                [WITHDRAWN, since, campaign],
+            )
+        )

@@ -430,6 +430,14 @@ def m023_letters_apart(db: Database) -> None:
     retire_column(db, "requests", "letter")
 
 
+@migrations()
+def m024_followup_withdrawn(db: Database) -> None:
+    # A drafted or released follow-up whose reason has gone (the body answered, the clock
+    # restarted, a review began) is withdrawn, never released: when, and the note why.
+    db["followups"].add_column("withdrawn_at", str)
+    db["followups"].add_column("withdrawn_note", str)
+
+
 def retire_column(
     db: Database, table: str, column: str, *, can_drop: bool | None = None
 ) -> None:

@@ -30,6 +30,7 @@ from bot.rules.schedule import (
     resumed,
 )
 from bot.rules.status import lateness, live_status
+from bot.rules.withdrawal import stale_followups
 from bot.statuses import OVERDUE
 from bot.store.db import Store
 from bot.wdtk.client import FetchResult
@@ -198,6 +199,7 @@ class Ingest:
                 self.store.log(ref, "status", {"from": before, "to": after})
                 report.changed.append(StatusChange(ref, before, after))
             self._note_reported(updated, after, today, calendar, report)
+            self._withdraw_stale([ref], now, report)
             replies = [
                 NewReply(ref, updated.get("body"), request.title, e.created_at.isoformat())
                 for e in fresh
@@ -248,6 +250,16 @@ class Ingest:
                     self._note_reported(
                         row, status, today, self.calendar(row["law"] or "foi"), report
                     )
+                self._withdraw_stale([row["ref"] for row, _ in changed], now, report)
+
+    def _withdraw_stale(self, refs: list[str], now: dt.datetime, report: PollReport) -> None:
+        """Withdraw these requests' unsent follow-ups whose reason has gone, in the
+        transaction that recorded what took it away, with their news."""
+        gone = stale_followups(
+            *self.store.unsent_followup_cases(requests=refs), london_today(now), self.config
+        )
+        self.store.withdraw_followups(gone, now.astimezone(dt.UTC).isoformat())
+        report.withdrawn.extend(w.as_json() for w in gone)
 
     def apply_hidden(
         self, row: dict, result: FetchResult, now: dt.datetime, report: PollReport
