@@ -156,17 +156,10 @@ class StatusRule:
         """The last day to ask for (Scotland: to require) an internal review, while one is
         the next step; None otherwise.
 
-        FOISA/EISR request with no reply: s.20(5)(a) FOISA (EISR reg 16) -- 40 working days
-        after the 20-working-day period expired; the Commissioner takes no application
-        before a review (s.47(1)). A refusal or partial answer (`answered` is the reply's
-        UK date): 40 working days after it (ICO guidance for FOIA; EIR reg 11(2); FOISA
-        s.20(5))."""
-        if status in REFUSED:
-            start = answered
-        elif status in LATE_REPLY and row.law in SCOTTISH and row.due:
-            start = dt.date.fromisoformat(row.due)
-        else:
-            return None
+        40 working days after the day `review_counted_from` gives: FOISA s.20(5), EISR
+        reg 16(2), EIR reg 11(2), ICO guidance for FOIA. The Commissioner takes no
+        application before a review (FOISA s.47(1))."""
+        start = review_counted_from(row, status, answered)
         if start is None:
             return None
         law = row.law or "foi"
@@ -229,6 +222,31 @@ def review_by(
     """StatusRule.review_by for one request, as of `today`."""
     rule, stored = StatusRule(today, _one_calendar(calendar)), StoredRequest.of(row)
     return rule.review_by(stored, rule.status(stored), answered)
+
+
+def review_counted_from(
+    row: StoredRequest, status: str, answered: dt.date | None
+) -> dt.date | None:
+    """The day (day 0) the 40 working days to ask for a review run from, while a review is
+    the next step; None otherwise. `answered`: the UK date of the body's latest reply.
+
+    FOISA s.20(5): a requirement for review must be made by the fortieth working day after
+    "(a) the expiry of the time allowed by or by virtue of section 10 for complying with
+    the request; or (b) in a case where the authority [answers or gives a notice] late, the
+    receipt by the applicant of the information provided or, as the case may be, the
+    notice". So the due date for no answer or an answer in time, and the answer's receipt
+    only for a late one: the later of the two. EISR reg 16(2) counts from the day the
+    applicant "receives any decision or notification", or from the date by which one
+    should have been made; EIR reg 11(2) from the failure complained of; the ICO's FOIA
+    guidance from the answer. Under those a refusal counts from its receipt."""
+    law, due = row.law or "foi", row.due
+    if status in REFUSED:
+        if answered is not None and law == "foisa" and due:
+            return max(answered, dt.date.fromisoformat(due))
+        return answered
+    if status in LATE_REPLY and law in SCOTTISH and due:
+        return dt.date.fromisoformat(due)
+    return None
 
 
 def unanswered_unclassified(row: StoredRequest) -> bool:
