@@ -752,8 +752,6 @@ def test_prop_working_days_late(d, today, law):
     assert (late > 0) == is_overdue(dl, today) or not naive_working(today, law)
 
 
-
-
 # --- where a holiday applies, as its label says --------------------------------------------
 
 
