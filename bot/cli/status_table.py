@@ -43,8 +43,11 @@ def _cells(r: StatusRow) -> tuple[str, ...]:
     if r.last_confirmed_at:
         # When WDTK last confirmed it, UK time, and the path: "20 Mar 09:05 mail".
         confirmed = f"{format_uk_short(r.last_confirmed_at)} {r.last_confirmed_via or 'poll'}"
+    due = r.due or ""
+    if r.due_note:  # a school (FOIA): late only after the 60th working day
+        due = f"{due}, may run to {r.very_overdue_after} (schools)"
     return (
-        r.ref, r.body or "", r.status, sent, r.due or "", late, r.review_by or "",
+        r.ref, r.body or "", r.status, sent, due, late, r.review_by or "",
         r.stage or "", confirmed, r.title,
     )  # fmt: skip
 

@@ -58,6 +58,7 @@ class StoredRequest(NamedTuple):
     last_confirmed_at: str | None = None
     last_confirmed_via: str | None = None
     stage: str | None = None
+    is_school: int | None = None  # the body is a school or academy (tagged so on WDTK)
     last_reply: str | None = None
 
     @classmethod
@@ -118,7 +119,7 @@ class StatusRule:
         very, due = row.very_overdue_after, row.due
         if very and self.iso > very:
             return _VERY_OVERDUE
-        if due and self.iso > due:
+        if due and self.iso > due and not school_limit(row):
             return _OVERDUE
         return status
 
@@ -135,7 +136,7 @@ class StatusRule:
         A late request is at least one working day late, even counted on a weekend."""
         if row.status not in AWAITING:
             return None
-        due = row.due
+        due = breach_after(row)
         latest = None
         unclassified = False
         if status in LATE_REPLY and due:
@@ -194,9 +195,9 @@ class StatusRule:
             late.counted_from.isoformat() if late else None,
             late.latest.isoformat() if late and late.latest else None,
             answered_on.isoformat() if answered_on else None,
-            answered_late(due, answered_on, self.calendar(row.law)),
+            answered_late(breach_after(row), answered_on, self.calendar(row.law)),
             UNCLASSIFIED_NOTE if late and late.unclassified else None,
-            row.last_confirmed_at, row.last_confirmed_via,
+            row.last_confirmed_at, row.last_confirmed_via, school_note(row),
         )  # fmt: skip
 
 
@@ -249,6 +250,30 @@ def review_counted_from(
     return None
 
 
+def school_limit(row: StoredRequest) -> bool:
+    """The FOIA schools variation applies: the body is a school or academy, the law is FOIA,
+    and `very_overdue_after` is the 60th working day. FOIA s.10(4) and SI 2004/3364 reg 3
+    (maintained schools, England and Wales), SI 2009/1369 reg 2 (Northern Ireland), SI
+    2010/2768 (academies): the 20th working day "disregarding any working day which ... is
+    not a school day", or the 60th, whichever comes first. Without the school's term dates
+    the breach is certain only after the 60th, so the request is late only from then."""
+    return bool(row.is_school) and (row.law or "foi") == "foi" and bool(row.very_overdue_after)
+
+
+def breach_after(row: StoredRequest) -> str | None:
+    """The stored day after which no answer is a breach of the law: the due date, or a
+    school's 60th working day."""
+    return row.very_overdue_after if school_limit(row) else row.due
+
+
+def school_note(row: StoredRequest) -> str | None:
+    """What a school's due date means, while the request waits for its answer: "due by day
+    20 (2026-03-31), may run to day 60 (2026-06-01) (schools)"."""
+    if not school_limit(row) or row.status != _WAITING:
+        return None
+    return f"due by day 20 ({row.due}), may run to day 60 ({row.very_overdue_after}) (schools)"
+
+
 def unanswered_unclassified(row: StoredRequest) -> bool:
     """A reply came but nobody has classified it, and no reply so far is an answer: for
     the requester the request is still unanswered (it may be an acknowledgement)."""
@@ -298,6 +323,9 @@ class StatusRow(NamedTuple):
     # or "mail" (a WDTK alert e-mail named the request).
     last_confirmed_at: str | None = None
     last_confirmed_via: str | None = None
+    # A school's limit (FOIA, SI 2004/3364 and after): "due by day 20 (...), may run to day
+    # 60 (...) (schools)"; None for any other request.
+    due_note: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return self._asdict()
