@@ -63,7 +63,7 @@ STATUS_KEYS = {
     "review_by": None, "late_from": "review_started_on", "review_latest": None,
     "answered_on": "answered_at", "answered_days_late": None, "note": "awaiting_description",
     "last_confirmed_at": "last_confirmed_at", "last_confirmed_via": "last_confirmed_via",
-    "remind_after": "due",
+    "remind_after": "due", "due_note": None,
 }  # fmt: skip
 
 STATUS_BASELINE = f"""

@@ -31,6 +31,15 @@ NOT_REQUESTABLE = {
     "missing_email": "missing_email: WDTK has no address for this body",
 }
 SCHOOL_TAGS = ("school", "academy_trust")
+# The instruments under FOIA s.10(4) that give a school 20 *school* days, at most 60
+# working days, by the kind of school. WDTK tags an academy trust `academy_trust` and lists
+# academies under `academies`; Northern Ireland's bodies carry `ni` (its /ni page lists
+# `/body?tag=ni`), and their GSS codes begin with N (e.g. N09 for its councils).
+SCHOOL_INSTRUMENTS = {
+    "ni": "SI 2009/1369",  # reg 2: controlled, voluntary, grant-maintained integrated schools
+    "academy": "SI 2010/2768",  # academies (Academies Act 2010)
+    "maintained": "SI 2004/3364",  # reg 3: maintained schools in England and Wales
+}
 
 
 @dataclass(frozen=True)
@@ -91,6 +100,20 @@ class Body:
             wdtk_id=row.get("wdtk_id"),
             home_page=row.get("home_page") or "",
         )
+
+
+def school_instrument(tags: Iterable[str]) -> str | None:
+    """The FOIA s.10(4) instrument that sets a school's time limit, from its WDTK tags
+    (SCHOOL_INSTRUMENTS); None for a body that is not a school."""
+    tags = tuple(tags)
+    names = {tag.split(":", 1)[0] for tag in tags}
+    if not names & set(SCHOOL_TAGS):
+        return None
+    if "ni" in names or any(t.startswith("gss:N") for t in tags):
+        return SCHOOL_INSTRUMENTS["ni"]
+    if names & {"academy_trust", "academies"}:
+        return SCHOOL_INSTRUMENTS["academy"]
+    return SCHOOL_INSTRUMENTS["maintained"]
 
 
 def law_for_tags(tags: Iterable[str]) -> str:

@@ -43,9 +43,12 @@ LAST_YEAR = 2100  # holidays.UK.end_year: the package computes no further
 # calendar, as WDTK does for every body.
 _FAMILY = {law: "scotland" if law in SCOTTISH else "uk" for law in ALL_LAWS}
 _FAMILY_SUBDIVS = {"uk": ("ENG", "WLS", "SCT", "NIR"), "scotland": ("SCT",)}
+# The part of the UK each `holidays` subdivision is, so a label names only the parts a
+# holiday is in: "England only" for a day added for England alone, "England and Wales only"
+# for one the two share (the package gives both the same days).
 _REGION = {
-    "ENG": ("England", "Wales"),
-    "WLS": ("England", "Wales"),
+    "ENG": ("England",),
+    "WLS": ("Wales",),
     "SCT": ("Scotland",),
     "NIR": ("Northern Ireland",),
 }

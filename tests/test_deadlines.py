@@ -23,6 +23,7 @@ from bot.deadlines import (
     DeadlineError,
     Deadlines,
     Holiday,
+    RegionalDay,
     ReviewClock,
     WorkingCalendar,
     calendar_for,
@@ -751,3 +752,34 @@ def test_prop_working_days_late(d, today, law):
     assert (late > 0) == is_overdue(dl, today) or not naive_working(today, law)
 
 
+# --- where a holiday applies, as its label says --------------------------------------------
+
+
+def test_a_label_names_each_part_of_the_uk_a_holiday_is_in() -> None:
+    # 2026 (holidays package): Easter Monday 6 Apr is not a Scottish bank holiday; 17 Mar
+    # is Northern Ireland's alone; 30 Nov (St Andrew's Day) is Scotland's alone.
+    days = {h.day: h.name for h in calendar_for("foi").holidays_between(
+        date(2026, 3, 1), date(2026, 11, 30)
+    )}  # fmt: skip
+    assert days[date(2026, 4, 6)] == "Easter Monday (England, Wales and Northern Ireland only)"
+    assert days[date(2026, 3, 17)] == "Saint Patrick's Day (Northern Ireland only)"
+    assert days[date(2026, 11, 30)] == "Saint Andrew's Day (Scotland only)"
+    assert days[date(2026, 4, 3)] == "Good Friday"  # everywhere: no label
+
+
+def test_a_holiday_added_for_england_alone_says_england_only() -> None:
+    # Mon 7 and Tue 8 Sep 2026 are ordinary working days; one is added for England, the
+    # other for England and Wales. FOIA s.10(6) stops the clock for either.
+    cal = calendar_for(
+        "foi",
+        extra_holidays=[
+            RegionalDay("england", date(2026, 9, 7)),
+            RegionalDay("england", date(2026, 9, 8)),
+            RegionalDay("wales", date(2026, 9, 8)),
+        ],
+    )
+    days = {h.day: h.name for h in cal.holidays_between(date(2026, 9, 1), date(2026, 9, 30))}
+    assert days[date(2026, 9, 7)] == "Additional bank holiday (from configuration; England only)"
+    assert days[date(2026, 9, 8)] == (
+        "Additional bank holiday (from configuration; England and Wales only)"
+    )

@@ -189,9 +189,33 @@ def test_a_refusal_shows_the_last_day_to_ask_for_a_review() -> None:
     row = waiting(status="rejected")
     st = at(row, "2026-03-10", answered="2026-03-02")
     assert (st.status, st.review_by, st.days_overdue) == ("rejected", "2026-04-30", None)
-    scottish = at(waiting("foisa", status="partially_successful"), "2026-03-10", "2026-03-30")
-    assert scottish.review_by == "2026-05-28"
+    foisa = waiting("foisa", due="2026-03-30", very="2026-04-28", status="partially_successful")
+    assert at(foisa, "2026-03-31", "2026-03-30").review_by == "2026-05-28"
     assert at(waiting(status="successful"), "2026-03-10", "2026-03-02").review_by is None
+
+
+def test_a_foisa_answer_in_time_gives_40_working_days_after_the_due_date() -> None:
+    # FOISA s.20(5)(a): counted from the expiry of the 20 working days (Mon 30 Mar), not
+    # from the answer of Fri 20 Mar. 40 Scottish working days after 30 Mar: 31 Mar-2 Apr
+    # (3), 6-10 Apr (8; Easter Monday is a working day in Scotland), 13 Apr-1 May (23),
+    # 5-8 May (27; 4 May skipped), 11-22 May (37), 26-28 May (40; 25 May skipped).
+    row = waiting("foisa", due="2026-03-30", very="2026-04-28", status="rejected")
+    assert at(row, "2026-03-23", answered="2026-03-20").review_by == "2026-05-28"
+
+
+def test_a_late_foisa_answer_gives_40_working_days_after_its_receipt() -> None:
+    # FOISA s.20(5)(b): answered late, Wed 8 Apr, so counted from then: 9-10 Apr (2),
+    # 13 Apr-1 May (17), 5-8 May (21), 11-22 May (31), 26-29 May (35), 1-5 Jun (40).
+    row = waiting("foisa", due="2026-03-30", very="2026-04-28", status="rejected")
+    assert at(row, "2026-04-09", answered="2026-04-08").review_by == "2026-06-05"
+
+
+def test_an_eisr_answer_in_time_counts_from_its_receipt() -> None:
+    # EISR reg 16(2): 40 working days after the applicant "receives any decision". From
+    # Fri 20 Mar: 23 Mar-2 Apr (9; Good Friday 3 Apr skipped), 6-30 Apr and 1 May (29),
+    # 5-8 May (33; 4 May skipped), 11-15 May (38), 18-19 May (40).
+    row = waiting("eisr", due="2026-03-30", very="2026-04-28", status="rejected")
+    assert at(row, "2026-03-23", answered="2026-03-20").review_by == "2026-05-19"
 
 
 # --- extensions ----------------------------------------------------------------------------

@@ -60,6 +60,7 @@ def request_info(app: App, row: dict, as_of: dt.date | None) -> dict[str, Any]:
         "answered_on": st.answered_on,
         "answered_days_late": st.answered_days_late,
         "note": st.note,
+        "due_note": st.due_note,
         "suggested": None,
         "stored_state": row["status"],
         "url": request_url(base_url, row["url_title"], row["wdtk_id"]),
@@ -97,6 +98,8 @@ def _print_facts(info: dict[str, Any]) -> None:
             _line(key, f"review window closed on {info[key]}")
         elif info.get(key) is not None:
             _line(key, printable(str(info[key])))
+    if info["due_note"]:
+        _line("school limit", info["due_note"])
     if info["days_overdue"] is not None:
         _line("late", f"{info['days_overdue']} working days, counted from {info['late_from']}")
     if info["answered_days_late"]:

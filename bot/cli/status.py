@@ -120,7 +120,7 @@ def overdue(
         ("ref", "body", "status", "late from", "working days late", "review by", "stage", "url"),
         [
             (
-                r.ref, r.body or "", r.status, late_from_cell(r.late_from, r.review_latest),
+                r.ref, r.body or "", r.status, _late_from(r),
                 str(r.days_overdue), review_by_cell(r.review_by, today), r.stage or "", r.url or "",
             )
             for r in rows
@@ -135,6 +135,12 @@ def overdue(
     if notes:
         click.echo("\n".join(notes))
     click.echo(f"{len(rows)} overdue")
+
+
+def _late_from(row: StatusRow) -> str:
+    """The `late from` cell: a school's is its 60th working day (FOIA, SI 2004/3364)."""
+    cell = late_from_cell(row.late_from, row.review_latest)
+    return f"{cell} (day 60, schools)" if row.due_note else cell
 
 
 def _suggestions(app: App, refs: list[str]) -> dict[str, dict]:

@@ -68,6 +68,8 @@ def _due_cell(r: StatusRow) -> str:
     """The due date; for a request under no FOI law, "voluntary" (nothing is due by law)."""
     if r.law == NONE:
         return "voluntary"
+    if r.due_note:  # a school (FOIA): late only after the 60th working day
+        return f"{r.due or ''}, may run to {r.very_overdue_after} (schools)"
     return r.due or ""
 
 

@@ -115,6 +115,7 @@ def draft_followups(
         existing.setdefault(f["request"], []).append(f)
     report.existing = sum(1 for fs in existing.values() for f in fs if f["kind"] == kind)
     rows, report.not_owned = _owned_requests(store, slug, config.wdtk.user)
+    known = store.bodies_matching({r["body"] for r in rows if r["body"]}, ())
     drafter = _Drafter(
         config=config,
         kind=kind,
@@ -124,10 +125,8 @@ def draft_followups(
         template_name=template_name,
         histories=_histories(store, slug),
         replies=store.incoming_texts(slug),
-        bodies={
-            name: b.name
-            for name, b in store.bodies_matching({r["body"] for r in rows if r["body"]}, ()).items()
-        },
+        bodies={name: b.name for name, b in known.items()},
+        body_tags={name: b.tags for name, b in known.items()},
         taken=store.followup_refs(),
         requester={"name": config.requester_name, "email": config.requester_email},
         report=report,
@@ -169,6 +168,8 @@ class _Drafter:
     requester: dict
     report: FollowupReport  # where held-back and failed requests are noted
     late_review: bool = False  # asked for late Scottish requirements for review too
+    # Each body's WDTK tags, by slug: which instrument a school's time limit is in.
+    body_tags: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def draft(self, row: dict, mine: list[dict]) -> dict | None:
         """The follow-up row to insert for this request, or None if none is due (or it
@@ -243,7 +244,7 @@ class _Drafter:
         body_name = self.bodies.get(row["body"], row["body"] or "")
         ctx = context(
             row, due, body_name, self.today, calendar, self.requester, url,
-            body_reference(texts), history,
+            body_reference(texts), history, body_tags=self.body_tags.get(row["body"], ()),
         )  # fmt: skip
         name = self.template_name
         try:

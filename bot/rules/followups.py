@@ -16,9 +16,10 @@ from dataclasses import dataclass
 
 from bot import deadlines as dl
 from bot import statuses
+from bot.bodies import school_instrument
 from bot.config import Config, FollowupPolicy
 from bot.laws import NONE
-from bot.rules.status import StatusRule, StoredRequest, live_status, review_by
+from bot.rules.status import StatusRule, StoredRequest, live_status, review_by, review_counted_from
 from bot.statuses import LATE_REPLY, Status
 
 KIND_CODES = {"chaser": "c", "nudge": "n", "internal-review": "ir", "complaint": "co"}
@@ -407,8 +408,11 @@ def context(
     url: str | None,
     reference: str | None,
     history: History | None = None,
+    *,
+    body_tags: Iterable[str] = (),
 ) -> dict:
-    """What a follow-up template sees."""
+    """What a follow-up template sees. `body_tags`: the body's WDTK tags, which say which
+    instrument sets a school's time limit."""
     history = history or History()
     law = row.get("law") or "foi"
     school = school_cap(row)
@@ -453,6 +457,11 @@ def context(
             "law": law,
             "law_name": LAW_NAMES[law],
             "school": school,
+            "school_instrument": (school_instrument(body_tags) or SCHOOL_FALLBACK)
+            if school
+            else None,
+            "refusal_notice": REFUSAL_NOTICES[law],
+            **_review_from(row, today, calendar, history.last_response),
             "no_reply": due.cycle.startswith("no-reply:"),
             "answered": history.last_response,
             "review_by": review_by(row, today, calendar, history.last_response),
@@ -493,6 +502,30 @@ def _regulator(
         # Never a "send by" date that has passed: say the window closed instead.
         regulator["window_closed"], regulator["complain_by"] = regulator["complain_by"], None
     return regulator
+
+
+# The notice a body owes when it refuses, under each law: FOIA s.17, FOISA s.16, EIR reg
+# 14, EISR reg 13. A chaser under the Regulations never calls it one "under the Act".
+REFUSAL_NOTICES = {
+    "foi": "a refusal notice under section 17 of the Act",
+    "foisa": "a refusal notice under section 16 of the Act",
+    "eir": "a refusal notice under regulation 14 of the Regulations",
+    "eisr": "a refusal notice under regulation 13 of the Regulations",
+}
+# A school whose tags do not say which kind it is (its body is not in the store).
+SCHOOL_FALLBACK = "the regulations made under section 10(4)"
+
+
+def _review_from(
+    row: dict, today: dt.date, calendar: dl.WorkingCalendar, answered: dt.date | None
+) -> dict[str, object]:
+    """The day the window to ask for a review runs from, and whether that is the receipt of
+    a late answer (FOISA s.20(5)(b)) rather than the end of the time to answer (s.20(5)(a))."""
+    status = live_status(row, today, calendar)
+    start = review_counted_from(StoredRequest.of(row), status, answered)
+    due = row.get("due")
+    late = bool(answered and due and answered > dt.date.fromisoformat(due))
+    return {"review_from": start, "review_late_answer": late}
 
 
 def _window(

@@ -62,6 +62,7 @@ class StoredRequest(NamedTuple):
     last_confirmed_at: str | None = None
     last_confirmed_via: str | None = None
     stage: str | None = None
+    is_school: int | None = None  # the body is a school or academy (tagged so on WDTK)
     last_reply: str | None = None
 
     @classmethod
@@ -123,7 +124,7 @@ class StatusRule:
         very, due = row.very_overdue_after, row.due
         if very and self.iso > very:
             return _VERY_OVERDUE
-        if due and self.iso > due:
+        if due and self.iso > due and not school_limit(row):
             return _OVERDUE
         return status
 
@@ -140,7 +141,7 @@ class StatusRule:
         A late request is at least one working day late, even counted on a weekend."""
         if row.status not in AWAITING or row.law == NONE:
             return None
-        due = row.due
+        due = breach_after(row)
         latest = None
         unclassified = False
         if status in LATE_REPLY and due:
@@ -161,19 +162,13 @@ class StatusRule:
         """The last day to ask for (Scotland: to require) an internal review, while one is
         the next step; None otherwise.
 
-        FOISA/EISR request with no reply: s.20(5)(a) FOISA (EISR reg 16) -- 40 working days
-        after the 20-working-day period expired; the Commissioner takes no application
-        before a review (s.47(1)). A refusal or partial answer (`answered` is the reply's
-        UK date): 40 working days after it (ICO guidance for FOIA; EIR reg 11(2); FOISA
-        s.20(5)). No FOI law (law "none"): no review to ask for."""
+        40 working days after the day `review_counted_from` gives: FOISA s.20(5), EISR
+        reg 16(2), EIR reg 11(2), ICO guidance for FOIA. The Commissioner takes no
+        application before a review (FOISA s.47(1)). No FOI law (law "none"): no review
+        to ask for."""
         if row.law == NONE:
             return None
-        if status in REFUSED:
-            start = answered
-        elif status in LATE_REPLY and row.law in SCOTTISH and row.due:
-            start = dt.date.fromisoformat(row.due)
-        else:
-            return None
+        start = review_counted_from(row, status, answered)
         if start is None:
             return None
         law = row.law or "foi"
@@ -210,9 +205,9 @@ class StatusRule:
             late.counted_from.isoformat() if late else None,
             late.latest.isoformat() if late and late.latest else None,
             answered_on.isoformat() if answered_on else None,
-            answered_late(due, answered_on, self.calendar(row.law)),
+            answered_late(breach_after(row), answered_on, self.calendar(row.law)),
             UNCLASSIFIED_NOTE if late and late.unclassified else None,
-            row.last_confirmed_at, row.last_confirmed_via, remind,
+            row.last_confirmed_at, row.last_confirmed_via, remind, school_note(row),
         )  # fmt: skip
 
 
@@ -238,6 +233,55 @@ def review_by(
     """StatusRule.review_by for one request, as of `today`."""
     rule, stored = StatusRule(today, _one_calendar(calendar)), StoredRequest.of(row)
     return rule.review_by(stored, rule.status(stored), answered)
+
+
+def review_counted_from(
+    row: StoredRequest, status: str, answered: dt.date | None
+) -> dt.date | None:
+    """The day (day 0) the 40 working days to ask for a review run from, while a review is
+    the next step; None otherwise. `answered`: the UK date of the body's latest reply.
+
+    FOISA s.20(5): a requirement for review must be made by the fortieth working day after
+    "(a) the expiry of the time allowed by or by virtue of section 10 for complying with
+    the request; or (b) in a case where the authority [answers or gives a notice] late, the
+    receipt by the applicant of the information provided or, as the case may be, the
+    notice". So the due date for no answer or an answer in time, and the answer's receipt
+    only for a late one: the later of the two. EISR reg 16(2) counts from the day the
+    applicant "receives any decision or notification", or from the date by which one
+    should have been made; EIR reg 11(2) from the failure complained of; the ICO's FOIA
+    guidance from the answer. Under those a refusal counts from its receipt."""
+    law, due = row.law or "foi", row.due
+    if status in REFUSED:
+        if answered is not None and law == "foisa" and due:
+            return max(answered, dt.date.fromisoformat(due))
+        return answered
+    if status in LATE_REPLY and law in SCOTTISH and due:
+        return dt.date.fromisoformat(due)
+    return None
+
+
+def school_limit(row: StoredRequest) -> bool:
+    """The FOIA schools variation applies: the body is a school or academy, the law is FOIA,
+    and `very_overdue_after` is the 60th working day. FOIA s.10(4) and SI 2004/3364 reg 3
+    (maintained schools, England and Wales), SI 2009/1369 reg 2 (Northern Ireland), SI
+    2010/2768 (academies): the 20th working day "disregarding any working day which ... is
+    not a school day", or the 60th, whichever comes first. Without the school's term dates
+    the breach is certain only after the 60th, so the request is late only from then."""
+    return bool(row.is_school) and (row.law or "foi") == "foi" and bool(row.very_overdue_after)
+
+
+def breach_after(row: StoredRequest) -> str | None:
+    """The stored day after which no answer is a breach of the law: the due date, or a
+    school's 60th working day."""
+    return row.very_overdue_after if school_limit(row) else row.due
+
+
+def school_note(row: StoredRequest) -> str | None:
+    """What a school's due date means, while the request waits for its answer: "due by day
+    20 (2026-03-31), may run to day 60 (2026-06-01) (schools)"."""
+    if not school_limit(row) or row.status != _WAITING:
+        return None
+    return f"due by day 20 ({row.due}), may run to day 60 ({row.very_overdue_after}) (schools)"
 
 
 def unanswered_unclassified(row: StoredRequest) -> bool:
@@ -292,6 +336,9 @@ class StatusRow(NamedTuple):
     # No FOI law (law "none"): the day after which a polite reminder may be sent; `due`
     # and `very_overdue_after` are then None, since nothing is due by law.
     remind_after: str | None = None
+    # A school's limit (FOIA, SI 2004/3364 and after): "due by day 20 (...), may run to day
+    # 60 (...) (schools)"; None for any other request.
+    due_note: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return self._asdict()
