@@ -11,6 +11,8 @@ WDTK replica. Every date is counted by hand on the 2026 calendar:
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from bot.bodies import school_instrument
@@ -66,7 +68,10 @@ def test_a_foia_school_is_not_overdue_until_after_its_60th_working_day(wdtk, rep
         "due by day 20 (2026-03-31), may run to day 60 (2026-06-01) (schools)"
     )
     # The `due` cell of the status table (rich wraps a cell over lines on a narrow screen).
-    assert _cells(StatusRow(**day_21))[4] == "2026-03-31, may run to 2026-06-01 (schools)"
+    assert (
+        _cells(StatusRow(**day_21), dt.date(2026, 4, 1))[4]
+        == "2026-03-31, may run to 2026-06-01 (schools)"
+    )
     assert "school limit" in wdtk.run("show", ref, "--as-of", "2026-04-01").stdout
 
     on_60th = wdtk.json("overdue", "--as-of", "2026-06-01")

@@ -460,7 +460,7 @@ def context(
             "school_instrument": (school_instrument(body_tags) or SCHOOL_FALLBACK)
             if school
             else None,
-            "refusal_notice": REFUSAL_NOTICES[law],
+            "refusal_notice": REFUSAL_NOTICES.get(law),  # law "none": no notice is owed
             **_review_from(row, today, calendar, history.last_response),
             "no_reply": due.cycle.startswith("no-reply:"),
             "answered": history.last_response,
