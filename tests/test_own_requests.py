@@ -53,10 +53,10 @@ def mine(tmp_path, replica) -> Folder:
     folder = Folder(tmp_path)
     folder.run(
         "init", "--tracking-only", "--user", REPLICA_USER, "--contact", "me@example.org",
-        "--base-url", replica.base_url,
+        "--name", "Jo Bloggs", "--base-url", replica.base_url,
     )  # fmt: skip
     text = folder.config.read_text().replace("min_interval_s = 3.0", "min_interval_s = 0")
-    folder.config.write_text(text + '\n[requester]\nname = "Jo Bloggs"\n')
+    folder.config.write_text(text)
     return folder
 
 
@@ -138,8 +138,8 @@ def test_followups_for_named_refs(potholes):
 
 
 def test_own_requests_need_a_name_to_sign_with(potholes):
-    text = potholes.config.read_text().replace('[requester]\nname = "Jo Bloggs"\n', "")
-    potholes.config.write_text(text)
+    text = potholes.config.read_text()
+    potholes.config.write_text(text.replace('name = "Jo Bloggs"', "", 1))
     result = potholes.run("followups", "--group", "potholes", "--as-of", FIRST_LATE, expect=2)
     assert "[requester] name is not set" in result.stderr
     assert "wdtk-9001, wdtk-9002" in result.stderr
@@ -212,7 +212,7 @@ def test_untrack_of_an_unknown_ref_removes_nothing(answered):
     other = footprint(answered, "wdtk-9102")
     result = answered.run("untrack", "wdtk-9102", "wdtk-91o1", "--yes", expect=1)
     assert result.stderr.strip().splitlines() == [
-        "Error: no tracked request 'wdtk-91o1' — did you mean 'wdtk-9101'?; nothing removed"
+        "Error: nothing removed: no tracked request 'wdtk-91o1' — did you mean 'wdtk-9101'?"
     ]
     assert footprint(answered, "wdtk-9102") == other
 

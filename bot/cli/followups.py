@@ -48,7 +48,7 @@ def followups(
     Chasers for late replies, acknowledgement nudges, internal reviews of refusals, and
     complaints to the ICO or the Scottish Information Commissioner. Drafting is
     idempotent; `foibot launch CAMPAIGN` releases a campaign's, one per body per day.
-    Tracked requests outside a campaign get foibot's own letters and default policy; only
+    Tracked requests outside a campaign get the default policy and the same letters; only
     your own (made by the [wdtk] user) get any, signed with [requester] name.
     """
     from bot.followups.service import draft_followups

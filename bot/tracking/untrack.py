@@ -48,11 +48,11 @@ def find_tracked(store: Store, config: Config, target: str) -> dict:
             row = store.request_by_url_title(parsed)
     if row is None:
         near = suggest(target, store.all_refs())
-        raise FoibotError(f"no tracked request '{target}'{near}; nothing removed")
+        raise FoibotError(f"nothing removed: no tracked request '{target}'{near}")
     if row["campaign"]:
         raise FoibotError(
-            f"{row['ref']} belongs to campaign '{row['campaign']}': untrack removes only "
-            "requests tracked outside a campaign; nothing removed"
+            f"nothing removed: {row['ref']} belongs to campaign '{row['campaign']}'; untrack "
+            "removes only requests tracked outside a campaign"
         )
     return row
 
