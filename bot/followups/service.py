@@ -117,12 +117,13 @@ def template_for(config: Config, kind: str) -> tuple[jinja2.Template, str]:
 
 
 def draft_followups(
-    store: Store, config: Config, slug: str | Scope, kind: str, today: dt.date
+    store: Store, config: Config, scope: str | Scope, kind: str, today: dt.date
 ) -> FollowupReport:
     """Draft the follow-ups of `kind` due today for a campaign (its slug) or a Scope."""
     if kind not in KINDS:
         raise TemplateError(f"unknown follow-up kind {kind!r} (one of {', '.join(KINDS)})")
-    scope = slug if isinstance(slug, Scope) else Scope.of_campaign(config, slug)
+    if isinstance(scope, str):
+        scope = Scope.of_campaign(config, scope)
     report = FollowupReport(scope.campaign, kind, group=scope.group)
     if not config.followups_enabled:
         report.disabled = True
