@@ -37,6 +37,8 @@ def config_text(
         _COMMON,
     ]
     if tracking_only:
+        if requester:  # `followups --group` signs your own requests' follow-ups with it
+            parts.append(_REQUESTER.format(requester=_toml_string(requester)))
         parts.append(_NO_CAMPAIGN)
     else:
         parts.append(_CAMPAIGN.format(requester=_toml_string(requester), letter=LETTER))
@@ -176,9 +178,14 @@ vars = {{ first_year = 2021, last_year = 2025 }}
 """
 )
 
+_REQUESTER = """\
+[requester]
+name = {requester}                 # signs the follow-ups of your own requests
+"""
+
 _NO_CAMPAIGN = """\
 # No campaign: this folder only tracks requests. A campaign needs [requester] and a
-# letter, e.g.
+# letter (and `followups --group` needs [requester] to sign your chasers), e.g.
 # [requester]
 # name = "Alex Example"
 #

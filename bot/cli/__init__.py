@@ -31,7 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "followups": (
         "bot.cli.followups",
-        "Draft every follow-up CAMPAIGN's requests are due, for review.",
+        "Draft the follow-ups due for CAMPAIGN's requests, or a --group or --ref of tracked ones.",
     ),
     "init": (
         "bot.cli.init",
@@ -76,6 +76,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "track": (
         "bot.cli.track",
         "Track any WDTK requests: /request/<slug> or /request/<id> URLs, or their numbers.",
+    ),
+    "untrack": (
+        "bot.cli.track",
+        "Stop tracking REFs and remove them with their events, replies and follow-ups.",
     ),
 }
 

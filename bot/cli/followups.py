@@ -11,11 +11,19 @@ from bot.cli.app import App, as_of_option, json_option, pass_app
 from bot.followups import KINDS as KIND_CHOICES
 
 if TYPE_CHECKING:
-    from bot.followups.service import FollowupReport
+    from bot.followups.service import FollowupReport, Scope
 
 
 @click.command()
-@click.argument("campaign")
+@click.argument("campaign", required=False)
+@click.option("--group", "-g", help="The tracked requests of this group (no campaign needed).")
+@click.option(
+    "--ref",
+    "refs",
+    multiple=True,
+    metavar="REF",
+    help="Only this tracked request (repeat for more; with --group, each must be in it).",
+)
 @click.option(
     "--kind",
     "kinds",
@@ -34,23 +42,28 @@ if TYPE_CHECKING:
 @pass_app
 def followups(
     app: App,
-    campaign: str,
+    campaign: str | None,
+    group: str | None,
+    refs: tuple[str, ...],
     kinds: tuple[str, ...],
     late_review: bool,
     as_of: dt.date | None,
     as_json: bool,
 ) -> None:
-    """Draft every follow-up CAMPAIGN's requests are due, for review.
+    """Draft the follow-ups due for CAMPAIGN's requests, or a --group or --ref of tracked ones.
 
     Chasers for late replies, acknowledgement nudges, internal reviews of refusals, and
     complaints to the ICO or the Scottish Information Commissioner. Drafting is
-    idempotent; `foibot launch` releases them, one per body per day.
+    idempotent; `foibot launch CAMPAIGN` releases a campaign's, one per body per day.
+    Tracked requests outside a campaign get the default policy and the same letters; only
+    your own (made by the [wdtk] user) get any, signed with [requester] name.
     """
     from bot.followups.service import draft_followups
 
+    scope = _scope(app, campaign, group, refs)
     today = app.today(as_of)
     reports = [
-        draft_followups(app.store, app.config, campaign, kind, today, late_review=late_review)
+        draft_followups(app.store, app.config, scope, kind, today, late_review=late_review)
         for kind in kinds or KIND_CHOICES
     ]
     failed = any(r.failed for r in reports)
@@ -64,16 +77,65 @@ def followups(
         return
     for report in reports:
         _print_report(report)
-    not_owned = max((r.not_owned for r in reports), default=0)
-    if not_owned:
+    if reports and reports[0].others:
         click.echo(
-            f"Skipped {not_owned} tracked request(s) of other WDTK users: only a request's owner "
-            f"can follow it up or complain ([wdtk] user is {app.config.wdtk.user or 'unset'!r})."
+            f"Skipped {reports[0].not_owned} tracked request(s) of other WDTK users"
+            f" ({_whose(reports[0].others)}): only a request's owner can follow it up or"
+            f" complain ([wdtk] user is {app.config.wdtk.user or 'unset'!r})."
         )
-    if any(r.created for r in reports):
+    if campaign is None:
+        _print_unsent(app, scope)
+    elif any(r.created for r in reports):
         click.echo(f"Review them with `foibot show REF`; `foibot launch {campaign}` releases them.")
     if failed:
         raise click.exceptions.Exit(1)
+
+
+def _scope(app: App, campaign: str | None, group: str | None, refs: tuple[str, ...]) -> str | Scope:
+    """The campaign slug, or the tracked requests asked for; bad names are exit 2."""
+    from bot.cli.app import fail_usage
+    from bot.cli.names import check_group, check_ref
+    from bot.followups.service import Scope
+
+    if campaign is not None:
+        if group or refs:
+            fail_usage("give CAMPAIGN, or --group and/or --ref for tracked requests, not both")
+        return campaign
+    if not (group or refs):
+        fail_usage("give CAMPAIGN, --group GROUP or --ref REF")
+    check_group(app, group)
+    for ref in refs:
+        row = check_ref(app, ref)
+        if row["campaign"]:
+            fail_usage(
+                f"{ref} belongs to campaign {row['campaign']!r}: "
+                f"use `foibot followups {row['campaign']}`"
+            )
+        if group and row["group"] != group:
+            fail_usage(f"{ref} is not in group {group!r} (its group: {row['group'] or 'none'})")
+    return Scope.tracked(group, tuple(dict.fromkeys(refs)))
+
+
+def _whose(others: list[dict], most: int = 5) -> str:
+    """`wdtk-1 by jo_bloggs, wdtk-2 by an external requester`: whose each request is."""
+    named = [f"{o['request']} by {o['user'] or 'an external requester'}" for o in others]
+    return ", ".join(named[:most]) + (f" and {len(named) - most} more" if len(named) > most else "")
+
+
+def _print_unsent(app: App, scope: Scope) -> None:
+    """Tracked requests have no launch sheet: list each follow-up still to send, with the
+    WDTK page (or the regulator's form) to send it on."""
+    from bot.rules.followups import followup_link
+
+    store = app.store
+    requests = {r["ref"]: r for r in store.requests_in(scope.requests)}
+    unsent = [f for f in store.followups_in(scope.requests) if f["status"] in ("draft", "ready")]
+    if not unsent:
+        return
+    click.echo("To send (read each with `foibot show REF`; once sent, `foibot done REF`):")
+    for f in unsent:
+        link = followup_link(app.config, f, requests[f["request"]])
+        click.echo(f"  {f['ref']}  {f['kind']} for {f['request']}: {link}")
 
 
 def _print_report(report: FollowupReport) -> None:
@@ -120,13 +182,14 @@ def done(app: App, refs: tuple[str, ...], cancelled: bool) -> None:
         raise click.exceptions.Exit(2 if len(refs) == 1 else 1)
 
 
-def followups_json(campaign: str, kinds: tuple[str, ...], reports: list[dict]) -> dict:
+def followups_json(campaign: str | None, kinds: tuple[str, ...], reports: list[dict]) -> dict:
     """One object whatever the kinds asked for (product.md): `created` holds every kind's
     new drafts, each naming its kind; `by_kind` keeps each kind's own report."""
     if len(reports) == 1:
         return reports[0]
     return {
         "campaign": campaign,
+        "group": reports[0]["group"],
         "kind": ",".join(kinds) if kinds else "all",
         "created": [{**c, "kind": r["kind"]} for r in reports for c in r["created"]],
         "existing": sum(r["existing"] for r in reports),
@@ -137,6 +200,7 @@ def followups_json(campaign: str, kinds: tuple[str, ...], reports: list[dict]) -
         "failed": [f for r in reports for f in r["failed"]],
         "not_owned": max((r["not_owned"] for r in reports), default=0),
         "window_closed": [w for r in reports for w in r["window_closed"]],
+        "others": reports[0]["others"],
         "by_kind": {r["kind"]: r for r in reports},
     }
 

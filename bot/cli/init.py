@@ -22,7 +22,7 @@ def _ask(value: str | None, prompt: str, default: str = "") -> str:
 @click.command()
 @click.option("--user", help="Your WDTK user name (your profile's url_name).")
 @click.option("--contact", help="An e-mail or URL WDTK can reach you at (sent in the User-Agent).")
-@click.option("--name", "requester", help="Your name, to sign campaign letters.")
+@click.option("--name", "requester", help="Your name, to sign letters and follow-ups.")
 @click.option(
     "--tracking-only",
     is_flag=True,
@@ -60,7 +60,8 @@ def init(
             config_path.name: scaffold.config_text(
                 user=user or "",
                 contact=contact or "",
-                requester=requester or "Your Name",
+                # A tracking-only folder signs nothing unless given a name.
+                requester=requester or ("" if tracking_only else "Your Name"),
                 tracking_only=tracking_only,
                 base_url=(base_url or DEFAULT_BASE_URL).rstrip("/"),
             )

@@ -316,4 +316,49 @@ def _progress(app: App, quiet: bool):
     return wrap
 
 
-COMMANDS = [track, link, poll]
+# Table names as a person reads them, for the confirmation: what else of a request goes.
+_ROWS = (("events", "event"), ("correspondence", "message"), ("followups", "follow-up"),
+         ("news", "news item"))  # fmt: skip
+
+
+@click.command()
+@click.argument("refs", nargs=-1, required=True)
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@wait_option
+@json_option
+@pass_app
+def untrack(app: App, refs: tuple[str, ...], yes: bool, wait: bool, as_json: bool) -> None:
+    """Stop tracking REFs and remove them with their events, replies and follow-ups.
+
+    Each REF is a request's ref, or the URL or number it was tracked with. Only requests
+    tracked outside a campaign can go. Every REF is checked first: one that foibot does
+    not hold removes nothing (exit 1). Asks before removing anything, unless --yes.
+    """
+    from bot.tracking.untrack import plan_untrack
+    from bot.tracking.untrack import untrack as remove
+    from bot.wording import plural
+
+    app.lock(wait=wait)  # a poll must not write to a request while it is removed
+    plans = plan_untrack(app.store, app.config, list(refs))
+    for plan in plans:
+        owner = f", made by {plan.user}" if plan.user else ""
+        group = f"group {plan.group}" if plan.group else "no group"
+        rows = ", ".join(plural(plan.rows[t], word) for t, word in _ROWS if plan.rows[t])
+        stderr(f"{plan.ref}: {printable(plan.title)} ({group}{owner}): {rows or 'nothing else'}")
+    if not yes:
+        question = f"Remove {plural(len(plans), 'request')} and everything stored about them?"
+        try:
+            confirmed = click.confirm(question, err=True)
+        except click.Abort:  # end of input: nobody said yes
+            confirmed = False
+        if not confirmed:
+            stderr("Nothing removed.")
+            raise click.exceptions.Exit(1)
+    remove(app.store, plans)
+    if app.json_wanted(as_json):
+        app.emit_json({"removed": [p.as_json() for p in plans]})
+        return
+    click.echo(f"Untracked {', '.join(p.ref for p in plans)}.")
+
+
+COMMANDS = [track, link, poll, untrack]

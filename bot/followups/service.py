@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from bot import deadlines as dl
 from bot.config import Config, FollowupPolicy
-from bot.errors import TemplateError, UsageError
+from bot.errors import ConfigError, TemplateError, UsageError
 from bot.followups import KINDS
 from bot.rules import news
 from bot.rules.drafting import letter_problems, make_environment
@@ -30,7 +30,7 @@ from bot.rules.followups import (
     review_window_closed,
 )
 from bot.rules.withdrawal import WITHDRAWN
-from bot.store.db import Store, utcnow
+from bot.store.db import RequestSet, Store, utcnow
 from bot.templating import builtin_dir
 from bot.wdtk.urls import request_url
 
@@ -50,9 +50,32 @@ class DraftedFollowup:
         return {"ref": self.ref, "request": self.request}
 
 
+@dataclass(frozen=True)
+class Scope:
+    """The requests one `followups` run drafts for: a campaign's, with its [followups]
+    policy; or tracked requests that belong to no campaign (a `track --group`, or refs
+    named one by one), with the default policy, so a researcher can chase their own
+    requests without inventing a campaign."""
+
+    requests: RequestSet
+    policy: FollowupPolicy
+    campaign: str | None = None
+    group: str | None = None
+
+    @classmethod
+    def of_campaign(cls, config: Config, slug: str) -> Scope:
+        return cls(RequestSet.campaign(slug), config.campaign(slug).followups, campaign=slug)
+
+    @classmethod
+    def tracked(cls, group: str | None = None, refs: tuple[str, ...] = ()) -> Scope:
+        """A group's requests, or only `refs` (of that group, when one is given too)."""
+        selection = RequestSet.refs(refs) if refs else RequestSet.group(group or "")
+        return cls(selection, FollowupPolicy(), group=group)
+
+
 @dataclass
 class FollowupReport:
-    campaign: str
+    campaign: str | None
     kind: str
     created: list[DraftedFollowup] = field(default_factory=list)
     existing: int = 0
@@ -62,6 +85,8 @@ class FollowupReport:
     suggestions: list[dict] = field(default_factory=list)
     failed: list[dict] = field(default_factory=list)  # {"request", "error"}: the rest went on
     not_owned: int = 0  # tracked requests of other WDTK users: only their owner follows up
+    others: list[dict] = field(default_factory=list)  # those requests: {"request", "user"}
+    group: str | None = None
     # Scottish requests whose window for a requirement for review has closed (FOISA
     # s.20(5)), not drafted unless asked for: {"request", "closed_on"}.
     window_closed: list[dict] = field(default_factory=list)
@@ -69,6 +94,7 @@ class FollowupReport:
     def as_json(self) -> dict:
         return {
             "campaign": self.campaign,
+            "group": self.group,
             "kind": self.kind,
             "created": [c.as_json() for c in self.created],
             "existing": self.existing,
@@ -76,6 +102,7 @@ class FollowupReport:
             "suggestions": self.suggestions,
             "failed": self.failed,
             "not_owned": self.not_owned,
+            "others": self.others,
             "window_closed": self.window_closed,
         }
 
@@ -97,34 +124,49 @@ def template_for(config: Config, kind: str) -> tuple[jinja2.Template, str]:
 
 
 def draft_followups(
-    store: Store, config: Config, slug: str, kind: str, today: dt.date, *, late_review: bool = False
+    store: Store,
+    config: Config,
+    scope: str | Scope,
+    kind: str,
+    today: dt.date,
+    *,
+    late_review: bool = False,
 ) -> FollowupReport:
-    """Draft `kind` for every request of campaign `slug` that is due one. `late_review`:
-    also Scottish requirements for review whose window has closed (FOISA s.20(6)), which
-    are drafted only when a person asks for them."""
+    """Draft the follow-ups of `kind` due today for a campaign (its slug) or a Scope.
+    `late_review`: also Scottish requirements for review whose window has closed (FOISA
+    s.20(6)), which are drafted only when a person asks for them."""
     if kind not in KINDS:
         raise TemplateError(f"unknown follow-up kind {kind!r} (one of {', '.join(KINDS)})")
-    campaign = config.campaign(slug)
-    report = FollowupReport(slug, kind)
+    if isinstance(scope, str):
+        scope = Scope.of_campaign(config, scope)
+    report = FollowupReport(scope.campaign, kind, group=scope.group)
     if not config.followups_enabled:
         report.disabled = True
         return report
     template, template_name = template_for(config, kind)
     existing: dict[str, list[dict]] = {}
-    for f in store.followups_of_campaign(slug):
+    for f in store.followups_in(scope.requests):
         existing.setdefault(f["request"], []).append(f)
     report.existing = sum(1 for fs in existing.values() for f in fs if f["kind"] == kind)
-    rows, report.not_owned = _owned_requests(store, slug, config.wdtk.user)
+    rows, report.others = _owned_requests(store, scope.requests, config.wdtk.user)
+    report.not_owned = len(report.others)
+    if rows and not config.requester_name.strip():
+        # A campaign's config cannot load without one; a tracking-only folder has none.
+        raise ConfigError(
+            f"{config.path.name}: [requester] name is not set: the follow-ups of your own "
+            f"requests ({_listed([r['ref'] for r in rows])}) are signed with it; "
+            'add [requester] name = "…"'
+        )
     known = store.bodies_matching({r["body"] for r in rows if r["body"]}, ())
     drafter = _Drafter(
         config=config,
         kind=kind,
         today=today,
-        policy=campaign.followups,
+        policy=scope.policy,
         template=template,
         template_name=template_name,
-        histories=_histories(store, slug),
-        replies=store.incoming_texts(slug),
+        histories=_histories(store, scope.requests),
+        replies=store.incoming_texts_in(scope.requests),
         bodies={name: b.name for name, b in known.items()},
         body_tags={name: b.tags for name, b in known.items()},
         taken=store.followup_refs(),
@@ -143,12 +185,26 @@ def draft_followups(
     return report
 
 
-def _owned_requests(store: Store, slug: str, user: str | None) -> tuple[list[dict], int]:
-    """The campaign's requests on WDTK that `user` owns, and how many others there are: only
-    a request's owner can follow it up on WDTK or complain about it."""
-    linked = [r for r in store.campaign_requests(slug) if r["wdtk_id"] is not None]
-    rows = [r for r in linked if user and r["wdtk_user"] == user]
-    return rows, len(linked) - len(rows)
+def _owned_requests(
+    store: Store, selection: RequestSet, user: str | None
+) -> tuple[list[dict], list[dict]]:
+    """The selected requests on WDTK that `user` owns, and the others, each with its
+    owner's WDTK user name ({"request", "user"}; None for an external request): only a
+    request's owner can follow it up on WDTK or complain about it, and no letter is
+    signed with the requester's name for a request somebody else made."""
+    rows, others = [], []
+    for r in store.requests_in(selection):
+        if r["wdtk_id"] is None:
+            continue
+        if user and r["wdtk_user"] == user:
+            rows.append(r)
+        else:
+            others.append({"request": r["ref"], "user": r["wdtk_user"]})
+    return rows, others
+
+
+def _listed(refs: list[str], most: int = 5) -> str:
+    return ", ".join(refs[:most]) + (f" and {len(refs) - most} more" if len(refs) > most else "")
 
 
 @dataclass
@@ -289,9 +345,9 @@ def _save_drafts(store: Store, kind: str, new_rows: list[dict]) -> set[str]:
     return {r["ref"] for r in new_rows}
 
 
-def _histories(store: Store, slug: str) -> dict[str, History]:
+def _histories(store: Store, selection: RequestSet) -> dict[str, History]:
     """Each request's replies and WDTK-sent follow-ups, as UK dates, for escalation."""
-    return histories(store.campaign_events(slug, ("response", "followup_sent")))
+    return histories(store.events_in(selection, ("response", "followup_sent")))
 
 
 def mark_done(store: Store, ref: str, *, cancelled: bool, now: dt.datetime) -> str:

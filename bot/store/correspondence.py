@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from bot.store.connection import StoreConnection, marks, utcnow
+from bot.store.requests import RequestSet
 
 # One campaign's requests, for `ref IN` filters: through the events (ref, id) index. A
 # join lets SQLite's planner choose to scan all the events instead (1M rows: 0.13 s vs
@@ -104,11 +105,12 @@ class Correspondence(StoreConnection):
             out.setdefault(ref, []).append(at)
         return out
 
-    def campaign_events(self, campaign: str, kinds: tuple[str, ...]) -> Iterator[dict]:
+    def events_in(self, selection: RequestSet, kinds: tuple[str, ...]) -> Iterator[dict]:
+        """The selected requests' events of these kinds, in log order (detail unparsed)."""
         return self.db.query(
             f"SELECT ref, kind, at, detail FROM events WHERE kind IN ({marks(kinds)}) "
-            f"AND ref IN {CAMPAIGN_REFS} ORDER BY id",
-            [*kinds, campaign],
+            f"AND ref IN ({selection.sql}) ORDER BY id",
+            [*kinds, *selection.params],
         )
 
     def known_event_ids(self, ref: str) -> set[int]:
@@ -168,13 +170,13 @@ class Correspondence(StoreConnection):
         )
         return [text or "" for (text,) in rows]
 
-    def incoming_texts(self, campaign: str) -> dict[str, list[str]]:
-        """Each of a campaign's requests' reply texts, oldest first."""
+    def incoming_texts_in(self, selection: RequestSet) -> dict[str, list[str]]:
+        """Each selected request's reply texts, oldest first."""
         grouped: dict[str, list[str]] = {}
         for r in self.db.query(
             "SELECT ref, text FROM correspondence WHERE direction = 'incoming' "
-            f"AND ref IN {CAMPAIGN_REFS} ORDER BY id",
-            [campaign],
+            f"AND ref IN ({selection.sql}) ORDER BY id",
+            selection.params,
         ):
             grouped.setdefault(r["ref"], []).append(r["text"])
         return grouped

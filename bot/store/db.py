@@ -24,11 +24,18 @@ from bot.store.correspondence import Correspondence
 from bot.store.figures import Figures
 from bot.store.followups import Followups
 from bot.store.news import News
-from bot.store.requests import Requests
+from bot.store.requests import Requests, RequestSet
 from bot.store.schedule import Schedule
 from bot.store.settings import Settings
 
-__all__ = ["BUSY_TIMEOUT_S", "Store", "StoreError", "explain_sqlite_error", "utcnow"]
+__all__ = [
+    "BUSY_TIMEOUT_S",
+    "RequestSet",
+    "Store",
+    "StoreError",
+    "explain_sqlite_error",
+    "utcnow",
+]
 
 
 class Store(Requests, Schedule, Correspondence, Bodies, Followups, News, Figures, Settings):

@@ -10,6 +10,7 @@ from typing import Any
 from bot.rules.withdrawal import UNSENT, WITHDRAWN, Withdrawal
 from bot.statuses import Status
 from bot.store.connection import StoreConnection, marks
+from bot.store.requests import RequestSet
 
 # A follow-up with what sending it needs from its request.
 _WITH_REQUEST = (
@@ -39,12 +40,13 @@ class Followups(StoreConnection):
             )
         )
 
-    def followups_of_campaign(self, campaign: str) -> list[dict]:
+    def followups_in(self, selection: RequestSet) -> list[dict]:
+        """The follow-ups of the selected requests, oldest first."""
         return list(
             self.db.query(
-                "SELECT * FROM followups WHERE request IN "
-                "(SELECT ref FROM requests WHERE campaign = ?) ORDER BY created_at, ref",
-                [campaign],
+                f"SELECT * FROM followups WHERE request IN ({selection.sql}) "
+                "ORDER BY created_at, ref",
+                selection.params,
             )
         )
 

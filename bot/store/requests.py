@@ -4,7 +4,7 @@ the letters apart, so that listing requests never reads them)."""
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.rules.status import StoredRequest
 from bot.statuses import LOCAL, REFUSED, Status
@@ -20,6 +20,40 @@ STATUS_COLUMNS = ", ".join(f'"{c}"' for c in StoredRequest._fields if c != "last
 _UNSET: Any = object()
 
 
+class RequestSet(NamedTuple):
+    """Which requests a command works on: SQL that selects their refs, and its parameters.
+    Queries filter with `ref IN (<sql>)`, which goes through each table's ref index (a
+    join lets SQLite's planner scan the whole events table instead)."""
+
+    sql: str
+    params: tuple[Any, ...]
+
+    @classmethod
+    def campaign(cls, slug: str) -> RequestSet:
+        return cls("SELECT ref FROM requests WHERE campaign = ?", (slug,))
+
+    @classmethod
+    def group(cls, name: str) -> RequestSet:
+        return cls('SELECT ref FROM requests WHERE "group" = ?', (name,))
+
+    @classmethod
+    def refs(cls, refs: Collection[str]) -> RequestSet:
+        return cls(f"SELECT ref FROM requests WHERE ref IN ({marks(refs)})", tuple(refs))
+
+
+# The tables that hold rows of one request, children first (their foreign keys point at
+# `requests`): what `untrack` removes. `mail_handled` is not among them: its rows record
+# which alert e-mails were handled, so that none is handled (and re-tracked) twice.
+REQUEST_TABLES = (
+    ("news", "ref"),
+    ("followups", "request"),
+    ("correspondence", "ref"),
+    ("events", "ref"),
+    ("letters", "ref"),
+    ("requests", "ref"),
+)
+
+
 class Requests(StoreConnection):
     def request(self, ref: str) -> dict | None:
         """A request's stored row, with its `letter` (None: not drafted by foibot)."""
@@ -28,9 +62,14 @@ class Requests(StoreConnection):
 
     def campaign_requests(self, campaign: str) -> list[dict]:
         """A campaign's requests in the order they were made, each with its `letter`."""
+        return self.requests_in(RequestSet.campaign(campaign))
+
+    def requests_in(self, selection: RequestSet) -> list[dict]:
+        """The selected requests in the order they were made, each with its `letter`."""
         return list(
             self.db.query(
-                f"{_WITH_LETTER} WHERE requests.campaign = ? ORDER BY requests.rowid", [campaign]
+                f"{_WITH_LETTER} WHERE requests.ref IN ({selection.sql}) ORDER BY requests.rowid",
+                selection.params,
             )
         )
 
@@ -94,6 +133,38 @@ class Requests(StoreConnection):
             "ON CONFLICT (ref) DO UPDATE SET text = excluded.text",
             [(ref, text) for ref, text in letters if text is not None],
         )
+
+    def request_footprint(self, ref: str) -> dict[str, int]:
+        """How many rows of each table (REQUEST_TABLES) belong to the request REF."""
+        return {
+            table: self.db.execute(
+                f'SELECT count(*) FROM "{table}" WHERE "{column}" = ?', [ref]
+            ).fetchone()[0]
+            for table, column in REQUEST_TABLES
+        }
+
+    def remove_request(self, ref: str) -> None:
+        """Delete the request REF and every row of it (REQUEST_TABLES, and the deliveries
+        of its news). Inside the caller's transaction: all of it goes, or none.
+
+        The events log is append-only (a trigger refuses deletes, m004): the guard is
+        lifted for this one DELETE and put back, as it was, in the same transaction, so no
+        other writer ever sees the table unguarded."""
+        if not self.db.conn.in_transaction:
+            raise RuntimeError("remove_request runs inside a transaction")
+        self.db.execute(
+            "DELETE FROM news_deliveries WHERE news_id IN (SELECT id FROM news WHERE ref = ?)",
+            [ref],
+        )
+        (guard,) = self.db.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'events_no_delete'"
+        ).fetchone() or (None,)
+        for table, column in REQUEST_TABLES:
+            if table == "events" and guard:
+                self.db.execute("DROP TRIGGER events_no_delete")
+            self.db.execute(f'DELETE FROM "{table}" WHERE "{column}" = ?', [ref])
+            if table == "events" and guard:
+                self.db.execute(guard)
 
     def all_refs(self, *, followups: bool = False) -> list[str]:
         sql = "SELECT ref FROM requests" + (" UNION SELECT ref FROM followups" if followups else "")
