@@ -60,6 +60,11 @@ class Body:
     def law(self) -> str:
         return law_for_tags(self.tags)
 
+    def law_for_request(self, *, environmental: bool) -> str:
+        """The law a request to this body goes under: `law`, or for a request for
+        environmental information EIR/EISR wherever they reach the body."""
+        return law_for_tags(self.tags, environmental=environmental)
+
     @property
     def is_school(self) -> bool:
         return any(tag in self.tag_names for tag in SCHOOL_TAGS)
@@ -116,16 +121,20 @@ def school_instrument(tags: Iterable[str]) -> str | None:
     return SCHOOL_INSTRUMENTS["maintained"]
 
 
-def law_for_tags(tags: Iterable[str]) -> str:
+def law_for_tags(tags: Iterable[str], *, environmental: bool = False) -> str:
     """foi, eir, foisa, eisr or none: which law governs requests to a body with these tags.
 
     `foi_no`: not a public authority under FOIA/FOISA, voluntary requests only (Alaveteli
-    `PublicBody#not_subject_to_law?`); with `eir_only` as well, its requests go under EIR."""
+    `PublicBody#not_subject_to_law?`); with `eir_only` as well, its requests go under EIR.
+    `environmental`: the request is for environmental information, so EIR/EISR govern it at
+    every public authority (EIR reg 5, EISR reg 5); a `foi_no` body is one only when it is
+    tagged `eir_only` (EIR reg 2(2)(c)-(d) bodies), else the request stays voluntary."""
     names = {tag.split(":", 1)[0] for tag in tags}
+    subject_to_foi = "foi_no" not in names
     return law_for(
         scottish="scotland" in names,
-        environmental="eir_only" in names,
-        subject_to_foi="foi_no" not in names,
+        environmental="eir_only" in names or (environmental and subject_to_foi),
+        subject_to_foi=subject_to_foi,
     )
 
 

@@ -174,6 +174,9 @@ class CampaignConfig(NamedTuple):
     followups: FollowupPolicy = FollowupPolicy()
     # What results and reports are headed by; default: the title without the body's name.
     name: str = ""
+    # A request for environmental information: EIR (EISR in Scotland) for every body they
+    # reach, whatever its tags (EIR reg 5, EISR reg 5).
+    environmental: bool = False
 
 
 class ScheduleConfig(NamedTuple):

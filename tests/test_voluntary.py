@@ -280,3 +280,62 @@ def test_ics_summaries_name_each_law():
         "c-due@foibot": "EISR reply due: c (c)",
         "c-very-overdue@foibot": "EISR reply very overdue after: c (c)",
     }  # the voluntary request has no deadline to put in a calendar
+
+
+# --- a campaign for environmental information ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tags", "law"),
+    [
+        (["central_government"], "eir"),  # EIR reg 5: every public authority
+        (["police", "scotland"], "eisr"),  # EISR reg 5
+        (["foi_no", "eir_only"], "eir"),
+        (["foi_no"], "none"),  # not an EIR public authority unless tagged so
+        (["foi_no", "scotland"], "none"),
+    ],
+)
+def test_law_for_tags_in_an_environmental_campaign(tags, law):
+    assert law_for_tags(tags, environmental=True) == law
+
+
+def test_an_environmental_campaign_asks_under_eir_and_keeps_it_after_a_poll(project, replica):
+    """`environmental = true`: EIR at the Home Office, EISR at Police Scotland, EIR at a
+    `foi_no` body tagged `eir_only`, and still a voluntary request at a plain `foi_no` body.
+    WDTK itself records such a request as `law_used: foi` (only `eir_only` bodies get
+    "eir"), so a poll must not turn it back into FOIA."""
+    project.edit_config(
+        "launch_at = 2026-12-01T09:00:00", "environmental = true\nlaunch_at = 2026-12-01T09:00:00"
+    )
+    project.edit_config(
+        '  "police_scotland",\n]',
+        '  "police_scotland",\n  "water_company",\n  "staff_association",\n]',
+    )
+    project.config.write_text(
+        project.config.read_text()
+        + '\n[bodies.water_company]\nname = "Example Water Ltd"\ntags = ["foi_no", "eir_only"]\n'
+        + '\n[bodies.staff_association]\nname = "Civil Service Staff Association"\n'
+        + 'tags = ["foi_no"]\n'
+    )
+    released_project(project, replica)
+    laws = {r["body"]: r["law"] for r in map(lambda s: row(project, s["ref"]),
+                                            project.json("status", "--campaign", "social-media-misuse"))}  # fmt: skip
+    assert laws["home_office"] == "eir"
+    assert laws["police_scotland"] == "eisr"
+    assert laws["water_company"] == "eir"
+    assert laws["staff_association"] == "none"
+    letter = project.json("show", "smm-1")["letter"]
+    assert "Environmental Information Regulations 2004" in letter
+    assert FOIA_ACT not in letter
+
+    sent_request(project, replica, 5001, "smm-1")  # Home Office, Mon 2 Mar 2026: law_used foi
+    project.run("poll", "--as-of", "2026-03-02T12:00")
+    assert row(project, "smm-1")["law"] == "eir"
+    # Due Tue 31 Mar (EIR reg 5(2), 20 working days); a chaser on Wed 1 Apr names the
+    # Regulations and, with no public-interest extension under EIR, never invites one.
+    assert mine(project, "smm-1", "chaser", "2026-04-01") == [
+        {"ref": "smm-1-c1", "request": "smm-1"}
+    ]
+    text = followup_text(project, "smm-1", "chaser")
+    assert "Environmental Information Regulations 2004" in text
+    assert "public interest" not in text

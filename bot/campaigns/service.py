@@ -228,7 +228,10 @@ def draft_campaign(
     drafts, skipped, failed = render_campaign(Renderer(config, campaign, today), bodies)
     report = DraftReport(slug, skipped=[{"body": s.body, "reason": s.reason} for s in skipped])
     report.failed = [{"body": f.body, "error": f.reason} for f in failed]
-    report.not_subject_to_foi = [d.body for d in drafts if known[d.body].law == NONE]
+    def law(body: str) -> str:
+        return known[body].law_for_request(environmental=campaign.environmental)
+
+    report.not_subject_to_foi = [d.body for d in drafts if law(d.body) == NONE]
     with store.transaction():
         sync_config_bodies(store, config, known)
         prefix = ensure_campaign(store, campaign, config)
@@ -243,7 +246,7 @@ def draft_campaign(
             rows.append(
                 {
                     "ref": ref, "campaign": slug, "body": draft.body, "title": draft.title,
-                    "letter": draft.letter, "law": body.law, "is_school": int(body.is_school),
+                    "letter": draft.letter, "law": law(draft.body), "is_school": int(body.is_school),
                     "status": "draft", "created_at": now, "updated_at": now,
                 }
             )  # fmt: skip
@@ -254,7 +257,7 @@ def draft_campaign(
             # The law too: a body WDTK has since tagged `foi_no` is asked voluntarily.
             store.update_request(
                 ref, title=draft.title, letter=draft.letter, status="draft",
-                law=known[draft.body].law,
+                law=law(draft.body),
             )  # fmt: skip
             events.append({"ref": ref, "kind": "redrafted", "detail": {"title": draft.title}})
             report.changed.append(ref)

@@ -64,14 +64,15 @@ def make_environment(root: Path) -> SandboxedEnvironment:
     return letter_environment(root)
 
 
-def body_context(body: Body) -> dict[str, Any]:
+def body_context(body: Body, *, environmental: bool = False) -> dict[str, Any]:
+    law = body.law_for_request(environmental=environmental)
     return {
         "url_name": body.url_name,
         "name": body.name,
         "short_name": body.short_name,
         "tags": list(body.tags),
-        "law": body.law,
-        "law_name": LAW_NAMES[body.law],
+        "law": law,
+        "law_name": LAW_NAMES[law],
         "is_school": body.is_school,
     }
 
@@ -131,7 +132,7 @@ class Renderer:
         return {
             **self.campaign.vars,
             "vars": self.campaign.vars,
-            "body": body_context(body),
+            "body": body_context(body, environmental=self.campaign.environmental),
             "campaign": {"slug": self.campaign.slug, "launch_at": self.campaign.launch_at},
             "requester": {"name": self.config.requester_name, "email": self.config.requester_email},
             "today": self.today,

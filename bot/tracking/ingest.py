@@ -285,11 +285,16 @@ class Ingest:
     def _body_facts(self, row: dict, request: WdtkRequest) -> tuple[str | None, bool]:
         body = self.store.body(row["body"]) if row.get("body") else None
         if body is not None:
-            return body.law, body.is_school
+            return body.law_for_request(environmental=self._environmental(row)), body.is_school
         if request.public_body is not None:
             names = {k for k, _ in request.public_body.tags}
             return None, bool(names & set(SCHOOL_TAGS))
         return None, False
+
+    def _environmental(self, row: dict) -> bool:
+        """The request belongs to a campaign for environmental information."""
+        slug = row.get("campaign")
+        return any(c.slug == slug and c.environmental for c in self.config.campaigns)
 
     def _insert_tracked(self, row: dict, request: WdtkRequest) -> None:
         body = request.public_body
