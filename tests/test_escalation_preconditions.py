@@ -177,6 +177,28 @@ def test_an_application_after_a_non_reply_never_says_review_of_their_response():
     assert "of their response" in text and "failure to respond" not in text
 
 
+def test_a_complaint_names_each_law_s_review_and_grounds():
+    """EIR reg 12 and EISR reg 10 have exceptions, not exemptions; the Scottish review is a
+    requirement for review (FOISA s.20) or representations (EISR reg 16)."""
+    for law, review_name, grounds in (
+        ("foi", "your internal review request of 2026-04-28", "the exemptions or reasons"),
+        ("eir", "your internal review request of 2026-04-28", "the exceptions or reasons"),
+        ("foisa", "your requirement for review of 2026-04-28", "the exemptions or reasons"),
+        (
+            "eisr",
+            "your representations under regulation 16 of 2026-04-28",
+            "the exceptions or reasons",
+        ),
+    ):
+        row = {**FOI, "law": law, "status": "internal_review", "review_started_on": "2026-04-28"}
+        text = render("complaint", row, "review:2026-04-28", D(2026, 7, 1))
+        assert review_name in text, law
+        refused = {**FOI, "law": law, "status": "rejected"}
+        after = History(responses=(D(2026, 2, 20), D(2026, 5, 20)), sent=((D(2026, 4, 28), True),))
+        text = render("complaint", refused, "review-outcome:2026-05-20", D(2026, 5, 21), after)
+        assert f"I do not believe {grounds} they gave were correctly applied" in text, law
+
+
 # --- ICO: the chaser that went unanswered ----------------------------------------------------
 
 
