@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 # Nouns whose plural is not noun + "s".
 _IRREGULAR = {"body": "bodies", "reply": "replies", "needs": "need", "was": "were", "is": "are"}
 
@@ -18,3 +20,24 @@ def plural(n: int, word: str, plural_form: str | None = None) -> str:
     """ "1 new response", "5 new responses", "2 bodies"."""
     *lead, last = word.split(" ")
     return " ".join([str(n), *lead, plural_word(n, last, plural_form)])
+
+
+# The body's name at the start or the end of a title template, with its separator:
+# "{{ body.short_name }}: staff disciplined…", "Staff disciplined – {{ body.name }}".
+_BODY = r"\{\{-?\s*body\.\w+\s*-?\}\}"
+_BODY_AT_START = re.compile(rf"^\s*{_BODY}\s*[:\-–—|,]?\s*")
+_BODY_AT_END = re.compile(rf"\s*[:\-–—|,]?\s*(?:\(\s*{_BODY}\s*\)|{_BODY})\s*$")
+
+
+def campaign_title(slug: str, name: str = "", title_template: str = "") -> str:
+    """What a campaign's results and reports are headed by: its `name` (config.toml), else
+    its request title with the body's name taken off the start or end ("{{ body.short_name
+    }}: staff disciplined…" → "Staff disciplined…"), else, when the title has more template
+    in it than that, the slug."""
+    if name.strip():
+        return " ".join(name.split())
+    text = _BODY_AT_END.sub("", _BODY_AT_START.sub("", title_template))
+    text = " ".join(text.split())
+    if not text or "{{" in text or "{%" in text or "{#" in text:
+        return slug
+    return text[0].upper() + text[1:]

@@ -154,6 +154,8 @@ def test_released_link_is_a_working_prefilled_wdtk_link(project):
     assert query["tags"] == [f"foibot:{installation}-smm-1"]
     sheet = (project.root / "state" / "launch-social-media-misuse.html").read_text()
     assert sheet.count("Open in WhatDoTheyKnow") == 1
+    # Headed by the campaign's title (its request title without the body's name).
+    assert "<h1>Launch sheet: Staff disciplined for social media misuse</h1>" in sheet
     assert released[0]["url"].replace("&", "&amp;") in sheet
 
 

@@ -25,8 +25,9 @@ from bot.reports.figures import (
     parse_figure,
     suggestions,
 )
-from bot.reports.results import campaign_title, total
+from bot.reports.results import total
 from bot.store.db import Store
+from bot.wording import campaign_title
 from tests.report_support import (
     AS_OF,
     CAMPAIGN,

@@ -15,6 +15,7 @@ from bot.safe_files import write_atomic
 from bot.store.db import Store
 from bot.templating import report_environment
 from bot.wdtk.urls import new_request_url
+from bot.wording import campaign_title
 
 
 def pace_in_words(limits) -> str:
@@ -33,6 +34,12 @@ def pace_in_words(limits) -> str:
             f"{limit.count} {what}{joiner}{span.removeprefix('a ').removeprefix('an ') if joiner == ' a ' else span}"
         )
     return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+
+
+def _heading(config: Config, slug: str) -> str:
+    """The campaign's title, as its results are headed (its slug if config has lost it)."""
+    spec = next((c for c in config.campaigns if c.slug == slug), None)
+    return campaign_title(slug, spec.name, spec.title) if spec else slug
 
 
 def write_launch_sheet(
@@ -78,6 +85,7 @@ def write_launch_sheet(
         .get_template("launch_sheet.html.j2")
         .render(
             campaign=campaign,
+            heading=_heading(config, campaign),
             ready=ready,
             scheduled=scheduled,
             generated=format_uk(now),

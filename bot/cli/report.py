@@ -406,7 +406,7 @@ def _build(
 def campaign_heading(app: App, slug: str) -> str:
     """The campaign's title for headings (`name`, else its request title without the
     body's name), from config.toml, else from the database for a campaign since removed."""
-    from bot.reports.results import campaign_title
+    from bot.wording import campaign_title
 
     spec = next((c for c in app.config.campaigns if c.slug == slug), None)
     if spec is not None:

@@ -14,7 +14,6 @@ add, only "not held" (or only another reason), reads as that reason, never as 0.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -141,27 +140,6 @@ class ResultsTable:
                 return list(zip(g.columns, cells[start : start + len(g.columns)], strict=True))
             start += len(g.columns)
         raise KeyError(group.field.name)
-
-
-# The body's name at the start or the end of a title template, with its separator:
-# "{{ body.short_name }}: staff disciplined…", "Staff disciplined – {{ body.name }}".
-_BODY = r"\{\{-?\s*body\.\w+\s*-?\}\}"
-_BODY_AT_START = re.compile(rf"^\s*{_BODY}\s*[:\-–—|,]?\s*")
-_BODY_AT_END = re.compile(rf"\s*[:\-–—|,]?\s*(?:\(\s*{_BODY}\s*\)|{_BODY})\s*$")
-
-
-def campaign_title(slug: str, name: str = "", title_template: str = "") -> str:
-    """What a campaign's results and reports are headed by: its `name` (config.toml), else
-    its request title with the body's name taken off the start or end ("{{ body.short_name
-    }}: staff disciplined…" → "Staff disciplined…"), else, when the title has more template
-    in it than that, the slug."""
-    if name.strip():
-        return " ".join(name.split())
-    text = _BODY_AT_END.sub("", _BODY_AT_START.sub("", title_template))
-    text = " ".join(text.split())
-    if not text or "{{" in text or "{%" in text or "{#" in text:
-        return slug
-    return text[0].upper() + text[1:]
 
 
 def table_columns(fields: Iterable[FieldSpec]) -> tuple[list[FieldGroup], list[FieldSpec]]:
