@@ -19,7 +19,14 @@ from bot import statuses
 from bot.bodies import school_instrument
 from bot.config import Config, FollowupPolicy
 from bot.laws import NONE
-from bot.rules.status import StatusRule, StoredRequest, live_status, review_by, review_counted_from
+from bot.rules.status import (
+    StatusRule,
+    StoredRequest,
+    live_status,
+    review_by,
+    review_counted_from,
+    school_limit,
+)
 from bot.statuses import LATE_REPLY, Status
 
 KIND_CODES = {"chaser": "c", "nudge": "n", "internal-review": "ir", "complaint": "co"}
@@ -69,12 +76,9 @@ class History:
 
 
 def school_cap(row: dict) -> bool:
-    """The FOIA schools variation applies: `very_overdue_after` is the 60th-day cap."""
-    return (
-        bool(row.get("is_school"))
-        and (row.get("law") or "foi") == "foi"
-        and bool(row.get("very_overdue_after"))
-    )
+    """The FOIA schools variation applies: `very_overdue_after` is the 60th-day cap
+    (the status rule's `school_limit`)."""
+    return school_limit(StoredRequest.of(row))
 
 
 def _scottish(law: str) -> bool:
