@@ -71,6 +71,7 @@ class PollReport:
     errors: list[PollFailure] = field(default_factory=list)
     http_calls: int = 0
     unreachable: str | None = None  # why the pass stopped early: WDTK is not answering
+    backing_off: str | None = None  # WDTK is down, but nothing was due: no failure
 
     def as_json(self) -> dict:
         return {
@@ -81,6 +82,7 @@ class PollReport:
             "linked": [x.as_json() for x in self.linked],
             "errors": [e.as_json() for e in self.errors],
             "unreachable": self.unreachable,
+            "backing_off": self.backing_off,
         }
 
     @property
