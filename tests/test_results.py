@@ -224,7 +224,7 @@ def test_bulk_csv_with_one_bad_row_applies_nothing_and_names_the_line(project):
     sheet.write_text(
         "ref,field,period,value,note\n"
         "smm-1,dismissed,2021,3,table 1\n"
-        "metropolitan_police_service,dismissed,2021,<5,\n"
+        "the_met,dismissed,2021,<5,\n"
         "smm-2,dismissed,2021,-2,\n"
         "smm-2,final_warnings,2021,4,\n",
         encoding="utf-8",
@@ -243,7 +243,7 @@ def test_bulk_csv_applies_all_rows_by_ref_or_body(project):
     sheet.write_text(
         "ref,field,period,value,note\n"
         "smm-1,dismissed,2021,3,table 1\n"
-        "metropolitan_police_service,dismissed:2022,,<5,\n"
+        "the_met,dismissed:2022,,<5,\n"
         "smm-2,notes,,no figures before 2023,\n",
         encoding="utf-8",
     )
@@ -311,10 +311,10 @@ SEED_FIGURES = """ref,field,period,value
 home_office,dismissed,2021,3
 home_office,dismissed,2022,<5
 home_office,dismissed,2023,withheld:s40
-metropolitan_police_service,dismissed,2021,12
-metropolitan_police_service,dismissed,2022,refused:s12
-ministry_of_justice,dismissed,2021,not_held
-ministry_of_justice,dismissed,2022,7
+the_met,dismissed,2021,12
+the_met,dismissed,2022,refused:s12
+gmp,dismissed,2021,not_held
+gmp,dismissed,2022,7
 home_office,notes,,Figures from table 1
 """
 
@@ -343,13 +343,13 @@ def test_results_html_has_description_headers_totals_and_reasons_in_chromium(pro
     assert dom.cells[("smm-1", "dismissed:2023")] == "withheld (s.40)"
     assert dom.cells[("smm-3", "dismissed:2022")] == "refused (s.12)"
     assert dom.cells[("smm-2", "dismissed:2021")] == "not held"
-    # Totals by hand. 2021: 3 + 12, MoJ not held, 4 bodies not yet answered: ≥ 15.
+    # Totals by hand. 2021: 3 + 12, GMP not held, 4 bodies not yet answered: ≥ 15.
     # 2022: <5 (0–4) + 7, Met refused: ≥ 7. Home Office over the years: 3 + 0–4 + withheld.
     assert dom.cells[("total", "dismissed:2021")] == "≥ 15 1 not held"
     assert dom.cells[("total", "dismissed:2022")] == "≥ 7 1 refused"
     assert dom.cells[("smm-1", "dismissed:total")] == "≥ 3 1 withheld"
     assert dom.cells[("smm-2", "dismissed:total")] == "≥ 7 1 not held"
-    # The status shows only where no answer came (smm-4, DfT, is waiting).
+    # The status shows only where no answer came (smm-4, BTP, is waiting).
     assert "waiting response" in text
 
 
@@ -430,7 +430,7 @@ def test_wide_csv_and_json_exports(project):
     assert home[f"{dismissed} Total"] == "≥ 3 (1 withheld)"
     assert home["Anything else the reply said"] == "Figures from table 1"
     assert met["Final written warnings 2021"] == "1204"  # a number, not the text "1,204"
-    # 2021: 3 + 12, MoJ not held, four bodies yet to answer.
+    # 2021: 3 + 12, GMP not held, four bodies yet to answer.
     assert wide["Total"][f"{dismissed} 2021"] == "≥ 15 (1 body not held)"
     assert list(wide)[-1] == "Total"
 
@@ -448,7 +448,7 @@ def test_wide_csv_and_json_exports(project):
     # 2024 and 2025 unrecorded: the total is open-ended for them too.
     assert values["dismissed:total"] == {"text": "≥ 3", "note": "1 withheld", "missing": 2}
     assert home["notes"] == {"Anything else the reply said": "Figures from table 1"}
-    dft = next(r for r in table["rows"] if r["body"] == "department_for_transport")
+    dft = next(r for r in table["rows"] if r["body"] == "btp")
     assert dft["waiting"] == "waiting response"
     assert table["totals"]["dismissed:2021"] == {"text": "≥ 15", "note": "1 body not held",
                                                  "missing": 4}  # fmt: skip
