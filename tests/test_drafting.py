@@ -130,9 +130,7 @@ def test_removed_body_orphans_its_draft_prune_cancels_it_and_readding_restores_i
     report = project.json("draft", "social-media-misuse", "--prune")
     assert report["cancelled"] == ["smm-6"]
     assert project.json("show", "smm-6")["status"] == "cancelled"
-    project.edit_config(
-        '  "mdp",\n', '  "mdp",\n  "hmrc",\n'
-    )
+    project.edit_config('  "mdp",\n', '  "mdp",\n  "hmrc",\n')
     report = project.json("draft", "social-media-misuse")
     assert report["changed_refs"] == ["smm-6"] and report["created"] == 0
     assert project.json("show", "smm-6")["status"] == "draft"

@@ -26,9 +26,7 @@ def test_a_request_marked_sent_is_listed_as_sent_and_paces_the_next(project):
     # The mark counts as a send: 1 a minute (+1 minute margin) puts smm-2 at 09:34, and
     # 2 in 8 minutes (+1) puts smm-3 at 09:32 + 9 = 09:41.
     assert "  smm-2  gmp  send at or after Mon 02 Mar 2026 09:34 (UK)" in out
-    assert (
-        "  smm-3  the_met  send at or after Mon 02 Mar 2026 09:41 (UK)" in out
-    )
+    assert "  smm-3  the_met  send at or after Mon 02 Mar 2026 09:41 (UK)" in out
     # Still one of the 3 waiting (`max_unsent`) until WDTK shows it: nothing new released.
     assert "Nothing new is due to send yet." in out
     assert "2 more due but held until WDTK shows the waiting ones sent: smm-4, smm-5" in out
