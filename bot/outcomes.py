@@ -74,6 +74,7 @@ class PollReport:
     # Follow-ups withdrawn because what changed took their reason away: {ref, request,
     # kind, body, note}.
     withdrawn: list[dict] = field(default_factory=list)
+    backing_off: str | None = None  # WDTK is down, but nothing was due: no failure
 
     def as_json(self) -> dict:
         return {
@@ -85,6 +86,7 @@ class PollReport:
             "errors": [e.as_json() for e in self.errors],
             "unreachable": self.unreachable,
             "withdrawn": self.withdrawn,
+            "backing_off": self.backing_off,
         }
 
     @property

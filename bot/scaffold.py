@@ -148,9 +148,9 @@ limits = [
 # margin_minutes = 1    # added to each window when telling you when to send
 
 # Bodies declared here work offline; `foibot bodies import` loads WDTK's full list.
-[bodies.home_office]
+[bodies.home_office]                # the body's WDTK url_name: whatdotheyknow.com/body/home_office
 name = "Home Office"
-tags = ["central_government"]
+tags = ["department"]               # WDTK's tag for a ministerial department
 """
 
 _CAMPAIGN = (

@@ -38,7 +38,7 @@ SECOND = """
 slug = "second-round"
 title = "{{ body.short_name }}: social media policy documents"
 letter = "templates/letters/social_media_misuse.txt.j2"
-bodies = ["home_office", "ministry_of_justice", "police_scotland"]
+bodies = ["home_office", "gmp", "police_scotland"]
 launch_at = 2027-01-04T09:00:00
 vars = { first_year = 2021, last_year = 2025 }
 """
@@ -155,7 +155,7 @@ def check_everything_recorded_once(project, replica) -> None:
             "SELECT ref, body FROM requests WHERE campaign = 'second-round'"
         ).fetchall()
         assert sorted(r["body"] for r in second) == [
-            "home_office", "ministry_of_justice", "police_scotland",
+            "home_office", "gmp", "police_scotland",
         ]  # fmt: skip
         drafted = Counter(
             r[0]

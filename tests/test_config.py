@@ -39,9 +39,9 @@ def test_example_config_loads(project):
     campaign = config.campaigns[0]
     for body in (
         "home_office",
-        "ministry_of_justice",
-        "metropolitan_police_service",
-        "department_for_transport",
+        "gmp",
+        "the_met",
+        "btp",
     ):
         assert body in campaign.bodies
     assert "scotland" in config.bodies["police_scotland"].tags
@@ -70,9 +70,9 @@ BAD_CONFIGS = [
         "campaigns[0].slug: expected a string, got an integer 42",
     ),
     (
-        '  "department_for_transport",\n  "ministry_of_defence"',
-        '  "department_for_transport",\n  "ministry_of_defense"',
-        "campaigns[0].bodies[4]: unknown body 'ministry_of_defense' — did you mean 'ministry_of_defence'?",
+        '  "mdp",\n  "hmrc"',
+        '  "mdp",\n  "hmcr"',
+        "campaigns[0].bodies[5]: unknown body 'hmcr' — did you mean 'hmrc'?",
     ),
     (
         'letter = "templates/letters/social_media_misuse.txt.j2"',

@@ -13,6 +13,7 @@ from bot.doctor.holiday_checks import check_holidays, one_year_after
 from bot.run.lock import RunLock
 from bot.store.migrations import migrations
 from tests.support import released_project, row, sent_request
+from tests.test_doctor_bodies import BODY_PATHS, serve_example_bodies
 from tests.wdtk_replica import WdtkReplica, closed_port_url, http_error
 
 
@@ -281,6 +282,7 @@ def test_requests_hidden_on_wdtk_show_as_stopped_polling(project, replica):
 
 
 def test_online_against_the_replica_is_ok(project, replica):
+    serve_example_bodies(replica)
     project.edit_config(
         'base_url = "https://www.whatdotheyknow.com"', f'base_url = "{replica.base_url}"'
     )
@@ -288,7 +290,8 @@ def test_online_against_the_replica_is_ok(project, replica):
     check = found["WDTK (online)"]
     assert check["level"] == "ok"
     assert check["message"].endswith("robots.txt allows /request/1.json")
-    assert replica.hit_paths() == ["/robots.txt"]  # one call, nothing else
+    # One call for WDTK; then the declared bodies (tests/test_doctor_bodies.py), nothing else.
+    assert replica.hit_paths() == ["/robots.txt", "/robots.txt", *BODY_PATHS]
 
 
 def test_online_when_robots_disallows_request_json_is_an_error(project, replica):
@@ -303,6 +306,7 @@ def test_online_when_robots_disallows_request_json_is_an_error(project, replica)
 
 def test_online_without_robots_txt_is_ok(project):
     with WdtkReplica(robots_txt=None) as server:  # /robots.txt is a 404: no rules at all
+        serve_example_bodies(server)
         project.edit_config(
             'base_url = "https://www.whatdotheyknow.com"', f'base_url = "{server.base_url}"'
         )
@@ -367,7 +371,7 @@ def test_example_identity_and_orphaned_drafts_are_flagged(project):
     project.edit_config('user = "test_requester_14"', 'user = "your_wdtk_user_name"')
     project.edit_config('contact = "foibot-tests@example.net"', 'contact = "campaigns@example.org"')
     project.run("draft", "social-media-misuse")
-    project.edit_config('  "hm_revenue_and_customs",\n', "")
+    project.edit_config('  "hmrc",\n', "")
     found = checks(project)
     assert found["WDTK user"]["level"] == "warn"
     assert "release nothing" in found["WDTK user"]["message"]

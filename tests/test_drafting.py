@@ -118,7 +118,7 @@ def test_template_edit_updates_unreleased_drafts_only(project):
 
 def test_removed_body_orphans_its_draft_prune_cancels_it_and_readding_restores_it(project):
     project.run("draft", "social-media-misuse")
-    project.edit_config('  "hm_revenue_and_customs",\n', "")
+    project.edit_config('  "hmrc",\n', "")
     # Issue 12: a draft whose body left the campaign is listed, never released …
     report = project.json("draft", "social-media-misuse")
     assert report["orphaned"] == ["smm-6"] and report["cancelled"] == []
@@ -131,9 +131,7 @@ def test_removed_body_orphans_its_draft_prune_cancels_it_and_readding_restores_i
     report = project.json("draft", "social-media-misuse", "--prune")
     assert report["cancelled"] == ["smm-6"]
     assert project.json("show", "smm-6")["status"] == "cancelled"
-    project.edit_config(
-        '  "ministry_of_defence",\n', '  "ministry_of_defence",\n  "hm_revenue_and_customs",\n'
-    )
+    project.edit_config('  "mdp",\n', '  "mdp",\n  "hmrc",\n')
     report = project.json("draft", "social-media-misuse")
     assert report["changed_refs"] == ["smm-6"] and report["created"] == 0
     assert project.json("show", "smm-6")["status"] == "draft"

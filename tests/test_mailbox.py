@@ -23,6 +23,7 @@ from bot.mailbox.recognise import (
 from tests import wdtk_mail as mail
 from tests.imap_server import PASSWORD, USER, ImapServer
 from tests.support import released_project, row, sent_request, wait_until
+from tests.test_doctor_bodies import serve_example_bodies
 from tests.wdtk_replica import event
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -418,6 +419,7 @@ def test_doctor_online_checks_the_mailbox_login_and_folder(mailproject, replica,
         result = mailproject.run("doctor", "--online", "--json", expect=expect)
         return {c["name"]: c for c in json.loads(result.stdout)["checks"]}["mailbox (online)"]
 
+    serve_example_bodies(replica)  # doctor --online also checks the declared bodies
     imap.deliver(mail.other_sender(replica.base_url, "x"))
     box = mailbox_check(0)
     assert box["level"] == "ok", box

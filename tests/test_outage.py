@@ -61,3 +61,23 @@ def test_a_pass_inside_the_back_off_says_why_it_did_nothing(twenty, replica):
         result = twenty.run("run", "--once", *quiet, "--as-of", "2026-03-03T12:02", expect=1)
         assert "Nothing to do" not in result.stdout
         assert "WDTK unreachable since 2026-03-03T12:00" in result.stdout
+
+
+def test_a_pass_inside_the_back_off_with_nothing_due_exits_0(twenty, replica):
+    # Issue 28 item 8: the outage holds up nothing when nothing is due, so cron sees no
+    # failure; the pass still says WDTK is down and when it is next tried.
+    replica.down = as_fault(503)
+    twenty.run("poll", "--all", "--as-of", "2026-03-03T12:00", expect=1)
+    twenty.run("run", "--once", "--as-of", "2026-03-03T12:01", expect=1)  # releases the drafts
+    conn = sqlite3.connect(twenty.db)
+    with conn:  # every request polled recently enough: none is due before the 10th
+        conn.execute("UPDATE requests SET next_poll_at = '2026-03-10T09:00:00+00:00'")
+    calls = len(replica.hits)
+    result = twenty.run("run", "--once", "--as-of", "2026-03-03T12:02")
+    assert len(replica.hits) == calls
+    assert result.stdout == (
+        "Nothing to do: 0 request(s) polled, no news "
+        # The first probe is 5 minutes after the failure at 12:00.
+        "(WDTK unreachable since 2026-03-03T12:00:00+00:00; next probe at 2026-03-03T12:05:00+00:00).\n"
+    )
+    assert twenty.run("run", "--once", "--quiet", "--as-of", "2026-03-03T12:02").stdout == ""

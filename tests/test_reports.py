@@ -5,10 +5,10 @@ holidays, 17 March is St Patrick's Day in NI, 3 and 6 April are Good Friday and 
 Monday). Expected figures below are worked out by hand from these dates:
 
   smm-1 Home Office   sent Mon 02-02, due 03-02, reply Fri 02-13: 9 working days, on time
-  smm-2 MoJ           sent 02-02, due 03-02, reply Wed 03-04: 22 working days, late;
+  smm-2 GMP           sent 02-02, due 03-02, reply Wed 03-04: 22 working days, late;
                       internal review asked 03-05, review due 04-07 (Mar 17, Apr 3, Apr 6 skipped)
   smm-3 Met Police    sent 02-02, due 03-02, no reply: overdue, 6 working days late on 03-10
-  smm-4 DfT           clock restarted 02-16 (clarification), due 03-16, very overdue after
+  smm-4 BTP           clock restarted 02-16 (clarification), due 03-16, very overdue after
                       04-16; the body's 02-10 clarification request is not its first reply
   smm-5..7            drafts
 """
@@ -124,7 +124,7 @@ def test_xss_payloads_in_titles_and_body_names_render_as_text(project, tmp_path)
     seed(
         project,
         titles={"smm-1": PAYLOADS["script"], "smm-3": PAYLOADS["svg"]},
-        body_names={"ministry_of_justice": PAYLOADS["img"], "home_office": PAYLOADS["svg"]},
+        body_names={"gmp": PAYLOADS["img"], "home_office": PAYLOADS["svg"]},
     )
     project.run("record", "smm-1", f"notes={PAYLOADS['script']}")
     page = project.root / "report.html"
@@ -235,15 +235,15 @@ def test_all_by_body_reports_each_bodys_timeliness_across_campaigns(project):
     bodies = {
         r["body"]: r for r in csv_rows(report(project, "--all", "--by", "body", "--format", "csv"))
     }
-    assert set(bodies) == {"home_office", "ministry_of_justice", "metropolitan_police_service",
-                           "department_for_transport"}  # fmt: skip
+    assert set(bodies) == {"home_office", "gmp", "the_met",
+                           "btp"}  # fmt: skip
     home = bodies["home_office"]
     assert (home["sent"], home["answered"], home["answered_on_time"]) == ("2", "2", "1")
     assert float(home["answered_on_time_pct"]) == 50.0
     assert float(home["median_working_days_to_first_response"]) == 17.0  # (9 + 25) / 2
-    met = bodies["metropolitan_police_service"]
+    met = bodies["the_met"]
     assert (met["overdue_now"], met["max_days_overdue"], met["answered"]) == ("1", "6", "0")
-    assert bodies["department_for_transport"]["answered_on_time_pct"] == ""  # not yet due
+    assert bodies["btp"]["answered_on_time_pct"] == ""  # not yet due
 
     data = json.loads(report(project, "--all", "--by", "body", "--format", "json"))
     assert data["summary"]["sent"] == 5 and data["summary"]["overdue_now"] == 1
@@ -485,16 +485,16 @@ def test_by_body_rounds_percentages_and_has_no_empty_body_row(project):
     store.close()
     rows = csv_rows(report(project, "--all", "--by", "body", "--format", "csv"))
     bodies = {r["body"]: r for r in rows}
-    assert set(bodies) == {"home_office", "ministry_of_justice", "metropolitan_police_service",
-                           "department_for_transport"}  # fmt: skip
+    assert set(bodies) == {"home_office", "gmp", "the_met",
+                           "btp"}  # fmt: skip
     home = bodies["home_office"]
     assert (home["sent"], home["answered_on_time"], home["answered_on_time_pct"]) == (
         "3",
         "1",
         "33.3",
     )
-    # MoJ: answered late, 0 of 1; the Met: unanswered past due, 0 of 1.
-    assert bodies["ministry_of_justice"]["answered_on_time_pct"] == "0.0"
+    # GMP: answered late, 0 of 1; the Met: unanswered past due, 0 of 1.
+    assert bodies["gmp"]["answered_on_time_pct"] == "0.0"
     data = json.loads(report(project, "--all", "--by", "body", "--format", "json"))
     # `--by body` reads the requests on WDTK (not the 3 drafts): smm-1..4 and trk-1, trk-2,
     # trk-9; sent: all but trk-9.

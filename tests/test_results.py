@@ -233,7 +233,7 @@ def test_bulk_csv_with_one_bad_row_applies_nothing_and_names_the_line(project):
     sheet.write_text(
         "ref,field,period,value,note\n"
         "smm-1,dismissed,2021,3,table 1\n"
-        "metropolitan_police_service,dismissed,2021,<5,\n"
+        "the_met,dismissed,2021,<5,\n"
         "smm-2,dismissed,2021,-2,\n"
         "smm-2,final_warnings,2021,4,\n",
         encoding="utf-8",
@@ -252,7 +252,7 @@ def test_bulk_csv_applies_all_rows_by_ref_or_body(project):
     sheet.write_text(
         "ref,field,period,value,note\n"
         "smm-1,dismissed,2021,3,table 1\n"
-        "metropolitan_police_service,dismissed:2022,,<5,\n"
+        "the_met,dismissed:2022,,<5,\n"
         "smm-2,notes,,no figures before 2023,\n",
         encoding="utf-8",
     )
@@ -320,10 +320,10 @@ SEED_FIGURES = """ref,field,period,value
 home_office,dismissed,2021,3
 home_office,dismissed,2022,<5
 home_office,dismissed,2023,withheld:s40
-metropolitan_police_service,dismissed,2021,12
-metropolitan_police_service,dismissed,2022,refused:s12
-ministry_of_justice,dismissed,2021,not_held
-ministry_of_justice,dismissed,2022,7
+the_met,dismissed,2021,12
+the_met,dismissed,2022,refused:s12
+gmp,dismissed,2021,not_held
+gmp,dismissed,2022,7
 home_office,notes,,Figures from table 1
 """
 
@@ -352,13 +352,13 @@ def test_results_html_has_description_headers_totals_and_reasons_in_chromium(pro
     assert dom.cells[("smm-1", "dismissed:2023")] == "withheld (s.40)"
     assert dom.cells[("smm-3", "dismissed:2022")] == "refused (s.12)"
     assert dom.cells[("smm-2", "dismissed:2021")] == "not held"
-    # Totals by hand. 2021: 3 + 12, MoJ not held, 4 bodies not yet answered: ≥ 15.
+    # Totals by hand. 2021: 3 + 12, GMP not held, 4 bodies not yet answered: ≥ 15.
     # 2022: <5 (0–4) + 7, Met refused: ≥ 7. Home Office over the years: 3 + 0–4 + withheld.
     assert dom.cells[("total", "dismissed:2021")] == "≥ 15 1 not held"
     assert dom.cells[("total", "dismissed:2022")] == "≥ 7 1 refused"
     assert dom.cells[("smm-1", "dismissed:total")] == "≥ 3 1 withheld"
     assert dom.cells[("smm-2", "dismissed:total")] == "≥ 7 1 not held"
-    # The status shows only where no answer came (smm-4, DfT, is waiting).
+    # The status shows only where no answer came (smm-4, BTP, is waiting).
     assert "waiting response" in text
 
 
@@ -414,7 +414,7 @@ def test_markdown_and_tidy_exports(project):
     assert "| Home Office | 3 | <5 | withheld (s.40) | – | – | ≥ 3 |" in md
     assert "| **Total** | **≥ 15** | **≥ 7** |" in md
     # Each total says what it adds up and what it leaves out. 2021: Home Office 3 and
-    # the Met 12 counted; MoJ not held; DfT, HMRC, MoD and Police Scotland nothing yet.
+    # the Met 12 counted; GMP not held; BTP, HMRC, MDP and Police Scotland nothing yet.
     assert (
         "- Staff dismissed for social media misuse 2021: 2 bodies counted; not counted: "
         "1 body not held, 4 bodies with no figure yet\n"
@@ -436,7 +436,7 @@ def test_markdown_and_tidy_exports(project):
     assert (three["number"], three["qualifier"], three["exemption"]) == ("", "withheld", "s40")
     notes = ho[("notes", "")]
     assert (notes["text"], notes["value"], notes["number"]) == ("Figures from table 1",) * 2 + ("",)
-    moj = {(r["field"], r["period"]): r for r in tidy if r["body"] == "ministry_of_justice"}
+    moj = {(r["field"], r["period"]): r for r in tidy if r["body"] == "gmp"}
     assert (moj[("dismissed", "2021")]["qualifier"], moj[("dismissed", "2021")]["text"]) == (
         "not_held",
         "",
@@ -460,7 +460,7 @@ def test_wide_csv_and_json_exports(project):
     )
     assert home["Anything else the reply said"] == "Figures from table 1"
     assert met["Final written warnings 2021"] == "1204"  # a number, not the text "1,204"
-    # 2021: 3 + 12, MoJ not held, four bodies yet to answer.
+    # 2021: 3 + 12, GMP not held, four bodies yet to answer.
     assert wide["Total"][f"{dismissed} 2021"] == (
         "≥ 15 (2 bodies counted; not counted: 1 body not held, 4 bodies with no figure yet)"
     )
@@ -486,7 +486,7 @@ def test_wide_csv_and_json_exports(project):
         "missing": 2,
     }
     assert home["notes"] == {"Anything else the reply said": "Figures from table 1"}
-    dft = next(r for r in table["rows"] if r["body"] == "department_for_transport")
+    dft = next(r for r in table["rows"] if r["body"] == "btp")
     assert dft["waiting"] == "waiting response"
     assert table["totals"]["dismissed:2021"] == {
         "text": "≥ 15",
@@ -591,7 +591,7 @@ def test_show_lists_each_replys_attachments_with_the_wdtk_page(project):
 
 def test_a_body_not_held_for_every_year_reads_not_held_in_every_format(project, tmp_path):
     seeded_results(project)
-    # MoJ holds no final-warning figures for any year; nobody holds 2021's other action.
+    # GMP holds no final-warning figures for any year; nobody holds 2021's other action.
     years = ("2021", "2022", "2023", "2024", "2025")
     project.run("record", "smm-2", *(f"final_warnings:{y}=not_held" for y in years))
     for n in range(1, 8):
@@ -599,7 +599,7 @@ def test_a_body_not_held_for_every_year_reads_not_held_in_every_format(project, 
     md = project.run("results", CAMPAIGN, "--as-of", AS_OF).stdout
     warnings = md.split("### Final written warnings")[1].split("###")[0]
     assert "| Ministry of Justice | not held | not held | not held | not held | not held | not held |" in warnings  # fmt: skip
-    # Each year's total: MoJ's "not held" is not a 0, and six bodies have nothing yet.
+    # Each year's total: GMP's "not held" is not a 0, and six bodies have nothing yet.
     assert "| **Total** | **–** | **–** | **–** | **–** | **–** | **–** |" in warnings
     assert "- Final written warnings 2021: not counted: 1 body not held, 6 bodies with no figure yet" in warnings  # fmt: skip
     other = md.split("### Other disciplinary action (written warnings, etc.)")[1]
@@ -621,7 +621,7 @@ def test_a_body_not_held_for_every_year_reads_not_held_in_every_format(project, 
     assert wide["Ministry of Justice"]["Final written warnings Total"] == "not held"
     assert wide["Total"]["Other disciplinary action (written warnings, etc.) 2021"] == "not held"
     table = json.loads(project.run(*run, "--format", "json").stdout)
-    moj = next(r for r in table["rows"] if r["body"] == "ministry_of_justice")
+    moj = next(r for r in table["rows"] if r["body"] == "gmp")
     assert moj["values"]["final_warnings:total"] == {
         "text": "not held", "note": None, "counted": 0, "missing": 0,
     }  # fmt: skip
@@ -629,7 +629,7 @@ def test_a_body_not_held_for_every_year_reads_not_held_in_every_format(project, 
     tidy = csv_rows(project.run(*run, "--format", "tidy").stdout_bytes)
     moj_2025 = next(
         r for r in tidy
-        if (r["body"], r["field"], r["period"]) == ("ministry_of_justice", "final_warnings", "2025")
+        if (r["body"], r["field"], r["period"]) == ("gmp", "final_warnings", "2025")
     )  # fmt: skip
     assert (moj_2025["value"], moj_2025["number"], moj_2025["qualifier"]) == (
         "not held",

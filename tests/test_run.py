@@ -199,6 +199,37 @@ def test_email_digest_once_and_never_the_same_news_twice(wdtk, replica, smtp, mo
     assert "s3cret-pw" not in wdtk.config.read_text()
 
 
+def test_digest_email_has_date_and_message_id_and_no_server_path(wdtk, smtp, monkeypatch):
+    # Issue 28 item 8: a digest without Date is dated by whoever relays it (or refused),
+    # and one naming /home/…/state/launch-….html tells readers where the server keeps it.
+    import email
+    import email.utils
+    import socket
+
+    monkeypatch.setenv("FOIBOT_TEST_SMTP_PASSWORD", "s3cret-pw")
+    with open(wdtk.config, "a") as f:
+        f.write(
+            f'\n[notify.email]\nhost = "127.0.0.1"\nport = {smtp.port}\nstarttls = false\nuser = "bot"\n'
+            'password_env = "FOIBOT_TEST_SMTP_PASSWORD"\nfrom = "Campaign bot <foibot@example.org>"\n'
+            'to = ["team@example.org"]\n'
+        )
+    before = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    wdtk.run("run", "--once", "--as-of", "2026-03-02T09:00")
+    (envelope,) = smtp.messages
+    message = email.message_from_bytes(envelope.content)
+    sent = email.utils.parsedate_to_datetime(message["Date"])
+    assert before <= sent <= dt.datetime.now(dt.UTC)  # when it was sent, not --as-of
+    message_id = message["Message-ID"]
+    assert message_id.startswith("<") and message_id.endswith("@example.org>")
+    assert socket.gethostname() not in message_id and socket.getfqdn() not in message_id
+    body = message.get_payload(decode=True).decode().replace("\r\n", "\n")
+    assert str(wdtk.root) not in body and "/state/" not in body
+    assert (
+        "  - smm-1 (home_office) is ready to send: the launch sheet "
+        "launch-social-media-misuse.html has its link, or run `foibot show smm-1`\n"
+    ) in body
+
+
 def test_missing_smtp_password_env_is_reported_and_news_kept(wdtk, smtp, monkeypatch):
     monkeypatch.delenv("FOIBOT_TEST_SMTP_PASSWORD", raising=False)
     with open(wdtk.config, "a") as f:

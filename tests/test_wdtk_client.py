@@ -416,7 +416,7 @@ def test_html_page_status_due_date_and_correspondence(wdtk, client):
     wdtk.add_event(
         101,
         event(None, "response", "2026-03-20T09:00:00.000+00:00",
-              text="Dear requester,\n\nPlease find our reply attached.",
+              text="Dear requester,\n\nPlease find our reply attached.\nIt covers 2021 to 2025.",
               attachments=["FOI 1234 response.pdf", "data.xlsx"]),
     )  # fmt: skip
     page = client.fetch_request_html(SLUG)
@@ -427,10 +427,55 @@ def test_html_page_status_due_date_and_correspondence(wdtk, client):
     assert parse_html_status(page) == ("waiting_response", dt.date(2099, 3, 30))
     messages = parse_correspondence(page)
     assert [m["kind"] for m in messages] == ["outgoing", "incoming"]
-    assert messages[1]["text"] == "Dear requester,\nPlease find our reply attached."
+    # Paragraphs keep their blank line; a <br> is one line break, not a blank line.
+    assert messages[1]["text"] == (
+        "Dear requester,\n\nPlease find our reply attached.\nIt covers 2021 to 2025."
+    )
+    assert messages[1]["sent_at"] == "2026-03-20T09:00:00+00:00"
     assert messages[1]["attachments"] == ["FOI 1234 response.pdf", "data.xlsx"]
     wdtk.hide(101)
     assert client.fetch_request_html(SLUG) is None
+
+
+# One reply as WDTK renders it (Alaveteli's request/_incoming_correspondence.html.erb, with
+# simple_format's "\n<br />" line breaks), sent at 00:30 British Summer Time.
+ALAVETELI_REPLY = """
+<div class="incoming correspondence normal js-collapsible" id="incoming-2817">
+  <div class="correspondence__header">
+    <span class="correspondence__header__author js-collapsible-trigger">
+        FOI Team,
+        Home Office
+    </span>
+    <a class="correspondence__header__date" href="#incoming-2817">
+      <time datetime="2026-06-01T00:30:00+01:00" title="2026-06-01 00:30:00 +0100">1 June 2026</time>
+</a>  </div>
+  <div class="correspondence_text">
+    <div id="attachment-1"><p>Dear Alex,</p>
+
+<p>Thank you for your request of 2 May.
+<br />We hold the information.
+<br />It is attached.</p>
+
+<p>Yours sincerely,
+<br />FOI Team</p></div>
+  </div>
+  <p class="event_actions">
+  </p>
+</div>"""
+
+
+def test_reply_text_and_date_from_alaveteli_markup():
+    (reply,) = parse_correspondence(ALAVETELI_REPLY)
+    assert reply["kind"] == "incoming"
+    assert reply["sent_at"] == "2026-05-31T23:30:00+00:00"  # 00:30 BST is 23:30 UTC
+    assert reply["text"] == (
+        "Dear Alex,\n\n"
+        "Thank you for your request of 2 May.\nWe hold the information.\nIt is attached.\n\n"
+        "Yours sincerely,\nFOI Team"
+    )
+    # A message whose header has no readable date: no date rather than a wrong one.
+    undated = ALAVETELI_REPLY.replace('datetime="2026-06-01T00:30:00+01:00"', 'datetime="soon"')
+    assert parse_correspondence(undated)[0]["sent_at"] is None
 
 
 def test_overdue_html_status():

@@ -36,6 +36,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote
+from zoneinfo import ZoneInfo
 
 FIXTURES = Path(__file__).parent / "fixtures" / "wdtk"
 
@@ -918,38 +919,72 @@ class WdtkReplica:
 _DEEP = ("user", "user_name", "public_body", "info_request_events")
 
 
+def _simple_format(text: str) -> str:
+    """Rails' simple_format, as Alaveteli renders a message body: paragraphs (split at
+    blank lines) in `<p>`, joined by a blank line, and each line break inside one kept as
+    "\\n<br />" (`gsub(/([^\\n]\\n)(?=[^\\n])/, '\\1<br />')`)."""
+    paragraphs = [p for p in re.split(r"\n\n+", html.escape(text).replace("\r\n", "\n")) if p]
+    return "\n\n".join(
+        "<p>" + re.sub(r"([^\n]\n)(?=[^\n])", r"\1<br />", p) + "</p>" for p in paragraphs
+    )
+
+
+def _time_tag(stamp: str) -> str:
+    """DateTimeHelper#simple_date_html: Rails' `time_tag` for a moment in WDTK's zone
+    (Europe/London): `datetime` is its xmlschema, `title` its to_s."""
+    moment = dt.datetime.fromisoformat(stamp).astimezone(ZoneInfo("Europe/London"))
+    return (
+        f'<time datetime="{moment.isoformat(timespec="seconds")}" '
+        f'title="{moment:%Y-%m-%d %H:%M:%S %z}">{moment.day} {moment:%B %Y}</time>'
+    )
+
+
 def _message_html(e: dict[str, Any], who: str, body_name: str) -> str:
+    """One message as Alaveteli's request/_incoming_correspondence.html.erb and
+    _outgoing_correspondence.html.erb lay it out (the sender, then the date linked to the
+    message's anchor, then the body in `.correspondence_text`)."""
     esc = html.escape
-    date = e["created_at"][:10]
-    stamp = f'<time datetime="{e["created_at"]}" title="{e["created_at"]}">{date}</time>'
-    text = "".join(f"<p>{esc(p)}</p>" for p in (e.get("_text") or "").split("\n\n") if p)
+    text = _simple_format(e.get("_text") or "")
     if e["event_type"] == "response":
+        mid = e["incoming_message_id"]
         items = "".join(
-            f'<li class="attachment"><a href="/request/x/response/{e["incoming_message_id"]}'
-            f'/attach/{i}/{esc(n)}"><img class="attachment__image" alt="Attachment"></a>'
-            f'<p class="attachment__name">{esc(n)}</p><p class="attachment__meta">12K '
-            "<a>Download</a></p></li>"
+            f'<li class="attachment" id="attachment-{i}"><a href="/request/x/response/{mid}'
+            f'/attach/{i}/{esc(n)}"><img class="attachment__image" alt="Attachment"></a>\n'
+            f'<p class="attachment__name">\n  {esc(n)}\n</p>\n<p class="attachment__meta">12K '
+            f'<a href="/request/x/response/{mid}/attach/{i}/{esc(n)}">Download</a></p></li>'
             for i, n in enumerate(e.get("_attachments") or [], 2)
         )
         files = (
             '<div class="attachments"><div class="attachments__header"><h3>'
-            f'Attachments</h3></div><ul class="list-of-attachments">{items}</ul></div>'
+            f"{len(e['_attachments'])} Attachments</h3></div>"
+            f'<ul class="list-of-attachments">{items}</ul></div>'
             if items
             else ""
         )
         return (
-            f'<div class="incoming correspondence box normal" id="incoming-{e["incoming_message_id"]}">'
-            f"<h2>{body_name}<br><br>{stamp}</h2>"
-            f'<div class="correspondence_text">{files}{text}</div>'
-            '<p class="event_actions"><a class="link_to_this" href="#">Link to this</a></p></div>'
+            f'<div class="incoming correspondence normal js-collapsible" id="incoming-{mid}">\n'
+            '  <div class="correspondence__header">\n'
+            '    <span class="correspondence__header__author js-collapsible-trigger">\n'
+            f"        {body_name}\n    </span>\n"
+            f'    <a class="correspondence__header__date" href="#incoming-{mid}">\n'
+            f"      {_time_tag(e['created_at'])}\n</a>  </div>\n"
+            f'  <div class="correspondence_text">\n{files}\n'
+            f'<div id="attachment-1">{text}</div>\n  </div>\n'
+            '  <p class="event_actions">\n  </p>\n'
+            '<div class="correspondence__footer"><div class="correspondence__footer__cplink">'
+            '<a class="cplink__button">Link to this</a></div></div>\n</div>'
         )
     if e["event_type"] in OUTGOING:
+        mid = e["outgoing_message_id"]
         return (
-            f'<div class="outgoing correspondence" id="outgoing-{e["outgoing_message_id"]}">'
-            '<div class="correspondence__header"><div class="correspondence__header__from'
-            f'--with-delivery-status">{who} <a class="correspondence__header__date">{stamp}'
-            f'</a></div></div><div class="correspondence_text">{text}</div>'
-            '<p class="event_actions"></p></div>'
+            f'<div class="outgoing correspondence js-collapsible" id="outgoing-{mid}">\n'
+            '    <div class="correspondence__header ">\n'
+            '      <span class="correspondence__header__author js-collapsible-trigger">\n'
+            f"        {who}\n      </span>\n"
+            f'      <a class="correspondence__header__date" href="#outgoing-{mid}">\n'
+            f"          {_time_tag(e['created_at'])}\n</a>    </div>\n"
+            f'    <div class="correspondence_text">\n      <div>{text}</div>\n    </div>\n'
+            '    <p class="event_actions">\n    </p>\n</div>'
         )
     return ""
 

@@ -47,6 +47,8 @@ def write_launch_sheet(
 ) -> None:
     rows = store.campaign_requests(campaign)
     bodies = {b.url_name: b for b in store.bodies()}
+    # Marked sent (`foibot done REF`): no button, so its link is never opened twice.
+    marked = {item["ref"]: item for item in report.marked_sent}
     ready = [
         {
             "ref": row["ref"],
@@ -66,7 +68,11 @@ def write_launch_sheet(
             "send_after_iso": row["send_after"] or "",
         }
         for row in sorted(
-            (r for r in rows if r["status"] == "ready" and r["wdtk_id"] is None),
+            (
+                r
+                for r in rows
+                if r["status"] == "ready" and r["wdtk_id"] is None and r["ref"] not in marked
+            ),
             key=lambda r: (r["send_after"] or "", r["ref"]),
         )
     ]
@@ -92,6 +98,14 @@ def write_launch_sheet(
             followups=report.followups,
             withdrawn=[{**w, "when": format_uk(w["withdrawn_at"])} for w in report.withdrawn],
             held=report.held,
+            marked_sent=[
+                {
+                    "ref": ref,
+                    "body": bodies[item["body"]].name if item["body"] in bodies else item["body"],
+                    "marked": format_uk(item["marked_at"]),
+                }
+                for ref, item in marked.items()
+            ],
             pace_words=pace_in_words(config.pace),
             margin=config.pace_margin_minutes,
             max_unsent=config.max_unsent,

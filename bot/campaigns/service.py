@@ -296,6 +296,7 @@ class LaunchReport:
     scheduled: list[dict] = field(default_factory=list)
     waiting: list[dict] = field(default_factory=list)  # released earlier, not yet seen on WDTK
     held: list[dict] = field(default_factory=list)  # due, held until earlier ones are sent
+    marked_sent: list[dict] = field(default_factory=list)  # sent (`done`), not yet on WDTK
     orphaned: list[dict] = field(default_factory=list)  # drafts the config no longer asks for
     followups: list[UnsentFollowup] = field(default_factory=list)  # every unsent follow-up
     withdrawn: list[dict] = field(default_factory=list)  # follow-ups withdrawn lately
@@ -309,6 +310,7 @@ class LaunchReport:
             "scheduled": self.scheduled,
             "still_ready": self.waiting,
             "held": self.held,
+            "marked_sent": self.marked_sent,
             "orphaned": self.orphaned,
             "followups": [f.as_json() for f in self.followups],
             "withdrawn": self.withdrawn,
@@ -387,7 +389,10 @@ def launch_campaign(
         ):
             store.update_request(row["ref"], slot_at=slot.isoformat())
             store.log(row["ref"], "scheduled", {"slot": slot.isoformat()})
-        room = may_release(len(store.unsent_requests()), config.max_unsent)
+        # A request marked sent still counts until WDTK shows it: `max_unsent` follows
+        # real sends, and a mark is the user's word only.
+        waiting = len(store.unsent_requests()) + len(store.marked_sent_requests())
+        room = may_release(waiting, config.max_unsent)
         installation = store.installation_id()
         for row in store.campaign_requests(slug):
             if row["status"] != "draft" or row["slot_at"] is None or row["ref"] in orphans:
@@ -421,7 +426,14 @@ def launch_campaign(
         report.waiting = [
             {"ref": r["ref"], "body": r["body"], "send_after": r["send_after"]}
             for r in store.campaign_requests(slug)
-            if r["status"] == "ready" and r["wdtk_id"] is None and r["ref"] not in released_now
+            if r["status"] == "ready" and r["wdtk_id"] is None and r["ref"] in send_after
+            and r["ref"] not in released_now
+        ]  # fmt: skip
+        # Marked sent by the user: never offered again, whatever WDTK's cache still shows.
+        report.marked_sent = [
+            {"ref": r["ref"], "body": r["body"], "marked_at": r["marked_at"]}
+            for r in store.marked_sent_requests()
+            if r["campaign"] == slug
         ]
         fresh = frozenset(f["ref"] for f in release_followups(store, config, slug, now))
         report.withdrawn = recently_withdrawn(store, slug, now)
@@ -436,7 +448,10 @@ def _assign_send_after(store: Store, config: Config, now: dt.datetime) -> None:
     counted from the sends WDTK shows for this account."""
     window = max(limit.minutes for limit in config.pace) + config.pace_margin_minutes
     since = (now - dt.timedelta(minutes=window)).isoformat()
-    sent = sorted(_parse_ts(ts) for ts in store.recent_sends(config.wdtk.user, since))
+    sends = store.recent_sends(config.wdtk.user, since)
+    # A request the user marked sent counts from the mark (no earlier than the real send).
+    sends += [r["marked_at"] for r in store.marked_sent_requests() if r["marked_at"] >= since]
+    sent = sorted(_parse_ts(ts) for ts in sends)
     unsent = store.unsent_requests()
     times = send_after(sent, len(unsent), now, config.pace, config.pace_margin_minutes)
     for row, when in zip(unsent, times, strict=True):

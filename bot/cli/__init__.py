@@ -22,7 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "done": (
         "bot.cli.followups",
-        "Mark follow-ups as sent by hand (or cancel them, or cancel released requests).",
+        "Mark follow-ups or released requests as sent by hand (or cancel them).",
     ),
     "draft": ("bot.cli.campaign", "Render one request per body of CAMPAIGN."),
     "extend": (

@@ -129,6 +129,13 @@ def launch_text(report) -> str:
         for w in report.waiting:
             when = format_uk(w["send_after"]) if w.get("send_after") else "now"
             lines.append(f"  {w['ref']}  {w['body']}  send at or after {when} (UK)")
+    if report.marked_sent:
+        lines.append(
+            f"\nMarked sent, waiting for WDTK to show them ({len(report.marked_sent)}); "
+            "do not send them again:"
+        )
+        for m in report.marked_sent:
+            lines.append(f"  {m['ref']}  {m['body']}  marked sent {format_uk(m['marked_at'])} (UK)")
     if report.held:
         lines.append(
             f"\n{len(report.held)} more due but held until WDTK shows the waiting ones sent: "

@@ -163,16 +163,21 @@ def _print_report(report: FollowupReport) -> None:
 @click.option(
     "--cancelled", is_flag=True, help="Not to be sent: cancel it instead of marking it sent."
 )
+@as_of_option("datetime")
 @pass_app
-def done(app: App, refs: tuple[str, ...], cancelled: bool) -> None:
-    """Mark follow-ups as sent by hand (or cancel them, or cancel released requests)."""
+def done(app: App, refs: tuple[str, ...], cancelled: bool, as_of: dt.datetime | None) -> None:
+    """Mark follow-ups or released requests as sent by hand (or cancel them).
+
+    A request marked sent is never offered as "send now" again while WDTK's pages do not
+    show it yet; the poll still links it when they do."""
     from bot.errors import FoibotError
     from bot.followups.service import mark_done
 
     failed = False
     for ref in refs:
         try:
-            status = mark_done(app.store, ref, cancelled=cancelled, now=dt.datetime.now(dt.UTC))
+            now = as_of or dt.datetime.now(dt.UTC)
+            status = mark_done(app.store, ref, cancelled=cancelled, now=now)
         except FoibotError as exc:
             click.echo(f"Error: {exc}", err=True)
             failed = True

@@ -205,12 +205,15 @@ def search(
     except sqlite3.OperationalError as exc:
         raise UsageError(f"cannot search for {' '.join(query)!r}: {exc}") from None
     base_url = app.config.wdtk.base_url
+    from bot.deadlines import receipt_date
     from bot.wdtk.urls import request_url
 
     for hit in hits:
         hit["url"] = request_url(base_url, hit.pop("url_title"), hit.pop("wdtk_id"))
-        hit["date"] = (hit.pop("sent_at") or hit.pop("fetched_at") or "")[:10] or None
+        # The day the reply was sent (UK), never the day foibot fetched it.
+        sent = hit.pop("sent_at")
         hit.pop("fetched_at", None)
+        hit["date"] = receipt_date(sent).isoformat() if sent else None
     if app.json_wanted(as_json):
         app.emit_json(hits)
         return

@@ -127,7 +127,12 @@ def _print_facts(info: dict[str, Any]) -> None:
 
 
 def _print_reply(app: App, reply: dict[str, Any], page_url: str | None) -> None:
-    click.echo(f"\n{reply['direction'] or 'message'} {reply['sent_at'] or ''}".rstrip() + ":")
+    from bot.dates import format_uk
+
+    # The date the message was sent, as the request page gives it (UK time); a message
+    # stored before foibot read dates says so rather than showing when it was fetched.
+    when = format_uk(reply["sent_at"]) if reply["sent_at"] else "(date not read yet)"
+    click.echo(f"\n{reply['direction'] or 'message'} {when}:")
     lines = (reply["text"] or "").splitlines()[:40]
     click.echo("\n".join("  > " + printable(line) for line in lines))
     if not reply["attachments"]:

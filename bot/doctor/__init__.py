@@ -125,7 +125,9 @@ def _checks(
             # Only --online loads the HTTP, IMAP and SMTP clients.
             from bot.doctor import online_checks
 
-            yield online_checks.check_online(config)
+            yield (wdtk := online_checks.check_online(config))
+            if wdtk.ok:  # a WDTK that does not answer would fail each body the same way
+                yield from online_checks.check_declared_bodies(config)
             if config.mailbox is not None:
                 yield online_checks.check_mailbox(config)
             yield from online_checks.check_notify_online(config)

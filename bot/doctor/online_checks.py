@@ -9,12 +9,13 @@ import time
 import urllib.error
 import urllib.request
 
-from bot.config import Config
+from bot.config import BodyConfig, Config
 from bot.doctor.check import Check, failed, passed, plural, warning
 from bot.errors import ConfigError
 from bot.mailbox.imap import Mailbox, MailboxError
 from bot.wdtk.client import WdtkClient
 from bot.wdtk.errors import WdtkError
+from bot.wdtk.payload import WdtkBody, parse_body, tag_strings
 from bot.wdtk.robots import RobotsRules
 
 ROBOTS_PROBE = "/request/1.json"  # what polling fetches; robots.txt must allow it
@@ -58,6 +59,65 @@ def check_online(config: Config) -> Check:
         f"{answered}; robots.txt disallows {ROBOTS_PROBE}, so polling cannot work",
         "check [wdtk] base_url points at WhatDoTheyKnow",
     )
+
+
+def check_declared_bodies(config: Config) -> list[Check]:
+    """Each body declared in [bodies] against WDTK's `/body/<url_name>.json`, through the
+    one polite client (robots.txt, pacing, User-Agent): one line per body WDTK does not
+    know, or whose name or tags differ there; one line in all when every one matches.
+
+    A declared tag WDTK does not give the body matters: tags decide the law (`scotland`:
+    FOISA), schools' limits and `body_tags` selections, so a wrong one drafts the wrong
+    letter. Tags WDTK has and the config leaves out are not listed: a config names only
+    the tags it uses."""
+    name = "bodies (online)"
+    if not config.bodies:
+        return []
+    checks: list[Check] = []
+    with WdtkClient(config.wdtk, max_tries=1) as client:
+        for url_name, declared in config.bodies.items():
+            where = f"{config.path.name}: bodies.{url_name}"
+            try:
+                body = parse_body(client.get_json(f"/body/{url_name}.json"))
+            except WdtkError as exc:
+                if exc.status in (404, 410):
+                    checks.append(
+                        failed(
+                            name,
+                            f"{where}: WDTK has no body with this url_name (HTTP {exc.status})",
+                            "use the url_name in the body's WDTK address (/body/<url_name>), "
+                            "or `foibot bodies import` and pick from that list",
+                        )
+                    )
+                else:
+                    checks.append(failed(name, f"{where}: not checked: {exc}", "try again later"))
+                continue
+            checks.extend(_body_differences(name, where, declared, body))
+    if not checks:
+        checks.append(
+            passed(name, f"all {plural(len(config.bodies), 'declared body', 'declared bodies')} "
+                   "match WDTK's url_names, names and tags")
+        )  # fmt: skip
+    return checks
+
+
+def _body_differences(name: str, where: str, declared: BodyConfig, body: WdtkBody) -> list[Check]:
+    wdtk_tags = set(tag_strings(body.tags)) | {key for key, _ in body.tags}
+    missing = [tag for tag in declared.tags if tag not in wdtk_tags]
+    problems = []
+    if declared.name != body.name:
+        problems.append(f"name {declared.name!r} here, {body.name!r} on WDTK")
+    if missing:
+        problems.append(f"tags not on WDTK: {', '.join(missing)}")
+    if not problems:
+        return []
+    return [
+        warning(
+            name,
+            f"{where}: " + "; ".join(problems),
+            "copy the name and tags from the body's WDTK page (or `foibot bodies import`)",
+        )
+    ]
 
 
 def check_mailbox(config: Config) -> Check:

@@ -372,14 +372,29 @@ def mark_done(store: Store, ref: str, *, cancelled: bool, now: dt.datetime) -> s
 
         near = suggest(ref, store.all_refs(followups=True))
         raise UsageError(f"no follow-up or request with ref '{ref}'{near} (see `foibot status`)")
-    if not cancelled:
-        raise UsageError(
-            f"{ref} is a request: foibot finds it on WDTK once sent (or `foibot link {ref} URL`); "
-            "use --cancelled to stop it being released"
-        )
     if request["status"] not in ("draft", "ready") or request["wdtk_id"] is not None:
-        raise UsageError(f"{ref} is already on WDTK ({request['status']}): it cannot be cancelled")
+        what = "cancelled" if cancelled else "marked sent"
+        raise UsageError(f"{ref} is already on WDTK ({request['status']}): it cannot be {what}")
+    if not cancelled:
+        return _mark_request_sent(store, request, stamp)
     with store.transaction():
         store.update_request(ref, status="cancelled", slot_at=None, send_after=None)
         store.log(ref, "cancelled", {"reason": "cancelled by the user"})
     return "cancelled"
+
+
+def _mark_request_sent(store: Store, request: dict, at: str) -> str:
+    """The user sent a released request on WDTK. WDTK's pages may not show it for up to
+    an hour (they are cached), and until then `launch` and the launch sheet would offer
+    its link again, inviting a duplicate: from now on they list it as sent, and its time
+    counts against the pace. The poll still finds it on WDTK and links it."""
+    from bot.store.schedule import MARKED_SENT
+
+    ref = request["ref"]
+    if request["status"] != "ready":
+        raise UsageError(f"{ref} is not released yet ({request['status']}): nothing to send")
+    if any(ref == r["ref"] for r in store.marked_sent_requests()):
+        raise UsageError(f"{ref} is already marked sent; foibot links it once WDTK shows it")
+    with store.transaction():
+        store.log(ref, MARKED_SENT, {"reason": "marked sent by the user"}, at=at)
+    return "marked sent; foibot links it once WDTK shows it"

@@ -24,11 +24,19 @@ def send_email(config: EmailConfig, digest: Digest) -> None:
     # smtplib and email load here, only in a pass with a digest to send.
     import smtplib
     from email.message import EmailMessage
+    from email.utils import formatdate, parseaddr
 
     message = EmailMessage()
     message["Subject"] = digest.subject
     message["From"] = config.sender
     message["To"] = ", ".join(config.to)
+    # RFC 5322 §3.6 requires Date; Message-ID lets a mail client thread and de-duplicate.
+    # The id's right-hand side is the sender's domain, not this machine's name (which
+    # make_msgid would otherwise put there), and its left-hand side the digest's key, so
+    # a digest sent again after a crash is the same message to the receiver.
+    domain = parseaddr(config.sender)[1].rpartition("@")[2] or "foibot.invalid"
+    message["Date"] = formatdate(usegmt=True)
+    message["Message-ID"] = f"<{digest.key}@{domain}>"
     message.set_content(digest.text)
     password = os.environ.get(config.password_env, "") if config.password_env else ""
     if config.password_env and not password:

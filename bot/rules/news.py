@@ -45,10 +45,15 @@ class Digest:
 
 def released(ref: str, request: str, body: str, kind: str | None, sheet: str) -> NewsItem:
     """A request or follow-up released for a person to send on WDTK. The news names the
-    launch sheet, which holds the link and the pace, rather than a long prefilled URL."""
+    launch sheet's file (never its path on the server that sends the news), which holds
+    the link and the pace, and the command that gives the link anywhere."""
     what = f"{body}, {kind}" if kind else body
     return NewsItem(
-        f"ready:{ref}", "ready", request, f"{ref} ({what}) is ready to send: open {sheet}"
+        f"ready:{ref}",
+        "ready",
+        request,
+        f"{ref} ({what}) is ready to send: the launch sheet {sheet} has its link, "
+        f"or run `foibot show {ref}`",
     )
 
 

@@ -62,7 +62,8 @@ class RunSummary:
     def paragraph(self) -> str:
         if self.nothing_happened:
             polled = self.poll.polled if self.poll else 0
-            return f"Nothing to do: {polled} request(s) polled, no news."
+            outage = f" ({self.poll.backing_off})" if self.poll and self.poll.backing_off else ""
+            return f"Nothing to do: {polled} request(s) polled, no news{outage}."
         parts = []
         if self.released:
             parts.append(

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from bot.store.connection import StoreConnection, marks, utcnow
+from bot.store.fingerprints import message_fingerprint
 from bot.store.requests import RequestSet
 
 # One campaign's requests, for `ref IN` filters: through the events (ref, id) index. A
@@ -132,25 +132,29 @@ class Correspondence(StoreConnection):
     # -- correspondence ----------------------------------------------------------------
 
     def save_correspondence(self, ref: str, messages: Iterable[dict[str, Any]]) -> None:
-        """Reply texts from the request page; a message already stored is kept as it is."""
+        """Reply texts from the request page. A message already stored (the same words
+        and attachments) is not added twice; its text takes the page's current layout and
+        its date is filled in where the page gives one."""
         now = utcnow()
-        self.db["correspondence"].insert_all(
+        rows = [
             (
-                {
-                    "ref": ref,
-                    "direction": m.get("kind"),
-                    "sent_at": m.get("sent_at"),
-                    "text": m.get("text") or "",
-                    "attachments": "\n".join(m.get("attachments") or []),
-                    "attachment_links": "\n".join(m.get("attachment_links") or []),
-                    "fingerprint": hashlib.sha256(
-                        f"{m.get('kind')}\0{m.get('text')}\0{m.get('attachments')}".encode()
-                    ).hexdigest(),
-                    "fetched_at": now,
-                }
-                for m in messages
-            ),
-            ignore=True,
+                ref,
+                m.get("kind"),
+                m.get("sent_at"),
+                m.get("text") or "",
+                "\n".join(m.get("attachments") or []),
+                "\n".join(m.get("attachment_links") or []),
+                message_fingerprint(m.get("kind"), m.get("text") or "", m.get("attachments") or []),
+                now,
+            )
+            for m in messages
+        ]
+        self.db.conn.executemany(
+            "INSERT INTO correspondence (ref, direction, sent_at, text, attachments, "
+            "attachment_links, fingerprint, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (ref, fingerprint) DO UPDATE SET text = excluded.text, "
+            "sent_at = coalesce(excluded.sent_at, correspondence.sent_at)",
+            rows,
         )
 
     def correspondence_of(self, ref: str) -> list[dict]:

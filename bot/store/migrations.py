@@ -438,6 +438,28 @@ def m024_followup_withdrawn(db: Database) -> None:
     db["followups"].add_column("withdrawn_note", str)
 
 
+@migrations()
+def m025_correspondence_word_fingerprints(db: Database) -> None:
+    # A message's fingerprint now covers its words, not how the page broke them into
+    # lines: reply text was read with a blank line at every <br>, and is now read as the
+    # page shows it; with the old fingerprint the next read of each page would have
+    # stored every message a second time. Where two stored copies differ only in layout,
+    # the first is kept.
+    from bot.store.fingerprints import message_fingerprint
+
+    seen: set[tuple[str, str]] = set()
+    rows = db.execute(
+        "SELECT id, ref, direction, text, attachments FROM correspondence ORDER BY id"
+    ).fetchall()
+    for row_id, ref, kind, text, attachments in rows:
+        print_ = message_fingerprint(kind, text or "", (attachments or "").splitlines())
+        if (ref, print_) in seen:
+            db.execute("DELETE FROM correspondence WHERE id = ?", [row_id])
+            continue
+        seen.add((ref, print_))
+        db.execute("UPDATE correspondence SET fingerprint = ? WHERE id = ?", [print_, row_id])
+
+
 def retire_column(
     db: Database, table: str, column: str, *, can_drop: bool | None = None
 ) -> None:

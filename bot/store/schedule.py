@@ -14,6 +14,9 @@ from bot.store.connection import StoreConnection, marks, utcnow
 _UNPOLLED = (Status.DRAFT, Status.CANCELLED)
 # Not on the normal poll schedule: the relaxed one never reaches them.
 _UNSCHEDULED = (*LOCAL, Status.HIDDEN, Status.GONE)
+# The event `foibot done REF` logs for a released request the user has sent on WDTK.
+MARKED_SENT = "marked_sent"
+_RELEASE_ORDER = "ORDER BY released_at, slot_at, ref"
 
 
 class Schedule(StoreConnection):
@@ -139,12 +142,28 @@ class Schedule(StoreConnection):
         ]
 
     def unsent_requests(self) -> list[dict]:
-        """Released to a human, not yet seen on WDTK: account-wide, in release order."""
+        """Released to a human, not yet seen on WDTK nor marked sent by the user (`done`):
+        account-wide, in release order."""
         return list(
             self.db.query(
                 "SELECT ref, body, campaign, released_at, send_after FROM requests "
-                "WHERE status = ? AND wdtk_id IS NULL ORDER BY released_at, slot_at, ref",
-                [Status.READY],
+                "WHERE status = ? AND wdtk_id IS NULL AND NOT EXISTS (SELECT 1 FROM events "
+                f"WHERE kind = ? AND events.ref = requests.ref) {_RELEASE_ORDER}",
+                [Status.READY, MARKED_SENT],
+            )
+        )
+
+    def marked_sent_requests(self) -> list[dict]:
+        """Released requests the user marked sent (`foibot done REF`) that WDTK does not
+        show yet (its pages are cached for up to an hour): ref, body, campaign and when
+        they were marked (UTC ISO), in release order."""
+        return list(
+            self.db.query(
+                "SELECT * FROM (SELECT ref, body, campaign, released_at, slot_at, "
+                "(SELECT min(at) FROM events WHERE kind = ? AND events.ref = requests.ref) "
+                "AS marked_at FROM requests WHERE status = ? AND wdtk_id IS NULL) "
+                f"WHERE marked_at IS NOT NULL {_RELEASE_ORDER}",
+                [MARKED_SENT, Status.READY],
             )
         )
 

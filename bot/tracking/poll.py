@@ -116,7 +116,13 @@ class Poller:
         calls_before = self.client.http_calls
         self.ingest.refresh_dates()
         if not manual and (wait := self._probe_wait(now)) is not None:
-            report.unreachable = wait
+            # Only requests due now are held up by the outage: with none, the pass had
+            # nothing to do and is no failure (cron's exit 0), however long WDTK is down.
+            held = len(self.due(now, everything=everything, campaign=campaign))
+            if held:
+                report.unreachable = f"{wait}; {held} request(s) due wait for it"
+            else:
+                report.backing_off = wait
             self.ingest.note_transitions(now, report, campaign=campaign)
             return report
         rows = self.due(now, everything=everything, campaign=campaign)

@@ -293,7 +293,8 @@ _DROP = (
 
 
 def parse_correspondence(html: str) -> list[dict[str, Any]]:
-    """Messages on a request page, oldest first: kind, plain text and attachment names.
+    """Messages on a request page, oldest first: kind, when it was sent, plain text and
+    attachment names.
 
     Best effort: Alaveteli's markup has changed over the years, so this keys on the stable
     hooks (`div.correspondence` with `incoming`/`outgoing`, `.attachment`) and falls back
@@ -303,16 +304,92 @@ def parse_correspondence(html: str) -> list[dict[str, Any]]:
     for box in _soup(html).select("div.correspondence"):
         classes = set(box.get("class") or [])
         kind = next((k for k in ("incoming", "outgoing") if k in classes), "other")
+        sent_at = _message_time(box)
         attachments, links = _attachments(box)
         body = box.select_one(".correspondence_text") or box.select_one(".correspondence__body")
         target = body if body is not None else box
         for junk in target.select(_DROP):
             junk.decompose()
-        text = _plain(target.get_text("\n"))
         messages.append(
-            {"kind": kind, "text": text, "attachments": attachments, "attachment_links": links}
+            {
+                "kind": kind,
+                "sent_at": sent_at,
+                "text": _plain(_html_text(target)),
+                "attachments": attachments,
+                "attachment_links": links,
+            }
         )
     return messages
+
+
+def _message_time(box: Any) -> str | None:
+    """When a message was sent (UTC ISO), from its header's `<time datetime>`.
+
+    Alaveteli's `_incoming_correspondence.html.erb` links the date as
+    `a.correspondence__header__date` around `simple_date(incoming_message.sent_at)` (the
+    e-mail's Date header, else when WDTK received it), and `_outgoing_correspondence`
+    does the same with the sending event's `created_at`; `simple_date` writes Rails'
+    `time_tag`, whose `datetime` is the moment with its offset.
+    """
+    stamp = box.select_one(".correspondence__header__date time[datetime]") or box.select_one(
+        "time[datetime]"
+    )
+    if stamp is None:
+        return None
+    try:
+        moment = parse_timestamp(str(stamp["datetime"]).strip())
+    except PayloadError:
+        return None  # a date alone or a garbled one: better no date than a wrong one
+    return moment.astimezone(dt.UTC).isoformat()
+
+
+# Elements that start a new line of their own, as a browser lays them out; `<p>` ends a
+# paragraph with a blank line. Alaveteli renders each message with Rails' simple_format:
+# paragraphs in `<p>`, and each line break inside one as "\n<br />", so the newline in
+# the text is only layout whitespace and the `<br>` is the break.
+_BLOCKS = frozenset(
+    {
+        "address", "article", "blockquote", "div", "dl", "dt", "dd", "fieldset", "figure",
+        "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "ol",
+        "section", "table", "tr", "ul",
+    }
+)  # fmt: skip
+
+
+def _html_text(node: Any) -> str:
+    """A message's text as a browser shows it: whitespace in the markup collapses to one
+    space, `<br>` breaks a line, block elements start one, and paragraphs are separated
+    by a blank line (`_plain` then trims each line)."""
+    from bs4 import NavigableString, Tag
+    from bs4.element import Comment
+
+    out: list[str] = []
+
+    def walk(tag: Any) -> None:
+        for child in tag.children:
+            if isinstance(child, Comment):
+                continue
+            if isinstance(child, NavigableString):
+                out.append(re.sub(r"\s+", " ", str(child)))
+            elif isinstance(child, Tag):
+                name = child.name
+                if name == "br":
+                    out.append("\n")
+                elif name == "pre":
+                    out.extend(("\n", child.get_text(), "\n"))
+                elif name == "p":
+                    out.append("\n\n")
+                    walk(child)
+                    out.append("\n\n")
+                elif name in _BLOCKS:
+                    out.append("\n")
+                    walk(child)
+                    out.append("\n")
+                else:
+                    walk(child)
+
+    walk(node)
+    return "".join(out)
 
 
 def _attachments(box: Any) -> tuple[list[str], list[str]]:

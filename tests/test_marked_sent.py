@@ -1,0 +1,56 @@
+"""Issue 28 item 8: a link already sent is never offered as "send now" again.
+
+WDTK's pages are cached for up to an hour, so foibot may not see a request just sent; the
+user says so with `foibot done REF`, and `launch` and the launch sheet stop offering it.
+"""
+
+from __future__ import annotations
+
+from bs4 import BeautifulSoup
+
+from tests.test_launch_sheet_pacing import released_sheet
+
+
+def test_a_request_marked_sent_is_listed_as_sent_and_paces_the_next(project):
+    sheet = released_sheet(project)  # smm-1, smm-2 and smm-3 released, none seen on WDTK
+    assert [a["data-ref"] for a in _soup(sheet).select("a.send")] == ["smm-1", "smm-2", "smm-3"]
+    done = project.run("done", "smm-1", "--as-of", "2026-03-02T09:32")
+    assert done.stdout == "smm-1: marked sent; foibot links it once WDTK shows it\n"
+
+    out = project.run("launch", "social-media-misuse", "--as-of", "2026-03-02T09:33").stdout
+    assert "  smm-1  home_office  send at" not in out
+    assert (
+        "Marked sent, waiting for WDTK to show them (1); do not send them again:\n"
+        "  smm-1  home_office  marked sent Mon 02 Mar 2026 09:32 (UK)\n"
+    ) in out
+    # The mark counts as a send: 1 a minute (+1 minute margin) puts smm-2 at 09:34, and
+    # 2 in 8 minutes (+1) puts smm-3 at 09:32 + 9 = 09:41.
+    assert "  smm-2  gmp  send at or after Mon 02 Mar 2026 09:34 (UK)" in out
+    assert "  smm-3  the_met  send at or after Mon 02 Mar 2026 09:41 (UK)" in out
+    # Still one of the 3 waiting (`max_unsent`) until WDTK shows it: nothing new released.
+    assert "Nothing new is due to send yet." in out
+    assert "2 more due but held until WDTK shows the waiting ones sent: smm-4, smm-5" in out
+
+    page = _soup(sheet)
+    assert [a["data-ref"] for a in page.select("a.send")] == ["smm-2", "smm-3"]
+    (card,) = page.select("div.card.sent")
+    assert card["data-ref"] == "smm-1" and "marked sent Mon 02 Mar 2026 09:32" in card.text
+
+    report = project.json("launch", "social-media-misuse", "--as-of", "2026-03-02T09:34")
+    assert [w["ref"] for w in report["still_ready"]] == ["smm-2", "smm-3"]
+    assert report["marked_sent"] == [
+        {"ref": "smm-1", "body": "home_office", "marked_at": "2026-03-02T09:32:00+00:00"}
+    ]
+
+
+def test_done_refuses_a_request_marked_twice_or_not_released(project):
+    released_sheet(project)
+    project.run("done", "smm-1", "--as-of", "2026-03-02T09:32")
+    again = project.run("done", "smm-1", expect=2)
+    assert "smm-1 is already marked sent" in again.stderr
+    draft = project.run("done", "smm-7", expect=2)
+    assert "smm-7 is not released yet (draft)" in draft.stderr
+
+
+def _soup(sheet) -> BeautifulSoup:
+    return BeautifulSoup(sheet.read_text(encoding="utf-8"), "html.parser")
