@@ -99,6 +99,53 @@ def sent_request(
     return doc
 
 
+# --- a working folder driven through the CLI ---------------------------------------------
+
+
+class Folder:
+    """A working folder (an empty one, or one `init --tracking-only` made), driven through
+    the CLI as a user would."""
+
+    def __init__(self, root: Path):
+        self.root, self.config = root, root / "config.toml"
+        self.db = root / "state" / "foibot.db"
+
+    def run(self, *args: str, expect: int | None = 0, input: str | None = None):
+        from click.testing import CliRunner
+
+        from bot.cli import cli
+
+        result = CliRunner().invoke(cli, ["--config", str(self.config), *args], input=input)
+        if expect is not None:
+            assert result.exit_code == expect, (
+                f"exit {result.exit_code}\nstdout: {result.stdout}\nstderr: {result.stderr}\n"
+                f"{result.exception!r}"
+            )
+        return result
+
+    def json(self, *args: str, **kw):
+        return json.loads(self.run(*args, "--json", **kw).stdout)
+
+    def query(self, sql: str, *params) -> list[tuple]:
+        with sqlite3.connect(self.db) as conn:
+            return conn.execute(sql, params).fetchall()
+
+    def rows(self) -> dict[str, dict]:
+        conn = sqlite3.connect(self.db)
+        conn.row_factory = sqlite3.Row
+        return {r["ref"]: dict(r) for r in conn.execute("SELECT * FROM requests")}
+
+
+def track_into_campaign(project, replica, doc) -> str:
+    """Put `doc` on the replica and track it into the example campaign on Mon 2 Mar 2026."""
+    replica.add_request(doc)
+    project.run(
+        "track", f"/request/{doc['id']}", "--campaign", "social-media-misuse",
+        "--as-of", "2026-03-02T12:00",
+    )  # fmt: skip
+    return f"wdtk-{doc['id']}"
+
+
 def drafted(project, kind, day):
     """`followups social-media-misuse --kind KIND --as-of DAY`, as JSON."""
     return project.json("followups", "social-media-misuse", "--kind", kind, "--as-of", day)

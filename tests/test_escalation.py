@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import drafted, released_project, row, sent_request
+from tests.support import drafted, released_project, row, sent_request, track_into_campaign
 from tests.wdtk_replica import HOME_OFFICE, event, make_body, make_request_doc
 
 SCHOOL = make_body("st_marys_school", "St Mary's School", 43, ["school"])
@@ -26,15 +26,6 @@ def followup(project, ref, kind):
 
 def status_of(project, ref, day):
     return {s["ref"]: s for s in project.json("status", "--as-of", day)}[ref]
-
-
-def track(project, replica, doc):
-    replica.add_request(doc)
-    project.run(
-        "track", f"/request/{doc['id']}", "--campaign", "social-media-misuse",
-        "--as-of", "2026-03-02T12:00",
-    )  # fmt: skip
-    return f"wdtk-{doc['id']}"
 
 
 # --- ICO: a request never answered ---------------------------------------------------------
@@ -99,7 +90,7 @@ def test_foia_school_chased_only_after_the_60th_working_day_si_2004_3364(wdtk, r
     for Mon 2 Mar). Without term dates a breach is certain only after the cap."""
     doc = make_request_doc(9101, "St Mary's: staff disciplined", body=SCHOOL, tags=[],
                            sent_at="2026-03-02T10:15:00+00:00")  # fmt: skip
-    ref = track(wdtk, replica, doc)
+    ref = track_into_campaign(wdtk, replica, doc)
     assert row(wdtk, ref)["very_overdue_after"] == "2026-06-01"
 
     def mine(day):
@@ -116,7 +107,7 @@ def test_eir_school_is_very_overdue_after_40_working_days(wdtk, replica):
     """The schools regulations vary FOIA s.10 only; EIR reg 5(2) gives 20 working days."""
     doc = make_request_doc(9102, "St Mary's: drains", body=SCHOOL, tags=[], law_used="eir",
                            sent_at="2026-03-02T10:15:00+00:00")  # fmt: skip
-    ref = track(wdtk, replica, doc)
+    ref = track_into_campaign(wdtk, replica, doc)
     assert row(wdtk, ref)["very_overdue_after"] == "2026-04-30"
 
 
@@ -127,7 +118,7 @@ def test_eir_reg_7_extension_recorded_with_extend_stops_the_day_21_chaser(wdtk, 
     """EIR reg 7(1): 40 working days when complex and voluminous (Thu 30 Apr here)."""
     doc = make_request_doc(9103, "Home Office: air quality", body=HOME_OFFICE, tags=[],
                            law_used="eir", sent_at="2026-03-02T10:15:00+00:00")  # fmt: skip
-    ref = track(wdtk, replica, doc)
+    ref = track_into_campaign(wdtk, replica, doc)
     result = wdtk.json("extend", ref, "--eir")
     assert (result["due"], result["was_due"]) == ("2026-04-30", "2026-03-31")
     assert [e for e in wdtk.json("show", ref)["events"] if e["kind"] == "extension"]
@@ -162,7 +153,7 @@ def test_pit_extension_and_bad_uses_of_extend(wdtk):
 def test_a_reply_announcing_an_extension_is_suggested_not_chased(wdtk, replica):
     doc = make_request_doc(9104, "Home Office: water", body=HOME_OFFICE, tags=[],
                            law_used="eir", sent_at="2026-03-02T10:15:00+00:00")  # fmt: skip
-    ref = track(wdtk, replica, doc)
+    ref = track_into_campaign(wdtk, replica, doc)
     replica.add_event(9104, event(None, "response", "2026-03-25T09:00:00+00:00",
                                   text="Your request is complex and voluminous, so under "
                                   "regulation 7 we will reply within 40 working days."))  # fmt: skip

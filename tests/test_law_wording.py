@@ -19,7 +19,7 @@ from bot.bodies import school_instrument
 from bot.cli.status import _late_from
 from bot.cli.status_table import _cells
 from bot.rules.status import StatusRow
-from tests.support import drafted, released_project, sent_request
+from tests.support import drafted, released_project, sent_request, track_into_campaign
 from tests.wdtk_replica import HOME_OFFICE, POLICE_SCOTLAND, event, make_body, make_request_doc
 
 SENT = "2026-03-02T10:15:00+00:00"
@@ -41,12 +41,7 @@ def track(project, replica, wdtk_id, body, law_used="foi"):
         wdtk_id, f"{body['name']}: staff disciplined", body=body, tags=[], law_used=law_used,
         sent_at=SENT,
     )  # fmt: skip
-    replica.add_request(doc)
-    project.run(
-        "track", f"/request/{wdtk_id}", "--campaign", "social-media-misuse",
-        "--as-of", "2026-03-02T12:00",
-    )  # fmt: skip
-    return f"wdtk-{wdtk_id}"
+    return track_into_campaign(project, replica, doc)
 
 
 def status_of(project, ref, day):

@@ -3,15 +3,12 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from bot.cli import cli
 from tests.conftest import REPLICA_USER
+from tests.support import Folder
 from tests.wdtk_replica import HOME_OFFICE, event, make_request_doc, make_user
 
 # Every request here is sent on Mon 2 Mar 2026 at 10:15. Counted by hand on the calendar
@@ -21,30 +18,6 @@ from tests.wdtk_replica import HOME_OFFICE, event, make_request_doc, make_user
 DUE = "2026-03-31"
 FIRST_LATE = "2026-04-01"
 SENT = "2026-03-02T10:15:00+00:00"
-
-
-class Folder:
-    """A tracking-only folder (`init --tracking-only`), driven through the CLI."""
-
-    def __init__(self, root: Path):
-        self.root, self.config = root, root / "config.toml"
-        self.db = root / "state" / "foibot.db"
-
-    def run(self, *args: str, expect: int | None = 0, input: str | None = None):
-        result = CliRunner().invoke(cli, ["--config", str(self.config), *args], input=input)
-        if expect is not None:
-            assert result.exit_code == expect, (
-                f"exit {result.exit_code}\nstdout: {result.stdout}\nstderr: {result.stderr}\n"
-                f"{result.exception!r}"
-            )
-        return result
-
-    def json(self, *args: str, **kw):
-        return json.loads(self.run(*args, "--json", **kw).stdout)
-
-    def query(self, sql: str, *params) -> list[tuple]:
-        with sqlite3.connect(self.db) as conn:
-            return conn.execute(sql, params).fetchall()
 
 
 @pytest.fixture

@@ -4,41 +4,15 @@ and names that do not exist. Against the WDTK replica on 127.0.0.1."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from bot.cli import cli
 from bot.config import load_config
+from tests.support import Folder
 from tests.wdtk_replica import HOME_OFFICE, make_request_doc
 
 AS_OF = "2026-03-05T12:00"
-
-
-class Folder:
-    """An empty working folder driven through the CLI, as a new user would."""
-
-    def __init__(self, root: Path):
-        self.root, self.config = root, root / "config.toml"
-
-    def run(self, *args: str, expect: int | None = 0, input: str | None = None):
-        result = CliRunner().invoke(cli, ["--config", str(self.config), *args], input=input)
-        if expect is not None:
-            assert result.exit_code == expect, (
-                f"exit {result.exit_code}\nstdout: {result.stdout}\nstderr: {result.stderr}\n"
-                f"{result.exception!r}"
-            )
-        return result
-
-    def json(self, *args: str, **kw):
-        return json.loads(self.run(*args, "--json", **kw).stdout)
-
-    def rows(self) -> dict[str, dict]:
-        conn = sqlite3.connect(self.root / "state" / "foibot.db")
-        conn.row_factory = sqlite3.Row
-        return {r["ref"]: dict(r) for r in conn.execute("SELECT * FROM requests")}
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 
 from bot.bodies import Body, law_for_tags, read_authorities_csv
 from bot.wdtk.payload import parse_body, tag_strings
-from tests.support import drafted, released_project, row, sent_request
+from tests.support import drafted, released_project, row, sent_request, track_into_campaign
 from tests.wdtk_replica import event, make_body, make_request_doc
 
 STAFF = make_body("staff_association", "Civil Service Staff Association", 61, ["foi_no"])
@@ -32,22 +32,13 @@ def wdtk(project, replica):
     return project
 
 
-def track(project, replica, doc) -> str:
-    replica.add_request(doc)
-    project.run(
-        "track", f"/request/{doc['id']}", "--campaign", "social-media-misuse",
-        "--as-of", "2026-03-02T12:00",
-    )  # fmt: skip
-    return f"wdtk-{doc['id']}"
-
-
 def voluntary_request(project, replica) -> str:
     """A request to the staff association, sent Mon 2 Mar 2026 10:15 (day 0). Its
     courtesy date is the 20th working day: Tue 31 Mar (17 Mar, St Patrick's Day, is a
     Northern Ireland bank holiday)."""
     doc = make_request_doc(9201, "Staff association: social media", body=STAFF, tags=[],
                            sent_at="2026-03-02T10:15:00+00:00")  # fmt: skip
-    return track(project, replica, doc)
+    return track_into_campaign(project, replica, doc)
 
 
 def mine(project, ref, kind, day):
@@ -237,7 +228,7 @@ def test_foi_no_body_tagged_eir_only_keeps_its_eir_deadlines(wdtk, replica):
     WDTK makes every request to an `eir_only` body under EIR (law_used "eir")."""
     doc = make_request_doc(9202, "Example Water: river discharges", body=EIR_ONLY, tags=[],
                            law_used="eir", sent_at="2026-03-02T10:15:00+00:00")  # fmt: skip
-    ref = track(wdtk, replica, doc)
+    ref = track_into_campaign(wdtk, replica, doc)
     stored = row(wdtk, ref)
     assert (stored["law"], stored["due"], stored["very_overdue_after"]) == (
         "eir", "2026-03-31", "2026-04-30",
