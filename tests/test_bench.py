@@ -68,3 +68,15 @@ def test_the_holiday_cache_benchmark_says_what_the_cache_saves():
     lines = [line.split() for line in done.stdout.splitlines()]
     assert lines[-3][:4] == ["with", "the", "cache", "(warm)"], done.stdout
     assert lines[-1][:3] == ["saved", "per", "command"], done.stdout
+
+
+def test_the_followups_benchmark_drafts_and_rechecks():
+    done = subprocess.run(
+        [sys.executable, str(BENCH / "followups.py"), "--quick"],
+        cwd=BENCH.parent, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[-3].startswith("ratio draft / bare Jinja2: "), done.stdout
+    assert lines[-2].startswith("re-check 500 unsent chasers before a release, withdrawing 250:")
+    assert lines[-1].startswith("re-check as a share of the draft it guards: "), done.stdout
