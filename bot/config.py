@@ -102,12 +102,6 @@ class DeadlinesConfig(NamedTuple):
     remove_holidays: tuple[RegionalDay, ...] = ()
 
 
-class FollowupsConfig(NamedTuple):
-    """[followups]: false stops all follow-up drafting."""
-
-    enabled: bool = True
-
-
 class BodyConfig(NamedTuple):
     """A public body as config.toml or the bodies table names it (url_name is WDTK's)."""
 
@@ -157,6 +151,14 @@ class FollowupPolicy(NamedTuple):
     # before the complaint (the ICO wants the requester to have tried to resolve it first).
     complaint_after_chaser: int = 10
     auto: bool = False  # let `run --once` draft them (a person still reviews and sends)
+
+
+class FollowupsConfig(NamedTuple):
+    """[followups]: `enabled = false` stops all follow-up drafting; [followups.tracked] is
+    the policy for tracked requests that belong to no campaign."""
+
+    enabled: bool = True
+    tracked: FollowupPolicy = FollowupPolicy()
 
 
 class CampaignConfig(NamedTuple):
@@ -264,6 +266,7 @@ class Config(NamedTuple):
     poll: PollConfig
     notify: NotifyConfig
     followups_enabled: bool
+    tracked_followups: FollowupPolicy  # [followups.tracked]: requests of no campaign
     max_unsent: int
     pace_margin_minutes: int
     mailbox: MailboxConfig | None  # off when [mailbox] is absent
@@ -358,6 +361,7 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
         )
     if campaigns and not requester.name.strip():
         table.fail("must not be empty", table.key("name"))
+    followups = _parse_followups(top.sub("followups"))
     return Config(
         path=path,
         wdtk=wdtk,
@@ -372,7 +376,8 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
         schedule=_parse_schedule(top.sub("schedule")),
         poll=_parse_poll(top.sub("poll")),
         notify=_parse_notify(top.sub("notify")),
-        followups_enabled=top.sub("followups").record(FollowupsConfig).enabled,
+        followups_enabled=followups.enabled,
+        tracked_followups=followups.tracked,
         max_unsent=pace.max_unsent,
         pace_margin_minutes=pace.margin_minutes,
         mailbox=_parse_mailbox(top.sub("mailbox")) if "mailbox" in raw else None,
@@ -395,6 +400,10 @@ def _regional_dates(t: Table, name: str) -> tuple[RegionalDay, ...]:
             t.key(name),
         )
     return tuple(RegionalDay("uk", d) for d in t.dates(name))
+
+
+def _parse_followups(t: Table) -> FollowupsConfig:
+    return t.record(FollowupsConfig, parsers={"tracked": _parse_followup_policy})
 
 
 def _parse_followup_policy(c: Table, name: str) -> FollowupPolicy:

@@ -178,7 +178,8 @@ TABLES = [
      lambda c: RequesterConfig(c.requester_name, c.requester_email)),
     (DeadlinesConfig, ("deadlines",),
      lambda c: DeadlinesConfig(c.extra_holidays, c.remove_holidays)),
-    (FollowupsConfig, ("followups",), lambda c: FollowupsConfig(c.followups_enabled)),
+    (FollowupsConfig, ("followups",),
+     lambda c: FollowupsConfig(c.followups_enabled, c.tracked_followups)),
     (ScheduleConfig, ("schedule",), lambda c: c.schedule),
     (PollConfig, ("poll",), lambda c: c.poll),
     (NotifyConfig, ("notify",), lambda c: c.notify),
@@ -188,6 +189,7 @@ TABLES = [
     (BodyConfig, ("bodies", "home_office"), lambda c: c.bodies["home_office"]),
     (CampaignConfig, ("campaigns", 0), lambda c: c.campaigns[0]),
     (FollowupPolicy, ("campaigns", 0, "followups"), lambda c: c.campaigns[0].followups),
+    (FollowupPolicy, ("followups", "tracked"), lambda c: c.tracked_followups),
     (FieldSpec, ("campaigns", 0, "fields", 0), lambda c: c.campaigns[0].fields[0]),
 ]  # fmt: skip
 RENAMED = {(EmailConfig, "sender"): "from", (NotifyConfig, "webhook_url"): "webhook"}
@@ -198,7 +200,7 @@ def _minimal(tmp_path):
     (tmp_path / "letter.txt.j2").write_text("Dear {{ body.name }},\n")
     return {
         "wdtk": {}, "storage": {}, "requester": {"name": "Alex Example"}, "deadlines": {},
-        "followups": {}, "schedule": {}, "poll": {},
+        "followups": {"tracked": {}}, "schedule": {}, "poll": {},
         "pace": {"limits": [{"count": 1, "minutes": 1}]},
         "bodies": {"home_office": {"name": "Home Office"}},
         "campaigns": [{
@@ -272,6 +274,7 @@ OTHER = {
     (CampaignConfig, "launch_at"): dt.datetime(2030, 1, 2, 9, tzinfo=dt.UTC),
     (CampaignConfig, "fields"): (FieldSpec("warned"),),
     (CampaignConfig, "followups"): FollowupPolicy(auto=True),
+    (FollowupsConfig, "tracked"): FollowupPolicy(chaser_max=3),
 }
 # Where an absent key means another key's value, not a default of its own.
 DERIVED = {(BodyConfig, "short_name")}

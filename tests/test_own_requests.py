@@ -93,6 +93,19 @@ def test_the_followups_listing_says_whose_requests_and_where_to_send(potholes, r
     )
 
 
+def test_tracked_requests_follow_the_followups_tracked_policy(potholes):
+    """[followups.tracked]: chase from the 5th working day late. Due Tue 31 Mar; Good
+    Friday 3 Apr and Easter Monday 6 Apr are not working days, so Wed 1, Thu 2, Tue 7 and
+    Wed 8 Apr are days 1 to 4 and Thu 9 Apr is day 5. With `auto`, `run --once` drafts
+    them itself (every tracked group's, mine only)."""
+    text = potholes.config.read_text()
+    potholes.config.write_text(text + "\n[followups.tracked]\nchaser_after = 5\nauto = true\n")
+    assert chasers(potholes, "--group", "potholes", day="2026-04-08")["created"] == []
+    potholes.run("run", "--once", "--as-of", "2026-04-09T12:00")
+    drafted = potholes.query("SELECT ref FROM followups ORDER BY ref")
+    assert drafted == [("wdtk-9001-c1",), ("wdtk-9002-c1",), ("wdtk-9004-c1",)]
+
+
 def test_followups_for_named_refs(potholes):
     out = chasers(potholes, "--ref", "wdtk-9004", "--ref", "wdtk-9002")
     assert out["created"] == [

@@ -113,7 +113,7 @@ def _scope(app: App, campaign: str | None, group: str | None, refs: tuple[str, .
             )
         if group and row["group"] != group:
             fail_usage(f"{ref} is not in group {group!r} (its group: {row['group'] or 'none'})")
-    return Scope.tracked(group, tuple(dict.fromkeys(refs)))
+    return Scope.tracked(app.config, group, tuple(dict.fromkeys(refs)))
 
 
 def _whose(others: list[dict], most: int = 5) -> str:

@@ -54,7 +54,7 @@ class DraftedFollowup:
 class Scope:
     """The requests one `followups` run drafts for: a campaign's, with its [followups]
     policy; or tracked requests that belong to no campaign (a `track --group`, or refs
-    named one by one), with the default policy, so a researcher can chase their own
+    named one by one), with the [followups.tracked] policy, so a researcher can chase their own
     requests without inventing a campaign."""
 
     requests: RequestSet
@@ -67,10 +67,13 @@ class Scope:
         return cls(RequestSet.campaign(slug), config.campaign(slug).followups, campaign=slug)
 
     @classmethod
-    def tracked(cls, group: str | None = None, refs: tuple[str, ...] = ()) -> Scope:
-        """A group's requests, or only `refs` (of that group, when one is given too)."""
+    def tracked(
+        cls, config: Config, group: str | None = None, refs: tuple[str, ...] = ()
+    ) -> Scope:
+        """A group's requests, or only `refs` (of that group, when one is given too), with
+        the [followups.tracked] policy."""
         selection = RequestSet.refs(refs) if refs else RequestSet.group(group or "")
-        return cls(selection, FollowupPolicy(), group=group)
+        return cls(selection, config.tracked_followups, group=group)
 
 
 @dataclass

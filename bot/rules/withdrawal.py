@@ -123,8 +123,9 @@ class Withdrawal:
 
 
 def campaign_policy(config: Config, slug: str | None) -> FollowupPolicy:
-    """A campaign's follow-up policy; the defaults for a request of no (known) campaign."""
-    return next((c.followups for c in config.campaigns if c.slug == slug), FollowupPolicy())
+    """A campaign's follow-up policy; [followups.tracked] for a request of no (known)
+    campaign."""
+    return next((c.followups for c in config.campaigns if c.slug == slug), config.tracked_followups)
 
 
 def stale_followups(

@@ -16,7 +16,7 @@ from bot.config import Config
 from bot.dates import london_today
 from bot.errors import FoibotError
 from bot.followups import KINDS
-from bot.followups.service import draft_followups
+from bot.followups.service import Scope, draft_followups
 from bot.notify.send import NotifyError, channels, deliver
 from bot.outcomes import PollReport
 from bot.rules.news import build_digest
@@ -147,7 +147,8 @@ def _withdrawn_since_written(sheet, withdrawn: list[dict]) -> bool:
 
 
 def draft_due_followups(store: Store, config: Config, today: dt.date) -> list[dict]:
-    """Follow-ups for campaigns whose policy says `auto = true`; a person still reviews them."""
+    """Follow-ups for campaigns whose policy says `auto = true`, and for tracked groups when
+    [followups.tracked] says so; a person still reviews them."""
     if not config.followups_enabled:
         return []
     drafted = []
@@ -155,6 +156,11 @@ def draft_due_followups(store: Store, config: Config, today: dt.date) -> list[di
         if campaign.followups.auto and store.campaign_requests(campaign.slug):
             for kind in KINDS:
                 report = draft_followups(store, config, campaign.slug, kind, today)
+                drafted.extend({**item.as_json(), "kind": kind} for item in report.created)
+    if config.tracked_followups.auto:
+        for group in store.group_names():
+            for kind in KINDS:
+                report = draft_followups(store, config, Scope.tracked(config, group), kind, today)
                 drafted.extend({**item.as_json(), "kind": kind} for item in report.created)
     return drafted
 
