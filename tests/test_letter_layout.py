@@ -1,0 +1,48 @@
+"""Every letter foibot drafts keeps its paragraphs: a paragraph that ends in a template tag
+(`{% endif %}`) must not swallow the line break after it (the environment trims blocks),
+which would glue the sign-off to the last paragraph or two sentences of the first letter
+into one word ("informationfor each calendar year")."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot import deadlines as dl
+from bot.laws import ALL_LAWS
+from bot.rules.drafting import make_environment
+from bot.rules.followups import Due, History, context
+from bot.templating import builtin_dir
+
+D = dt.date
+SENT = "2026-02-02"
+ROW = {
+    "ref": "r-1", "title": "Staff disciplined", "status": "waiting_response", "law": "foi",
+    "sent_on": SENT, "due": "2026-03-02", "very_overdue_after": "2026-03-31", "wdtk_id": 1,
+}  # fmt: skip
+
+
+def followup(kind, row, cycle, today, tags=()):
+    law = row["law"]
+    calendar = dl.calendar_for("foi" if law == "none" else law)
+    ctx = context(row, Due(kind, cycle), "The Body", today, calendar, {"name": "A Requester"},
+                  "https://www.whatdotheyknow.com/request/x", None, History(), body_tags=tags)  # fmt: skip
+    return make_environment(builtin_dir()).get_template(f"followups/{kind}.txt.j2").render(ctx)
+
+
+@pytest.mark.parametrize("law", ALL_LAWS)
+@pytest.mark.parametrize("kind", ["chaser", "nudge"])
+def test_a_blank_line_before_the_sign_off(kind, law):
+    row = {**ROW, "law": law}
+    today = D(2026, 3, 10) if kind == "chaser" else D(2026, 2, 16)
+    text = followup(kind, row, f"{SENT}:1" if kind == "chaser" else SENT, today)
+    assert ".\n\nYours faithfully,\n\nA Requester" in text, text
+
+
+@pytest.mark.parametrize("kind", ["chaser", "nudge"])
+def test_a_blank_line_before_the_sign_off_at_a_school(kind):
+    row = {**ROW, "is_school": 1, "very_overdue_after": "2026-04-30"}
+    today = D(2026, 5, 5) if kind == "chaser" else D(2026, 2, 16)
+    text = followup(kind, row, f"{SENT}:1" if kind == "chaser" else SENT, today, ("school",))
+    assert ".\n\nYours faithfully,\n\nA Requester" in text, text
