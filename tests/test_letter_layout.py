@@ -6,13 +6,15 @@ into one word ("informationfor each calendar year")."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
 from bot import deadlines as dl
 from bot.laws import ALL_LAWS
-from bot.rules.drafting import make_environment
+from bot.rules.drafting import LAW_NAMES, make_environment
 from bot.rules.followups import Due, History, context
+from bot.scaffold import LETTER_TEXT
 from bot.templating import builtin_dir
 
 D = dt.date
@@ -21,6 +23,7 @@ ROW = {
     "ref": "r-1", "title": "Staff disciplined", "status": "waiting_response", "law": "foi",
     "sent_on": SENT, "due": "2026-03-02", "very_overdue_after": "2026-03-31", "wdtk_id": 1,
 }  # fmt: skip
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def followup(kind, row, cycle, today, tags=()):
@@ -46,3 +49,20 @@ def test_a_blank_line_before_the_sign_off_at_a_school(kind):
     today = D(2026, 5, 5) if kind == "chaser" else D(2026, 2, 16)
     text = followup(kind, row, f"{SENT}:1" if kind == "chaser" else SENT, today, ("school",))
     assert ".\n\nYours faithfully,\n\nA Requester" in text, text
+
+
+@pytest.mark.parametrize("law", ALL_LAWS)
+@pytest.mark.parametrize(
+    "source",
+    [LETTER_TEXT, (ROOT / "templates/letters/social_media_misuse.txt.j2").read_text()],
+    ids=["scaffold", "example"],
+)
+def test_the_first_letter_keeps_its_line_break_after_the_law(source, law):
+    body = {"name": "The Body", "law": law, "law_name": LAW_NAMES[law], "tags": ["police"],
+            "url_name": "b", "short_name": "b", "is_school": False}  # fmt: skip
+    env = make_environment(ROOT / "templates")
+    text = env.from_string(source).render(
+        body=body, first_year=2021, last_year=2025, requester={"name": "R"}
+    )
+    ask = "voluntarily" if law == "none" else "information"
+    assert f"{ask}\nfor each calendar year from 2021 to 2025:" in text, text
