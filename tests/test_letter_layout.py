@@ -66,3 +66,20 @@ def test_the_first_letter_keeps_its_line_break_after_the_law(source, law):
     )
     ask = "voluntarily" if law == "none" else "information"
     assert f"{ask}\nfor each calendar year from 2021 to 2025:" in text, text
+
+
+def test_a_school_complaint_counts_from_the_schools_limit_not_day_20():
+    """SI 2004/3364 reg 3: 20 school days, at most the 60th working day (Thu 30 Apr here).
+    Chased Tue 5 May; on Thu 21 May the response is 14 working days past 30 Apr (4 May
+    skipped), so the complaint must not say it was due on day 20 (2 Mar)."""
+    row = {**ROW, "is_school": 1, "very_overdue_after": "2026-04-30"}
+    history = History(sent=((D(2026, 5, 5), False),))
+    ctx = context(row, Due("complaint", f"very-overdue:{SENT}"), "The Body", D(2026, 5, 21),
+                  dl.calendar_for("foi"), {"name": "A Requester"},
+                  "https://www.whatdotheyknow.com/request/x", None, history,
+                  body_tags=("school",))  # fmt: skip
+    text = make_environment(builtin_dir()).get_template("followups/complaint.txt.j2").render(ctx)
+    assert "A response was due by 2 March 2026" not in text
+    assert "no later than 30 April 2026 (SI 2004/3364)" in text
+    assert "It is now 14 working days late" in text
+    assert "response due: 2026-03-02" not in text and "response due: 2026-04-30" in text
