@@ -83,3 +83,28 @@ def test_a_school_complaint_counts_from_the_schools_limit_not_day_20():
     assert "no later than 30 April 2026 (SI 2004/3364)" in text
     assert "It is now 14 working days late" in text
     assert "response due: 2026-03-02" not in text and "response due: 2026-04-30" in text
+
+
+@pytest.mark.parametrize("law", ["foi", "eir"])
+def test_a_review_request_after_its_window_shows_no_send_by_date_already_past(law):
+    """Answered Fri 20 Feb 2026: 40 working days ran to Wed 22 Apr (17 Mar, 3 and 6 Apr
+    skipped). Drafted on Wed 21 Oct, the note must not say "by 22 April 2026 at the
+    latest"; under EIR (reg 11(2)) the letter claims no duty to answer late representations."""
+    row = {**ROW, "law": law, "status": "rejected", "answered_at": "2026-02-20T08:00:00+00:00"}
+    history = History(responses=(D(2026, 2, 20),))
+    ctx = context(row, Due("internal-review", SENT), "The Body", D(2026, 10, 21),
+                  dl.calendar_for(law), {"name": "A Requester"},
+                  "https://www.whatdotheyknow.com/request/x", None, history)  # fmt: skip
+    env = make_environment(builtin_dir())
+    text = env.get_template("followups/internal-review.txt.j2").render(ctx)
+    assert "by 22 April 2026 at the latest" not in text
+    assert "ran out on 22 April 2026" in text
+    if law == "eir":
+        assert "you must respond" not in text
+        assert "after the 40 working days regulation 11(2)" in text
+    # In time (Mon 23 Feb) the date is still one to send by.
+    ctx = context(row, Due("internal-review", SENT), "The Body", D(2026, 2, 23),
+                  dl.calendar_for(law), {"name": "A Requester"},
+                  "https://www.whatdotheyknow.com/request/x", None, history)  # fmt: skip
+    text = env.get_template("followups/internal-review.txt.j2").render(ctx)
+    assert "Ask for the review by 22 April 2026 at the latest" in text
