@@ -22,7 +22,7 @@ import datetime as dt
 from bot import deadlines as dl
 from bot.config import FollowupPolicy
 from bot.rules.drafting import make_environment
-from bot.rules.followups import Due, History, context, due_followups
+from bot.rules.followups import Due, History, context, due_followups, late_requirement
 from bot.templating import builtin_dir
 from tests.support import drafted, released_project, row, sent_request
 from tests.wdtk_replica import POLICE_SCOTLAND, event, make_request_doc
@@ -143,6 +143,22 @@ def test_late_eisr_representations_claim_no_duty_and_cite_no_foisa_section():
     assert "you must respond to this review" not in refusal
 
 
+def test_an_eisr_review_asked_after_its_window_from_the_decision_is_late():
+    """EISR reg 16(2): 40 working days from the decision, received Fri 20 Feb 2026 (in
+    time): to Mon 20 Apr (Good Friday 3 Apr skipped; Easter Monday is a Scottish working
+    day). Representations made on Wed 22 Apr were late, even though the window for a
+    failure to answer (from the due date, Mon 2 Mar) would have run to Tue 28 Apr; so no
+    application to the Commissioner relies on them."""
+    row = {**EISR, "status": "internal_review", "review_started_on": "2026-04-22",
+           "answered_at": "2026-02-20T08:00:00+00:00"}  # fmt: skip
+    assert late_requirement(row, dl.calendar_for("eisr")) == D(2026, 4, 20)
+    in_time = {**row, "review_started_on": "2026-04-20"}
+    assert late_requirement(in_time, dl.calendar_for("eisr")) is None
+    # The review's 20 working days (reg 16(4)) have long run out by 1 July.
+    assert due("complaint", D(2026, 7, 1), row) is None
+    assert due("complaint", D(2026, 7, 1), in_time) == Due("complaint", "review:2026-04-20")
+
+
 # --- the Commissioner's and the ICO's letters, law by law ---------------------------------
 
 
@@ -154,7 +170,7 @@ def test_an_eisr_application_cites_foisa_s47_as_applied_by_eisr_reg_17():
         "Environmental Information (Scotland) Regulations 2004"
     )
     assert f"Application for a decision under section 47(1) of {applied}" in text
-    assert f"section 47(4) of {applied} allows six months" in text
+    assert f"section 47(4) of {applied}, allows six months" in text
     assert "section 47(1) of the Environmental" not in text
     assert "made representations under regulation 16 of the Regulations about their failure" in text
 

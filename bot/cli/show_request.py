@@ -23,7 +23,7 @@ def request_info(app: App, row: dict, as_of: dt.date | None) -> dict[str, Any]:
     same rule `status` uses, as of the same moment), correspondence, follow-ups, recorded
     figures and history."""
     from bot import deadlines as dl
-    from bot.cli.status_table import review_window_closed
+    from bot.cli.status_table import review_by_passed
     from bot.reports.figures import recorded_values
     from bot.rules.status import status_row
     from bot.tracking.history import history
@@ -53,7 +53,7 @@ def request_info(app: App, row: dict, as_of: dt.date | None) -> dict[str, Any]:
         "remind_after": st.remind_after,
         "review_by": st.review_by,
         # FOISA s.20(5)/(6): past this day the body need not comply with a requirement.
-        "review_window_closed": review_window_closed(st.review_by, app.today(as_of)),
+        "review_window_closed": review_by_passed(st.review_by, app.today(as_of)),
         "days_overdue": st.days_overdue,
         "late_from": st.late_from,
         "review_latest": st.review_latest,

@@ -12,7 +12,7 @@ from bot.cli.app import App, as_of_option, json_option, pass_app
 from bot.cli.status_table import (
     late_from_cell,
     review_by_cell,
-    review_window_closed,
+    review_by_passed,
     show_table,
 )
 from bot.followups import KINDS
@@ -108,7 +108,7 @@ def overdue(
             {
                 **r.as_json(),
                 "suggested": suggestions.get(r.ref),
-                "review_window_closed": review_window_closed(r.review_by, today),
+                "review_window_closed": review_by_passed(r.review_by, today),
             }
             for r in rows
         )

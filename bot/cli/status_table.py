@@ -51,15 +51,16 @@ def _cells(r: StatusRow, today: dt.date | None) -> tuple[str, ...]:
     )  # fmt: skip
 
 
-def review_window_closed(review_by: str | None, today: dt.date | None) -> bool:
-    """The last day to ask for (Scotland: require) a review has passed: a Scottish body
-    need not comply with a later requirement (FOISA s.20(5) and (6))."""
+def review_by_passed(review_by: str | None, today: dt.date | None) -> bool:
+    """The last day to ask for (Scotland: require) a review has passed, under any law: a
+    Scottish body need not comply with a later requirement (FOISA s.20(5) and (6)), an
+    English one may refuse a late request (EIR reg 11(2); ICO guidance for FOIA)."""
     return bool(review_by and today and review_by < today.isoformat())
 
 
 def review_by_cell(review_by: str | None, today: dt.date | None) -> str:
     """The `review by` cell: the last day, or "window closed on DATE" once it has passed."""
-    if review_window_closed(review_by, today):
+    if review_by_passed(review_by, today):
         return f"window closed on {review_by}"
     return review_by or ""
 

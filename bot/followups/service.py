@@ -357,15 +357,19 @@ def mark_done(store: Store, ref: str, *, cancelled: bool, now: dt.datetime) -> s
     """The user says a follow-up was sent by hand (or is not to be sent): it stops being
     listed. A released request can be cancelled the same way, so it stops counting
     against the pace. Returns the new status; raises UsageError for what cannot be done."""
-    followup = store.followup(ref)
     stamp = now.astimezone(dt.UTC).isoformat(timespec="seconds")
-    if followup is not None:
-        if followup["status"] == WITHDRAWN:
-            raise UsageError(f"{ref} was withdrawn, not to be sent: {followup['withdrawn_note']}")
-        if followup["status"] in ("sent", "done", "cancelled"):
-            raise UsageError(f"{ref} is already {followup['status']}")
+    if store.followup(ref) is not None:
         status = "cancelled" if cancelled else "done"
         with store.transaction():
+            # Read under the write lock: a poll may have withdrawn it a moment ago.
+            followup = store.followup(ref)
+            assert followup is not None  # follow-ups are never deleted but by `untrack`
+            if followup["status"] == WITHDRAWN:
+                raise UsageError(
+                    f"{ref} was withdrawn, not to be sent: {followup['withdrawn_note']}"
+                )
+            if followup["status"] in ("sent", "done", "cancelled"):
+                raise UsageError(f"{ref} is already {followup['status']}")
             store.update_followup(ref, status=status, **({} if cancelled else {"sent_at": stamp}))
             store.log(followup["request"], f"followup_{status}", {"followup": ref})
         return status

@@ -262,18 +262,19 @@ def late_requirement(row: dict, calendar: dl.WorkingCalendar) -> dt.date | None:
     (FOISA s.20(5); EISR reg 16(2)), or None if it was made in time.
 
     The window is the status rule's `review_by` as it stood the day the review was asked
-    for: 40 working days after the time for a response expired (s.20(5)(a)) or, for an
-    answer received after that, after the answer (s.20(5)(b)): whichever ends later."""
+    for (the one place it is counted, `review_counted_from`): of the answer, if one had
+    come (FOISA s.20(5)(a)/(b); EISR reg 16(2) from the decision), else of the failure to
+    answer (s.20(5)(a); reg 16(2) from the date the decision was due)."""
     started = row.get("review_started_on")
     if not started or not _scottish(row.get("law") or "foi"):
         return None
     asked = dt.date.fromisoformat(started)
     rule, stored = StatusRule(asked, lambda _law: calendar), StoredRequest.of(row)
-    ends = [rule.review_by(stored, Status.WAITING_RESPONSE_OVERDUE, None)]
     answered = _answered_on(row)
     if answered is not None and answered <= asked:
-        ends.append(rule.review_by(stored, Status.REJECTED, answered))
-    end = max((e for e in ends if e is not None), default=None)
+        end = rule.review_by(stored, Status.REJECTED, answered)
+    else:
+        end = rule.review_by(stored, Status.WAITING_RESPONSE_OVERDUE, None)
     return end if end is not None and asked > end else None
 
 
