@@ -48,7 +48,7 @@ def config_text(
 LETTER_TEXT = """\
 Dear {{ body.name }},
 
-{% if body.law == "none" %}I understand that you are not subject to freedom of information law, so I am asking you to provide the following information voluntarily{% else %}Under the {{ body.law_name }}, please provide the following information{% endif %}
+{% if body.law == "none" %}I understand that you are not subject to freedom of information law, so I am asking you to provide the following information voluntarily{% else %}Under the {{ body.law_name }}, please provide the following information{% endif +%}
 for each calendar year from {{ first_year }} to {{ last_year }}:
 
 1. …
