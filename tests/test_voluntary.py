@@ -191,6 +191,7 @@ def test_followups_draft_only_a_polite_reminder(wdtk, replica):
     text = followup_text(wdtk, ref, "chaser")
     assert "polite reminder" in text
     assert "it is now 21 working days since I sent it" in text  # 3 Mar .. 1 Apr, not 17 Mar
+    assert "expect to reply.\n\nYours faithfully," in text
     for words in STATUTORY_WORDS:
         assert words not in text, words
     assert "Act" not in text
