@@ -103,6 +103,18 @@ def test_foia_school_chased_only_after_the_60th_working_day_si_2004_3364(wdtk, r
     assert "31 March" not in text
 
 
+def test_poll_never_tells_a_foia_school_late_on_its_21st_working_day(wdtk, replica):
+    """Day 20 for Mon 2 Mar is Tue 31 Mar; a school has to Mon 1 Jun (SI 2004/3364), so on
+    Wed 1 Apr the poll's "now overdue" news names the Home Office's request, not the
+    school's, as `status` and `overdue` do."""
+    doc = make_request_doc(9104, "St Mary's: staff disciplined", body=SCHOOL, tags=[],
+                           sent_at="2026-03-02T10:15:00+00:00")  # fmt: skip
+    ref = track_into_campaign(wdtk, replica, doc)
+    late = [o["ref"] for o in wdtk.json("poll", "--as-of", "2026-04-01T12:00")["newly_overdue"]]
+    assert late == ["smm-1"]
+    assert status_of(wdtk, ref, "2026-04-01")["status"] == "waiting_response"
+
+
 def test_eir_school_is_very_overdue_after_40_working_days(wdtk, replica):
     """The schools regulations vary FOIA s.10 only; EIR reg 5(2) gives 20 working days."""
     doc = make_request_doc(9102, "St Mary's: drains", body=SCHOOL, tags=[], law_used="eir",

@@ -39,6 +39,8 @@ def test_overdue_request_gets_one_chaser_then_another_after_the_interval(wdtk):
     ]
     assert "by 31 March 2026 at the latest" in letter and "1 working day late" in letter
     assert "/request/" in letter and letter.rstrip().endswith("Alex Example")
+    # The body's paragraph and the sign-off stay a paragraph apart.
+    assert "expect to respond.\n\nYours faithfully,\n\nAlex Example" in letter
     assert {s["ref"]: s["stage"] for s in wdtk.json("status")}["smm-1"] == "chaser draft"
 
 
@@ -238,6 +240,8 @@ def test_nudge_when_nothing_at_all_has_arrived(wdtk):
     assert drafted(wdtk, "nudge", "2026-03-09")["created"] == [
         {"ref": "smm-1-n", "request": "smm-1"}
     ]
+    nudge = next(f for f in wdtk.json("show", "smm-1")["followups"] if f["kind"] == "nudge")
+    assert "by 31 March 2026.\n\nYours faithfully,\n\nAlex Example" in nudge["text"]
 
 
 def test_auto_policy_drafts_in_run_once(wdtk):

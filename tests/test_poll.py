@@ -114,6 +114,25 @@ def test_newly_overdue_is_reported_once(wdtk, replica):
     assert wdtk.json("poll", "--as-of", "2026-04-01T13:00")["newly_overdue"] == []
 
 
+def test_one_working_day_late_is_said_in_the_singular(wdtk, replica):
+    """Due Tue 31 Mar 2026; Wed 1 Apr is the first working day late."""
+    from bot.outcomes import NewlyOverdue
+    from bot.rules.news import newly_overdue
+
+    sent_request(wdtk, replica, 5001, "smm-1")
+    wdtk.run("poll", "--as-of", "2026-03-02T12:00")
+    out = wdtk.run("poll", "--as-of", "2026-04-01T06:00").stdout
+    assert "now waiting_response_overdue: smm-1 (1 working day late, due 2026-03-31)" in out
+    item = NewlyOverdue("smm-1", "waiting_response_overdue", 1, "2026-03-31")
+    assert (
+        newly_overdue(item).text
+        == "smm-1: waiting_response_overdue, 1 working day late (due 2026-03-31)"
+    )
+    results = wdtk.json("results", "social-media-misuse", "--as-of", "2026-04-01")
+    waiting = {r["body"]: r["waiting"] for r in results["rows"]}
+    assert waiting["home_office"] == "waiting response overdue, 1 working day late"
+
+
 def test_track_any_request_by_url_forms(wdtk, replica):
     doc = make_request_doc(
         7001,

@@ -141,6 +141,15 @@ def test_xss_payloads_in_titles_and_body_names_render_as_text(project, tmp_path)
         assert payload in text  # shown to the reader, literally
 
 
+def test_html_timeline_caption_says_bars_run_to_the_answer(project):
+    """A bar ends at the answer, not the first reply (an acknowledgement, or smm-4's
+    clarification request of 02-10): the caption says what the bar shows."""
+    seed(project)
+    html = report(project, CAMPAIGN, "--format", "html").decode()
+    assert "sent to its answer (or to 2026-03-10 while waiting)" in html
+    assert "to its first reply" not in html
+
+
 # -- CSV ------------------------------------------------------------------------------
 
 

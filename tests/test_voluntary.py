@@ -114,9 +114,11 @@ def test_foi_no_read_from_inline_bodies_and_draft_names_them(project):
     assert FOIA_ACT not in voluntary["letter"]
     assert "Under the" not in voluntary["letter"]
     assert "asking you to provide the following information voluntarily" in voluntary["letter"]
+    # The branch's words and the next line's stay apart ("voluntarily for each year").
+    assert "voluntarily\nfor each calendar year from 2021" in voluntary["letter"]
     # Every other body is still asked under its Act.
     assert (
-        f"Under the {FOIA_ACT}, please provide"
+        f"Under the {FOIA_ACT}, please provide the following information\nfor each calendar year"
         in project.json("show", refs["home_office"])["letter"]
     )
     report = project.json("draft", "social-media-misuse")
@@ -135,9 +137,13 @@ def test_scaffold_letter_asks_voluntarily():
         body = {"name": "X", "law": law, "law_name": law_name}
         return template.render(body=body, first_year=2021, last_year=2025, requester={"name": "A"})
 
-    assert "voluntarily" in render("none", "no freedom of information law (a voluntary request)")
-    assert "Under the" not in render("none", "no freedom of information law (a voluntary request)")
-    assert f"Under the {FOIA_ACT}, please provide" in render("foi", FOIA_ACT)
+    voluntary = render("none", "no freedom of information law (a voluntary request)")
+    assert "voluntarily\nfor each calendar year from 2021 to 2025:" in voluntary
+    assert "Under the" not in voluntary
+    assert (
+        f"Under the {FOIA_ACT}, please provide the following information\nfor each calendar year"
+        in render("foi", FOIA_ACT)
+    )
 
 
 # --- status: never overdue, no due date -------------------------------------------------
@@ -185,6 +191,7 @@ def test_followups_draft_only_a_polite_reminder(wdtk, replica):
     text = followup_text(wdtk, ref, "chaser")
     assert "polite reminder" in text
     assert "it is now 21 working days since I sent it" in text  # 3 Mar .. 1 Apr, not 17 Mar
+    assert "expect to reply.\n\nYours faithfully," in text
     for words in STATUTORY_WORDS:
         assert words not in text, words
     assert "Act" not in text

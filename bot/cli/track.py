@@ -281,6 +281,8 @@ def poll(
 
 
 def poll_summary(report) -> str:
+    from bot.wording import plural
+
     if not report.polled:
         return "Nothing was due a poll."
     lines = [f"Polled {report.polled} request(s) with {report.http_calls} call(s) to WDTK."]
@@ -292,7 +294,8 @@ def poll_summary(report) -> str:
         lines.append(f"  {item.ref}: {item.before} → {item.after}")
     for item in report.newly_overdue:
         since = f", due {item.counted_from}" if item.counted_from else ""
-        lines.append(f"  now {item.status}: {item.ref} ({item.days_late} working days late{since})")
+        late = plural(item.days_late, "working day") if item.days_late is not None else "?"
+        lines.append(f"  now {item.status}: {item.ref} ({late} late{since})")
     for item in report.withdrawn:
         lines.append(
             f"  withdrawn: {item['kind']} {item['ref']} ({item['request']}): {item['note']}"

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from bot.config import FieldSpec
 from bot.reports.figures import REASONS, Figure, key
 from bot.reports.tables import ReportRow
+from bot.wording import plural
 
 # Live statuses that mean the body has given its answer (so no status is shown).
 ANSWERED = frozenset(
@@ -101,7 +102,7 @@ class ResultRow:
             return ""
         text = self.status.replace("_", " ")
         if self.days_overdue:
-            text += f", {self.days_overdue} working days late"
+            text += f", {plural(self.days_overdue, 'working day')} late"
         return text
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.outcomes import NewlyOverdue, NewReply, PollFailure
+from bot.wording import plural
 
 # Order in the digest: what needs acting on first. Each section: its heading, and how the
 # subject counts it, singular and plural ("1 new response", "5 need a human").
@@ -85,7 +86,7 @@ def new_reply(reply: NewReply) -> NewsItem:
 
 def newly_overdue(item: NewlyOverdue) -> NewsItem:
     kind = "very_overdue" if item.status.endswith("very_overdue") else "overdue"
-    late = f", {item.days_late} working days late" if item.days_late is not None else ""
+    late = f", {plural(item.days_late, 'working day')} late" if item.days_late is not None else ""
     since = f" (due {item.counted_from})" if item.counted_from else ""
     if item.status == "waiting_classification":
         text = (

@@ -48,10 +48,11 @@ class Schedule(StoreConnection):
         return row[0] or None
 
     # What a live status needs, and no more: the letters and page texts would cost a
-    # daemon tens of MB at 10,000 requests.
+    # daemon tens of MB at 10,000 requests. `is_school`: a FOIA school is late only after
+    # its 60th working day (SI 2004/3364), not its 20th.
     LIVE_COLUMNS = (
         "ref, status, awaiting_description, due, very_overdue_after, review_started_on, "
-        "law, reported_status, answered_at"
+        "law, reported_status, answered_at, is_school"
     )
 
     def linked_status_rows(self, campaign: str | None = None) -> Iterator[dict]:
