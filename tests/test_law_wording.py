@@ -213,3 +213,13 @@ def test_an_eir_review_request_speaks_of_exceptions(wdtk, replica):
     drafted(wdtk, "internal-review", "2026-03-23")
     text = text_of(wdtk, ref, "internal-review")
     assert "the exceptions or reasons you gave" in text and "exemptions" not in text
+
+
+def test_chaser_and_nudge_keep_the_blank_line_before_the_sign_off(wdtk):
+    """The last paragraph ends in a Jinja block: trim_blocks must not eat the line break
+    that separates it from "Yours faithfully," (the review and complaint letters keep it)."""
+    wdtk.edit_config("chaser_max = 2", "chaser_max = 2\nnudge_after = 5")
+    drafted(wdtk, "nudge", "2026-03-09")  # Mon 9 Mar: 5 working days after Mon 2 Mar
+    drafted(wdtk, "chaser", "2026-04-01")  # Wed 1 Apr: the day after the due date
+    for kind, last in (("nudge", "by 31 March 2026."), ("chaser", "expect to respond.")):
+        assert f"{last}\n\nYours faithfully,\n" in text_of(wdtk, "smm-1", kind), kind
