@@ -103,16 +103,18 @@ def test_foia_school_chased_only_after_the_60th_working_day_si_2004_3364(wdtk, r
     assert "31 March" not in text
 
 
-def test_poll_never_tells_a_foia_school_late_on_its_21st_working_day(wdtk, replica):
-    """Day 20 for Mon 2 Mar is Tue 31 Mar; a school has to Mon 1 Jun (SI 2004/3364), so on
-    Wed 1 Apr the poll's "now overdue" news names the Home Office's request, not the
-    school's, as `status` and `overdue` do."""
-    doc = make_request_doc(9104, "St Mary's: staff disciplined", body=SCHOOL, tags=[],
+def test_poll_never_tells_a_foia_school_overdue_before_the_60th_working_day(wdtk, replica):
+    """SI 2004/3364 reg 3: on Wed 1 Apr (day 21) a school is not late, so the poll that
+    notices deadlines passing must not say "now waiting_response_overdue" either; on Tue 2
+    Jun (the day after the 60th, Mon 1 Jun) it is, 1 working day late."""
+    doc = make_request_doc(9104, "St Mary's: staff vetting", body=SCHOOL, tags=[],
                            sent_at="2026-03-02T10:15:00+00:00")  # fmt: skip
     ref = track_into_campaign(wdtk, replica, doc)
-    late = [o["ref"] for o in wdtk.json("poll", "--as-of", "2026-04-01T12:00")["newly_overdue"]]
-    assert late == ["smm-1"]
+    told = wdtk.json("poll", "--as-of", "2026-04-01T18:00")["newly_overdue"]
+    assert ref not in [o["ref"] for o in told]
     assert status_of(wdtk, ref, "2026-04-01")["status"] == "waiting_response"
+    told = wdtk.json("poll", "--as-of", "2026-06-02T18:00")["newly_overdue"]
+    assert [(o["ref"], o["days_late"]) for o in told if o["ref"] == ref] == [(ref, 1)]
 
 
 def test_eir_school_is_very_overdue_after_40_working_days(wdtk, replica):

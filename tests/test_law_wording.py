@@ -12,6 +12,7 @@ WDTK replica. Every date is counted by hand on the 2026 calendar:
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -213,3 +214,32 @@ def test_an_eir_review_request_speaks_of_exceptions(wdtk, replica):
     drafted(wdtk, "internal-review", "2026-03-23")
     text = text_of(wdtk, ref, "internal-review")
     assert "the exceptions or reasons you gave" in text and "exemptions" not in text
+
+
+def test_chaser_and_nudge_keep_the_blank_line_before_the_sign_off(wdtk):
+    """The last paragraph ends in a Jinja block: trim_blocks must not eat the line break
+    that separates it from "Yours faithfully," (the review and complaint letters keep it)."""
+    wdtk.edit_config("chaser_max = 2", "chaser_max = 2\nnudge_after = 5")
+    drafted(wdtk, "nudge", "2026-03-09")  # Mon 9 Mar: 5 working days after Mon 2 Mar
+    drafted(wdtk, "chaser", "2026-04-01")  # Wed 1 Apr: the day after the due date
+    for kind, last in (("nudge", "by 31 March 2026."), ("chaser", "expect to respond.")):
+        assert f"{last}\n\nYours faithfully,\n" in text_of(wdtk, "smm-1", kind), kind
+
+
+def test_a_report_counts_a_school_late_only_after_its_60th_working_day(wdtk, replica):
+    """SI 2004/3364 reg 3: on Sat 11 Apr (past day 20, Tue 31 Mar; before day 60, Mon 1
+    Jun) an unanswered school is not yet late, and one answered on Mon 20 Apr answered in
+    time: the report's on_time says so, as `status` and `overdue` do."""
+    waiting = track(wdtk, replica, 9231, MAINTAINED)
+    answered = track(wdtk, replica, 9232, MAINTAINED)
+    replica.add_event(9232, event(None, "response", "2026-04-20T10:00:00+01:00", text="Figures."))
+    replica.add_event(
+        9232,
+        event(None, "status_update", "2026-04-20T11:00:00+01:00", described_state="successful"),
+    )
+    wdtk.run("poll", "--all", "--as-of", "2026-04-20T12:00")
+    out = wdtk.run("report", "social-media-misuse", "--format", "json", "-o", "-",
+                   "--as-of", "2026-04-20").stdout  # fmt: skip
+    rows = {r["ref"]: r for r in json.loads(out)["requests"]}
+    assert (rows[waiting]["on_time"], rows[waiting]["days_overdue"]) == (None, None)
+    assert (rows[answered]["answered_on"], rows[answered]["on_time"]) == ("2026-04-20", True)

@@ -223,10 +223,22 @@ def timeliness(
     """(first reply, answer, working days to the answer, on time) for one status row."""
     reply = first_reply(replies, st.sent_on) if replies else None
     answer, days, on_time = answer_timing(
-        st.sent_on, st.answered_on, st.due, st.status, st.law, iso_today, calendar
+        st.sent_on, st.answered_on, in_time_by(st), st.status, st.law, iso_today, calendar
     )
     first = reply.isoformat() if reply else answer
     return first, answer, days, on_time
+
+
+def in_time_by(st: StatusRow) -> str | None:
+    """The last day an answer is in time: the due date, or for a FOIA school (its row has a
+    `due_note`) the 60th working day, since without its term dates a breach is certain
+    only after then (SI 2004/3364 reg 3, SI 2009/1369 reg 2, SI 2010/2768). Once answered,
+    the status rule has judged the answer against that limit (`answered_days_late`)."""
+    if st.due_note:
+        return st.very_overdue_after
+    if st.answered_on and st.due and st.answered_days_late is None:
+        return max(st.due, st.answered_on)  # in time by the status rule's count
+    return st.due
 
 
 def answer_timing(
@@ -411,7 +423,7 @@ def body_timeliness(
     for r in rows:
         status = r.status
         answer, days, on_time = answer_timing(
-            r.sent_on, r.answered_on, r.due, status, r.law, iso_today, calendar
+            r.sent_on, r.answered_on, in_time_by(r), status, r.law, iso_today, calendar
         )
         counts[status] = counts.get(status, 0) + 1
         key = (r.body or "") if was_sent(status, r.sent_on) else None
