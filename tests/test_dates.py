@@ -69,3 +69,18 @@ def test_what_is_not_a_time_is_an_error(stamp: str) -> None:
     for shown in (format_uk, format_uk_short):
         with pytest.raises(ValueError):
             shown(stamp)
+
+
+def test_a_date_option_takes_a_date_time_as_its_uk_day():
+    """One `--as-of` value works for every command: `status` (a day) takes what `poll` (a
+    moment) takes. 23:30 UTC on Tue 31 Mar 2026 is 00:30 BST on Wed 1 Apr."""
+    import click
+
+    from bot.cli.app import DateType
+
+    day = DateType()
+    assert day.convert("2026-04-01", None, None) == dt.date(2026, 4, 1)
+    assert day.convert("2026-04-01T12:00", None, None) == dt.date(2026, 4, 1)
+    assert day.convert("2026-03-31T23:30:00+00:00", None, None) == dt.date(2026, 4, 1)
+    with pytest.raises(click.BadParameter, match="'2026-13-01' is not a date like 2026-11-22"):
+        day.convert("2026-13-01", None, None)

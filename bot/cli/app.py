@@ -173,6 +173,9 @@ EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
 
 
 class DateType(click.ParamType):
+    """A day; a date-time stands for its day in UK time, so that one `--as-of` value works
+    for every command."""
+
     name = "YYYY-MM-DD"
 
     def convert(
@@ -183,7 +186,13 @@ class DateType(click.ParamType):
         try:
             parsed = dt.date.fromisoformat(value)
         except ValueError:
-            self.fail(f"{value!r} is not a date like 2026-11-22", param, ctx)
+            from bot.dates import LONDON
+
+            try:
+                moment = dt.datetime.fromisoformat(value)
+            except ValueError:
+                self.fail(f"{value!r} is not a date like 2026-11-22", param, ctx)
+            parsed = (moment.astimezone(LONDON) if moment.tzinfo else moment).date()
         _in_range(self, parsed, value, param, ctx)
         return parsed
 
