@@ -204,6 +204,12 @@ def test_a_late_chaser_still_due_is_released_as_before(late):
     report = late.json("launch", CAMPAIGN, "--as-of", "2026-04-01T09:00")
     assert [f["ref"] for f in report["followups"]] == ["smm-1-c1"]
     assert report["withdrawn"] == []
+    # No new request to send, but a follow-up is: the text never opens with "nothing".
+    text = late.run("launch", CAMPAIGN, "--as-of", "2026-04-01T09:05").stdout
+    assert text.startswith("No new request is due to send yet; the follow-ups below are.")
+    # Due Tue 31 Mar: on Wed 1 Apr the request is one working day late, in words too.
+    shown = late.run("show", "smm-1", "--as-of", "2026-04-01").stdout
+    assert "1 working day, counted from 2026-03-31" in shown
 
 
 # --- the launch sheet's copy block holds the letter only ----------------------------------

@@ -119,8 +119,10 @@ def launch_text(report) -> str:
                 f"{item['ref']}  {item['body']}  send at or after {when} (UK)",
                 item["url"],
             ]
-    else:
+    elif not report.followups:
         lines.append("Nothing new is due to send yet.")
+    else:
+        lines.append("No new request is due to send yet; the follow-ups below are.")
     if report.waiting:
         lines.append("")
         lines.append(

@@ -10,6 +10,7 @@ import click
 
 from bot.cli.app import App
 from bot.cli.output import printable
+from bot.wording import plural
 
 # The dates and facts `show` lists under the title, in this order, where they are set.
 _FACTS = (
@@ -101,9 +102,11 @@ def _print_facts(info: dict[str, Any]) -> None:
     if info["due_note"]:
         _line("school limit", info["due_note"])
     if info["days_overdue"] is not None:
-        _line("late", f"{info['days_overdue']} working days, counted from {info['late_from']}")
+        days = plural(info["days_overdue"], "working day")
+        _line("late", f"{days}, counted from {info['late_from']}")
     if info["answered_days_late"]:
-        _line("answered late", f"{info['answered_days_late']} working days after {info['due']}")
+        days = plural(info["answered_days_late"], "working day")
+        _line("answered late", f"{days} after {info['due']}")
     if info["note"]:
         hint = info["suggested"]
         said = f" (it looks like {hint['state']}: {hint['why']}; a suggestion only)" if hint else ""
