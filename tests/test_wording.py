@@ -60,3 +60,19 @@ def test_every_command_summary_in_help_is_a_whole_sentence():
         summaries.append(current)
         for summary in summaries:
             assert summary.endswith(".") and not summary.endswith(("...", "e.g.")), summary
+
+
+def test_a_piped_table_never_cuts_a_status_or_a_url(capsys):
+    """Cron mail and pipes read the whole value: `waiting_respon…` could be overdue or not,
+    and a cut URL leads nowhere."""
+    from bot.cli.output import print_table
+
+    url = "https://www.whatdotheyknow.com/request/" + "staff_disciplined_for_social_media_misuse_" * 3
+    title = "Staff disciplined for social media misuse, by year, grade and outcome " * 3
+    headers = ("ref", "body", "status", "sent", "due", "late", "review by", "stage", "url", "title")
+    row = ("smm-1", "Greater Manchester Police", "waiting_response_very_overdue", "2026-03-02",
+           "2026-03-31", "44", "2026-05-28", "chaser sent", url, title.strip())  # fmt: skip
+    print_table(headers, [row])
+    out = capsys.readouterr().out
+    for value in row:
+        assert value in out, value

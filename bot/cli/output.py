@@ -27,8 +27,9 @@ def console(stderr: bool = False):
     from rich.console import Console
 
     stream = sys.stderr if stderr else sys.stdout
-    # Cron mail and pipes get a wide table rather than rich's 80-column default.
-    width = None if stream.isatty() else 160
+    # Cron mail and pipes get the table as wide as its cells rather than rich's 80-column
+    # default: a status or URL cut short to fit would be a wrong one.
+    width = None if stream.isatty() else 1000
     # markup/emoji off: titles and body names are user data, and rich would read
     # "[bold]" as markup and ":thumbs_up:" as an emoji, and crash on a stray "[/]".
     return Console(
@@ -44,7 +45,11 @@ def print_table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
     if len(rows) <= RICH_MAX_ROWS:
         from rich.table import Table
 
-        table = Table(*headers)
+        table = Table()
+        for header in headers:
+            # A narrow screen folds a long status or URL onto more lines, never cuts it
+            # to "waiting_respon…": a cut value is a wrong one.
+            table.add_column(header, overflow="fold")
         for row in printable_rows(rows):
             table.add_row(*row)
         console().print(table)
