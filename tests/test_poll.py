@@ -75,6 +75,9 @@ def test_scripted_timeline_response_classification_review(wdtk, replica):
         ("smm-1", "internal_review_overdue", 2)
     ]
     assert wdtk.json("overdue", "--as-of", "2026-04-24", "--stage", "response") == []
+    assert wdtk.run("overdue", "--as-of", "2026-04-24", "--stage", "response").stdout == (
+        "Nothing overdue is at stage 'response'.\n"
+    )
     events = [e["kind"] for e in wdtk.json("show", "smm-1")["events"]]
     assert (
         events.count("response") == 1 and events.count("sent") == 1

@@ -117,8 +117,9 @@ def _scope(app: App, campaign: str | None, group: str | None, refs: tuple[str, .
 
 
 def _whose(others: list[dict], most: int = 5) -> str:
-    """`wdtk-1 by jo_bloggs, wdtk-2 by an external requester`: whose each request is."""
-    named = [f"{o['request']} by {o['user'] or 'an external requester'}" for o in others]
+    """`wdtk-1 by jo_bloggs, wdtk-2 by an unknown requester`: whose each request is (WDTK
+    names no user for a request made outside it, or one hidden when it was tracked)."""
+    named = [f"{o['request']} by {o['user'] or 'an unknown requester'}" for o in others]
     return ", ".join(named[:most]) + (f" and {len(named) - most} more" if len(named) > most else "")
 
 

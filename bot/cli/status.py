@@ -114,7 +114,7 @@ def overdue(
         )
         return
     if not rows:
-        click.echo("Nothing is overdue.")
+        click.echo(f"Nothing overdue is at stage {stage!r}." if stage else "Nothing is overdue.")
         return
     app.print_table(
         ("ref", "body", "status", "late from", "working days late", "review by", "stage", "url"),
