@@ -217,3 +217,17 @@ def test_untrack_refuses_a_campaign_request(project):
     result = project.run("untrack", "smm-1", "--yes", expect=1)
     assert "smm-1 belongs to campaign 'social-media-misuse'" in result.stderr
     assert project.json("show", "smm-1")["ref"] == "smm-1"
+
+
+def test_search_keeps_to_one_group(mine, replica):
+    """`search --group`: replies to that group's requests only, each with the day it was
+    sent (Fri 13 Mar), never another group's with the same words."""
+    replied = [event(None, "sent", SENT),
+               event(None, "response", "2026-03-13T09:00:00+00:00", text="Pothole figures attached.")]  # fmt: skip
+    mine.run("track", add(replica, 9101, events=replied), "--group", "potholes")
+    mine.run("track", add(replica, 9102, events=replied), "--group", "libraries")
+    hits = mine.json("search", "pothole", "--group", "potholes")
+    assert [(h["ref"], h["date"]) for h in hits] == [("wdtk-9101", "2026-03-13")]
+    assert {h["ref"] for h in mine.json("search", "pothole")} == {"wdtk-9101", "wdtk-9102"}
+    wrong = mine.run("search", "pothole", "--group", "pothole", expect=2)
+    assert "pothole" in wrong.stderr and len(wrong.stderr.strip().splitlines()) == 1

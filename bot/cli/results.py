@@ -184,11 +184,17 @@ def fts_query(words: tuple[str, ...]) -> str:
 @click.command()
 @click.argument("query", nargs=-1, required=True)
 @click.option("--campaign", help="Only this campaign's replies.")
+@click.option("--group", "-g", help="Only the replies to this group of tracked requests.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
 @json_option
 @pass_app
 def search(
-    app: App, query: tuple[str, ...], campaign: str | None, limit: int, as_json: bool
+    app: App,
+    query: tuple[str, ...],
+    campaign: str | None,
+    group: str | None,
+    limit: int,
+    as_json: bool,
 ) -> None:
     """Find replies by their text, such as `foibot search twitter --campaign C`.
 
@@ -197,11 +203,14 @@ def search(
     """
     if campaign:
         app.config.campaign(campaign)
+    from bot.cli.names import check_group
+
+    check_group(app, group)
     match = fts_query(query)
     if not match:
         raise UsageError("give some words to search for")
     try:
-        hits = app.store.search_replies(match, campaign, limit)
+        hits = app.store.search_replies(match, campaign, limit, group=group)
     except sqlite3.OperationalError as exc:
         raise UsageError(f"cannot search for {' '.join(query)!r}: {exc}") from None
     base_url = app.config.wdtk.base_url

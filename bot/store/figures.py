@@ -20,7 +20,7 @@ class Figures(StoreConnection):
         return list(self.db.query(sql + " ORDER BY rowid", params))
 
     def search_replies(
-        self, match: str, campaign: str | None = None, limit: int = 50
+        self, match: str, campaign: str | None = None, limit: int = 50, group: str | None = None
     ) -> list[dict]:
         """Incoming messages matching an FTS5 query, best first, with the request, body,
         date and a snippet whose hits are wrapped in [ and ]."""
@@ -38,6 +38,9 @@ class Figures(StoreConnection):
         if campaign:
             sql += " AND r.campaign = ?"
             params.append(campaign)
+        if group:
+            sql += ' AND r."group" = ?'
+            params.append(group)
         sql += " ORDER BY correspondence_fts.rank LIMIT ?"
         params.append(limit)
         return list(self.db.query(sql, params))
