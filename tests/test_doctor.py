@@ -49,7 +49,10 @@ def test_fresh_example_project_is_healthy_and_no_database_is_created(project):
     }
     assert "does not exist yet" in found["database"]["message"]
     # home_office (FOI) and police_scotland (FOISA): one body per law the campaign reaches
-    assert "home_office, police_scotland" in found["campaign social-media-misuse"]["message"]
+    assert found["campaign social-media-misuse"]["message"] == (
+        "title and letter render for one body of each law and kind: home_office, "
+        "police_scotland (7 bodies in the campaign)"
+    )
     assert not project.db.exists() and not project.db.parent.exists()
     elsewhere = project.root / "other" / "x.db"
     text = project.run("--db", str(elsewhere), "doctor").stdout

@@ -73,14 +73,15 @@ def check_release_identity(config: Config) -> list[Check]:
     return checks
 
 
-def sample_bodies(bodies: list[Body]) -> list[Body]:
+def sample_bodies(bodies: list[Body], *, environmental: bool = False) -> list[Body]:
     """One requestable body per law and school-ness: templates branch on those (Scottish
-    wording, the schools' limit), so each branch gets rendered once without rendering a
-    10,000-body campaign in full."""
+    wording, a voluntary request, the schools' limit), so each branch gets rendered once
+    without rendering a 10,000-body campaign in full."""
     seen: dict[tuple[str, bool], Body] = {}
     for body in bodies:
         if body.requestable:
-            seen.setdefault((body.law, body.is_school), body)
+            law = body.law_for_request(environmental=environmental)
+            seen.setdefault((law, body.is_school), body)
     return list(seen.values())
 
 
@@ -105,7 +106,7 @@ def check_campaign_templates(
                 )
             )
             continue
-        sample = sample_bodies(bodies)
+        sample = sample_bodies(bodies, environmental=campaign.environmental)
         if not sample:
             checks.append(
                 warning(
@@ -132,8 +133,9 @@ def check_campaign_templates(
         checks.append(
             passed(
                 name,
-                f"title and letter render for {some([b.url_name for b in sample])} "
-                f"({plural(len(bodies), 'body', 'bodies')} in all)",
+                f"title and letter render for one body of each law and kind: "
+                f"{some([b.url_name for b in sample])} ({plural(len(bodies), 'body', 'bodies')} "
+                "in the campaign)",
             )
         )
     return checks
