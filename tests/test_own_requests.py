@@ -231,3 +231,13 @@ def test_search_keeps_to_one_group(mine, replica):
     assert {h["ref"] for h in mine.json("search", "pothole")} == {"wdtk-9101", "wdtk-9102"}
     wrong = mine.run("search", "pothole", "--group", "pothole", expect=2)
     assert "pothole" in wrong.stderr and len(wrong.stderr.strip().splitlines()) == 1
+
+
+def test_track_says_whose_each_request_is(mine, replica):
+    """Same-titled requests (a campaign's copies, other users') told apart by body and owner."""
+    jane = make_user("Jane Doe", user_id=900777)
+    out = mine.run("track", add(replica, 9201), add(replica, 9202, user=jane)).stdout
+    assert (
+        f"  tracked: wdtk-9201 Pothole repairs in ward 9201 (home_office, by {REPLICA_USER})" in out
+    )
+    assert "  tracked: wdtk-9202 Pothole repairs in ward 9202 (home_office, by jane_doe)" in out

@@ -183,6 +183,17 @@ def _track_json(item, status: str | None) -> dict:
     return out
 
 
+def _whose(row: dict) -> str:
+    """ " (home_office, by jane_doe)": which body and whose request, so that requests with
+    the same title (a campaign's, other users') can be told apart."""
+    facts = [
+        printable(v)
+        for v in (row.get("body"), row.get("wdtk_user") and f"by {row['wdtk_user']}")
+        if v
+    ]
+    return f" ({', '.join(facts)})" if facts else ""
+
+
 def _print_summary(done: list, quiet: bool) -> None:
     from bot.wording import plural
 
@@ -195,7 +206,9 @@ def _print_summary(done: list, quiet: bool) -> None:
             label = {"tracked": "tracked", "already": "already tracked", "hidden": "hidden"}[
                 item.outcome
             ]
-            click.echo(f"  {label}: {item.row['ref']} {printable(item.row['title'])}")
+            click.echo(
+                f"  {label}: {item.row['ref']} {printable(item.row['title'])}{_whose(item.row)}"
+            )
     parts = [f"{counts.get(k, 0)} {OUTCOME_LABELS[k]}" for k in OUTCOME_LABELS if counts.get(k)]
     click.echo(f"{plural(len(done), 'request')}: " + "; ".join(parts) + ".")
 
