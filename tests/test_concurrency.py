@@ -154,9 +154,7 @@ def check_everything_recorded_once(project, replica) -> None:
         second = conn.execute(
             "SELECT ref, body FROM requests WHERE campaign = 'second-round'"
         ).fetchall()
-        assert sorted(r["body"] for r in second) == [
-            "home_office", "gmp", "police_scotland",
-        ]  # fmt: skip
+        assert sorted(r["body"] for r in second) == ["gmp", "home_office", "police_scotland"]
         drafted = Counter(
             r[0]
             for r in conn.execute(
