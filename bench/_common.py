@@ -402,3 +402,18 @@ def counts(db_path: Path) -> str:
         f"{letters:,.0f} characters, {n['events']:,} events, {n['followups']:,} follow-ups, "
         f"{n['bodies']:,} bodies; {size:,.0f} MB"
     )
+
+
+def write_campaign_project(root: Path, *, head: str = "", tail: str = "") -> Path:
+    """A project folder with the example letter and a campaign `bench` over every body
+    tagged `bench`; `head` and `tail`: TOML before and after the campaign's keys."""
+    (root / "templates" / "letters").mkdir(parents=True)
+    shutil.copy(REPO / "templates/letters/social_media_misuse.txt.j2", root / "templates/letters/")
+    config = root / "config.toml"
+    config.write_text(
+        f'{head}[requester]\nname = "Alex Example"\n\n[[campaigns]]\nslug = "bench"\n'
+        'title = "Staff disciplined for social media misuse ({{ body.short_name }})"\n'
+        'letter = "templates/letters/social_media_misuse.txt.j2"\nbody_tags = ["bench"]\n'
+        f"vars = {{ first_year = 2021, last_year = 2025 }}\n{tail}"
+    )
+    return config

@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _common import REPO, median_time, peak_memory_mb
+from _common import median_time, peak_memory_mb, write_campaign_project
 
 from bot.bodies import read_authorities_csv
 from bot.campaigns.service import draft_campaign
@@ -47,19 +47,6 @@ def write_csv(path: Path) -> None:
                         "2007-10-24 11:51:01 +0100", "2025-01-01 00:00:00 +0000", "2"])  # fmt: skip
 
 
-def write_project(root: Path) -> Path:
-    (root / "templates" / "letters").mkdir(parents=True)
-    shutil.copy(REPO / "templates/letters/social_media_misuse.txt.j2", root / "templates/letters/")
-    config = root / "config.toml"
-    config.write_text(
-        '[requester]\nname = "Alex Example"\n\n[[campaigns]]\nslug = "bench"\n'
-        'title = "Staff disciplined for social media misuse ({{ body.short_name }})"\n'
-        'letter = "templates/letters/social_media_misuse.txt.j2"\nbody_tags = ["bench"]\n'
-        "vars = { first_year = 2021, last_year = 2025 }\n"
-    )
-    return config
-
-
 def main() -> None:
     global CSV_ROWS, CAMPAIGN_BODIES
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -72,7 +59,7 @@ def main() -> None:
     try:
         csv_path = tmp / "all-authorities.csv"
         write_csv(csv_path)
-        config = load_config(write_project(tmp))
+        config = load_config(write_campaign_project(tmp))
         db_path = tmp / "bench.db"
         today = dt.date(2026, 11, 22)
 

@@ -30,7 +30,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _common import REPO, median_time, peak_memory_mb
+from _common import median_time, peak_memory_mb, write_campaign_project
 
 from bot.bodies import Body
 from bot.campaigns.service import draft_campaign, withdraw_stale_followups
@@ -47,20 +47,6 @@ SENT = "2026-03-02"  # Mon 2 Mar 2026: due Tue 31 Mar, very overdue after Thu 30
 DUE, VERY = "2026-03-31", "2026-04-30"
 TODAY = dt.date(2026, 4, 1)  # the first day late: a chaser is due (chaser_after = 1)
 NOW = dt.datetime(2026, 4, 2, 9, 0, tzinfo=dt.UTC)  # the next morning's launch
-
-
-def write_project(root: Path) -> Path:
-    (root / "templates" / "letters").mkdir(parents=True)
-    shutil.copy(REPO / "templates/letters/social_media_misuse.txt.j2", root / "templates/letters/")
-    config = root / "config.toml"
-    config.write_text(
-        '[wdtk]\nuser = "alex_example"\n\n[requester]\nname = "Alex Example"\n\n[[campaigns]]\nslug = "bench"\n'
-        'title = "Staff disciplined for social media misuse ({{ body.short_name }})"\n'
-        'letter = "templates/letters/social_media_misuse.txt.j2"\nbody_tags = ["bench"]\n'
-        "vars = { first_year = 2021, last_year = 2025 }\n"
-        "\n[campaigns.followups]\nchaser_after = 1\n"
-    )
-    return config
 
 
 def sent_campaign(db: Path, config) -> list[str]:
@@ -93,7 +79,13 @@ def main() -> None:
         REQUESTS = 500
     tmp = Path(tempfile.mkdtemp(prefix="foibot-bench-"))
     try:
-        config = load_config(write_project(tmp))
+        config = load_config(
+            write_campaign_project(
+                tmp,
+                head='[wdtk]\nuser = "alex_example"\n\n',
+                tail="\n[campaigns.followups]\nchaser_after = 1\n",
+            )
+        )
         db = tmp / "bench.db"
         refs = sent_campaign(db, config)
         store = Store(db)
