@@ -221,6 +221,10 @@ class MailboxConfig(NamedTuple):
     tls: bool = True  # implicit TLS (IMAPS); false for a plain connection, e.g. on loopback
     folder: str = "INBOX"
     after: str = "leave"  # what to do with a handled message: leave, flag or move:<folder>
+    # The host name of the operator's own mail server that receives mail from outside: its
+    # Received line must say WDTK's servers handed it the alert before `mail --track`
+    # follows a request the alert names (empty: the alert's own headers are all it has).
+    trusted_relay: str = ""
 
     @property
     def move_to(self) -> str | None:
@@ -474,6 +478,11 @@ def _parse_mailbox(t: Table) -> MailboxConfig:
         )
     if mailbox.port > 65535:
         t.fail(f"must be a TCP port (1-65535), got {mailbox.port}", t.key("port"))
+    relay = mailbox.trusted_relay
+    if relay and not re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})", relay):
+        t.fail(
+            f"must be a host name such as 'mx.example.org', got {relay!r}", t.key("trusted_relay")
+        )
     return mailbox
 
 

@@ -13,10 +13,13 @@ import sys
 import pytest
 
 from bot.mailbox.recognise import (
+    MAX_LINKS,
     Ignored,
+    Interrupted,
     Mention,
     Recognised,
     match_mentions,
+    mentions_in,
     recognise,
     sender_matches,
 )
@@ -105,6 +108,57 @@ def test_a_slug_no_request_has_but_a_released_draft_derives_is_that_draft():
     assert (found.drafts, found.untracked) == (("smm-1",), ())
     unknown = match_mentions((Mention(url_title="someone_elses_request"),), rows)
     assert unknown.untracked == (Mention(url_title="someone_elses_request"),)
+
+
+RELAY = "mx.example.org"
+
+
+def test_links_are_read_once_each_and_no_more_than_max_links():
+    text = "".join(f"{WDTK}/request/r{i % 3}\n" for i in range(30))
+    assert mentions_in([text], WDTK) == tuple(Mention(url_title=f"r{i}") for i in range(3))
+    many = "".join(f"{WDTK}/request/r{i}\n" for i in range(MAX_LINKS + 10))
+    found = mentions_in([many], WDTK)
+    assert len(found) == MAX_LINKS and found[-1] == Mention(url_title=f"r{MAX_LINKS - 1}")
+
+
+def test_the_stop_flag_interrupts_reading_a_long_message():
+    raw = mail.forged_alert(WDTK, [f"r{i}" for i in range(1000)])
+    with pytest.raises(Interrupted):
+        recognise(raw, WDTK, should_stop=lambda: True)
+
+
+def test_an_alert_with_alavetelis_headers_is_genuine_and_a_bare_forgery_is_not():
+    genuine = recognise(mail.track_alert(WDTK, [("a_one", "A", "HO", 1)]), WDTK)
+    assert isinstance(genuine, Recognised) and genuine.doubt is None
+    forged = recognise(mail.forged_alert(WDTK, ["a_one"]), WDTK)
+    assert isinstance(forged, Recognised)
+    assert forged.doubt == "no 'Auto-Submitted: auto-generated' header"
+    # a track digest always carries Precedence: bulk (TrackMailer#event_digest)
+    bare = mail.track_alert(WDTK, [("a_one", "A", "HO", 1)]).replace(b"Precedence: bulk\n", b"")
+    assert recognise(bare, WDTK).doubt == "a track alert without 'Precedence: bulk'"
+    moved = mail.new_response(WDTK, "a_one", "A", "HO", 1).replace(
+        b"Return-Path: <do-not-reply-to-this-address@whatdotheyknow.com>",
+        b"Return-Path: <bounce@forger.example>",
+    )
+    expected = "Return-Path bounce@forger.example is not at whatdotheyknow.com"
+    assert recognise(moved, WDTK).doubt == expected
+
+
+def test_with_a_trusted_relay_only_its_own_received_line_counts():
+    copied = mail.forged_alert(WDTK, ["a_one"], copy_headers=True)
+    assert recognise(copied, WDTK).doubt is None  # the headers alone can be copied
+    assert recognise(copied, WDTK, trusted_relay=RELAY).doubt == f"no Received line by {RELAY}"
+    # the relay's line (on top) names the forger's host; the line below it, the forger's
+    # own, claims the site's and does not count
+    relayed = mail.forged_alert(
+        WDTK, ["a_one"], copy_headers=True, relay=RELAY, received_from="dsl-7.forger.example"
+    )
+    verdict = recognise(relayed, WDTK, trusted_relay=RELAY)
+    expected = f"{RELAY} received it from dsl-7.forger.example, not from whatdotheyknow.com"
+    assert verdict.doubt == expected
+    genuine = mail.new_response(WDTK, "a_one", "A", "HO", 1, relay=RELAY)
+    assert recognise(genuine, WDTK, trusted_relay=RELAY).doubt is None
+    assert recognise(genuine, WDTK, trusted_relay="mx.elsewhere.example").doubt is not None
 
 
 # --- against the IMAP server and the WDTK replica ---------------------------------------
@@ -379,7 +433,10 @@ def test_mailbox_config_errors_name_the_key(project):
         f.write('\n[mailbox]\nhost = "h"\nuser = "u"\npassword_env = "X"\nafter = "delete"\n')
     result = project.run("mail", expect=2)
     assert "mailbox.after" in result.stderr and "move:<folder>" in result.stderr
-    project.edit_config('after = "delete"', 'after = "leave"')
+    project.edit_config('after = "delete"', 'after = "leave"\ntrusted_relay = "mx; rm"')
+    result = project.run("mail", expect=2)
+    assert "mailbox.trusted_relay" in result.stderr and "host name" in result.stderr
+    project.edit_config('trusted_relay = "mx; rm"', 'trusted_relay = "mx.example.org"')
     result = project.run("mail", expect=2)
     assert "environment variable X is not set" in result.stderr
 
@@ -432,3 +489,99 @@ def test_doctor_online_checks_the_mailbox_login_and_folder(mailproject, replica,
     monkeypatch.setenv("FOIBOT_TEST_IMAP_PASSWORD", "wrong")
     box = mailbox_check(1)
     assert box["level"] == "error" and "refused the login" in box["message"]
+
+
+def stranger_requests(replica, n: int, first: int = 7001) -> list[str]:
+    from tests.wdtk_replica import HOME_OFFICE, make_request_doc
+
+    slugs = []
+    for wdtk_id in range(first, first + n):
+        replica.add_request(
+            make_request_doc(wdtk_id, f"Someone else's question {wdtk_id}", body=HOME_OFFICE,
+                             sent_at="2026-03-05T10:00:00+00:00",
+                             events=[event(wdtk_id * 100, "sent", "2026-03-05T10:00:00+00:00")])
+        )  # fmt: skip
+        slugs.append(slug(replica, wdtk_id))
+    return slugs
+
+
+def request_count(project) -> int:
+    return sqlite3.connect(project.db).execute("SELECT count(*) FROM requests").fetchone()[0]
+
+
+def test_a_forged_alert_never_tracks_strangers_but_may_hasten_a_poll(mailproject, replica, imap):
+    from bot.mailbox.service import MAX_UNTRACKED
+
+    strangers = stranger_requests(replica, 300)
+    add_response(replica, 5001)
+    before = request_count(mailproject)
+    imap.deliver(mail.forged_alert(replica.base_url, [slug(replica, 5001), *strangers]))
+    report = mailproject.json("mail", "--track", "--as-of", "2026-03-20T09:05")
+    (handled,) = report["handled"]
+    assert (handled["genuine"], handled["tracked"], handled["refs"]) == (False, [], ["smm-1"])
+    assert handled["doubt"] == "no 'Auto-Submitted: auto-generated' header"
+    assert len(handled["untracked"]) == MAX_UNTRACKED == 100
+    assert request_count(mailproject) == before
+    assert not any(s in p for p in replica.hit_paths() for s in strangers)
+    assert [r["ref"] for r in report["poll"]["new_responses"]] == ["smm-1"]
+
+
+def test_with_a_trusted_relay_a_genuine_alert_tracks_and_a_copied_one_does_not(
+    mailproject, replica, imap
+):
+    mailproject.edit_config("tls = false\n", f'tls = false\ntrusted_relay = "{RELAY}"\n')
+    one, two = stranger_requests(replica, 2)
+    base = replica.base_url
+    imap.deliver(
+        mail.forged_alert(base, [one], copy_headers=True, relay=RELAY,
+                          received_from="dsl-7.forger.example"),
+        mail.track_alert(base, [(two, "t", "Home Office", 9)], relay=RELAY),
+    )  # fmt: skip
+    report = mailproject.json("mail", "--track", "--as-of", "2026-03-20T09:05")
+    forged, genuine = report["handled"]
+    assert (forged["tracked"], forged["genuine"]) == ([], False)
+    assert forged["untracked"] == [f"/request/{one}"]
+    assert (genuine["tracked"], genuine["genuine"]) == (["wdtk-7002"], True)
+    text = mailproject.run("mail", "--track", "--as-of", "2026-03-20T09:06").stdout
+    assert "Read 0 new message(s)" in text
+
+
+def test_only_the_first_megabyte_of_a_message_is_read(mailproject, replica, imap):
+    from bot.mailbox.imap import MAX_MESSAGE_BYTES
+
+    base = replica.base_url
+    filler = "No link on this line, only words to fill it out.\n" * (MAX_MESSAGE_BYTES // 40)
+    raw = mail.forged_alert(base, [slug(replica, 5001)], copy_headers=True)
+    first = f"{base}/request/{slug(replica, 5001)}\n".encode()  # in the first kilobyte
+    raw = raw.replace(first, first + filler.encode())
+    raw += f"{base}/request/{slug(replica, 5002)}\n".encode()  # past the first megabyte
+    assert len(raw) > MAX_MESSAGE_BYTES + 1000
+    imap.deliver(raw)
+    report = mailproject.json("mail", "--as-of", "2026-03-20T09:05")
+    assert [h["refs"] for h in report["handled"]] == [["smm-1"]]
+
+
+def test_a_stop_while_a_message_is_read_leaves_it_for_the_next_pass(mailproject, replica, imap):
+    import datetime as dt
+
+    from bot.config import load_config
+    from bot.mailbox.service import check_mail
+    from bot.store.db import Store
+
+    imap.deliver(mail.forged_alert(replica.base_url, [slug(replica, 5002)] * 600))
+    config = load_config(mailproject.config)
+    now = dt.datetime(2026, 3, 20, 9, 5, tzinfo=dt.UTC)
+    asked = []
+
+    def stop_once_reading() -> bool:  # False before the message, True inside its links
+        asked.append(1)
+        return len(asked) > 1
+
+    store = Store(mailproject.db)
+    try:
+        stopped = check_mail(store, config, now, should_stop=stop_once_reading)
+        assert (stopped.error, stopped.read, stopped.handled) == (None, 0, [])
+        again = check_mail(store, config, now)
+    finally:
+        store.close()
+    assert [h.refs for h in again.handled] == [["smm-2"]]

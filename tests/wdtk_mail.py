@@ -23,20 +23,38 @@ def _domain(base_url: str) -> str:
     return (urlsplit(base_url).hostname or "").removeprefix("www.")
 
 
+BLACKHOLE = "do-not-reply-to-this-address"  # Alaveteli's default BLACKHOLE_PREFIX
+
+
 def _message(
     base_url: str, subject: str, *, sender: str | None = None, track: bool = False,
-    at: dt.datetime | None = None,
+    at: dt.datetime | None = None, relay: str | None = None,
 ) -> EmailMessage:  # fmt: skip
+    """The headers ApplicationMailer#mail_user sets: From and Return-Path the blackhole
+    address (set_reply_to_headers; Return-Path becomes the envelope sender, which the
+    receiving server records), Auto-Submitted and X-Auto-Response-Suppress
+    (set_auto_generated_headers), and for a track digest Precedence: bulk
+    (TrackMailer#event_digest). With `relay`, the Received line that server adds on
+    taking the message from the site's own mail host."""
     message = EmailMessage()
     domain = _domain(base_url)
-    # Requests mail comes from the contact address, track alerts from the track sender.
-    address = sender or (f"track@{domain}" if track else f"postmaster@{domain}")
+    address = sender or f"{BLACKHOLE}@{domain}"
+    if relay is not None:
+        host = f"mx0.{domain}"
+        message["Received"] = (
+            f"from {host} ({host} [192.0.2.25]) by {relay} (Postfix) with ESMTPS id 4Q7x; "
+            "Fri, 20 Mar 2026 09:00:02 +0000 (GMT)"
+        )
+    message["Return-Path"] = f"<{address}>"
     message["From"] = f"{SITE} <{address}>"
     message["To"] = "Test Requester <requester@example.org>"
     message["Subject"] = subject
     message["Date"] = format_datetime(at or dt.datetime(2026, 3, 20, 9, 0, tzinfo=dt.UTC))
     message["Message-ID"] = make_msgid(f"wdtk{next(_ids)}", domain="mail.example.org")
     message["Auto-Submitted"] = "auto-generated"
+    message["X-Auto-Response-Suppress"] = "OOF"
+    if track:
+        message["Precedence"] = "bulk"
     return message
 
 
@@ -155,6 +173,38 @@ def track_alert(base_url: str, items: list[tuple[str, str, str, int]], **kw) -> 
     )
     message = _message(base_url, f"Your {SITE} email alert", track=True, **kw)
     message.set_content(text, cte="quoted-printable")
+    return bytes(message)
+
+
+def forged_alert(
+    base_url: str, url_titles: list[str], *, received_from: str | None = None,
+    relay: str | None = None, copy_headers: bool = False,
+) -> bytes:  # fmt: skip
+    """A "track alert" someone else sent with the site's From line, naming requests
+    (each link as often as its slug is listed). copy_headers: it also copies the headers
+    Alaveteli sets (and a Return-Path at the site); with relay and received_from, the
+    relay's Received line says which host really handed it over."""
+    domain = _domain(base_url)
+    message = EmailMessage()
+    if relay is not None:
+        message["Received"] = (
+            f"from mx0.{domain} ({received_from} [198.51.100.7]) by {relay} (Postfix) "
+            "with ESMTP id 9Zz1; Fri, 20 Mar 2026 09:00:02 +0000 (GMT)"
+        )
+    message["Return-Path"] = f"<{BLACKHOLE}@{domain}>" if copy_headers else "<x@forger.example>"
+    # What a forger adds to look the part: a Received line below the relay's, naming it.
+    if relay is not None:
+        message["Received"] = f"from mx0.{domain} (mx0.{domain} [192.0.2.25]) by {relay}"
+    message["From"] = f"{SITE} <{BLACKHOLE}@{domain}>"
+    message["To"] = "Test Requester <requester@example.org>"
+    message["Subject"] = f"Your {SITE} email alert"
+    message["Message-ID"] = make_msgid(f"forged{next(_ids)}", domain="forger.example")
+    if copy_headers:
+        message["Auto-Submitted"] = "auto-generated"
+        message["X-Auto-Response-Suppress"] = "OOF"
+        message["Precedence"] = "bulk"
+    lines = "".join(f"{base_url}/request/{slug}\n" for slug in url_titles)
+    message.set_content("Requests you might like\n\n" + lines)
     return bytes(message)
 
 

@@ -57,8 +57,14 @@ def mail(app: App, track: bool, as_of: dt.datetime | None, wait: bool, as_json: 
             lines.append(f"  {handled.kind} (UID {handled.uid}): {named}")
             for ref in handled.tracked:
                 lines.append(f"    now tracking {ref}")
+            hint = " (`foibot mail --track` follows it)"
+            if handled.untracked and handled.doubt is not None:
+                hint = ""
+                lines.append(
+                    f"    may not be WDTK's own ({handled.doubt}): --track follows none of it"
+                )
             for label in handled.untracked:
-                lines.append(f"    not tracked: {label} (`foibot mail --track` follows it)")
+                lines.append(f"    not tracked: {label}{hint}")
         if report.poll is not None:
             lines.append(poll_summary(report.poll))
         click.echo("\n".join(lines))

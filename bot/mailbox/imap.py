@@ -2,7 +2,9 @@
 UID, apply the `after` action, and wait with IDLE. No decisions here.
 
 Messages are fetched with BODY.PEEK[] so reading them never marks them read: a person
-still sees WDTK's alerts as new in their mail program.
+still sees WDTK's alerts as new in their mail program. Each fetch is a partial one
+(RFC 3501 section 6.4.5, `BODY.PEEK[]<0.N>`): the server sends at most N bytes of a
+message, so a 40 MB "alert" costs what a 1 MB one does.
 """
 
 from __future__ import annotations
@@ -18,7 +20,11 @@ from bot.config import MailboxConfig
 from bot.errors import ConfigError, FoibotError
 
 FETCH_BATCH = 200  # UIDs per FETCH command: keeps each answer to a sensible size
-HEADER = b"BODY[HEADER.FIELDS (FROM)]"
+# Bytes read of a message. WDTK's alerts are a few kB (a track digest of 100 results some
+# tens of kB); past this a message is read truncated: its first links still count.
+MAX_MESSAGE_BYTES = 1 << 20
+MAX_HEADER_BYTES = 4096  # of the From header fetched to pick the site's mail
+HEADER = b"BODY[HEADER.FIELDS (FROM)]<0>"
 
 
 class MailboxError(FoibotError):
@@ -139,16 +145,19 @@ class Mailbox:
         for start in range(0, len(uids), FETCH_BATCH):
             batch = uids[start : start + FETCH_BATCH]
             with self._errors("fetch"):
-                answer = self.client.fetch(batch, ["BODY.PEEK[HEADER.FIELDS (FROM)]"])
+                answer = self.client.fetch(
+                    batch, [f"BODY.PEEK[HEADER.FIELDS (FROM)]<0.{MAX_HEADER_BYTES}>"]
+                )
             for uid in batch:
                 if uid in answer:  # expunged since the search: nothing to read
                     yield uid, answer[uid].get(HEADER, b"")
 
     def message(self, uid: int) -> bytes | None:
+        """The message's first MAX_MESSAGE_BYTES bytes (all of it when shorter)."""
         assert self.client is not None
         with self._errors("fetch"):
-            answer = self.client.fetch([uid], ["BODY.PEEK[]"])
-        return answer[uid].get(b"BODY[]") if uid in answer else None
+            answer = self.client.fetch([uid], [f"BODY.PEEK[]<0.{MAX_MESSAGE_BYTES}>"])
+        return answer[uid].get(b"BODY[]<0>") if uid in answer else None
 
     # -- after handling -----------------------------------------------------------------
 

@@ -10,14 +10,21 @@ track address, and names its request by a link somewhere in the body —
 new responses to Pro users). Older versions sent `/c/<token>` links that name nothing, so
 the request's title, which the subject (or the reminder's body) quotes, is the fallback.
 Nothing here decides what to do: the mail service matches mentions to tracked requests.
+
+Anyone can forge a From line, so a message is also judged *genuine* or not (`Recognised.
+doubt`): only a genuine alert may make `mail --track` follow a request foibot does not
+(see `doubt_about`). Hostile mail stays cheap: one regex pass over the text, set lookups,
+at most MAX_LINKS links looked at, and the caller's stop flag checked as it goes.
 """
 
 from __future__ import annotations
 
 import email
 import email.policy
+import email.utils
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from html.parser import HTMLParser
@@ -41,12 +48,25 @@ BARE_SUBJECTS = (
     ("track", r"Your .+ email alert"),
 )
 _DASH = r"\s*[-\u2013\u2014]\s*"
-# Body sentences that quote the title (new_response, overdue, classify reminder).
+# Body sentences that quote the title (new_response, overdue, classify reminder). Bounded
+# repeats: an unbounded `.+?` rescans the rest of a hostile text at every false start.
+# (Alaveteli's InfoRequest validates a title to at most 200 characters.)
 BODY_TITLES = (
-    re.compile(r"Your request was called '(?P<title>.+?)'\. Letting everyone know"),
-    re.compile(r"You have a new response to the .+? request '(?P<title>.+?)' that you made to"),
-    re.compile(r"They have not replied to your \S+ request (?P<title>.+?) promptly"),
+    re.compile(r"Your request was called '(?P<title>.{1,300}?)'\. Letting everyone know"),
+    re.compile(
+        r"You have a new response to the .{1,60}? request '(?P<title>.{1,300}?)' that you made to"
+    ),
+    re.compile(r"They have not replied to your \S{1,20} request (?P<title>.{1,300}?) promptly"),
 )
+# Links looked at per message. A genuine alert has a few; a track digest lists at most 100
+# results per track (TrackMailer.alert_tracks: `limit: 100`), each with one link, plus its
+# subscription links. Links past this are not read: a forged mail of 50,000 links costs
+# no more than one of 2,000.
+MAX_LINKS = 2_000
+STOP_EVERY = 256  # links between two looks at the stop flag
+# What every alert ApplicationMailer#mail_user sends carries (set_auto_generated_headers,
+# RFC 3834), as (header, value).
+AUTO_HEADERS = (("Auto-Submitted", "auto-generated"), ("X-Auto-Response-Suppress", "OOF"))
 _URL = re.compile(r"https?://[^\s<>\"'\]\)]+", re.IGNORECASE)
 _REQUEST_PATH = re.compile(r"^(?:/[a-z]{2}(?:_[A-Za-z]{2})?)?/request/(?P<ref>[^/?#]+)")
 _SLUG = re.compile(r"[A-Za-z0-9_-]+")
@@ -76,6 +96,11 @@ class Recognised:
     kind: str  # new_response, overdue, very_overdue, classify, clarify, note, track, other
     subject: str
     mentions: tuple[Mention, ...]
+    doubt: str | None = None  # why it may not be WDTK's own (None: genuine); see doubt_about
+
+
+class Interrupted(Exception):
+    """The stop flag was raised while a message was being read: it is left for next time."""
 
 
 @dataclass(frozen=True)
@@ -121,8 +146,15 @@ def from_site(header_bytes: bytes, base_url: str) -> bool:
     return domain is None or sender_matches(domain, base_url)
 
 
-def recognise(raw: bytes, base_url: str) -> Recognised | Ignored:
-    """Whether `raw` is one of WDTK's alerts and which requests it names."""
+def recognise(
+    raw: bytes,
+    base_url: str,
+    *,
+    trusted_relay: str = "",
+    should_stop: Callable[[], bool] = lambda: False,
+) -> Recognised | Ignored:
+    """Whether `raw` is one of WDTK's alerts, which requests it names, and whether it is
+    genuinely WDTK's. Raises Interrupted when should_stop() turns true."""
     try:
         message = email.message_from_bytes(raw, policy=email.policy.default)
         key = message_key(raw, str(message["Message-ID"] or ""))
@@ -139,14 +171,18 @@ def recognise(raw: bytes, base_url: str) -> Recognised | Ignored:
     except Exception:  # noqa: BLE001
         return Ignored(key, "malformed: cannot read its body")
     kind, subject_title = classify_subject(subject)
-    mentions = mentions_in(texts, base_url)
+    mentions = mentions_in(texts, base_url, should_stop=should_stop)
     if not mentions:
         title = subject_title or _body_title(texts)
         if title:
             mentions = (Mention(title=title),)
     if not mentions:
         return Ignored(key, f"from {domain} but names no request")
-    return Recognised(key, kind, subject, mentions)
+    try:
+        doubt = doubt_about(message, kind, base_url, trusted_relay)  # type: ignore[arg-type]
+    except Exception:  # noqa: BLE001 — hostile headers: not to be trusted, still polled
+        doubt = "malformed headers"
+    return Recognised(key, kind, subject, mentions, doubt)
 
 
 def classify_subject(subject: str) -> tuple[str, str | None]:
@@ -161,15 +197,94 @@ def classify_subject(subject: str) -> tuple[str, str | None]:
     return "other", None
 
 
-def mentions_in(texts: list[str], base_url: str) -> tuple[Mention, ...]:
-    """Every request a link in the texts names, in order of first appearance, once."""
-    found: list[Mention] = []
+def mentions_in(
+    texts: list[str],
+    base_url: str,
+    *,
+    max_links: int | None = MAX_LINKS,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> tuple[Mention, ...]:
+    """Every request a link in the texts names, in order of first appearance, once: one
+    regex pass, each distinct link parsed once, the mentions kept in an ordered dict (a
+    list's `in` made 50,000 links take 657 s). Reads the first max_links links (None: all)
+    and raises Interrupted when should_stop() turns true."""
+    found: dict[Mention, None] = {}
+    seen: set[str] = set()
+    looked = 0
     for text in texts:
-        for url in _URL.findall(text):
-            mention = request_in_url(url.rstrip(".,;:!?"), base_url)
-            if mention is not None and mention not in found:
-                found.append(mention)
+        for match in _URL.finditer(text):
+            if max_links is not None and looked >= max_links:
+                return tuple(found)
+            looked += 1
+            if looked % STOP_EVERY == 0 and should_stop():
+                raise Interrupted
+            url = match.group().rstrip(".,;:!?")
+            if url in seen:
+                continue
+            seen.add(url)
+            mention = request_in_url(url, base_url)
+            if mention is not None:
+                found.setdefault(mention)
     return tuple(found)
+
+
+def doubt_about(
+    message: EmailMessage, kind: str, base_url: str, trusted_relay: str = ""
+) -> str | None:
+    """Why this message from the site's domain may not be WDTK's own, or None. Alaveteli's
+    ApplicationMailer#mail_user marks every alert `Auto-Submitted: auto-generated` and
+    `X-Auto-Response-Suppress: OOF` (set_auto_generated_headers) and sets Return-Path, the
+    envelope sender the receiving server records, to the site's blackhole address
+    (set_reply_to_headers: BLACKHOLE_PREFIX@INCOMING_EMAIL_DOMAIN); TrackMailer#event_digest
+    adds `Precedence: bulk`. All of these a forger can copy, so where the operator names
+    its own receiving server (trusted_relay), the Received line that server wrote must
+    say it took the message from a host of the site's domain."""
+    for name, value in AUTO_HEADERS:
+        if str(message[name] or "").strip().lower() != value.lower():
+            return f"no '{name}: {value}' header"
+    if kind == "track" and str(message["Precedence"] or "").strip().lower() != "bulk":
+        return "a track alert without 'Precedence: bulk'"
+    paths = message.get_all("Return-Path") or []
+    _, envelope = email.utils.parseaddr(str(paths[0]) if paths else "")
+    if not sender_matches(envelope.rpartition("@")[2], base_url):
+        return f"Return-Path {_shown(envelope) or 'missing'} is not at {site_domain(base_url)}"
+    if trusted_relay:
+        received = [str(r) for r in message.get_all("Received") or []]
+        return _relay_doubt(received, trusted_relay, base_url)
+    return None
+
+
+# A Received line's `from` clause (RFC 5321 section 4.4): Postfix and Sendmail write
+# `from HELO (RDNS [IP])`, Exim `from RDNS ([IP] helo=HELO)`. The reverse-DNS name is the
+# receiving server's own finding; the HELO name is whatever the sender said.
+_RECEIVED_BY = re.compile(r"\bby\s+(?P<by>[^\s;()]+)", re.IGNORECASE)
+_FROM_POSTFIX = re.compile(r"^\s*from\s+\S+\s+\((?P<rdns>[^\s()\[\]]+)\s+\[", re.IGNORECASE)
+_FROM_EXIM = re.compile(
+    r"^\s*from\s+(?P<rdns>[^\s()\[\]]+)\s+\(\[[^\]]*\][^)]*helo=", re.IGNORECASE
+)
+
+
+def _relay_doubt(received: list[str], relay: str, base_url: str) -> str | None:
+    """Received lines are added on top as a message travels, so those above the relay's
+    are the operator's own servers', and every line below it may be forged. The relay's
+    own line (the topmost by it) names who handed it the message."""
+    for line in received:
+        flat = " ".join(line.split())
+        by = _RECEIVED_BY.search(flat)
+        if by is None or by.group("by").lower().rstrip(".") != relay.lower():
+            continue
+        found = _FROM_POSTFIX.match(flat) or _FROM_EXIM.match(flat)
+        host = found.group("rdns").lower().rstrip(".") if found else ""
+        if host and host != "unknown" and sender_matches(host, base_url):
+            return None
+        shown = _shown(host) or "an unnamed host"
+        return f"{relay} received it from {shown}, not from {site_domain(base_url)}"
+    return f"no Received line by {relay}"
+
+
+def _shown(text: str) -> str:
+    """A value from a hostile header, safe to print: no control characters, short."""
+    return "".join(c if c.isprintable() else "?" for c in text[:100])
 
 
 def request_in_url(url: str, base_url: str, depth: int = 0) -> Mention | None:
@@ -271,9 +386,10 @@ def match_mentions(mentions: tuple[Mention, ...], rows: list[dict]) -> Matches:
             by_title.setdefault(_title_key(r["title"]), []).append(r["ref"])
         if r["wdtk_id"] is None and r["title"]:
             drafts.setdefault(derive_url_title(r["title"]), []).append(r["ref"])
-    linked: list[str] = []
-    found_drafts: list[str] = []
-    untracked: list[Mention] = []
+    # Ordered dicts, not lists: `in` on a list made matching quadratic in the mentions.
+    linked: dict[str, None] = {}
+    found_drafts: dict[str, None] = {}
+    untracked: dict[Mention, None] = {}
     for m in mentions:
         if m.wdtk_id is not None and m.wdtk_id in by_id:
             refs = [by_id[m.wdtk_id]]
@@ -286,15 +402,13 @@ def match_mentions(mentions: tuple[Mention, ...], rows: list[dict]) -> Matches:
         if m.url_title and not refs:
             base = re.sub(r"_[0-9]+$", "", m.url_title)
             hits = drafts.get(m.url_title, []) + (drafts.get(base, []) if base != m.url_title else [])
-            found_drafts.extend(ref for ref in hits if ref not in found_drafts)
+            found_drafts.update(dict.fromkeys(hits))
             if hits:
                 continue
         if not refs:
-            untracked.append(m)
+            untracked.setdefault(m)
         for ref in refs:
-            bucket = found_drafts if ref in unlinked else linked
-            if ref not in bucket:
-                bucket.append(ref)
+            (found_drafts if ref in unlinked else linked).setdefault(ref)
     return Matches(tuple(linked), tuple(found_drafts), tuple(untracked))
 
 

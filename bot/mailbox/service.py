@@ -7,6 +7,10 @@ A crash before that commit leaves the message to be handled by the next pass; a 
 after it leaves the requests due, so the next pass of any kind polls them. A new
 UIDVALIDITY (the folder was rebuilt) restarts the cursor at 0, and the recorded keys keep
 the messages already handled from being handled again.
+
+A forged alert can only make foibot poll requests it already follows: what an alert names
+beyond those is reported (at most MAX_UNTRACKED per message), and `--track` follows it
+only when the alert is genuinely WDTK's (recognise.doubt_about).
 """
 
 from __future__ import annotations
@@ -17,7 +21,14 @@ from dataclasses import dataclass, field
 
 from bot.config import Config
 from bot.mailbox.imap import Mailbox, MailboxError
-from bot.mailbox.recognise import Ignored, Mention, from_site, match_mentions, recognise
+from bot.mailbox.recognise import (
+    Ignored,
+    Interrupted,
+    Mention,
+    from_site,
+    match_mentions,
+    recognise,
+)
 from bot.outcomes import PollReport
 from bot.store.db import Store
 from bot.wdtk.urls import request_url
@@ -27,6 +38,9 @@ HEALTHY_FOR = dt.timedelta(hours=2)
 OK_KEY = "mailbox_ok_at"
 # The last good read (OK_KEY) whose outage has had its polls brought back (net_to_lift).
 LIFTED_KEY = "mailbox_net_lifted_for"
+# Requests foibot does not follow, reported (and with --track followed) per message: a
+# track digest names at most 100 per track (TrackMailer.alert_tracks, `limit: 100`).
+MAX_UNTRACKED = 100
 
 
 @dataclass
@@ -36,6 +50,7 @@ class HandledMail:
     refs: list[str]
     untracked: list[str]  # labels of the requests it named that foibot does not follow
     tracked: list[str] = field(default_factory=list)  # refs started now by --track
+    doubt: str | None = None  # why it may not be WDTK's own: then --track follows nothing
 
     def as_json(self) -> dict:
         return {
@@ -44,6 +59,8 @@ class HandledMail:
             "refs": self.refs,
             "untracked": self.untracked,
             "tracked": self.tracked,
+            "genuine": self.doubt is None,
+            "doubt": self.doubt,
         }
 
 
@@ -149,6 +166,7 @@ def _read(
     should_stop: Callable[[], bool],
 ) -> list[str]:
     folder, base_url = report.folder, config.wdtk.base_url
+    relay = config.mailbox.trusted_relay if config.mailbox else ""
     cursor = store.mail_cursor(folder)
     last_uid = 0
     if cursor is not None:
@@ -165,7 +183,15 @@ def _read(
             break
         report.read += 1
         raw = box.message(uid) if uid in candidates else None
-        verdict = recognise(raw, base_url) if raw is not None else None
+        try:
+            verdict = (
+                recognise(raw, base_url, trusted_relay=relay, should_stop=should_stop)
+                if raw is not None
+                else None
+            )
+        except Interrupted:
+            report.read -= 1  # left for the next pass, unread
+            break
         if verdict is None or isinstance(verdict, Ignored):
             report.ignored += 1
             read_to = uid
@@ -175,9 +201,12 @@ def _read(
             read_to = uid
             continue
         matches = match_mentions(verdict.mentions, store.mail_targets())
-        untracked = list(matches.untracked)
-        handled = HandledMail(uid, verdict.kind, [*matches.linked, *matches.drafts], [])
-        if track is not None:
+        untracked = list(matches.untracked[:MAX_UNTRACKED])
+        handled = HandledMail(
+            uid, verdict.kind, [*matches.linked, *matches.drafts], [], doubt=verdict.doubt
+        )
+        # Only WDTK's own alert may add requests: a forged one only hastens polls.
+        if track is not None and verdict.doubt is None:
             untracked = _track(track, untracked, base_url, handled)
         handled.untracked = [m.label for m in untracked]
         with store.transaction():
