@@ -228,3 +228,19 @@ def test_the_run_once_summary_says_where_the_pass_stopped(twenty, replica):
     result = twenty.run("run", "--once", "--as-of", "2026-03-03T12:00")
     assert "stopped: time budget of 1 s ([wdtk] pass_budget_s) used up; " in result.stdout
     assert "request(s) not reached go first next pass" in result.stdout
+
+
+def test_released_drafts_not_looked_for_in_time_keep_their_place(project, replica):
+    # smm-1 and smm-2 are released and not yet found on WDTK: two slug walks. The first
+    # (robots.txt, then its slug: 1.2 s) uses up the 1 s budget; the second is not begun.
+    wdtk = released_project(project, replica)
+    wdtk.edit_config("min_interval_s = 0", "min_interval_s = 0\npass_budget_s = 1")
+    conn = sqlite3.connect(wdtk.db)
+    drafts = "SELECT ref, next_poll_at FROM requests WHERE ref IN ('smm-1', 'smm-2')"
+    before = dict(conn.execute(drafts))
+    replica.latency = 0.6
+    report = wdtk.json("poll", "--as-of", "2026-03-03T12:00")
+    assert (report["polled"], report["not_reached"]) == (1, 1)
+    assert report["out_of_time"].endswith("; 1 request(s) not reached go first next pass")
+    after = dict(conn.execute(drafts))
+    assert sorted(after[ref] == before[ref] for ref in after) == [False, True]

@@ -146,6 +146,7 @@ class Poller:
             except FoibotError as exc:
                 for row in unlinked:
                     self._record_error(row, str(exc), now, report)
+            self._say_out_of_time(report)
         for n, row in enumerate(progress(linked, len(linked)) if progress else linked):
             if should_stop() or self.unreachable is not None:
                 break
@@ -191,6 +192,7 @@ class Poller:
                 report,
                 lambda row, result: self._record_error(row, result.message or "error", now, report),
             )
+            self._say_out_of_time(report)
         linked = [row for row in rows if row["wdtk_id"] is not None]
         for n, row in enumerate(linked):
             if should_stop() or self.unreachable is not None:
@@ -208,12 +210,16 @@ class Poller:
         (which takes the due requests oldest first) starts with them."""
         if not self.client.out_of_time():
             return False
-        report.not_reached = left
-        report.out_of_time = (
-            f"time budget of {self.config.wdtk.pass_budget_s:g} s ([wdtk] pass_budget_s) "
-            f"used up; {left} request(s) not reached go first next pass"
-        )
+        report.not_reached += left
+        self._say_out_of_time(report)
         return True
+
+    def _say_out_of_time(self, report: PollReport) -> None:
+        if report.not_reached:
+            report.out_of_time = (
+                f"time budget of {self.config.wdtk.pass_budget_s:g} s ([wdtk] pass_budget_s) "
+                f"used up; {report.not_reached} request(s) not reached go first next pass"
+            )
 
     def _probe_wait(self, now: dt.datetime) -> str | None:
         """While WDTK is down, why this pass makes no call yet (its back-off runs)."""
