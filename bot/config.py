@@ -43,6 +43,9 @@ class WdtkConfig(NamedTuple):
     use_feeds: bool = False
     respect_robots: bool = True
     max_response_bytes: int = 5_000_000
+    # One pass (poll, run --once, mail) starts no new request after this many seconds,
+    # so a slow WDTK cannot make a pass overlap the next cron run (every 10 minutes).
+    pass_budget_s: float = 300.0
 
 
 class PaceLimit(NamedTuple):
@@ -488,7 +491,8 @@ def _parse_mailbox(t: Table) -> MailboxConfig:
 
 def _parse_wdtk(t: Table) -> WdtkConfig:
     wdtk = t.record(
-        WdtkConfig, minimum={"timeout_s": 0.1, "max_tries": 1, "max_response_bytes": 1024}
+        WdtkConfig,
+        minimum={"timeout_s": 0.1, "max_tries": 1, "max_response_bytes": 1024, "pass_budget_s": 1},
     )
     base_url = wdtk.base_url.rstrip("/")
     if not re.match(r"^https?://[^/\s]+", base_url):

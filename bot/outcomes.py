@@ -75,6 +75,10 @@ class PollReport:
     # kind, body, note}.
     withdrawn: list[dict] = field(default_factory=list)
     backing_off: str | None = None  # WDTK is down, but nothing was due: no failure
+    # The pass used its time budget ([wdtk] pass_budget_s) and stopped between requests:
+    # why, and how many due requests it left (untouched) for the next pass.
+    out_of_time: str | None = None
+    not_reached: int = 0
 
     def as_json(self) -> dict:
         return {
@@ -87,6 +91,8 @@ class PollReport:
             "unreachable": self.unreachable,
             "withdrawn": self.withdrawn,
             "backing_off": self.backing_off,
+            "out_of_time": self.out_of_time,
+            "not_reached": self.not_reached,
         }
 
     @property

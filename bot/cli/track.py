@@ -296,7 +296,7 @@ def poll(
 def poll_summary(report) -> str:
     from bot.wording import plural
 
-    if not report.polled:
+    if not report.polled and not report.out_of_time:
         return "Nothing was due a poll."
     lines = [f"Polled {report.polled} request(s) with {report.http_calls} call(s) to WDTK."]
     for item in report.linked:
@@ -317,6 +317,8 @@ def poll_summary(report) -> str:
         lines.append(f"  error: {item.ref}: {item.error} (retry after {item.next_retry})")
     if report.unreachable:
         lines.append(f"  stopped: {report.unreachable}; the next pass tries again")
+    if report.out_of_time:
+        lines.append(f"  stopped: {report.out_of_time}")
     return "\n".join(lines)
 
 

@@ -46,7 +46,9 @@ class RunSummary:
     @property
     def nothing_happened(self) -> bool:
         # An unreachable WDTK makes the pass exit 1, so it is never "nothing to do".
-        polled_news = self.poll is not None and bool(self.poll.news_worthy or self.poll.unreachable)
+        polled_news = self.poll is not None and bool(
+            self.poll.news_worthy or self.poll.unreachable or self.poll.out_of_time
+        )
         mail_news = self.mail is not None and bool(
             self.mail.handled or self.mail.error or (self.mail.poll and self.mail.poll.news_worthy)
         )
@@ -74,6 +76,8 @@ class RunSummary:
             if self.mail.poll and self.mail.poll.new_responses:
                 refs = ", ".join(r.ref for r in self.mail.poll.new_responses)
                 parts.append(f"{len(self.mail.poll.new_responses)} new response(s) by mail ({refs})")
+            if self.mail.poll and self.mail.poll.out_of_time:
+                parts.append(f"stopped the mail's polls: {self.mail.poll.out_of_time}")
         if self.poll:
             p = self.poll
             parts.append(f"polled {p.polled} request(s) with {p.http_calls} call(s) to WDTK")
@@ -99,6 +103,8 @@ class RunSummary:
                 )
             if p.unreachable:
                 parts.append(f"stopped: {p.unreachable}")
+            if p.out_of_time:
+                parts.append(f"stopped: {p.out_of_time}")
         if self.followups:
             parts.append(f"drafted {len(self.followups)} follow-up(s) for review")
         if self.digest_channels:

@@ -263,6 +263,13 @@ class Linker:
         for ref, row in waiting.items():
             groups.setdefault(derive_url_title(row["title"]), []).append(ref)
         for base, refs in groups.items():
+            if self.client.out_of_time():
+                # The pass's time budget ([wdtk] pass_budget_s) is used up: drafts not
+                # looked for keep their next_poll_at, so the next pass looks first.
+                skipped = [ref for ref in refs if waiting.pop(ref, None) is not None]
+                report.polled -= len(skipped)
+                report.not_reached += len(skipped)
+                continue
             for n in range(1, MAX_SLUG_WALK + 1):
                 if not any(ref in waiting for ref in refs):
                     break

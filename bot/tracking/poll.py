@@ -30,9 +30,12 @@ PROBE_MAX = dt.timedelta(hours=1)
 
 
 def is_outage_failure(result: FetchResult) -> bool:
-    """No answer, or an answer that says the whole site is in trouble (5xx, 429)."""
+    """No answer, or an answer that says the whole site is in trouble (5xx, 429, or an
+    HTML page such as WDTK's maintenance page where JSON was asked for, even with 200)."""
     if result.kind != "error":
         return False
+    if result.site_trouble:
+        return True
     return result.status is None or result.status >= 500 or result.status == 429
 
 
@@ -143,8 +146,11 @@ class Poller:
             except FoibotError as exc:
                 for row in unlinked:
                     self._record_error(row, str(exc), now, report)
-        for row in progress(linked, len(linked)) if progress else linked:
+            self._say_out_of_time(report)
+        for n, row in enumerate(progress(linked, len(linked)) if progress else linked):
             if should_stop() or self.unreachable is not None:
+                break
+            if self._out_of_time(report, len(linked) - n):
                 break
             self._poll_row(row, now, report)
         self._note_outage(now, report)
@@ -186,15 +192,34 @@ class Poller:
                 report,
                 lambda row, result: self._record_error(row, result.message or "error", now, report),
             )
-        for row in rows:
-            if row["wdtk_id"] is None:
-                continue
+            self._say_out_of_time(report)
+        linked = [row for row in rows if row["wdtk_id"] is not None]
+        for n, row in enumerate(linked):
             if should_stop() or self.unreachable is not None:
+                break
+            if self._out_of_time(report, len(linked) - n):
                 break
             self._poll_row(row, now, report)
         self._note_outage(now, report)
         report.http_calls = self.client.http_calls - calls_before
         return report
+
+    def _out_of_time(self, report: PollReport, left: int) -> bool:
+        """The pass has used [wdtk] pass_budget_s: stop between two requests. Those not
+        reached keep their next_poll_at, earlier than any just polled, so the next pass
+        (which takes the due requests oldest first) starts with them."""
+        if not self.client.out_of_time():
+            return False
+        report.not_reached += left
+        self._say_out_of_time(report)
+        return True
+
+    def _say_out_of_time(self, report: PollReport) -> None:
+        if report.not_reached:
+            report.out_of_time = (
+                f"time budget of {self.config.wdtk.pass_budget_s:g} s ([wdtk] pass_budget_s) "
+                f"used up; {report.not_reached} request(s) not reached go first next pass"
+            )
 
     def _probe_wait(self, now: dt.datetime) -> str | None:
         """While WDTK is down, why this pass makes no call yet (its back-off runs)."""
@@ -235,7 +260,10 @@ class Poller:
         failures = (row.get("poll_failures") or 0) + 1
         retry = after_error(failures, now, self.ingest.policy)
         if retry_after_s:  # WDTK said how long to wait: never ask sooner
-            retry = max(retry, now + dt.timedelta(seconds=math.ceil(retry_after_s)))
+            # ...but no later than the outage back-off's longest step: a huge Retry-After
+            # must neither overflow the calendar nor put the request off for years.
+            wait = min(retry_after_s, PROBE_MAX.total_seconds())
+            retry = max(retry, now + dt.timedelta(seconds=math.ceil(wait)))
         failure = PollFailure(row["ref"], message, retry.isoformat(), failures)
         with self.store.transaction():
             self.store.update_request(

@@ -39,6 +39,11 @@ MAX_REDIRECTS = 5
 CHUNK = 64 * 1024
 # How often a running call looks at the stop flag: the bound on how late a SIGTERM lands.
 STOP_POLL_S = 0.1
+# The longest Retry-After believed: a longer (or absurd: "1e400", a date in the year 9999)
+# value is read as this many seconds, so no calendar arithmetic can overflow and no
+# request is scheduled for a later century. It matches the outage back-off's longest step
+# (bot/tracking/poll.py PROBE_MAX).
+MAX_RETRY_AFTER_S = 3600.0
 
 FetchKind = Literal["ok", "not_modified", "hidden", "gone", "error"]
 
@@ -60,6 +65,9 @@ class FetchResult:
     retry_after_s: float | None = None
     attempts: int = 0
     site_down: bool = False  # robots.txt itself did not answer: the whole site is down
+    # An answer that is the site's, not the request's: an HTML page (WDTK's maintenance
+    # page is served with HTTP 200) where JSON was asked for. It counts towards an outage.
+    site_trouble: bool = False
 
     @property
     def ok(self) -> bool:
@@ -98,6 +106,11 @@ class RobotsUnreachable(WdtkError):
     """robots.txt did not answer (network, 5xx, 429): nothing on the site may be fetched."""
 
 
+class SitePage(WdtkError):
+    """An HTML page where JSON was asked for: the site's page (maintenance, error), not the
+    request's document, so it says the site is in trouble rather than this request."""
+
+
 def user_agent(contact: str) -> str:
     version = f"foibot/{bot.__version__}"
     return f"{version} (+{contact})" if contact else version
@@ -129,6 +142,7 @@ class WdtkClient:
         backoff_s: float | None = None,
         max_sleep_s: float = 60.0,
         stop: threading.Event | None = None,
+        watch_clock: Callable[[], float] = time.monotonic,
     ):
         self.config = config
         self._stop = stop
@@ -141,6 +155,12 @@ class WdtkClient:
         self.max_sleep_s = max_sleep_s
         self.http_calls = 0  # every attempt on the wire, for benchmarks and `doctor`
         self._sleep, self._clock, self._wall_clock = sleep, clock, wall_clock
+        # The watchdog's clock (real monotonic seconds): injectable only so a test can run
+        # the default 30 s timeout against a dribbling server at a faster pace.
+        self._watch_clock = watch_clock
+        # The pass budget ([wdtk] pass_budget_s) runs from the client's creation: one
+        # client serves one pass (mail, then the poll), whichever command runs it.
+        self._pass_started = clock()
         self._netloc = urlsplit(self.base_url).netloc.lower()
         self._timeout = (min(config.timeout_s, 10.0), config.timeout_s)
         self._lock = threading.Lock()
@@ -175,6 +195,7 @@ class WdtkClient:
                 status=exc.status,
                 retry_after_s=exc.retry_after_s,
                 site_down=isinstance(exc, RobotsUnreachable),
+                site_trouble=isinstance(exc, SitePage),
             )
         seen: dict[str, Any] = {"url": resp.url, "status": resp.status, "attempts": resp.attempts}
         if resp.status == 304 and etag:
@@ -190,7 +211,9 @@ class WdtkClient:
         except PayloadError as exc:
             return FetchResult("error", message=f"wrong shape: {exc}", **seen)
         except WdtkError as exc:
-            return FetchResult("error", message=str(exc), **seen)
+            return FetchResult(
+                "error", message=str(exc), site_trouble=isinstance(exc, SitePage), **seen
+            )
         if isinstance(ref, int) and request.id != ref:
             # Never file another request's events under this one.
             return FetchResult(
@@ -242,6 +265,11 @@ class WdtkClient:
 
     def stopped(self) -> bool:
         return self._stop is not None and self._stop.is_set()
+
+    def out_of_time(self) -> bool:
+        """The pass has used its [wdtk] pass_budget_s: callers start no new request."""
+        budget = getattr(self.config, "pass_budget_s", None)
+        return budget is not None and self._clock() - self._pass_started >= budget
 
     def _check_stop(self) -> None:
         if self.stopped():
@@ -327,10 +355,12 @@ class WdtkClient:
     def _attempt(self, url: str, headers: dict[str, str], attempt: int) -> _Response | _Transient:
         self.http_calls += 1
         limit = self.config.timeout_s
-        with _Watchdog(self._sockets, limit, self._stop) as watch:
-            outcome = self._exchange(url, headers, attempt, watch.deadline)
-        if isinstance(outcome, _Response):
-            return outcome  # complete, even if the watchdog fired just after
+        with _Watchdog(self._sockets, limit, self._stop, self._watch_clock) as watch:
+            outcome = self._exchange(url, headers, attempt, watch)
+        # Once the watchdog has fired, what arrived proves nothing: http.client reads the
+        # shut-down socket as an ordinary end of stream, so headers cut off after the
+        # status line look complete ("304", or a 200 with no body) and a body without a
+        # Content-Length looks whole. The call failed, whatever it returned.
         if watch.stopped:
             raise Interrupted("stopped while waiting for WDTK")
         if watch.expired:
@@ -340,7 +370,7 @@ class WdtkClient:
         return outcome
 
     def _exchange(
-        self, url: str, headers: dict[str, str], attempt: int, deadline: float
+        self, url: str, headers: dict[str, str], attempt: int, watch: _Watchdog
     ) -> _Response | _Transient:
         import requests
         from urllib3.exceptions import HTTPError as Urllib3Error
@@ -360,15 +390,15 @@ class WdtkClient:
             if status in RETRY_STATUSES:
                 wait = self._retry_after(resp.headers.get("Retry-After"))
                 with contextlib.suppress(WdtkError, requests.RequestException):
-                    self._read_capped(resp, deadline)  # drained, the connection can be reused
+                    self._read_capped(resp, watch)  # drained, the connection can be reused
                 return _Transient(f"HTTP {status}", status, wait)
-            return _Response(url, status, resp.headers, self._read_capped(resp, deadline), attempt)
+            return _Response(url, status, resp.headers, self._read_capped(resp, watch), attempt)
         except (requests.RequestException, Urllib3Error, OSError) as exc:
             return _Transient(_describe(exc))  # the connection broke mid-body
         finally:
             resp.close()
 
-    def _read_capped(self, resp: requests.Response, deadline: float) -> bytes:
+    def _read_capped(self, resp: requests.Response, watch: _Watchdog) -> bytes:
         cap = self.config.max_response_bytes
         too_big = WdtkError(f"response over {cap} bytes", status=resp.status_code)
         length = resp.headers.get("Content-Length", "")
@@ -381,7 +411,7 @@ class WdtkClient:
             body += chunk
             if len(body) > cap:
                 raise too_big
-            if time.monotonic() > deadline:
+            if watch.clock() > watch.deadline:
                 import requests
 
                 raise requests.ReadTimeout("response body too slow")
@@ -395,14 +425,15 @@ class WdtkClient:
         self._check_stop()
 
     def _retry_after(self, value: str | None) -> float | None:
-        value = (value or "").strip()
+        """Delta-seconds or an HTTP-date (RFC 9110 §10.2.3), capped at MAX_RETRY_AFTER_S."""
+        value = (value or "").strip()[:100]
         if re.fullmatch(r"\d+(\.\d+)?", value):
-            return float(value)
+            return min(float(value), MAX_RETRY_AFTER_S)  # 400 nines read as inf: capped too
         try:
             when = email.utils.parsedate_to_datetime(value)
             if when.tzinfo is None:
                 when = when.replace(tzinfo=dt.UTC)
-            return max(0.0, when.timestamp() - self._wall_clock())
+            return min(max(0.0, when.timestamp() - self._wall_clock()), MAX_RETRY_AFTER_S)
         except (TypeError, ValueError, IndexError, OverflowError):
             return None  # unreadable: fall back to our own backoff
 
@@ -433,6 +464,10 @@ class WdtkClient:
             return RobotsRules("", "foibot")  # no robots.txt: everything is allowed
         if resp.status != 200:
             raise RobotsUnreachable(f"robots.txt: HTTP {resp.status}", status=resp.status)
+        if resp.body.lstrip()[:1] == b"<":
+            # An HTML page (WDTK's maintenance page, served with 200) is no robots.txt:
+            # read as one it would allow everything. The site is not itself: stay away.
+            raise RobotsUnreachable("robots.txt: got an HTML page, not rules", status=200)
         return RobotsRules(resp.body.decode("utf-8", errors="replace"), "foibot")
 
     def _absolute(self, target: str) -> str:
@@ -457,9 +492,14 @@ class _Watchdog:
     """
 
     def __init__(
-        self, sockets: weakref.WeakSet[socket.socket], limit_s: float, stop: threading.Event | None
+        self,
+        sockets: weakref.WeakSet[socket.socket],
+        limit_s: float,
+        stop: threading.Event | None,
+        clock: Callable[[], float] = time.monotonic,
     ):
-        self.deadline = time.monotonic() + limit_s
+        self.clock = clock
+        self.deadline = clock() + limit_s
         self.expired = self.stopped = False
         self._sockets, self._stop = sockets, stop
         self._done = threading.Event()
@@ -475,11 +515,12 @@ class _Watchdog:
 
     def _watch(self) -> None:
         while True:
-            remaining = self.deadline - time.monotonic()
+            remaining = self.deadline - self.clock()
             if remaining <= 0:
                 self.expired = True
                 break
-            step = remaining if self._stop is None else min(remaining, STOP_POLL_S)
+            step = remaining if self._stop is None and self.clock is time.monotonic else STOP_POLL_S
+            step = min(remaining, step)
             if self._done.wait(step):
                 return
             if self._stop is not None and self._stop.is_set():
@@ -518,7 +559,7 @@ def _decode_json(resp: _Response) -> Any:
         name = (
             f" {clean_text(title.group(1).decode('utf-8', 'replace').strip())!r}" if title else ""
         )
-        raise WdtkError(f"not JSON: got {mime} page{name}", status=resp.status)
+        raise SitePage(f"not JSON: got {mime} page{name}", status=resp.status)
     text = resp.text()
     if not text.strip():
         raise WdtkError("empty response where JSON was expected", status=resp.status)
