@@ -228,6 +228,7 @@ class MailboxConfig(NamedTuple):
     # Received line must say WDTK's servers handed it the alert before `mail --track`
     # follows a request the alert names (empty: the alert's own headers are all it has).
     trusted_relay: str = ""
+    timeout_s: float = 30.0  # each IMAP step (connect to login, a fetch...) ends within this
 
     @property
     def move_to(self) -> str | None:
@@ -240,6 +241,7 @@ class NotifyConfig(NamedTuple):
     batch: str = "run"  # "run": a digest after each pass with news; "daily": at [schedule] digest
     email: EmailConfig | None = None
     webhook_url: str = ""
+    timeout_s: float = 30.0  # each delivery (SMTP or webhook) ends within this, whatever the server
 
     @property
     def enabled(self) -> bool:
@@ -443,6 +445,7 @@ def _parse_notify(t: Table) -> NotifyConfig:
         NotifyConfig,
         keys={"webhook_url": "webhook"},
         parsers={"email": _parse_email, "webhook_url": _parse_webhook},
+        minimum={"timeout_s": 0.1},
     )
     if notify.batch not in ("run", "daily"):
         t.fail(f"must be 'run' or 'daily', got {notify.batch!r}", t.key("batch"))
@@ -468,7 +471,7 @@ def _parse_webhook(t: Table, name: str) -> str:
 
 
 def _parse_mailbox(t: Table) -> MailboxConfig:
-    mailbox = t.record(MailboxConfig, minimum={"port": 1})
+    mailbox = t.record(MailboxConfig, minimum={"port": 1, "timeout_s": 0.1})
     if not mailbox.tls and "port" not in t.data:
         mailbox = mailbox._replace(port=IMAP_PORT)
     after = mailbox.after

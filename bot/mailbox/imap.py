@@ -13,11 +13,13 @@ import contextlib
 import os
 import socket
 import ssl
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from bot.config import MailboxConfig
-from bot.errors import ConfigError, FoibotError
+from bot.errors import ConfigError, FoibotError, Interrupted
+from bot.watchdog import Watchdog
 
 FETCH_BATCH = 200  # UIDs per FETCH command: keeps each answer to a sensible size
 # Bytes read of a message. WDTK's alerts are a few kB (a track digest of 100 results some
@@ -48,12 +50,29 @@ def password_for(config: MailboxConfig) -> str:
 
 
 class Mailbox:
-    """One logged-in IMAP connection with the configured folder selected. Context manager."""
+    """One logged-in IMAP connection with the configured folder selected. Context manager.
 
-    def __init__(self, config: MailboxConfig, *, timeout_s: float = 30.0):
-        self.config, self.timeout_s = config, timeout_s
+    Hard limits: each step (connect with greeting and login, select, search, each fetch,
+    each `after` action, an IDLE beyond its wait) ends within [mailbox] timeout_s of real
+    time whatever the server does, because a watchdog shuts the socket down at the
+    deadline (bot/watchdog.py); a server dribbling a byte every few seconds never trips a
+    per-read timeout. `stop` is the caller's stop flag (SIGTERM): once true, the step in
+    flight is cut off within a moment and every step raises Interrupted.
+    """
+
+    def __init__(
+        self,
+        config: MailboxConfig,
+        *,
+        timeout_s: float | None = None,
+        stop: Callable[[], bool] | None = None,
+    ):
+        self.config = config
+        self.timeout_s = config.timeout_s if timeout_s is None else timeout_s
         self.client = None
         self.state: FolderState | None = None
+        self._stop = stop
+        self._sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
 
     def __enter__(self) -> Mailbox:
         self.open()
@@ -63,24 +82,25 @@ class Mailbox:
         self.close()
 
     def open(self) -> FolderState:
-        from imapclient import IMAPClient
         from imapclient.exceptions import IMAPClientError, LoginError
 
         config = self.config
         password = password_for(config)
         where = f"{config.host}:{config.port}"
         try:
-            self.client = IMAPClient(
-                config.host,
-                port=config.port,
-                ssl=config.tls,
-                ssl_context=ssl.create_default_context() if config.tls else None,
-                timeout=self.timeout_s,
-            )
+            with self._deadline("connect"):  # the TCP and TLS handshakes and the greeting
+                self.client = _watched_client(self._sockets)(
+                    config.host,
+                    port=config.port,
+                    ssl=config.tls,
+                    ssl_context=ssl.create_default_context() if config.tls else None,
+                    timeout=self.timeout_s,
+                )
         except (OSError, IMAPClientError) as exc:
             raise MailboxError(f"[mailbox] cannot connect to {where}: {_reason(exc)}") from None
         try:
-            self.client.login(config.user, password)
+            with self._deadline("login"):
+                self.client.login(config.user, password)
         except LoginError:
             self.close()
             raise MailboxError(
@@ -97,7 +117,8 @@ class Mailbox:
 
         assert self.client is not None
         try:
-            info = self.client.select_folder(self.config.folder)
+            with self._deadline("select"):
+                info = self.client.select_folder(self.config.folder)
         except (IMAPClientAbortError, OSError) as exc:  # the connection, not the folder
             raise MailboxError(
                 f"[mailbox] {self.config.host}:{self.config.port}: connection lost: {_reason(exc)}"
@@ -119,7 +140,8 @@ class Mailbox:
         if client is None:
             return
         try:
-            client.logout()
+            with Watchdog(self._sockets, self.timeout_s, self._stop, name="imap-watchdog"):
+                client.logout()
         except Exception:  # noqa: BLE001 — the connection may already be gone; nothing to save
             with contextlib.suppress(Exception):
                 client.shutdown()
@@ -187,7 +209,8 @@ class Mailbox:
         """Wait until the server says the folder changed, or timeout_s passes (servers drop
         an IDLE after 30 minutes, so callers keep timeout_s well below). True on news."""
         assert self.client is not None
-        with self._errors("idle"):
+        # The wait itself is part of the step: the deadline is the wait and timeout_s more.
+        with self._errors("idle", wait_s=timeout_s):
             self.client.idle()
             try:
                 responses = self.client.idle_check(timeout=timeout_s)
@@ -195,27 +218,72 @@ class Mailbox:
                 self.client.idle_done()
         return any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses)
 
-    def _errors(self, what: str):
-        return _translate(self.config, what)
-
-
-class _translate:
-    """IMAP and socket errors as one MailboxError line naming the server and the step."""
-
-    def __init__(self, config: MailboxConfig, what: str):
-        self.config, self.what = config, what
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind, exc, tb) -> bool:
+    @contextlib.contextmanager
+    def _errors(self, what: str, wait_s: float = 0.0) -> Iterator[None]:
+        """One step under its deadline, its IMAP and socket errors as one MailboxError line
+        naming the server and the step."""
         from imapclient.exceptions import IMAPClientError
 
-        if exc is None or not isinstance(exc, (OSError, IMAPClientError, socket.timeout)):
-            return False
-        raise MailboxError(
-            f"[mailbox] {self.config.host}:{self.config.port}: {self.what} failed: {_reason(exc)}"
-        ) from None
+        try:
+            with self._deadline(what, wait_s):
+                yield
+        except (OSError, IMAPClientError) as exc:
+            raise MailboxError(
+                f"[mailbox] {self.config.host}:{self.config.port}: {what} failed: {_reason(exc)}"
+            ) from None
+
+    @contextlib.contextmanager
+    def _deadline(self, what: str, wait_s: float = 0.0) -> Iterator[None]:
+        """Run one step under the watchdog. A step it cut off has failed, whatever the
+        server had sent by then: Interrupted on a stop, else a MailboxError saying so."""
+        if self._stop is not None and self._stop():
+            raise Interrupted(f"stopped before the mailbox's {what}")
+        limit = self.timeout_s + wait_s
+        with Watchdog(self._sockets, limit, self._stop, name="imap-watchdog") as watch:
+            try:
+                yield
+            except Exception:
+                if not watch.fired:
+                    raise
+        if watch.stopped:
+            raise Interrupted(f"stopped during the mailbox's {what}")
+        if watch.expired:
+            raise MailboxError(
+                f"[mailbox] {self.config.host}:{self.config.port}: {what} failed: timed out: "
+                f"not done within {limit:g} s ([mailbox] timeout_s)"
+            )
+
+
+def _watched_client(sockets: weakref.WeakSet[socket.socket]) -> type:
+    """IMAPClient whose sockets (the plain one, then the TLS one) join `sockets`, so the
+    watchdog can shut them down; imaplib connects and reads the greeting in its constructor."""
+    from imapclient import IMAPClient, imap4, tls
+
+    class WatchedPlain(imap4.IMAP4WithTimeout):
+        def _create_socket(self, timeout: float | None = None) -> socket.socket:
+            sock = super()._create_socket(timeout)
+            sockets.add(sock)
+            return sock
+
+    class WatchedTls(tls.IMAP4_TLS):
+        def _create_socket(self, timeout: float | None) -> socket.socket:
+            # As tls.IMAP4_TLS does, with the plain socket watched during the handshake.
+            sock = socket.create_connection((self.host, self.port), timeout=timeout)
+            sockets.add(sock)
+            wrapped = tls.wrap_socket(sock, self.ssl_context, self.host)
+            sockets.add(wrapped)
+            return wrapped
+
+    class WatchedClient(IMAPClient):
+        def _create_IMAP4(self):  # noqa: ANN202, N802 - IMAPClient's hook
+            if self.stream:
+                return super()._create_IMAP4()
+            connect = getattr(self._timeout, "connect", None)
+            if self.ssl:
+                return WatchedTls(self.host, self.port, self.ssl_context, connect)
+            return WatchedPlain(self.host, self.port, connect)
+
+    return WatchedClient
 
 
 def _reason(exc: BaseException) -> str:

@@ -140,7 +140,7 @@ def check_mail(
     assert config.mailbox is not None, "check_mail needs [mailbox]"
     report = MailReport(config.mailbox.folder)
     own = mailbox is None
-    box = mailbox or Mailbox(config.mailbox)
+    box = mailbox or Mailbox(config.mailbox, stop=should_stop)
     try:
         state = box.open() if own else box.select()
         report.uidvalidity = state.uidvalidity

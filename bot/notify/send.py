@@ -8,19 +8,28 @@ from __future__ import annotations
 
 import json
 import os
+import socket
+import weakref
+from collections.abc import Callable
 
+import bot
 from bot.config import EmailConfig, NotifyConfig
-from bot.errors import FoibotError
+from bot.errors import FoibotError, Interrupted
 from bot.rules.news import Digest
+from bot.watchdog import Watchdog
 
-TIMEOUT_S = 30
+Stop = Callable[[], bool] | None
 
 
 class NotifyError(FoibotError):
     pass
 
 
-def send_email(config: EmailConfig, digest: Digest) -> None:
+def send_email(
+    config: EmailConfig, digest: Digest, timeout_s: float = 30.0, stop: Stop = None
+) -> None:
+    """Send the digest; the whole exchange (connect, greeting, STARTTLS, login, message)
+    ends within timeout_s, or within a moment of `stop()` turning true (Interrupted)."""
     # smtplib and email load here, only in a pass with a digest to send.
     import smtplib
     from email.message import EmailMessage
@@ -43,13 +52,18 @@ def send_email(config: EmailConfig, digest: Digest) -> None:
         raise NotifyError(
             f"[notify.email] password_env: environment variable {config.password_env} is not set"
         )
+    sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
     try:
-        with smtplib.SMTP(config.host, config.port, timeout=TIMEOUT_S) as smtp:
-            if config.starttls:
-                smtp.starttls()
-            if config.user:
-                smtp.login(config.user, password)
-            smtp.send_message(message)
+        with Watchdog(sockets, timeout_s, stop, name="smtp-watchdog") as watch:
+            try:
+                with _watched_smtp(sockets)(config.host, config.port, timeout=timeout_s) as smtp:
+                    if config.starttls:
+                        smtp.starttls()
+                    if config.user:
+                        smtp.login(config.user, password)
+                    smtp.send_message(message)
+            finally:
+                _check(watch, f"email to {config.host}:{config.port}")
     except (OSError, smtplib.SMTPException) as exc:
         # Say which server failed and how, never with what credentials.
         raise NotifyError(
@@ -57,11 +71,44 @@ def send_email(config: EmailConfig, digest: Digest) -> None:
         ) from None
 
 
-def post_webhook(url: str, digest: Digest) -> None:
+def _watched_smtp(sockets: weakref.WeakSet[socket.socket]) -> type:
+    """smtplib.SMTP whose sockets (the plain one, then the STARTTLS one) join `sockets`, so
+    the watchdog can shut them down; smtplib reads the greeting inside its constructor."""
+    import smtplib
+
+    class WatchedSMTP(smtplib.SMTP):
+        def _get_socket(self, host, port, timeout):  # noqa: ANN001, ANN202 - smtplib's hook
+            sock = super()._get_socket(host, port, timeout)
+            sockets.add(sock)
+            return sock
+
+        def starttls(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            answer = super().starttls(*args, **kwargs)
+            sockets.add(self.sock)
+            return answer
+
+    return WatchedSMTP
+
+
+def _check(watch: Watchdog, what: str) -> None:
+    """A delivery the watchdog cut off failed, whatever the server had said by then."""
+    if watch.stopped:
+        raise Interrupted(f"stopped while sending the {what}")
+    if watch.expired:
+        raise NotifyError(
+            f"{what} failed: timed out: not done within {watch.limit_s:g} s ([notify] timeout_s)"
+        )
+
+
+def post_webhook(url: str, digest: Digest, timeout_s: float = 30.0, stop: Stop = None) -> None:
     """POST the digest as Slack-compatible JSON. The `Idempotency-Key` header and the
     digest `id` are the same for a resend of the same items, and each item carries its
-    own stable `id`, so a receiver can drop what it already has."""
-    import urllib.request
+    own stable `id`, so a receiver can drop what it already has. The whole exchange ends
+    within timeout_s (a reply cut off counts as a failure, and is sent again later: the
+    key lets the receiver drop the copy), or soon after `stop()` (Interrupted)."""
+    import requests
+
+    from bot.wdtk.transport import open_session
 
     payload = json.dumps(
         {
@@ -73,18 +120,32 @@ def post_webhook(url: str, digest: Digest) -> None:
             ],
         }
     ).encode()
-    request = urllib.request.Request(
-        url,
-        data=payload,
-        headers={"Content-Type": "application/json", "Idempotency-Key": digest.key},
-        method="POST",
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
-            if response.status >= 300:
-                raise NotifyError(f"webhook answered HTTP {response.status}")
-    except OSError as exc:
-        raise NotifyError(f"webhook failed: {exc}") from None
+    headers = {"Content-Type": "application/json", "Idempotency-Key": digest.key}
+    sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
+    status = None
+    with open_session(f"foibot/{bot.__version__}", sockets) as session:
+        with Watchdog(sockets, timeout_s, stop, name="webhook-watchdog") as watch:
+            try:
+                # stream: the status is all foibot needs; the body is never read, so a
+                # reply of any size costs nothing.
+                with session.post(
+                    url,
+                    data=payload,
+                    headers=headers,
+                    timeout=timeout_s,
+                    allow_redirects=False,
+                    stream=True,
+                ) as response:
+                    status = response.status_code
+            except requests.RequestException as exc:
+                # Not str(exc): it quotes the URL, and a webhook's URL holds its token.
+                refused = "refused" in str(exc).lower()
+                problem = "connection refused" if refused else type(exc).__name__
+        _check(watch, "webhook")
+    if status is None:
+        raise NotifyError(f"webhook failed: {problem}")
+    if status >= 300:
+        raise NotifyError(f"webhook answered HTTP {status}")
 
 
 def channels(config: NotifyConfig) -> list[str]:
@@ -92,11 +153,14 @@ def channels(config: NotifyConfig) -> list[str]:
     return [name for name, on in (("email", config.email), ("webhook", config.webhook_url)) if on]
 
 
-def deliver(channel: str, config: NotifyConfig, digest: Digest) -> None:
-    """Send one digest on one channel. Raises NotifyError naming the channel's problem."""
+def deliver(channel: str, config: NotifyConfig, digest: Digest, stop: Stop = None) -> None:
+    """Send one digest on one channel, within [notify] timeout_s. Raises NotifyError naming
+    the channel's problem, or Interrupted once `stop()` is true."""
+    if stop is not None and stop():
+        raise Interrupted(f"stopped before sending by {channel}")
     if channel == "email" and config.email is not None:
-        send_email(config.email, digest)
+        send_email(config.email, digest, config.timeout_s, stop)
     elif channel == "webhook" and config.webhook_url:
-        post_webhook(config.webhook_url, digest)
+        post_webhook(config.webhook_url, digest, config.timeout_s, stop)
     else:
         raise NotifyError(f"{channel}: not configured")

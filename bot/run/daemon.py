@@ -154,7 +154,9 @@ class Daemon:
         delay = MAIL_RETRY_FIRST_S
         while not self.stop.is_set():
             try:
-                with Mailbox(self.config.mailbox, timeout_s=IDLE_RENEW_S + 60) as box:
+                # Each step ends within [mailbox] timeout_s (an IDLE within its wait and
+                # that much more), and at once when a stop is asked for.
+                with Mailbox(self.config.mailbox, stop=self.stop.is_set) as box:
                     if not box.offers_idle:
                         spec = self.config.schedule.mail
                         log.info("mailbox: the server offers no IDLE; checking %s", spec)
@@ -169,6 +171,8 @@ class Daemon:
                     while not self.stop.is_set():
                         if box.idle(IDLE_RENEW_S) and not self.stop.is_set():
                             self.enqueue("mail", **MAIL_JOB)
+            except Interrupted:
+                return  # the daemon is stopping
             except MailboxError as exc:
                 log.warning("mailbox: %s; reconnecting in %.0f s", exc, delay)
                 self.stop.wait(delay)

@@ -171,9 +171,16 @@ def draft_due_followups(store: Store, config: Config, today: dt.date) -> list[di
     return drafted
 
 
-def send_pending(store: Store, config: Config, summary: RunSummary, now: dt.datetime) -> None:
-    """Tell each channel what it has not been told. A channel that fails is retried by
-    later passes with back-off, while the others go on."""
+def send_pending(
+    store: Store,
+    config: Config,
+    summary: RunSummary,
+    now: dt.datetime,
+    should_stop: Callable[[], bool] | None = None,
+) -> None:
+    """Tell each channel what it has not been told. A channel that fails (or runs out of
+    [notify] timeout_s) is retried by later passes with back-off, while the others go on.
+    A stop asked for (SIGTERM) ends the delivery in flight: Interrupted, nothing marked."""
     stamp = now.astimezone(dt.UTC).isoformat(timespec="seconds")
     for channel in channels(config.notify):
         # A channel in back-off is not tried at all, new news included: it is failing.
@@ -186,7 +193,7 @@ def send_pending(store: Store, config: Config, summary: RunSummary, now: dt.date
             continue
         ids = [row["id"] for row in rows]
         try:
-            deliver(channel, config.notify, digest)
+            deliver(channel, config.notify, digest, should_stop)
         except NotifyError as exc:
             with store.transaction():
                 attempts = store.delivery_attempts(channel, ids) + 1
@@ -243,7 +250,7 @@ def run_once(
         summary.followups = draft_due_followups(store, config, london_today(now))
     # The news itself was queued with each change it reports; here it is only sent.
     if config.notify.enabled and (digest or (digest is None and config.notify.batch == "run")):
-        send_pending(store, config, summary, now)
+        send_pending(store, config, summary, now, should_stop)
     return summary
 
 

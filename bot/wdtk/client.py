@@ -25,6 +25,7 @@ from urllib.parse import quote, urldefrag, urljoin, urlsplit
 import bot
 from bot.config import WdtkConfig
 from bot.errors import Interrupted
+from bot.watchdog import Watchdog
 from bot.wdtk.errors import PayloadError, WdtkError
 from bot.wdtk.payload import WdtkRequest, clean_text, parse_request
 from bot.wdtk.robots import RobotsRules
@@ -37,8 +38,6 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 5
 CHUNK = 64 * 1024
-# How often a running call looks at the stop flag: the bound on how late a SIGTERM lands.
-STOP_POLL_S = 0.1
 # The longest Retry-After believed: a longer (or absurd: "1e400", a date in the year 9999)
 # value is read as this many seconds, so no calendar arithmetic can overflow and no
 # request is scheduled for a later century. It matches the outage back-off's longest step
@@ -128,7 +127,7 @@ class WdtkClient:
     time whatever the server does, because a watchdog shuts its socket down at the deadline;
     an attempt that runs out of time is not retried. `stop` is the caller's stop flag
     (SIGTERM): once set, the minimum-interval and back-off waits end at once, a call in
-    flight is cut off within STOP_POLL_S, and every call raises Interrupted.
+    flight is cut off within bot.watchdog.STOP_POLL_S, and every call raises Interrupted.
     """
 
     def __init__(
@@ -355,7 +354,10 @@ class WdtkClient:
     def _attempt(self, url: str, headers: dict[str, str], attempt: int) -> _Response | _Transient:
         self.http_calls += 1
         limit = self.config.timeout_s
-        with _Watchdog(self._sockets, limit, self._stop, self._watch_clock) as watch:
+        stop = self._stop.is_set if self._stop is not None else None
+        with Watchdog(
+            self._sockets, limit, stop, name="wdtk-watchdog", clock=self._watch_clock
+        ) as watch:
             outcome = self._exchange(url, headers, attempt, watch)
         # Once the watchdog has fired, what arrived proves nothing: http.client reads the
         # shut-down socket as an ordinary end of stream, so headers cut off after the
@@ -370,7 +372,7 @@ class WdtkClient:
         return outcome
 
     def _exchange(
-        self, url: str, headers: dict[str, str], attempt: int, watch: _Watchdog
+        self, url: str, headers: dict[str, str], attempt: int, watch: Watchdog
     ) -> _Response | _Transient:
         import requests
         from urllib3.exceptions import HTTPError as Urllib3Error
@@ -398,7 +400,7 @@ class WdtkClient:
         finally:
             resp.close()
 
-    def _read_capped(self, resp: requests.Response, watch: _Watchdog) -> bytes:
+    def _read_capped(self, resp: requests.Response, watch: Watchdog) -> bytes:
         cap = self.config.max_response_bytes
         too_big = WdtkError(f"response over {cap} bytes", status=resp.status_code)
         length = resp.headers.get("Content-Length", "")
@@ -476,59 +478,6 @@ class WdtkClient:
         if target.startswith("/"):
             return self.base_url + target
         raise WdtkError(f"not a URL or absolute path: {target!r}")
-
-
-# --- hard deadlines --------------------------------------------------------------------------
-
-
-class _Watchdog:
-    """Cuts one attempt off at its deadline (real time) or as soon as `stop` is set.
-
-    A socket timeout alone bounds each read, not the response: a server sending a byte a
-    second never trips it, and http.client keeps reading a 64 KiB chunk byte by byte. So a
-    thread watches the clock and shuts the client's sockets down, which makes the blocked
-    read return at once, whatever phase (connect, headers, body) it is in. Calls through
-    one client never overlap (WdtkClient._lock), so its only open socket is this attempt's.
-    """
-
-    def __init__(
-        self,
-        sockets: weakref.WeakSet[socket.socket],
-        limit_s: float,
-        stop: threading.Event | None,
-        clock: Callable[[], float] = time.monotonic,
-    ):
-        self.clock = clock
-        self.deadline = clock() + limit_s
-        self.expired = self.stopped = False
-        self._sockets, self._stop = sockets, stop
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._watch, name="wdtk-watchdog", daemon=True)
-
-    def __enter__(self) -> _Watchdog:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._done.set()
-        self._thread.join()
-
-    def _watch(self) -> None:
-        while True:
-            remaining = self.deadline - self.clock()
-            if remaining <= 0:
-                self.expired = True
-                break
-            step = remaining if self._stop is None and self.clock is time.monotonic else STOP_POLL_S
-            step = min(remaining, step)
-            if self._done.wait(step):
-                return
-            if self._stop is not None and self._stop.is_set():
-                self.stopped = True
-                break
-        for sock in list(self._sockets):
-            with contextlib.suppress(OSError):  # already closed, or detached by TLS
-                sock.shutdown(socket.SHUT_RDWR)
 
 
 # --- helpers -------------------------------------------------------------------------------

@@ -59,7 +59,7 @@ class _WatchedHTTPSConnection(_WatchedConnection, HTTPSConnection):
 
 
 class _WatchedAdapter(HTTPAdapter):
-    """requests' adapter with pools whose connections a _Watchdog can reach."""
+    """requests' adapter with pools whose connections a bot.watchdog.Watchdog can reach."""
 
     def __init__(self, sockets: weakref.WeakSet[socket.socket], **kwargs: Any):
         self._watched = sockets
