@@ -9,6 +9,7 @@ any reason, is as if it were not there: the table is built and the file written 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import importlib.util
@@ -56,13 +57,13 @@ def cached_holidays(
             pass  # not cached yet, or damaged: built, and written (again)
     data = build()
     if key:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({d.isoformat(): n for d, n in data.items()}), "utf-8")
-            tmp.replace(path)  # whole or not at all: a reader never sees half a file
-        except OSError:
-            pass
+        from bot.errors import FoibotError
+        from bot.safe_files import write_atomic
+
+        text = json.dumps({d.isoformat(): n for d, n in data.items()})
+        # Whole or not at all: a reader never sees half a file. Unwritable: built next time.
+        with contextlib.suppress(FoibotError):
+            write_atomic(path, text.encode("utf-8"), what="holiday cache")
     return data
 
 

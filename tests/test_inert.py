@@ -139,28 +139,30 @@ def test_a_symlink_at_the_lock_file_is_not_followed(project, tmp_path):
     assert victim.read_text() == "precious\n"
 
 
-def test_the_launch_sheet_replaces_a_symlink_rather_than_writing_through_it(project, tmp_path):
+def test_the_launch_sheet_is_never_written_through_a_symlink(project, tmp_path):
+    """Refused, not replaced (issue 29: a link swapped for a file broke its owner's setup);
+    the release is rolled back with its sheet."""
     victim = tmp_path / "victim.txt"
     victim.write_text("precious\n")
     project.run("draft", "social-media-misuse")
     sheet = project.root / "state" / "launch-social-media-misuse.html"
     os.symlink(victim, sheet)
     os.symlink(victim, str(sheet) + ".tmp")  # the temporary name it used to use
-    project.run("launch", "social-media-misuse", "--as-of", "2026-12-01T09:10")
-    assert victim.read_text() == "precious\n"
-    assert not sheet.is_symlink() and "smm-1" in sheet.read_text()
-    assert oct(sheet.stat().st_mode & 0o777) == "0o600"
+    before = project.dump()
+    result = project.run("launch", "social-media-misuse", "--as-of", "2026-12-01T09:10", expect=2)
+    assert f"{sheet} is a symbolic link (to {victim})" in result.stderr
+    assert victim.read_text() == "precious\n" and sheet.is_symlink()
+    assert project.dump() == before
 
 
-def test_a_report_replaces_a_symlink_rather_than_writing_through_it(project, tmp_path):
+def test_a_report_is_never_written_through_a_symlink(project, tmp_path):
     victim = tmp_path / "victim.txt"
     victim.write_text("precious\n")
     project.run("draft", "social-media-misuse")
     out = project.root / "report.csv"
     os.symlink(victim, out)
-    project.run("report", "social-media-misuse", "-o", str(out))
-    assert victim.read_text() == "precious\n"
-    assert not out.is_symlink() and "smm-1" in out.read_text()
+    project.run("report", "social-media-misuse", "-o", str(out), expect=2)
+    assert victim.read_text() == "precious\n" and out.is_symlink()
 
 
 @pytest.mark.parametrize("where", [0, 137, 249])

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
 
 from bot.cli.app import App, pass_app
+from bot.errors import UsageError
 
 
 def _ask(value: str | None, prompt: str, default: str = "") -> str:
@@ -51,6 +53,9 @@ def init(
 
     config_path = Path(app.config_path)
     root = config_path.parent
+    if os.path.lexists(config_path) and not config_path.is_file():
+        # A dangling link, a FIFO, /dev/null: init would make state/ beside it (/dev/state).
+        raise UsageError(f"{config_path} is not a regular file: give --config a file's path")
     if not config_path.exists():
         user = _ask(user, "Your WDTK user name (the url_name in your profile's address)")
         contact = _ask(contact, "An e-mail WDTK can reach you at")
@@ -92,7 +97,7 @@ def init(
 
 
 def _write_new(path: Path, text: str) -> None:
-    if path.exists():
+    if os.path.lexists(path):  # a link too, even a dangling one: never written through
         click.echo(f"Kept {path} (init never overwrites).")
         return
     path.parent.mkdir(parents=True, exist_ok=True)

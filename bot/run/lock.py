@@ -12,13 +12,15 @@ import contextlib
 import errno
 import fcntl
 import os
+import stat
 from pathlib import Path
 
 from bot.errors import FoibotError
+from bot.safe_files import refuse_non_regular
 
 # O_NOFOLLOW: a symlink planted where the lock file goes (the state folder may be shared)
-# must not make foibot truncate whatever it points at.
-_OPEN_FLAGS = os.O_CREAT | os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC
+# must not make foibot truncate whatever it points at. O_NONBLOCK: nor a FIFO hang it.
+_OPEN_FLAGS = os.O_CREAT | os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
 
 
 class LockHeld(FoibotError):
@@ -36,9 +38,12 @@ def lock_path(db_path: str | Path) -> Path:
 class RunLock:
     def __init__(self, db_path: str | Path):
         self.path = lock_path(db_path)
+        self._db = Path(db_path)
         self._fd: int | None = None
 
     def acquire(self, wait: bool = False) -> None:
+        # The lock file goes beside the database: never beside /dev/null (/dev/null.lock).
+        refuse_non_regular(self._db, "database file")
         fd = _open(self.path)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
@@ -73,7 +78,8 @@ def holder(db_path: str | Path) -> int | None:
     """The pid of another process holding the lock on this database, if any is known."""
     path = lock_path(db_path)
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        # O_NONBLOCK: a FIFO put at the lock's name must not hang `status`.
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
     except OSError:
         return None
     try:
@@ -91,13 +97,19 @@ def holder(db_path: str | Path) -> int | None:
 def _open(path: Path) -> int:
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        return os.open(path, _OPEN_FLAGS, 0o600)
+        fd = os.open(path, _OPEN_FLAGS, 0o600)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise FoibotError(
                 f"{path} is a symbolic link; remove it (foibot creates its own lock file)"
             ) from None
         raise FoibotError(f"cannot create the lock file {path}: {exc.strerror}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):  # a FIFO or device put there: not ours
+        os.close(fd)
+        raise FoibotError(
+            f"{path} is not a regular file; remove it (foibot creates its own lock file)"
+        )
+    return fd
 
 
 def _read_pid(fd: int) -> int | None:

@@ -16,6 +16,7 @@ from typing import Self
 from sqlite_utils import Database
 
 from bot.errors import FoibotError
+from bot.safe_files import refuse_non_regular
 from bot.store.migrations import migrations
 
 BUSY_TIMEOUT_S = 30
@@ -101,6 +102,8 @@ class StoreConnection:
     ):
         self.path = Path(path)
         self._lock_holder = lock_holder
+        # Before SQLite opens it: beside /dev/null it would create /dev/null-journal.
+        refuse_non_regular(self.path, "database file")
         try:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             if not self.path.exists():
