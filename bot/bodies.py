@@ -22,6 +22,18 @@ REQUIRED_COLUMNS = ("Name", "URL name", "Tags")
 URL_NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,199}")
 # The csv module's default field limit is 128 KiB; a cell that long is not a body.
 csv.field_size_limit(1024 * 1024)
+# A body's name goes into titles, letters, links, Markdown and terminals, all one line:
+# line breaks and tabs (U+2028/2029 too) become a space, other control characters (ESC,
+# NUL, DEL, the C1 set) go. Applied where a name comes in: all-authorities.csv, WDTK's
+# JSON and [bodies] in config.toml.
+_NAME_BREAKS = re.compile("[\t\n\x0b\x0c\r\x85\u2028\u2029]+")
+_NAME_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def clean_name(text: str) -> str:
+    """A body's name (or short name) on one line, without control characters."""
+    return _NAME_CONTROLS.sub("", _NAME_BREAKS.sub(" ", text))
+
 
 # Tags that stop a request being made (PublicBody#not_requestable_reason), with the reason
 # WDTK gives.
@@ -191,7 +203,7 @@ def _body_from_cells(cells: list[str], index: dict[str, int], line: int) -> Body
     def cell(name: str) -> str:
         return cells[index[name]].strip() if name in index else ""
 
-    url_name, name = cell("URL name"), cell("Name")
+    url_name, name = cell("URL name"), clean_name(cell("Name"))
     if not URL_NAME_RE.fullmatch(url_name):
         shown = url_name if len(url_name) <= 60 else url_name[:60] + "…"
         return BadRow(line, f"bad URL name {shown!r} (lower-case letters, digits, _ and - only)")
@@ -206,7 +218,7 @@ def _body_from_cells(cells: list[str], index: dict[str, int], line: int) -> Body
     return Body(
         url_name=url_name,
         name=name,
-        short_name=cell("Short name") or name,
+        short_name=clean_name(cell("Short name")) or name,
         tags=tuple(cell("Tags").split()),
         wdtk_id=wdtk_id,
         home_page=cell("Home page"),

@@ -17,6 +17,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from bot.bodies import clean_name
 from bot.config_table import Table, suggest
 from bot.dates import LONDON
 from bot.deadlines import REGIONS, RegionalDay
@@ -525,6 +526,8 @@ def _parse_bodies(t: Table) -> dict[str, BodyConfig]:
             table.fail("a body's url_name is lower-case letters, digits, _ and -")
         if "short_name" not in table.data:
             body = body._replace(short_name=body.name)
+        # Names reach titles, letters and terminals: control characters out, as on import.
+        body = body._replace(name=clean_name(body.name), short_name=clean_name(body.short_name))
         bodies[url_name] = body
     return bodies
 

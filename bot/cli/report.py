@@ -197,9 +197,20 @@ def _record_csv(
     )
 
 
+# A campaign's figures sheet is a few hundred KB; a bigger "CSV" (or `/dev/zero`, which
+# never ends) is refused rather than read into memory whole.
+MAX_CSV_BYTES = 64 * 1024 * 1024
+
+
 def _read_text(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        with path.open("rb") as f:
+            data = f.read(MAX_CSV_BYTES + 1)
+        if len(data) > MAX_CSV_BYTES:
+            raise UsageError(
+                f"{path}: larger than {MAX_CSV_BYTES // (1024 * 1024)} MB; not a figures CSV"
+            )
+        return data.decode("utf-8")
     except FileNotFoundError:
         raise UsageError(f"{path}: no such file") from None
     except UnicodeDecodeError as exc:

@@ -144,6 +144,7 @@ def _template_csv(app: App, spec, excel: bool) -> bytes:
     import io
 
     from bot.reports.figures import campaign_figures
+    from bot.reports.table_formats import neutralise
 
     store = app.store
     figures = campaign_figures(store, spec.slug)
@@ -160,10 +161,11 @@ def _template_csv(app: App, spec, excel: bool) -> bytes:
             for period in field.periods or (None,):
                 key = f"{field.name}:{period}" if period else field.name
                 fig = current.get(key)
-                writer.writerow(
-                    [row["ref"], body, field.name, period or "", fig.text if fig else "", "",
-                     field.description]
-                )  # fmt: skip
+                # The sheet is made to be opened in a spreadsheet: a body name or value
+                # such as `=HYPERLINK(…)` must stay text there, as in every CSV foibot writes.
+                cells = [row["ref"], body, field.name, period or "", fig.text if fig else "", "",
+                         field.description]  # fmt: skip
+                writer.writerow([neutralise(c) for c in cells])
     data = buf.getvalue().encode("utf-8")
     return b"\xef\xbb\xbf" + data if excel else data
 

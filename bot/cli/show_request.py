@@ -131,6 +131,7 @@ def _print_facts(info: dict[str, Any]) -> None:
 
 def _print_reply(app: App, reply: dict[str, Any], page_url: str | None) -> None:
     from bot.dates import format_uk
+    from bot.wdtk.urls import escaped_path
 
     # The date the message was sent, as the request page gives it (UK time); a message
     # stored before foibot read dates says so rather than showing when it was fetched.
@@ -145,7 +146,8 @@ def _print_reply(app: App, reply: dict[str, Any], page_url: str | None) -> None:
     links = (reply.get("attachment_links") or "").split("\n")
     for n, name in enumerate(reply["attachments"].splitlines()):
         path = links[n] if n < len(links) else ""
-        where = app.config.wdtk.base_url + path if path else page_url
+        # The path comes from an href on WDTK's page: printed %-escaped, never raw.
+        where = app.config.wdtk.base_url + escaped_path(path) if path else page_url
         click.echo(f"    - {printable(name)}" + (f"  {where}" if where else ""))
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from collections.abc import Iterator
+from typing import IO
 
 import click
 
@@ -76,13 +78,29 @@ def _read_targets(urls: tuple[str, ...], file: str | None) -> list[tuple[str, st
             fail_usage(f"{file}: cannot read: {exc.strerror}")
     for name, stream in sources:
         try:
-            for number, line in enumerate(stream, 1):
+            for number, line in enumerate(_bounded_lines(stream, name), 1):
                 text = line.strip()
                 if text and not text.startswith("#"):
                     targets.append((f"{name}, line {number}", text))
         except UnicodeDecodeError:
             fail_usage(f"{name}: not UTF-8 text")
     return targets
+
+
+# A WDTK request URL is well under 1,000 characters; a longer line is not one, and a
+# stream with no line break at all (`/dev/zero`, a binary piped in) must not be read
+# into memory whole.
+MAX_LINE_CHARS = 4096
+
+
+def _bounded_lines(stream: IO[str], name: str) -> Iterator[str]:
+    """The lines of `stream`, each read with a cap: a longer one is a usage error."""
+    number = 0
+    while line := stream.readline(MAX_LINE_CHARS + 1):
+        number += 1
+        if len(line) > MAX_LINE_CHARS and not line.endswith("\n"):
+            fail_usage(f"{name}, line {number}: longer than {MAX_LINE_CHARS} characters")
+        yield line
 
 
 @click.command()

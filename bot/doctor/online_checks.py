@@ -177,12 +177,32 @@ def check_notify_online(config: Config) -> list[Check]:
         except urllib.error.HTTPError as exc:
             status = exc.code  # it answered: a webhook that takes only POST says 405
         except OSError as exc:
-            checks.append(failed("webhook (online)", f"{url}: {exc}", "check [notify.webhook] url"))
+            checks.append(
+                failed(
+                    "webhook (online)", f"{redacted_url(url)}: {exc}", "check [notify.webhook] url"
+                )
+            )
             return checks
-        message = f"answers HEAD with HTTP {status} (digests are POSTed)"
+        message = f"{redacted_url(url)} answers HEAD with HTTP {status} (digests are POSTed)"
         checks.append(
             passed("webhook (online)", message)
             if status < 500
             else failed("webhook (online)", message, "check [notify.webhook] url")
         )
     return checks
+
+
+def redacted_url(url: str) -> str:
+    """`url` as doctor may print it: scheme, host and port only. A webhook's secret is in
+    its path (Slack: /services/T…/B…/<token>) or query, sometimes in user:password@."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        host = f"[{host}]" if ":" in host else host  # IPv6
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:  # a port that is not a number: nothing of it is shown
+        return "(webhook URL)"
+    hidden = "/…" if (parts.path.strip("/") or parts.query or parts.fragment) else ""
+    return f"{parts.scheme}://{host}{port}{hidden}"

@@ -100,6 +100,14 @@ def _check(watch: Watchdog, what: str) -> None:
         )
 
 
+def slack_escaped(text: str) -> str:
+    """Text Slack shows as written: `&`, `<` and `>` as `&amp;`, `&lt;`, `&gt;`, which is
+    all Slack's "Escaping text" asks. Unescaped, a request title holding `<!channel>`,
+    `<@U123>` or `<https://evil.example|WDTK>` would ping everyone, a person, or show a
+    disguised link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def post_webhook(url: str, digest: Digest, timeout_s: float = 30.0, stop: Stop = None) -> None:
     """POST the digest as Slack-compatible JSON. The `Idempotency-Key` header and the
     digest `id` are the same for a resend of the same items, and each item carries its
@@ -112,11 +120,12 @@ def post_webhook(url: str, digest: Digest, timeout_s: float = 30.0, stop: Stop =
 
     payload = json.dumps(
         {
-            "text": f"*{digest.subject}*\n{digest.text}",
+            "text": slack_escaped(f"*{digest.subject}*\n{digest.text}"),
             "count": digest.count,
             "id": digest.key,
             "items": [
-                {"id": i.key, "kind": i.kind, "ref": i.ref, "text": i.text} for i in digest.items
+                {"id": i.key, "kind": i.kind, "ref": i.ref, "text": slack_escaped(i.text)}
+                for i in digest.items
             ],
         }
     ).encode()

@@ -453,10 +453,12 @@ def _csv_row(
     seen: Mapping[tuple[str, str], int],
 ) -> CsvRow | None:
     """One line's value, None for a line with no value; UsageError for a bad one."""
+    # Cells as foibot wrote them: `results --template` neutralises formula cells ("'-1").
+    from bot.reports.table_formats import unneutralise
 
     def cell(column: str) -> str:
         i = at.get(column)
-        return cells[i] if i is not None and i < len(cells) else ""
+        return unneutralise(cells[i]) if i is not None and i < len(cells) else ""
 
     if not any(c.strip() for c in cells) or not cell("value").strip():
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -94,8 +95,15 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+# Where CommonMark reads raw HTML (a tag, `</`, `<!--`, `<!DOCTYPE`, `<?`) or an autolink:
+# a `<` followed by a letter, `/`, `!` or `?`. `<5` stays as it is, which it renders as.
+_MD_HTML = re.compile(r"<(?=[A-Za-z/!?])")
+
+
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Text for a Markdown table cell: `|` escaped, one line, and no raw HTML: a body name
+    or note such as `<img src=x onerror=…>` is shown as text by every Markdown renderer."""
+    return _MD_HTML.sub("&lt;", text.replace("|", "\\|").replace("\n", " "))
 
 
 def to_markdown(table: ResultsTable) -> str:

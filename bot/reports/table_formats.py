@@ -32,6 +32,14 @@ def neutralise(value: Any) -> Any:
     return value
 
 
+def unneutralise(text: str) -> str:
+    """What `neutralise` made of `text`, read back: a sheet written by foibot, filled in
+    and loaded again (`record --from-csv`) gives back the value recorded, not "'-1"."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
+        return text[1:]
+    return text
+
+
 def _cell(value: Any) -> Any:
     if value is None:
         return ""

@@ -56,12 +56,13 @@ class Skip:
     reason: str
 
 
-def make_environment(root: Path) -> SandboxedEnvironment:
-    """The sandboxed environment for letters under `root` (bot/rules/sandbox.py, which
-    loads jinja2: a daemon pass with nothing to draft never does)."""
+def make_environment(root: Path, folders: tuple[Path, ...] = ()) -> SandboxedEnvironment:
+    """The sandboxed environment for letters under `root`, loading only `.j2` templates
+    inside `folders` (default `root`) (bot/rules/sandbox.py, which loads jinja2: a daemon
+    pass with nothing to draft never does)."""
     from bot.rules.sandbox import letter_environment
 
-    return letter_environment(root)
+    return letter_environment(root, folders)
 
 
 def body_context(body: Body, *, environmental: bool = False) -> dict[str, Any]:
@@ -117,7 +118,9 @@ class Renderer:
         import jinja2
 
         self.config, self.campaign, self.today = config, campaign, today
-        env = make_environment(config.root)
+        # Names resolve from the project's root (as `letter =` does); what loads is the
+        # templates/ folder and the letter's own folder, never config.toml beside them.
+        env = make_environment(config.root, (config.root / "templates", campaign.letter.parent))
         self.letter_name = _relative(campaign.letter, config.root)
         try:
             self.letter = env.get_template(self.letter_name)

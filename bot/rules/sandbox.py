@@ -43,11 +43,40 @@ class _LetterEnvironment(SandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
 
-def letter_environment(root: Path) -> SandboxedEnvironment:
+TEMPLATE_SUFFIX = ".j2"
+
+
+class _TemplatesOnlyLoader(jinja2.FileSystemLoader):
+    """Jinja's file loader, limited to templates: a name ending `.j2` whose file (symlinks
+    followed) is inside one of `folders`. A letter's `{% include "config.toml" %}` would
+    otherwise copy the config, or a file beside it, into a letter sent to a public body."""
+
+    def __init__(self, root: Path, folders: tuple[Path, ...]):
+        super().__init__(str(root))
+        self.folders = tuple(f.resolve() for f in folders)
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> Any:
+        if not template.endswith(TEMPLATE_SUFFIX):
+            raise jinja2.TemplateNotFound(
+                template, f"{template}: a template may load only *{TEMPLATE_SUFFIX} templates"
+            )
+        source, filename, uptodate = super().get_source(environment, template)
+        real = Path(filename).resolve()
+        if not any(real.is_relative_to(folder) for folder in self.folders):
+            where = " or ".join(str(f) for f in self.folders)
+            raise jinja2.TemplateNotFound(
+                template, f"{template}: a template may load only templates under {where}"
+            )
+        return source, filename, uptodate
+
+
+def letter_environment(root: Path, folders: tuple[Path, ...] = ()) -> SandboxedEnvironment:
+    """Names are looked up under `root`; only `.j2` files inside `folders` (default: `root`
+    itself) load, the letter's own and any it includes, imports or extends."""
     # Sandboxed because campaign templates are user input; StrictUndefined because a letter
     # must never go out with a blank where a name should be.
     env = _LetterEnvironment(
-        loader=jinja2.FileSystemLoader(str(root)),
+        loader=_TemplatesOnlyLoader(root, folders or (root,)),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=False,

@@ -14,9 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bot.bodies import URL_NAME_RE, clean_name
 from bot.dates import LONDON
 from bot.typenames import type_name
 from bot.wdtk.errors import PayloadError
+from bot.wdtk.urls import escaped_path
 
 Tags = tuple[tuple[str, str | None], ...]
 
@@ -126,6 +128,24 @@ class _Obj:
     def str(self, key: str) -> str:
         return clean_text(self._get(key, False, _is_str, "a string"))
 
+    def slug(self, key: str) -> str:
+        """A url_name or url_title: it goes into links, file names and reports, so it is
+        held to what Alaveteli's simplify_url_part makes (bot.bodies.URL_NAME_RE), as the
+        all-authorities.csv import is; `../x`, `a?b#c` or a control character is refused."""
+        value = self._get(key, False, _is_str, "a string")
+        if not URL_NAME_RE.fullmatch(value):
+            shown = repr(value if len(value) <= 60 else value[:60] + "…")  # escapes ESC
+            raise PayloadError(
+                _join(self.path, key),
+                f"is not a WDTK slug (lower-case letters, digits, _ and -): {shown}",
+            )
+        return value
+
+    def name(self, key: str, optional: bool = False) -> str | None:
+        """A body's name: on one line, without control characters (bot.bodies.clean_name)."""
+        value = self._get(key, optional, _is_str, "a string")
+        return None if value is None else clean_name(value)
+
     def str_opt(self, key: str) -> str | None:
         value = self._get(key, True, _is_str, "a string")
         return None if value is None else clean_text(value)
@@ -196,9 +216,9 @@ def parse_body(data: object, path: str = "public_body") -> WdtkBody:
     o = _Obj(data, path)
     return WdtkBody(
         id=o.int("id"),
-        url_name=o.str("url_name"),
-        name=o.str("name"),
-        short_name=o.str_opt("short_name"),
+        url_name=o.slug("url_name"),
+        name=o.name("name") or "",
+        short_name=o.name("short_name", optional=True),
         tags=o.tags("tags"),
     )
 
@@ -235,7 +255,7 @@ def parse_request(data: object) -> WdtkRequest:
     events = o.list("info_request_events")
     return WdtkRequest(
         id=o.int("id"),
-        url_title=o.str("url_title"),
+        url_title=o.slug("url_title"),
         title=o.str("title"),
         described_state=o.str("described_state"),
         awaiting_description=bool(o.bool_opt("awaiting_description")),
@@ -408,7 +428,8 @@ def _attachments(box: Any) -> tuple[list[str], list[str]]:
             names.append(text)
             anchor = item.select_one("a[href*='/attach/']")
             href = str(anchor.get("href") or "") if anchor is not None else ""
-            links.append(href if href.startswith("/") else "")
+            # Escaped here too: a newline in an href would shift every later link.
+            links.append(escaped_path(href) if href.startswith("/") else "")
     return names, links
 
 

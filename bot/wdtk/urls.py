@@ -53,6 +53,18 @@ def request_url(base_url: str, url_title: str | None, wdtk_id: int | None = None
     return None
 
 
+# What may stay as it is in a link's path and query (RFC 3986 reserved and unreserved
+# characters, and `%` so an escape already there is kept); anything else is %-escaped.
+_LINK_SAFE = "/:@!$&'()*+,;=?#%~-._"
+
+
+def escaped_path(path: str) -> str:
+    """A path from an href on WDTK's HTML, as a link may carry it: every character
+    outside the URL's own alphabet (a space, an ESC, a newline, `<`, `"`, non-ASCII)
+    %-escaped, so the link is one word a terminal shows as it is."""
+    return quote(path, safe=_LINK_SAFE)
+
+
 def derive_url_title(title: str) -> str:
     """The slug WDTK gives a new request with this title, before any `_N` suffix.
 
