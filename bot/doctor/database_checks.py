@@ -17,7 +17,7 @@ from bot.config import Config
 from bot.dates import format_uk
 from bot.doctor.check import Check, failed, passed, plural, some, warning
 from bot.notify.send import channels
-from bot.rules.schedule import NEVER
+from bot.rules.schedule import NEVER, scheduled_poll
 from bot.rules.withdrawal import stale_followups
 from bot.store.db import Store
 from bot.store.migrations import migrations
@@ -186,7 +186,7 @@ def check_poll_state(store: Store, now: dt.datetime) -> list[Check]:
     checks = []
     if failing:
         worst = failing[0]
-        retries = sorted(r["next_poll_at"] for r in failing if r["next_poll_at"])
+        retries = sorted(filter(None, (scheduled_poll(r["next_poll_at"]) for r in failing)))
         checks.append(
             warning(
                 "poll errors",
