@@ -32,7 +32,13 @@ def open_read_only(path: Path) -> sqlite3.Connection:
 
 
 def check_database_file(path: Path) -> Check:
-    if not path.exists():
+    try:
+        exists = path.exists()
+    except OSError as exc:  # a name too long: the config check has said which key
+        return failed(
+            "database", f"{str(path)[:80]}…: {exc.strerror}", "fix [storage] path in config.toml"
+        )
+    if not exists:
         parent = next((p for p in path.parents if p.exists()), None)
         if parent is not None and not os.access(parent, os.W_OK):
             return failed(
