@@ -608,6 +608,10 @@ def _launch_at(c: Table, name: str) -> dt.datetime:
     value = c.get(name, (dt.datetime, dt.date))
     if not isinstance(value, dt.datetime):
         value = dt.datetime.combine(value, dt.time())
+    # Released requests get deadlines, counted only in the years the holiday data covers
+    # (and a year near 9999 would overflow the pace planner's date arithmetic).
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        c.fail(f"must lie in the years {FIRST_YEAR}-{LAST_YEAR}, got {value}", c.key(name))
     # A local TOML datetime means UK time: that is where the campaigner is.
     return value if value.tzinfo else value.replace(tzinfo=LONDON)
 

@@ -79,6 +79,11 @@ def test_show_of_a_released_draft_never_found_on_wdtk(project, replica):
             "followups.tracked.chaser_after: must be at most 260, got 18446744073709551616",
         ),
         (
+            "launch_at = 2026-12-01T09:00:00",
+            "launch_at = 9999-12-31T23:59:59",
+            "campaigns[0].launch_at: must lie in the years 2005-2100, got 9999-12-31 23:59:59",
+        ),
+        (
             "extra_holidays = []",
             "extra_holidays = [2026-12-28, 2200-01-01]",
             "deadlines.extra_holidays[1]: 2200-01-01 is outside the years the bank-holiday "
