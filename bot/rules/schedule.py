@@ -50,6 +50,7 @@ def scheduled_poll(stored: str | None) -> dt.datetime | None:
         return None
     return dt.datetime.fromisoformat(stored)
 
+
 DAY = dt.timedelta(days=1)
 
 
