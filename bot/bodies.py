@@ -9,6 +9,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from bot.laws import law_for
+from bot.wdtk.urls import WDTK_ID_MAX
+from bot.wdtk.urls import wdtk_id as parse_wdtk_id
 
 # Columns of /body/all-authorities.csv (alaveteli lib/public_body_csv.rb).
 CSV_COLUMNS = (
@@ -211,10 +213,12 @@ def _body_from_cells(cells: list[str], index: dict[str, int], line: int) -> Body
         return BadRow(line, "empty Name")
     wdtk_id = None
     if cell("Internal ID"):
-        try:
-            wdtk_id = int(cell("Internal ID"))
-        except ValueError:
-            return BadRow(line, f"Internal ID is not a number: {cell('Internal ID')!r}")
+        shown = cell("Internal ID")[:40]
+        if not re.fullmatch(r"[0-9]+", cell("Internal ID")):
+            return BadRow(line, f"Internal ID is not a number: {shown!r}")
+        wdtk_id = parse_wdtk_id(cell("Internal ID"))
+        if wdtk_id is None:
+            return BadRow(line, f"Internal ID {shown} is not a WDTK id (1 to {WDTK_ID_MAX})")
     return Body(
         url_name=url_name,
         name=name,

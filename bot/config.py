@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 from bot.bodies import clean_name
 from bot.config_table import Table, suggest
 from bot.dates import LONDON
-from bot.deadlines import REGIONS, RegionalDay
+from bot.deadlines import FIRST_YEAR, LAST_YEAR, REGIONS, RegionalDay
 from bot.errors import ConfigError
 from bot.typenames import type_name
 
@@ -28,7 +28,15 @@ DEFAULT_BASE_URL = "https://www.whatdotheyknow.com"
 FIELD_TYPES = ("int", "text", "bool", "date")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 NAME_MAX = 255  # bytes in one file or folder name on Linux filesystems
+PATH_MAX = 4096  # bytes in a whole path on Linux, its terminating NUL included
+DB_SUFFIX_MAX = "-journal"  # the longest name SQLite or the run lock adds to the database's
 IMAP_PORT = 143  # [mailbox] with tls = false and no port: plain IMAP's port
+
+# Sane maxima for numbers, so that no value is too large for a date, a timedelta, a C
+# integer or a sleep: beyond these a setting is surely a typo.
+YEAR_MINUTES = 366 * 24 * 60
+WORKING_YEAR = 260  # working days in about a year
+PORT_MAX = 65535
 
 
 class WdtkConfig(NamedTuple):
@@ -341,17 +349,14 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
     top.only(*SECTIONS)
     wdtk = _parse_wdtk(top.sub("wdtk"))
     table = top.sub("storage")
-    storage = table.record(StorageConfig)
+    storage = table.record(StorageConfig, maximum={"busy_timeout_s": 3600})
     db_path = path.parent / storage.path
-    # Caught here, where the key can be named, rather than as ENAMETOOLONG deep in SQLite.
-    for part in db_path.parts:
-        if len(part.encode("utf-8", "surrogateescape")) > NAME_MAX:
-            table.fail(
-                f"a file or folder name is longer than {NAME_MAX} bytes ({part[:24]}…)",
-                table.key("path"),
-            )
+    _check_db_path(table, db_path)
     pace = top.sub("pace").record(
-        PaceConfig, minimum={"max_unsent": 1}, parsers={"limits": _parse_pace}
+        PaceConfig,
+        minimum={"max_unsent": 1},
+        maximum={"max_unsent": 10_000, "margin_minutes": 24 * 60},
+        parsers={"limits": _parse_pace},
     )
     deadlines = top.sub("deadlines").record(
         DeadlinesConfig, parsers=dict.fromkeys(DeadlinesConfig._fields, _regional_dates)
@@ -395,13 +400,32 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
     )
 
 
+def _check_db_path(table: Table, db_path: Path) -> None:
+    """Refuse a database path the file system cannot hold, naming the key, rather than
+    meeting ENAMETOOLONG deep in SQLite: beside the database go files named after it
+    (`-journal`, `-wal`, `.lock`), so its own name leaves room for the longest suffix."""
+    parts = db_path.parts
+    for n, part in enumerate(parts):
+        room = NAME_MAX - (len(DB_SUFFIX_MAX) if n == len(parts) - 1 else 0)
+        if (size := len(part.encode("utf-8", "surrogateescape"))) > room:
+            table.fail(
+                f"a file or folder name may be at most {room} bytes, got {size} ({part[:24]}…)",
+                table.key("path"),
+            )
+    room = PATH_MAX - 1 - len(DB_SUFFIX_MAX)
+    if (size := len(str(db_path).encode("utf-8", "surrogateescape"))) > room:
+        table.fail(f"the whole path may be at most {room} bytes, got {size}", table.key("path"))
+
+
 def _regional_dates(t: Table, name: str) -> tuple[RegionalDay, ...]:
     """`name = [dates]` (every part of the UK, the original form) or a table naming the
     part of the UK: `[deadlines.extra_holidays]` with `scotland = [2026-06-15]`."""
     if isinstance(t.data.get(name), dict):
         table = t.sub(name)
         table.only(*REGIONS)
-        return tuple(RegionalDay(region, d) for region in table.data for d in table.dates(region))
+        return tuple(
+            RegionalDay(region, d) for region in table.data for d in _covered(table, region)
+        )
     value = t.data.get(name, [])
     if not isinstance(value, list):
         t.fail(
@@ -409,7 +433,21 @@ def _regional_dates(t: Table, name: str) -> tuple[RegionalDay, ...]:
             f"({', '.join(REGIONS)}), got {type_name(value)} {value!r}",
             t.key(name),
         )
-    return tuple(RegionalDay("uk", d) for d in t.dates(name))
+    return tuple(RegionalDay("uk", d) for d in _covered(t, name))
+
+
+def _covered(t: Table, name: str) -> tuple[dt.date, ...]:
+    """The dates of `name`, each in the years the bank-holiday data covers: a working-day
+    count cannot use a day outside them, so one is refused here, naming its place."""
+    days = t.dates(name)
+    for i, day in enumerate(days):
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            t.fail(
+                f"{day} is outside the years the bank-holiday data covers "
+                f"({FIRST_YEAR}-{LAST_YEAR})",
+                f"{t.key(name)}[{i}]",
+            )
+    return days
 
 
 def _parse_followups(t: Table) -> FollowupsConfig:
@@ -418,14 +456,20 @@ def _parse_followups(t: Table) -> FollowupsConfig:
 
 def _parse_followup_policy(c: Table, name: str) -> FollowupPolicy:
     t = c.sub(name)
-    policy = t.record(FollowupPolicy)
+    policy = t.record(
+        FollowupPolicy,
+        maximum={
+            "chaser_after": WORKING_YEAR, "chaser_every": WORKING_YEAR, "chaser_max": 100,
+            "nudge_after": WORKING_YEAR, "complaint_after_chaser": WORKING_YEAR,
+        },
+    )  # fmt: skip
     if policy.chaser_max > 0 and policy.chaser_every < 1:
         t.fail("must be at least 1 when chaser_max > 0", t.key("chaser_every"))
     return policy
 
 
 def _parse_schedule(t: Table) -> ScheduleConfig:
-    schedule = t.record(ScheduleConfig)
+    schedule = t.record(ScheduleConfig, maximum={"misfire_grace_s": 7 * 24 * 3600})
     for name, spec in schedule._asdict().items():
         # The defaults are valid (tests/test_schedule_syntax.py): checking them would import
         # APScheduler into every command, for the default digest's cron line.
@@ -438,7 +482,11 @@ def _parse_schedule(t: Table) -> ScheduleConfig:
 
 
 def _parse_poll(t: Table) -> PollConfig:
-    return t.record(PollConfig, minimum={"open_every_hours": 0.01, "closed_every_days": 0.01})
+    return t.record(
+        PollConfig,
+        minimum={"open_every_hours": 0.01, "closed_every_days": 0.01},
+        maximum={"open_every_hours": 366 * 24, "closed_every_days": 366, "hidden_grace_days": 366},
+    )
 
 
 def _parse_notify(t: Table) -> NotifyConfig:
@@ -447,6 +495,7 @@ def _parse_notify(t: Table) -> NotifyConfig:
         keys={"webhook_url": "webhook"},
         parsers={"email": _parse_email, "webhook_url": _parse_webhook},
         minimum={"timeout_s": 0.1},
+        maximum={"timeout_s": 3600},
     )
     if notify.batch not in ("run", "daily"):
         t.fail(f"must be 'run' or 'daily', got {notify.batch!r}", t.key("batch"))
@@ -456,7 +505,9 @@ def _parse_notify(t: Table) -> NotifyConfig:
 def _parse_email(t: Table, name: str) -> EmailConfig:
     e = t.sub(name)
     # `from` is a Python keyword: the record's field is `sender`.
-    email = e.record(EmailConfig, keys={"sender": "from"}, minimum={"port": 1})
+    email = e.record(
+        EmailConfig, keys={"sender": "from"}, minimum={"port": 1}, maximum={"port": PORT_MAX}
+    )
     if not email.to:
         e.fail("needs at least one address", e.key("to"))
     return email
@@ -472,7 +523,11 @@ def _parse_webhook(t: Table, name: str) -> str:
 
 
 def _parse_mailbox(t: Table) -> MailboxConfig:
-    mailbox = t.record(MailboxConfig, minimum={"port": 1, "timeout_s": 0.1})
+    mailbox = t.record(
+        MailboxConfig,
+        minimum={"port": 1, "timeout_s": 0.1},
+        maximum={"port": PORT_MAX, "timeout_s": 3600},
+    )
     if not mailbox.tls and "port" not in t.data:
         mailbox = mailbox._replace(port=IMAP_PORT)
     after = mailbox.after
@@ -483,8 +538,6 @@ def _parse_mailbox(t: Table) -> MailboxConfig:
             f"the name of an environment variable holding the password, got {mailbox.password_env!r}",
             t.key("password_env"),
         )
-    if mailbox.port > 65535:
-        t.fail(f"must be a TCP port (1-65535), got {mailbox.port}", t.key("port"))
     relay = mailbox.trusted_relay
     if relay and not re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})", relay):
         t.fail(
@@ -497,7 +550,11 @@ def _parse_wdtk(t: Table) -> WdtkConfig:
     wdtk = t.record(
         WdtkConfig,
         minimum={"timeout_s": 0.1, "max_tries": 1, "max_response_bytes": 1024, "pass_budget_s": 1},
-    )
+        maximum={
+            "min_interval_s": 3600, "timeout_s": 600, "max_tries": 100, "backoff_s": 3600,
+            "max_response_bytes": 1_000_000_000, "pass_budget_s": 86_400,
+        },
+    )  # fmt: skip
     base_url = wdtk.base_url.rstrip("/")
     if not re.match(r"^https?://[^/\s]+", base_url):
         t.fail(f"must be an http(s) URL, got {base_url!r}", t.key("base_url"))
@@ -508,7 +565,9 @@ def _parse_pace(t: Table, name: str) -> tuple[PaceLimit, ...]:
     items = t.get(name, list)
     limits = tuple(
         Table(t.file, item, f"{t.key(name)}[{i}]").record(
-            PaceLimit, minimum=dict.fromkeys(PaceLimit._fields, 1)
+            PaceLimit,
+            minimum=dict.fromkeys(PaceLimit._fields, 1),
+            maximum={"count": 10_000, "minutes": YEAR_MINUTES},
         )
         for i, item in enumerate(items)
     )
@@ -572,6 +631,10 @@ def _launch_at(c: Table, name: str) -> dt.datetime:
     value = c.get(name, (dt.datetime, dt.date))
     if not isinstance(value, dt.datetime):
         value = dt.datetime.combine(value, dt.time())
+    # Released requests get deadlines, counted only in the years the holiday data covers
+    # (and a year near 9999 would overflow the pace planner's date arithmetic).
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        c.fail(f"must lie in the years {FIRST_YEAR}-{LAST_YEAR}, got {value}", c.key(name))
     # A local TOML datetime means UK time: that is where the campaigner is.
     return value if value.tzinfo else value.replace(tzinfo=LONDON)
 

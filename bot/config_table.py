@@ -59,16 +59,26 @@ class Table:
         *,
         keys: Mapping[str, str] | None = None,
         minimum: Mapping[str, float] | None = None,
+        maximum: Mapping[str, float] | None = None,
         parsers: Mapping[str, Parser] | None = None,
         **given: Any,
     ) -> R:
         """This table read as the record `cls`: one key per field, named as the field
         unless `keys` renames it. A key in `parsers` is read by its parser and any other by
         its field's type (`field`); an absent key takes the field's default. Fields in
-        `given` are not keys: the caller knows them (a body's url_name is its table's name)."""
+        `given` are not keys: the caller knows them (a body's url_name is its table's name).
+
+        Every number read by its type needs a `maximum`: a value too large for a date, a
+        timedelta or a C integer (`margin_minutes = 1000000000000`) is refused here, naming
+        the key, rather than failing deep inside a later command."""
         keys, minimum, parsers = keys or {}, minimum or {}, parsers or {}
-        if stray := (set(keys) | set(minimum) | set(parsers) | set(given)) - set(cls._fields):
+        maximum = maximum or {}
+        bounded = set(minimum) | set(maximum)
+        if stray := (set(keys) | bounded | set(parsers) | set(given)) - set(cls._fields):
             raise TypeError(f"{cls.__name__} has no field {', '.join(sorted(stray))}")
+        numbers = {n for n in cls._fields if cls.__annotations__[n] in (int, float)}
+        if unbounded := numbers - set(maximum) - set(parsers) - set(given):
+            raise TypeError(f"{cls.__name__}: give {', '.join(sorted(unbounded))} a maximum")
         names = {keys.get(name, name): name for name in cls._fields if name not in given}
         self.only(*names)
         values = dict(given)
@@ -78,7 +88,9 @@ class Table:
             elif name in parsers:
                 values[name] = self.default(cls, name, key)
             else:
-                values[name] = self.field(cls, name, key, minimum.get(name, 0))
+                values[name] = self.field(
+                    cls, name, key, minimum.get(name, 0), maximum.get(name, math.inf)
+                )
         return cls(**values)
 
     def default(self, cls: type[tuple], name: str, key: str) -> Any:
@@ -86,9 +98,16 @@ class Table:
             self.fail("required key is missing", self.key(key))
         return cls._field_defaults[name]
 
-    def field(self, cls: type[tuple], name: str, key: str | None = None, minimum: float = 0) -> Any:
+    def field(
+        self,
+        cls: type[tuple],
+        name: str,
+        key: str | None = None,
+        minimum: float = 0,
+        maximum: float = math.inf,
+    ) -> Any:
         """The value for `cls`'s field `name` from `key` (the field's name unless told), by the
-        field's annotated type: a number no smaller than `minimum`, a string (not blank when
+        field's annotated type: a number from `minimum` to `maximum`, a string (not blank when
         required), a bool, an int that may be left out, a list of strings or a table."""
         key = key or name
         default = cls._field_defaults.get(name, MISSING)
@@ -96,9 +115,9 @@ class Table:
         if kind is str:
             return self.text(key, default)
         if kind is float:
-            return self.number(key, default, minimum=minimum)
+            return self.number(key, default, minimum=minimum, maximum=maximum)
         if kind is int:
-            return self.whole(key, default, minimum=minimum)
+            return self.whole(key, default, minimum=minimum, maximum=maximum)
         if kind is bool:
             return self.get(key, bool, default)
         if kind == int | None:  # a bound that may be left out: an integer, any sign
@@ -128,7 +147,9 @@ class Table:
             self.fail("must not be empty", self.key(name))
         return value
 
-    def number(self, name: str, default: Any, *, minimum: float = 0) -> float:
+    def number(
+        self, name: str, default: Any, *, minimum: float = 0, maximum: float = math.inf
+    ) -> float:
         value = self.get(name, (int, float), default)
         # TOML has inf and nan (and integers too big for a float): no count, interval or
         # timeout can be one. Such a value is refused here, so no caller's int() of it
@@ -141,11 +162,15 @@ class Table:
             self.fail(f"must be a finite number, got {value!r}", self.key(name))
         if number < minimum:
             self.fail(f"must be at least {minimum}", self.key(name))
+        if number > maximum:
+            self.fail(f"must be at most {maximum}, got {value!r}", self.key(name))
         return number
 
-    def whole(self, name: str, default: Any, *, minimum: float = 0) -> int:
+    def whole(
+        self, name: str, default: Any, *, minimum: float = 0, maximum: float = math.inf
+    ) -> int:
         """A count, port or number of days: 4 or 4.0, never 4.5 (which one was meant?)."""
-        number = self.number(name, default, minimum=minimum)
+        number = self.number(name, default, minimum=minimum, maximum=maximum)
         if not number.is_integer():
             self.fail(f"must be a whole number, got {number!r}", self.key(name))
         return int(number)

@@ -228,7 +228,7 @@ def test_a_5000_deep_toml_array(project):
 def test_storage_path_with_a_300_character_name(project):
     project.edit_config('path = "state/foibot.db"', f'path = "state/{"d" * 300}.db"')
     line = one_line(project.run("status", expect=2))
-    assert line.startswith("Error: config.toml: storage.path: a file or folder name is longer")
+    assert line.startswith("Error: config.toml: storage.path: a file or folder name may be at most")
 
 
 def test_storage_path_under_a_file(project):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from bot.bodies import Body
 from bot.config import EXAMPLE_USER, CampaignConfig, Config
 from bot.dates import LONDON, london_today
-from bot.errors import ConfigError, FoibotError
+from bot.errors import ConfigError, FoibotError, TemplateError
 from bot.laws import NONE
 from bot.rules import news
 from bot.rules.drafting import Renderer, plan_drafts, ref_prefix, render_campaign, select_bodies
@@ -298,6 +298,7 @@ class LaunchReport:
     held: list[dict] = field(default_factory=list)  # due, held until earlier ones are sent
     marked_sent: list[dict] = field(default_factory=list)  # sent (`done`), not yet on WDTK
     orphaned: list[dict] = field(default_factory=list)  # drafts the config no longer asks for
+    stale: list[str] = field(default_factory=list)  # drafts the templates now render otherwise
     followups: list[UnsentFollowup] = field(default_factory=list)  # every unsent follow-up
     withdrawn: list[dict] = field(default_factory=list)  # follow-ups withdrawn lately
     warnings: list[str] = field(default_factory=list)
@@ -312,6 +313,7 @@ class LaunchReport:
             "held": self.held,
             "marked_sent": self.marked_sent,
             "orphaned": self.orphaned,
+            "stale": self.stale,
             "followups": [f.as_json() for f in self.followups],
             "withdrawn": self.withdrawn,
             "warnings": self.warnings,
@@ -355,6 +357,40 @@ def orphaned_drafts(store: Store, config: Config, slug: str) -> dict[str, str]:
     }
 
 
+def stale_drafts(store: Store, config: Config, slug: str, skip: set[str]) -> list[str]:
+    """Drafts (not yet released) whose stored title or letter is not what the campaign's
+    templates and config render now: edited since `draft`, which would re-render them.
+    Each is rendered as of the day it was last drafted, so a letter that prints `today`
+    is not stale merely for being launched on a later day; one that no longer renders
+    at all is stale too (`draft` says why)."""
+    rows = [
+        r for r in store.campaign_requests(slug)
+        if r["status"] == "draft" and r["letter"] and r["ref"] not in skip
+    ]  # fmt: skip
+    if not rows:
+        return []
+    campaign = config.campaign(slug)
+    known = campaign_bodies(store, config, campaign)
+    drafted: dict[str, str] = {}
+    for kind in ("drafted", "redrafted"):
+        for ref, times in store.event_times(slug, kind).items():
+            drafted[ref] = max([*times, drafted.get(ref, "")])
+    renderers: dict[dt.date, Renderer] = {}
+    stale = []
+    for row in rows:
+        day = london_today(_parse_ts(drafted.get(row["ref"]) or row["created_at"]))
+        body = known.get(row["body"])
+        try:
+            if day not in renderers:
+                renderers[day] = Renderer(config, campaign, day)
+            fresh = renderers[day].render(body) if body is not None else None
+        except TemplateError:
+            fresh = None
+        if fresh is None or (fresh.title, fresh.letter) != (row["title"], row["letter"]):
+            stale.append(row["ref"])
+    return stale
+
+
 def launch_campaign(
     store: Store,
     config: Config,
@@ -372,6 +408,16 @@ def launch_campaign(
     report = LaunchReport(slug)
     orphans = orphaned_drafts(store, config, slug)
     report.orphaned = [{"ref": ref, "reason": why} for ref, why in sorted(orphans.items())]
+    # A template edited after drafting: the stored wording is not what the user now
+    # wants sent, so it waits (with its slot) until `draft` re-renders it.
+    report.stale = stale_drafts(store, config, slug, set(orphans))
+    if report.stale:
+        report.warnings.append(
+            f"not released: {', '.join(report.stale)}: the letter template or title was "
+            f"edited after they were drafted; run `foibot draft {slug}` to re-render them, "
+            "check them with `foibot show REF`, then launch again"
+        )
+    held_back = set(orphans) | set(report.stale)
     with store.transaction():
         if not store.campaign_requests(slug):
             raise FoibotError(
@@ -381,7 +427,7 @@ def launch_campaign(
         history = [_parse_ts(ts) for ts in store.planned_slots()]
         unplanned = [
             row for row in store.campaign_requests(slug)
-            if row["status"] == "draft" and row["slot_at"] is None and row["ref"] not in orphans
+            if row["status"] == "draft" and row["slot_at"] is None and row["ref"] not in held_back
         ]  # fmt: skip
         earliest = max(now, campaign.launch_at.astimezone(dt.UTC)) if campaign.launch_at else now
         for row, slot in zip(
@@ -395,7 +441,7 @@ def launch_campaign(
         room = may_release(waiting, config.max_unsent)
         installation = store.installation_id()
         for row in store.campaign_requests(slug):
-            if row["status"] != "draft" or row["slot_at"] is None or row["ref"] in orphans:
+            if row["status"] != "draft" or row["slot_at"] is None or row["ref"] in held_back:
                 continue
             if _parse_ts(row["slot_at"]) > now:
                 report.scheduled.append({"ref": row["ref"], "slot": row["slot_at"]})

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from bot.cli.failures import last_resort, reader_gone
-from bot.cli.output import RICH_MAX_ROWS, console, print_table
+from bot.cli.output import RICH_MAX_ROWS, console, print_error, print_table
 from bot.cli.settings import Settings
 from bot.errors import ConfigError, FoibotError, Interrupted, UsageError
 
@@ -44,7 +44,7 @@ class FoibotGroup(click.Group):
         try:
             return super().invoke(ctx)
         except FoibotError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            print_error(str(exc))
             ctx.exit(exc.exit_code)
         except Interrupted as exc:
             click.echo(
@@ -53,6 +53,7 @@ class FoibotGroup(click.Group):
             )
             ctx.exit(1)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            # click prints its own errors, quoting what the user typed with repr(): escaped.
             raise
         except BrokenPipeError:
             # The reader went away (`foibot status | head`): nothing failed that anyone
@@ -63,8 +64,8 @@ class FoibotGroup(click.Group):
             app = ctx.obj if isinstance(ctx.obj, App) else None
             if app is not None and app.debug:
                 raise
-            line, code = last_resort(exc, app)
-            click.echo(line, err=True)
+            message, code = last_resort(exc, app)
+            print_error(message)
             ctx.exit(code)
 
 

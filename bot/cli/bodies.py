@@ -11,6 +11,7 @@ from typing import TextIO
 import click
 
 from bot.cli.app import App, FoibotGroup, json_option, pass_app
+from bot.cli.output import printable
 from bot.errors import FoibotError, UsageError
 
 ALL_AUTHORITIES_PATH = "/body/all-authorities.csv"
@@ -81,7 +82,7 @@ def import_(app: App, file: Path | None, url: str | None, as_json: bool) -> None
     from bot.wording import plural
 
     for b in bad:
-        click.echo(f"{name}:{b.line}: skipped: {b.reason}", err=True)
+        click.echo(printable(f"{name}:{b.line}: skipped: {b.reason}"), err=True)
     click.echo(
         f"Read {plural(read + len(bad), 'body')} from {name}: {counts['new']} new, "
         f"{counts['changed']} changed, {counts['unchanged']} unchanged, {len(bad)} skipped"

@@ -57,6 +57,10 @@ def deadline(
             received, law, school=school, days=days, calendar=calendar, eir_extended=eir,
             pit_extension_to=pit_until, fee_pauses=list(zip(fee_notice, fee_paid, strict=True)),
         )  # fmt: skip
+        # Every date shown is counted past these, so list them up to the latest one (a
+        # --pit-until past the bank-holiday data is refused here, like a late --fee-paid).
+        last = max(d for d in (result.due, result.very_overdue_after, result.extension_due) if d)
+        shown = calendar.holidays_between(result.received, last)
     except dl.DeadlineError as exc:
         raise UsageError(str(exc)) from None
     skipped = [{"date": h.day.isoformat(), "name": h.name} for h in result.holidays_skipped]
@@ -111,9 +115,6 @@ def deadline(
         click.echo(
             f"  Code of Practice reading:      {result.grace_due.strftime(fmt)} (receipt was not a working day)"
         )
-    # Every date shown is counted past these, so list them up to the latest one.
-    last = max(d for d in (result.due, result.very_overdue_after, result.extension_due) if d)
-    shown = calendar.holidays_between(result.received, last)
     if shown:
         click.echo(f"  Bank holidays skipped besides weekends (to {last.strftime(fmt)}):")
         for h in shown:

@@ -54,13 +54,13 @@ def one_line(exc: BaseException) -> str:
 
 
 def last_resort(exc: Exception, app: Settings | None) -> tuple[str, int]:
-    """The one line (and exit code) for an exception nothing else caught: what went wrong
+    """The one message (and exit code) for an exception nothing else caught: what went wrong
     with the machine, where `explain` knows, or a pointer to --debug."""
     known = explain(exc, app)
     if known is not None:
-        return f"Error: {known}", known.exit_code
+        return str(known), known.exit_code
     return (
-        f"Error: unexpected {type(exc).__name__}: {one_line(exc)} "
+        f"unexpected {type(exc).__name__}: {one_line(exc)} "
         "(run again with --debug for the traceback, and please report it)",
         1,
     )

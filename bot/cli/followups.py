@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from bot.cli.app import App, as_of_option, json_option, pass_app
+from bot.cli.output import print_error
 from bot.followups import KINDS as KIND_CHOICES
 
 if TYPE_CHECKING:
@@ -180,7 +181,7 @@ def done(app: App, refs: tuple[str, ...], cancelled: bool, as_of: dt.datetime | 
             now = as_of or dt.datetime.now(dt.UTC)
             status = mark_done(app.store, ref, cancelled=cancelled, now=now)
         except FoibotError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            print_error(str(exc))
             failed = True
             continue
         click.echo(f"{ref}: {status}")

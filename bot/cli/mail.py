@@ -7,6 +7,7 @@ import datetime as dt
 import click
 
 from bot.cli.app import App, DateTimeType, json_option, pass_app
+from bot.cli.output import print_error
 from bot.errors import UsageError
 
 
@@ -69,7 +70,7 @@ def mail(app: App, track: bool, as_of: dt.datetime | None, wait: bool, as_json: 
             lines.append(poll_summary(report.poll))
         click.echo("\n".join(lines))
     if report.error:
-        click.echo(f"Error: {report.error}", err=True)
+        print_error(report.error)
         raise click.exceptions.Exit(1)
 
 

@@ -17,6 +17,15 @@ def printable(text: str | None) -> str:
     return _CONTROL.sub("?", text or "")
 
 
+def print_error(message: str) -> None:
+    """The one way an error reaches the user: "Error: " and the message on one line of
+    stderr. Messages quote what the user gave (a group name, a CSV cell, a ref), which may
+    hold an escape sequence that retitles or clears the terminal: control characters are
+    shown as '?', line breaks and tabs as spaces."""
+    sys.stderr.write(f"Error: {printable(' '.join(message.split()))}\n")
+    sys.stderr.flush()
+
+
 def echo(text: str) -> None:
     """A line to stdout, flushed."""
     sys.stdout.write(text + "\n")

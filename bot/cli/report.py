@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from bot.cli.app import App, as_of_option, json_option, pass_app
+from bot.cli.output import print_error
 from bot.errors import UsageError
 
 if TYPE_CHECKING:
@@ -171,7 +172,7 @@ def _record_csv(
     rows, errors = parse_csv(text, targets, name=str(path))
     if errors:
         for error in errors:
-            click.echo(f"Error: {error}", err=True)
+            print_error(error)
         raise UsageError(
             f"{path}: {len(errors)} bad row{'s' if len(errors) != 1 else ''}; nothing recorded"
         )

@@ -121,12 +121,17 @@ def _print_facts(info: dict[str, Any]) -> None:
     if info["submit_url"] and info["stored_state"] == "ready":
         _line("send it here", info["submit_url"])
     if info["poll_error"]:
-        _line(
-            "last poll failed",
-            f"{printable(info['poll_error'])} (next try {format_uk(info['next_poll_at'])})",
-        )
+        _line("last poll failed", f"{printable(info['poll_error'])} ({_next_try(info)})")
     if info["recorded"]:
         _line("recorded", ", ".join(f"{k}={v}" for k, v in info["recorded"].items()))
+
+
+def _next_try(info: dict[str, Any]) -> str:
+    from bot.dates import format_uk
+    from bot.rules.schedule import scheduled_poll
+
+    when = scheduled_poll(info["next_poll_at"])
+    return f"next try {format_uk(when)}" if when else "no more automatic polls"
 
 
 def _print_reply(app: App, reply: dict[str, Any], page_url: str | None) -> None:

@@ -18,7 +18,7 @@ from bot.cli.app import (
     stderr,
 )
 from bot.cli.names import check_campaign
-from bot.cli.output import printable
+from bot.cli.output import print_error, printable
 
 
 @contextlib.contextmanager
@@ -179,8 +179,8 @@ def track(
     for item in failed:
         place = where[id(item)]
         error = item.error or ""
-        stderr(
-            f"Error: {place}: {error if error.startswith(item.target) else f'{item.target}: {error}'}"
+        print_error(
+            f"{place}: {error if error.startswith(item.target) else f'{item.target}: {error}'}"
         )
     if failed or any(item.outcome == "not_found" for item in done):
         raise click.exceptions.Exit(1)

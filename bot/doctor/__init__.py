@@ -107,7 +107,7 @@ def _checks(
                 latest = latest_stored_date(store)
             except sqlite3.DatabaseError as exc:
                 yield database_error(stage, path, exc)
-        if path is not None and path.is_file():
+        if path is not None and file_check.ok and path.is_file():
             yield check_permissions(path)
             yield check_lock(path)
 

@@ -17,7 +17,7 @@ from bot.config import Config
 from bot.dates import format_uk
 from bot.doctor.check import Check, failed, passed, plural, some, warning
 from bot.notify.send import channels
-from bot.rules.schedule import NEVER
+from bot.rules.schedule import NEVER, scheduled_poll
 from bot.rules.withdrawal import stale_followups
 from bot.store.db import Store
 from bot.store.migrations import migrations
@@ -32,7 +32,13 @@ def open_read_only(path: Path) -> sqlite3.Connection:
 
 
 def check_database_file(path: Path) -> Check:
-    if not path.exists():
+    try:
+        exists = path.exists()
+    except OSError as exc:  # a name too long: the config check has said which key
+        return failed(
+            "database", f"{str(path)[:80]}…: {exc.strerror}", "fix [storage] path in config.toml"
+        )
+    if not exists:
         parent = next((p for p in path.parents if p.exists()), None)
         if parent is not None and not os.access(parent, os.W_OK):
             return failed(
@@ -186,7 +192,7 @@ def check_poll_state(store: Store, now: dt.datetime) -> list[Check]:
     checks = []
     if failing:
         worst = failing[0]
-        retries = sorted(r["next_poll_at"] for r in failing if r["next_poll_at"])
+        retries = sorted(filter(None, (scheduled_poll(r["next_poll_at"]) for r in failing)))
         checks.append(
             warning(
                 "poll errors",

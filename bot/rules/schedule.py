@@ -41,6 +41,16 @@ BODY_TURN = frozenset({"waiting_response", "internal_review"})
 # timestamp, so "next_poll_at <= now" never selects it.
 NEVER = "never"
 
+
+def scheduled_poll(stored: str | None) -> dt.datetime | None:
+    """A request's stored next_poll_at as a time; None where no poll is scheduled (NULL,
+    or NEVER: polling gave up). Every reader of the column goes through here, so none
+    parses the sentinel as a date."""
+    if not stored or stored == NEVER:
+        return None
+    return dt.datetime.fromisoformat(stored)
+
+
 DAY = dt.timedelta(days=1)
 
 
@@ -234,14 +244,14 @@ def resumed(
     request at its last poll (now, if that has passed), where that is sooner than the one
     it has (which the safety net may have put a week away); None where it is not. Closed,
     hidden and failing requests keep their own rhythm, the same with or without mail."""
-    last, scheduled = row.get("last_polled_at"), row.get("next_poll_at")
+    last, scheduled = row.get("last_polled_at"), scheduled_poll(row.get("next_poll_at"))
     if (
-        not last or not scheduled or scheduled == NEVER or row.get("poll_error")
+        not last or not scheduled or row.get("poll_error")
         or row["status"] in CLOSED_STATES or row["status"] == "hidden"
     ):  # fmt: skip
         return None
     due = max(after_success(row, dt.datetime.fromisoformat(last), policy, calendar), now)
-    return due if due < dt.datetime.fromisoformat(scheduled) else None
+    return due if due < scheduled else None
 
 
 def safety_net(policy: PollPolicy) -> PollPolicy:

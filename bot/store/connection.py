@@ -15,7 +15,7 @@ from typing import Self
 
 from sqlite_utils import Database
 
-from bot.errors import FoibotError
+from bot.errors import FoibotError, UsageError
 from bot.safe_files import refuse_non_regular
 from bot.store.migrations import migrations
 
@@ -30,6 +30,11 @@ LockHolder = Callable[[Path], int | None]
 
 class StoreError(FoibotError):
     """The database could not be read or written; the message says why and what to do."""
+
+
+class NewerDatabaseError(StoreError, UsageError):
+    """The database was migrated by a newer foibot (exit 2): this one would misread tables
+    and columns it does not know, and its writes could break the newer one's."""
 
 
 def utcnow() -> str:
@@ -119,6 +124,7 @@ class StoreConnection:
             if self.db.journal_mode != "wal":
                 self.db.enable_wal()
             if migrate:
+                self.refuse_newer()
                 self.migrate()
         except sqlite3.OperationalError as exc:
             raise self._explain(exc) from None
@@ -140,6 +146,23 @@ class StoreConnection:
 
     def _explain(self, exc: sqlite3.Error) -> StoreError:
         return explain_sqlite_error(exc, self.path, self._lock_holder)
+
+    def refuse_newer(self) -> None:
+        """Raise NewerDatabaseError when a newer foibot has migrated the file: every command
+        but `doctor` (which reads it read-only and reports the same) stops before reading or
+        writing, since what a newer schema means is only known to the newer foibot."""
+        _, unknown = self.migration_state()
+        if not unknown:
+            return
+        from bot import __version__
+
+        last = migrations.applied(self.db)[-1].name
+        ours = migrations._migrations[-1].name
+        raise NewerDatabaseError(
+            f"{self.path} was migrated by a newer foibot (its last migration is {last!r}); "
+            f"this is foibot {__version__}, whose last migration is {ours!r}: upgrade foibot "
+            "to use this database (nothing was changed)"
+        )
 
     def migrate(self) -> list[str]:
         pending = [m.name for m in migrations.pending(self.db)]

@@ -82,6 +82,18 @@ def derive_url_title(title: str) -> str:
     return text
 
 
+# WDTK's request and body ids are Postgres `integer` columns (Alaveteli's schema notes on
+# info_requests and public_bodies: `id :integer not null, primary key`): none is above this.
+WDTK_ID_MAX = 2**31 - 1
+
+
+def wdtk_id(digits: str) -> int | None:
+    """A WDTK request or body number written in `digits`; None where it is too large to be
+    one (and to store: SQLite's integers end at 2^63 - 1)."""
+    number = int(digits)
+    return number if 0 < number <= WDTK_ID_MAX else None
+
+
 _REF_PATH = re.compile(r"^(?:/[a-z]{2}(?:_[A-Za-z]{2})?)?/request/([^/]+?)(?:\.json)?(?:/.*)?$")
 
 
@@ -91,7 +103,7 @@ def parse_request_ref(url_or_id: str, base_url: str) -> int | str:
     bare number. Raises RequestRefError, a UsageError, for anything else."""
     text = url_or_id.strip()
     if re.fullmatch(r"[0-9]+", text):
-        return int(text)
+        return _number(text, text)
     path = text
     if re.match(r"^[a-z][a-z0-9+.-]*:", text, re.IGNORECASE):
         parts, base = urlsplit(text), urlsplit(base_url)
@@ -110,13 +122,23 @@ def parse_request_ref(url_or_id: str, base_url: str) -> int | str:
     match = _REF_PATH.match(unquote(path))
     ref = match.group(1) if match else ""
     if re.fullmatch(r"[0-9]+", ref):
-        return int(ref)
+        return _number(ref, text)
     if not re.fullmatch(r"[A-Za-z0-9_-]+", ref):
         raise RequestRefError(
             f"{text or '(empty)'}: not a WDTK request; give /request/<slug>, /request/<id> "
             "or the request's full URL"
         )
     return ref
+
+
+def _number(digits: str, text: str) -> int:
+    number = wdtk_id(digits)
+    if number is None:
+        shown = text if len(text) <= 80 else text[:80] + "…"
+        raise RequestRefError(
+            f"{shown}: not a WDTK request number (request numbers run from 1 to {WDTK_ID_MAX})"
+        )
+    return number
 
 
 def _site(netloc: str) -> str:
