@@ -8,9 +8,9 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from bot.ids import WDTK_ID_MAX
+from bot.ids import wdtk_id as parse_wdtk_id
 from bot.laws import law_for
-from bot.wdtk.urls import WDTK_ID_MAX
-from bot.wdtk.urls import wdtk_id as parse_wdtk_id
 
 # Columns of /body/all-authorities.csv (alaveteli lib/public_body_csv.rb).
 CSV_COLUMNS = (

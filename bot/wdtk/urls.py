@@ -7,6 +7,7 @@ import re
 import unicodedata
 from urllib.parse import quote, unquote, urlencode, urlsplit
 
+from bot.ids import WDTK_ID_MAX, wdtk_id
 from bot.wdtk.errors import RequestRefError
 
 LINK_WARN_CHARS = 8000  # browsers and proxies start to truncate URLs around here
@@ -80,18 +81,6 @@ def derive_url_title(title: str) -> str:
     if not text or text.isdigit():
         return "request"
     return text
-
-
-# WDTK's request and body ids are Postgres `integer` columns (Alaveteli's schema notes on
-# info_requests and public_bodies: `id :integer not null, primary key`): none is above this.
-WDTK_ID_MAX = 2**31 - 1
-
-
-def wdtk_id(digits: str) -> int | None:
-    """A WDTK request or body number written in `digits`; None where it is too large to be
-    one (and to store: SQLite's integers end at 2^63 - 1)."""
-    number = int(digits)
-    return number if 0 < number <= WDTK_ID_MAX else None
 
 
 _REF_PATH = re.compile(r"^(?:/[a-z]{2}(?:_[A-Za-z]{2})?)?/request/([^/]+?)(?:\.json)?(?:/.*)?$")
