@@ -563,6 +563,7 @@ def test_only_the_first_megabyte_of_a_message_is_read(mailproject, replica, imap
 
 def test_a_stop_while_a_message_is_read_leaves_it_for_the_next_pass(mailproject, replica, imap):
     import datetime as dt
+    import sys
 
     from bot.config import load_config
     from bot.mailbox.service import check_mail
@@ -571,11 +572,10 @@ def test_a_stop_while_a_message_is_read_leaves_it_for_the_next_pass(mailproject,
     imap.deliver(mail.forged_alert(replica.base_url, [slug(replica, 5002)] * 600))
     config = load_config(mailproject.config)
     now = dt.datetime(2026, 3, 20, 9, 5, tzinfo=dt.UTC)
-    asked = []
-
-    def stop_once_reading() -> bool:  # False before the message, True inside its links
-        asked.append(1)
-        return len(asked) > 1
+    def stop_once_reading() -> bool:
+        # False for every mailbox step (connect, login, fetch), True once asked from inside
+        # the loop over the message's links: a stop that lands while the message is read.
+        return sys._getframe(1).f_globals.get("__name__") == "bot.mailbox.recognise"
 
     store = Store(mailproject.db)
     try:
