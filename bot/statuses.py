@@ -68,3 +68,8 @@ REFUSED = frozenset({Status.REJECTED, Status.PARTIALLY_SUCCESSFUL})
 AWAITING = frozenset({Status.WAITING_RESPONSE, Status.INTERNAL_REVIEW})
 LATE_REPLY = frozenset({Status.WAITING_RESPONSE_OVERDUE, Status.WAITING_RESPONSE_VERY_OVERDUE})
 OVERDUE = LATE_REPLY | {Status.INTERNAL_REVIEW_OVERDUE}
+
+# A follow-up's states that matter beyond its own table: drafted or released but not yet
+# sent, done or cancelled; and withdrawn, once its reason has gone (never released).
+FOLLOWUP_UNSENT = ("draft", "ready")
+FOLLOWUP_WITHDRAWN = "withdrawn"

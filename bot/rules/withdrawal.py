@@ -16,9 +16,9 @@ from bot.config import Config, FollowupPolicy
 from bot.rules import news
 from bot.rules.followups import KIND_CODES, LATE_REPLY, Due, History, due_followups, histories
 from bot.rules.status import live_status
+from bot.statuses import FOLLOWUP_UNSENT, FOLLOWUP_WITHDRAWN
 
-WITHDRAWN = "withdrawn"  # a follow-up's state once its reason has gone: never released
-UNSENT = ("draft", "ready")  # drafted or released, not yet sent, done or cancelled
+WITHDRAWN, UNSENT = FOLLOWUP_WITHDRAWN, FOLLOWUP_UNSENT
 
 
 def _any_time(policy: FollowupPolicy) -> FollowupPolicy:

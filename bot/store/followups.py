@@ -5,12 +5,16 @@ send (`ready`, as a request is), then sent: the same status words as a request's
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.rules.withdrawal import UNSENT, WITHDRAWN, Withdrawal
+from bot.statuses import FOLLOWUP_UNSENT as UNSENT
+from bot.statuses import FOLLOWUP_WITHDRAWN as WITHDRAWN
 from bot.statuses import Status
 from bot.store.connection import StoreConnection, marks
 from bot.store.requests import RequestSet
+
+if TYPE_CHECKING:  # for typing only: `status` and the other readers skip the rules
+    from bot.rules.withdrawal import Withdrawal
 
 # A follow-up with what sending it needs from its request.
 _WITH_REQUEST = (
