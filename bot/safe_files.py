@@ -20,7 +20,6 @@ import contextlib
 import errno
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 from bot.errors import FoibotError, UsageError
@@ -101,6 +100,8 @@ def _write_in_place(path: Path, data: bytes, what: str, *, follow: bool) -> None
 def _replace(path: Path, data: bytes, private: bool, old: os.stat_result | None, what: str) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        import tempfile  # here: it brings shutil, bz2 and lzma, which `status` never needs
+
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
         raise _error(exc, path, what) from None
