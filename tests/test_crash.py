@@ -83,7 +83,7 @@ backoff_s = 0.05
 path = "state/foibot.db"
 
 [pace]
-max_unsent = 100000  # every due slot is released at once: the trials need them all
+max_unsent = 10000  # the most allowed: every due slot is released at once, as the trials need
 limits = [{{ count = 1, minutes = 1 }}]   # one release a minute: slots a minute apart
 
 [requester]
