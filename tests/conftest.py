@@ -103,3 +103,44 @@ def loopback_only(monkeypatch):
         return real(host, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+@pytest.fixture
+def webhook():
+    """A webhook receiver on 127.0.0.1 that answers at once: (its base URL, each body)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    received: list[dict] = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}", received
+    server.shutdown()
+
+
+@pytest.fixture
+def twenty(project, replica):
+    """Twenty tracked requests at the replica's pace (no interval, quick back-off), polled
+    once on 2 March; all due again by 3 March noon."""
+    from tests.support import released_project, sent_request
+    from tests.wdtk_replica import HOME_OFFICE, make_request_doc
+
+    wdtk = released_project(project, replica)
+    sent_request(wdtk, replica, 5001, "smm-1")
+    for n in range(19):
+        replica.add_request(
+            make_request_doc(6000 + n, f"Budget request number {n}", body=HOME_OFFICE, tags=[])
+        )
+        wdtk.run("track", f"/request/{6000 + n}", "--as-of", "2026-03-02T12:00")
+    wdtk.run("poll", "--as-of", "2026-03-02T12:00")
+    return wdtk

@@ -20,9 +20,8 @@ from bot.config import WdtkConfig, load_config
 from bot.run.once import run_once
 from bot.store.db import Store
 from bot.wdtk.client import WdtkClient
-from tests.support import released_project, sent_request
+from tests.support import released_project
 from tests.wdtk_replica import (
-    HOME_OFFICE,
     dribble,
     maintenance_page,
     make_request_doc,
@@ -99,19 +98,6 @@ def test_retry_after_is_capped_at_an_hour(replica, client, value):
 
 # --- passes ---------------------------------------------------------------------------
 
-
-@pytest.fixture
-def twenty(project, replica):
-    """Twenty tracked requests, polled once on 2 March; all due again by 3 March noon."""
-    wdtk = released_project(project, replica)
-    sent_request(wdtk, replica, 5001, "smm-1")
-    for n in range(19):
-        replica.add_request(
-            make_request_doc(6000 + n, f"Budget request number {n}", body=HOME_OFFICE, tags=[])
-        )
-        wdtk.run("track", f"/request/{6000 + n}", "--as-of", "2026-03-02T12:00")
-    wdtk.run("poll", "--as-of", "2026-03-02T12:00")
-    return wdtk
 
 
 IDS = [5001, *range(6000, 6019)]

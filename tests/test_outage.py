@@ -7,22 +7,7 @@ import time
 
 import pytest
 
-from tests.support import released_project, sent_request
-from tests.wdtk_replica import HOME_OFFICE, as_fault, make_request_doc
-
-
-@pytest.fixture
-def twenty(project, replica):
-    """Twenty tracked requests at the replica's pace (no interval, quick back-off)."""
-    wdtk = released_project(project, replica)
-    sent_request(wdtk, replica, 5001, "smm-1")
-    for n in range(19):
-        replica.add_request(
-            make_request_doc(6000 + n, f"Budget request number {n}", body=HOME_OFFICE, tags=[])
-        )
-        wdtk.run("track", f"/request/{6000 + n}", "--as-of", "2026-03-02T12:00")
-    wdtk.run("poll", "--as-of", "2026-03-02T12:00")
-    return wdtk
+from tests.wdtk_replica import as_fault
 
 
 @pytest.mark.parametrize("status", [503, 500, 429])

@@ -93,26 +93,10 @@ class Dribbler:
 
 
 @pytest.fixture
-def hook():
-    """A webhook that answers at once, keeping each body."""
-    import json
-    from http.server import BaseHTTPRequestHandler, HTTPServer
-
-    received: list[dict] = []
-
-    class Hook(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802
-            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Hook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/hook/SECRET-TOKEN", received
-    server.shutdown()
+def hook(webhook):
+    """A webhook that answers at once, keeping each body; its URL holds a secret token."""
+    base, received = webhook
+    return f"{base}/hook/SECRET-TOKEN", received
 
 
 @pytest.fixture

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -246,35 +243,16 @@ def test_missing_smtp_password_env_is_reported_and_news_kept(wdtk, smtp, monkeyp
     assert len(smtp.messages) == 1 and "smm-1" in smtp.messages[0].content.decode()
 
 
-def test_webhook_digest(wdtk, replica):
-    received = []
-
-    class Hook(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802
-            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Hook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        with open(wdtk.config, "a") as f:
-            f.write(
-                f'\n[notify.webhook]\nurl = "http://127.0.0.1:{server.server_address[1]}/hook"\n'
-            )
-        wdtk.run("run", "--once", "--as-of", "2026-03-02T09:00")
-        assert (
-            len(received) == 1
-            and "smm-1" in received[0]["text"]
-            and "Ready to send" in received[0]["text"]
-        )
-        wdtk.run("run", "--once", "--as-of", "2026-03-02T09:01")
-        assert len(received) == 1
-    finally:
-        server.shutdown()
+def test_webhook_digest(wdtk, replica, webhook):
+    base, received = webhook
+    with open(wdtk.config, "a") as f:
+        f.write(f'\n[notify.webhook]\nurl = "{base}/hook"\n')
+    wdtk.run("run", "--once", "--as-of", "2026-03-02T09:00")
+    assert (
+        len(received) == 1 and "smm-1" in received[0]["text"] and "Ready to send" in received[0]["text"]
+    )
+    wdtk.run("run", "--once", "--as-of", "2026-03-02T09:01")
+    assert len(received) == 1
 
 
 def test_run_without_once_is_a_usage_error(wdtk):
