@@ -43,6 +43,7 @@ class Dribbler:
         self.reply, self.http = reply, http
         self.accepted = threading.Event()
         self.request_read = threading.Event()
+        self.sent = 0  # bytes of the reply sent so far, over all connections
         self._closing = threading.Event()
         self._server = socket.create_server(("127.0.0.1", 0))
         self._server.settimeout(0.1)
@@ -74,6 +75,7 @@ class Dribbler:
                     if self._closing.wait(GAP_S):  # the pace of the dribble, not a sync
                         return
                     conn.sendall(bytes([byte]))
+                    self.sent += 1
             except OSError:
                 return  # the client hung up: what the deadline is for
 
@@ -168,6 +170,40 @@ def test_a_tarpitting_smtp_server_costs_the_pass_its_deadline_and_the_webhook_de
     (digest,) = received
     assert any(item["ref"] == "smm-1" for item in digest["items"])
     assert "SECRET-TOKEN" not in out + err
+
+
+def test_the_webhook_does_not_wait_for_a_tarpitting_smtp_server(project, replica):
+    """The channels deliver side by side: the webhook's digest arrives while the tarpit is
+    still on the first bytes of its greeting (one every 0.5 s), long before the e-mail's
+    deadline (DEADLINE_S) could have freed a channel taken one after the other."""
+    import json
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    seen_at: list[int] = []  # the tarpit's bytes sent when the webhook's POST arrived
+
+    with Dribbler(SMTP_GREETING) as tarpit:
+
+        class Hook(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                seen_at.append(tarpit.sent)
+                json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        server = HTTPServer(("127.0.0.1", 0), Hook)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            url = f"http://127.0.0.1:{server.server_port}/hook"
+            with_news(project, replica, smtp_port=tarpit.port, hook_url=url, timeout_s=DEADLINE_S)
+            code, out, err = finish(start(project, *RUN))
+        finally:
+            server.shutdown()
+    assert code == 1, (out, err)
+    # One after the other, the webhook would come after DEADLINE_S / GAP_S = 4 bytes.
+    assert len(seen_at) == 1 and seen_at[0] < 2, seen_at
 
 
 def test_a_dribbling_webhook_costs_the_pass_its_deadline_and_email_delivers(project, replica, smtp):

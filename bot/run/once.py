@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 from bot.campaigns.service import launch_campaign
 from bot.config import Config
 from bot.dates import london_today
-from bot.errors import FoibotError
+from bot.errors import FoibotError, Interrupted
 from bot.followups import KINDS
 from bot.followups.service import Scope, draft_followups
 from bot.notify.send import NotifyError, channels, deliver
 from bot.outcomes import PollReport
-from bot.rules.news import build_digest
+from bot.rules.news import Digest, build_digest
 from bot.rules.schedule import policy_for, safety_net
 from bot.store.db import Store
 from bot.tracking.poll import Poller, mail_poller
@@ -178,10 +178,12 @@ def send_pending(
     now: dt.datetime,
     should_stop: Callable[[], bool] | None = None,
 ) -> None:
-    """Tell each channel what it has not been told. A channel that fails (or runs out of
-    [notify] timeout_s) is retried by later passes with back-off, while the others go on.
-    A stop asked for (SIGTERM) ends the delivery in flight: Interrupted, nothing marked."""
+    """Tell each channel what it has not been told. The channels deliver side by side, so a
+    slow one (it ends within [notify] timeout_s) delays only itself. A channel that fails is
+    retried by later passes with back-off, while the others go on. A stop asked for
+    (SIGTERM) ends the deliveries in flight: Interrupted, nothing marked for them."""
     stamp = now.astimezone(dt.UTC).isoformat(timespec="seconds")
+    pending = []
     for channel in channels(config.notify):
         # A channel in back-off is not tried at all, new news included: it is failing.
         if retry_at := store.channel_retry_at(channel, stamp):
@@ -189,24 +191,54 @@ def send_pending(
             continue
         rows = store.undelivered_news(channel, stamp)
         digest = build_digest(rows)
-        if digest is None:
-            continue
-        ids = [row["id"] for row in rows]
-        try:
-            deliver(channel, config.notify, digest, should_stop)
-        except NotifyError as exc:
+        if digest is not None:
+            pending.append((channel, [row["id"] for row in rows], digest))
+    stopped: Interrupted | None = None
+    for (channel, ids, digest), error in zip(
+        pending, _deliver_all(pending, config, should_stop), strict=True
+    ):
+        if isinstance(error, Interrupted):
+            stopped = error
+        elif error is not None:
             with store.transaction():
                 attempts = store.delivery_attempts(channel, ids) + 1
                 retry = now + min(DELIVERY_RETRY_FIRST * 2 ** (attempts - 1), DELIVERY_RETRY_MAX)
                 store.mark_undelivered(
-                    channel, ids, str(exc), retry.astimezone(dt.UTC).isoformat(timespec="seconds")
+                    channel, ids, str(error), retry.astimezone(dt.UTC).isoformat(timespec="seconds")
                 )
-            summary.digest_errors.append(f"{channel}: {exc} (retried from {retry:%H:%M} UTC)")
-            continue
-        with store.transaction():
-            store.mark_delivered(channel, ids, stamp)
-        summary.digest_channels.append(channel)
-        summary.news_queued = max(summary.news_queued, digest.count)
+            summary.digest_errors.append(f"{channel}: {error} (retried from {retry:%H:%M} UTC)")
+        else:
+            with store.transaction():
+                store.mark_delivered(channel, ids, stamp)
+            summary.digest_channels.append(channel)
+            summary.news_queued = max(summary.news_queued, digest.count)
+    if stopped is not None:
+        raise stopped
+
+
+def _deliver_all(
+    pending: list[tuple[str, list[int], Digest]],
+    config: Config,
+    should_stop: Callable[[], bool] | None,
+) -> list[NotifyError | Interrupted | None]:
+    """Each (channel, ids, digest) delivered, each in its own thread when there are more
+    than one: only the network exchange runs there, never the store. Each outcome: None
+    (delivered), the NotifyError or the Interrupted."""
+
+    def one(channel: str, digest: Digest) -> NotifyError | Interrupted | None:
+        try:
+            deliver(channel, config.notify, digest, should_stop)
+        except (NotifyError, Interrupted) as exc:
+            return exc
+        return None
+
+    if len(pending) < 2:
+        return [one(channel, digest) for channel, _, digest in pending]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=len(pending), thread_name_prefix="deliver") as pool:
+        futures = [pool.submit(one, channel, digest) for channel, _, digest in pending]
+        return [f.result() for f in futures]
 
 
 def run_once(
