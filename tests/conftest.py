@@ -108,24 +108,10 @@ def loopback_only(monkeypatch):
 @pytest.fixture
 def webhook():
     """A webhook receiver on 127.0.0.1 that answers at once: (its base URL, each body)."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, HTTPServer
+    from tests.support import WebhookReceiver
 
-    received: list[dict] = []
-
-    class Hook(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802
-            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Hook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}", received
-    server.shutdown()
+    with WebhookReceiver() as hook:
+        yield hook.url, hook.received
 
 
 @pytest.fixture

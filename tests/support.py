@@ -313,3 +313,36 @@ class Lines:
         """Everything, once the pipe has closed."""
         self._thread.join(timeout)
         return "".join(self.lines)
+
+
+class WebhookReceiver:
+    """A webhook on 127.0.0.1 that answers at once, keeping each JSON body; `on_post`, if
+    given, is called as each POST arrives (before it is answered)."""
+
+    def __init__(self, on_post: Callable[[], None] | None = None):
+        from http.server import BaseHTTPRequestHandler, HTTPServer
+
+        received: list[dict] = []
+        self.received = received
+
+        class Hook(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                if on_post is not None:
+                    on_post()
+                received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self._server = HTTPServer(("127.0.0.1", 0), Hook)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+
+    def __enter__(self) -> WebhookReceiver:
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()

@@ -21,7 +21,7 @@ import time
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.support import Mailbox, free_port, released_project, sent_request
+from tests.support import Mailbox, WebhookReceiver, free_port, released_project, sent_request
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GAP_S = 0.5  # between two bytes of a dribbled reply
@@ -176,31 +176,15 @@ def test_the_webhook_does_not_wait_for_a_tarpitting_smtp_server(project, replica
     """The channels deliver side by side: the webhook's digest arrives while the tarpit is
     still on the first bytes of its greeting (one every 0.5 s), long before the e-mail's
     deadline (DEADLINE_S) could have freed a channel taken one after the other."""
-    import json
-    from http.server import BaseHTTPRequestHandler, HTTPServer
-
     seen_at: list[int] = []  # the tarpit's bytes sent when the webhook's POST arrived
 
-    with Dribbler(SMTP_GREETING) as tarpit:
-
-        class Hook(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
-                seen_at.append(tarpit.sent)
-                json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        server = HTTPServer(("127.0.0.1", 0), Hook)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        try:
-            url = f"http://127.0.0.1:{server.server_port}/hook"
-            with_news(project, replica, smtp_port=tarpit.port, hook_url=url, timeout_s=DEADLINE_S)
-            code, out, err = finish(start(project, *RUN))
-        finally:
-            server.shutdown()
+    with (
+        Dribbler(SMTP_GREETING) as tarpit,
+        WebhookReceiver(lambda: seen_at.append(tarpit.sent)) as hook,
+    ):
+        with_news(project, replica, smtp_port=tarpit.port, hook_url=f"{hook.url}/hook",
+                  timeout_s=DEADLINE_S)  # fmt: skip
+        code, out, err = finish(start(project, *RUN))
     assert code == 1, (out, err)
     # One after the other, the webhook would come after DEADLINE_S / GAP_S = 4 bytes.
     assert len(seen_at) == 1 and seen_at[0] < 2, seen_at
