@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from bot.store.attachments import queue_rows
 from bot.store.connection import StoreConnection, marks, utcnow
 from bot.store.fingerprints import message_fingerprint
 from bot.store.requests import RequestSet
@@ -39,7 +40,9 @@ class Correspondence(StoreConnection):
         now = utcnow()
         self.db["events"].insert_all(
             (
-                _event_row(e["ref"], e["kind"], e.get("detail"), e.get("at") or now, e.get("wdtk_event_id"))
+                _event_row(
+                    e["ref"], e["kind"], e.get("detail"), e.get("at") or now, e.get("wdtk_event_id")
+                )
                 for e in events
             ),
             batch_size=500,
@@ -63,7 +66,10 @@ class Correspondence(StoreConnection):
     def events_by_ref(self, campaign: str | None = None) -> dict[str, list[dict]]:
         """Every event (or one campaign's), by ref, in log order, details parsed."""
         if campaign:
-            sql, params = f"SELECT * FROM events WHERE ref IN {CAMPAIGN_REFS} ORDER BY id", [campaign]
+            sql, params = (
+                f"SELECT * FROM events WHERE ref IN {CAMPAIGN_REFS} ORDER BY id",
+                [campaign],
+            )
         else:
             sql, params = "SELECT * FROM events ORDER BY id", []
         cursor = self.db.conn.execute(sql, params)
@@ -99,7 +105,10 @@ class Correspondence(StoreConnection):
         """When each request's events of one kind happened (UTC ISO), by ref."""
         sql, params = "SELECT ref, at FROM events WHERE kind = ?", []
         if campaign:
-            sql, params = f"SELECT ref, at FROM events WHERE ref IN {CAMPAIGN_REFS} AND kind = ?", [campaign]
+            sql, params = (
+                f"SELECT ref, at FROM events WHERE ref IN {CAMPAIGN_REFS} AND kind = ?",
+                [campaign],
+            )
         out: dict[str, list[str]] = {}
         for ref, at in self.db.conn.execute(sql, [*params, kind]):
             out.setdefault(ref, []).append(at)
@@ -156,6 +165,14 @@ class Correspondence(StoreConnection):
             "sent_at = coalesce(excluded.sent_at, correspondence.sent_at)",
             rows,
         )
+        # A new reply's attachments wait to be fetched and read (bot.attachments).
+        stored = self.db.conn.execute(
+            "SELECT id, attachments, attachment_links FROM correspondence WHERE ref = ?"
+            " AND direction = 'incoming' AND coalesce(attachments, '') != '' ORDER BY id",
+            [ref],
+        ).fetchall()
+        for row_id, names, links in stored:
+            queue_rows(self.db.conn, ref, row_id, names, links)
 
     def correspondence_of(self, ref: str) -> list[dict]:
         return list(

@@ -10,6 +10,7 @@ Each family is a module of its own; find a query by the table it reads:
 - followups.py: follow-ups
 - news.py: news and its deliveries (the outbox)
 - figures.py: what a results CSV may record against, and search over the replies
+- attachments.py: the replies' attachments and what was read from them
 - settings.py: installation settings, and the mailbox's cursors and handled e-mails
 
 Callers import from here (`from bot.store.db import Store`), never a family module: one
@@ -18,6 +19,7 @@ class with every method, so code reads `store.request(ref)` whichever module hol
 
 from __future__ import annotations
 
+from bot.store.attachments import Attachments
 from bot.store.bodies import Bodies
 from bot.store.connection import BUSY_TIMEOUT_S, StoreError, explain_sqlite_error, utcnow
 from bot.store.correspondence import Correspondence
@@ -38,5 +40,7 @@ __all__ = [
 ]
 
 
-class Store(Requests, Schedule, Correspondence, Bodies, Followups, News, Figures, Settings):
+class Store(
+    Requests, Schedule, Correspondence, Bodies, Followups, News, Figures, Attachments, Settings
+):
     """The database. Every command opens one, which applies pending migrations."""

@@ -460,9 +460,66 @@ def m025_correspondence_word_fingerprints(db: Database) -> None:
         db.execute("UPDATE correspondence SET fingerprint = ? WHERE id = ?", [print_, row_id])
 
 
-def retire_column(
-    db: Database, table: str, column: str, *, can_drop: bool | None = None
-) -> None:
+@migrations()
+def m026_attachments(db: Database) -> None:
+    # Each reply's attachments: queued when the reply is stored, then fetched from WDTK
+    # once and read. `extraction` holds what was read (bot.extraction.model.Extraction as
+    # JSON); its text is searchable through attachment_segments, one row per page, sheet
+    # cell run or line block, so a hit can say where it is.
+    db["attachments"].create(
+        {
+            "id": int,
+            "ref": str,
+            "correspondence_id": int,
+            "number": int,  # 1-based position among the reply's attachments
+            "name": str,  # as WDTK shows it: never used as a path
+            "url": str,  # WDTK download path ("" where the page gave none)
+            "state": str,  # queued, read, scanned, unreadable, skipped
+            "reason": str,
+            "kind": str,
+            "size": int,
+            "sha256": str,
+            "pages": int,
+            "sheets": str,  # one name per line
+            "extraction": str,
+            "queued_at": str,
+            "fetched_at": str,
+        },
+        pk="id",
+        foreign_keys=[("ref", "requests", "ref"), ("correspondence_id", "correspondence", "id")],
+    )
+    db["attachments"].create_index(["correspondence_id", "number"], unique=True)
+    db["attachments"].create_index(["state"])
+    db["attachments"].create_index(["sha256"])
+    db["attachment_segments"].create(
+        {
+            "id": int,
+            "attachment_id": int,
+            "page": int,
+            "sheet": str,
+            "cell": str,
+            "line": int,
+            "member": str,
+            "text": str,
+        },
+        pk="id",
+        foreign_keys=[("attachment_id", "attachments", "id")],
+    )
+    db["attachment_segments"].create_index(["attachment_id"])
+    db["attachment_segments"].enable_fts(["text"], create_triggers=True)
+    # Replies stored before this migration: their attachments wait for
+    # `foibot attachments fetch` (or the next pass) like any new reply's.
+    from bot.store.attachments import queue_rows
+
+    rows = db.execute(
+        "SELECT id, ref, attachments, attachment_links FROM correspondence "
+        "WHERE direction = 'incoming' AND coalesce(attachments, '') != '' ORDER BY id"
+    ).fetchall()
+    for row_id, ref, names, links in rows:
+        queue_rows(db.conn, ref, row_id, names, links)
+
+
+def retire_column(db: Database, table: str, column: str, *, can_drop: bool | None = None) -> None:
     """Drop `column` where SQLite can (3.35 and later). An older one keeps it, emptied and
     renamed `retired_<column>`, so that no read finds a value under the old name."""
     if can_drop is None:

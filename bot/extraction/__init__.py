@@ -1,0 +1,1 @@
+"""Reading the text and tables out of the files bodies attach to their replies."""
