@@ -278,3 +278,24 @@ def test_sigterm_ends_mail_stuck_on_an_imap_greeting_within_seconds(project):
         stopped_in = time.monotonic() - began
     assert stopped_in < 4, stopped_in
     assert code == 1 and "Stopped" in err and "Traceback" not in err, (out, err)
+
+
+# --- doctor --online: the same connections, under the same deadline -----------------------
+
+
+def test_doctor_online_checks_of_slow_channels_end_at_their_deadlines(project, replica):
+    with Dribbler(SMTP_GREETING) as tarpit, Dribbler(HTTP_REPLY, http=True) as slow:
+        hook_url = f"http://user:pw@127.0.0.1:{slow.port}/hook/SECRET-TOKEN"
+        with_news(project, replica, smtp_port=tarpit.port, hook_url=hook_url, timeout_s=DEADLINE_S)
+        began = time.monotonic()
+        code, out, err = finish(start(project, "doctor", "--online"))
+        elapsed = time.monotonic() - began
+    assert code == 1, (out, err)
+    # One check after the other: each at most its own deadline.
+    assert 2 * DEADLINE_S < elapsed < 2 * DEADLINE_S + SLACK_S, elapsed
+    email = next(line for line in out.splitlines() if "e-mail (online)" in line)
+    webhook = next(line for line in out.splitlines() if "webhook (online)" in line)
+    assert "timed out: not done within 2 s ([notify] timeout_s)" in email, out
+    assert "timed out: not done within 2 s ([notify] timeout_s)" in webhook, out
+    assert "SECRET-TOKEN" not in out + err and "pw@" not in out + err
+    assert "Traceback" not in err

@@ -3,11 +3,7 @@ channels, to say whether they answer and accept foibot's login."""
 
 from __future__ import annotations
 
-import os
-import smtplib
 import time
-import urllib.error
-import urllib.request
 
 from bot.config import BodyConfig, Config
 from bot.doctor.check import Check, failed, passed, plural, warning
@@ -149,40 +145,38 @@ def check_mailbox(config: Config) -> Check:
 
 def check_notify_online(config: Config) -> list[Check]:
     """The SMTP login (no message sent) and whether the webhook answers at all."""
+    from bot.notify.send import NotifyError, smtp_session, webhook_status
+
     checks = []
+    # The same connections as a delivery, under the same watchdog ([notify] timeout_s):
+    # a tarpitting server cannot hold doctor longer than it could hold a pass.
+    timeout_s = config.notify.timeout_s
     email = config.notify.email
     if email is not None:
-        password = os.environ.get(email.password_env, "") if email.password_env else ""
         try:
-            with smtplib.SMTP(email.host, email.port, timeout=15) as smtp:
-                if email.starttls:
-                    smtp.starttls()
-                if email.user:
-                    smtp.login(email.user, password)
+            with smtp_session(email, timeout_s):
+                pass
             checks.append(passed("e-mail (online)", f"{email.host}:{email.port} accepts the login"))
-        except (OSError, smtplib.SMTPException) as exc:
+        except NotifyError as exc:
             checks.append(
                 failed(
                     "e-mail (online)",
-                    f"{email.host}:{email.port}: {type(exc).__name__}: {exc}",
+                    str(exc),
                     "check [notify.email] host, port, starttls, user and the password variable",
                 )
             )
     if config.notify.webhook_url:
         url = config.notify.webhook_url
-        request = urllib.request.Request(url, method="HEAD")
         try:
-            with urllib.request.urlopen(request, timeout=15) as response:
-                status = response.status
-        except urllib.error.HTTPError as exc:
-            status = exc.code  # it answered: a webhook that takes only POST says 405
-        except OSError as exc:
+            status = webhook_status(url, "HEAD", timeout_s)
+        except NotifyError as exc:
             checks.append(
                 failed(
                     "webhook (online)", f"{redacted_url(url)}: {exc}", "check [notify.webhook] url"
                 )
             )
             return checks
+        # It answered: a webhook that takes only POST says 405.
         message = f"{redacted_url(url)} answers HEAD with HTTP {status} (digests are POSTed)"
         checks.append(
             passed("webhook (online)", message)

@@ -6,11 +6,13 @@ is never logged, stored or put in an error message.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import bot
 from bot.config import EmailConfig, NotifyConfig
@@ -30,8 +32,7 @@ def send_email(
 ) -> None:
     """Send the digest; the whole exchange (connect, greeting, STARTTLS, login, message)
     ends within timeout_s, or within a moment of `stop()` turning true (Interrupted)."""
-    # smtplib and email load here, only in a pass with a digest to send.
-    import smtplib
+    # email loads here, only in a pass with a digest to send.
     from email.message import EmailMessage
     from email.utils import formatdate, parseaddr
 
@@ -47,6 +48,17 @@ def send_email(
     message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = f"<{digest.key}@{domain}>"
     message.set_content(digest.text)
+    with smtp_session(config, timeout_s, stop) as smtp:
+        smtp.send_message(message)
+
+
+@contextlib.contextmanager
+def smtp_session(config: EmailConfig, timeout_s: float = 30.0, stop: Stop = None) -> Iterator[Any]:
+    """A logged-in SMTP connection (connect, greeting, STARTTLS, login) whose whole
+    exchange, with whatever the caller does inside, ends within timeout_s or soon after
+    `stop()`; every failure is a NotifyError naming the server, never the credentials."""
+    import smtplib
+
     password = os.environ.get(config.password_env, "") if config.password_env else ""
     if config.password_env and not password:
         raise NotifyError(
@@ -61,7 +73,7 @@ def send_email(
                         smtp.starttls()
                     if config.user:
                         smtp.login(config.user, password)
-                    smtp.send_message(message)
+                    yield smtp
             finally:
                 _check(watch, f"email to {config.host}:{config.port}")
     except (OSError, smtplib.SMTPException) as exc:
@@ -114,9 +126,6 @@ def post_webhook(url: str, digest: Digest, timeout_s: float = 30.0, stop: Stop =
     own stable `id`, so a receiver can drop what it already has. The whole exchange ends
     within timeout_s (a reply cut off counts as a failure, and is sent again later: the
     key lets the receiver drop the copy), or soon after `stop()` (Interrupted)."""
-    import requests
-
-    from bot.wdtk.transport import open_session
 
     payload = json.dumps(
         {
@@ -130,31 +139,40 @@ def post_webhook(url: str, digest: Digest, timeout_s: float = 30.0, stop: Stop =
         }
     ).encode()
     headers = {"Content-Type": "application/json", "Idempotency-Key": digest.key}
+    status = webhook_status(url, "POST", timeout_s, stop, data=payload, headers=headers)
+    if status >= 300:
+        raise NotifyError(f"webhook answered HTTP {status}")
+
+
+def webhook_status(
+    url: str, method: str, timeout_s: float = 30.0, stop: Stop = None, **kwargs: Any
+) -> int:
+    """The HTTP status the webhook answers `method` with. The whole exchange ends within
+    timeout_s (a reply cut off is a NotifyError, whatever had arrived), or soon after
+    `stop()` (Interrupted). Errors never quote the URL: it holds the webhook's token."""
+    import requests
+
+    from bot.wdtk.transport import open_session
+
     sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
-    status = None
+    status, problem = None, "no answer"
     with open_session(f"foibot/{bot.__version__}", sockets) as session:
         with Watchdog(sockets, timeout_s, stop, name="webhook-watchdog") as watch:
             try:
                 # stream: the status is all foibot needs; the body is never read, so a
                 # reply of any size costs nothing.
-                with session.post(
-                    url,
-                    data=payload,
-                    headers=headers,
-                    timeout=timeout_s,
-                    allow_redirects=False,
-                    stream=True,
+                with session.request(
+                    method, url, timeout=timeout_s, allow_redirects=False, stream=True, **kwargs
                 ) as response:
                     status = response.status_code
-            except requests.RequestException as exc:
-                # Not str(exc): it quotes the URL, and a webhook's URL holds its token.
+            except (requests.RequestException, ValueError) as exc:
+                # ValueError: a URL http.client cannot use (e.g. a bad port or user:pw@ form).
                 refused = "refused" in str(exc).lower()
                 problem = "connection refused" if refused else type(exc).__name__
         _check(watch, "webhook")
     if status is None:
         raise NotifyError(f"webhook failed: {problem}")
-    if status >= 300:
-        raise NotifyError(f"webhook answered HTTP {status}")
+    return status
 
 
 def channels(config: NotifyConfig) -> list[str]:
