@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import check_consistent, connect, ignore_resets
+from tests.support import WebhookReceiver, check_consistent, connect, ignore_resets
 from tests.wdtk_replica import CSV_HEADER, WdtkReplica, event, make_body, make_request_doc
 
 # 52 seeded SIGKILL trials over big campaigns: a minute or more. `-m "not slow"` skips them.
@@ -563,31 +563,56 @@ def news_told(db: Path) -> set[tuple]:
     return rows
 
 
+def undelivered(db: Path) -> int:
+    conn = connect(db)
+    (n,) = conn.execute(
+        "SELECT count(*) FROM news n LEFT JOIN news_deliveries d"
+        " ON d.news_id = n.id AND d.channel = 'webhook' WHERE d.delivered_at IS NULL"
+    ).fetchone()
+    conn.close()
+    return n
+
+
+def delivered_keys(hook: WebhookReceiver) -> set[str]:
+    return {item["id"] for digest in hook.received for item in digest["items"]}
+
+
 def test_sigkill_run_once_loses_no_news(lab):
-    """Each change queues its news in the transaction that records it: a `run --once`
-    killed anywhere, then run again, has queued exactly what an uninterrupted pass
-    queues (the reference, run on a copy of the same database against the same WDTK)."""
+    """Each change queues its news in the transaction that records it, and a delivery is
+    marked only after the receiver took it: a `run --once` killed anywhere, then run again,
+    has queued exactly what an uninterrupted pass queues (the reference, run on a copy of
+    the same database against the same WDTK), and the webhook has received every item
+    (some maybe twice: each carries its id, so a receiver drops the copy)."""
     args = ("run", "--once", "--as-of", AS_OF_NEWS)
     lab.replica.latency = 0.005
-    try:
-        add_replies(lab, 100)  # fixed for this test: every run sees the same WDTK
-        reference = lab.copy(lab.tracked_db)
-        started = time.monotonic()
-        lab.cli(reference, *args)
-        kills = Kills(lab, "news", time.monotonic() - started)
-        wanted = news_told(reference)
-        kinds = Counter(kind for _, kind, _, _ in wanted)
-        assert kinds["response"] == len(polled_refs(lab)) and kinds["overdue"] > 0, kinds
-        for _ in range(TRIALS):
-            db = lab.copy(lab.tracked_db)
-            finished = kills.trial(db, args)
-            check_consistent(db)
-            told = news_told(db)
-            record("news", finished, "none written" if not told else "partly written")
-            assert told <= wanted  # nothing told that the reference would not tell
-            lab.cli(db, *args)
-            check_consistent(db)
-            assert news_told(db) == wanted
-    finally:
-        lab.replica.latency = 0.0
+    config = lab.config.read_text()
+    with WebhookReceiver() as hook:
+        lab.config.write_text(config + f'\n[notify.webhook]\nurl = "{hook.url}/hook"\n')
+        try:
+            add_replies(lab, 100)  # fixed for this test: every run sees the same WDTK
+            reference = lab.copy(lab.tracked_db)
+            started = time.monotonic()
+            lab.cli(reference, *args)
+            kills = Kills(lab, "news", time.monotonic() - started)
+            wanted = news_told(reference)
+            sent = delivered_keys(hook)
+            kinds = Counter(kind for _, kind, _, _ in wanted)
+            assert kinds["response"] == len(polled_refs(lab)) and kinds["overdue"] > 0, kinds
+            assert sent and undelivered(reference) == 0
+            for _ in range(TRIALS):
+                db = lab.copy(lab.tracked_db)
+                hook.received.clear()
+                finished = kills.trial(db, args)
+                check_consistent(db)
+                told = news_told(db)
+                record("news", finished, "none written" if not told else "partly written")
+                assert told <= wanted  # nothing told that the reference would not tell
+                lab.cli(db, *args)
+                check_consistent(db)
+                assert news_told(db) == wanted
+                assert undelivered(db) == 0
+                assert delivered_keys(hook) == sent
+        finally:
+            lab.replica.latency = 0.0
+            lab.config.write_text(config)
     report("news")
