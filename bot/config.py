@@ -26,6 +26,9 @@ from bot.errors import ConfigError
 from bot.typenames import type_name
 
 DEFAULT_BASE_URL = "https://www.whatdotheyknow.com"
+# Only files with this suffix load as templates (bot.rules.sandbox): a letter may never
+# include config.toml or another file beside it.
+TEMPLATE_SUFFIX = ".j2"
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 NAME_MAX = 255  # bytes in one file or folder name on Linux filesystems
 PATH_MAX = 4096  # bytes in a whole path on Linux, its terminating NUL included
@@ -597,6 +600,9 @@ def _letter(c: Table, name: str, root: Path) -> Path:
         found = False
     if not found:
         c.fail(f"letter template not found: {letter}", c.key(name))
+    # Only *.j2 files load as templates (bot.rules.sandbox): say so now, not at draft time.
+    if not letter.name.endswith(TEMPLATE_SUFFIX):
+        c.fail(f"a letter template's name ends {TEMPLATE_SUFFIX}: {letter.name}", c.key(name))
     return letter
 
 

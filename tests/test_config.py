@@ -80,6 +80,11 @@ BAD_CONFIGS = [
         "campaigns[0].letter: letter template not found",
     ),
     (
+        'letter = "templates/letters/social_media_misuse.txt.j2"',
+        'letter = "config.toml"',
+        "campaigns[0].letter: a letter template's name ends .j2: config.toml",
+    ),
+    (
         "{ count = 1, minutes = 1 }",
         "{ count = 0, minutes = 1 }",
         "pace.limits[0].count: must be at least 1",

@@ -105,6 +105,22 @@ def test_a_bad_body_url_name_is_refused_naming_it(slug):
     assert caught.value.path == "public_body.url_name"
 
 
+@pytest.mark.parametrize("slug", ["../feed", "jo bloggs", "jo?x=1", "jo\x1b[2J"])
+def test_a_bad_requester_url_name_is_refused_naming_it(slug):
+    doc = make_request_doc(101, "A title")
+    doc["user"] = {**doc.get("user", {"name": "Jo"}), "url_name": slug}
+    with pytest.raises(PayloadError) as caught:
+        parse_request(doc)
+    assert caught.value.path == "user.url_name"
+    assert "\x1b" not in str(caught.value)
+
+
+def test_a_requester_without_url_name_is_accepted():
+    doc = make_request_doc(101, "A title")
+    doc["user"] = {"name": "Jo"}
+    assert parse_request(doc).user_url_name is None
+
+
 # --- attachment links ------------------------------------------------------------------------
 
 PAGE = """<div class="correspondence incoming" id="incoming-1"><div class="correspondence_text">

@@ -10,6 +10,8 @@ import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
+from bot.config import TEMPLATE_SUFFIX
+
 # A letter needs a loop over a few years or a few bodies, never more than this; Jinja's
 # own sandbox allows 100,000 and then fails with an OverflowError rather than its error.
 MAX_RANGE = 10_000
@@ -41,9 +43,6 @@ class _LetterEnvironment(SandboxedEnvironment):
             ):
                 raise SecurityError(f"repeating {len(seq)} items {n} times is too big")
         return super().call_binop(context, operator, left, right)
-
-
-TEMPLATE_SUFFIX = ".j2"
 
 
 class _TemplatesOnlyLoader(jinja2.FileSystemLoader):

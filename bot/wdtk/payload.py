@@ -141,6 +141,9 @@ class _Obj:
             )
         return value
 
+    def slug_opt(self, key: str) -> str | None:
+        return None if self.data.get(key) is None else self.slug(key)
+
     def name(self, key: str, optional: bool = False) -> str | None:
         """A body's name: on one line, without control characters (bot.bodies.clean_name)."""
         value = self._get(key, optional, _is_str, "a string")
@@ -248,7 +251,8 @@ def parse_request(data: object) -> WdtkRequest:
     user_name = user_url_name = None
     if user is not None:
         u = _Obj(user, "user")
-        user_name, user_url_name = u.str_opt("name"), u.str_opt("url_name")
+        # url_name goes into the user feed's path and into messages: a slug, as a body's is.
+        user_name, user_url_name = u.str_opt("name"), u.slug_opt("url_name")
     if user_name is None:
         # External requests made through the write API carry a bare name instead of a user.
         user_name = o.str_opt("user_name")
