@@ -65,8 +65,10 @@ def _as_json(p: Proposal) -> dict[str, Any]:
 def hints(
     app: App, refs: tuple[str, ...], campaign: str | None, every: bool, as_json: bool
 ) -> None:
-    """Figures proposed from the replies' tables and sentences, per field and period,
-    each with where it was read and a confidence. Nothing is recorded: accept them with
+    """Figures proposed from the replies' tables and sentences; nothing is recorded.
+
+    Per field and period, the best proposal and up to two others (--all-proposals: all), each
+    with where it was read and a confidence. Accept them with
     `foibot record REF --accept-hints`.
 
     \b
