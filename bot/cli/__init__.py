@@ -33,6 +33,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "bot.cli.followups",
         "Draft the follow-ups due for CAMPAIGN's requests, or a --group or --ref of tracked ones.",
     ),
+    "hints": (
+        "bot.cli.hints",
+        "Figures proposed from the replies' tables and sentences; nothing is recorded.",
+    ),
     "init": (
         "bot.cli.init",
         "Scaffold a working folder: config.toml, a letter template and state/, then the "

@@ -45,6 +45,16 @@ def _who() -> str | None:
     "--campaign",
     help="With --from-csv: the campaign whose bodies the ref column may name.",
 )
+@click.option(
+    "--accept-hints",
+    "accept",
+    is_flag=False,
+    flag_value="*",
+    default=None,
+    metavar="[FIELD[:PERIOD],...]",
+    help="Record the first proposal `foibot hints REF` shows for each value (or these).",
+)
+@click.option("--overwrite", is_flag=True, help="With --accept-hints: replace recorded values.")
 @json_option
 @pass_app
 def record(
@@ -54,6 +64,8 @@ def record(
     note: str | None,
     from_csv: Path | None,
     campaign: str | None,
+    accept: str | None,
+    overwrite: bool,
     as_json: bool,
 ) -> None:
     """Record the figures a reply gave, such as `foibot record smm-1 dismissed=3`.
@@ -67,9 +79,15 @@ def record(
     \b
     foibot record smm-3 dismissed:2021=4 dismissed:2022='<5' --note "table 1"
     foibot record --from-csv figures.csv
+    foibot record smm-3 --accept-hints            # what `foibot hints smm-3` shows first
+    foibot record smm-3 --accept-hints dismissed:2021,final_warnings
     """
     from bot.reports.figures import parse_assignments, recorded_events, recorded_values
 
+    if overwrite and accept is None:
+        raise UsageError("--overwrite applies only with --accept-hints")
+    if accept is not None and (assignments or from_csv is not None):
+        raise UsageError("--accept-hints takes a REF and no FIELD=VALUE or --from-csv")
     if from_csv is not None:
         if ref or assignments:
             raise UsageError("--from-csv takes no REF or FIELD=VALUE: the CSV names them")
@@ -81,6 +99,9 @@ def record(
         raise UsageError("give a REF and FIELD=VALUE..., or --from-csv FILE")
     store = app.store
     spec = _campaign_of(app, ref)
+    if accept is not None:
+        _record_hints(app, ref, spec, accept, overwrite, note, as_json)
+        return
     if not assignments:
         _suggest(app, ref, spec.fields, as_json)
         return
@@ -96,6 +117,28 @@ def record(
         f"{e.key}={_show(e.figure.plain())}" if e.figure else f"{e.key} cleared" for e in entries
     )
     click.echo(f"Recorded for {ref}: {shown}")
+
+
+def _record_hints(
+    app: App, ref: str, spec: CampaignConfig, which: str, overwrite: bool, note: str | None,
+    as_json: bool,
+) -> None:  # fmt: skip
+    from bot.cli.hints import accept_hints
+    from bot.reports.figures import recorded_values
+
+    entries, skipped = accept_hints(app, ref, spec, which, overwrite, note, _who())
+    if app.json_wanted(as_json):
+        recorded = {e.key: e.figure.plain() for e in entries}
+        app.emit_json({"ref": ref, "recorded": recorded, "skipped": skipped,
+                       "values": recorded_values(app.store, ref)})  # fmt: skip
+        return
+    if entries:
+        shown = ", ".join(f"{e.key}={_show(e.figure.plain())}" for e in entries)
+        click.echo(f"Recorded for {ref} from accepted hints: {shown}")
+    else:
+        click.echo(f"Nothing new to record for {ref} from hints (see `foibot hints {ref}`).")
+    for line in skipped:
+        click.echo(f"  {line}")
 
 
 def _show(value: Any) -> str:

@@ -20,6 +20,7 @@ import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as _field
 from typing import Any
 
 from bot.config import FieldSpec, suggest
@@ -55,6 +56,8 @@ class Figure:
     qualifier: str = ""
     exemption: str = ""
     written: str = ""
+    # Where an accepted hint (`foibot record --accept-hints`) found it: "" when typed in.
+    source: str = _field(default="", compare=False)
 
     @property
     def is_reason(self) -> bool:
@@ -108,7 +111,16 @@ class Figure:
             detail.get("qualifier") or "",
             detail.get("exemption") or "",
             detail.get("as_written") or ("" if value is None else str(value)),
+            hint_origin(detail.get("hint")),
         )
+
+
+def hint_origin(hint: Any) -> str:
+    """Where an accepted hint's value was read, from its event detail's `hint`."""
+    if not isinstance(hint, Mapping):
+        return ""
+    where = ", ".join(str(hint[k]) for k in ("source", "where") if hint.get(k))
+    return f"{where} (reply of {str(hint['reply'])[:10]})" if hint.get("reply") else where
 
 
 def exemption_key(exemption: str) -> str:
@@ -275,9 +287,14 @@ def parse_assignments(fields: Sequence[FieldSpec], pairs: Iterable[str]) -> list
 
 
 def recorded_events(
-    ref: str, entries: Iterable[Entry], note: str | None = None, by: str | None = None
+    ref: str,
+    entries: Iterable[Entry],
+    note: str | None = None,
+    by: str | None = None,
+    hints: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
-    """The event-log entries for one `record`: one per value set or cleared."""
+    """The event-log entries for one `record`: one per value set or cleared. `hints`, by
+    value key: where an accepted hint read the value (source, where, raw, confidence)."""
     extra = {k: v for k, v in (("note", note), ("by", by)) if v}
     out = []
     for e in entries:
@@ -285,6 +302,8 @@ def recorded_events(
         if e.period:
             detail["period"] = e.period
         detail.update(e.figure.detail() if e.figure else {"value": None, "cleared": True})
+        if hints and e.key in hints:
+            detail["hint"] = dict(hints[e.key])
         out.append({"ref": ref, "kind": RECORDED, "detail": {**detail, **extra}})
     return out
 

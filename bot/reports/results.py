@@ -64,6 +64,11 @@ class Cell:
     counted: int = 0  # a total's figures (numbers and bounds) added up
 
     @property
+    def hint(self) -> str:
+        """Where an accepted hint read this figure ("" for a figure typed in)."""
+        return self.figure.source if self.figure is not None else ""
+
+    @property
     def css(self) -> str:
         if self.figure is not None and self.figure.is_reason:
             return f"reason {self.figure.qualifier.replace('/', '').replace('_', '-')}"
@@ -132,6 +137,17 @@ class ResultsTable:
     @property
     def has_periods(self) -> bool:
         return any(g.field.periods for g in self.groups)
+
+    @property
+    def hinted(self) -> list[tuple[ResultRow, Column, Cell]]:
+        """The figures that came from an accepted hint (`foibot record --accept-hints`),
+        with their sources, for a footnote."""
+        return [
+            (r, col, c)
+            for r in self.rows
+            for col, c in zip(self.columns, r.cells, strict=True)
+            if c.hint
+        ]
 
     def group_cells(self, cells: Sequence[Cell], group: FieldGroup) -> list[tuple[Column, Cell]]:
         """The (column, cell) pairs of one field group, from a row's (or the totals') cells."""

@@ -27,17 +27,36 @@ def to_wide_csv(table: ResultsTable, *, excel: bool = False) -> bytes:
     descriptions), the totals last. Cells read as in the table: `3`, `<5`, `not held`."""
     columns = table.columns
     header = ["Body", "Ref", *(c.label for c in columns), *(s.label for s in table.text_fields)]
+    hinted = bool(table.hinted)
+    if hinted:
+        header.append(HINT_HEADING)
     rows = [
         [
             r.body_name,
             " ".join(r.refs),
             *(_wide(c) for c in r.cells),
             *(dict(r.notes).get(s.label, "") for s in table.text_fields),
+            *([_row_hints(columns, r.cells)] if hinted else []),
         ]
         for r in table.rows
     ]
-    rows.append(["Total", "", *(_wide(c) for c in table.totals), *("" for _ in table.text_fields)])
+    rows.append(["Total", "", *(_wide(c) for c in table.totals), *("" for _ in table.text_fields),
+                 *([""] if hinted else [])])  # fmt: skip
     return _csv(header, rows, excel)
+
+
+# The column (wide CSV) and footnote that say which figures came from an accepted hint.
+HINT_HEADING = "From accepted hints"
+HINT_MARK = "†"
+HINT_NOTE = (
+    f"{HINT_MARK} Proposed by `foibot hints` from the body's reply and accepted with "
+    "`foibot record --accept-hints`, not typed in:"
+)
+
+
+def _row_hints(columns: Sequence[Column], cells: Sequence[Cell]) -> str:
+    return "; ".join(f"{col.label}: {c.hint}" for col, c in zip(columns, cells, strict=True)
+                     if c.hint)  # fmt: skip
 
 
 def _wide(c: Cell) -> Any:
@@ -50,7 +69,7 @@ def _wide(c: Cell) -> Any:
 
 TIDY_COLUMNS = (
     "body", "body_name", "ref", "field", "description", "period", "value", "number",
-    "qualifier", "exemption", "text", "status",
+    "qualifier", "exemption", "text", "status", "hint_source",
 )  # fmt: skip
 
 
@@ -76,7 +95,7 @@ def to_tidy_csv(table: ResultsTable, *, excel: bool = False) -> bytes:
                     r.body, r.body_name, " ".join(r.refs), col.field.name, col.field.description,
                     col.period or "", c.text if fig is None else fig.text, number,
                     fig.qualifier if fig is not None else "",
-                    fig.exemption if fig is not None else "", "", waiting,
+                    fig.exemption if fig is not None else "", "", waiting, c.hint,
                 ]
             )  # fmt: skip
         notes = dict(r.notes)
@@ -85,7 +104,7 @@ def to_tidy_csv(table: ResultsTable, *, excel: bool = False) -> bytes:
             rows.append(
                 [
                     r.body, r.body_name, " ".join(r.refs), spec.name, spec.description, "",
-                    text, "", "", "", text, waiting,
+                    text, "", "", "", text, waiting, "",
                 ]
             )  # fmt: skip
     return _csv(TIDY_COLUMNS, rows, excel)
@@ -120,6 +139,11 @@ def to_markdown(table: ResultsTable) -> str:
         "or has no figure recorded yet. A bound such as <5 adds 0 to 4.",
         "",
     ]
+    if table.hinted:
+        out += [HINT_NOTE, ""]
+        out += [f"- **{_md(r.body_name)}**, {_md(col.label)}: {_md(c.text)} from {_md(c.hint)}"
+                for r, col, c in table.hinted]  # fmt: skip
+        out.append("")
     notes = [(r.body_name, label, text) for r in table.rows for label, text in r.notes]
     if notes:
         out += ["### Notes", ""]
@@ -147,7 +171,7 @@ def _md_section(
     out.append("| Body | " + " | ".join(_md(h) for h in heads) + " |")
     out.append("|:--|" + "--:|" * len(cols))
     for r in table.rows:
-        cells = [_md(r.cells[index[c.key]].text) or "–" for c in cols]
+        cells = [_md_cell(r.cells[index[c.key]]) for c in cols]
         name = _md(r.body_name) + (f" ({_md(r.waiting)})" if r.waiting else "")
         out.append(f"| {name} | " + " | ".join(cells) + " |")
     totals = [table.totals[index[c.key]] for c in cols]
@@ -159,6 +183,10 @@ def _md_section(
     if counts:
         out += ["What each total counts:", "", *(_md(x) for x in counts), ""]
     return out
+
+
+def _md_cell(c: Cell) -> str:
+    return (_md(c.text) or "–") + (HINT_MARK if c.hint else "")
 
 
 def to_json(table: ResultsTable) -> dict[str, Any]:
@@ -201,8 +229,11 @@ def _json_cell(c: Cell) -> dict[str, Any] | None:
                 "missing": c.missing}  # fmt: skip
     fig = c.figure
     assert fig is not None
-    return {"text": fig.text, "value": fig.value, "qualifier": fig.qualifier or None,
-            "exemption": fig.exemption or None}  # fmt: skip
+    out = {"text": fig.text, "value": fig.value, "qualifier": fig.qualifier or None,
+           "exemption": fig.exemption or None}  # fmt: skip
+    if c.hint:
+        out["hint"] = c.hint  # an accepted hint's source: the figure was not typed in
+    return out
 
 
 def to_html(table: ResultsTable, standalone: bool = True) -> str:

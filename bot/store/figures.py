@@ -44,3 +44,14 @@ class Figures(StoreConnection):
         sql += " ORDER BY correspondence_fts.rank LIMIT ?"
         params.append(limit)
         return list(self.db.query(sql, params))
+
+    def reply_bodies(self, ref: str) -> list[dict]:
+        """A request's incoming messages, oldest first: their text and `sent_at` (for
+        `foibot hints`, which reads a reply's own words as well as its attachments)."""
+        return list(
+            self.db.query(
+                "SELECT id, sent_at, text FROM correspondence WHERE ref = ?"
+                " AND direction = 'incoming' ORDER BY id",
+                [ref],
+            )
+        )
