@@ -96,7 +96,7 @@ def test_hints_record_and_results(project, replica):
     out = wdtk.json("record", "smm-1", "--accept-hints", "dismissed")
     assert out["recorded"] == {"dismissed:2022": "<5", "dismissed:2023": 7, "dismissed:2024": 4}
     assert out["skipped"] == ["dismissed:2021: kept 5 (the hint says 3; --overwrite to replace)"]
-    out = wdtk.json("record", "smm-1", "--accept-hints", "final_warnings:2023,other_action")
+    out = wdtk.json("record", "smm-1", "--accept-hints", "final_warnings:2023", "other_action")
     assert out["recorded"] == {"final_warnings:2023": 2, "other_action:2021": "not held"}
     conn = Store(project.db).db.conn
     details = [d for (d,) in conn.execute(
@@ -142,4 +142,6 @@ def test_bad_accept_hints_usage(project, replica):
     assert "no period '1999'" in bad.stderr
     assert wdtk.run("record", "smm-1", "dismissed:2021=3", "--overwrite", expect=2)
     assert wdtk.run("hints", expect=2)
+    bad = wdtk.run("record", "smm-1", "--accept-hints", "dismissed:2021=3", expect=2)
+    assert "not FIELD=VALUE" in bad.stderr
     assert wdtk.dump() == before

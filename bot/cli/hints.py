@@ -150,7 +150,7 @@ def accept_hints(
 
 
 def _wanted_keys(spec: CampaignConfig, which: str) -> set[str] | None:
-    """The value keys (or whole fields) `--accept-hints FIELD[:PERIOD],...` names."""
+    """The value keys (or whole fields) named after `--accept-hints` (joined by commas)."""
     from bot.config import suggest
     from bot.reports.figures import parse_target
 

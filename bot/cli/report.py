@@ -48,11 +48,9 @@ def _who() -> str | None:
 @click.option(
     "--accept-hints",
     "accept",
-    is_flag=False,
-    flag_value="*",
-    default=None,
-    metavar="[FIELD[:PERIOD],...]",
-    help="Record the first proposal `foibot hints REF` shows for each value (or these).",
+    is_flag=True,
+    help="Record the first proposal `foibot hints REF` shows for each value not yet "
+    "recorded, or for the FIELD[:PERIOD]s named after REF.",
 )
 @click.option("--overwrite", is_flag=True, help="With --accept-hints: replace recorded values.")
 @json_option
@@ -64,7 +62,7 @@ def record(
     note: str | None,
     from_csv: Path | None,
     campaign: str | None,
-    accept: str | None,
+    accept: bool,
     overwrite: bool,
     as_json: bool,
 ) -> None:
@@ -80,14 +78,18 @@ def record(
     foibot record smm-3 dismissed:2021=4 dismissed:2022='<5' --note "table 1"
     foibot record --from-csv figures.csv
     foibot record smm-3 --accept-hints            # what `foibot hints smm-3` shows first
-    foibot record smm-3 --accept-hints dismissed:2021,final_warnings
+    foibot record smm-3 --accept-hints dismissed:2021 final_warnings
     """
     from bot.reports.figures import parse_assignments, recorded_events, recorded_values
 
-    if overwrite and accept is None:
+    if overwrite and not accept:
         raise UsageError("--overwrite applies only with --accept-hints")
-    if accept is not None and (assignments or from_csv is not None):
-        raise UsageError("--accept-hints takes a REF and no FIELD=VALUE or --from-csv")
+    if accept and from_csv is not None:
+        raise UsageError("--accept-hints takes a REF, not --from-csv")
+    if accept and any("=" in a for a in assignments):
+        raise UsageError(
+            "--accept-hints takes a REF and the FIELD[:PERIOD]s to accept, not FIELD=VALUE"
+        )
     if from_csv is not None:
         if ref or assignments:
             raise UsageError("--from-csv takes no REF or FIELD=VALUE: the CSV names them")
@@ -99,8 +101,9 @@ def record(
         raise UsageError("give a REF and FIELD=VALUE..., or --from-csv FILE")
     store = app.store
     spec = _campaign_of(app, ref)
-    if accept is not None:
-        _record_hints(app, ref, spec, accept, overwrite, note, as_json)
+    if accept:
+        which = ",".join(assignments) or "*"
+        _record_hints(app, ref, spec, which, overwrite, note, as_json)
         return
     if not assignments:
         _suggest(app, ref, spec.fields, as_json)
