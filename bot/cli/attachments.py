@@ -61,6 +61,7 @@ def fetch(
 
     selection = _selection(app, campaign, group, refs)
     want_json = app.json_wanted(as_json)
+    app.lock(wait=wait)  # before reading the queue: one process fetches at a time
     rows = app.store.attachments_in(selection, queued=True)
 
     def progress(items, total):
@@ -69,7 +70,6 @@ def fetch(
             interval_s=app.config.wdtk.min_interval_s,
         )  # fmt: skip
 
-    app.lock(wait=wait)
     with WdtkClient(app.config.wdtk, stop=app.stop_flag()) as client:
         report = fetch_attachments(
             app.store, app.config, client, rows, progress=progress, should_stop=client.stopped

@@ -439,7 +439,7 @@ class WdtkClient:
             if status in RETRY_STATUSES:
                 wait = self._retry_after(resp.headers.get("Retry-After"))
                 with contextlib.suppress(WdtkError, requests.RequestException):
-                    self._read_capped(resp, watch, cap)  # drained, the connection can be reused
+                    self._read_capped(resp, watch, None)  # drained, the connection can be reused
                 return _Transient(f"HTTP {status}", status, wait)
             body = self._read_capped(resp, watch, cap)
             return _Response(url, status, resp.headers, body, attempt)
