@@ -60,6 +60,16 @@ class WdtkConfig(NamedTuple):
     pass_budget_s: float = 300.0
 
 
+class AttachmentsConfig(NamedTuple):
+    """[attachments]: how the replies' attachments are fetched from WDTK and kept."""
+
+    # A larger file is not downloaded: recorded as skipped, with its size.
+    max_mb: int = 20
+    # Keep each file under state/attachments/ (named by its SHA-256); the text read from
+    # it is kept either way.
+    keep: bool = False
+
+
 class PaceLimit(NamedTuple):
     """One of [pace]: at most `count` requests released in any `minutes`."""
 
@@ -239,6 +249,7 @@ SECTIONS: Mapping[str, type] = MappingProxyType({
     "requester": RequesterConfig, "bodies": BodyConfig, "campaigns": CampaignConfig,
     "deadlines": DeadlinesConfig, "schedule": ScheduleConfig, "poll": PollConfig,
     "notify": NotifyConfig, "followups": FollowupsConfig, "mailbox": MailboxConfig,
+    "attachments": AttachmentsConfig,
 })  # fmt: skip
 
 
@@ -265,6 +276,7 @@ class Config(NamedTuple):
     pace_margin_minutes: int
     mailbox: MailboxConfig | None  # off when [mailbox] is absent
     busy_timeout_s: float
+    attachments: AttachmentsConfig = AttachmentsConfig()
 
     @property
     def root(self) -> Path:
@@ -373,6 +385,9 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
         pace_margin_minutes=pace.margin_minutes,
         mailbox=_parse_mailbox(top.sub("mailbox")) if "mailbox" in raw else None,
         busy_timeout_s=storage.busy_timeout_s,
+        attachments=top.sub("attachments").record(
+            AttachmentsConfig, minimum={"max_mb": 1}, maximum={"max_mb": 1000}
+        ),
     )
 
 

@@ -420,8 +420,8 @@ def test_no_module_named(name: str) -> None:
 
 # The services: each runs one use-case over the store and the WDTK client. What one learns
 # for another is returned as data and acted on by its caller (bot.run, bot.cli).
-SERVICES = ("bot.campaigns", "bot.followups", "bot.mailbox", "bot.notify", "bot.reports",
-            "bot.tracking")  # fmt: skip
+SERVICES = ("bot.attachments", "bot.campaigns", "bot.followups", "bot.mailbox", "bot.notify",
+            "bot.reports", "bot.tracking")  # fmt: skip
 # What the pure rules may not reach: the services and shells above them, and I/O.
 ABOVE_RULES = (*SERVICES, "bot.store", "bot.run", "bot.cli", "bot.doctor")
 IO_MODULES = ("sqlite3", "sqlite_utils", "requests", "urllib.request", "http.client", "socket",

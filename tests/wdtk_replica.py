@@ -25,6 +25,7 @@ import html
 import io
 import itertools
 import json
+import mimetypes
 import re
 import socket
 import threading
@@ -189,7 +190,9 @@ def event(event_id: int | None, event_type: str, created_at: str | dt.datetime, 
     """One `info_request_events` element (InfoRequestEvent#json_for_api, protocol §1.2).
 
     Message ids are invented when not given. `text=` and `attachments=` feed the HTML
-    page and feed snippets only; they never appear in the JSON.
+    page and feed snippets only; they never appear in the JSON. `attachment_files=`
+    ({name: bytes}) are served at the attachments' download links (its names are the
+    attachments when `attachments=` is not given).
     """
     event_id = next(_ids) if event_id is None else event_id
     calculated = kw.pop("calculated_state", "waiting_response" if event_type == "sent" else None)
@@ -211,7 +214,9 @@ def event(event_id: int | None, event_type: str, created_at: str | dt.datetime, 
         doc["display_status"] = status
     if "text" in kw:
         doc["_text"] = kw.pop("text")
-    doc["_attachments"] = list(kw.pop("attachments", ()))
+    files = dict(kw.pop("attachment_files", {}))
+    doc["_attachments"] = list(kw.pop("attachments", files))
+    doc["_attachment_files"] = files
     if kw:
         raise TypeError(f"unknown event fields: {sorted(kw)}")
     return doc
@@ -766,6 +771,9 @@ class WdtkReplica:
         m = re.fullmatch(r"/request/([^/]+?)(\.json)?", path)
         if m:
             return self._request_route(unquote(m.group(1)), bool(m.group(2)))
+        m = re.fullmatch(r"/request/[^/]+/response/(\d+)/attach/(\d+)/.+", path)
+        if m:
+            return self._attachment(int(m.group(1)), int(m.group(2)))
         m = re.fullmatch(r"/body/([^/]+)\.json", path)
         if m and m.group(1) in self.bodies:
             return _json(self.bodies[m.group(1)], cache=86400)
@@ -854,6 +862,23 @@ class WdtkReplica:
         h.end_headers()
         if body:
             h.wfile.write(body)
+
+    def _attachment(self, incoming_id: int, part: int) -> _Answer:
+        """Alaveteli's attachment download (/request/…/response/<incoming>/attach/<part>/
+        <name>): part 2 is the first attachment, as on the request page."""
+        for doc in self.requests.values():
+            if doc["id"] in self.hidden:
+                continue
+            for e in doc["info_request_events"]:
+                names = e.get("_attachments") or []
+                if e.get("incoming_message_id") != incoming_id or not 2 <= part < len(names) + 2:
+                    continue
+                data = (e.get("_attachment_files") or {}).get(names[part - 2])
+                if data is None:
+                    break
+                kind = mimetypes.guess_type(names[part - 2])[0] or "application/octet-stream"
+                return _Answer(200, data, kind)
+        return _Answer(404, b"<html><body>Not found</body></html>")
 
     def _user(self, url_name: str) -> dict[str, Any] | None:
         for doc in self.requests.values():

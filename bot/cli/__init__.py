@@ -10,6 +10,10 @@ from __future__ import annotations
 
 # name -> (module, summary shown by `foibot --help`: the command's first sentence).
 COMMANDS: dict[str, tuple[str, str]] = {
+    "attachments": (
+        "bot.cli.attachments",
+        "Fetch the replies' attachments from WDTK and read them, or list them.",
+    ),
     "bodies": ("bot.cli.bodies", "Public bodies that requests can go to."),
     "daemon": ("bot.cli.run", "Run passes on the [schedule] in config until SIGTERM or SIGINT."),
     "deadline": (

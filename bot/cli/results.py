@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from bot.cli.app import App, as_of_option, json_option, pass_app
+from bot.cli.output import printable
 from bot.errors import UsageError
 
 RESULT_FORMATS = ("markdown", "csv", "tidy", "json", "html")
@@ -200,6 +201,8 @@ def search(
 ) -> None:
     """Find replies by their text, such as `foibot search twitter --campaign C`.
 
+    Attachments' text is searched too (once `foibot attachments fetch` or a pass has read
+    them): such a hit names the attachment and where in it (page, sheet and cell, line).
     Words are matched with stemming ("dismissed" finds "dismissal"); all must occur.
     FTS5 syntax works too: "social media" for a phrase, OR, NOT, twit* for a prefix.
     """
@@ -213,13 +216,23 @@ def search(
         raise UsageError("give some words to search for")
     try:
         hits = app.store.search_replies(match, campaign, limit, group=group)
+        hits += app.store.search_attachments(match, campaign, limit, group=group)
     except sqlite3.OperationalError as exc:
         raise UsageError(f"cannot search for {' '.join(query)!r}: {exc}") from None
     base_url = app.config.wdtk.base_url
     from bot.deadlines import receipt_date
+    from bot.extraction.model import Segment
     from bot.wdtk.urls import request_url
 
+    # Both indexes rank by bm25 (lower is better): merged on it, the best `limit` kept.
+    hits.sort(key=lambda h: h.pop("rank"))
+    del hits[limit:]
     for hit in hits:
+        if "attachment" in hit:
+            where = Segment("", *(hit.pop(k) for k in ("page", "sheet", "cell", "line", "member")))
+            hit["where"] = where.locator()
+        else:
+            hit.update(attachment=None, attachment_number=None, where=None)
         hit["url"] = request_url(base_url, hit.pop("url_title"), hit.pop("wdtk_id"))
         # The day the reply was sent (UK), never the day foibot fetched it.
         sent = hit.pop("sent_at")
@@ -233,7 +246,10 @@ def search(
         return
     tty = click.get_text_stream("stdout").isatty()
     for hit in hits:
-        click.echo(f"{hit['ref']}  {hit['body_name']}  {hit['date'] or ''}".rstrip())
+        click.echo(f"{hit['ref']}  {printable(hit['body_name'])}  {hit['date'] or ''}".rstrip())
+        if hit["attachment"] is not None:
+            place = f", {hit['where']}" if hit["where"] else ""
+            click.echo(f"  in attachment {printable(hit['attachment'])}{printable(place)}")
         snippet = " ".join("".join(c if c.isprintable() else " " for c in hit["snippet"]).split())
         if tty:
             snippet = snippet.replace("[", "\x1b[1m").replace("]", "\x1b[0m")

@@ -51,6 +51,7 @@ def run(
                 "mail": summary.mail.as_json() if summary.mail else None,
                 "poll": summary.poll.as_json() if summary.poll else None,
                 "followups": summary.followups,
+                "attachments": summary.attachments.as_json() if summary.attachments else None,
                 "digest": {
                     "channels": summary.digest_channels,
                     "items": summary.news_queued,

@@ -67,6 +67,11 @@ def request_info(app: App, row: dict, as_of: dt.date | None) -> dict[str, Any]:
         "url": request_url(base_url, row["url_title"], row["wdtk_id"]),
         "submit_url": link,
         "correspondence": store.correspondence_of(ref),
+        # Each reply's attachments: type, size, pages or sheets, and whether it was read.
+        "attachments": [
+            {**a, "sheets": [s for s in (a["sheets"] or "").split("\n") if s]}
+            for a in store.attachments_of(ref)
+        ],
         "followups": store.followups_of_request(ref),
         "recorded": recorded_values(store, ref),
         "events": history(store.events(ref)),
@@ -79,7 +84,10 @@ def print_request(app: App, info: dict[str, Any]) -> None:
     if info["letter"]:
         click.echo("\n" + "\n".join("  | " + printable(ln) for ln in info["letter"].splitlines()))
     for reply in info["correspondence"]:
-        _print_reply(app, reply, info["url"])
+        files = {
+            a["number"]: a for a in info["attachments"] if a["correspondence_id"] == reply["id"]
+        }
+        _print_reply(app, reply, info["url"], files)
     for f in info["followups"]:
         why = f": {f['withdrawn_note']}" if f.get("withdrawn_note") else ""
         click.echo(f"\n{f['kind']} {f['ref']} ({f['status']}{why}):")
@@ -134,7 +142,9 @@ def _next_try(info: dict[str, Any]) -> str:
     return f"next try {format_uk(when)}" if when else "no more automatic polls"
 
 
-def _print_reply(app: App, reply: dict[str, Any], page_url: str | None) -> None:
+def _print_reply(
+    app: App, reply: dict[str, Any], page_url: str | None, files: dict[int, dict]
+) -> None:
     from bot.dates import format_uk
     from bot.wdtk.urls import escaped_path
 
@@ -154,6 +164,15 @@ def _print_reply(app: App, reply: dict[str, Any], page_url: str | None) -> None:
         # The path comes from an href on WDTK's page: printed %-escaped, never raw.
         where = app.config.wdtk.base_url + escaped_path(path) if path else page_url
         click.echo(f"    - {printable(name)}" + (f"  {where}" if where else ""))
+        if (row := files.get(n + 1)) is not None:
+            from bot.cli.attachments import facts, state_text
+
+            said = ", ".join(
+                x
+                for x in (facts({**row, "sheets": "\n".join(row["sheets"])}), state_text(row))
+                if x
+            )
+            click.echo(f"      {printable(said)}")
 
 
 def _print_history(events: list[dict[str, Any]]) -> None:

@@ -26,6 +26,7 @@ from bot.tracking.poll import Poller, mail_poller
 from bot.wdtk.client import WdtkClient
 
 if TYPE_CHECKING:
+    from bot.attachments.fetch import FetchReport
     from bot.mailbox.service import MailReport
 
 DELIVERY_RETRY_FIRST = dt.timedelta(minutes=5)
@@ -38,6 +39,7 @@ class RunSummary:
     mail: MailReport | None = None
     poll: PollReport | None = None
     followups: list[dict] = field(default_factory=list)
+    attachments: FetchReport | None = None
     news_queued: int = 0
     digest_channels: list[str] = field(default_factory=list)
     digest_errors: list[str] = field(default_factory=list)
@@ -54,12 +56,18 @@ class RunSummary:
         )
         return not (
             self.released
+            or (self.attachments is not None and bool(self.attachments.items))
             or mail_news
             or polled_news
             or self.followups
             or self.digest_channels
             or self.digest_errors
         )
+
+    def _attachment_note(self) -> list[str]:
+        if self.attachments is None or not self.attachments.items:
+            return []
+        return [f"attachments: {self.attachments.outline()}"]
 
     def paragraph(self) -> str:
         if self.nothing_happened:
@@ -75,7 +83,9 @@ class RunSummary:
             parts.append(self.mail.paragraph())
             if self.mail.poll and self.mail.poll.new_responses:
                 refs = ", ".join(r.ref for r in self.mail.poll.new_responses)
-                parts.append(f"{len(self.mail.poll.new_responses)} new response(s) by mail ({refs})")
+                parts.append(
+                    f"{len(self.mail.poll.new_responses)} new response(s) by mail ({refs})"
+                )
             if self.mail.poll and self.mail.poll.out_of_time:
                 parts.append(f"stopped the mail's polls: {self.mail.poll.out_of_time}")
         if self.poll:
@@ -105,6 +115,7 @@ class RunSummary:
                 parts.append(f"stopped: {p.unreachable}")
             if p.out_of_time:
                 parts.append(f"stopped: {p.out_of_time}")
+        parts.extend(self._attachment_note())
         if self.followups:
             parts.append(f"drafted {len(self.followups)} follow-up(s) for review")
         if self.digest_channels:
@@ -280,10 +291,26 @@ def run_once(
         summary.poll = poller.poll(now, should_stop=should_stop)
         summary.stopped_early = should_stop()
         summary.followups = draft_due_followups(store, config, london_today(now))
+        if not (summary.poll.unreachable or summary.poll.out_of_time or should_stop()):
+            summary.attachments = fetch_queued(store, config, client, should_stop)
     # The news itself was queued with each change it reports; here it is only sent.
     if config.notify.enabled and (digest or (digest is None and config.notify.batch == "run")):
         send_pending(store, config, summary, now, should_stop)
     return summary
+
+
+def fetch_queued(
+    store: Store, config: Config, client: WdtkClient, should_stop: Callable[[], bool]
+) -> FetchReport | None:
+    """The attachments the poll queued (and any left by earlier passes), within what is
+    left of the pass budget ([wdtk] pass_budget_s): what is not reached waits for the next
+    pass. None when nothing waits."""
+    rows = store.attachments_in(queued=True)
+    if not rows:
+        return None
+    from bot.attachments.fetch import fetch_attachments
+
+    return fetch_attachments(store, config, client, rows, should_stop=should_stop)
 
 
 def mail_pass(

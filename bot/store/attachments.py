@@ -7,9 +7,13 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from bot.extraction.model import Extraction
 from bot.store.connection import StoreConnection, marks, utcnow
+
+if TYPE_CHECKING:
+    from bot.store.requests import RequestSet
 
 _COLUMNS = (
     "a.id, a.ref, a.correspondence_id, a.number, a.name, a.url, a.state, a.reason, a.kind,"
@@ -115,3 +119,59 @@ class Attachments(StoreConnection):
             extraction = Extraction.from_json(json.loads(row.pop("extraction")))
             out.append((row, extraction))
         return out
+
+    def attachment_failed(self, attachment_id: int, reason: str) -> None:
+        """A download that failed: the attachment stays queued (the next fetch tries it
+        again), with the reason shown meanwhile."""
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE attachments SET reason = ? WHERE id = ? AND state = 'queued'",
+                [reason, attachment_id],
+            )
+
+    def attachments_in(
+        self, selection: RequestSet | None = None, *, queued: bool = False
+    ) -> list[dict]:
+        """The attachments of the requests `selection` picks (all when None), oldest reply
+        first, with the reply's date; only those waiting to be fetched when `queued`."""
+        sql = f"SELECT {_COLUMNS} FROM attachments a JOIN correspondence c ON c.id = a.correspondence_id"
+        where, params = [], []
+        if queued:
+            where.append("a.state = 'queued'")
+        if selection is not None:
+            where.append(f"a.ref IN ({selection.sql})")
+            params += list(selection.params)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return list(self.db.query(sql + " ORDER BY c.id, a.number", params))
+
+    def search_attachments(
+        self, match: str, campaign: str | None = None, limit: int = 50, group: str | None = None
+    ) -> list[dict]:
+        """Pieces of attachment text matching an FTS5 query, best first: the request, body,
+        the reply's date, the attachment's name, where the piece sits (page, sheet, cell,
+        line, ZIP member) and a snippet whose hits are wrapped in [ and ]."""
+        sql = (
+            "SELECT a.ref, r.campaign, r.body, COALESCE(b.name, r.body) AS body_name, r.title,"
+            " r.url_title, r.wdtk_id, c.sent_at, c.fetched_at, a.name AS attachment,"
+            " a.number AS attachment_number, s.page, s.sheet, s.cell, s.line, s.member,"
+            " snippet(attachment_segments_fts, -1, '[', ']', '…', 16) AS snippet,"
+            " attachment_segments_fts.rank AS rank"
+            " FROM attachment_segments_fts"
+            " JOIN attachment_segments s ON s.rowid = attachment_segments_fts.rowid"
+            " JOIN attachments a ON a.id = s.attachment_id"
+            " JOIN correspondence c ON c.id = a.correspondence_id"
+            " JOIN requests r ON r.ref = a.ref"
+            " LEFT JOIN bodies b ON b.url_name = r.body"
+            " WHERE attachment_segments_fts MATCH ?"
+        )
+        params: list = [match]
+        if campaign:
+            sql += " AND r.campaign = ?"
+            params.append(campaign)
+        if group:
+            sql += ' AND r."group" = ?'
+            params.append(group)
+        sql += " ORDER BY attachment_segments_fts.rank LIMIT ?"
+        params.append(limit)
+        return list(self.db.query(sql, params))

@@ -177,8 +177,8 @@ class Correspondence(StoreConnection):
     def correspondence_of(self, ref: str) -> list[dict]:
         return list(
             self.db.query(
-                "SELECT direction, sent_at, text, attachments, attachment_links FROM correspondence "
-                "WHERE ref = ? ORDER BY id",
+                "SELECT id, direction, sent_at, text, attachments, attachment_links"
+                " FROM correspondence WHERE ref = ? ORDER BY id",
                 [ref],
             )
         )

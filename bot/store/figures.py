@@ -27,7 +27,8 @@ class Figures(StoreConnection):
         sql = (
             "SELECT c.ref, r.campaign, r.body, COALESCE(b.name, r.body) AS body_name, r.title,"
             " r.url_title, r.wdtk_id, c.sent_at, c.fetched_at, c.attachments,"
-            " snippet(correspondence_fts, -1, '[', ']', '…', 16) AS snippet"
+            " snippet(correspondence_fts, -1, '[', ']', '…', 16) AS snippet,"
+            " correspondence_fts.rank AS rank"
             " FROM correspondence_fts"
             " JOIN correspondence c ON c.rowid = correspondence_fts.rowid"
             " JOIN requests r ON r.ref = c.ref"

@@ -101,6 +101,24 @@ class _Transient:
     final: bool = False  # not worth another try (the whole-response deadline ran out)
 
 
+class TooLarge(WdtkError):
+    """A response over the cap it was read with. `size` is its Content-Length when the
+    server gave one, else None (only the cap is known: it was not read to the end)."""
+
+    def __init__(self, message: str, *, status: int | None, size: int | None):
+        super().__init__(message, status=status)
+        self.size = size
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file WDTK served: its bytes and the Content-Type it was sent with."""
+
+    body: bytes
+    content_type: str
+    url: str
+
+
 class RobotsUnreachable(WdtkError):
     """robots.txt did not answer (network, 5xx, 429): nothing on the site may be fetched."""
 
@@ -260,6 +278,23 @@ class WdtkClient:
             raise PayloadError("", f"is not a list of events (got {type(data).__name__})")
         return data
 
+    def download(self, path: str, max_bytes: int) -> Download:
+        """An attachment at `path` (a download link from a request page, relative to
+        [wdtk] base_url), read to at most `max_bytes`: the same gate, robots rules,
+        deadline and retries as every other call. Raises TooLarge over the cap (before a
+        byte of the body is read when Content-Length says so), WdtkError otherwise."""
+        if not path.startswith("/") or path.startswith("//"):
+            # Stored links are paths on WDTK: a full URL here would be another host's.
+            raise WdtkError(f"not a WDTK path: {clean_text(path)[:80]!r}")
+        resp = self._get(path, "*/*", cap=max_bytes)
+        if resp.status in (403, 404, 410):
+            raise WdtkError(
+                f"HTTP {resp.status}: not on WDTK (hidden or removed)", status=resp.status
+            )
+        if resp.status != 200:
+            raise WdtkError(f"HTTP {resp.status}", status=resp.status)
+        return Download(resp.body, resp.headers.get("Content-Type", ""), resp.url)
+
     # --- one logical GET: robots, redirects, then _send ------------------------------------
 
     def stopped(self) -> bool:
@@ -274,7 +309,9 @@ class WdtkClient:
         if self.stopped():
             raise Interrupted("stopped before WDTK answered")
 
-    def _get(self, target: str, accept: str, etag: str | None = None) -> _Response:
+    def _get(
+        self, target: str, accept: str, etag: str | None = None, cap: int | None = None
+    ) -> _Response:
         self._check_stop()
         with self._lock:
             remaining = self._blocked_until - self._clock()
@@ -283,10 +320,16 @@ class WdtkClient:
                     f"WDTK asked us to wait (Retry-After); {remaining:.0f} s to go",
                     retry_after_s=remaining,
                 )
-            return self._follow(self._absolute(target), accept, etag, check_robots=True)
+            return self._follow(self._absolute(target), accept, etag, check_robots=True, cap=cap)
 
     def _follow(
-        self, url: str, accept: str, etag: str | None, check_robots: bool, tries: int | None = None
+        self,
+        url: str,
+        accept: str,
+        etag: str | None,
+        check_robots: bool,
+        tries: int | None = None,
+        cap: int | None = None,
     ) -> _Response:
         headers = {"Accept": accept}
         if etag:
@@ -296,7 +339,7 @@ class WdtkClient:
         while True:
             if check_robots:
                 self._check_robots(url)
-            resp = self._send(url, headers, tries)
+            resp = self._send(url, headers, tries, cap)
             if resp.status not in REDIRECT_STATUSES:
                 return resp
             location = resp.headers.get("Location", "").strip()
@@ -317,13 +360,15 @@ class WdtkClient:
             seen.append(target)
             url = target
 
-    def _send(self, url: str, headers: dict[str, str], tries: int | None = None) -> _Response:
+    def _send(
+        self, url: str, headers: dict[str, str], tries: int | None = None, cap: int | None = None
+    ) -> _Response:
         """GET one URL (no redirects) through the gate, retrying transient failures."""
         tries = min(tries or self.max_tries, self.max_tries)
         for attempt in range(1, tries + 1):
             self._wait_turn()
             try:
-                outcome = self._attempt(url, headers, attempt)
+                outcome = self._attempt(url, headers, attempt, cap)
             finally:
                 self._not_before = self._clock() + self.config.min_interval_s
             if isinstance(outcome, _Response):
@@ -351,14 +396,16 @@ class WdtkClient:
             self._not_before = max(self._not_before, self._clock() + max(wait or 0.0, backoff))
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _attempt(self, url: str, headers: dict[str, str], attempt: int) -> _Response | _Transient:
+    def _attempt(
+        self, url: str, headers: dict[str, str], attempt: int, cap: int | None = None
+    ) -> _Response | _Transient:
         self.http_calls += 1
         limit = self.config.timeout_s
         stop = self._stop.is_set if self._stop is not None else None
         with Watchdog(
             self._sockets, limit, stop, name="wdtk-watchdog", clock=self._watch_clock
         ) as watch:
-            outcome = self._exchange(url, headers, attempt, watch)
+            outcome = self._exchange(url, headers, attempt, watch, cap)
         # Once the watchdog has fired, what arrived proves nothing: http.client reads the
         # shut-down socket as an ordinary end of stream, so headers cut off after the
         # status line look complete ("304", or a 200 with no body) and a body without a
@@ -372,7 +419,7 @@ class WdtkClient:
         return outcome
 
     def _exchange(
-        self, url: str, headers: dict[str, str], attempt: int, watch: Watchdog
+        self, url: str, headers: dict[str, str], attempt: int, watch: Watchdog, cap: int | None
     ) -> _Response | _Transient:
         import requests
         from urllib3.exceptions import HTTPError as Urllib3Error
@@ -392,19 +439,24 @@ class WdtkClient:
             if status in RETRY_STATUSES:
                 wait = self._retry_after(resp.headers.get("Retry-After"))
                 with contextlib.suppress(WdtkError, requests.RequestException):
-                    self._read_capped(resp, watch)  # drained, the connection can be reused
+                    self._read_capped(resp, watch, None)  # drained, the connection can be reused
                 return _Transient(f"HTTP {status}", status, wait)
-            return _Response(url, status, resp.headers, self._read_capped(resp, watch), attempt)
+            body = self._read_capped(resp, watch, cap)
+            return _Response(url, status, resp.headers, body, attempt)
         except (requests.RequestException, Urllib3Error, OSError) as exc:
             return _Transient(_describe(exc))  # the connection broke mid-body
         finally:
             resp.close()
 
-    def _read_capped(self, resp: requests.Response, watch: Watchdog) -> bytes:
-        cap = self.config.max_response_bytes
-        too_big = WdtkError(f"response over {cap} bytes", status=resp.status_code)
+    def _read_capped(self, resp: requests.Response, watch: Watchdog, cap: int | None) -> bytes:
+        """The body, read to at most `cap` bytes ([wdtk] max_response_bytes when None)."""
+        cap = self.config.max_response_bytes if cap is None else cap
         length = resp.headers.get("Content-Length", "")
-        if length.isdigit() and int(length) > cap:
+        declared = (
+            int(length) if length.isascii() and length.isdigit() and len(length) < 20 else None
+        )
+        too_big = TooLarge(f"response over {cap} bytes", status=resp.status_code, size=declared)
+        if declared is not None and declared > cap:
             raise too_big
         body = bytearray()
         # Small reads: one read returns whatever has arrived, so the deadline is looked at

@@ -1,0 +1,1 @@
+"""The replies' attachments: fetched from WDTK once, read (bot.extraction), their text kept."""

@@ -1,0 +1,157 @@
+"""`foibot attachments fetch` (download and read the queued attachments) and
+`foibot attachments list` (each attachment and what was read from it)."""
+
+from __future__ import annotations
+
+import click
+
+from bot.cli.app import App, json_option, pass_app
+from bot.cli.output import printable
+from bot.errors import UsageError
+
+
+@click.group()
+def attachments() -> None:
+    """Fetch the replies' attachments from WDTK and read them, or list them."""
+
+
+def _selection(app: App, campaign: str | None, group: str | None, refs: tuple[str, ...]):
+    """The RequestSet the options name (None: every request), each name checked first."""
+    from bot.cli.names import check_campaign, check_group, check_ref
+    from bot.store.requests import RequestSet
+
+    if sum(bool(x) for x in (campaign, group, refs)) > 1:
+        raise UsageError("give --campaign, --group or REFs, not more than one")
+    if campaign:
+        check_campaign(app, campaign)
+        return RequestSet.campaign(campaign)
+    if group:
+        check_group(app, group)
+        return RequestSet.group(group)
+    if refs:
+        return RequestSet.refs([check_ref(app, ref)["ref"] for ref in refs])
+    return None
+
+
+@attachments.command("fetch")
+@click.argument("refs", nargs=-1)
+@click.option("--campaign", "-c", help="Only this campaign's requests.")
+@click.option("--group", "-g", help="Only this group of tracked requests.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--wait", is_flag=True, help="If another foibot run holds the lock, wait for it.")
+@json_option
+@pass_app
+def fetch(
+    app: App,
+    refs: tuple[str, ...],
+    campaign: str | None,
+    group: str | None,
+    quiet: bool,
+    wait: bool,
+    as_json: bool,
+) -> None:
+    """Download and read the attachments not read yet, of every request or those named.
+
+    Each is fetched once, at WDTK's pace; one over [attachments] max_mb is skipped with
+    its size. A download that fails stays queued for the next fetch (exit 1).
+    """
+    from bot.attachments.fetch import fetch_attachments
+    from bot.cli.progress import track_progress
+    from bot.wdtk.client import WdtkClient
+
+    selection = _selection(app, campaign, group, refs)
+    want_json = app.json_wanted(as_json)
+    app.lock(wait=wait)  # before reading the queue: one process fetches at a time
+    rows = app.store.attachments_in(selection, queued=True)
+
+    def progress(items, total):
+        return track_progress(
+            items, total, "Fetching attachments", quiet=quiet or want_json,
+            interval_s=app.config.wdtk.min_interval_s,
+        )  # fmt: skip
+
+    with WdtkClient(app.config.wdtk, stop=app.stop_flag()) as client:
+        report = fetch_attachments(
+            app.store, app.config, client, rows, progress=progress, should_stop=client.stopped
+        )
+    if want_json:
+        app.emit_json(report.as_json())
+    else:
+        if not rows:
+            click.echo("No attachment is waiting to be fetched.")
+        for item in report.items:
+            if item["outcome"] in ("unreadable", "skipped", "failed"):
+                click.echo(
+                    f"  {item['outcome']}: {item['ref']} #{item['number']} "
+                    f"{printable(item['name'])}: {printable(item['reason'])}"
+                )
+        click.echo(report.summary())
+    if report.failed or report.stopped:
+        raise click.exceptions.Exit(1)
+
+
+def state_text(row: dict) -> str:
+    """An attachment's state as `show` and `attachments list` print it: "read",
+    "scanned: no text", "unreadable: <reason>", "skipped: <reason>", "queued"."""
+    state = row["state"]
+    if state == "scanned":
+        return "scanned: no text"
+    if state == "queued":
+        return f"queued (last try: {row['reason']})" if row["reason"] else "queued"
+    if state in ("unreadable", "skipped") and row["reason"]:
+        return f"{state}: {row['reason']}"
+    return state
+
+
+def facts(row: dict) -> str:
+    """Type, size, and pages or sheets: "pdf, 1.2 MB, 3 pages"."""
+    from bot.wording import plural
+
+    parts = [row["kind"]] if row["kind"] else []
+    if row["size"] is not None:
+        size = row["size"]
+        parts.append(
+            f"{size / 1024 / 1024:.1f} MB"
+            if size >= 1024 * 1024
+            else f"{max(1, round(size / 1024))} KB"
+        )
+    if row["pages"]:
+        parts.append(plural(row["pages"], "page"))
+    sheets = [s for s in (row["sheets"] or "").split("\n") if s]
+    if sheets:
+        parts.append(plural(len(sheets), "sheet") + f" ({', '.join(sheets)})")
+    return ", ".join(parts)
+
+
+@attachments.command("list")
+@click.argument("refs", nargs=-1)
+@click.option("--campaign", "-c", help="Only this campaign's requests.")
+@click.option("--group", "-g", help="Only this group of tracked requests.")
+@json_option
+@pass_app
+def list_(
+    app: App, refs: tuple[str, ...], campaign: str | None, group: str | None, as_json: bool
+) -> None:
+    """Each attachment: its request, reply date, name, type, size and what was read."""
+    from bot.deadlines import receipt_date
+
+    rows = app.store.attachments_in(_selection(app, campaign, group, refs))
+    for row in rows:
+        row["date"] = receipt_date(row["sent_at"]).isoformat() if row["sent_at"] else None
+    if app.json_wanted(as_json):
+        app.emit_json(rows)
+        return
+    if not rows:
+        click.echo("No attachments.")
+        return
+    app.print_table(
+        ("ref", "date", "#", "name", "type and size", "state"),
+        [
+            (r["ref"], r["date"] or "", str(r["number"]), r["name"], facts(r), state_text(r))
+            for r in rows
+        ],
+    )
+
+
+list_.name = "list"
+COMMANDS = [attachments]
