@@ -69,6 +69,10 @@ def test_search_names_the_attachment_and_the_line(project, replica):
     # The reply's own text is still found, and says it is no attachment.
     (body_hit,) = wdtk.json("search", "please")
     assert body_hit["attachment"] is None and body_hit["where"] is None
+    # Stemmed, as reply text is: "incident" finds "incidents", "holding" finds "hold".
+    (stemmed,) = wdtk.json("search", "incident")
+    assert stemmed["attachment"] == "figures.csv"
+    assert [h["attachment"] for h in wdtk.json("search", "holding")] == ["letter.txt"]
 
 
 def test_show_lists_type_size_and_state(project, replica):
@@ -131,15 +135,33 @@ def test_kept_files_are_named_by_their_hash(project, replica):
 
 def test_a_failed_download_stays_queued_and_the_rest_are_read(project, replica):
     wdtk, reply = replied(project, replica, {"letter.txt": LETTER, "figures.csv": FIGURES})
-    replica.fail(f"/request/x/response/{reply['incoming_message_id']}/attach/2/letter.txt", 404)
+    replica.fail(
+        f"/request/x/response/{reply['incoming_message_id']}/attach/2/letter.txt", *[502] * 4
+    )  # every try of one fetch
     result = wdtk.run("attachments", "fetch", expect=1)
-    assert "failed: smm-1 #1 letter.txt: HTTP 404: not on WDTK" in result.stdout
+    assert "failed: smm-1 #1 letter.txt: HTTP 502" in result.stdout
     assert "1 read, 0 scanned, 0 unreadable, 0 skipped, 1 failed; 1 still queued" in result.stdout
     assert states(wdtk) == [("letter.txt", "queued"), ("figures.csv", "read")]
-    assert "queued (last try: HTTP 404" in wdtk.run("show", "smm-1").stdout
+    assert "queued (last try: HTTP 502" in wdtk.run("show", "smm-1").stdout
     # The next fetch tries it again, and only it.
     wdtk.run("attachments", "fetch")
     assert states(wdtk) == [("letter.txt", "read"), ("figures.csv", "read")]
+
+
+def test_a_file_wdtk_no_longer_serves_is_recorded_and_not_asked_for_again(project, replica):
+    wdtk, reply = replied(project, replica, {"letter.txt": LETTER, "figures.csv": FIGURES})
+    link = f"/request/x/response/{reply['incoming_message_id']}/attach/2/letter.txt"
+    replica.fail(link, 410)
+    result = wdtk.run("attachments", "fetch")
+    assert "unreadable: smm-1 #1 letter.txt: WDTK does not serve it (HTTP 410)" in result.stdout
+    assert states(wdtk) == [("letter.txt", "unreadable"), ("figures.csv", "read")]
+    calls = len(attach_hits(replica))
+    assert "No attachment is waiting" in wdtk.run("attachments", "fetch").stdout
+    assert len(attach_hits(replica)) == calls
+    # --retry asks once more (WDTK serves it again now).
+    wdtk.run("attachments", "fetch", "--retry", "smm-1")
+    assert states(wdtk) == [("letter.txt", "read"), ("figures.csv", "read")]
+    assert len(attach_hits(replica)) == calls + 1
 
 
 def test_an_outage_stops_the_fetch_cleanly(project, replica):

@@ -34,6 +34,7 @@ UNREACHABLE_AFTER = 3
 EXTRACT_TIME_LIMIT_S = 60.0
 EXTRACT_MEMORY_MB = 512
 MB = 1024 * 1024
+GONE = (403, 404, 410)  # the file's own answer: recorded, never asked for again
 # The outcomes a fetch reports, in the order the summary names them.
 OUTCOMES = ("read", "scanned", "unreadable", "skipped", "failed")
 
@@ -149,6 +150,16 @@ def _fetch_one(store: Store, config: Config, client: WdtkClient, row: dict) -> d
         extraction = Extraction("skipped", "unknown", reason=reason)
         store.save_extraction(row["id"], extraction, size=exc.size, sha256="")
         return {"outcome": "skipped", "reason": reason, "size": exc.size}
+    except WdtkError as exc:
+        if exc.status not in GONE:
+            raise
+        # Hidden or removed on WDTK (Alaveteli answers 403 for an attachment whose
+        # prominence hides it, 404/410 for one that is gone): asking again each pass
+        # would only cost WDTK a call. `attachments fetch --retry` asks again.
+        reason = f"WDTK does not serve it (HTTP {exc.status})"
+        extraction = Extraction("unreadable", "unknown", reason=reason)
+        store.save_extraction(row["id"], extraction, size=None, sha256="")
+        return {"outcome": "unreadable", "reason": reason}
     sha256 = hashlib.sha256(data).hexdigest()
     extraction = store.extraction_by_hash(sha256) or _read(data, row["name"])
     if config.attachments.keep:

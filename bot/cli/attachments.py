@@ -37,6 +37,10 @@ def _selection(app: App, campaign: str | None, group: str | None, refs: tuple[st
 @click.argument("refs", nargs=-1)
 @click.option("--campaign", "-c", help="Only this campaign's requests.")
 @click.option("--group", "-g", help="Only this group of tracked requests.")
+@click.option(
+    "--retry", is_flag=True,
+    help="First queue again those skipped or unreadable (after raising max_mb, say).",
+)  # fmt: skip
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--wait", is_flag=True, help="If another foibot run holds the lock, wait for it.")
 @json_option
@@ -46,6 +50,7 @@ def fetch(
     refs: tuple[str, ...],
     campaign: str | None,
     group: str | None,
+    retry: bool,
     quiet: bool,
     wait: bool,
     as_json: bool,
@@ -62,6 +67,8 @@ def fetch(
     selection = _selection(app, campaign, group, refs)
     want_json = app.json_wanted(as_json)
     app.lock(wait=wait)  # before reading the queue: one process fetches at a time
+    if retry:
+        app.store.requeue_attachments(selection)
     rows = app.store.attachments_in(selection, queued=True)
 
     def progress(items, total):

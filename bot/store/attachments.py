@@ -129,6 +129,17 @@ class Attachments(StoreConnection):
                 [reason, attachment_id],
             )
 
+    def requeue_attachments(self, selection: RequestSet | None = None) -> int:
+        """Queue again the skipped and unreadable attachments `selection` picks (all when
+        None): after `[attachments] max_mb` was raised, or WDTK serves a file again."""
+        sql = "UPDATE attachments SET state = 'queued', reason = '' WHERE state IN ('skipped', 'unreadable')"
+        params: list = []
+        if selection is not None:
+            sql += f" AND ref IN ({selection.sql})"
+            params += list(selection.params)
+        with self.transaction() as db:
+            return db.execute(sql, params).rowcount
+
     def attachments_in(
         self, selection: RequestSet | None = None, *, queued: bool = False
     ) -> list[dict]:

@@ -282,34 +282,8 @@ def m015_clock_adjust(db: Database) -> None:
 
 @migrations()
 def m016_reply_search_stemmed(db: Database) -> None:
-    # `foibot search` over the replies: the m006 index again, with Porter stemming so
-    # "dismissed" finds "dismissals", rebuilt from the table, and its three triggers made
-    # afresh (sqlite-utils' transform() drops FTS triggers, so a table transformed since
-    # would otherwise fall silently out of step). Plain statements rather than
-    # enable_fts(), whose executescript() would commit the migration's transaction.
-    for suffix in ("ai", "ad", "au"):
-        db.execute(f"DROP TRIGGER IF EXISTS correspondence_{suffix}")
-    db.execute("DROP TABLE IF EXISTS correspondence_fts")
-    db.execute(
-        "CREATE VIRTUAL TABLE correspondence_fts USING FTS5 (text, attachments, "
-        "tokenize='porter unicode61 remove_diacritics 2', content=correspondence)"
-    )
-    db.execute("INSERT INTO correspondence_fts (correspondence_fts) VALUES ('rebuild')")
-    new, old = "new.text, new.attachments", "old.text, old.attachments"
-    delete = (
-        "INSERT INTO correspondence_fts (correspondence_fts, rowid, text, attachments) "
-        f"VALUES ('delete', old.rowid, {old});"
-    )
-    insert = f"INSERT INTO correspondence_fts (rowid, text, attachments) VALUES (new.rowid, {new});"
-    db.execute(
-        f"CREATE TRIGGER correspondence_ai AFTER INSERT ON correspondence BEGIN {insert} END"
-    )
-    db.execute(
-        f"CREATE TRIGGER correspondence_ad AFTER DELETE ON correspondence BEGIN {delete} END"
-    )
-    db.execute(
-        f"CREATE TRIGGER correspondence_au AFTER UPDATE ON correspondence BEGIN {delete} {insert} END"
-    )
+    # `foibot search` over the replies: the m006 index again, with stemming.
+    stemmed_fts(db, "correspondence", ("text", "attachments"))
 
 
 @migrations()
@@ -506,7 +480,7 @@ def m026_attachments(db: Database) -> None:
         foreign_keys=[("attachment_id", "attachments", "id")],
     )
     db["attachment_segments"].create_index(["attachment_id"])
-    db["attachment_segments"].enable_fts(["text"], create_triggers=True)
+    stemmed_fts(db, "attachment_segments", ("text",))
     # Replies stored before this migration: their attachments wait for
     # `foibot attachments fetch` (or the next pass) like any new reply's.
     from bot.store.attachments import queue_rows
@@ -517,6 +491,31 @@ def m026_attachments(db: Database) -> None:
     ).fetchall()
     for row_id, ref, names, links in rows:
         queue_rows(db.conn, ref, row_id, names, links)
+
+
+def stemmed_fts(db: Database, table: str, columns: tuple[str, ...]) -> None:
+    """An FTS5 index `<table>_fts` over `columns` with Porter stemming (so "dismissed"
+    finds "dismissals"), rebuilt from the table, with its three triggers made afresh
+    (sqlite-utils' transform() drops FTS triggers, so a table transformed since would
+    otherwise fall silently out of step). Plain statements rather than enable_fts(), whose
+    executescript() would commit the migration's transaction."""
+    fts = f"{table}_fts"
+    for suffix in ("ai", "ad", "au"):
+        db.execute(f"DROP TRIGGER IF EXISTS {table}_{suffix}")
+    db.execute(f"DROP TABLE IF EXISTS {fts}")
+    names = ", ".join(columns)
+    db.execute(
+        f"CREATE VIRTUAL TABLE {fts} USING FTS5 ({names}, "
+        f"tokenize='porter unicode61 remove_diacritics 2', content={table})"
+    )
+    db.execute(f"INSERT INTO {fts} ({fts}) VALUES ('rebuild')")
+    new = ", ".join(f"new.{c}" for c in columns)
+    old = ", ".join(f"old.{c}" for c in columns)
+    delete = f"INSERT INTO {fts} ({fts}, rowid, {names}) VALUES ('delete', old.rowid, {old});"
+    insert = f"INSERT INTO {fts} (rowid, {names}) VALUES (new.rowid, {new});"
+    db.execute(f"CREATE TRIGGER {table}_ai AFTER INSERT ON {table} BEGIN {insert} END")
+    db.execute(f"CREATE TRIGGER {table}_ad AFTER DELETE ON {table} BEGIN {delete} END")
+    db.execute(f"CREATE TRIGGER {table}_au AFTER UPDATE ON {table} BEGIN {delete} {insert} END")
 
 
 def retire_column(db: Database, table: str, column: str, *, can_drop: bool | None = None) -> None:
