@@ -282,3 +282,17 @@ def test_a_hostile_title_renders_as_text_in_chromium(hostile, tmp_path, size):
             if path != "/":
                 assert "<script>document.title='pwned'</script>" in " ".join(dom.text), path
     assert "Reply <script>" in json.dumps(hostile.json("show", ref)["correspondence"])
+
+
+def test_a_removed_accounts_session_ends_at_its_next_page(project):
+    add_user(project)
+    add_user(project, "bob", "viewer")
+    with served(project) as url:
+        s = requests.Session()
+        csrf = Page(s.get(f"{url}/login", timeout=30).text).csrf
+        s.post(
+            f"{url}/login", data={"name": "alice", "password": PASSWORD, "csrf": csrf}, timeout=30
+        )
+        assert s.get(f"{url}/status", allow_redirects=False, timeout=30).status_code == 200
+        project.run("users", "remove", "alice")
+        assert s.get(f"{url}/status", allow_redirects=False, timeout=30).status_code == 303
