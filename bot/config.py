@@ -523,6 +523,7 @@ def _parse_serve(t: Table) -> ServeConfig:
             )
     return serve
 
+
 def _parse_mailbox(t: Table) -> MailboxConfig:
     mailbox = t.record(
         MailboxConfig,

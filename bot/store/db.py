@@ -43,6 +43,15 @@ __all__ = [
 
 
 class Store(
-    Requests, Schedule, Correspondence, Bodies, Followups, News, Figures, Attachments, Settings, Users
+    Requests,
+    Schedule,
+    Correspondence,
+    Bodies,
+    Followups,
+    News,
+    Figures,
+    Attachments,
+    Settings,
+    Users,
 ):
     """The database. Every command opens one, which applies pending migrations."""

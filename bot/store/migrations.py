@@ -519,7 +519,6 @@ def m026_attachments(db: Database) -> None:
         queue_rows(db.conn, ref, row_id, names, links)
 
 
-
 @migrations()
 def m027_users(db: Database) -> None:
     """The accounts of `foibot serve` (`foibot users add`): a name, a role (viewer or
@@ -528,6 +527,7 @@ def m027_users(db: Database) -> None:
         {"name": str, "role": str, "password_hash": str, "created_at": str, "last_login_at": str},
         pk="name",
     )
+
 
 def retire_column(db: Database, table: str, column: str, *, can_drop: bool | None = None) -> None:
     """Drop `column` where SQLite can (3.35 and later). An older one keeps it, emptied and
