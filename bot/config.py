@@ -243,6 +243,17 @@ class NotifyConfig(NamedTuple):
         return self.email is not None or bool(self.webhook_url)
 
 
+class ServeConfig(NamedTuple):
+    """[serve]: `foibot serve`, the web pages (docs/serve.md)."""
+
+    host: str = "127.0.0.1"  # any other address needs accounts (`foibot users add`)
+    port: int = 8080
+    # The reverse proxies whose X-Forwarded-Proto/-For are believed (addresses); none: no
+    # header is, and a request is HTTPS only when it reached foibot over TLS itself.
+    trusted_proxies: tuple[str, ...] = ()
+    daemon: bool = False  # `foibot daemon` serves the pages too (not wired in yet)
+
+
 # config.toml's top-level tables and the record each is read into.
 SECTIONS: Mapping[str, type] = MappingProxyType({
     "wdtk": WdtkConfig, "storage": StorageConfig, "pace": PaceConfig,
@@ -250,6 +261,7 @@ SECTIONS: Mapping[str, type] = MappingProxyType({
     "deadlines": DeadlinesConfig, "schedule": ScheduleConfig, "poll": PollConfig,
     "notify": NotifyConfig, "followups": FollowupsConfig, "mailbox": MailboxConfig,
     "attachments": AttachmentsConfig,
+    "serve": ServeConfig,
 })  # fmt: skip
 
 
@@ -277,6 +289,7 @@ class Config(NamedTuple):
     mailbox: MailboxConfig | None  # off when [mailbox] is absent
     busy_timeout_s: float
     attachments: AttachmentsConfig = AttachmentsConfig()
+    serve: ServeConfig = ServeConfig()
 
     @property
     def root(self) -> Path:
@@ -388,6 +401,7 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
         attachments=top.sub("attachments").record(
             AttachmentsConfig, minimum={"max_mb": 1}, maximum={"max_mb": 1000}
         ),
+        serve=_parse_serve(top.sub("serve")),
     )
 
 
@@ -511,6 +525,21 @@ def _parse_webhook(t: Table, name: str) -> str:
     if not re.match(r"^https?://", url):
         w.fail(f"must be an http(s) URL, got {url!r}", w.key("url"))
     return url
+
+
+def _parse_serve(t: Table) -> ServeConfig:
+    serve = t.record(ServeConfig, minimum={"port": 1}, maximum={"port": PORT_MAX})
+    import ipaddress
+
+    for proxy in serve.trusted_proxies:
+        try:
+            ipaddress.ip_network(proxy)
+        except ValueError:
+            t.fail(
+                f"{proxy!r} is not an IP address or network such as '127.0.0.1' or '10.0.0.0/8'",
+                t.key("trusted_proxies"),
+            )
+    return serve
 
 
 def _parse_mailbox(t: Table) -> MailboxConfig:

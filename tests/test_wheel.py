@@ -36,7 +36,9 @@ def test_the_wheel_carries_every_built_in_template(unpacked):
              for p in (unpacked / "bot" / "templates").rglob("*.j2")}  # fmt: skip
     assert {"launch_sheet.html.j2", "report.html.j2", "followups/chaser.txt.j2",
             "followups/complaint.txt.j2", "followups/internal-review.txt.j2",
-            "followups/nudge.txt.j2"} <= names  # fmt: skip
+            "followups/nudge.txt.j2", "web/status.html.j2", "web/request.html.j2"} <= names  # fmt: skip
+    # `foibot serve`'s one style sheet (issue 31).
+    assert (unpacked / "bot" / "web" / "static" / "foibot.css").is_file()
 
 
 def test_from_the_wheel_in_a_folder_with_only_a_config_and_its_letter(unpacked, tmp_path):

@@ -79,12 +79,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "bot.cli.results",
         "Find replies by their text, such as `foibot search twitter --campaign C`.",
     ),
+    "serve": ("bot.cli.serve", "Serve the campaigns, status table and requests as web pages."),
     "show": ("bot.cli.status", "One request with its letter, replies and full event history."),
     "status": ("bot.cli.status", "One row per request: status, dates, days late."),
     "track": (
         "bot.cli.track",
         "Track any WDTK requests: /request/<slug> or /request/<id> URLs, or their numbers.",
     ),
+    "users": ("bot.cli.serve", "Accounts for `foibot serve`: add, list, remove."),
     "untrack": (
         "bot.cli.track",
         "Stop tracking REFs and remove them with their events, replies and follow-ups.",

@@ -25,9 +25,9 @@ def unknown(kind: str, word: str, choices: list[str], hint: str = "") -> UsageEr
 def campaign_names(app: App, known: Iterable[str] | None = None) -> list[str]:
     """Campaigns in config.toml and those only in the database (tracked into by name);
     `known`: the database's, when the caller has read them already."""
-    names = {c.slug for c in app.config.campaigns}
-    names.update(app.store.campaign_slugs() if known is None else known)
-    return sorted(names)
+    from bot.views.status import campaign_names as names_of
+
+    return names_of(app.config, app.store, known)
 
 
 def check_campaign(

@@ -10,72 +10,15 @@ import click
 
 from bot.cli.app import App
 from bot.cli.output import printable
+from bot.views.request import FACTS as _FACTS
 from bot.wording import plural
-
-# The dates and facts `show` lists under the title, in this order, where they are set.
-_FACTS = (
-    "campaign", "body", "law", "status", "wdtk_id", "sent_on", "due", "very_overdue_after",
-    "remind_after", "review_started_on", "review_latest", "review_by", "answered_on",
-)  # fmt: skip
 
 
 def request_info(app: App, row: dict, as_of: dt.date | None) -> dict[str, Any]:
-    """Everything `show --json` gives for a request: its stored row, its status row (the
-    same rule `status` uses, as of the same moment), correspondence, follow-ups, recorded
-    figures and history."""
-    from bot import deadlines as dl
-    from bot.cli.status_table import review_by_passed
-    from bot.reports.figures import recorded_values
-    from bot.rules.status import status_row
-    from bot.tracking.history import history
-    from bot.wdtk.urls import new_request_url, request_url
+    """Everything `show --json` gives for a request (bot/views/request.py), as of --as-of."""
+    from bot.views.request import request_info as info_of
 
-    store, ref = app.store, row["ref"]
-    base_url = app.config.wdtk.base_url
-    link = None
-    if row["status"] in ("draft", "ready") and row["body"]:
-        link = new_request_url(
-            base_url, row["body"], row["title"], row["letter"], ref, store.installation_id()
-        )
-    # A refusal's review window runs from the latest reply.
-    last = store.latest_reply_time(ref)
-    calendar = app.config.calendar(row["law"])
-    st = status_row(
-        row, base_url, app.today(as_of), lambda _law: calendar,
-        dl.receipt_date(last) if last else None,
-    )  # fmt: skip
-    return {
-        **row,
-        "status": st.status,
-        # The status rule's dates: under no FOI law (law "none") nothing is due, and the
-        # stored courtesy date is only when a polite reminder may go.
-        "due": st.due,
-        "very_overdue_after": st.very_overdue_after,
-        "remind_after": st.remind_after,
-        "review_by": st.review_by,
-        # FOISA s.20(5)/(6): past this day the body need not comply with a requirement.
-        "review_window_closed": review_by_passed(st.review_by, app.today(as_of)),
-        "days_overdue": st.days_overdue,
-        "late_from": st.late_from,
-        "review_latest": st.review_latest,
-        "answered_on": st.answered_on,
-        "answered_days_late": st.answered_days_late,
-        "note": st.note,
-        "due_note": st.due_note,
-        "suggested": None,
-        "stored_state": row["status"],
-        "url": request_url(base_url, row["url_title"], row["wdtk_id"]),
-        "submit_url": link,
-        "correspondence": store.correspondence_of(ref),
-        # Each reply's attachments: type, size, pages or sheets, and whether it was read.
-        "attachments": [
-            {**a, "sheets": [s for s in (a["sheets"] or "").split("\n") if s]}
-            for a in store.attachments_of(ref)
-        ],
-        "followups": store.followups_of_request(ref),
-        "recorded": recorded_values(store, ref),
-        "events": history(store.events(ref)),
-    }
+    return info_of(app.store, app.config, row, app.today(as_of))
 
 
 def print_request(app: App, info: dict[str, Any]) -> None:
@@ -146,7 +89,6 @@ def _print_reply(
     app: App, reply: dict[str, Any], page_url: str | None, files: dict[int, dict]
 ) -> None:
     from bot.dates import format_uk
-    from bot.wdtk.urls import escaped_path
 
     # The date the message was sent, as the request page gives it (UK time); a message
     # stored before foibot read dates says so rather than showing when it was fetched.
@@ -157,12 +99,10 @@ def _print_reply(
     if not reply["attachments"]:
         return
     # Each with its own download link where the page gave one, else the page.
+    from bot.views.request import attachment_links
+
     click.echo("  attachments:")
-    links = (reply.get("attachment_links") or "").split("\n")
-    for n, name in enumerate(reply["attachments"].splitlines()):
-        path = links[n] if n < len(links) else ""
-        # The path comes from an href on WDTK's page: printed %-escaped, never raw.
-        where = app.config.wdtk.base_url + escaped_path(path) if path else page_url
+    for n, (name, where) in enumerate(attachment_links(app.config.wdtk.base_url, reply, page_url)):
         click.echo(f"    - {printable(name)}" + (f"  {where}" if where else ""))
         if (row := files.get(n + 1)) is not None:
             from bot.cli.attachments import facts, state_text

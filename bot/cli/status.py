@@ -32,16 +32,12 @@ def _rows(
     from bot import deadlines as dl
     from bot.cli.names import check_campaign, check_group
     from bot.errors import UsageError
-    from bot.rules.status import status_rows
-    from bot.statuses import AWAITING
+    from bot.views.status import status_rows_of
 
     check_campaign(app, campaign)
     check_group(app, group)
-    config = app.config
-    # Only a request still waiting for a reply or a review can be late: no other is read.
-    source = app.store.status_source(campaign, group, statuses=AWAITING if late_only else None)
-    rows = status_rows(
-        source, config.wdtk.base_url, app.today(as_of), config.calendar, late_only=late_only
+    rows = status_rows_of(
+        app.store, app.config, campaign, group, app.today(as_of), late_only=late_only
     )
     try:
         yield from rows

@@ -12,6 +12,7 @@ Each family is a module of its own; find a query by the table it reads:
 - figures.py: what a results CSV may record against, and search over the replies
 - attachments.py: the replies' attachments and what was read from them
 - settings.py: installation settings, and the mailbox's cursors and handled e-mails
+- users.py: the accounts of `foibot serve`
 
 Callers import from here (`from bot.store.db import Store`), never a family module: one
 class with every method, so code reads `store.request(ref)` whichever module holds it.
@@ -29,6 +30,7 @@ from bot.store.news import News
 from bot.store.requests import Requests, RequestSet
 from bot.store.schedule import Schedule
 from bot.store.settings import Settings
+from bot.store.users import Users
 
 __all__ = [
     "BUSY_TIMEOUT_S",
@@ -41,6 +43,15 @@ __all__ = [
 
 
 class Store(
-    Requests, Schedule, Correspondence, Bodies, Followups, News, Figures, Attachments, Settings
+    Requests,
+    Schedule,
+    Correspondence,
+    Bodies,
+    Followups,
+    News,
+    Figures,
+    Attachments,
+    Settings,
+    Users,
 ):
     """The database. Every command opens one, which applies pending migrations."""

@@ -493,6 +493,16 @@ def m026_attachments(db: Database) -> None:
         queue_rows(db.conn, ref, row_id, names, links)
 
 
+@migrations()
+def m027_users(db: Database) -> None:
+    """The accounts of `foibot serve` (`foibot users add`): a name, a role (viewer or
+    editor), a password hash (scrypt, bot/passwords.py), never the password."""
+    db["users"].create(
+        {"name": str, "role": str, "password_hash": str, "created_at": str, "last_login_at": str},
+        pk="name",
+    )
+
+
 def stemmed_fts(db: Database, table: str, columns: tuple[str, ...]) -> None:
     """An FTS5 index `<table>_fts` over `columns` with Porter stemming (so "dismissed"
     finds "dismissals"), rebuilt from the table, with its three triggers made afresh

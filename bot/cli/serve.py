@@ -1,0 +1,92 @@
+"""`foibot serve` and `foibot users`: the web pages (bot/web/) and their accounts."""
+
+from __future__ import annotations
+
+import click
+
+from bot.cli.app import App, json_option, pass_app
+
+ROLES = ("viewer", "editor")
+
+
+@click.command()
+@click.option("--host", help="Address to listen on (default: [serve] host, 127.0.0.1).")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), help="Port to listen on (default: [serve] port, 8080)."
+)
+@pass_app
+def serve(app: App, host: str | None, port: int | None) -> None:
+    """Serve the campaigns, status table and requests as web pages."""
+    from bot.web.server import serve as run
+
+    config = app.config
+    app.store  # noqa: B018 - creates or migrates the database, as every command does
+    run(
+        config,
+        app.store_path(),
+        host or config.serve.host,
+        config.serve.port if port is None else port,
+    )
+
+
+@click.group()
+def users() -> None:
+    """Accounts for `foibot serve`: add, list, remove."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), default="viewer", show_default=True,
+              help="viewer: read every page; editor: also change things.")  # fmt: skip
+@click.password_option(
+    prompt="Password", confirmation_prompt=True, help="Asked for, hidden, twice."
+)
+@pass_app
+def users_add(app: App, name: str, role: str, password: str) -> None:
+    """Add the account NAME; its password is asked for twice, hidden."""
+    import re
+
+    from bot.errors import UsageError
+    from bot.passwords import hash_password, password_problem
+
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}", name):
+        raise UsageError(f"account name {name!r}: letters, digits and . _ @ - only, at most 64")
+    if problem := password_problem(password):
+        raise UsageError(problem)
+    if app.store.user(name) is not None:
+        raise UsageError(f"account {name!r} exists already: `foibot users remove {name}` first")
+    app.store.add_user(name, role, hash_password(password))
+    click.echo(f"Added {name} ({role}).")
+
+
+@users.command("list")
+@json_option
+@pass_app
+def users_list(app: App, as_json: bool) -> None:
+    """Every account, its role and when it last logged in."""
+    rows = app.store.users()
+    if app.json_wanted(as_json):
+        app.emit_json(rows)
+        return
+    if not rows:
+        click.echo("No accounts: `foibot users add NAME` adds one.")
+        return
+    app.print_table(
+        ("name", "role", "created", "last login"),
+        [(r["name"], r["role"], r["created_at"] or "", r["last_login_at"] or "") for r in rows],
+    )
+
+
+@users.command("remove")
+@click.argument("name")
+@pass_app
+def users_remove(app: App, name: str) -> None:
+    """Remove the account NAME; its open sessions end at their next page."""
+    from bot.errors import UsageError
+
+    if not app.store.remove_user(name):
+        raise UsageError(f"no account {name!r}")
+    click.echo(f"Removed {name}.")
+
+
+COMMANDS = [serve, users]

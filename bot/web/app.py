@@ -1,0 +1,142 @@
+"""The web application: pages from ROUTE_MODULES (each a module with ROUTES), behind the
+Guard (bot/web/guard.py), rendering Jinja2 templates from bot/templates/web/.
+
+A page opens the store for its own request (SQLite, the same busy timeout and locking as
+the CLI) in a worker thread, reads through bot/views/, and closes it: nothing is cached
+between requests, so a page shows what `foibot status` would show at that moment.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import importlib
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from bot.web.guard import Guard
+
+if TYPE_CHECKING:
+    from bot.config import Config
+    from bot.store.db import Store
+
+# One module per page family; a later page (launch, follow-ups, figures, search) is a
+# module added here.
+ROUTE_MODULES = ("bot.web.auth", "bot.web.overview", "bot.web.status_page", "bot.web.request_page")
+STATIC = Path(__file__).resolve().parent / "static"
+SECRET_SETTING = "serve_session_key"
+
+
+class Site:
+    """What every page needs: the config, the database path, and who may do what."""
+
+    def __init__(self, config: Config, db_path: Path, *, login_required: bool) -> None:
+        from bot.web.auth import LoginLimiter
+
+        self.config, self.db_path, self.login_required = config, db_path, login_required
+        self.limiter = LoginLimiter()
+        self.templates = jinja2.Environment(
+            loader=jinja2.PackageLoader("bot", "templates/web"),
+            autoescape=True,  # every value from WDTK or a user is escaped: `|safe` is never used
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+
+    def role_of(self, name: str) -> str | None:
+        with self.store() as store:
+            account = store.user(name)
+        return account["role"] if account else None
+
+    @contextlib.contextmanager
+    def store(self) -> Iterator[Store]:
+        from bot.run.lock import holder
+        from bot.store.db import Store
+
+        store = Store(self.db_path, busy_timeout_s=self.config.busy_timeout_s, lock_holder=holder)
+        try:
+            yield store
+        finally:
+            store.close()
+
+
+def site(request: Request) -> Site:
+    return request.app.state.site
+
+
+def today() -> dt.date:
+    from bot.dates import london_today
+
+    return london_today()
+
+
+def user_of(request: Request) -> tuple[str, str]:
+    """(name, role) of who is asking; with no accounts on loopback, the person at this
+    computer, who may do anything the command line may."""
+    s = site(request)
+    if not s.login_required:
+        return ("local", "editor")
+    name = request.session.get("user")
+    return (name, request.session.get("role", "viewer")) if name else ("", "")
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    name, role = user_of(request)
+    html = (
+        site(request)
+        .templates.get_template(template)
+        .render(
+            csrf=request.session["csrf"],
+            user=name,
+            role=role,
+            login_required=site(request).login_required,
+            **context,
+        )
+    )
+    return HTMLResponse(html, status_code=status_code)
+
+
+def session_secret(store: Store) -> str:
+    """The key that signs session cookies: made once per database, so sessions survive a
+    restart and two servers on one database accept each other's."""
+    current = store.setting(SECRET_SETTING)
+    if current:
+        return current
+    with store.transaction():
+        store.db["settings"].insert(
+            {"key": SECRET_SETTING, "value": secrets.token_urlsafe(48)}, ignore=True
+        )
+    return store.setting(SECRET_SETTING) or ""
+
+
+def create_app(
+    config: Config, db_path: Path, *, login_required: bool, allowed_hosts: list[str] | None = None
+) -> Any:
+    """The ASGI application. `allowed_hosts`: the Host headers accepted (on loopback with
+    no login, only loopback names, so a web page elsewhere cannot reach it by DNS
+    rebinding); None accepts any (a team server names itself behind its proxy)."""
+    from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+    routes: list[Any] = []
+    for module in ROUTE_MODULES:
+        routes.extend(importlib.import_module(module).ROUTES)
+    routes.append(Mount("/static", app=StaticFiles(directory=STATIC), name="static"))
+    app = Starlette(routes=routes)
+    app.state.site = Site(config, db_path, login_required=login_required)
+    with app.state.site.store() as store:
+        secret = session_secret(store)
+    guarded: Any = Guard(
+        app, secret=secret, login_required=login_required, role_of=app.state.site.role_of
+    )
+    if allowed_hosts is not None:
+        guarded = TrustedHostMiddleware(guarded, allowed_hosts=allowed_hosts)
+    return guarded

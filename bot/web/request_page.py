@@ -1,0 +1,43 @@
+"""One request, as `foibot show` gives it (bot/views/request.py): its statutory dates
+with the law they are counted under, the letter, each reply with its date and
+attachments, the follow-ups and the history."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from bot.web.app import render, site, today
+
+
+def request_page(request: Request) -> Response:
+    from bot.dates import format_uk
+    from bot.rules.drafting import LAW_NAMES
+    from bot.views.request import FACTS, attachment_links, request_info
+
+    ref = request.path_params["ref"]
+    s, day = site(request), today()
+    with s.store() as store:
+        row = store.request(ref)
+        if row is None:
+            return render(request, "error.html.j2", status_code=404, message=f"no request {ref!r}")
+        info = request_info(store, s.config, row, day)
+    base_url = s.config.wdtk.base_url
+    replies = [
+        {
+            **reply,
+            "when": format_uk(reply["sent_at"]) if reply["sent_at"] else "(date not read yet)",
+            "files": attachment_links(base_url, reply, info["url"]),
+        }
+        for reply in info["correspondence"]
+    ]
+    facts = [(key, info[key]) for key in FACTS if info.get(key) is not None]
+    return render(
+        request, "request.html.j2",
+        info=info, facts=facts, replies=replies, law_name=LAW_NAMES.get(info["law"] or ""),
+        format_uk=format_uk, today=day,
+    )  # fmt: skip
+
+
+ROUTES = [Route("/request/{ref:path}", request_page, methods=["GET"])]

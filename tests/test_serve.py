@@ -1,0 +1,298 @@
+"""`foibot serve` (issue 31, first slice), driven over real HTTP on a loopback port.
+
+Each test starts the real command line (`python -m bot serve --port 0`) in a subprocess
+and waits for its "Serving on" line, printed only once the socket listens. The project is
+the replica-backed example: released on 2 March 2026, polled, with tracked requests.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from contextlib import contextmanager
+from html.parser import HTMLParser
+
+import pytest
+import requests
+from click.testing import CliRunner
+
+from bot.cli import cli
+from bot.web.guard import safe_next
+from tests.report_support import Dom, chromium
+from tests.support import Lines, released_project, sent_request
+from tests.wdtk_replica import HOME_OFFICE, event, make_request_doc
+
+PASSWORD = "correct horse battery"
+EVIL = "<script>document.title='pwned'</script><img src=x onerror=\"document.title='img'\">"
+
+
+@contextmanager
+def served(project, *args: str):
+    """The server's base URL while it runs; stopped (SIGTERM) after."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--config", str(project.config), "serve", "--port", "0", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=project.root,
+    )  # fmt: skip
+    lines = Lines(proc.stdout)
+    try:
+        lines.wait_for(lambda ls: any("Serving on" in ln for ln in ls), "the server listens")
+        line = next(ln for ln in lines.lines if "Serving on" in ln)
+        port = re.search(r":(\d+)/", line).group(1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        assert "Traceback" not in lines.text(), lines.text()
+
+
+def add_user(project, name: str = "alice", role: str = "editor") -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["--config", str(project.config), "users", "add", name, "--role", role],
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+    )
+    assert result.exit_code == 0, result.output
+
+
+class Page(HTMLParser):
+    """The status table's rows (ref -> status cell), the request page's facts, and the
+    value of the form's CSRF field."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.rows: dict[str, str] = {}
+        self.facts: dict[str, str] = {}
+        self.csrf = ""
+        self._ref = None
+        self._cell: tuple[str, str] | None = None  # ("status"|"fact", key)
+        self._text: list[str] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "tr" and "data-ref" in a:
+            self._ref = a["data-ref"]
+        if tag == "td" and a.get("data-label") == "status":
+            self._cell, self._text = ("status", self._ref), []
+        if tag == "dd" and "data-fact" in a:
+            self._cell, self._text = ("fact", a["data-fact"]), []
+        if tag == "input" and a.get("name") == "csrf":
+            self.csrf = a["value"]
+
+    def handle_endtag(self, tag):
+        if self._cell and tag in ("td", "dd"):
+            kind, key = self._cell
+            text = " ".join("".join(self._text).split())
+            (self.rows if kind == "status" else self.facts)[key] = text
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell:
+            self._text.append(data)
+
+
+@pytest.fixture
+def launched(project, replica):
+    """The example campaign released on 2 March 2026, smm-1 sent then (and found by the
+    poll), and a tracked group of three."""
+    wdtk = released_project(project, replica)
+    sent_request(wdtk, replica, 5001, "smm-1")
+    for n in range(3):
+        replica.add_request(make_request_doc(6100 + n, f"Potholes {n}", body=HOME_OFFICE, tags=[]))
+        wdtk.run(
+            "track", f"/request/{6100 + n}", "--group", "potholes", "--as-of", "2026-03-02T12:00"
+        )
+    wdtk.run("poll", "--as-of", "2026-03-02T12:00")
+    return wdtk
+
+
+# --- the pages say what the command line says ---------------------------------------------
+
+
+def test_status_page_lists_the_refs_and_statuses_of_status_json(launched):
+    expected = {r["ref"]: r["status"] for r in launched.json("status")}
+    assert {"smm-1", "wdtk-6100"} <= set(expected) and len(set(expected.values())) > 1
+    with served(launched) as url:
+        page = Page(requests.get(f"{url}/status", timeout=30).text)
+        assert page.rows == expected
+        # A filter is the command's filter; the downloads are the filtered rows.
+        group = Page(requests.get(f"{url}/status?group=potholes", timeout=30).text)
+        assert group.rows == {
+            r["ref"]: r["status"] for r in launched.json("status", "--group", "potholes")
+        }
+        got = requests.get(f"{url}/status.json?campaign=social-media-misuse", timeout=30)
+        assert got.json() == launched.json("status", "--campaign", "social-media-misuse")
+        assert got.headers["content-disposition"].startswith("attachment")
+        late = requests.get(f"{url}/status.json?overdue=1", timeout=30).json()
+        assert {r["ref"] for r in late} == {r["ref"] for r in launched.json("overdue")}
+        assert late  # sent in March: late by now
+        csv_text = requests.get(f"{url}/status.csv?group=potholes", timeout=30).text
+        assert csv_text.splitlines()[0].startswith("ref,campaign,body,title,status")
+        assert len(csv_text.splitlines()) == 4
+        # An unknown name is refused, naming it, as the command refuses it.
+        bad = requests.get(f"{url}/status?campaign=nope", timeout=30)
+        assert bad.status_code == 400 and "unknown campaign &#39;nope&#39;" in bad.text
+
+
+def test_request_page_shows_every_statutory_date_show_shows(launched):
+    shown = launched.json("show", "smm-1")
+    with served(launched) as url:
+        page = Page(requests.get(f"{url}/request/smm-1", timeout=30).text)
+    dates = ("sent_on", "due", "very_overdue_after", "remind_after", "review_started_on",
+             "review_latest", "review_by", "answered_on")  # fmt: skip
+    expected = {k: shown[k] for k in dates if shown[k] is not None}
+    assert {"sent_on", "due", "very_overdue_after"} <= set(expected)
+    for key, value in expected.items():
+        assert page.facts[key] == value, key
+    # Counted by hand: received Monday 2 March 2026; FOIA s.10(1) twenty working days,
+    # day 1 on 3 March, skipping St Patrick's Day (Tuesday 17 March, a bank holiday in
+    # Northern Ireland, where FOIA runs too; Good Friday comes later): due Tuesday 31 March.
+    assert page.facts["due"] == "2026-03-31"
+    assert page.facts["law"] == "foi (Freedom of Information Act 2000)"
+    assert page.facts["late"].endswith("counted from 2026-03-31")
+
+
+# --- accounts, sessions and CSRF -------------------------------------------------------------
+
+
+def test_any_other_address_without_accounts_refuses_to_start(project):
+    result = project.run("serve", "--host", "0.0.0.0", "--port", "0", expect=2)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "foibot users add NAME" in lines[0]
+    # A trusted proxy forwards anyone: the same refusal on loopback.
+    project.edit_config("[storage]", '[serve]\ntrusted_proxies = ["127.0.0.1"]\n\n[storage]')
+    assert "foibot users add" in project.run("serve", "--port", "0", expect=2).stderr
+
+
+def test_with_accounts_a_get_redirects_to_login_and_login_works(project):
+    add_user(project)
+    with served(project, "--host", "0.0.0.0") as url:
+        got = requests.get(f"{url}/status?group=x", allow_redirects=False, timeout=30)
+        assert got.status_code == 303
+        assert got.headers["location"] == "/login?next=%2Fstatus%3Fgroup%3Dx"
+        s = requests.Session()
+        csrf = Page(s.get(f"{url}/login", timeout=30).text).csrf
+        done = s.post(f"{url}/login", data={"name": "alice", "password": PASSWORD, "csrf": csrf,
+                                            "next": "/status"}, allow_redirects=False, timeout=30)  # fmt: skip
+        assert (done.status_code, done.headers["location"]) == (303, "/status")
+        assert s.get(f"{url}/status", allow_redirects=False, timeout=30).status_code == 200
+        cookie = done.headers["set-cookie"]
+        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+
+
+def test_post_without_csrf_is_refused_and_records_nothing(project):
+    add_user(project)
+    with served(project) as url:
+        s = requests.Session()
+        s.get(f"{url}/login", timeout=30)  # a session, but the form's token left out
+        for data in ({}, {"csrf": "forged"}):
+            got = s.post(f"{url}/login", data={"name": "alice", "password": PASSWORD, **data},
+                         allow_redirects=False, timeout=30)  # fmt: skip
+            assert got.status_code == 403
+        # No session at all: refused too.
+        bare = requests.post(f"{url}/login", data={"name": "alice", "password": PASSWORD,
+                             "csrf": "x"}, allow_redirects=False, timeout=30)  # fmt: skip
+        assert bare.status_code == 403
+        assert s.get(f"{url}/status", allow_redirects=False, timeout=30).status_code == 303
+    assert project.json("users", "list")[0]["last_login_at"] is None
+
+
+def test_login_attempts_are_rate_limited_per_account_and_address(project):
+    add_user(project)
+    with served(project) as url:
+        s = requests.Session()
+        csrf = Page(s.get(f"{url}/login", timeout=30).text).csrf
+
+        def attempt(name, password):
+            return s.post(f"{url}/login", data={"name": name, "password": password, "csrf": csrf},
+                          allow_redirects=False, timeout=60)  # fmt: skip
+
+        for _ in range(5):
+            assert attempt("alice", "wrong password!").status_code == 401
+        # The sixth, even with the right password, waits out the window.
+        locked = attempt("alice", PASSWORD)
+        assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 60
+        # Another account from the same address is not locked out by alice's failures.
+        assert attempt("bob", "wrong password!").status_code == 401
+
+
+def test_login_goes_only_to_paths_on_this_site():
+    assert safe_next("/status?campaign=x") == "/status?campaign=x"
+    for hostile in ("//evil.example/", "/\\evil.example", "https://evil.example/", "evil", "",
+                    None, "/\r\nSet-Cookie: x=1"):  # fmt: skip
+        assert safe_next(hostile) == "/"
+
+
+def test_forwarded_proto_is_believed_only_from_trusted_proxies(project):
+    add_user(project)
+    https = {"X-Forwarded-Proto": "https"}
+    with served(project) as url:
+        got = requests.get(f"{url}/login", headers=https, timeout=30)
+        assert "Secure" not in got.headers["set-cookie"]
+    project.edit_config("[storage]", '[serve]\ntrusted_proxies = ["127.0.0.1"]\n\n[storage]')
+    with served(project) as url:
+        got = requests.get(f"{url}/login", headers=https, timeout=30)
+        assert "; Secure" in got.headers["set-cookie"]
+
+
+def test_pages_send_a_strict_policy_and_refuse_foreign_host_names(launched):
+    with served(launched) as url:
+        got = requests.get(f"{url}/", timeout=30)
+        csp = got.headers["content-security-policy"]
+        assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp
+        assert "script-src" not in csp and "unsafe-inline" not in csp
+        assert got.headers["x-frame-options"] == "DENY"
+        assert "potholes" in got.text and "social-media-misuse" in got.text
+        # No login on loopback: a page elsewhere reaching it by DNS rebinding is refused.
+        rebound = requests.get(f"{url}/", headers={"Host": "evil.example"}, timeout=30)
+        assert rebound.status_code == 400
+
+
+# --- hostile data renders as text, in a real browser -------------------------------------
+
+
+@pytest.fixture
+def hostile(launched, replica):
+    """A tracked WDTK request whose title and reply carry markup and script."""
+    doc = make_request_doc(6660, f"Tracked {EVIL}", body=HOME_OFFICE, tags=[],
+                           sent_at="2026-03-02T10:00:00+00:00",
+                           events=[event(666000, "sent", "2026-03-02T10:00:00+00:00")])  # fmt: skip
+    replica.add_request(doc)
+    launched.run("track", "/request/6660", "--group", "evil", "--as-of", "2026-03-02T12:00")
+    replica.add_event(
+        6660, event(None, "response", "2026-03-03T09:00:00+00:00", text=f"Reply {EVIL}")
+    )
+    launched.run("poll", "--all", "--as-of", "2026-03-03T12:00")
+    return launched
+
+
+@pytest.mark.parametrize("size", ["1280,900", "390,844"])  # desktop, phone
+def test_a_hostile_title_renders_as_text_in_chromium(hostile, tmp_path, size):
+    ref = next(r["ref"] for r in hostile.json("status", "--group", "evil"))
+    with served(hostile) as url:
+        for path in (f"/request/{ref}", "/status", "/status?group=evil", "/"):
+            html = chromium(tmp_path, f"--window-size={size}", "--virtual-time-budget=3000",
+                            "--dump-dom", url + path).stdout  # fmt: skip
+            dom = Dom(html)
+            tags = {tag for tag, _ in dom.elements}
+            assert "script" not in tags and "img" not in tags, path
+            assert dom.title.startswith("foibot"), path  # no script changed it
+            if path != "/":
+                assert "<script>document.title='pwned'</script>" in " ".join(dom.text), path
+    assert "Reply <script>" in json.dumps(hostile.json("show", ref)["correspondence"])
+
+
+def test_a_removed_accounts_session_ends_at_its_next_page(project):
+    add_user(project)
+    add_user(project, "bob", "viewer")
+    with served(project) as url:
+        s = requests.Session()
+        csrf = Page(s.get(f"{url}/login", timeout=30).text).csrf
+        s.post(
+            f"{url}/login", data={"name": "alice", "password": PASSWORD, "csrf": csrf}, timeout=30
+        )
+        assert s.get(f"{url}/status", allow_redirects=False, timeout=30).status_code == 200
+        project.run("users", "remove", "alice")
+        assert s.get(f"{url}/status", allow_redirects=False, timeout=30).status_code == 303
