@@ -69,6 +69,31 @@ def foi_response_pdf() -> bytes:
     return bytes(pdf.output())
 
 
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def long_response_pdf(pages: int = 40) -> bytes:
+    """A `pages`-page annex, the bulk of a large disclosure: page n is headed "Annex page
+    n", has a paragraph of text and a ruled table "Month | Cases opened | Cases closed"
+    with one row per month, where month m (1-12) of page n shows (n + m) % 20 cases opened
+    and (n * m) % 7 closed. For throughput, not figures per year."""
+    pdf = _pdf()
+    for n in range(1, pages + 1):
+        pdf.add_page()
+        pdf.cell(0, 8, f"Annex page {n}")
+        pdf.ln(10)
+        pdf.multi_cell(0, 6, "Cases recorded by the Professional Standards team in the year. " * 4)
+        pdf.ln(3)
+        with pdf.table(text_align="LEFT") as table:
+            for row in [("Month", "Cases opened", "Cases closed")] + [
+                (name, str((n + m) % 20), str((n * m) % 7)) for m, name in enumerate(MONTHS, 1)
+            ]:
+                cells = table.row()
+                for text in row:
+                    cells.cell(text)
+    return bytes(pdf.output())
+
+
 def scanned_pdf() -> bytes:
     """A one-page PDF holding only a picture of a letter (no text layer): what a scanner
     sends. The picture shows "In 2021, 14 members of staff were disciplined"."""
@@ -165,6 +190,33 @@ def docx_letter() -> bytes:
     document.add_paragraph("Yours sincerely")
     buffer = io.BytesIO()
     document.save(buffer)
+    return buffer.getvalue()
+
+
+def odt_letter() -> bytes:
+    """An OpenDocument text letter: the heading "Response to FOI-2024-0117", the
+    paragraph "In 2020, fewer than five members of staff were dismissed.", a table of
+    HEADER and the 2020 row, then the paragraph "Yours sincerely"."""
+    from odf.opendocument import OpenDocumentText
+    from odf.table import Table, TableCell, TableColumn, TableRow
+    from odf.text import H, P
+
+    document = OpenDocumentText()
+    document.text.addElement(H(outlinelevel=1, text="Response to FOI-2024-0117"))
+    document.text.addElement(P(text="In 2020, fewer than five members of staff were dismissed."))
+    table = Table(name="Figures")
+    table.addElement(TableColumn(numbercolumnsrepeated=3))
+    for row in (HEADER, ("2020", *FIGURES["2020"])):
+        tr = TableRow()
+        for text in row:
+            cell = TableCell()
+            cell.addElement(P(text=text))
+            tr.addElement(cell)
+        table.addElement(tr)
+    document.text.addElement(table)
+    document.text.addElement(P(text="Yours sincerely"))
+    buffer = io.BytesIO()
+    document.write(buffer)
     return buffer.getvalue()
 
 

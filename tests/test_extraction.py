@@ -114,6 +114,20 @@ def test_docx_letter_paragraphs_as_lines_and_its_table():
     assert table.rows[2][2].ref == "row 3, column 3"
 
 
+def test_odt_letter_in_document_order():
+    got = extract(files.odt_letter(), "letter.odt")
+    assert (got.state, got.kind) == ("read", "odt")
+    assert [s.text for s in got.segments] == [
+        "Response to FOI-2024-0117",
+        "In 2020, fewer than five members of staff were dismissed.",
+        *EXPECTED_ROWS[0],
+        *EXPECTED_ROWS[2],
+        "Yours sincerely",
+    ]
+    (table,) = got.tables
+    assert texts(table) == [EXPECTED_ROWS[0], EXPECTED_ROWS[2]]
+
+
 def test_rtf_letter():
     got = extract(files.rtf_letter(), "letter.rtf")
     assert (got.state, got.kind) == ("read", "rtf")
@@ -188,6 +202,7 @@ def test_word_97_doc_is_unreadable_with_the_way_to_read_it():
         (files.xlsx_year_per_row, "letter.pdf", "xlsx"),
         (files.docx_letter, "figures.csv", "docx"),
         (files.ods_year_per_row, "sheet.xlsx", "ods"),
+        (files.odt_letter, "letter.docx", "odt"),
         (files.html_response, "reply.txt", "html"),
         (files.rtf_letter, "letter.doc", "rtf"),
         (files.zip_bundle, "figures.xlsx", "zip"),

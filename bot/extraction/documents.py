@@ -108,12 +108,13 @@ def _unique(cells: list[str]) -> list[str]:
 
 
 def read_odt(data: bytes, col: Collector) -> Extraction:
-    """An OpenDocument text: paragraphs and headings as lines, tables as Tables."""
+    """An OpenDocument text: paragraphs and headings as lines in document order (table
+    cells' paragraphs included), tables as Tables with "row R, column C" refs."""
     from odf import teletype
+    from odf.namespaces import TEXTNS
     from odf.opendocument import load
     from odf.table import Table as OdfTable
     from odf.table import TableCell, TableRow
-    from odf.text import H, P
 
     document = load(io.BytesIO(data))
     for table in document.text.getElementsByType(OdfTable):
@@ -122,9 +123,14 @@ def read_odt(data: bytes, col: Collector) -> Extraction:
             for row in table.getElementsByType(TableRow)
         ]
         col.table(grid_refs(rows))
-    paragraphs = document.text.getElementsByType(P) + document.text.getElementsByType(H)
-    for line, element in enumerate(paragraphs, 1):
-        col.text(teletype.extractText(element), line=line)
+    line, stack = 0, list(reversed(document.text.childNodes))
+    while stack and not col.full:  # a loop, not recursion: nesting depth is the sender's
+        node = stack.pop()
+        if node.qname in ((TEXTNS, "p"), (TEXTNS, "h")):
+            line += 1
+            col.text(teletype.extractText(node), line=line)
+        else:
+            stack.extend(reversed(node.childNodes))
     return col.result("odt")
 
 
