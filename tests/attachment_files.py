@@ -375,3 +375,29 @@ def pdf_deep_nesting(depth: int = 200_000) -> bytes:
 def garbage(size: int = 200_000, seed: int = 30) -> bytes:
     """Random bytes (reproducible): what a file claiming any type may really hold."""
     return random.Random(seed).randbytes(size)
+
+
+def ods_repeated_rows(repeat: int = 1_000_000) -> bytes:
+    """A tiny ODS (a few KB) declaring one row of "x" repeated `repeat` times and a cell
+    repeated across 16,384 columns: billions of filled cells without the bytes."""
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    document = OpenDocumentSpreadsheet()
+    table = Table(name="Repeated")
+    row = TableRow(numberrowsrepeated=repeat)
+    cell = TableCell(valuetype="string", numbercolumnsrepeated=16_384)
+    cell.addElement(P(text="x"))
+    row.addElement(cell)
+    table.addElement(row)
+    document.spreadsheet.addElement(table)
+    buffer = io.BytesIO()
+    document.write(buffer)
+    return buffer.getvalue()
+
+
+def html_nested_tables(depth: int = 20_000) -> bytes:
+    """HTML of `depth` tables each nested in the last one's cell, "deep" in the innermost:
+    quadratic for a reader that walks every table's descendants."""
+    return b"<html><body>" + b"<table><tr><td>" * depth + b"deep</body></html>"

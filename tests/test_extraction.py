@@ -257,6 +257,12 @@ HOSTILE = [
     ("a PDF header and garbage", lambda: b"%PDF-1.7\n" + files.garbage(), "r.pdf", "as pdf"),
     ("a ZIP header and garbage", lambda: b"PK\x03\x04" + files.garbage(), "a.docx", "damaged ZIP"),
     ("an empty file", lambda: b"", "figures.xlsx", "empty file"),
+    (
+        "an ODS row repeated a million times",
+        files.ods_repeated_rows,
+        "figures.ods",
+        "more than 250,000 filled cells (foibot reads at most 250,000)",
+    ),
 ]
 
 
@@ -274,6 +280,12 @@ def test_hostile_files_end_unreadable_within_the_limits(what, make, name, reason
 def test_the_deep_pdf_object_graph_is_read_safely():
     got = extract(files.pdf_deep_nesting(), "deep.pdf", time_limit_s=30, memory_mb=256)
     assert (got.state, got.text()) == ("read", "Deep")
+
+
+def test_twenty_thousand_nested_html_tables_are_read_within_the_limits():
+    got = extract(files.html_nested_tables(), "nested.html", time_limit_s=30, memory_mb=256)
+    assert (got.state, got.text()) == ("read", "deep")
+    assert len(got.tables) == 200  # MAX_HTML_TABLES: the first 200 tables
 
 
 def test_the_wall_clock_limit_kills_a_slow_read():

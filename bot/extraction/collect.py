@@ -14,6 +14,7 @@ from bot.extraction.model import Cell, Extraction, Segment, Table
 MAX_TEXT_CHARS = 5_000_000
 MAX_SHEET_ROWS = 50_000
 MAX_COLUMNS = 500  # cells beyond this column are not read
+MAX_CELLS = 250_000  # non-empty cells in one workbook: past this, a dump, refused like rows
 MAX_PAGES = 2_000
 MAX_MEMBERS = 200  # files read from one ZIP archive
 
@@ -45,6 +46,7 @@ class Collector:
     segments: list[Segment] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     chars: int = 0
+    cells: int = 0  # spreadsheet cells taken so far (sheets.py checks MAX_CELLS)
     truncated: bool = False
 
     @property

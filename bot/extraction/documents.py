@@ -11,6 +11,7 @@ from bot.extraction.collect import MAX_PAGES, Collector, Unreadable, decode, gri
 from bot.extraction.model import Extraction
 
 SCANNED = "scanned: no text"
+MAX_HTML_TABLES = 200
 
 
 def _ocr_available() -> bool:
@@ -53,7 +54,9 @@ def read_pdf(data: bytes, col: Collector) -> Extraction:
             for rows in page.extract_tables():
                 col.table(grid_refs([[c or "" for c in row] for row in rows]), page=n)
             page.close()  # pdfplumber caches each page's objects until closed
-        reason = f"{count:,} pages; the first {MAX_PAGES:,} were read" if count > MAX_PAGES else ""
+        reason = (
+            f"truncated: {count:,} pages, the first {MAX_PAGES:,} read" if count > MAX_PAGES else ""
+        )
         if not col.segments and not col.tables:
             if count and _ocr_available():
                 _ocr_pdf(pdf, col)
@@ -142,19 +145,27 @@ def read_rtf(data: bytes, col: Collector) -> Extraction:
     return col.result("rtf")
 
 
+def _html_rows(table) -> list[list[str]]:
+    """A table's own rows and cells (not those of tables nested in it: walking only direct
+    children keeps a page of 20,000 nested tables linear, not quadratic)."""
+    rows = []
+    for child in table.find_all(["tr", "thead", "tbody", "tfoot"], recursive=False):
+        for tr in [child] if child.name == "tr" else child.find_all("tr", recursive=False):
+            cells = tr.find_all(["td", "th"], recursive=False)
+            rows.append([cell.get_text(" ", strip=True) for cell in cells])
+    return rows
+
+
 def read_html(data: bytes, col: Collector) -> Extraction:
-    """HTML (including WDTK's "view as HTML"): visible text line by line, tables as Tables."""
+    """HTML (including WDTK's "view as HTML"): visible text line by line, tables as Tables
+    (the first MAX_HTML_TABLES of them)."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(decode(data), "html.parser")
     for hidden in soup(["script", "style", "template", "head"]):
         hidden.decompose()
-    for table in soup.find_all("table"):
-        rows = [
-            [cell.get_text(" ", strip=True) for cell in tr.find_all(["td", "th"])]
-            for tr in table.find_all("tr")
-        ]
-        col.table(grid_refs(rows))
+    for table in soup.find_all("table", limit=MAX_HTML_TABLES):
+        col.table(grid_refs(_html_rows(table)))
     col.lines(soup.get_text("\n"))
     return col.result("html")
 

@@ -12,6 +12,7 @@ import io
 from collections.abc import Iterable
 
 from bot.extraction.collect import (
+    MAX_CELLS,
     MAX_COLUMNS,
     MAX_SHEET_ROWS,
     Collector,
@@ -67,6 +68,11 @@ def _sheet(col: Collector, sheet: str | None, rows: Iterable[tuple[int, Iterable
         ]
         if not cells:
             continue
+        col.cells += len(cells)
+        if col.cells > MAX_CELLS:
+            raise Unreadable(
+                f"more than {MAX_CELLS:,} filled cells (foibot reads at most {MAX_CELLS:,})"
+            )
         table.append(cells)
         span = cells[0][0] if len(cells) == 1 else f"{cells[0][0]}:{cells[-1][0]}"
         where = {"sheet": sheet, "cell": span} if sheet is not None else {"line": r, "cell": span}
