@@ -288,6 +288,13 @@ def test_twenty_thousand_nested_html_tables_are_read_within_the_limits():
     assert len(got.tables) == 200  # MAX_HTML_TABLES: the first 200 tables
 
 
+def test_the_memory_limit_is_applied_to_the_worker():
+    # 20 MB of address space cannot hold pdfplumber: were the limit not set, this would read.
+    got = extract(files.foi_response_pdf(), "response.pdf", memory_mb=20)
+    assert got.state == "unreadable"
+    assert "memory limit" in got.reason, got.reason
+
+
 def test_the_wall_clock_limit_kills_a_slow_read():
     data = files.million_row_xlsx(50_000)  # under the row cap: read to the end, slowly
     start = time.monotonic()

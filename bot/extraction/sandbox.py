@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.extraction.collect import one_line
 from bot.extraction.detect import hint
 from bot.extraction.model import Extraction
 
@@ -24,13 +25,16 @@ def _failed(reason: str) -> Extraction:
     return Extraction(state="unreadable", kind="unknown", reason=reason)
 
 
-def _died(returncode: int, time_limit_s: float, memory_mb: int) -> str:
+def _died(returncode: int, stderr: bytes, time_limit_s: float, memory_mb: int) -> str:
     if returncode in (-signal.SIGXCPU, -signal.SIGKILL):
         return f"over the time limit ({time_limit_s:g} s of CPU) while reading"
     if returncode < 0:
         return f"the reader was stopped by signal {signal.Signals(-returncode).name}"
-    # An allocation that failed outside Python's MemoryError handling (e.g. in a C library).
-    return f"the reader failed (exit {returncode}), likely over the {memory_mb} MB memory limit"
+    last = stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+    if "MemoryError" in last[0] or not last[0]:
+        # An allocation that failed outside the reader's own error handling.
+        return f"over the {memory_mb} MB memory limit while reading (exit {returncode})"
+    return f"the reader failed (exit {returncode}): {one_line(last[0], 120)}"
 
 
 def extract(
@@ -55,7 +59,7 @@ def extract(
     except OSError as e:
         return _failed(f"the reader could not start: {e.strerror or e}")
     if done.returncode != 0:
-        return _failed(_died(done.returncode, time_limit_s, memory_mb))
+        return _failed(_died(done.returncode, done.stderr, time_limit_s, memory_mb))
     if len(done.stdout) > MAX_OUTPUT_BYTES:
         return _failed("the reader's output was over its cap")
     try:

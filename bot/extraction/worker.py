@@ -69,7 +69,8 @@ def _reason(kind: str, error: BaseException) -> str:
     even when a library re-raised it as its own error."""
     chain: BaseException | None = error
     while chain is not None:
-        if isinstance(chain, MemoryError) or "allocate" in str(chain):
+        text = str(chain)
+        if isinstance(chain, MemoryError) or "allocate" in text or "failed to map" in text:
             return "over the memory limit while reading"
         if isinstance(chain, RecursionError):
             return "nested too deeply to read"
@@ -129,7 +130,13 @@ def main(argv: list[str]) -> int:
     sys.setrecursionlimit(5_000)
     data = sys.stdin.buffer.read()
     result = read(data, name)
-    sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False))
+    del data
+    try:
+        out = json.dumps(result.to_json(), ensure_ascii=False)
+    except MemoryError:  # what was read fits, its JSON does not
+        result = None
+        out = json.dumps(unreadable("unknown", "over the memory limit while reading").to_json())
+    sys.stdout.write(out)
     sys.stdout.flush()
     return 0
 
