@@ -14,7 +14,7 @@ SCANNED = "scanned: no text"
 MAX_HTML_TABLES = 200
 
 
-def _ocr_available() -> bool:
+def ocr_available() -> bool:
     """Tesseract OCR is optional: used only if both its binary and pytesseract are here."""
     if not shutil.which("tesseract"):
         return False
@@ -58,7 +58,7 @@ def read_pdf(data: bytes, col: Collector) -> Extraction:
             f"truncated: {count:,} pages, the first {MAX_PAGES:,} read" if count > MAX_PAGES else ""
         )
         if not col.segments and not col.tables:
-            if count and _ocr_available():
+            if count and ocr_available():
                 _ocr_pdf(pdf, col)
                 return col.result("pdf", pages=count, reason="text read by OCR (Tesseract)")
             return Extraction(state="scanned", kind="pdf", reason=SCANNED, pages=count)
@@ -67,7 +67,7 @@ def read_pdf(data: bytes, col: Collector) -> Extraction:
 
 def read_image(data: bytes, col: Collector) -> Extraction:
     """A picture of a page: text only by OCR, when Tesseract is installed."""
-    if _ocr_available():
+    if ocr_available():
         import pytesseract
         from PIL import Image
 

@@ -109,17 +109,22 @@ def read_zip(data: bytes) -> Extraction:
 
 
 def limit(time_s: float, memory_mb: int) -> None:
-    """Confine this process: its address space, its CPU seconds, no files written, no
-    processes started."""
+    """Confine this process: its address space, its CPU seconds, and (unless OCR needs
+    them) no files written and no processes started."""
     import resource
 
     memory = memory_mb * 1024 * 1024
     cpu = max(1, int(time_s + 0.999))
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if documents.ocr_available():
+        # pytesseract writes the page image to a temp file and runs the tesseract program
+        # (which inherits the limits above); allow that, and files no larger than a page.
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64 << 20, 64 << 20))
+        return
     resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
     resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
 def main(argv: list[str]) -> int:
