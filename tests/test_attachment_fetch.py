@@ -61,11 +61,11 @@ def test_search_names_the_attachment_and_the_line(project, replica):
     wdtk.run("attachments", "fetch")
     (hit,) = wdtk.json("search", "zebra")
     assert (hit["ref"], hit["date"], hit["attachment"], hit["where"]) == (
-        "smm-1", "2026-03-20", "figures.csv", "line 3"
+        "smm-1", "2026-03-20", "figures.csv", "cell A3:B3, line 3"
     )  # fmt: skip
     assert "[zebra]" in hit["snippet"]
     text = wdtk.run("search", "zebra").stdout
-    assert "in attachment figures.csv, line 3" in text
+    assert "in attachment figures.csv, cell A3:B3, line 3" in text
     # The reply's own text is still found, and says it is no attachment.
     (body_hit,) = wdtk.json("search", "please")
     assert body_hit["attachment"] is None and body_hit["where"] is None
@@ -76,14 +76,14 @@ def test_search_names_the_attachment_and_the_line(project, replica):
 
 
 def test_show_lists_type_size_and_state(project, replica):
-    files = {"letter.txt": LETTER, "scan.bin": b"\xff\xfe\x00binary"}
+    files = {"letter.txt": LETTER, "scan.bin": b"\x00\x01\x02\x03\x89binary\x00\xff\x10"}
     wdtk, _ = replied(project, replica, files)
     shown = wdtk.run("show", "smm-1").stdout
     assert "      queued" in shown  # before the fetch
     wdtk.run("attachments", "fetch")
     shown = wdtk.run("show", "smm-1").stdout
     assert "- letter.txt" in shown and "      text, 1 KB, read" in shown
-    assert "      unknown, 1 KB, unreadable: not a format foibot reads" in shown
+    assert "      binary, 1 KB, unreadable: not a format foibot reads (binary data)" in shown
     listed = {a["name"]: a for a in wdtk.json("show", "smm-1")["attachments"]}
     assert listed["letter.txt"]["size"] == len(LETTER)
     assert listed["letter.txt"]["sha256"] == hashlib.sha256(LETTER).hexdigest()

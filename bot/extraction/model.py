@@ -18,7 +18,10 @@ ExtractionState = Literal["read", "scanned", "unreadable", "skipped"]
 class Segment:
     """A run of text and where it sits: a PDF page, a spreadsheet sheet (and the cell for a
     single cell's text), or a line of a text document. `member` names the file inside a
-    ZIP archive ("" outside one)."""
+    ZIP archive ("" outside one). The extractor (bot/extraction/) yields one Segment per
+    PDF page; per spreadsheet row, its cells tab-separated, `cell` the row's span ("A3:C3",
+    or "A6" for one cell; a CSV row has `line` = row number and no sheet); per line or
+    paragraph of a text document, a DOCX table row counting as one line."""
 
     text: str
     page: int | None = None
