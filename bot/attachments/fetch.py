@@ -22,6 +22,7 @@ from bot.extraction.model import Extraction
 from bot.extraction.sandbox import extract
 from bot.safe_files import write_atomic
 from bot.store.db import Store
+from bot.store.requests import RequestSet
 from bot.wdtk.client import RobotsUnreachable, TooLarge, WdtkClient
 from bot.wdtk.errors import WdtkError
 from bot.wdtk.payload import clean_text
@@ -125,6 +126,22 @@ def fetch_attachments(
     done = {(i["ref"], i["number"]) for i in report.items if i["outcome"] != "failed"}
     report.waiting = sum((r["ref"], r["number"]) not in done for r in rows)
     return report
+
+
+def fetch_queued(
+    store: Store,
+    config: Config,
+    client: WdtkClient,
+    should_stop: Callable[[], bool],
+    selection: RequestSet | None = None,
+) -> FetchReport | None:
+    """After a poll: the attachments it queued (and any left by earlier passes; those of
+    `selection` only, when given), within what is left of the pass budget ([wdtk]
+    pass_budget_s): what is not reached waits for the next pass. None when nothing waits."""
+    rows = store.attachments_in(selection, queued=True)
+    if not rows:
+        return None
+    return fetch_attachments(store, config, client, rows, should_stop=should_stop)
 
 
 def _site_trouble(exc: WdtkError) -> bool:

@@ -275,6 +275,10 @@ def link(
 @click.command()
 @click.option("--all", "everything", is_flag=True, help="Poll every tracked request, due or not.")
 @click.option("--campaign", "-c", help="Only this campaign.")
+@click.option(
+    "--no-attachments", "skip_attachments", is_flag=True,
+    help="Leave the new replies' attachments queued (for `attachments fetch`).",
+)  # fmt: skip
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @as_of_time
 @wait_option
@@ -284,16 +288,21 @@ def poll(
     app: App,
     everything: bool,
     campaign: str | None,
+    skip_attachments: bool,
     quiet: bool,
     as_of: dt.datetime | None,
     wait: bool,
     as_json: bool,
 ) -> None:
-    """Fetch updates from WDTK for the requests due a poll."""
+    """Fetch updates from WDTK for the requests due a poll, then read the attachments of
+    the replies found (within [wdtk] pass_budget_s; the rest wait for the next pass)."""
+    from bot.attachments.fetch import fetch_queued
     from bot.cli.names import check_campaign
+    from bot.store.requests import RequestSet
 
     check_campaign(app, campaign)
     want_json = app.json_wanted(as_json)
+    files = None
     with tracker(app, wait) as t:
         report = t.poll(
             _now(as_of),
@@ -303,11 +312,16 @@ def poll(
             manual=True,
             should_stop=t.client.stopped,
         )
+        if not (skip_attachments or report.unreachable or report.out_of_time or t.client.stopped()):
+            selection = RequestSet.campaign(campaign) if campaign else None
+            files = fetch_queued(app.store, app.config, t.client, t.client.stopped, selection)
     if want_json:
-        app.emit_json(report.as_json())
+        app.emit_json({**report.as_json(), "attachments": files.as_json() if files else None})
     else:
         click.echo(poll_summary(report))
-    if report.all_failed or report.unreachable:
+        if files is not None:
+            click.echo(files.summary())
+    if report.all_failed or report.unreachable or (files is not None and files.stopped):
         raise click.exceptions.Exit(1)
 
 

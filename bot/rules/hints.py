@@ -48,6 +48,10 @@ class Proposal:
     confidence: str
     sent_at: str | None = None
     agreeing: int = 1  # sources that give the same value
+    # How exactly the source places the value: a spreadsheet cell (0, the body's own
+    # figures, typed once) before a PDF or Word table's cell (1) before a sentence (2).
+    # Where sources agree, the most exact one is shown.
+    precision: int = 2
 
     @property
     def key(self) -> str:
@@ -428,7 +432,7 @@ def table_proposals(table: Table, source: Source, want: _Wanted) -> list[Proposa
                 continue
             out.append(
                 Proposal(field, period, value, cell.text, source.name, _table_where(table, cell),
-                         sure, source.sent_at)
+                         sure, source.sent_at, precision=0 if table.sheet is not None else 1)
             )  # fmt: skip
     return out
 
@@ -548,7 +552,7 @@ def propose(
 
 def rank(found: Iterable[Proposal]) -> dict[str, list[Proposal]]:
     """Group by value key; within one, a value more sources agree on, then a surer one,
-    then a later reply's, comes first. High confidence does not survive a disagreement:
+    then a later reply's, comes first, shown by its surest, most exact source. High confidence does not survive a disagreement:
     two sources sure of different values are both shown as medium."""
     by_key: dict[str, list[Proposal]] = {}
     for p in found:
@@ -562,7 +566,7 @@ def rank(found: Iterable[Proposal]) -> dict[str, list[Proposal]]:
         for p in group:
             votes[p.value] = votes.get(p.value, 0) + 1
         best: dict[str, Proposal] = {}
-        for p in sorted(group, key=lambda p: (_RANK[p.confidence], _later(p.sent_at))):
+        for p in sorted(group, key=lambda p: (_RANK[p.confidence], p.precision, _later(p.sent_at))):
             best.setdefault(p.value, _with(p, agreeing=votes[p.value]))
         out[k] = sorted(
             best.values(),

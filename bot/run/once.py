@@ -292,25 +292,13 @@ def run_once(
         summary.stopped_early = should_stop()
         summary.followups = draft_due_followups(store, config, london_today(now))
         if not (summary.poll.unreachable or summary.poll.out_of_time or should_stop()):
+            from bot.attachments.fetch import fetch_queued
+
             summary.attachments = fetch_queued(store, config, client, should_stop)
     # The news itself was queued with each change it reports; here it is only sent.
     if config.notify.enabled and (digest or (digest is None and config.notify.batch == "run")):
         send_pending(store, config, summary, now, should_stop)
     return summary
-
-
-def fetch_queued(
-    store: Store, config: Config, client: WdtkClient, should_stop: Callable[[], bool]
-) -> FetchReport | None:
-    """The attachments the poll queued (and any left by earlier passes), within what is
-    left of the pass budget ([wdtk] pass_budget_s): what is not reached waits for the next
-    pass. None when nothing waits."""
-    rows = store.attachments_in(queued=True)
-    if not rows:
-        return None
-    from bot.attachments.fetch import fetch_attachments
-
-    return fetch_attachments(store, config, client, rows, should_stop=should_stop)
 
 
 def mail_pass(
