@@ -33,8 +33,10 @@ _NAME_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def clean_name(text: str) -> str:
-    """A body's name (or short name) on one line, without control characters."""
-    return _NAME_CONTROLS.sub("", _NAME_BREAKS.sub(" ", text))
+    """A body's name (or short name) on one line, without control characters, nor space
+    at either end (a tab or line break before `=` would otherwise leave " =…", which a
+    spreadsheet that trims cells reads as a formula)."""
+    return _NAME_CONTROLS.sub("", _NAME_BREAKS.sub(" ", text)).strip()
 
 
 # Tags that stop a request being made (PublicBody#not_requestable_reason), with the reason

@@ -49,6 +49,23 @@ def test_the_template_sheet_neutralises_formula_cells_and_loads_back_unchanged(p
     assert shown["notes"] == "=cmd|' /C calc'!A0" and shown["dismissed"] == -1
 
 
+def test_a_body_name_starting_with_a_tab_is_no_formula(project):
+    project.edit_config('name = "Home Office"', 'name = "\\t=HYPERLINK(1)"')
+    project.run("draft", CAMPAIGN)
+    sheet = project.root / "figures.csv"
+    project.run("results", CAMPAIGN, "--template", "-o", str(sheet))
+    bodies = {r["ref"]: r["body"] for r in csv_rows(sheet.read_bytes())}
+    # The tab is gone, and with it the space a trimming spreadsheet would drop before
+    # reading "=" as a formula.
+    assert bodies["smm-1"] == "'=HYPERLINK(1)"
+
+
+def test_a_group_name_with_control_characters_is_refused(project):
+    result = project.run("track", "6000", "--group", "x\x1b]0;pwned\x07", expect=2)
+    assert "a group name is 1 to 100 characters, with no control characters" in result.stderr
+    assert "\x1b" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
 # --- body names: control characters stripped where they come in ------------------------------
 
 NASTY_NAME = "Evil\x1b]0;pwned\x07 Council\r\nof\tthe\x00 North\u2028\x9b31m"

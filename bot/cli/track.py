@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 from collections.abc import Iterator
 from typing import IO
 
@@ -103,6 +104,10 @@ def _bounded_lines(stream: IO[str], name: str) -> Iterator[str]:
         yield line
 
 
+# A group's name reaches tables, reports and terminals: printable characters only.
+GROUP_NAME = re.compile(r"[^\x00-\x1f\x7f-\x9f]{1,100}")
+
+
 @click.command()
 @click.argument("urls", nargs=-1)
 @click.option(
@@ -138,6 +143,11 @@ def track(
 
     if campaign and group:
         fail_usage("give --campaign or --group, not both")
+    if group is not None and not GROUP_NAME.fullmatch(group):
+        fail_usage(
+            f"--group {printable(group)!r}: a group name is 1 to 100 characters, with no "
+            "control characters"
+        )
     check_campaign(app, campaign, tracking=True)
     base_url = app.config.wdtk.base_url
     for url in urls:

@@ -18,6 +18,7 @@ from bot.store.db import Store
 from bot.tracking.ingest import Fetched, Ingest
 from bot.tracking.link import Linker, read_page
 from bot.wdtk.client import FetchResult, WdtkClient
+from bot.wording import plural
 
 # Failures in a row, with no answer from WDTK between them, after which the pass stops:
 # a site-wide outage is one event, not one error per request.
@@ -67,7 +68,7 @@ class Poller:
             )
             if self._failures_in_row >= self._stop_after:
                 self.unreachable = (
-                    f"WDTK unreachable ({self._failures_in_row} failures in a row; "
+                    f"WDTK unreachable ({plural(self._failures_in_row, 'failure')} in a row; "
                     f"last: {result.message or result.status})"
                 )
         else:
