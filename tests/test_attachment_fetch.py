@@ -29,7 +29,7 @@ def replied(project, replica, files: dict[str, bytes], *, config: str = ""):
         text="Please see the attached.", attachment_files=files,
     )  # fmt: skip
     replica.add_event(5001, reply)
-    wdtk.run("poll", "--all", "--as-of", "2026-03-20T12:00")
+    wdtk.run("poll", "--all", "--no-attachments", "--as-of", "2026-03-20T12:00")
     return wdtk, reply
 
 

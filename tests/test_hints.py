@@ -60,7 +60,7 @@ def replied(project, replica):
         attachments=["Annex A.xlsx", "letter.pdf", "note.docx"],
     )  # fmt: skip
     replica.add_event(5001, reply)
-    wdtk.run("poll", "--all", "--as-of", "2026-03-20T12:00")
+    wdtk.run("poll", "--all", "--no-attachments", "--as-of", "2026-03-20T12:00")
     store = Store(project.db)
     queued = {a["name"]: a["id"] for a in store.queued_attachments(["smm-1"])}
     assert set(queued) == {"Annex A.xlsx", "letter.pdf", "note.docx"}

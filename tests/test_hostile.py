@@ -54,7 +54,8 @@ def padded(text: str, length: int = 10_000) -> str:
     return (text + " x" * length)[:length]
 
 
-BODY_NAME = padded(f"Evil Council {SCRIPT} {IMG} {RLO}{ZERO_WIDTH} {RICH}")
+# Ending in "x", not a space: every body name is trimmed at its ends.
+BODY_NAME = padded(f"Evil Council {SCRIPT} {IMG} {RLO}{ZERO_WIDTH} {RICH}")[:-1] + "x"
 LONG_VAR = padded(f"{SCRIPT} {IMG} {RLO}{ZERO_WIDTH} ")
 WDTK_TITLE = padded(f"Tracked {SCRIPT} {IMG} {RLO}{ZERO_WIDTH} {RICH}")
 REPLY = padded(f"Our ref: FOI-666. {SCRIPT} {IMG} {RLO}{ZERO_WIDTH} {RICH}")

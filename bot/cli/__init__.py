@@ -60,7 +60,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "bot.cli.status",
         "Only the late requests, most late first, with working days late.",
     ),
-    "poll": ("bot.cli.track", "Fetch updates from WDTK for the requests due a poll."),
+    "poll": (
+        "bot.cli.track",
+        "Fetch updates from WDTK for the requests due a poll, and read new attachments.",
+    ),
     "record": (
         "bot.cli.report",
         "Record the figures a reply gave, such as `foibot record smm-1 dismissed=3`.",

@@ -304,8 +304,11 @@ def poll(
     wait: bool,
     as_json: bool,
 ) -> None:
-    """Fetch updates from WDTK for the requests due a poll, then read the attachments of
-    the replies found (within [wdtk] pass_budget_s; the rest wait for the next pass)."""
+    """Fetch updates from WDTK for the requests due a poll, and read new attachments.
+
+    The attachments of the replies found are fetched and read within [wdtk]
+    pass_budget_s; the rest wait for the next pass (or `foibot attachments fetch`).
+    """
     from bot.attachments.fetch import fetch_queued
     from bot.cli.names import check_campaign
     from bot.store.requests import RequestSet
