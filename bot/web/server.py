@@ -7,6 +7,7 @@ connects from 127.0.0.1 on behalf of anyone)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import socket
 import sys
@@ -61,7 +62,9 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(config: Config, db_path: Path, host: str, port: int) -> None:
+def serve(
+    config: Config, db_path: Path, host: str, port: int, *, as_of: dt.datetime | None = None
+) -> None:
     """Serve until SIGINT or SIGTERM (uvicorn stops gracefully on either)."""
     import uvicorn
 
@@ -74,7 +77,9 @@ def serve(config: Config, db_path: Path, host: str, port: int) -> None:
     finally:
         store.close()
     allowed = None if needs_login else LOOPBACK_HOSTS
-    app = create_app(config, db_path, login_required=needs_login, allowed_hosts=allowed)
+    app = create_app(
+        config, db_path, login_required=needs_login, allowed_hosts=allowed, as_of=as_of
+    )
     sock = bind(host, port)
     proxies = list(config.serve.trusted_proxies)
     server = uvicorn.Server(
