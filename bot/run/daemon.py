@@ -183,6 +183,25 @@ class Daemon:
                 self.stop.wait(delay)
                 delay = min(delay * 2, MAIL_RETRY_MAX_S)
 
+    def start_web(self) -> tuple[Any, threading.Thread] | None:
+        """With `[serve] daemon = true`, the web pages in this process (one process does
+        both): uvicorn in a thread, bound before the first pass, on [serve] host and port.
+        Each page opens its own store, with the same locking as a pass. Raises UsageError
+        (the daemon does not start) where `foibot serve` would refuse to."""
+        if not self.config.serve.daemon:
+            return None
+        from bot.web.server import make_server
+
+        serve = self.config.serve
+        server, sock, banner = make_server(self.config, self.db_path, serve.host, serve.port)
+        thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, name="foibot-web", daemon=True
+        )
+        thread.start()
+        log.info("%s", banner)
+        print(banner, flush=True)
+        return server, thread
+
     def run(self, verbose: bool = False) -> int:
         # APScheduler logs two INFO lines per job per tick: thousands a day saying nothing.
         logging.getLogger("apscheduler").setLevel(logging.DEBUG if verbose else logging.WARNING)
@@ -216,6 +235,7 @@ class Daemon:
 
         signal.signal(signal.SIGTERM, request_stop)
         signal.signal(signal.SIGINT, request_stop)
+        web = self.start_web()
         worker = threading.Thread(target=self.work, name="foibot-passes")
         self.enqueue("poll", **first)  # the first pass now, not one interval from now
         worker.start()
@@ -229,5 +249,9 @@ class Daemon:
         self.request_stop()  # wake the worker if it is waiting for a pass
         scheduler.shutdown(wait=True)
         worker.join()
+        if web is not None:
+            server, thread = web
+            server.should_exit = True  # finishes the requests under way, then returns
+            thread.join()
         log.info("foibot daemon stopped")
         return 0

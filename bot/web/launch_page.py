@@ -4,8 +4,9 @@ bot.campaigns.service.planned_sends over bot/rules/pacing.py), and marking one a
 (`foibot done REF`'s own code, bot.followups.service.mark_done).
 
 Without JavaScript a locked button is not a link and the page says when it unlocks;
-static/launch.js (no inline script: the CSP allows only this site's files) turns it into
-the link at that moment, counted from the server's clock as the page gives it."""
+static/launch.js (no inline script: the CSP allows only this site's files) turns the first
+locked one into the link at that moment, counted from the server's clock as the page
+gives it. The ones behind it wait for it to be marked sent."""
 
 from __future__ import annotations
 
@@ -40,7 +41,10 @@ def _launch(request: Request, error: str = "", status_code: int = 200) -> Respon
                 "ref": row["ref"], "campaign": row["campaign"], "title": row["title"],
                 "body": names.get(row["body"], row["body"]), "url": url,
                 "open": when <= moment, "unlock_iso": when.isoformat(timespec="seconds"),
-                "unlock": format_uk(when),
+                "unlock": format_uk(when), # Each time is planned as if the ones above were sent at theirs: a
+                # locked row behind another unlocks only once the ones above are marked
+                # sent (the page then plans again), never by the clock alone.
+                "behind": bool(rows) and when > moment,
             })  # fmt: skip
         marked = [
             {**m, "body": names.get(m["body"], m["body"]), "marked": format_uk(m["marked_at"])}

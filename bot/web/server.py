@@ -12,7 +12,7 @@ import ipaddress
 import socket
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.errors import UsageError
 
@@ -62,10 +62,12 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(
+def make_server(
     config: Config, db_path: Path, host: str, port: int, *, as_of: dt.datetime | None = None
-) -> None:
-    """Serve until SIGINT or SIGTERM (uvicorn stops gracefully on either)."""
+) -> tuple[Any, socket.socket, str]:
+    """The uvicorn server, its bound socket and the line announcing it: for `foibot serve`,
+    and for `foibot daemon` with `[serve] daemon = true`. UsageError where accounts are
+    needed and none exists, or the address cannot be bound."""
     import uvicorn
 
     from bot.store.db import Store
@@ -97,8 +99,15 @@ def serve(
     )
     shown = f"[{host}]" if ":" in host else host
     login = "accounts only" if needs_login else "no login: this computer only"
-    print(
-        f"Serving on http://{shown}:{sock.getsockname()[1]}/ ({login}); Ctrl-C stops.", flush=True
-    )
+    banner = f"Serving on http://{shown}:{sock.getsockname()[1]}/ ({login})"
+    return server, sock, banner
+
+
+def serve(
+    config: Config, db_path: Path, host: str, port: int, *, as_of: dt.datetime | None = None
+) -> None:
+    """Serve until SIGINT or SIGTERM (uvicorn stops gracefully on either)."""
+    server, sock, banner = make_server(config, db_path, host, port, as_of=as_of)
+    print(f"{banner}; Ctrl-C stops.", flush=True)
     server.run(sockets=[sock])
     sys.stdout.flush()
