@@ -319,8 +319,8 @@ def test_search_page_finds_what_search_finds(answered):
 def test_a_viewer_can_change_nothing(chased, tmp_path, size):
     answered = chased
     add_user(answered, "bob", "viewer")
-    before = answered.dump()
     with served(answered) as url:
+        before = answered.dump()  # with the session key the server made as it started
         b = browse(tmp_path, size)
         try:
             _login_in_browser(b, url, "bob")
@@ -329,17 +329,22 @@ def test_a_viewer_can_change_nothing(chased, tmp_path, size):
                 # No form that changes anything is offered (only logging out).
                 actions = b.js("Array.from(document.forms).map(f => f.getAttribute('action'))")
                 assert [a for a in actions if a != "/logout"] in ([], ["/record/smm-1"]), path
-            # Posting anyway, with a valid session and token, is refused before any page runs.
+            # Posting anyway, with a valid session and token, is refused before any page runs
+            # (a form built in the page: its CSP allows no script requests).
             token = b.js("document.querySelector('input[name=csrf]').value")
-            for path, data in (("/launch/sent", "ref=smm-2"), ("/record/smm-1", "v:dismissed=9"),
-                               (f"/figures/{CAMPAIGN}/upload", ""),
-                               ("/followups/smm-1-c1", "action=cancel")):  # fmt: skip
-                status = b.js(
-                    f"(() => {{ const x = new XMLHttpRequest(); x.open('POST', {path!r}, false);"
-                    "x.setRequestHeader('Content-Type', 'application/x-www-form-urlencoded');"
-                    f"x.send('csrf=' + encodeURIComponent({token!r}) + '&{data}'); return x.status; }})()"
+            for path, fields in (("/launch/sent", {"ref": "smm-2"}),
+                                 ("/record/smm-1", {"v:dismissed": "9", "was:dismissed": ""}),
+                                 ("/followups/smm-1-c1", {"action": "cancel"})):  # fmt: skip
+                b.submit(
+                    "(() => { const f = document.createElement('form'); f.method = 'post';"
+                    f"f.action = {path!r}; const add = (k, v) => {{ const i ="
+                    " document.createElement('input'); i.name = k; i.value = v; f.append(i); };"
+                    f"add('csrf', {token!r});"
+                    + "".join(f"add({k!r}, {v!r});" for k, v in fields.items())
+                    + "document.body.append(f); f.submit(); })()"
                 )  # fmt: skip
-                assert status == 403, path
+                assert b.js("performance.getEntriesByType('navigation')[0].responseStatus") == 403
+                assert "a viewer account can read every page but change nothing" in b.text()
         finally:
             b.close()
     after = answered.dump()
@@ -349,13 +354,11 @@ def test_a_viewer_can_change_nothing(chased, tmp_path, size):
 
 @pytest.fixture
 def hostile_campaign(project, replica):
+    """The example campaign with markup and script in its title, smm-1 chased on 1 April."""
     wdtk = released_project(project, replica, title=f"{{{{ body.short_name }}}}: {SCRIPT}")
     sent_request(wdtk, replica, 5001, "smm-1")
     wdtk.run("poll", "--as-of", "2026-03-02T12:00")
-    replica.add_event(5001, event(None, "response", "2026-03-03T09:00:00+00:00",
-                                  text=f"We dismissed {SCRIPT} 4 staff"))  # fmt: skip
-    wdtk.run("poll", "--all", "--as-of", "2026-03-03T12:00")
-    wdtk.run("followups", CAMPAIGN, "--kind", "chaser", "--as-of", "2026-04-02")
+    wdtk.run("followups", CAMPAIGN, "--kind", "chaser", "--as-of", "2026-04-01")
     return wdtk
 
 
@@ -365,13 +368,16 @@ def test_a_hostile_title_renders_as_text_on_every_new_page(hostile_campaign, tmp
     window = f"--window-size={size[0]},{size[1]}"
     with served(hostile_campaign, "--as-of", "2026-03-02T09:12") as url:
         for path in ("/launch", "/followups", "/figures", f"/figures/{CAMPAIGN}",
-                     "/record/smm-1", "/search?q=dismissed"):  # fmt: skip
+                     "/record/smm-1", f"/search?q={SCRIPT}"):  # fmt: skip
             dom = Dom(chromium(tmp_path, window, "--virtual-time-budget=3000", "--dump-dom",
                                url + path).stdout)  # fmt: skip
             scripts = [a for tag, a in dom.elements if tag == "script"]
             assert all(a.get("src") == "/static/launch.js" for a in scripts), path
             assert dom.title.startswith("foibot"), path
-            assert SCRIPT in " ".join(dom.text), path
+            if path.startswith("/search"):  # the words asked for, back in their box
+                assert ("input", SCRIPT) in {(t, a.get("value")) for t, a in dom.elements}
+            elif path != "/figures":  # it names campaigns, not requests
+                assert SCRIPT in " ".join(dom.text), path
 
 
 # --- the daemon ------------------------------------------------------------------------

@@ -60,8 +60,10 @@ def _return_free_memory() -> None:
 
 
 class Daemon:
-    def __init__(self, config: Config, db_path: Path):
+    def __init__(self, config: Config, db_path: Path, web: tuple[Any, Any, str] | None = None):
         self.config, self.db_path = config, db_path
+        # (uvicorn server, bound socket, banner) to serve the pages beside the passes.
+        self.web = web
         self.stop = threading.Event()
         # name -> job arguments, in the order queued; at most one waiting pass per job.
         self._pending: dict[str, dict] = {}
@@ -185,15 +187,12 @@ class Daemon:
 
     def start_web(self) -> tuple[Any, threading.Thread] | None:
         """With `[serve] daemon = true`, the web pages in this process (one process does
-        both): uvicorn in a thread, bound before the first pass, on [serve] host and port.
-        Each page opens its own store, with the same locking as a pass. Raises UsageError
-        (the daemon does not start) where `foibot serve` would refuse to."""
-        if not self.config.serve.daemon:
+        both): the server `self.web` made (bot/cli/run.py: bound, on [serve] host and
+        port) run in a thread, before the first pass. Each page opens its own store, with
+        the same locking as a pass."""
+        if self.web is None:
             return None
-        from bot.web.server import make_server
-
-        serve = self.config.serve
-        server, sock, banner = make_server(self.config, self.db_path, serve.host, serve.port)
+        server, sock, banner = self.web
         thread = threading.Thread(
             target=server.run, kwargs={"sockets": [sock]}, name="foibot-web", daemon=True
         )
