@@ -5,6 +5,7 @@ no websocket library needed. Skips with an install hint where no Chromium is pre
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -113,10 +114,8 @@ class Browser:
         return self.js("document.body.innerText")
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(EOFError, TimeoutError, OSError):
             self.call("Browser.close")
-        except (EOFError, TimeoutError, OSError):
-            pass
         try:
             self.proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
