@@ -251,7 +251,7 @@ class ServeConfig(NamedTuple):
     # The reverse proxies whose X-Forwarded-Proto/-For are believed (addresses); none: no
     # header is, and a request is HTTPS only when it reached foibot over TLS itself.
     trusted_proxies: tuple[str, ...] = ()
-    daemon: bool = False  # `foibot daemon` serves the pages too (not wired in yet)
+    daemon: bool = False  # `foibot daemon` serves the pages too, on host and port
 
 
 # config.toml's top-level tables and the record each is read into.

@@ -23,6 +23,7 @@ BUDGETS = {
         "foibot status, 2,000 requests, vs sqlite-utils query --csv of its columns (<= 1.5x)",
         "foibot --help vs sqlite-utils --help (<= 1.5x)",
     ],
+    "serve.py": ["a status page over 2,000 requests vs foibot status --json (<= 1.5x)"],
     "report.py": [
         "foibot status --json, 2,000 requests, vs a bare sqlite3 + json script (<= 2x)",
         "foibot status --json peak RSS (< 150 MB)",

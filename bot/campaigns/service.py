@@ -489,9 +489,10 @@ def launch_campaign(
     return report
 
 
-def _assign_send_after(store: Store, config: Config, now: dt.datetime) -> None:
-    """Each released-but-unsent request's earliest safe send time, in release order,
-    counted from the sends WDTK shows for this account."""
+def planned_sends(store: Store, config: Config, now: dt.datetime) -> list[tuple[dict, dt.datetime]]:
+    """Each released-but-unsent request (account-wide, in release order) with its earliest
+    safe send time as of `now`, counted from the sends WDTK shows for this account and
+    those the user marked sent: what the launch sheet and the web launch page unlock by."""
     window = max(limit.minutes for limit in config.pace) + config.pace_margin_minutes
     since = (now - dt.timedelta(minutes=window)).isoformat()
     sends = store.recent_sends(config.wdtk.user, since)
@@ -500,7 +501,13 @@ def _assign_send_after(store: Store, config: Config, now: dt.datetime) -> None:
     sent = sorted(_parse_ts(ts) for ts in sends)
     unsent = store.unsent_requests()
     times = send_after(sent, len(unsent), now, config.pace, config.pace_margin_minutes)
-    for row, when in zip(unsent, times, strict=True):
+    return list(zip(unsent, times, strict=True))
+
+
+def _assign_send_after(store: Store, config: Config, now: dt.datetime) -> None:
+    """Each released-but-unsent request's earliest safe send time, in release order,
+    counted from the sends WDTK shows for this account."""
+    for row, when in planned_sends(store, config, now):
         value = when.isoformat(timespec="seconds")
         if row["send_after"] != value:
             store.update_request(row["ref"], send_after=value)

@@ -12,36 +12,15 @@ from bot.cli.app import App, json_option, pass_app
 from bot.errors import UsageError
 
 if TYPE_CHECKING:
-    from bot.config import CampaignConfig, FieldSpec
+    from bot.config import CampaignConfig
     from bot.rules.hints import Proposal
 
 
-def _accepts(spec: FieldSpec, value: str) -> bool:
-    """`foibot record`'s own parser decides what a value may be: no second parser."""
-    from bot.reports.figures import parse_figure
-
-    try:
-        parse_figure(spec, value)
-    except UsageError:
-        return False
-    return True
-
-
 def proposals_for(app: App, ref: str, spec: CampaignConfig) -> dict[str, list[Proposal]]:
-    """Each value key's proposals for one request, best first, from every read attachment
-    of its replies and from the replies' own text."""
-    from bot.rules.hints import Source, email_source, propose
+    """Each value key's proposals for one request, best first (bot/views/figures.py)."""
+    from bot.views.figures import proposals
 
-    store = app.store
-    sources = [
-        Source(row["name"] or f"attachment {row['number']}", extraction, row["sent_at"])
-        for row, extraction in store.attachment_extractions(ref)
-    ]
-    sources += [email_source(r["text"] or "", r["sent_at"]) for r in store.reply_bodies(ref)]
-    found = propose(spec.fields, sources, _accepts)
-    # In the campaign's own order of fields and periods, as `results` shows them.
-    order = [f"{f.name}:{p}" if p else f.name for f in spec.fields for p in (f.periods or (None,))]
-    return {k: found[k] for k in order if k in found}
+    return proposals(app.store, ref, spec)
 
 
 def _printable(text: str) -> str:

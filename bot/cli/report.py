@@ -201,45 +201,22 @@ def _printable(text: str) -> str:
 def _record_csv(
     app: App, path: Path, campaign: str | None, note: str | None, as_json: bool
 ) -> None:
-    from bot.reports.figures import (
-        campaign_figures,
-        changed_rows,
-        csv_targets,
-        parse_csv,
-        recorded_events,
-    )
+    from bot.views.figures import CsvRefused, record_csv
 
     text = _read_text(path)
-    config, store = app.config, app.store
-    if campaign:
-        config.campaign(campaign)  # names the campaigns there are
-    fields = {c.slug: c.fields for c in config.campaigns}
-    targets = csv_targets(store.record_targets(campaign), fields, campaign)
-    rows, errors = parse_csv(text, targets, name=str(path))
-    if errors:
-        for error in errors:
+    try:
+        summary = record_csv(app.store, app.config, text, str(path), campaign, note, _who())
+    except CsvRefused as exc:
+        for error in exc.errors:
             print_error(error)
-        raise UsageError(
-            f"{path}: {len(errors)} bad row{'s' if len(errors) != 1 else ''}; nothing recorded"
-        )
-    changed = changed_rows(rows, campaign_figures(store, campaign))
-    who = _who()
-    with store.transaction():
-        for r in changed:
-            store.log_all(recorded_events(r.ref, [r.entry], note=r.note or note, by=who))
-    refs = {r.ref for r in changed}
-    summary = {
-        "file": str(path),
-        "recorded": len(changed),
-        "requests": len(refs),
-        "unchanged": len(rows) - len(changed),
-    }
+        raise UsageError(str(exc)) from None
     if app.json_wanted(as_json):
         app.emit_json(summary)
         return
+    changed, refs = summary["recorded"], summary["requests"]
     click.echo(
-        f"Recorded {len(changed)} value{'s' if len(changed) != 1 else ''} for "
-        f"{len(refs)} request{'s' if len(refs) != 1 else ''} from {path}"
+        f"Recorded {changed} value{'s' if changed != 1 else ''} for "
+        f"{refs} request{'s' if refs != 1 else ''} from {path}"
         + (f" ({summary['unchanged']} unchanged)" if summary["unchanged"] else "")
     )
 
@@ -462,15 +439,10 @@ def _build(
 
 
 def campaign_heading(app: App, slug: str) -> str:
-    """The campaign's title for headings (`name`, else its request title without the
-    body's name), from config.toml, else from the database for a campaign since removed."""
-    from bot.wording import campaign_title
+    """The campaign's title for headings (bot/views/results.py)."""
+    from bot.views.results import campaign_heading as heading
 
-    spec = next((c for c in app.config.campaigns if c.slug == slug), None)
-    if spec is not None:
-        return campaign_title(slug, spec.name, spec.title)
-    row = app.store.campaign_row(slug) or {}
-    return campaign_title(slug, "", row.get("title_template") or "")
+    return heading(app.config, app.store, slug)
 
 
 def _declared_fields(app: App, campaign: str | None) -> list[FieldSpec]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from pathlib import Path
 
 import click
@@ -61,7 +60,6 @@ def results(
     foibot results social-media-misuse --template -o figures.csv
     """
     from bot.cli.report import state_dir, write_stdout
-    from bot.reports import results_formats as res
 
     spec = app.config.campaign(campaign)
     if template:
@@ -73,19 +71,10 @@ def results(
     fmt = fmt or ("json" if app.json_wanted(as_json) else "markdown")
     if excel and fmt not in ("csv", "tidy"):
         raise UsageError("--excel applies only to --format csv or tidy")
-    table = build_table(app, campaign, app.today(as_of))
-    if fmt == "markdown":
-        data = res.to_markdown(table).encode("utf-8")
-    elif fmt == "csv":
-        data = res.to_wide_csv(table, excel=excel)
-    elif fmt == "tidy":
-        data = res.to_tidy_csv(table, excel=excel)
-    elif fmt == "json":
-        import json
+    from bot.views.results import export
 
-        data = (json.dumps(res.to_json(table), indent=2, ensure_ascii=False) + "\n").encode()
-    else:
-        data = res.to_html(table).encode("utf-8")
+    table = build_table(app, campaign, app.today(as_of))
+    data = export(table, fmt, excel=excel)
     if output is None and fmt == "html":
         output = state_dir(app) / f"results-{campaign}.html"  # HTML never to a terminal
     if output is None or str(output) == "-":
@@ -108,36 +97,10 @@ def _emit(app: App, output: Path | None, data: bytes, fmt: str, what: str | None
 
 
 def build_table(app: App, campaign: str, today: dt.date):
-    """The campaign's ResultsTable, from the same rows `report` builds."""
-    from bot import deadlines as dl
-    from bot.reports import tables
-    from bot.reports.figures import campaign_figures
-    from bot.reports.results import build_results
+    """The campaign's ResultsTable (bot/views/results.py)."""
+    from bot.views.results import build_table as table_of
 
-    config, store = app.config, app.store
-    calendar = config.calendar
-    try:
-        rows = tables.build_rows(
-            list(store.status_source(campaign)),
-            base_url=config.wdtk.base_url,
-            today=today,
-            calendar=calendar,
-            body_names=store.body_display_names(campaign),
-        )
-    except dl.DeadlineError as exc:
-        raise UsageError(str(exc)) from None
-    from bot.cli.report import campaign_heading
-
-    spec = config.campaign(campaign)
-    return build_results(
-        campaign,
-        campaign_heading(app, campaign),
-        spec.fields,
-        rows,
-        campaign_figures(store, campaign),
-        today,
-        dt.datetime.now(dt.UTC),
-    )
+    return table_of(app.store, app.config, campaign, today)
 
 
 def _template_csv(app: App, spec, excel: bool) -> bytes:
@@ -173,15 +136,12 @@ def _template_csv(app: App, spec, excel: bool) -> bytes:
 
 # -- search ---------------------------------------------------------------------------
 
-_OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
-
 
 def fts_query(words: tuple[str, ...]) -> str:
-    """Plain words become quoted FTS5 terms (so `social-media` or `s.40` cannot be read as
-    syntax); a query using FTS5's own syntax (quotes, AND/OR/NOT, prefix*) is passed on."""
-    if any('"' in w or w in _OPERATORS or w.endswith("*") for w in words):
-        return " ".join(words)
-    return " ".join('"' + w.replace('"', '""') + '"' for w in words if w.strip())
+    """Words as an FTS5 query (bot/views/search.py)."""
+    from bot.views.search import fts_query as query
+
+    return query(words)
 
 
 @click.command()
@@ -211,33 +171,9 @@ def search(
     from bot.cli.names import check_group
 
     check_group(app, group)
-    match = fts_query(query)
-    if not match:
-        raise UsageError("give some words to search for")
-    try:
-        hits = app.store.search_replies(match, campaign, limit, group=group)
-        hits += app.store.search_attachments(match, campaign, limit, group=group)
-    except sqlite3.OperationalError as exc:
-        raise UsageError(f"cannot search for {' '.join(query)!r}: {exc}") from None
-    base_url = app.config.wdtk.base_url
-    from bot.deadlines import receipt_date
-    from bot.extraction.model import Segment
-    from bot.wdtk.urls import request_url
+    from bot.views.search import search_hits
 
-    # Both indexes rank by bm25 (lower is better): merged on it, the best `limit` kept.
-    hits.sort(key=lambda h: h.pop("rank"))
-    del hits[limit:]
-    for hit in hits:
-        if "attachment" in hit:
-            where = Segment("", *(hit.pop(k) for k in ("page", "sheet", "cell", "line", "member")))
-            hit["where"] = where.locator()
-        else:
-            hit.update(attachment=None, attachment_number=None, where=None)
-        hit["url"] = request_url(base_url, hit.pop("url_title"), hit.pop("wdtk_id"))
-        # The day the reply was sent (UK), never the day foibot fetched it.
-        sent = hit.pop("sent_at")
-        hit.pop("fetched_at", None)
-        hit["date"] = receipt_date(sent).isoformat() if sent else None
+    hits = search_hits(app.store, app.config, query, campaign, group, limit)
     if app.json_wanted(as_json):
         app.emit_json(hits)
         return

@@ -106,9 +106,15 @@ def daemon(app: App, log_level: str, log_file: Path | None, verbose: bool) -> No
 
         password_for(config.mailbox)  # a missing password fails now (exit 2), not in a thread
     _ = app.store  # migrate once up front, so a bad database fails now, not in a job
-    raise click.exceptions.Exit(
-        Daemon(config, Path(app.db_path or config.db_path)).run(verbose=verbose)
-    )
+    db_path = Path(app.db_path or config.db_path)
+    web = None
+    if config.serve.daemon:
+        # The pages in this process too: bound now, so a refusal (no accounts on an open
+        # address, the port taken) fails here with exit 2, before any pass.
+        from bot.web.server import make_server
+
+        web = make_server(config, db_path, config.serve.host, config.serve.port)
+    raise click.exceptions.Exit(Daemon(config, db_path, web).run(verbose=verbose))
 
 
 COMMANDS = [run, daemon]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import click
 
-from bot.cli.app import App, json_option, pass_app
+from bot.cli.app import App, as_of_option, json_option, pass_app
 
 ROLES = ("viewer", "editor")
 
@@ -14,8 +16,9 @@ ROLES = ("viewer", "editor")
 @click.option(
     "--port", type=click.IntRange(0, 65535), help="Port to listen on (default: [serve] port, 8080)."
 )
+@as_of_option("datetime")
 @pass_app
-def serve(app: App, host: str | None, port: int | None) -> None:
+def serve(app: App, host: str | None, port: int | None, as_of: dt.datetime | None) -> None:
     """Serve the campaigns, status table and requests as web pages."""
     from bot.web.server import serve as run
 
@@ -26,6 +29,7 @@ def serve(app: App, host: str | None, port: int | None) -> None:
         app.store_path(),
         host or config.serve.host,
         config.serve.port if port is None else port,
+        as_of=as_of,
     )
 
 

@@ -67,9 +67,7 @@ class Scope:
         return cls(RequestSet.campaign(slug), config.campaign(slug).followups, campaign=slug)
 
     @classmethod
-    def tracked(
-        cls, config: Config, group: str | None = None, refs: tuple[str, ...] = ()
-    ) -> Scope:
+    def tracked(cls, config: Config, group: str | None = None, refs: tuple[str, ...] = ()) -> Scope:
         """A group's requests, or only `refs` (of that group, when one is given too), with
         the [followups.tracked] policy."""
         selection = RequestSet.refs(refs) if refs else RequestSet.group(group or "")
@@ -353,10 +351,14 @@ def _histories(store: Store, selection: RequestSet) -> dict[str, History]:
     return histories(store.events_in(selection, ("response", "followup_sent")))
 
 
-def mark_done(store: Store, ref: str, *, cancelled: bool, now: dt.datetime) -> str:
+def mark_done(
+    store: Store, ref: str, *, cancelled: bool, now: dt.datetime, by: str | None = None
+) -> str:
     """The user says a follow-up was sent by hand (or is not to be sent): it stops being
     listed. A released request can be cancelled the same way, so it stops counting
-    against the pace. Returns the new status; raises UsageError for what cannot be done."""
+    against the pace. Returns the new status; raises UsageError for what cannot be done.
+    `by`: who did it (an account of `foibot serve`), kept in the event."""
+    who = {"by": by} if by else {}
     stamp = now.astimezone(dt.UTC).isoformat(timespec="seconds")
     if store.followup(ref) is not None:
         status = "cancelled" if cancelled else "done"
@@ -371,7 +373,7 @@ def mark_done(store: Store, ref: str, *, cancelled: bool, now: dt.datetime) -> s
             if followup["status"] in ("sent", "done", "cancelled"):
                 raise UsageError(f"{ref} is already {followup['status']}")
             store.update_followup(ref, status=status, **({} if cancelled else {"sent_at": stamp}))
-            store.log(followup["request"], f"followup_{status}", {"followup": ref})
+            store.log(followup["request"], f"followup_{status}", {"followup": ref, **who})
         return status
     request = store.request(ref)
     if request is None:
@@ -383,14 +385,14 @@ def mark_done(store: Store, ref: str, *, cancelled: bool, now: dt.datetime) -> s
         what = "cancelled" if cancelled else "marked sent"
         raise UsageError(f"{ref} is already on WDTK ({request['status']}): it cannot be {what}")
     if not cancelled:
-        return _mark_request_sent(store, request, stamp)
+        return _mark_request_sent(store, request, stamp, by)
     with store.transaction():
         store.update_request(ref, status="cancelled", slot_at=None, send_after=None)
-        store.log(ref, "cancelled", {"reason": "cancelled by the user"})
+        store.log(ref, "cancelled", {"reason": "cancelled by the user", **who})
     return "cancelled"
 
 
-def _mark_request_sent(store: Store, request: dict, at: str) -> str:
+def _mark_request_sent(store: Store, request: dict, at: str, by: str | None = None) -> str:
     """The user sent a released request on WDTK. WDTK's pages may not show it for up to
     an hour (they are cached), and until then `launch` and the launch sheet would offer
     its link again, inviting a duplicate: from now on they list it as sent, and its time
@@ -403,5 +405,53 @@ def _mark_request_sent(store: Store, request: dict, at: str) -> str:
     if any(ref == r["ref"] for r in store.marked_sent_requests()):
         raise UsageError(f"{ref} is already marked sent; foibot links it once WDTK shows it")
     with store.transaction():
-        store.log(ref, MARKED_SENT, {"reason": "marked sent by the user"}, at=at)
+        who = {"by": by} if by else {}
+        store.log(ref, MARKED_SENT, {"reason": "marked sent by the user", **who}, at=at)
     return "marked sent; foibot links it once WDTK shows it"
+
+
+# A follow-up's text may be changed, or approved, until it is sent, done or cancelled.
+EDITABLE = ("draft", "ready")
+
+
+def _editable(store: Store, ref: str) -> dict:
+    """The follow-up, read under the write lock; UsageError if it is past editing."""
+    followup = store.followup(ref)
+    if followup is None:
+        raise UsageError(f"no follow-up with ref '{ref}'")
+    if followup["status"] not in EDITABLE:
+        raise UsageError(f"{ref} is {followup['status']}: it can no longer be changed")
+    return followup
+
+
+def edit_followup(store: Store, ref: str, text: str, *, by: str | None, loaded: str) -> bool:
+    """Replace a drafted or released follow-up's text with a person's edit: what `launch`
+    then releases and lists is this text. `loaded`: the text the editor started from; if
+    someone changed it since, nothing is saved (UsageError naming the change). Returns
+    False when the text is unchanged. The event keeps who edited it."""
+    text = text.replace("\r\n", "\n").strip() + "\n"
+    with store.transaction():
+        followup = _editable(store, ref)
+        if followup["text"] == text:
+            return False
+        if followup["text"].strip() != loaded.replace("\r\n", "\n").strip():
+            raise UsageError(f"{ref} was changed by someone else since you opened it: reload it")
+        store.update_followup(ref, text=text)
+        store.log(
+            followup["request"], "followup_edited", {"followup": ref, **({"by": by} if by else {})}
+        )
+    return True
+
+
+def approve_followup(store: Store, ref: str, *, by: str | None, now: dt.datetime) -> None:
+    """A person has read the drafted follow-up and approves it as it stands: recorded
+    (with who) beside it; `launch` still releases it at its pace, one per body a day."""
+    with store.transaction():
+        followup = _editable(store, ref)
+        detail = {"followup": ref, **({"by": by} if by else {})}
+        store.log(
+            followup["request"],
+            "followup_approved",
+            detail,
+            at=now.astimezone(dt.UTC).isoformat(timespec="seconds"),
+        )

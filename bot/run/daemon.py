@@ -60,8 +60,10 @@ def _return_free_memory() -> None:
 
 
 class Daemon:
-    def __init__(self, config: Config, db_path: Path):
+    def __init__(self, config: Config, db_path: Path, web: tuple[Any, Any, str] | None = None):
         self.config, self.db_path = config, db_path
+        # (uvicorn server, bound socket, banner) to serve the pages beside the passes.
+        self.web = web
         self.stop = threading.Event()
         # name -> job arguments, in the order queued; at most one waiting pass per job.
         self._pending: dict[str, dict] = {}
@@ -183,6 +185,22 @@ class Daemon:
                 self.stop.wait(delay)
                 delay = min(delay * 2, MAIL_RETRY_MAX_S)
 
+    def start_web(self) -> tuple[Any, threading.Thread] | None:
+        """With `[serve] daemon = true`, the web pages in this process (one process does
+        both): the server `self.web` made (bot/cli/run.py: bound, on [serve] host and
+        port) run in a thread, before the first pass. Each page opens its own store, with
+        the same locking as a pass."""
+        if self.web is None:
+            return None
+        server, sock, banner = self.web
+        thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, name="foibot-web", daemon=True
+        )
+        thread.start()
+        log.info("%s", banner)
+        print(banner, flush=True)
+        return server, thread
+
     def run(self, verbose: bool = False) -> int:
         # APScheduler logs two INFO lines per job per tick: thousands a day saying nothing.
         logging.getLogger("apscheduler").setLevel(logging.DEBUG if verbose else logging.WARNING)
@@ -216,6 +234,7 @@ class Daemon:
 
         signal.signal(signal.SIGTERM, request_stop)
         signal.signal(signal.SIGINT, request_stop)
+        web = self.start_web()
         worker = threading.Thread(target=self.work, name="foibot-passes")
         self.enqueue("poll", **first)  # the first pass now, not one interval from now
         worker.start()
@@ -229,5 +248,9 @@ class Daemon:
         self.request_stop()  # wake the worker if it is waiting for a pass
         scheduler.shutdown(wait=True)
         worker.join()
+        if web is not None:
+            server, thread = web
+            server.should_exit = True  # finishes the requests under way, then returns
+            thread.join()
         log.info("foibot daemon stopped")
         return 0

@@ -31,7 +31,11 @@ if TYPE_CHECKING:
 
 # One module per page family; a later page (launch, follow-ups, figures, search) is a
 # module added here.
-ROUTE_MODULES = ("bot.web.auth", "bot.web.overview", "bot.web.status_page", "bot.web.request_page")
+ROUTE_MODULES = (
+    "bot.web.auth", "bot.web.overview", "bot.web.status_page", "bot.web.request_page",
+    "bot.web.launch_page", "bot.web.followups_page", "bot.web.figures_page",
+    "bot.web.search_page",
+)  # fmt: skip
 STATIC = Path(__file__).resolve().parent / "static"
 SECRET_SETTING = "serve_session_key"
 
@@ -39,10 +43,20 @@ SECRET_SETTING = "serve_session_key"
 class Site:
     """What every page needs: the config, the database path, and who may do what."""
 
-    def __init__(self, config: Config, db_path: Path, *, login_required: bool) -> None:
+    def __init__(
+        self,
+        config: Config,
+        db_path: Path,
+        *,
+        login_required: bool,
+        as_of: dt.datetime | None = None,
+    ) -> None:
         from bot.web.auth import LoginLimiter
 
         self.config, self.db_path, self.login_required = config, db_path, login_required
+        # `foibot serve --as-of`: every page as of this moment (a fixed clock, for trying
+        # a launch out and for tests); None: the real time.
+        self.as_of = as_of
         self.limiter = LoginLimiter()
         self.templates = jinja2.Environment(
             loader=jinja2.PackageLoader("bot", "templates/web"),
@@ -73,10 +87,16 @@ def site(request: Request) -> Site:
     return request.app.state.site
 
 
-def today() -> dt.date:
+def now(request: Request) -> dt.datetime:
+    """This moment (UTC), or `--as-of`'s."""
+    return site(request).as_of or dt.datetime.now(dt.UTC)
+
+
+def today(request: Request | None = None) -> dt.date:
+    """Today in the UK, as of `--as-of` when one was given."""
     from bot.dates import london_today
 
-    return london_today()
+    return london_today(now(request)) if request is not None else london_today()
 
 
 def user_of(request: Request) -> tuple[str, str]:
@@ -87,6 +107,11 @@ def user_of(request: Request) -> tuple[str, str]:
         return ("local", "editor")
     name = request.session.get("user")
     return (name, request.session.get("role", "viewer")) if name else ("", "")
+
+
+def may_change(request: Request) -> bool:
+    """Whether the forms that change things are shown (the Guard refuses them anyway)."""
+    return user_of(request)[1] == "editor"
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -119,7 +144,12 @@ def session_secret(store: Store) -> str:
 
 
 def create_app(
-    config: Config, db_path: Path, *, login_required: bool, allowed_hosts: list[str] | None = None
+    config: Config,
+    db_path: Path,
+    *,
+    login_required: bool,
+    allowed_hosts: list[str] | None = None,
+    as_of: dt.datetime | None = None,
 ) -> Any:
     """The ASGI application. `allowed_hosts`: the Host headers accepted (on loopback with
     no login, only loopback names, so a web page elsewhere cannot reach it by DNS
@@ -131,7 +161,7 @@ def create_app(
         routes.extend(importlib.import_module(module).ROUTES)
     routes.append(Mount("/static", app=StaticFiles(directory=STATIC), name="static"))
     app = Starlette(routes=routes)
-    app.state.site = Site(config, db_path, login_required=login_required)
+    app.state.site = Site(config, db_path, login_required=login_required, as_of=as_of)
     with app.state.site.store() as store:
         secret = session_secret(store)
     guarded: Any = Guard(

@@ -6,6 +6,8 @@ Sessions are itsdangerous-signed cookies holding the account name and a CSRF tok
 uvicorn saw, which believes X-Forwarded-Proto only from `[serve] trusted_proxies`).
 A POST must carry the form field `csrf` equal to its session's token: otherwise 403,
 before any page code runs, so nothing is recorded (OWASP's synchroniser token pattern).
+A POST that changes anything needs an editor's session: a viewer's is refused with 403,
+here too, so that no page can forget to check.
 """
 
 from __future__ import annotations
@@ -32,9 +34,11 @@ MAX_BODY = 2 * 1024 * 1024  # a login form or a page of figures; anything larger
 # Pages a person who is not logged in may reach.
 PUBLIC = ("/login", "/static/")
 
-# No script at all, no inline style, nothing from elsewhere; no framing (clickjacking).
+# Script only from this site's static files (the launch page's one), never inline; no
+# inline style, nothing from elsewhere; no framing (clickjacking).
 CSP = (
-    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
 HEADERS = {
@@ -113,6 +117,11 @@ class Guard:
             refusal = PlainTextResponse("Method not allowed", status_code=405)
         if refusal is None and self.login_required and not session.get("user"):
             refusal = _login_first(request)
+        if refusal is None and request.method == "POST" and not _may_change(request, session):
+            refusal = PlainTextResponse(
+                "Refused: a viewer account can read every page but change nothing.",
+                status_code=403,
+            )
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -168,6 +177,19 @@ class Guard:
             f"{COOKIE}={value}; Path=/; Max-Age={SESSION_HOURS * 3600}; HttpOnly; "
             f"SameSite=Lax{secure}"
         )
+
+
+# POSTs anyone with a session may make: they change no campaign data.
+ACCOUNT_PATHS = ("/login", "/logout")
+
+
+def _may_change(request: Request, session: dict[str, Any]) -> bool:
+    """Whether this POST may change anything: an editor's, or logging in or out. Checked
+    here, before any page code runs, so no page can forget it. Without accounts (loopback,
+    no login) the person at this computer may do what the command line may."""
+    if request.url.path in ACCOUNT_PATHS or not session.get("user"):
+        return True  # no user: either no login is needed, or _login_first refused it
+    return session.get("role") == "editor"
 
 
 def _login_first(request: Request) -> Any:

@@ -30,7 +30,7 @@ def _summary(kind: str, name: str, rows: list) -> dict:
 def overview(request: Request) -> Response:
     from bot.views.status import status_rows_of
 
-    s, day = site(request), today()
+    s, day = site(request), today(request)
     with s.store() as store:
         rows = list(status_rows_of(store, s.config, None, None, day))
         groups = {

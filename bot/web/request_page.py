@@ -17,7 +17,7 @@ def request_page(request: Request) -> Response:
     from bot.views.request import FACTS, attachment_links, request_info
 
     ref = request.path_params["ref"]
-    s, day = site(request), today()
+    s, day = site(request), today(request)
     with s.store() as store:
         row = store.request(ref)
         if row is None:

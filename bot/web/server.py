@@ -7,11 +7,12 @@ connects from 127.0.0.1 on behalf of anyone)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import socket
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.errors import UsageError
 
@@ -61,8 +62,12 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(config: Config, db_path: Path, host: str, port: int) -> None:
-    """Serve until SIGINT or SIGTERM (uvicorn stops gracefully on either)."""
+def make_server(
+    config: Config, db_path: Path, host: str, port: int, *, as_of: dt.datetime | None = None
+) -> tuple[Any, socket.socket, str]:
+    """The uvicorn server, its bound socket and the line announcing it: for `foibot serve`,
+    and for `foibot daemon` with `[serve] daemon = true`. UsageError where accounts are
+    needed and none exists, or the address cannot be bound."""
     import uvicorn
 
     from bot.store.db import Store
@@ -74,7 +79,9 @@ def serve(config: Config, db_path: Path, host: str, port: int) -> None:
     finally:
         store.close()
     allowed = None if needs_login else LOOPBACK_HOSTS
-    app = create_app(config, db_path, login_required=needs_login, allowed_hosts=allowed)
+    app = create_app(
+        config, db_path, login_required=needs_login, allowed_hosts=allowed, as_of=as_of
+    )
     sock = bind(host, port)
     proxies = list(config.serve.trusted_proxies)
     server = uvicorn.Server(
@@ -92,8 +99,15 @@ def serve(config: Config, db_path: Path, host: str, port: int) -> None:
     )
     shown = f"[{host}]" if ":" in host else host
     login = "accounts only" if needs_login else "no login: this computer only"
-    print(
-        f"Serving on http://{shown}:{sock.getsockname()[1]}/ ({login}); Ctrl-C stops.", flush=True
-    )
+    banner = f"Serving on http://{shown}:{sock.getsockname()[1]}/ ({login})"
+    return server, sock, banner
+
+
+def serve(
+    config: Config, db_path: Path, host: str, port: int, *, as_of: dt.datetime | None = None
+) -> None:
+    """Serve until SIGINT or SIGTERM (uvicorn stops gracefully on either)."""
+    server, sock, banner = make_server(config, db_path, host, port, as_of=as_of)
+    print(f"{banner}; Ctrl-C stops.", flush=True)
     server.run(sockets=[sock])
     sys.stdout.flush()

@@ -78,7 +78,7 @@ def _query(request: Request, store: Any) -> Query:
 def _rows(request: Request) -> tuple[Query, list, Any]:
     from bot.views.status import matching, sorted_rows, status_rows_of
 
-    s, day = site(request), today()
+    s, day = site(request), today(request)
     with s.store() as store:
         q = _query(request, store)
         rows = status_rows_of(store, s.config, q.campaign, q.group, day)

@@ -1,0 +1,80 @@
+"""Follow-ups to review: every drafted or released follow-up not yet sent, its text
+editable before it goes (the edited text is what `launch` releases and lists), and
+approve, mark sent (`foibot done REF`) or cancel (`foibot done REF --cancelled`), each
+through the follow-ups service's own functions, with who did it kept in the history."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from bot.errors import FoibotError
+from bot.web.app import may_change, now, render, site
+from bot.web.forms import back, field, form_of, run, who
+
+ACTIONS = ("save", "approve", "done", "cancel")
+
+
+def _page(request: Request, error: str = "", status_code: int = 200) -> Response:
+    from bot.rules.followups import followup_link
+
+    s = site(request)
+    with s.store() as store:
+        items = []
+        for f in store.unsent_followups():
+            row = store.request(f["request"]) or {}
+            approvals = [
+                (e["detail"] or {}).get("by") or "someone"
+                for e in store.events(f["request"])
+                if e["kind"] == "followup_approved"
+                and (e["detail"] or {}).get("followup") == f["ref"]
+            ]
+            items.append({
+                **f, "title": row.get("title") or "", "link": followup_link(s.config, f, row),
+                "approved_by": approvals[-1] if approvals else "",
+            })  # fmt: skip
+    return render(
+        request, "followups.html.j2", status_code=status_code, items=items, error=error,
+        editor=may_change(request),
+    )  # fmt: skip
+
+
+def followups_page(request: Request) -> Response:
+    return _page(request)
+
+
+async def change(request: Request) -> Response:
+    from bot.followups.service import approve_followup, edit_followup, mark_done
+
+    ref = request.path_params["ref"]
+    form = await form_of(request)
+    action, by = field(form, "action", 20), who(request)
+    text, loaded = field(form, "text"), field(form, "loaded")
+
+    def apply() -> str | None:
+        if action not in ACTIONS:
+            return f"unknown action {action!r}"
+        with site(request).store() as store:
+            try:
+                if action in ("save", "approve") and text.strip():
+                    # An approval approves the text as shown: an edit in the box is saved first.
+                    edit_followup(store, ref, text, by=by, loaded=loaded)
+                if action == "approve":
+                    approve_followup(store, ref, by=by, now=now(request))
+                elif action in ("done", "cancel"):
+                    mark_done(store, ref, cancelled=action == "cancel", now=now(request), by=by)
+            except FoibotError as exc:
+                return str(exc)
+        return None
+
+    error = await run(apply)
+    if error:
+        return await run(_page, request, error, 409 if "someone else" in error else 400)
+    return back(f"/followups#{ref}")
+
+
+ROUTES = [
+    Route("/followups", followups_page, methods=["GET"]),
+    Route("/followups/{ref:path}", change, methods=["POST"]),
+]

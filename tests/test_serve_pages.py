@@ -1,0 +1,432 @@
+"""`foibot serve`, the pages that change things (issue 31): the launch, follow-ups to
+review, figures, search, roles, and the daemon serving the pages. Over real HTTP against
+`foibot serve` in a subprocess (tests/test_serve.py's `served`), and in headless
+Chromium at desktop and phone widths: --dump-dom with virtual time for the launch
+buttons, the DevTools protocol on a pipe (tests/cdp.py) where a test clicks and types.
+
+The project is the replica-backed example released on 2 March 2026 (smm-1 at 09:10,
+smm-2 at 09:12); the pace is config.toml's (1 a minute, 2 in 8 minutes, ...) with the
+default 1-minute margin.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import subprocess
+import sys
+
+import pytest
+import requests
+
+from tests.cdp import Browser
+from tests.report_support import Dom, chromium
+from tests.support import Lines, released_project, sent_request
+from tests.test_serve import PASSWORD, Page, add_user, served
+from tests.wdtk_replica import event
+
+SIZES = [(1280, 900), (390, 844)]  # desktop, phone
+CAMPAIGN = "social-media-misuse"
+SCRIPT = "<script>document.title='pwned'</script>"
+
+
+def login(url: str, name: str = "alice") -> requests.Session:
+    s = requests.Session()
+    csrf = Page(s.get(f"{url}/login", timeout=30).text).csrf
+    got = s.post(f"{url}/login", data={"name": name, "password": PASSWORD, "csrf": csrf},
+                 allow_redirects=False, timeout=30)  # fmt: skip
+    assert got.status_code == 303
+    return s
+
+
+def csrf_of(s: requests.Session, url: str) -> str:
+    return Page(s.get(url, timeout=30).text).csrf
+
+
+# The wide CSV's columns are headed by the fields' descriptions (config.toml).
+COLUMNS = {
+    "dismissed": "Staff dismissed for social media misuse",
+    "final_warnings": "Final written warnings",
+    "other_action": "Other disciplinary action (written warnings, etc.)",
+}
+
+
+def results_csv(project) -> dict[str, dict[str, str]]:
+    """`foibot results --format csv`, by body name, each row's values by field name."""
+    text = project.run("results", CAMPAIGN, "--format", "csv").stdout
+    rows = csv.DictReader(io.StringIO(text))
+    return {row["Body"]: {k: row[c] for k, c in COLUMNS.items()} for row in rows}
+
+
+@pytest.fixture
+def released(project, replica):
+    """smm-1 and smm-2 released, neither sent."""
+    return released_project(project, replica)
+
+
+@pytest.fixture
+def answered(project, replica):
+    """smm-1 sent on 2 March and answered on 3 March, its reply polled."""
+    wdtk = released_project(project, replica)
+    sent_request(wdtk, replica, 5001, "smm-1")
+    wdtk.run("poll", "--as-of", "2026-03-02T12:00")
+    replica.add_event(5001, event(None, "response", "2026-03-03T09:00:00+00:00",
+                                  text="In 2021 we dismissed 4 members of staff."))  # fmt: skip
+    wdtk.run("poll", "--all", "--as-of", "2026-03-03T12:00")
+    return wdtk
+
+
+@pytest.fixture
+def chased(project, replica):
+    """smm-1 sent on 2 March and not answered: due 31 March (FOIA s.10(1), counted by
+    hand in test_serve.py), its chaser smm-1-c1 drafted on 1 April."""
+    wdtk = released_project(project, replica)
+    sent_request(wdtk, replica, 5001, "smm-1")
+    wdtk.run("poll", "--as-of", "2026-03-02T12:00")
+    wdtk.run("followups", CAMPAIGN, "--kind", "chaser", "--as-of", "2026-04-01")
+    return wdtk
+
+
+def browse(tmp_path, size):
+    return Browser(tmp_path, *size)
+
+
+# --- the launch ------------------------------------------------------------------------
+
+
+def test_launch_page_locks_each_button_until_the_pace_allows_it(released):
+    # As of 09:12:00 nothing has been sent: smm-1 may go now; smm-2 waits for smm-1 to be
+    # marked sent. Marked at 09:12, smm-2 may go 2 minutes after (1 request a minute, the
+    # window widened by the 1-minute margin): at 09:14 UK (GMT in March), not at 09:13.
+    with served(released, "--as-of", "2026-03-02T09:12") as url:
+        html = requests.get(f"{url}/launch", timeout=30).text
+    assert _open_sends(html) == ["smm-1"]
+    assert "after the one above is marked sent" in _row(html, "smm-2")
+    released.run("done", "smm-1", "--as-of", "2026-03-02T09:12")
+    with served(released, "--as-of", "2026-03-02T09:13") as url:
+        html = requests.get(f"{url}/launch", timeout=30).text
+    assert _open_sends(html) == []
+    row = _row(html, "smm-2")
+    assert 'aria-disabled="true"' in row and "locked until Mon 02 Mar 2026 09:14" in row
+    with served(released, "--as-of", "2026-03-02T09:14") as url:
+        assert _open_sends(requests.get(f"{url}/launch", timeout=30).text) == ["smm-2"]
+
+
+def _row(html: str, ref: str) -> str:
+    start = html.index(f'<tr data-ref="{ref}">')
+    return html[start : html.index("</tr>", start)]
+
+
+def _open_sends(html: str) -> list[str]:
+    """The refs whose "open on WDTK" is a link."""
+    return [
+        ref for ref in re.findall(r'<tr data-ref="([^"]+)">', html)
+        if '<a class="send"' in _row(html, ref)
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_launch_buttons_unlock_on_time_in_chromium(released, tmp_path, size):
+    """static/launch.js unlocks smm-2 at 09:14, a minute after the page's clock (09:13):
+    Chromium's virtual time runs the timer without the test waiting for it."""
+    released.run("done", "smm-1", "--as-of", "2026-03-02T09:12")
+    window = f"--window-size={size[0]},{size[1]}"
+    with served(released, "--as-of", "2026-03-02T09:13") as url:
+
+        def sends(budget_ms: int) -> tuple[int, str]:
+            dom = Dom(chromium(tmp_path, window, f"--virtual-time-budget={budget_ms}",
+                               "--dump-dom", f"{url}/launch").stdout)  # fmt: skip
+            links = [a for tag, a in dom.elements if tag == "a" and a.get("class") == "send"]
+            return len(links), " ".join(dom.text)
+
+        before, text = sends(50_000)  # 09:13:50: still locked
+        assert before == 0 and "locked until" in text
+        after, text = sends(70_000)  # 09:14:10: unlocked
+        assert after == 1 and "locked until" not in text and "send now" in text
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_marking_sent_on_the_launch_page_records_who(released, tmp_path, size):
+    add_user(released)
+    with served(released, "--as-of", "2026-03-02T09:12") as url:
+        b = browse(tmp_path, size)
+        try:
+            _login_in_browser(b, url, "alice")
+            b.goto(f"{url}/launch")
+            b.submit("document.querySelector('tr[data-ref=\"smm-1\"] form button').click()")
+            assert "Marked sent, not on WDTK yet" in b.text()
+            assert b.js("document.querySelector('tr[data-ref=\"smm-1\"]')") is None
+        finally:
+            b.close()
+    # `foibot done`'s own record: `launch` lists smm-1 as marked sent, and `show` says who.
+    report = released.json("launch", CAMPAIGN, "--as-of", "2026-03-02T09:20")
+    assert [m["ref"] for m in report["marked_sent"]] == ["smm-1"]
+    assert "by=alice" in released.run("show", "smm-1").stdout
+
+
+def _login_in_browser(b: Browser, url: str, name: str) -> None:
+    b.goto(f"{url}/login")
+    b.js(f"document.querySelector('input[name=name]').value = '{name}'")
+    b.js(f"document.querySelector('input[name=password]').value = '{PASSWORD}'")
+    b.submit("document.querySelector('form.login button').click()")
+
+
+# --- follow-ups ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_an_edited_followup_is_the_text_released(chased, tmp_path, size):
+    edited = "Dear FOI team,\nPlease answer my request: it is late.\nYours, the edited text"
+    with served(chased) as url:
+        b = browse(tmp_path, size)
+        try:
+            b.goto(f"{url}/followups")
+            box = "document.querySelector('article[data-ref=\"smm-1-c1\"] textarea')"
+            b.js(f"{box}.value = {edited!r}")
+            b.submit("document.querySelector('article[data-ref=\"smm-1-c1\"] button[value=save]')"
+                     ".click()")  # fmt: skip
+            assert "Yours, the edited text" in b.js(f"{box}.value")
+        finally:
+            b.close()
+    released_now = chased.json("launch", CAMPAIGN, "--as-of", "2026-04-01T09:00")["followups"]
+    assert [f["text"].strip() for f in released_now] == [edited]
+    shown = chased.run("show", "smm-1").stdout
+    assert "followup_edited" in shown and "by=local" in shown
+
+
+def test_followup_done_and_cancel_go_through_done(chased):
+    with served(chased) as url:
+        s = requests.Session()
+        token = csrf_of(s, f"{url}/followups")
+        got = s.post(f"{url}/followups/smm-1-c1", data={"csrf": token, "action": "approve",
+                      "text": "", "loaded": ""}, allow_redirects=False, timeout=30)  # fmt: skip
+        assert got.status_code == 303
+        assert "approved by local" in s.get(f"{url}/followups", timeout=30).text
+        got = s.post(f"{url}/followups/smm-1-c1", data={"csrf": token, "action": "cancel"},
+                     allow_redirects=False, timeout=30)  # fmt: skip
+        assert got.status_code == 303
+        again = s.post(f"{url}/followups/smm-1-c1", data={"csrf": token, "action": "done"},
+                       timeout=30)  # fmt: skip
+        assert again.status_code == 400 and "already cancelled" in again.text
+    followups = chased.json("show", "smm-1")["followups"]
+    assert [f["status"] for f in followups] == ["cancelled"]
+
+
+# --- figures ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_figure_entered_in_the_form_appears_in_results(answered, tmp_path, size):
+    add_user(answered)
+    body = "Home Office"
+    with served(answered) as url:
+        b = browse(tmp_path, size)
+        try:
+            _login_in_browser(b, url, "alice")
+            b.goto(f"{url}/record/smm-1")
+            # The reply's text beside the form, and hints' proposal filled in and marked.
+            assert "we dismissed 4 members of staff" in b.text()
+            for key, value in (("final_warnings", "<5"), ("other_action", "withheld:s40")):
+                b.js(f"document.querySelector('input[name=\"v:{key}\"]').value = {value!r}")
+            # A form without its CSRF token is refused and records nothing.
+            b.submit("document.querySelector('.figures-form input[name=csrf]').remove();"
+                     "document.querySelector('.figures-form button').click()")  # fmt: skip
+            assert "Refused" in b.text()
+            assert results_csv(answered)[body]["final_warnings"] == ""
+            b.goto(f"{url}/record/smm-1")
+            for key, value in (("final_warnings", "<5"), ("other_action", "withheld:s40")):
+                b.js(f"document.querySelector('input[name=\"v:{key}\"]').value = {value!r}")
+            b.submit("document.querySelector('.figures-form button').click()")
+        finally:
+            b.close()
+    row = results_csv(answered)[body]
+    assert (row["final_warnings"], row["other_action"]) == ("<5", "withheld (s.40)")
+    show = answered.run("show", "smm-1").stdout
+    assert "by=alice" in show
+
+
+def test_the_later_of_two_saves_of_one_figure_is_refused_with_the_others_value(answered):
+    with served(answered) as url:
+        first, second = requests.Session(), requests.Session()
+        forms = [Page(s.get(f"{url}/record/smm-1", timeout=30).text) for s in (first, second)]
+        got = first.post(f"{url}/record/smm-1", data={"csrf": forms[0].csrf, "v:final_warnings": "3",
+                         "was:final_warnings": ""}, allow_redirects=False, timeout=30)  # fmt: skip
+        assert got.status_code == 303
+        late = second.post(f"{url}/record/smm-1", data={"csrf": forms[1].csrf,
+                           "v:final_warnings": "7", "was:final_warnings": ""}, timeout=30)  # fmt: skip
+        assert late.status_code == 409
+        assert re.search(r"final_warnings: now <strong>3</strong> \(by local\)", late.text)
+        # `record`'s parser refuses what it refuses, naming the field.
+        bad = second.post(f"{url}/record/smm-1", data={"csrf": forms[1].csrf,
+                          "v:dismissed": "lots", "was:dismissed": ""}, timeout=30)  # fmt: skip
+        assert bad.status_code == 400 and "dismissed" in bad.text
+    assert results_csv(answered)["Home Office"]["final_warnings"] == "3"
+
+
+def test_results_exports_are_the_results_commands(answered):
+    answered.run("record", "smm-1", "dismissed=4")
+    with served(answered) as url:
+        for fmt, args in (
+            ("csv", ["--format", "csv"]),
+            ("markdown", []),
+        ):
+            got = requests.get(f"{url}/figures/{CAMPAIGN}/results.{fmt}", timeout=30)
+            assert got.headers["content-disposition"].startswith("attachment")
+            expected = answered.run("results", CAMPAIGN, *args).stdout
+            assert got.text.replace("\r\n", "\n") == expected.replace("\r\n", "\n")
+        page = requests.get(f"{url}/figures/{CAMPAIGN}", timeout=30).text
+        assert "Results: what each body said" in page
+
+
+def test_csv_upload_is_all_or_nothing_as_record_from_csv(answered):
+    good = "ref,field,value\nsmm-1,dismissed,2\nsmm-2,final_warnings,<5\n"
+    bad = good + "smm-1,nonsense,3\n"
+    with served(answered) as url:
+        s = requests.Session()
+        token = csrf_of(s, f"{url}/figures/{CAMPAIGN}")
+        refused = s.post(f"{url}/figures/{CAMPAIGN}/upload", data={"csrf": token},
+                         files={"file": ("f.csv", bad, "text/csv")}, timeout=30)  # fmt: skip
+        assert refused.status_code == 400
+        assert "f.csv, line 4" in refused.text and "nothing recorded" in refused.text
+        assert results_csv(answered)["Home Office"]["dismissed"] == ""
+        done = s.post(f"{url}/figures/{CAMPAIGN}/upload", data={"csrf": token},
+                      files={"file": ("f.csv", good, "text/csv")}, timeout=30)  # fmt: skip
+        assert done.status_code == 200 and "Recorded 2 values for 2 requests" in done.text
+    assert results_csv(answered)["Home Office"]["dismissed"] == "2"
+
+
+# --- search ----------------------------------------------------------------------------
+
+
+def test_search_page_finds_what_search_finds(answered):
+    expected = [h["ref"] for h in answered.json("search", "dismissal")]
+    assert expected == ["smm-1"]  # stemmed: "dismissed" in the reply
+    with served(answered) as url:
+        page = requests.get(f"{url}/search", params={"q": "dismissal"}, timeout=30).text
+        assert re.findall(r'<article class="hit" data-ref="([^"]+)"', page) == expected
+        assert "<mark>dismissed</mark>" in page
+        bad = requests.get(
+            f"{url}/search", params={"q": "dismissal", "campaign": "nope"}, timeout=30
+        )
+        assert bad.status_code == 400
+
+
+# --- roles and hostile text --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_viewer_can_change_nothing(chased, tmp_path, size):
+    answered = chased
+    add_user(answered, "bob", "viewer")
+    with served(answered) as url:
+        before = answered.dump()  # with the session key the server made as it started
+        b = browse(tmp_path, size)
+        try:
+            _login_in_browser(b, url, "bob")
+            for path in ("/launch", "/followups", f"/figures/{CAMPAIGN}", "/record/smm-1"):
+                b.goto(url + path)
+                # No form that changes anything is offered (only logging out).
+                actions = b.js("Array.from(document.forms).map(f => f.getAttribute('action'))")
+                assert [a for a in actions if a != "/logout"] in ([], ["/record/smm-1"]), path
+            # Posting anyway, with a valid session and token, is refused before any page runs
+            # (a form built in the page: its CSP allows no script requests).
+            token = b.js("document.querySelector('input[name=csrf]').value")
+            for path, fields in (("/launch/sent", {"ref": "smm-2"}),
+                                 ("/record/smm-1", {"v:dismissed": "9", "was:dismissed": ""}),
+                                 ("/followups/smm-1-c1", {"action": "cancel"})):  # fmt: skip
+                b.submit(
+                    "(() => { const f = document.createElement('form'); f.method = 'post';"
+                    f"f.action = {path!r}; const add = (k, v) => {{ const i ="
+                    " document.createElement('input'); i.name = k; i.value = v; f.append(i); };"
+                    f"add('csrf', {token!r});"
+                    + "".join(f"add({k!r}, {v!r});" for k, v in fields.items())
+                    + "document.body.append(f); f.submit(); })()"
+                )  # fmt: skip
+                assert b.js("performance.getEntriesByType('navigation')[0].responseStatus") == 403
+                assert "a viewer account can read every page but change nothing" in b.text()
+        finally:
+            b.close()
+    after = answered.dump()
+    after.pop("users", None), before.pop("users", None)  # its login time
+    assert after == before
+
+
+@pytest.fixture
+def hostile_campaign(project, replica):
+    """The example campaign with markup and script in its title, smm-1 chased on 1 April."""
+    wdtk = released_project(project, replica, title=f"{{{{ body.short_name }}}}: {SCRIPT}")
+    sent_request(wdtk, replica, 5001, "smm-1")
+    wdtk.run("poll", "--as-of", "2026-03-02T12:00")
+    wdtk.run("followups", CAMPAIGN, "--kind", "chaser", "--as-of", "2026-04-01")
+    return wdtk
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_hostile_title_renders_as_text_on_every_new_page(hostile_campaign, tmp_path, size):
+    assert SCRIPT in hostile_campaign.json("show", "smm-2")["title"]
+    window = f"--window-size={size[0]},{size[1]}"
+    with served(hostile_campaign, "--as-of", "2026-03-02T09:12") as url:
+        for path in ("/launch", "/followups", "/figures", f"/figures/{CAMPAIGN}",
+                     "/record/smm-1", f"/search?q={SCRIPT}"):  # fmt: skip
+            dom = Dom(chromium(tmp_path, window, "--virtual-time-budget=3000", "--dump-dom",
+                               url + path).stdout)  # fmt: skip
+            scripts = [a for tag, a in dom.elements if tag == "script"]
+            assert all(a.get("src") == "/static/launch.js" for a in scripts), path
+            assert dom.title.startswith("foibot"), path
+            if path.startswith("/search"):  # the words asked for, back in their box
+                assert ("input", SCRIPT) in {(t, a.get("value")) for t, a in dom.elements}
+            elif path != "/figures":  # it names campaigns, not requests
+                assert SCRIPT in " ".join(dom.text), path
+
+
+# --- the daemon ------------------------------------------------------------------------
+
+
+def test_the_daemon_serves_the_pages_when_asked(released, tmp_path):
+    port = _free_port()
+    released.edit_config("[storage]", f"[serve]\ndaemon = true\nport = {port}\n\n[storage]")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--config", str(released.config), "daemon"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=released.root,
+    )  # fmt: skip
+    lines = Lines(proc.stdout)
+    try:
+        lines.wait_for(lambda ls: any("Serving on" in ln for ln in ls), "the pages are served")
+        url = f"http://127.0.0.1:{port}"
+        page = Page(requests.get(f"{url}/status", timeout=30).text)
+        assert page.rows == {r["ref"]: r["status"] for r in released.json("status")}
+        assert requests.get(f"{url}/launch", timeout=30).status_code == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+    assert proc.returncode == 0
+    assert "Traceback" not in lines.text()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --- pagination -------------------------------------------------------------------------
+
+
+def test_status_pages_hold_at_most_200_rows(project):
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    try:
+        from _common import build_database  # the benchmarks' database of N requests
+    finally:
+        sys.path.pop(0)
+    build_database(project.db, project.config, 450, events=450)
+    with served(project) as url:
+        pages = [Page(requests.get(f"{url}/status?page={n}", timeout=30).text) for n in (1, 2, 3)]
+        first = requests.get(f"{url}/status", timeout=30).text
+    assert [len(p.rows) for p in pages] == [200, 200, 50]
+    assert len({ref for p in pages for ref in p.rows}) == 450
+    assert 'rel="next"' in first and "page 1 of 3" in first
