@@ -1,28 +1,31 @@
-"""Benchmark: push, not poll — the 60-day campaign of bench/poll.py part b, with WDTK's
+"""Benchmark: push, not poll — a 60-day campaign replayed on the WDTK replica, with WDTK's
 alert e-mails delivered through a real IMAP server.
 
-Run: python bench/mail.py [--quick]   (from a checkout; needs the test extras: pymap)
+Run: python bench/mail.py [--quick] [--timeline FILE ...]   (needs the test extras: pymap)
 
-The same seeded timeline as bench/poll.py part b (500 requests sent 50 per working day,
-replies, classifications, internal reviews; `b_timeline`), on the same WDTK replica, with
-[wdtk] min_interval_s = 0. For each change on the replica an alert e-mail goes to the
-requester's mailbox, a pymap server on 127.0.0.1: a new reply as request_mailer's
-new_response, any other change as a track alert (event_digest) naming the request, built
-by tests/wdtk_mail.py from Alaveteli's templates. One alert per change, sent the moment
-the change happens: WDTK sends reply alerts at once, but tells of a classification only in
-a daily track alert, so for those this is the best case.
+The timeline is bench/poll.py's seeded campaign (500 requests sent 50 per working day;
+`b_timeline`), or with --timeline a file of real changes (bench/_timeline.py's format,
+bench/timelines/), replayed over 60 days from its first change; [wdtk] min_interval_s = 0.
+WDTK's alerts reach the requester's mailbox (a pymap server on 127.0.0.1) as Alaveteli
+sends them (`WdtkAlerts`, grounded in app/mailers/request_mailer.rb, track_mailer.rb and
+config/crontab-example): a new response at once; overdue and very overdue at the daily
+06:00 run, once each; a comment by someone else at the next hourly run; other changes in
+one track digest a day at most; nothing for the requester's own classifications and
+follow-ups. Messages are built by tests/wdtk_mail.py from Alaveteli's templates.
 
   mailbox:   the daemon with IDLE: the mail pass (`check_mail`, reading the real IMAP
              server over one logged-in connection, as the watcher does) runs one simulated
-             minute after each batch of alerts arrives; and every 15 simulated minutes the
-             scheduled pass runs as `run --once` does with a working mailbox, its schedule
-             relaxed to the safety net (`safety_net` in bot/rules/schedule.py).
+             minute after an alert arrives; and every 15 simulated minutes the scheduled
+             pass runs as `run --once` does with a working mailbox, its schedule relaxed
+             to the safety net (`safety_net` in bot/rules/schedule.py).
   baseline:  bench/poll.py's naive loop: every request's JSON every 6 simulated hours
              (with ETags), its page on a new reply.
 
 HTTP calls are counted by the client (page reads included), not counting the one-off
 tracking of each request when it is sent. A change's delay runs from its time on the
-replica to the pass that stored it. Closes with the aims and whether each was met.
+replica to the pass that stored it. Closes with issue 32's aims for a healthy mailbox:
+<= 3 WDTK calls per change seen, responses seen with a median delay under 15 minutes, no
+change unseen for more than 7 days.
 """
 
 from __future__ import annotations
@@ -105,7 +108,9 @@ class WdtkAlerts:
         base, body = self.replica.base_url, doc["public_body"]["name"]
         if c.kind == "response":
             incoming = c.fields.get("incoming_message_id") or c.event_id + 1
-            self._queue(c.at, wdtk_mail.new_response(base, doc["url_title"], doc["title"], body, incoming))
+            self._queue(
+                c.at, wdtk_mail.new_response(base, doc["url_title"], doc["title"], body, incoming)
+            )
         elif c.kind == "comment":
             local = c.at.astimezone(poll.LONDON)
             run = local.replace(minute=COMMENT_MINUTE, second=0, microsecond=0)
@@ -226,7 +231,9 @@ def simulate_mailbox(timeline: list[poll.Change], start: dt.datetime, days: int,
                 elif t == t_job:
                     alerts.overdue_run(jobs.pop(0))
                 else:
-                    counts["mail_calls"] += mail_pass(store, config, client, box, imap, alerts.take(t), t, counts)
+                    counts["mail_calls"] += mail_pass(
+                        store, config, client, box, imap, alerts.take(t), t, counts
+                    )
                     record(t)
             now = step_end
             # The scheduled pass (the safety net), as run --once with a working mailbox.

@@ -1,8 +1,11 @@
 """Benchmark: polling WDTK, as one poll cycle over 1,000 requests and as a simulated campaign.
 
-Run: python bench/poll.py [--part a|b] [--quick]   (from a checkout; the replica in tests/)
-Ends with one aim line per timeline and measure: HTTP calls <= 1/3 of the baseline's, mean
-detection delay no worse (and nothing left unseen that the baseline saw).
+Run: python bench/poll.py [--part a|b] [--quick] [--timeline FILE ...]   (from a checkout)
+Ends with issue 32's aim lines per timeline, polling alone: HTTP calls <= 1/3 of the naive
+poller's, mean delay no worse than its (and nothing missed), p95 delay <= 1.5x its.
+--timeline replays a file of real changes (bench/_timeline.py's format; bench/timelines/
+holds ones built from real WDTK feeds) in part b, over 60 days from its first change,
+instead of the synthetic timelines below.
 
 [wdtk] min_interval_s is 0 throughout, so the figures measure foibot and the replica, not
 the politeness pause (3 s by default: at that setting one call per request makes a full
@@ -263,7 +266,13 @@ B_DAYS = 60
 B_START = uk(dt.date(2026, 3, 2), 0.0)  # Monday 2 March 2026, midnight UK
 STEP = dt.timedelta(minutes=15)
 BASELINE_EVERY = dt.timedelta(hours=6)
-FEED = REPO / "tests" / "fixtures" / "wdtk" / "feed_search_requested_from_bristol_city_council_2026-04.json"
+FEED = (
+    REPO
+    / "tests"
+    / "fixtures"
+    / "wdtk"
+    / "feed_search_requested_from_bristol_city_council_2026-04.json"
+)
 # Bristol City Council's own counters (tests/fixtures/wdtk/body_bristol_city_council_2025-08.json):
 # 407 of its 4,498 requests on WDTK overdue, i.e. never answered so far.
 FEED_NEVER = 407 / 4498
@@ -281,7 +290,9 @@ def feed_reply_days() -> tuple[list[int], list[int]]:
             continue
         made = dl.receipt_date(e["info_request"]["created_at"])
         days = cal.working_days_between(made, dl.receipt_date(e["created_at"]))
-        (acks if e["calculated_state"] in (None, "waiting_response") and days <= 3 else answers).append(days)
+        (
+            acks if e["calculated_state"] in (None, "waiting_response") and days <= 3 else answers
+        ).append(days)
     return acks, answers
 
 
@@ -487,7 +498,9 @@ def part_b(
 ) -> list[tuple[str, dict, dict]]:
     # fork: no threads are running here by now, and the children need no re-import.
     context = multiprocessing.get_context("fork")
-    jobs = [(baseline, t, start, days) for _, t, start, days in timelines for baseline in (False, True)]
+    jobs = [
+        (baseline, t, start, days) for _, t, start, days in timelines for baseline in (False, True)
+    ]
     with concurrent.futures.ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
         runs = list(pool.map(simulate, jobs))
     return [(t[0], runs[2 * i], runs[2 * i + 1]) for i, t in enumerate(timelines)]
@@ -541,7 +554,9 @@ def main() -> None:
               f"({cycle_s / cycle_calls * 1000 - LATENCY_S * 1000:.1f} ms per call beyond the latency); "
               f"peak Python heap {a['peak_mb']:.1f} MB")  # fmt: skip
     if args.part in (None, "b"):
-        timelines = [file_timeline(p) for p in args.timeline] if args.timeline else synthetic_timelines()
+        timelines = (
+            [file_timeline(p) for p in args.timeline] if args.timeline else synthetic_timelines()
+        )
         print(f"b. {len(timelines)} timeline(s), replayed in simulated time; HTTP calls of polls "
               "(tracking each request once when sent is the same in both runs, not counted); "
               "delays over the changes both runs saw")  # fmt: skip

@@ -138,7 +138,12 @@ def test_poll_replays_a_timeline_file_against_the_naive_poller(tmp_path):
 
 
 def test_build_keeps_each_events_weekday_and_uk_time(tmp_path):
-    feed = Path(__file__).parent / "fixtures" / "wdtk" / "feed_search_requested_from_bristol_city_council_2026-04.json"
+    feed = (
+        Path(__file__).parent
+        / "fixtures"
+        / "wdtk"
+        / "feed_search_requested_from_bristol_city_council_2026-04.json"
+    )
     result = subprocess.run(
         [sys.executable, str(BENCH / "timelines" / "build.py"), str(feed)],
         capture_output=True, text=True, timeout=60,
