@@ -28,7 +28,10 @@ class Schedule(StoreConnection):
 
     def record_pass(self, at: str, kind: str, polled: int, http_calls: int, mark: int) -> None:
         """One pass's cost and the WDTK events it stored since `mark` (event_mark before
-        it ran). The caller holds the transaction."""
+        it ran). The caller holds the transaction. A pass that asked WDTK nothing leaves
+        no row: a quiet pass every few minutes would otherwise write forever."""
+        if not polled and not http_calls:
+            return
         changes = self.db.execute(
             "SELECT count(*) FROM events WHERE id > ? AND wdtk_event_id IS NOT NULL", [mark]
         ).fetchone()[0]
