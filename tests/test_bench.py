@@ -81,3 +81,88 @@ def test_the_followups_benchmark_drafts_and_rechecks():
     assert lines[-3].startswith("ratio draft / bare Jinja2: "), done.stdout
     assert lines[-2].startswith("re-check 500 unsent chasers before a release, withdrawing 250:")
     assert lines[-1].startswith("re-check as a share of the draft it guards: "), done.stdout
+
+
+# --- replaying a timeline file (issue 32) ----------------------------------------------------
+
+GOOD = [
+    {"at": "2026-03-02T10:15:00Z", "wdtk_id": 4001, "kind": "send", "event_id": 0, "fields": {}},
+    {"at": "2026-03-20T14:30:00Z", "wdtk_id": 4001, "kind": "response", "event_id": 77,
+     "fields": {}},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("entry", "index", "key"),
+    [
+        ({"at": "2026-03-20 14:30", "wdtk_id": 4001, "kind": "response", "event_id": 78}, 2, "at"),
+        ({"at": "2026-03-20T14:30:00Z", "wdtk_id": "4001", "kind": "response", "event_id": 78}, 2, "wdtk_id"),
+        ({"at": "2026-03-20T14:30:00Z", "wdtk_id": 4001, "kind": "reply", "event_id": 78}, 2, "kind"),
+        ({"at": "2026-03-20T14:30:00Z", "wdtk_id": 4001, "kind": "response"}, 2, "event_id"),
+        ({"at": "2026-03-20T14:30:00Z", "wdtk_id": 4001, "kind": "response", "event_id": 77}, 2, "event_id"),
+        ({"at": "2026-03-20T14:30:00Z", "wdtk_id": 4002, "kind": "response", "event_id": 78}, 2, "wdtk_id"),
+        ({"at": "2026-03-20T14:30:00Z", "wdtk_id": 4001, "kind": "comment", "event_id": 78,
+          "fields": {"colour": "red"}}, 2, "fields"),
+        ({"at": "2026-03-20T14:30:00Z", "wdtk_id": 4001, "kind": "edit", "event_id": 78, "by": 1}, 2, "by"),
+    ],
+)  # fmt: skip
+@pytest.mark.parametrize("script", ["poll.py", "mail.py"])
+def test_a_bad_timeline_entry_is_one_line_naming_index_and_key(tmp_path, script, entry, index, key):
+    path = tmp_path / "timeline.json"
+    path.write_text(__import__("json").dumps([*GOOD, entry]), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, str(BENCH / script), "--timeline", str(path)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{path}: entry {index}, key '{key}': ")
+
+
+def test_poll_replays_a_timeline_file_against_the_naive_poller(tmp_path):
+    path = tmp_path / "timeline.json"
+    path.write_text(__import__("json").dumps(GOOD), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, str(BENCH / "poll.py"), "--timeline", str(path)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "1 changes on the replica (sends not counted) over 60 days" in result.stdout
+    aims = [m["what"] for line in result.stdout.splitlines() if (m := AIM.match(line))]
+    what = f"polling alone (Poller.poll), timeline {path}"
+    assert aims == [
+        f"{what}: HTTP calls vs the naive every-6-h poller",
+        f"{what}: mean delay vs the naive poller's",
+        f"{what}: p95 delay vs the naive poller's",
+    ]
+
+
+def test_build_keeps_each_events_weekday_and_uk_time(tmp_path):
+    feed = (
+        Path(__file__).parent
+        / "fixtures"
+        / "wdtk"
+        / "feed_search_requested_from_bristol_city_council_2026-04.json"
+    )
+    result = subprocess.run(
+        [sys.executable, str(BENCH / "timelines" / "build.py"), str(feed)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    timeline = __import__("json").loads(result.stdout)
+    life = [(c["at"], c["kind"], c["fields"]) for c in timeline if c["wdtk_id"] == 1416480]
+    # The last change is that reply's classification, 16:40:44 BST on Fri 3 Apr 2026, so
+    # the window opens 60 days before, 15:40:44 GMT on Mon 2 Feb. This request was sent
+    # after it (Fri 13 Mar) and keeps its real times.
+    assert life == [
+        ("2026-03-13T14:11:24.349000Z", "send", {}),
+        ("2026-04-02T14:00:44.392000Z", "response", {"incoming_message_id": 3367905}),
+        ("2026-04-03T15:40:44.505000Z", "status_update", {"described_state": "successful"}),
+    ]
+    # Sent Mon 17 Nov 2025 09:36 GMT: 11 weeks on is 09:36 on 2 Feb, before the window
+    # opens, so 12 weeks, to Mon 9 Feb 09:36 GMT; its follow-up (Fri 3 Apr + 12 weeks)
+    # falls after the last change and is left out.
+    assert [(c["at"], c["kind"]) for c in timeline if c["wdtk_id"] == 1365196] == [
+        ("2026-02-09T09:36:05.027000Z", "send")
+    ]

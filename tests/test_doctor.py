@@ -14,7 +14,7 @@ from bot.run.lock import RunLock
 from bot.store.migrations import migrations
 from tests.support import released_project, row, sent_request
 from tests.test_doctor_bodies import BODY_PATHS, serve_example_bodies
-from tests.wdtk_replica import WdtkReplica, closed_port_url, http_error
+from tests.wdtk_replica import WdtkReplica, closed_port_url, event, http_error
 
 
 def checks(project, *args: str, expect: int = 0) -> dict[str, dict]:
@@ -67,13 +67,13 @@ def test_drafted_example_project_passes_every_check_and_prints_a_checklist(proje
     assert set(levels(found).values()) == {"ok"}, found
     assert list(found) == [
         "config", "WDTK user", "database", "database integrity", "foreign keys", "migrations",
-        "orphaned drafts", "follow-ups", "notifications", "poll errors", "stopped polling", "unfound requests", "database permissions",
+        "orphaned drafts", "follow-ups", "notifications", "poll errors", "stopped polling", "unfound requests", "WDTK calls (24 h)", "database permissions",
         "run lock", "campaign social-media-misuse", "follow-up templates", "bank holidays",
     ]  # fmt: skip
     assert found["migrations"]["message"] == f"all {len(ALL_MIGRATIONS)} applied"
     text = project.run("doctor").stdout
-    assert text.count("✓") == 17 and "✗" not in text and "!" not in text
-    assert text.rstrip().endswith("17 ok, 0 warnings, 0 errors")
+    assert text.count("✓") == 18 and "✗" not in text and "!" not in text
+    assert text.rstrip().endswith("18 ok, 0 warnings, 0 errors")
     assert project.dump() == before
 
 
@@ -279,6 +279,28 @@ def test_requests_hidden_on_wdtk_show_as_stopped_polling(project, replica):
     check = checks(wdtk, "--as-of", "2026-03-20T12:05")["stopped polling"]
     assert check["level"] == "warn"
     assert check["message"].startswith("1 request no longer polled: smm-1")
+
+
+def test_doctor_says_what_the_last_days_passes_cost_per_change(project, replica):
+    wdtk = released_project(project, replica)
+    sent_request(wdtk, replica, 5001, "smm-1")
+    sent_request(wdtk, replica, 5002, "smm-2")
+    wdtk.run("poll", "--as-of", "2026-03-02T12:00")  # links both: over a day before
+    replica.add_event(5001, event(None, "response", "2026-03-20T09:00:00+00:00"))
+    replica.add_event(5001, event(None, "response", "2026-03-20T09:30:00+00:00"))
+    before = len(replica.hits)
+    wdtk.run("poll", "--all", "--as-of", "2026-03-20T12:00")
+    wdtk.run("poll", "--all", "--as-of", "2026-03-20T13:00")  # nothing new: 304s
+    calls = len(replica.hits) - before  # counted on the server, not by foibot
+    assert calls >= 4  # two JSON fetches and the new replies' page, then two 304s
+    check = checks(wdtk, "--as-of", "2026-03-20T13:05")["WDTK calls (24 h)"]
+    assert check["level"] == "ok"
+    assert check["message"] == (
+        f"2 passes made {calls} WDTK calls and found 2 changes: {calls / 2:.1f} calls per change"
+    )
+    # A day later, those passes have dropped out of the window.
+    late = checks(wdtk, "--as-of", "2026-03-21T13:05")["WDTK calls (24 h)"]
+    assert late["message"] == "no passes in the last day"
 
 
 # --- online ------------------------------------------------------------------------------

@@ -126,6 +126,18 @@ def overdue_alert(
     return bytes(message)
 
 
+def comment_alert(base_url: str, url_title: str, title: str, comment_id: int, **kw) -> bytes:
+    """request_mailer/comment_on_alert: someone annotated the request; the link is
+    comment_url, the request's page at the comment's anchor."""
+    message = _message(base_url, f"Somebody added a note to your FOI request - {title}", **kw)
+    message.set_content(
+        "Another User has annotated your FOI request. Follow this link to see what they "
+        f"wrote.\n\n{base_url}/request/{url_title}#comment-{comment_id}\n\n-- the {SITE} team\n",
+        cte="quoted-printable",
+    )
+    return bytes(message)
+
+
 def overdue_alert_token(base_url: str, title: str, body_name: str, **kw) -> bytes:
     """An older Alaveteli's overdue alert: a /c/<token> sign-in link that names nothing,
     so only the title in the subject says which request it is."""
@@ -160,7 +172,9 @@ def track_alert(base_url: str, items: list[tuple[str, str, str, int]], **kw) -> 
     body_name, incoming_id)."""
     text = "Requests to the Home Office\n===========================\n\n"
     for url_title, title, body_name, incoming_id in items:
-        url = f"{base_url}/request/{url_title}?nocache=incoming-{incoming_id}#incoming-{incoming_id}"
+        url = (
+            f"{base_url}/request/{url_title}?nocache=incoming-{incoming_id}#incoming-{incoming_id}"
+        )
         text += (
             f"-- {title} --\n{body_name} sent a response to Test Requester (20 March 2026)\n"
             '"Dear Test Requester, Please find attached our response to your request…"\n'
@@ -210,9 +224,7 @@ def forged_alert(
 
 def other_sender(base_url: str, url_title: str, **kw) -> bytes:
     """A newsletter that links to a request but is not from the site."""
-    message = _message(
-        base_url, "This week in FOI", sender="news@foi-digest.example.net", **kw
-    )
+    message = _message(base_url, "This week in FOI", sender="news@foi-digest.example.net", **kw)
     message.set_content(f"Worth reading: {base_url}/request/{url_title}\n")
     return bytes(message)
 

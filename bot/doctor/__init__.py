@@ -37,6 +37,7 @@ from bot.doctor.database_checks import (
     check_lock,
     check_migrations,
     check_orphans,
+    check_pass_costs,
     check_permissions,
     check_poll_state,
     check_stale_followups,
@@ -104,6 +105,7 @@ def _checks(
                     if "news_deliveries" in store.db.table_names():
                         yield check_deliveries(store, config)
                 yield from check_poll_state(store, now)
+                yield check_pass_costs(store, now)
                 latest = latest_stored_date(store)
             except sqlite3.DatabaseError as exc:
                 yield database_error(stage, path, exc)

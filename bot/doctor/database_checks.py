@@ -179,6 +179,22 @@ def check_deliveries(store: Store, config: Config) -> Check:
     )
 
 
+def check_pass_costs(store: Store, now: dt.datetime) -> Check:
+    """What the last day's passes cost WDTK and what they found: calls per change is the
+    figure the poll schedule is tuned on (issue 32), and the one an operator can watch."""
+    if "poll_passes" not in store.db.table_names():
+        return passed("WDTK calls (24 h)", "not recorded yet (the database predates it)")
+    cost = store.pass_costs((now - dt.timedelta(days=1)).astimezone(dt.UTC).isoformat())
+    if not cost["passes"]:
+        return passed("WDTK calls (24 h)", "no passes in the last day")
+    per = f"{cost['http_calls'] / cost['changes']:.1f}" if cost["changes"] else "no changes"
+    return passed(
+        "WDTK calls (24 h)",
+        f"{plural(cost['passes'], 'pass', 'passes')} made {plural(cost['http_calls'], 'WDTK call')} "
+        f"and found {plural(cost['changes'], 'change')}: {per} calls per change",
+    )
+
+
 def check_poll_state(store: Store, now: dt.datetime) -> list[Check]:
     """Requests failing to poll, requests no longer polled, and released links never seen
     on WDTK: the things a campaigner would otherwise only notice as silence."""

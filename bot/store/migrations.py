@@ -538,3 +538,21 @@ def retire_column(db: Database, table: str, column: str, *, can_drop: bool | Non
     else:
         db.execute(f'UPDATE "{table}" SET "{column}" = NULL')
         db.execute(f'ALTER TABLE "{table}" RENAME COLUMN "{column}" TO "retired_{column}"')
+
+
+@migrations()
+def m028_poll_passes(db: Database) -> None:
+    """One row per pass that asked WDTK (scheduled, manual, or for a mail alert): what it
+    cost and what it found, so `doctor` can say how many calls each change costs."""
+    db["poll_passes"].create(
+        {
+            "id": int,
+            "at": str,  # UTC, ISO 8601: when the pass ran (its `now`)
+            "kind": str,  # scheduled, manual or mail
+            "polled": int,  # requests the pass looked at
+            "http_calls": int,  # every attempt on the wire, page reads included
+            "changes": int,  # new WDTK events the pass stored
+        },
+        pk="id",
+    )
+    db["poll_passes"].create_index(["at"])

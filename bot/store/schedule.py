@@ -20,6 +20,35 @@ _RELEASE_ORDER = "ORDER BY released_at, slot_at, ref"
 
 
 class Schedule(StoreConnection):
+    # -- what passes cost (doctor's calls per change) ------------------------------------
+
+    def event_mark(self) -> int:
+        """The newest events row now: what a pass stores comes after it."""
+        return self.db.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
+
+    def record_pass(self, at: str, kind: str, polled: int, http_calls: int, mark: int) -> None:
+        """One pass's cost and the WDTK events it stored since `mark` (event_mark before
+        it ran). The caller holds the transaction. A pass that asked WDTK nothing leaves
+        no row: a quiet pass every few minutes would otherwise write forever."""
+        if not polled and not http_calls:
+            return
+        changes = self.db.execute(
+            "SELECT count(*) FROM events WHERE id > ? AND wdtk_event_id IS NOT NULL", [mark]
+        ).fetchone()[0]
+        self.db["poll_passes"].insert(
+            {"at": at, "kind": kind, "polled": polled, "http_calls": http_calls,
+             "changes": changes}
+        )  # fmt: skip
+
+    def pass_costs(self, since: str) -> dict[str, int]:
+        """Passes since `since` (UTC ISO): how many, their WDTK calls, the changes found."""
+        row = self.db.execute(
+            "SELECT count(*), coalesce(sum(http_calls), 0), coalesce(sum(changes), 0) "
+            "FROM poll_passes WHERE at >= ?",
+            [since],
+        ).fetchone()
+        return {"passes": row[0], "http_calls": row[1], "changes": row[2]}
+
     # -- due dates ---------------------------------------------------------------------
 
     def set_request_dates(self, dates: list[tuple[str, str, str]], holiday_key: str) -> None:

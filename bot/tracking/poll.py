@@ -118,6 +118,7 @@ class Poller:
         while an outage's back-off says to wait."""
         report = PollReport()
         calls_before = self.client.http_calls
+        mark = self.store.event_mark()
         self.ingest.refresh_dates()
         if not manual and (wait := self._probe_wait(now)) is not None:
             # Only requests due now are held up by the outage: with none, the pass had
@@ -155,8 +156,13 @@ class Poller:
                 break
             self._poll_row(row, now, report)
         self._note_outage(now, report)
-        self.ingest.note_transitions(now, report, campaign=campaign)
         report.http_calls = self.client.http_calls - calls_before
+        # The pass's cost is written with the deadline transitions it noted (doctor's
+        # calls per change), so a pass is counted once and only with what it stored.
+        with self.store.transaction():
+            self.ingest.note_transitions(now, report, campaign=campaign)
+            kind = "manual" if manual or everything else "scheduled"
+            self.store.record_pass(_utc(now), kind, report.polled, report.http_calls, mark)
         return report
 
     def _poll_row(self, row: dict, now: dt.datetime, report: PollReport) -> None:
@@ -183,6 +189,7 @@ class Poller:
         drafts among them are looked for on WDTK as a pass would (auto-link)."""
         report = PollReport()
         calls_before = self.client.http_calls
+        mark = self.store.event_mark()
         rows = [row for ref in dict.fromkeys(refs) if (row := self.store.request(ref))]
         unlinked = [r for r in rows if r["wdtk_id"] is None and r["status"] == "ready"]
         if unlinked and not should_stop():
@@ -203,6 +210,8 @@ class Poller:
             self._poll_row(row, now, report)
         self._note_outage(now, report)
         report.http_calls = self.client.http_calls - calls_before
+        with self.store.transaction():
+            self.store.record_pass(_utc(now), "mail", report.polled, report.http_calls, mark)
         return report
 
     def _out_of_time(self, report: PollReport, left: int) -> bool:
@@ -273,6 +282,10 @@ class Poller:
             )  # fmt: skip
             self.store.queue_news([news.poll_failure(failure)])
         report.errors.append(failure)
+
+
+def _utc(now: dt.datetime) -> str:
+    return now.astimezone(dt.UTC).isoformat()
 
 
 def mail_poller(store: Store, config: Config, client: WdtkClient) -> Poller:
