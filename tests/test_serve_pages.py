@@ -246,6 +246,29 @@ def test_a_figure_entered_in_the_form_appears_in_results(answered, tmp_path, siz
     assert "by=alice" in show
 
 
+def test_a_prefilled_hint_saved_unchanged_is_marked_as_a_hint_in_results(project, replica):
+    """The reply says "We dismissed 4 members of staff": the form fills dismissed with 4
+    from that sentence. Saved as filled, it is recorded with the hint's source (as
+    `record --accept-hints` does); a value typed in is not."""
+    answered = released_project(project, replica)
+    sent_request(answered, replica, 5001, "smm-1")
+    answered.run("poll", "--as-of", "2026-03-02T12:00")
+    replica.add_event(5001, event(None, "response", "2026-03-03T09:00:00+00:00",
+                                  text="We dismissed 4 members of staff."))  # fmt: skip
+    answered.run("poll", "--all", "--as-of", "2026-03-03T12:00")
+    with served(answered) as url:
+        s = requests.Session()
+        form = Page(s.get(f"{url}/record/smm-1", timeout=30).text)
+        got = s.post(f"{url}/record/smm-1", data={"csrf": form.csrf, "v:dismissed": "4",
+                     "was:dismissed": "", "v:final_warnings": "3", "was:final_warnings": ""},
+                     allow_redirects=False, timeout=30)  # fmt: skip
+        assert got.status_code == 303
+    text = answered.run("results", CAMPAIGN, "--format", "csv").stdout
+    (row,) = [r for r in csv.DictReader(io.StringIO(text)) if r["Body"] == "Home Office"]
+    assert "reply e-mail" in row["From accepted hints"]
+    assert "Final written warnings" not in row["From accepted hints"]
+
+
 def test_the_later_of_two_saves_of_one_figure_is_refused_with_the_others_value(answered):
     with served(answered) as url:
         first, second = requests.Session(), requests.Session()

@@ -118,10 +118,7 @@ def accept_hints(
         if figure.same(current.get(k)) and current[k].source:
             continue
         entries.append(Entry(first.field, first.period, figure))
-        origins[k] = {
-            "source": first.source, "where": first.where, "raw": first.raw[:200],
-            "confidence": first.confidence, "reply": first.sent_at,
-        }  # fmt: skip
+        origins[k] = first.detail()
     if entries:
         with app.store.transaction():
             app.store.log_all(recorded_events(ref, entries, note=note, by=by, hints=origins))

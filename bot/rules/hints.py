@@ -57,6 +57,13 @@ class Proposal:
     def key(self) -> str:
         return f"{self.field}:{self.period}" if self.period else self.field
 
+    def detail(self) -> dict[str, str | None]:
+        """What a recorded figure keeps of the hint it came from (its event's "hint")."""
+        return {
+            "source": self.source, "where": self.where, "raw": self.raw[:200],
+            "confidence": self.confidence, "reply": self.sent_at,
+        }  # fmt: skip
+
     @property
     def origin(self) -> str:
         """Where it came from, for a person: "Annex A.xlsx, sheet Figures, cell B3"."""

@@ -99,8 +99,30 @@ def record_form(
         ]
         if conflicts:
             return [], conflicts
-        store.log_all(recorded_events(ref, entries, note=note, by=by))
+        store.log_all(
+            recorded_events(
+                ref, entries, note=note, by=by, hints=_hinted(store, ref, spec, entries)
+            )
+        )
     return entries, []
+
+
+def _hinted(store: Store, ref: str, spec: CampaignConfig, entries: list[Entry]) -> dict[str, dict]:
+    """The entries saved as the form pre-filled them from a hint (the first proposal,
+    unchanged): recorded with the hint's source, as `record --accept-hints` records them,
+    so `results` marks them alike."""
+    from bot.reports.figures import parse_figure
+
+    found = proposals(store, ref, spec)
+    specs = {f.name: f for f in spec.fields}
+    out = {}
+    for e in entries:
+        first = found.get(e.key, [None])[0]
+        if first is None or e.figure is None:
+            continue
+        if parse_figure(specs[e.field], first.value).same(e.figure):
+            out[e.key] = first.detail()
+    return out
 
 
 def _recorded_by(store: Store, ref: str) -> dict[str, str]:
