@@ -95,6 +95,17 @@ class PollReport:
             "not_reached": self.not_reached,
         }
 
+    # What one request's ingest adds, taken back when its transaction fails: the report
+    # says only what was stored.
+    _PER_REQUEST = ("changed", "new_responses", "newly_overdue", "linked", "withdrawn")
+
+    def mark(self) -> dict[str, int]:
+        return {name: len(getattr(self, name)) for name in self._PER_REQUEST}
+
+    def undo_since(self, mark: dict[str, int]) -> None:
+        for name, length in mark.items():
+            del getattr(self, name)[length:]
+
     @property
     def all_failed(self) -> bool:
         return self.polled > 0 and len(self.errors) >= self.polled

@@ -6,7 +6,9 @@ import datetime as dt
 import os
 import re
 import sqlite3
+import subprocess
 
+import pytest
 from sqlite_utils import Database
 
 from bot.doctor.holiday_checks import check_holidays, one_year_after
@@ -217,6 +219,23 @@ def test_world_readable_database_is_a_warning_with_the_chmod(project):
     assert check["level"] == "warn"
     assert "foibot.db (-rw-r--r--)" in check["message"]
     assert check["fix"].startswith("chmod 600 ") and str(project.db) in check["fix"]
+
+
+def test_a_database_this_user_cannot_write_is_an_error(project):
+    """`chattr +i` stops even root writing (os.access asks the kernel); where the file
+    system has no such attribute, the test skips."""
+
+    project.run("draft", "social-media-misuse")
+    if subprocess.run(["chattr", "+i", str(project.db)], capture_output=True).returncode:
+        pytest.skip("chattr +i is not available on this file system")
+    try:
+        check = checks(project, expect=1)["database permissions"]
+    finally:
+        subprocess.run(["chattr", "-i", str(project.db)], check=True)
+    assert check["level"] == "error"
+    assert check["message"] == (
+        f"this user cannot write {project.db}: every poll, launch and record would fail"
+    )
 
 
 def test_running_pass_is_reported_from_the_lock(project):

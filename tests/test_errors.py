@@ -159,7 +159,7 @@ def test_disk_full_while_drafting_changes_nothing(project):
     assert result.returncode == 1, result
     line = one_line(result)
     assert line.startswith(f"Error: disk full while writing {project.db}"), line
-    assert line.endswith("nothing was changed")
+    assert line.endswith("the change being written was undone; free some space and run the command again")
     assert project.dump() == before
 
 
@@ -171,7 +171,10 @@ def test_a_full_database_is_reported_as_disk_full(tmp_path):
         store.log_all(
             {"ref": f"x{i}", "kind": "note", "detail": {"x": "y" * 500}} for i in range(100)
         )
-    assert str(caught.value) == f"disk full while writing {store.path}: nothing was changed"
+    assert str(caught.value) == (
+        f"disk full while writing {store.path}: the change being written was undone; "
+        "free some space and run the command again"
+    )
     assert store.db.execute("SELECT count(*) FROM events").fetchone()[0] == 0
 
 
@@ -305,3 +308,24 @@ def test_a_reader_that_goes_away_is_no_error(drafted, args):
     assert done.returncode == 1, done.stderr
     assert done.stderr == ""
     assert drafted.dump() == before
+
+
+def test_a_reply_the_disk_cannot_hold_is_not_reported_as_stored(project, replica):
+    """A poll writes one transaction per request: when a reply cannot be written, the
+    pass reports that request's error, and not the reply or status change it undid."""
+    from tests.support import released_project, sent_request
+    from tests.wdtk_replica import event
+
+    wdtk = released_project(project, replica)
+    sent_request(wdtk, replica, 5001, "smm-1")
+    wdtk.run("poll", "--as-of", "2026-03-02T12:00")
+    wdtk.run("status")  # checkpointed: the WAL starts empty
+    replica.add_event(5001, event(None, "response", "2026-03-20T09:00:00+00:00",
+                                  text="A long answer. " * 40_000))  # fmt: skip
+    limit = os.path.getsize(project.db) + 64 * 1024  # room for the small writes, not 600 KB
+    result = foibot(project, "poll", "--all", "--as-of", "2026-03-20T12:00",
+                    preexec_fn=file_size_limit(limit))  # fmt: skip
+    assert "Traceback" not in result.stderr, result.stderr
+    assert "smm-1: disk full while writing" in result.stdout + result.stderr, result
+    assert "new response: smm-1" not in result.stdout, result.stdout
+    assert "waiting_classification" not in result.stdout, result.stdout

@@ -263,6 +263,18 @@ def check_permissions(path: Path) -> Check:
         for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}.lock"))
         if p.exists()
     ]
+    # Every pass writes: a file or folder this user cannot write (mode, owner, read-only
+    # mount, `chattr +i`) fails each cron run, so say it now. os.access asks the kernel,
+    # which knows all of these, even for root.
+    stuck = [p for p in (*files, path.parent) if not os.access(p, os.W_OK)]
+    if stuck:
+        return failed(
+            "database permissions",
+            f"this user cannot write {', '.join(str(p) for p in stuck)}: every poll, "
+            "launch and record would fail",
+            "give this user write access to the database and its folder (and check the "
+            "file system is not read-only, and `lsattr` shows no i)",
+        )
     # The database records who asked which body what; nobody else on the machine needs it.
     loose = [p for p in files if p.stat().st_mode & 0o077]
     if loose:

@@ -46,6 +46,12 @@ def marks(values: Collection[object]) -> str:
     return ", ".join("?" * len(values))
 
 
+# A command may write in several transactions (a poll: one per request): the one that
+# failed was rolled back whole, and those before it stay, so "nothing was changed" would
+# be untrue of the command.
+UNDONE = "the change being written was undone; free some space and run the command again"
+
+
 def explain_sqlite_error(
     exc: sqlite3.Error, path: Path, lock_holder: LockHolder | None = None
 ) -> StoreError:
@@ -63,13 +69,13 @@ def explain_sqlite_error(
             "nothing was changed, try again when it has finished"
         )
     if primary == _SQLITE_FULL or "disk is full" in text:
-        return StoreError(f"disk full while writing {path}: nothing was changed")
+        return StoreError(f"disk full while writing {path}: {UNDONE}")
     if primary == _SQLITE_IOERR:
         # ENOSPC comes back as SQLITE_FULL; a write refused otherwise (EFBIG at a file-size
         # limit, EIO) is an I/O error, and is nearly always the disk filling up too.
         name = getattr(exc, "sqlite_errorname", "SQLITE_IOERR")
         return StoreError(
-            f"disk full while writing {path} (or the disk failed: {name}): nothing was changed"
+            f"disk full while writing {path} (or the disk failed: {name}): {UNDONE}"
         )
     if primary == _SQLITE_READONLY or "readonly database" in text:
         return StoreError(

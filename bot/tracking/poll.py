@@ -176,9 +176,15 @@ class Poller:
                         row, result.message or result.kind, now, report, result.retry_after_s
                     )
                 return
-            self.ingest.apply(row, fetched, now, report)
+            mark = report.mark()
+            try:
+                self.ingest.apply(row, fetched, now, report)
+            except FoibotError:
+                report.undo_since(mark)  # its transaction was rolled back: nothing to report
+                raise
         except FoibotError as exc:
-            # A refused robots path, a payload we cannot read: this request only.
+            # A refused robots path, a payload we cannot read, a write that failed (disk
+            # full): this request only.
             self._record_error(row, str(exc), now, report)
 
     def poll_refs(
