@@ -159,7 +159,9 @@ def test_disk_full_while_drafting_changes_nothing(project):
     assert result.returncode == 1, result
     line = one_line(result)
     assert line.startswith(f"Error: disk full while writing {project.db}"), line
-    assert line.endswith("the change being written was undone; free some space and run the command again")
+    assert line.endswith(
+        "the change being written was undone; free some space and run the command again"
+    )
     assert project.dump() == before
 
 
