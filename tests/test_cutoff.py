@@ -99,7 +99,6 @@ def test_retry_after_is_capped_at_an_hour(replica, client, value):
 # --- passes ---------------------------------------------------------------------------
 
 
-
 IDS = [5001, *range(6000, 6019)]
 NOON = dt.datetime(2026, 3, 3, 12, 0, tzinfo=dt.UTC)
 
@@ -161,6 +160,19 @@ def test_every_request_failing_while_robots_txt_works_is_one_outage(twenty, repl
     conn = sqlite3.connect(twenty.db)
     alerts = conn.execute("SELECT count(*) FROM news WHERE key LIKE 'error:%'").fetchone()[0]
     assert alerts == 0  # no alert per request
+
+
+def test_the_whole_site_in_maintenance_is_one_outage_at_once(twenty, replica):
+    """robots.txt and every page answered by the maintenance page with HTTP 200: robots.txt
+    is no rules, so the site is down; the pass stops at its first request, told once."""
+    replica.down = maintenance_page()
+    before = len(replica.hits)
+    result = twenty.run("poll", "--all", "--as-of", "2026-03-03T12:00", expect=1)
+    assert "WDTK unreachable" in result.stdout, result.stdout
+    # At most the first request's own error (a released draft looked for) and the stop.
+    assert result.stdout.count("robots.txt: got an HTML page") <= 2, result.stdout
+    assert polled_ids(replica, before) == []  # robots.txt said no: no request asked for
+    assert len(unreachable_news(twenty.db)) == 1
 
 
 @pytest.mark.parametrize(

@@ -68,28 +68,3 @@ def test_a_pass_inside_the_back_off_with_nothing_due_exits_0(twenty, replica):
         "(WDTK unreachable since 2026-03-03T12:00:00+00:00; next probe at 2026-03-03T12:05:00+00:00).\n"
     )
     assert twenty.run("run", "--once", "--quiet", "--as-of", "2026-03-03T12:02").stdout == ""
-
-
-def test_requests_failing_while_robots_txt_answers_stop_the_pass_after_three(twenty, replica):
-    """A site that serves robots.txt but fails every request (an application error behind
-    a working front end) is an outage too: the pass stops after UNREACHABLE_AFTER (3)
-    requests in a row that got no usable answer, not after trying all twenty."""
-    ids = [5001, *range(6000, 6019)]
-    for wdtk_id in ids:
-        replica.fail(wdtk_id, *[503] * 10)
-    before = len(replica.hits)
-    result = twenty.run("poll", "--all", "--as-of", "2026-03-03T12:00", expect=1)
-    paths = replica.hit_paths()[before:]
-    assert "WDTK unreachable" in result.stdout, result.stdout
-    failing = {"/request/home_office_staff_disciplined_fo.json"} | {
-        f"/request/budget_request_number_{n}.json" for n in range(19)
-    }
-    polled = {p.split("?")[0] for p in paths} & failing
-    assert len(polled) == 3, paths
-    conn = sqlite3.connect(twenty.db)
-    told = conn.execute("SELECT text FROM news WHERE key LIKE 'unreachable:%'").fetchall()
-    assert len(told) == 1
-    # No per-request failure news: the outage is one event.
-    assert conn.execute(
-        "SELECT count(*) FROM news WHERE text LIKE '%polls failed%'"
-    ).fetchone() == (0,)

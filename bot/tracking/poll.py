@@ -35,7 +35,7 @@ def is_outage_failure(result: FetchResult) -> bool:
     HTML page such as WDTK's maintenance page where JSON was asked for, even with 200)."""
     if result.kind != "error":
         return False
-    if result.site_trouble:
+    if result.site_trouble or result.site_down:  # site_down: robots.txt itself failed
         return True
     return result.status is None or result.status >= 500 or result.status == 429
 
