@@ -12,12 +12,15 @@ def london_today(now: dt.datetime | None = None) -> dt.date:
     return (now or dt.datetime.now(dt.UTC)).astimezone(LONDON).date()
 
 
-def format_uk(moment: str | dt.datetime | None) -> str:
+def format_uk(moment: str | dt.datetime | None, *, not_before: bool = False) -> str:
     """A stored UTC timestamp as a campaigner reads it, in UK local time: "Fri 20 Mar 2026
-    09:05"."""
+    09:05". `not_before`: the moment is the earliest something may happen (a send slot),
+    so a time within a minute is shown as the next minute, never the one before it."""
     if not moment:
         return ""
     t = _in_uk(moment)
+    if not_before and (t.second or t.microsecond):
+        t = t.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
     return f"{_DAYS[t.weekday()]} {t.day:02d} {_MONTHS[t.month - 1]} {t.year} {t:%H:%M}"
 
 

@@ -84,3 +84,14 @@ def test_a_date_option_takes_a_date_time_as_its_uk_day():
     assert day.convert("2026-03-31T23:30:00+00:00", None, None) == dt.date(2026, 4, 1)
     with pytest.raises(click.BadParameter, match="'2026-13-01' is not a date like 2026-11-22"):
         day.convert("2026-13-01", None, None)
+
+
+def test_a_send_slot_is_shown_at_the_minute_it_is_open_from():
+    from bot.dates import format_uk
+
+    # 09:00:51 UTC on 2 March 2026 is 09:00:51 in London (GMT): open from 09:01, not 09:00.
+    assert format_uk("2026-03-02T09:00:51+00:00", not_before=True) == "Mon 02 Mar 2026 09:01"
+    assert format_uk("2026-03-02T09:00:51+00:00") == "Mon 02 Mar 2026 09:00"
+    assert format_uk("2026-03-02T09:00:00+00:00", not_before=True) == "Mon 02 Mar 2026 09:00"
+    # 23:59:30 BST on 31 May rolls to the next day.
+    assert format_uk("2026-05-31T22:59:30+00:00", not_before=True) == "Mon 01 Jun 2026 00:00"

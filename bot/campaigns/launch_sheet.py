@@ -64,7 +64,9 @@ def write_launch_sheet(
                 store.installation_id(),
             ),
             "released": format_uk(row["released_at"]),
-            "send_after": format_uk(row["send_after"]) if row["send_after"] else "now",
+            "send_after": format_uk(row["send_after"], not_before=True)
+            if row["send_after"]
+            else "now",
             "send_after_iso": row["send_after"] or "",
         }
         for row in sorted(
@@ -81,7 +83,7 @@ def write_launch_sheet(
         {
             "ref": row["ref"],
             "body": bodies[row["body"]].name if row["body"] in bodies else row["body"],
-            "slot": format_uk(row["slot_at"]),
+            "slot": format_uk(row["slot_at"], not_before=True),
         }
         for row in rows
         if row["ref"] in later

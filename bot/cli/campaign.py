@@ -113,7 +113,9 @@ def launch_text(report) -> str:
             f"Ready to send now ({len(report.released)}): open each link at its time, check, press Send"
         )
         for item in report.released:
-            when = format_uk(item["send_after"]) if item.get("send_after") else "now"
+            when = (
+                format_uk(item["send_after"], not_before=True) if item.get("send_after") else "now"
+            )
             lines += [
                 "",
                 f"{item['ref']}  {item['body']}  send at or after {when} (UK)",
@@ -129,7 +131,7 @@ def launch_text(report) -> str:
             f"Still waiting to be sent ({len(report.waiting)}); the launch sheet has their links:"
         )
         for w in report.waiting:
-            when = format_uk(w["send_after"]) if w.get("send_after") else "now"
+            when = format_uk(w["send_after"], not_before=True) if w.get("send_after") else "now"
             lines.append(f"  {w['ref']}  {w['body']}  send at or after {when} (UK)")
     if report.marked_sent:
         lines.append(
@@ -173,7 +175,7 @@ def launch_text(report) -> str:
     if report.scheduled:
         nxt = report.scheduled[0]
         lines.append(
-            f"\n{len(report.scheduled)} scheduled; next: {nxt['ref']} at {format_uk(nxt['slot'])} (UK)."
+            f"\n{len(report.scheduled)} scheduled; next: {nxt['ref']} at {format_uk(nxt['slot'], not_before=True)} (UK)."
             " Run `foibot launch` again then (or let `foibot run --once` do it)."
         )
     lines.append(f"Launch sheet: {report.sheet}")

@@ -41,7 +41,7 @@ def _launch(request: Request, error: str = "", status_code: int = 200) -> Respon
                 "ref": row["ref"], "campaign": row["campaign"], "title": row["title"],
                 "body": names.get(row["body"], row["body"]), "url": url,
                 "open": when <= moment, "unlock_iso": when.isoformat(timespec="seconds"),
-                "unlock": format_uk(when), # Each time is planned as if the ones above were sent at theirs: a
+                "unlock": format_uk(when, not_before=True), # Each time is planned as if the ones above were sent at theirs: a
                 # locked row behind another unlocks only once the ones above are marked
                 # sent (the page then plans again), never by the clock alone.
                 "behind": bool(rows) and when > moment,
