@@ -302,6 +302,45 @@ def test_results_exports_are_the_results_commands(answered):
         assert "Results: what each body said" in page
 
 
+def _plain_text(html: str) -> str:
+    """The page's text as a browser shows it with no style sheet: tags dropped, runs of
+    white space one space."""
+    return " ".join("".join(Dom(html).text).split())
+
+
+def test_results_section_has_no_inline_style_and_reads_without_css(answered):
+    """The site's policy (style-src 'self') drops inline `style` attributes, so the
+    published section must carry none; its rules come from /static/results.css. With no
+    style at all, a total and its note, a body and its state, stay apart."""
+    answered.run("record", "smm-1", "dismissed=4")
+    with served(answered) as url:
+        page = requests.get(f"{url}/figures/{CAMPAIGN}", timeout=30).text
+        css = requests.get(f"{url}/static/results.css", timeout=30)
+    assert " style=" not in page
+    assert '<link rel="stylesheet" href="/static/results.css">' in page
+    assert css.headers["content-type"].startswith("text/css") and ".result-cards" in css.text
+    text = _plain_text(page)
+    assert "Police Scotland: draft" in text
+    # smm-1 alone has a figure: the other six bodies are listed under the total.
+    assert "≥ 4 (1 body counted; not counted: 6 bodies with no figure yet)" in text
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_results_table_at_desktop_and_cards_at_phone_width(answered, tmp_path, size):
+    answered.run("record", "smm-1", "dismissed=4")
+    with served(answered) as url:
+        b = browse(tmp_path, size)
+        try:
+            b.goto(f"{url}/figures/{CAMPAIGN}")
+            shown = b.js("[...document.querySelectorAll('.results-scroll, .result-cards')]"
+                         ".map(e => getComputedStyle(e).display)")  # fmt: skip
+            caption = b.js("getComputedStyle(document.querySelector('caption')).textAlign")
+        finally:
+            b.close()
+    assert shown == (["block", "none"] if size[0] > 640 else ["none", "block"])
+    assert caption == "left"
+
+
 def test_csv_upload_is_all_or_nothing_as_record_from_csv(answered):
     good = "ref,field,value\nsmm-1,dismissed,2\nsmm-2,final_warnings,<5\n"
     bad = good + "smm-1,nonsense,3\n"
