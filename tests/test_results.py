@@ -354,7 +354,8 @@ def test_results_html_has_description_headers_totals_and_reasons_in_chromium(pro
     assert dom.cells[("smm-2", "dismissed:2021")] == "not held"
     # Totals by hand. 2021: 3 + 12, GMP not held, 4 bodies not yet answered: ≥ 15.
     # 2022: <5 (0–4) + 7, Met refused: ≥ 7. Home Office over the years: 3 + 0–4 + withheld.
-    assert dom.cells[("total", "dismissed:2021")] == "≥ 15 ( 1 not held )"  # the "( )" is read without CSS, hidden with it
+    # The "( )" around a note is read without CSS, hidden with it.
+    assert dom.cells[("total", "dismissed:2021")] == "≥ 15 ( 1 not held )"
     assert dom.cells[("total", "dismissed:2022")] == "≥ 7 ( 1 refused )"
     assert dom.cells[("smm-1", "dismissed:total")] == "≥ 3 ( 1 withheld )"
     assert dom.cells[("smm-2", "dismissed:total")] == "≥ 7 ( 1 not held )"
