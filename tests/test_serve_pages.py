@@ -113,6 +113,28 @@ def test_launch_page_locks_each_button_until_the_pace_allows_it(released):
         assert _open_sends(requests.get(f"{url}/launch", timeout=30).text) == ["smm-2"]
 
 
+@pytest.mark.parametrize("size", SIZES)
+def test_launch_rows_fit_the_screen_with_mark_sent_on_it(released, tmp_path, size):
+    """At phone width a launch row is a card (as on /status): the title gets the width
+    of the screen and "Mark sent" stays on it, not squeezed off its right edge."""
+    with served(released, "--as-of", "2026-03-02T09:12") as url:
+        b = browse(tmp_path, size)
+        try:
+            b.goto(f"{url}/launch")
+            cells = "tr[data-ref] td[data-label=title], tr[data-ref] button"
+            boxes = b.js(f"""[...document.querySelectorAll('{cells}')].map(e => {{
+                             const r = e.getBoundingClientRect();
+                             return [e.tagName, r.left, r.right, r.width]; }})""")
+            width = b.js("document.documentElement.clientWidth")
+        finally:
+            b.close()
+    assert len(boxes) == 4  # smm-1 and smm-2: a title and a button each
+    for tag, left, right, w in boxes:
+        assert 0 <= left and right <= width, (tag, left, right, width)
+        if tag == "TD":
+            assert w >= min(width * 0.8, 300)  # a title on a line or two, not a letter a line
+
+
 def _row(html: str, ref: str) -> str:
     start = html.index(f'<tr data-ref="{ref}">')
     return html[start : html.index("</tr>", start)]
