@@ -198,6 +198,28 @@ def _login_in_browser(b: Browser, url: str, name: str) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES)
+def test_the_letter_editor_is_the_page_wide_with_its_label_above(chased, tmp_path, size):
+    with served(chased) as url:
+        b = browse(tmp_path, size)
+        try:
+            b.goto(f"{url}/followups")
+            box, label, page = b.js("""(() => {
+                const t = document.querySelector('article[data-ref="smm-1-c1"] textarea');
+                const r = document.createRange();
+                r.selectNodeContents(t.parentElement.firstChild);  // the word "Text"
+                const m = t.closest('article').getBoundingClientRect();
+                return [t.getBoundingClientRect(), r.getBoundingClientRect(), m]
+                    .map(b => [b.left, b.top, b.width, b.bottom]); })()""")
+        finally:
+            b.close()
+    (left, top, width, _), (label_left, _, _, label_bottom) = box, label
+    page_width = page[2]
+    assert width >= 0.95 * page_width, (width, page_width)
+    assert box[3] - top >= 300  # twenty-odd lines of a letter, not a handful
+    assert label_bottom <= top and label_left <= left + 1  # "Text" above the box
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_an_edited_followup_is_the_text_released(chased, tmp_path, size):
     edited = "Dear FOI team,\nPlease answer my request: it is late.\nYours, the edited text"
     with served(chased) as url:
