@@ -130,7 +130,7 @@ def test_launch_rows_fit_the_screen_with_mark_sent_on_it(released, tmp_path, siz
             b.close()
     assert len(boxes) == 4  # smm-1 and smm-2: a title and a button each
     for tag, left, right, w in boxes:
-        assert 0 <= left and right <= width, (tag, left, right, width)
+        assert left >= 0 and right <= width, (tag, left, right, width)
         if tag == "TD":
             assert w >= min(width * 0.8, 300)  # a title on a line or two, not a letter a line
 
