@@ -113,6 +113,28 @@ def test_launch_page_locks_each_button_until_the_pace_allows_it(released):
         assert _open_sends(requests.get(f"{url}/launch", timeout=30).text) == ["smm-2"]
 
 
+@pytest.mark.parametrize("size", SIZES)
+def test_launch_rows_fit_the_screen_with_mark_sent_on_it(released, tmp_path, size):
+    """At phone width a launch row is a card (as on /status): the title gets the width
+    of the screen and "Mark sent" stays on it, not squeezed off its right edge."""
+    with served(released, "--as-of", "2026-03-02T09:12") as url:
+        b = browse(tmp_path, size)
+        try:
+            b.goto(f"{url}/launch")
+            cells = "tr[data-ref] td[data-label=title], tr[data-ref] button"
+            boxes = b.js(f"""[...document.querySelectorAll('{cells}')].map(e => {{
+                             const r = e.getBoundingClientRect();
+                             return [e.tagName, r.left, r.right, r.width]; }})""")
+            width = b.js("document.documentElement.clientWidth")
+        finally:
+            b.close()
+    assert len(boxes) == 4  # smm-1 and smm-2: a title and a button each
+    for tag, left, right, w in boxes:
+        assert left >= 0 and right <= width, (tag, left, right, width)
+        if tag == "TD":
+            assert w >= min(width * 0.8, 300)  # a title on a line or two, not a letter a line
+
+
 def _row(html: str, ref: str) -> str:
     start = html.index(f'<tr data-ref="{ref}">')
     return html[start : html.index("</tr>", start)]
@@ -173,6 +195,28 @@ def _login_in_browser(b: Browser, url: str, name: str) -> None:
 
 
 # --- follow-ups ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_letter_editor_is_the_page_wide_with_its_label_above(chased, tmp_path, size):
+    with served(chased) as url:
+        b = browse(tmp_path, size)
+        try:
+            b.goto(f"{url}/followups")
+            box, label, page = b.js("""(() => {
+                const t = document.querySelector('article[data-ref="smm-1-c1"] textarea');
+                const r = document.createRange();
+                r.selectNodeContents(t.parentElement.firstChild);  // the word "Text"
+                const m = t.closest('article').getBoundingClientRect();
+                return [t.getBoundingClientRect(), r.getBoundingClientRect(), m]
+                    .map(b => [b.left, b.top, b.width, b.bottom]); })()""")
+        finally:
+            b.close()
+    (left, top, width, _), (label_left, _, _, label_bottom) = box, label
+    page_width = page[2]
+    assert width >= 0.95 * page_width, (width, page_width)
+    assert box[3] - top >= 300  # twenty-odd lines of a letter, not a handful
+    assert label_bottom <= top and label_left <= left + 1  # "Text" above the box
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -300,6 +344,45 @@ def test_results_exports_are_the_results_commands(answered):
             assert got.text.replace("\r\n", "\n") == expected.replace("\r\n", "\n")
         page = requests.get(f"{url}/figures/{CAMPAIGN}", timeout=30).text
         assert "Results: what each body said" in page
+
+
+def _plain_text(html: str) -> str:
+    """The page's text as a browser shows it with no style sheet: tags dropped, runs of
+    white space one space."""
+    return " ".join("".join(Dom(html).text).split())
+
+
+def test_results_section_has_no_inline_style_and_reads_without_css(answered):
+    """The site's policy (style-src 'self') drops inline `style` attributes, so the
+    published section must carry none; its rules come from /static/results.css. With no
+    style at all, a total and its note, a body and its state, stay apart."""
+    answered.run("record", "smm-1", "dismissed=4")
+    with served(answered) as url:
+        page = requests.get(f"{url}/figures/{CAMPAIGN}", timeout=30).text
+        css = requests.get(f"{url}/static/results.css", timeout=30)
+    assert " style=" not in page
+    assert '<link rel="stylesheet" href="/static/results.css">' in page
+    assert css.headers["content-type"].startswith("text/css") and ".result-cards" in css.text
+    text = _plain_text(page)
+    assert "Police Scotland: draft" in text
+    # smm-1 alone has a figure: the other six bodies are listed under the total.
+    assert "≥ 4 (1 body counted; not counted: 6 bodies with no figure yet)" in text
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_results_table_at_desktop_and_cards_at_phone_width(answered, tmp_path, size):
+    answered.run("record", "smm-1", "dismissed=4")
+    with served(answered) as url:
+        b = browse(tmp_path, size)
+        try:
+            b.goto(f"{url}/figures/{CAMPAIGN}")
+            shown = b.js("[...document.querySelectorAll('.results-scroll, .result-cards')]"
+                         ".map(e => getComputedStyle(e).display)")  # fmt: skip
+            caption = b.js("getComputedStyle(document.querySelector('caption')).textAlign")
+        finally:
+            b.close()
+    assert shown == (["block", "none"] if size[0] > 640 else ["none", "block"])
+    assert caption == "left"
 
 
 def test_csv_upload_is_all_or_nothing_as_record_from_csv(answered):

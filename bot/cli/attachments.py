@@ -9,6 +9,10 @@ from bot.cli.app import App, json_option, pass_app
 from bot.cli.output import printable
 from bot.errors import UsageError
 
+# One wording for `attachments list`, `show` and the web request page.
+from bot.views.request import attachment_facts as facts
+from bot.views.request import attachment_state as state_text
+
 
 @click.group()
 def attachments() -> None:
@@ -95,39 +99,6 @@ def fetch(
         click.echo(report.summary())
     if report.failed or report.stopped:
         raise click.exceptions.Exit(1)
-
-
-def state_text(row: dict) -> str:
-    """An attachment's state as `show` and `attachments list` print it: "read",
-    "scanned: no text", "unreadable: <reason>", "skipped: <reason>", "queued"."""
-    state = row["state"]
-    if state == "scanned":
-        return "scanned: no text"
-    if state == "queued":
-        return f"queued (last try: {row['reason']})" if row["reason"] else "queued"
-    if state in ("unreadable", "skipped") and row["reason"]:
-        return f"{state}: {row['reason']}"
-    return state
-
-
-def facts(row: dict) -> str:
-    """Type, size, and pages or sheets: "pdf, 1.2 MB, 3 pages"."""
-    from bot.wording import plural
-
-    parts = [row["kind"]] if row["kind"] else []
-    if row["size"] is not None:
-        size = row["size"]
-        parts.append(
-            f"{size / 1024 / 1024:.1f} MB"
-            if size >= 1024 * 1024
-            else f"{max(1, round(size / 1024))} KB"
-        )
-    if row["pages"]:
-        parts.append(plural(row["pages"], "page"))
-    sheets = [s for s in (row["sheets"] or "").split("\n") if s]
-    if sheets:
-        parts.append(plural(len(sheets), "sheet") + f" ({', '.join(sheets)})")
-    return ", ".join(parts)
 
 
 @attachments.command("list")

@@ -105,23 +105,18 @@ def _print_reply(
     for n, (name, where) in enumerate(attachment_links(app.config.wdtk.base_url, reply, page_url)):
         click.echo(f"    - {printable(name)}" + (f"  {where}" if where else ""))
         if (row := files.get(n + 1)) is not None:
-            from bot.cli.attachments import facts, state_text
+            from bot.views.request import attachment_said
 
-            said = ", ".join(
-                x
-                for x in (facts({**row, "sheets": "\n".join(row["sheets"])}), state_text(row))
-                if x
-            )
-            click.echo(f"      {printable(said)}")
+            click.echo(f"      {printable(attachment_said(row))}")
 
 
 def _print_history(events: list[dict[str, Any]]) -> None:
     from bot.dates import format_uk
+    from bot.views.request import detail_text
 
     click.echo("\nHistory (UK time; WDTK: when WDTK recorded it, foibot: when foibot did it):")
     for event in events:
-        detail = event["detail"] or {}
-        summary = printable(", ".join(f"{k}={v}" for k, v in detail.items()))
+        summary = printable(detail_text(event["detail"]))
         click.echo(f"  {format_uk(event['at'])}  {event['clock']:<6}  {event['kind']}  {summary}")
 
 

@@ -88,3 +88,58 @@ def attachment_links(
         # The path comes from an href on WDTK's page: %-escaped, never raw.
         out.append((name, base_url + escaped_path(path) if path else page_url))
     return out
+
+
+def attachment_state(row: dict) -> str:
+    """An attachment's state as `show` and `attachments list` print it: "read",
+    "scanned: no text", "unreadable: <reason>", "skipped: <reason>", "queued"."""
+    state = row["state"]
+    if state == "scanned":
+        return "scanned: no text"
+    if state == "queued":
+        return f"queued (last try: {row['reason']})" if row["reason"] else "queued"
+    if state in ("unreadable", "skipped") and row["reason"]:
+        return f"{state}: {row['reason']}"
+    return state
+
+
+def attachment_facts(row: dict) -> str:
+    """Type, size, and pages or sheets: "pdf, 1.2 MB, 3 pages"."""
+    from bot.wording import plural
+
+    parts = [row["kind"]] if row["kind"] else []
+    if row["size"] is not None:
+        size = row["size"]
+        parts.append(
+            f"{size / 1024 / 1024:.1f} MB"
+            if size >= 1024 * 1024
+            else f"{max(1, round(size / 1024))} KB"
+        )
+    if row["pages"]:
+        parts.append(plural(row["pages"], "page"))
+    sheets = [s for s in (row["sheets"] or "").split("\n") if s]
+    if sheets:
+        parts.append(plural(len(sheets), "sheet") + f" ({', '.join(sheets)})")
+    return ", ".join(parts)
+
+
+def attachment_said(row: dict) -> str:
+    """What `show` and the request page say of one of request_info's attachments (its
+    sheets a list there): "xlsx, 12 KB, 1 sheet (Disciplinary), read"."""
+    row = {**row, "sheets": "\n".join(row["sheets"])}
+    return ", ".join(x for x in (attachment_facts(row), attachment_state(row)) if x)
+
+
+def detail_text(detail: dict[str, Any] | None) -> str:
+    """An event's detail as `show` and the request page print it: `key=value, ...`, a
+    nested record (a figure's hint) in brackets with its own parts split by "; ", since
+    its values hold commas ("sheet Disciplinary, cell B2"), never Python's dict repr."""
+
+    def value(v: Any) -> str:
+        if isinstance(v, dict):
+            return "(" + "; ".join(f"{k}={value(x)}" for k, x in v.items()) + ")"
+        if isinstance(v, list | tuple):
+            return "(" + "; ".join(value(x) for x in v) + ")"
+        return "" if v is None else str(v)
+
+    return ", ".join(f"{k}={value(v)}" for k, v in (detail or {}).items())

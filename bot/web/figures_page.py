@@ -67,6 +67,16 @@ def results_page(request: Request) -> Response:
     return _results(request)
 
 
+def results_css(request: Request) -> Response:
+    """The published section's style sheet: the very rules `results --format html` puts
+    in its own <style> block (one copy), served as a file because this site's policy
+    allows no inline style."""
+    from bot.templating import report_environment
+
+    css = report_environment().get_template("results_css.html.j2").render()
+    return Response(css, media_type="text/css")
+
+
 def results_export(request: Request) -> Response:
     from bot.views.results import EXPORTS, build_table, export
 
@@ -209,6 +219,7 @@ def _missing(request: Request, what: str) -> Response:
 
 
 ROUTES = [
+    Route("/static/results.css", results_css, methods=["GET"]),
     Route("/figures", figures_index, methods=["GET"]),
     Route("/figures/{campaign}", results_page, methods=["GET"]),
     Route("/figures/{campaign}/results.{fmt}", results_export, methods=["GET"]),

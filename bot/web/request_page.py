@@ -14,7 +14,7 @@ from bot.web.app import render, site, today
 def request_page(request: Request) -> Response:
     from bot.dates import format_uk
     from bot.rules.drafting import LAW_NAMES
-    from bot.views.request import FACTS, attachment_links, request_info
+    from bot.views.request import FACTS, attachment_links, detail_text, request_info
 
     ref = request.path_params["ref"]
     s, day = site(request), today(request)
@@ -24,11 +24,13 @@ def request_page(request: Request) -> Response:
             return render(request, "error.html.j2", status_code=404, message=f"no request {ref!r}")
         info = request_info(store, s.config, row, day)
     base_url = s.config.wdtk.base_url
+    # An attachment's text is shown beside the figures form, for a campaign's request.
+    has_form = any(c.slug == row["campaign"] for c in s.config.campaigns)
     replies = [
         {
             **reply,
             "when": format_uk(reply["sent_at"]) if reply["sent_at"] else "(date not read yet)",
-            "files": attachment_links(base_url, reply, info["url"]),
+            "files": _files(reply, info, attachment_links(base_url, reply, info["url"]), has_form),
         }
         for reply in info["correspondence"]
     ]
@@ -36,8 +38,24 @@ def request_page(request: Request) -> Response:
     return render(
         request, "request.html.j2",
         info=info, facts=facts, replies=replies, law_name=LAW_NAMES.get(info["law"] or ""),
-        format_uk=format_uk, today=day,
+        format_uk=format_uk, detail_text=detail_text, today=day,
     )  # fmt: skip
+
+
+def _files(reply: dict, info: dict, links: list, has_form: bool) -> list[dict]:
+    """A reply's attachments: name, WDTK link, what `show` says of it (type, size, read
+    or not), and whether its text is on the request's figures page."""
+    from bot.views.request import attachment_said
+
+    rows = {a["number"]: a for a in info["attachments"] if a["correspondence_id"] == reply["id"]}
+    out = []
+    for n, (name, link) in enumerate(links, start=1):
+        row = rows.get(n)
+        out.append({
+            "name": name, "link": link, "said": attachment_said(row) if row else "",
+            "text_shown": has_form and row is not None and row["state"] == "read",
+        })  # fmt: skip
+    return out
 
 
 ROUTES = [Route("/request/{ref:path}", request_page, methods=["GET"])]
