@@ -182,6 +182,24 @@ def test_with_accounts_a_get_redirects_to_login_and_login_works(project):
         assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
 
 
+def test_an_account_added_from_a_script_reads_its_password_from_stdin(project):
+    # A real pipe, not a terminal: the password is the first line, nothing warns that it
+    # "may be echoed", and the account then logs in with it.
+    added = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(project.config), "users", "add", "carol"],
+        input=f"{PASSWORD}\n", capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert (added.returncode, added.stdout, added.stderr) == (0, "Added carol (viewer).\n", "")
+    with served(project, "--host", "0.0.0.0") as url:
+        s = requests.Session()
+        login = s.get(f"{url}/login", timeout=30).text
+        assert "<nav>" not in login  # no links that would only lead back here
+        done = s.post(f"{url}/login", data={"name": "carol", "password": PASSWORD,
+                                            "csrf": Page(login).csrf, "next": "/status"},
+                      allow_redirects=False, timeout=30)  # fmt: skip
+        assert (done.status_code, done.headers["location"]) == (303, "/status")
+
+
 def test_post_without_csrf_is_refused_and_records_nothing(project):
     add_user(project)
     with served(project) as url:

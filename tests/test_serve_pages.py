@@ -435,6 +435,11 @@ def test_a_viewer_can_change_nothing(chased, tmp_path, size):
                 # No form that changes anything is offered (only logging out).
                 actions = b.js("Array.from(document.forms).map(f => f.getAttribute('action'))")
                 assert [a for a in actions if a != "/logout"] in ([], ["/record/smm-1"]), path
+            # The figures form says why its boxes take no typing, and its dates read as
+            # the rest of the site's do (UK time, not ISO 8601).
+            text = b.text()
+            assert "a viewer: these figures are shown, not changed" in text
+            assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", text), text
             # Posting anyway, with a valid session and token, is refused before any page runs
             # (a form built in the page: its CSP allows no script requests).
             token = b.js("document.querySelector('input[name=csrf]').value")

@@ -42,12 +42,10 @@ def users() -> None:
 @click.argument("name")
 @click.option("--role", type=click.Choice(ROLES), default="viewer", show_default=True,
               help="viewer: read every page; editor: also change things.")  # fmt: skip
-@click.password_option(
-    prompt="Password", confirmation_prompt=True, help="Asked for, hidden, twice."
-)
 @pass_app
-def users_add(app: App, name: str, role: str, password: str) -> None:
-    """Add the account NAME; its password is asked for twice, hidden."""
+def users_add(app: App, name: str, role: str) -> None:
+    """Add the account NAME. Its password is asked for twice, hidden; from a script,
+    pipe it in on one line (`foibot users add NAME < secret.txt`)."""
     import re
 
     from bot.errors import UsageError
@@ -55,12 +53,23 @@ def users_add(app: App, name: str, role: str, password: str) -> None:
 
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}", name):
         raise UsageError(f"account name {name!r}: letters, digits and . _ @ - only, at most 64")
+    password = _password_asked()
     if problem := password_problem(password):
         raise UsageError(problem)
     if app.store.user(name) is not None:
         raise UsageError(f"account {name!r} exists already: `foibot users remove {name}` first")
     app.store.add_user(name, role, hash_password(password))
     click.echo(f"Added {name} ({role}).")
+
+
+def _password_asked() -> str:
+    """At a terminal, asked twice and hidden; otherwise the first line of stdin (a
+    prompt there would warn that input may be echoed, and a script says it once)."""
+    import sys
+
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\r\n")
 
 
 @users.command("list")

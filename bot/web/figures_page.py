@@ -138,6 +138,7 @@ def _record_form(
     request: Request, ref: str, values: dict | None = None, error: str = "",
     conflicts: list | None = None, status_code: int = 200,
 ) -> Response:  # fmt: skip
+    from bot.dates import format_uk
     from bot.views.figures import proposals, value_keys
 
     s = site(request)
@@ -172,7 +173,7 @@ def _record_form(
     return render(
         request, "record.html.j2", status_code=status_code, row=row, spec=spec, rows=rows,
         replies=replies, attachments=attachments, error=error, conflicts=conflicts or [],
-        editor=may_change(request),
+        editor=may_change(request), format_uk=format_uk,
     )  # fmt: skip
 
 
