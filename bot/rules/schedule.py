@@ -62,29 +62,44 @@ class Hours:
     start: dt.time
     end: dt.time
     working_days: bool
+    # Whether bank holidays close the day too (with working_days). The FOI calendar holds
+    # every UK nation's holidays, and an English body works on St Andrew's Day and on
+    # 12 July: office polls go on on holidays, so their replies wait no full day.
+    holidays: bool = True
 
 
 @dataclass(frozen=True)
 class PollPolicy:
     # Waiting for the body.
     open_every: dt.timedelta = dt.timedelta(hours=3)  # through office hours on busy days
-    quiet_every: dt.timedelta = DAY  # other working days: at the close only
-    office: Hours = Hours(dt.time(9, 0), dt.time(17, 45), working_days=True)
+    quiet_every: dt.timedelta = DAY  # the weeks before the due date: at the close only
+    office: Hours = Hours(dt.time(9, 0), dt.time(17, 45), working_days=True, holidays=False)
     ack_days: int = 1  # working days after sending that acknowledgements come in
     # Automatic acknowledgements come minutes after a request is sent, at any hour: a
     # request sent this recently, with no reply yet, is polled again an hour on.
     just_sent: dt.timedelta = dt.timedelta(hours=2)
     near_before: int = 4  # busy from this many working days before the due date …
     near_after: int = 3  # … to this many after it
-    late_every: dt.timedelta = DAY  # late: a reply may come any day, not on a known one
+    # Late: a reply may come any day, at any office hour; at midday and at the close, so
+    # that a morning reply waits no nine hours (issue 32: 36-40% of replies came in office
+    # hours on days no deadline marks, most of them late ones).
+    late_every: dt.timedelta = dt.timedelta(hours=5)
+    late_for: int = 5  # working days after the due date that late_every lasts
+    very_late_every: dt.timedelta = DAY  # longer late: replies are rare, at the close
+    sweep_every: dt.timedelta | None = None  # the safety net's sweep (safety_net)
     # Waiting for the requester.
     requester: Hours = Hours(dt.time(8, 0), dt.time(23, 0), working_days=False)
     describe_every: dt.timedelta = dt.timedelta(hours=5)  # a reply awaiting classification
     describe_for: dt.timedelta = dt.timedelta(days=4)  # … for this long after the reply
+    describe_later_every: dt.timedelta = DAY  # … then
     escalatable_often: dt.timedelta = dt.timedelta(hours=8)  # refused / partly answered
     escalatable_for: dt.timedelta = dt.timedelta(days=7)  # … for this long, then:
     escalatable_every: dt.timedelta = DAY
     closed_every: dt.timedelta = dt.timedelta(days=7)
+    # Closed and quiet this long: dormant (answered and classified, withdrawn, long
+    # closed); looked at every dormant_every only.
+    dormant_after: dt.timedelta = dt.timedelta(days=28)
+    dormant_every: dt.timedelta = dt.timedelta(days=28)
     # WDTK caches anonymous JSON for up to an hour: sooner would read the same copy.
     floor: dt.timedelta = dt.timedelta(hours=1)
     unlinked_every: dt.timedelta = dt.timedelta(minutes=15)  # released, not yet found on WDTK
@@ -99,7 +114,9 @@ def _at(day: dt.date, time: dt.time) -> dt.datetime:
 
 
 def _open_day(day: dt.date, hours: Hours, calendar: dl.WorkingCalendar) -> bool:
-    return not hours.working_days or calendar.is_working_day(day)
+    if not hours.working_days:
+        return True
+    return calendar.is_working_day(day) if hours.holidays else day.weekday() < 5
 
 
 def next_slot(
@@ -175,7 +192,15 @@ def _body_every(
     elif to_due >= -policy.near_after:
         every = policy.open_every
     else:
-        every = policy.late_every if today <= very_late else policy.quiet_every
+        # Late: the weeks after the due date get midday and close polls; once a reply
+        # is long late (late_for working days) it is rare, and one poll at the close does.
+        long_late = -to_due > policy.late_for
+        every = policy.very_late_every if long_late or today > very_late else policy.late_every
+    if policy.sweep_every is not None and not -policy.late_for <= to_due < 0:
+        # The safety net: outside the days after the due date, when the requester is
+        # expected to answer WDTK's overdue alert (a review request, a follow-up), a
+        # body's reply comes by mail and the sweep only catches a lost alert.
+        every = max(every, policy.sweep_every)
     # open_every is the closest spacing: a policy that widens it widens every day's.
     return max(every, policy.open_every)
 
@@ -195,12 +220,20 @@ def after_success(
     if row.get("awaiting_description"):
         if _since(row, now) < policy.describe_for:
             return next_slot(earliest, policy.describe_every, policy.requester, cal)
-        return next_slot(earliest, DAY, policy.requester, cal)  # daily, late evening
+        # Later: daily, late evening (a week apart on the safety net)
+        return next_slot(earliest, policy.describe_later_every, policy.requester, cal)
     if status in ESCALATABLE:
         if _since(row, now) < policy.escalatable_for:
             return next_slot(earliest, policy.escalatable_often, policy.requester, cal)
         return max(now + policy.escalatable_every, earliest)
     if status in CLOSED_STATES:
+        since = _since(row, now)
+        if since < policy.escalatable_for:
+            # Just classified: comments, a review request or a follow-up come in the
+            # week after (2.5 replies and 0.7 follow-ups per request, issue 32).
+            return next_slot(earliest, policy.escalatable_often, policy.requester, cal)
+        if since >= policy.dormant_after:
+            return now + max(policy.dormant_every, policy.closed_every)
         return now + policy.closed_every
     if status in BODY_TURN:
         if not row.get("first_reply_at") and _since(row, now) < policy.just_sent:
@@ -232,9 +265,14 @@ def after_hidden(gone_since: dt.datetime, now: dt.datetime, policy: PollPolicy) 
 # With a mailbox that works, WDTK's own alert e-mails say when a request changes and
 # `foibot mail` polls it at once; scheduled polls only confirm that nothing was missed (a
 # change WDTK mails nobody about, such as an admin's edit, or an alert filtered away).
-# Weekly, as closed requests already are: a daily sweep measured 0.25x the naive loop's
-# calls in bench/mail.py, short of the 1/10 aimed for; deadlines are computed here.
-SAFETY_NET_EVERY = dt.timedelta(days=7)
+# WDTK mails a new response at once and its overdue and very-overdue reminders on the
+# morning they fall due (RequestMailer#new_response, alert_overdue_requests), so a
+# request waiting for its body needs a sweep only for an alert lost on the way: every
+# four weeks. What the requester does on WDTK (classifying, following up) reaches no
+# mailbox: where they are expected to act (a reply to classify, a request just closed or
+# refused), weekly, so that no such change waits more than a week.
+SAFETY_NET_EVERY = dt.timedelta(days=28)
+REQUESTER_NET_EVERY = dt.timedelta(days=7)
 
 
 def resumed(
@@ -264,10 +302,12 @@ def safety_net(policy: PollPolicy) -> PollPolicy:
     rules are unchanged."""
     return replace(
         policy,
-        open_every=max(policy.open_every, SAFETY_NET_EVERY),
-        escalatable_every=max(policy.escalatable_every, SAFETY_NET_EVERY),
+        open_every=max(policy.open_every, REQUESTER_NET_EVERY),
+        sweep_every=SAFETY_NET_EVERY,
+        escalatable_every=max(policy.escalatable_every, REQUESTER_NET_EVERY),
         just_sent=dt.timedelta(0),
         describe_every=max(policy.describe_every, DAY),
+        describe_later_every=max(policy.describe_later_every, REQUESTER_NET_EVERY),
         escalatable_often=max(policy.escalatable_often, DAY),
     )
 
