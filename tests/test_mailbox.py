@@ -383,23 +383,23 @@ def test_run_once_reads_mail_then_polls_on_a_relaxed_schedule(mailproject, repli
     summary = mailproject.json("run", "--once", "--as-of", "2026-03-20T09:05")
     assert [h["refs"] for h in summary["mail"]["handled"]] == [["smm-2"]]
     assert [r["ref"] for r in summary["mail"]["poll"]["new_responses"]] == ["smm-2"]
-    # with the mailbox working, the next scheduled poll of an open request is a week away,
-    # at the close of office hours (17:45 UK, GMT then) when a body's reply is in
+    # with the mailbox working, the next scheduled poll of an open request is four weeks away,
+    # at the close of office hours (17:45 UK, 16:45 UTC in BST) when a body's reply is in
     nxt = row(mailproject, "smm-1")["next_poll_at"]
-    assert nxt.startswith("2026-03-27T17:45"), nxt
+    assert nxt.startswith("2026-04-17T16:45"), nxt
 
 
 def test_a_mailbox_that_stops_working_brings_the_normal_polls_back(mailproject, replica, imap):
-    """The safety net put smm-1's next poll a week off; the mailbox then fails. Two hours
+    """The safety net put smm-1's next poll four weeks off; the mailbox then fails. Two hours
     on it no longer counts as working, and the next pass brings smm-1 back to the normal
     rhythm (that day's close), not a week after mail last worked."""
     mailproject.run("run", "--once", "--as-of", "2026-03-20T09:05")
-    assert row(mailproject, "smm-1")["next_poll_at"].startswith("2026-03-27T17:45")
+    assert row(mailproject, "smm-1")["next_poll_at"].startswith("2026-04-17T16:45")
     imap.stop()
     # Within two hours of the last good read the net still holds.
     failing = mailproject.run("run", "--once", "--as-of", "2026-03-20T10:30", expect=1)
     assert "Mailbox not read: [mailbox] cannot connect" in failing.stdout
-    assert row(mailproject, "smm-1")["next_poll_at"].startswith("2026-03-27T17:45")
+    assert row(mailproject, "smm-1")["next_poll_at"].startswith("2026-04-17T16:45")
     mailproject.run("run", "--once", "--as-of", "2026-03-20T12:00", expect=1)
     assert row(mailproject, "smm-1")["next_poll_at"].startswith("2026-03-20T17:45")
 

@@ -98,21 +98,24 @@ def test_slots_follow_uk_time_across_the_clock_change():
     assert next_poll(waiting(), "2026-03-27T17:45") == at("2026-03-30T10:45")
 
 
-def test_busy_just_after_the_due_date_then_once_a_day_when_late():
+def test_busy_just_after_the_due_date_then_midday_and_close_when_late():
     # Thu 2 Apr is 2 working days late: busy; the next working day is Tue 7 Apr (Easter).
-    assert next_poll(waiting(), "2026-04-02T16:45") == at("2026-04-07T10:45")
+    assert next_poll(waiting(), "2026-04-02T16:45") == at("2026-04-03T10:45")  # Good Friday
     # Tue 7 Apr is 3 late (1, 2, 7 Apr): still busy.
     assert next_poll(waiting(), "2026-04-07T10:45") == at("2026-04-07T13:45")
-    # Wed 8 Apr is 4 late: once a day, at 17:45 BST.
-    assert next_poll(waiting(), "2026-04-08T09:00") == at("2026-04-08T16:45")
-    assert next_poll(waiting(), "2026-04-08T16:45") == at("2026-04-09T16:45")
+    # Wed 8 Apr is 4 late, Thu 9 Apr 5: at midday (12:45 BST) and at the close.
+    assert next_poll(waiting(), "2026-04-08T09:00") == at("2026-04-08T11:45")
+    assert next_poll(waiting(), "2026-04-08T16:45") == at("2026-04-09T11:45")
+    # Mon 13 Apr is 7 late (Good Friday and Easter Monday not counted), past late_for:
+    # once a day, at the close.
+    assert next_poll(waiting(), "2026-04-13T09:00") == at("2026-04-13T16:45")
 
 
 def test_very_late_once_a_day():
     # Very late from Fri 1 May (the 40th working day is Thu 30 Apr); Mon 4 May is the
-    # Early May bank holiday.
+    # Early May bank holiday: polled all the same (offices differ by nation).
     assert next_poll(waiting(), "2026-05-01T09:00") == at("2026-05-01T16:45")
-    assert next_poll(waiting(), "2026-05-01T16:45") == at("2026-05-05T16:45")
+    assert next_poll(waiting(), "2026-05-01T16:45") == at("2026-05-04T16:45")
 
 
 def test_the_morning_after_the_due_date_needs_no_poll_of_its_own():
@@ -151,9 +154,14 @@ def test_refused_often_for_a_week_then_daily():
     assert next_poll(row, "2026-03-18T15:00") == at("2026-03-19T15:00")
 
 
-def test_closed_requests_weekly():
+def test_closed_requests_watched_for_a_week_then_weekly_then_monthly():
     row = waiting(status="successful", last_event_at="2026-03-10T14:00:00+00:00")
-    assert next_poll(row, "2026-03-11T09:00") == at("2026-03-18T09:00")
+    # Closed a day ago: every 8 h back from 23:00 (15:00 and 23:00 GMT), as a refusal.
+    assert next_poll(row, "2026-03-11T09:00") == at("2026-03-11T15:00")
+    # Quiet 9 days: a week on.
+    assert next_poll(row, "2026-03-20T09:00") == at("2026-03-27T09:00")
+    # Quiet 31 days (dormant_after 28): four weeks on.
+    assert next_poll(row, "2026-04-10T09:00") == at("2026-05-08T09:00")
 
 
 @pytest.mark.parametrize(
@@ -177,37 +185,51 @@ def test_a_relaxed_policy_is_honoured():
     weekly = dataclasses.replace(POLICY, open_every=dt.timedelta(days=7))
     assert next_poll(waiting(), "2026-03-25T12:00", weekly) == at("2026-04-01T16:45")
     assert next_poll(waiting(), "2026-03-11T12:00", weekly) == at("2026-03-18T17:45")
-    # A week on from Tue 10 Mar is Tue 17 Mar, St Patrick's Day: Wed 18 Mar's close.
-    assert next_poll(waiting(), "2026-03-10T17:45", weekly) == at("2026-03-18T17:45")
+    # A week on from Tue 10 Mar is Tue 17 Mar, St Patrick's Day: an English body works.
+    assert next_poll(waiting(), "2026-03-10T17:45", weekly) == at("2026-03-17T17:45")
 
 
 def test_the_mailbox_safety_net():
-    """With a working mailbox: replies and acknowledgements come as alert e-mails, so no
-    polls an hour after sending and open requests weekly; what the requester does on WDTK
-    (classifying, asking for a review) is looked at daily, at 23:00; closed stays weekly."""
+    """With a working mailbox: replies and overdue reminders come as alert e-mails, so no
+    polls an hour after sending and waiting requests every four weeks, but weekly in the
+    days after the due date (the requester answers WDTK's overdue alert); what the
+    requester does on WDTK (classifying, asking for a review) is looked at daily for a few
+    days, at 23:00, then weekly; a request just closed daily for its first week."""
     net = safety_net(POLICY)
     sent = waiting(sent_on="2026-03-06", last_event_at="2026-03-06T17:20:00+00:00")
-    # Fri 6 Mar 17:30: a week on is Fri 13 Mar, at its close.
+    # Fri 6 Mar 17:30, just sent: a week on, Fri 13 Mar, at its close.
     assert next_poll(sent, "2026-03-06T17:30", net) == at("2026-03-13T17:45")
     # WDTK's clock a little ahead of ours: still none an hour on.
     ahead = {**sent, "last_event_at": "2026-03-06T17:30:30+00:00"}
     assert next_poll(ahead, "2026-03-06T17:30", net) == at("2026-03-13T17:45")
-    assert next_poll(waiting(), "2026-03-30T12:00", net) == at("2026-04-07T16:45")  # Easter
+    # Due Tue 31 Mar: on Mon 30 Mar four weeks on (Mon 27 Apr); on Thu 2 Apr, 2 working
+    # days late, a week on (Thu 9 Apr).
+    assert next_poll(waiting(), "2026-03-30T12:00", net) == at("2026-04-27T16:45")
+    assert next_poll(waiting(), "2026-04-02T12:00", net) == at("2026-04-09T16:45")
     unclassified = waiting(awaiting_description=1, last_event_at="2026-03-10T14:00:00+00:00")
     assert next_poll(unclassified, "2026-03-10T14:30", net) == at("2026-03-10T23:00")
     assert next_poll(unclassified, "2026-03-10T23:00", net) == at("2026-03-11T23:00")
+    # Four days on: weekly, not daily for weeks.
+    assert next_poll(unclassified, "2026-03-14T23:00", net) == at("2026-03-20T23:00")
     refused = waiting(status="rejected", last_event_at="2026-03-10T14:00:00+00:00")
     assert next_poll(refused, "2026-03-11T09:00", net) == at("2026-03-11T23:00")
     assert next_poll(refused, "2026-03-18T15:00", net) == at("2026-03-25T15:00")
     closed = waiting(status="successful", last_event_at="2026-03-10T14:00:00+00:00")
-    assert next_poll(closed, "2026-03-11T09:00", net) == at("2026-03-18T09:00")
+    assert next_poll(closed, "2026-03-11T09:00", net) == at("2026-03-11T23:00")
 
 
 def test_next_slot_skips_closed_days():
     office = POLICY.office
-    # Thu 2 Apr 18:00 BST: Good Friday, the weekend and Easter Monday are skipped.
+    # Thu 2 Apr 18:00 BST: Good Friday is a weekday, polled; the weekend is skipped.
     assert next_slot(at("2026-04-02T17:00"), dt.timedelta(days=1), office, FOI) == at(
-        "2026-04-07T16:45"
+        "2026-04-03T16:45"
+    )
+    assert next_slot(at("2026-04-03T17:00"), dt.timedelta(days=1), office, FOI) == at(
+        "2026-04-06T16:45"
+    )
+    # The requester's hours close no day: Saturday 4 Apr, 23:00 BST.
+    assert next_slot(at("2026-04-03T23:00"), dt.timedelta(days=1), POLICY.requester, FOI) == at(
+        "2026-04-04T22:00"
     )
 
 
@@ -238,7 +260,7 @@ def test_a_mailbox_that_stops_working_brings_the_normal_rhythm_back():
     net = safety_net(POLICY)
     row = waiting(last_polled_at="2026-03-11T10:00:00+00:00")
     row["next_poll_at"] = after_success(row, at("2026-03-11T10:00"), net, FOI).isoformat()
-    assert row["next_poll_at"].startswith("2026-03-18")
+    assert row["next_poll_at"].startswith("2026-04-08")  # the four-weekly sweep
     assert resumed(row, at("2026-03-11T12:00"), POLICY, FOI) == at("2026-03-11T17:45")
     assert resumed(row, at("2026-03-12T09:00"), POLICY, FOI) == at("2026-03-12T09:00")
     # Already on the normal rhythm: nothing to move.

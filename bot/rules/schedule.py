@@ -221,7 +221,8 @@ def after_success(
         if _since(row, now) < policy.describe_for:
             return next_slot(earliest, policy.describe_every, policy.requester, cal)
         # Later: daily, late evening (a week apart on the safety net)
-        return next_slot(earliest, policy.describe_later_every, policy.requester, cal)
+        later = max(now + policy.describe_later_every - DAY, earliest)
+        return next_slot(later, DAY, policy.requester, cal)
     if status in ESCALATABLE:
         if _since(row, now) < policy.escalatable_for:
             return next_slot(earliest, policy.escalatable_often, policy.requester, cal)
