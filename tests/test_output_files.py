@@ -61,7 +61,8 @@ class FifoReader:
         self.ours = os.open(path, os.O_WRONLY)
         os.set_blocking(self.fd, True)
         self.chunks: list[bytes] = []
-        self.thread = threading.Thread(target=self._read)
+        # daemon: a test that fails before received() must not keep pytest from exiting.
+        self.thread = threading.Thread(target=self._read, daemon=True)
         self.thread.start()
 
     def _read(self) -> None:

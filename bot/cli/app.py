@@ -234,6 +234,16 @@ def as_of_option(kind: str = "date"):
     return click.option("--as-of", "as_of", type=param, help="Pretend today is this (UK time).")
 
 
+def who_am_i() -> str | None:
+    """Who made a change from the command line, for the record: the login name."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in some containers and cron setups
+        return None
+
+
 def fail_usage(message: str) -> None:
     raise UsageError(message)
 

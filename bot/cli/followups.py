@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bot.cli.app import App, as_of_option, json_option, pass_app
+from bot.cli.app import App, as_of_option, json_option, pass_app, who_am_i
 from bot.cli.output import print_error
 from bot.followups import KINDS as KIND_CHOICES
 
@@ -179,7 +179,7 @@ def done(app: App, refs: tuple[str, ...], cancelled: bool, as_of: dt.datetime | 
     for ref in refs:
         try:
             now = as_of or dt.datetime.now(dt.UTC)
-            status = mark_done(app.store, ref, cancelled=cancelled, now=now)
+            status = mark_done(app.store, ref, cancelled=cancelled, now=now, by=who_am_i())
         except FoibotError as exc:
             print_error(str(exc))
             failed = True

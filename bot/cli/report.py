@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot.cli.app import App, as_of_option, json_option, pass_app
+from bot.cli.app import App, as_of_option, json_option, pass_app, who_am_i
 from bot.cli.output import print_error
 from bot.errors import UsageError
 
@@ -20,15 +20,6 @@ if TYPE_CHECKING:
 
 FORMATS = ("csv", "json", "html", "ics")
 _SUFFIXES = {".csv": "csv", ".json": "json", ".html": "html", ".htm": "html", ".ics": "ics"}
-
-
-def _who() -> str | None:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):  # no login name in some containers and cron setups
-        return None
 
 
 @click.command()
@@ -110,7 +101,7 @@ def record(
         return
     entries = parse_assignments(spec.fields, assignments)
     with store.transaction():
-        store.log_all(recorded_events(ref, entries, note=note, by=_who()))
+        store.log_all(recorded_events(ref, entries, note=note, by=who_am_i()))
     current = recorded_values(store, ref)
     if app.json_wanted(as_json):
         recorded = {e.key: e.figure.plain() if e.figure else None for e in entries}
@@ -129,7 +120,7 @@ def _record_hints(
     from bot.cli.hints import accept_hints
     from bot.reports.figures import recorded_values
 
-    entries, skipped = accept_hints(app, ref, spec, which, overwrite, note, _who())
+    entries, skipped = accept_hints(app, ref, spec, which, overwrite, note, who_am_i())
     if app.json_wanted(as_json):
         recorded = {e.key: e.figure.plain() for e in entries}
         app.emit_json({"ref": ref, "recorded": recorded, "skipped": skipped,
@@ -205,7 +196,7 @@ def _record_csv(
 
     text = _read_text(path)
     try:
-        summary = record_csv(app.store, app.config, text, str(path), campaign, note, _who())
+        summary = record_csv(app.store, app.config, text, str(path), campaign, note, who_am_i())
     except CsvRefused as exc:
         for error in exc.errors:
             print_error(error)
