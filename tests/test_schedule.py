@@ -19,6 +19,7 @@ from bot.rules.schedule import (
     PollPolicy,
     after_error,
     after_hidden,
+    after_prompt,
     after_success,
     next_slot,
     resumed,
@@ -189,33 +190,59 @@ def test_a_relaxed_policy_is_honoured():
     assert next_poll(waiting(), "2026-03-10T17:45", weekly) == at("2026-03-17T17:45")
 
 
-def test_the_mailbox_safety_net():
-    """With a working mailbox: replies and overdue reminders come as alert e-mails, so no
-    polls an hour after sending and waiting requests every four weeks, but weekly in the
-    days after the due date (the requester answers WDTK's overdue alert); what the
-    requester does on WDTK (classifying, asking for a review) is looked at daily for a few
-    days, at 23:00, then weekly; a request just closed daily for its first week."""
+def test_the_mailbox_safety_net_polls_where_a_change_is_expected():
+    """With a working mailbox a body's replies come as alert e-mails, so a request waiting
+    for one is polled a week after each of WDTK's overdue alerts (06:00 the day after the
+    due date, Wed 1 Apr; after the very-overdue date, Fri 1 May), at 23:00 UK, and else
+    every four weeks. Due Tue 31 Mar; from Sun 29 Mar 23:00 UK is 22:00 UTC."""
     net = safety_net(POLICY)
-    sent = waiting(sent_on="2026-03-06", last_event_at="2026-03-06T17:20:00+00:00")
-    # Fri 6 Mar 17:30, just sent: a week on, Fri 13 Mar, at its close.
-    assert next_poll(sent, "2026-03-06T17:30", net) == at("2026-03-13T17:45")
-    # WDTK's clock a little ahead of ours: still none an hour on.
-    ahead = {**sent, "last_event_at": "2026-03-06T17:30:30+00:00"}
-    assert next_poll(ahead, "2026-03-06T17:30", net) == at("2026-03-13T17:45")
-    # Due Tue 31 Mar: on Mon 30 Mar four weeks on (Mon 27 Apr); on Thu 2 Apr, 2 working
-    # days late, a week on (Thu 9 Apr).
-    assert next_poll(waiting(), "2026-03-30T12:00", net) == at("2026-04-27T16:45")
-    assert next_poll(waiting(), "2026-04-02T12:00", net) == at("2026-04-09T16:45")
-    unclassified = waiting(awaiting_description=1, last_event_at="2026-03-10T14:00:00+00:00")
-    assert next_poll(unclassified, "2026-03-10T14:30", net) == at("2026-03-10T23:00")
-    assert next_poll(unclassified, "2026-03-10T23:00", net) == at("2026-03-11T23:00")
-    # Four days on: weekly, not daily for weeks.
-    assert next_poll(unclassified, "2026-03-14T23:00", net) == at("2026-03-20T23:00")
-    refused = waiting(status="rejected", last_event_at="2026-03-10T14:00:00+00:00")
-    assert next_poll(refused, "2026-03-11T09:00", net) == at("2026-03-11T23:00")
-    assert next_poll(refused, "2026-03-18T15:00", net) == at("2026-03-25T15:00")
-    closed = waiting(status="successful", last_event_at="2026-03-10T14:00:00+00:00")
-    assert next_poll(closed, "2026-03-11T09:00", net) == at("2026-03-11T23:00")
+    sent = waiting(last_event_at="2026-03-02T10:00:00+00:00")
+    # Just sent: no poll an hour on; the sweep would be Fri 27 Mar (4 weeks less a day),
+    # but the poll a week after the overdue alert, Wed 8 Apr, is within two weeks of it.
+    assert next_poll(sent, "2026-03-02T10:30", net) == at("2026-04-08T22:00")
+    assert next_poll(sent, "2026-04-02T12:00", net) == at("2026-04-08T22:00")
+    # After it: a week after the very-overdue alert (Fri 1 May): Fri 8 May.
+    assert next_poll(sent, "2026-04-09T12:00", net) == at("2026-05-08T22:00")
+    # Past both: the four-weekly sweep, Sat 9 May + 27 days = Fri 5 Jun, at its close.
+    assert next_poll(sent, "2026-05-09T12:00", net) == at("2026-06-05T22:00")
+
+
+def test_the_safety_net_follows_wdtk_classification_reminders():
+    """A reply (Tue 10 Mar 14:00 UK) awaiting classification: at the close of its day,
+    then on the day of each of WDTK's reminders (the first 07:00 run 3, 10 and 24 days
+    on: Sat 14 Mar, Sat 21 Mar, Sat 4 Apr), with Sat 28 Mar between the last two so no
+    gap passes a week; then every four weeks. Not daily for weeks."""
+    net = safety_net(POLICY)
+    row = waiting(awaiting_description=1, last_event_at="2026-03-10T14:00:00+00:00")
+    assert next_poll(row, "2026-03-10T14:30", net) == at("2026-03-10T23:00")
+    assert next_poll(row, "2026-03-10T23:00", net) == at("2026-03-14T23:00")
+    assert next_poll(row, "2026-03-14T23:00", net) == at("2026-03-21T23:00")
+    assert next_poll(row, "2026-03-21T23:00", net) == at("2026-03-28T23:00")
+    assert next_poll(row, "2026-03-28T23:00", net) == at("2026-04-04T22:00")
+    assert next_poll(row, "2026-04-04T22:00", net) == at("2026-05-01T22:00")
+    # A reply at 06:30 UK: the 3-day reminder goes at 07:00 on the third day on.
+    early = {**row, "last_event_at": "2026-03-10T06:30:00+00:00"}
+    assert next_poll(early, "2026-03-10T23:00", net) == at("2026-03-13T23:00")
+
+
+def test_the_safety_net_after_a_refusal_or_a_close():
+    """Refused or closed (Tue 10 Mar 14:00): the requester asks for a review or follows up
+    the same day or in the week after: at that day's close and a week on, then the sweep."""
+    net = safety_net(POLICY)
+    for status in ("rejected", "successful"):
+        row = waiting(status=status, last_event_at="2026-03-10T14:00:00+00:00")
+        assert next_poll(row, "2026-03-10T14:30", net) == at("2026-03-10T23:00")
+        assert next_poll(row, "2026-03-11T09:00", net) == at("2026-03-17T23:00")
+        # Wed 18 Mar + 27 days = Tue 14 Apr, 23:00 BST.
+        assert next_poll(row, "2026-03-18T15:00", net) == at("2026-04-14T22:00")
+
+
+def test_prompts_are_polled_when_the_requester_may_have_acted():
+    # A classify reminder read Tue 10 Mar 07:05: that evening; read after 22:00, the next.
+    assert after_prompt("classify", at("2026-03-10T07:05"), POLICY, FOI) == at("2026-03-10T23:00")
+    assert after_prompt("classify", at("2026-03-10T22:30"), POLICY, FOI) == at("2026-03-11T23:00")
+    # The overdue alert of Wed 1 Apr, 06:00 BST: a week on, Wed 8 Apr, 23:00 BST.
+    assert after_prompt("overdue", at("2026-04-01T05:01"), POLICY, FOI) == at("2026-04-08T22:00")
 
 
 def test_next_slot_skips_closed_days():

@@ -217,6 +217,10 @@ def after_success(
     law = row.get("law") or "foi"
     cal = calendar or dl.calendar_for(law)
     earliest = now + policy.floor
+    if policy.sweep_every is not None:
+        expected = _net_expected(row, now, law, cal, policy)
+        if expected is not None:
+            return expected
     if row.get("awaiting_description"):
         if _since(row, now) < policy.describe_for:
             return next_slot(earliest, policy.describe_every, policy.requester, cal)
@@ -274,6 +278,105 @@ def after_hidden(gone_since: dt.datetime, now: dt.datetime, policy: PollPolicy) 
 # refused), weekly, so that no such change waits more than a week.
 SAFETY_NET_EVERY = dt.timedelta(days=28)
 REQUESTER_NET_EVERY = dt.timedelta(days=7)
+
+
+# The moments WDTK prompts the requester (Alaveteli's config/crontab-example runs
+# alert-overdue-requests daily at 06:00 and alert-new-response-reminders at 07:00):
+# InfoRequest.alert_overdue_requests mails "Delayed response" the first morning the
+# request is past its due date and "long overdue" the first morning past the very-overdue
+# date; alert_new_response_reminders mails "Please update the status" once a reply has gone
+# unclassified new_response_reminder_after_days (3, 10 and 24 by default) days. The
+# requester reacts (a follow-up, a review request, a classification) after reading one.
+OVERDUE_RUN = dt.time(6, 0)
+REMINDER_RUN = dt.time(7, 0)
+REMINDER_DAYS = (3, 10, 24)
+# What only the requester does reaches no mailbox: while WDTK keeps prompting them, foibot
+# looks at least this often, so that no such change waits longer (issue 32: 7 days).
+PROMPTED_EVERY = dt.timedelta(days=7)
+# Alerts that prompt the requester, by how many days after one foibot looks for their
+# reaction. WDTK changed nothing by sending them (foibot computes overdue itself), so none
+# is polled at once. A classification is a click, made within the hour of a reminder in
+# the real lifecycles: the close of the same day. A follow-up, a review request or a
+# clarification is a letter to write, days later: a week on, so that whatever the
+# requester did in that week waits no longer than PROMPTED_EVERY.
+PROMPTS = {"classify": 0, "overdue": 7, "very_overdue": 7, "clarify": 7}
+
+
+def after_prompt(
+    kind: str, now: dt.datetime, policy: PollPolicy, calendar: dl.WorkingCalendar
+) -> dt.datetime:
+    """When to poll a request named by a WDTK prompt of `kind` (PROMPTS) read at `now`: at
+    the close of the requester's day (late evening) that many days on, an hour on at least
+    (WDTK's JSON cache)."""
+    day = now.astimezone(LONDON).date() + dt.timedelta(days=PROMPTS[kind])
+    return next_slot(max(_at(day, policy.requester.start), now + policy.floor), DAY,
+                     policy.requester, calendar)  # fmt: skip
+
+
+def _reminder_day(reply: dt.datetime, days: int) -> dt.date:
+    """The day of the first 07:00 run at which a reply made at `reply` has gone unclassified
+    `days` days (Alaveteli: `updated_at < now - days`)."""
+    at = (reply + dt.timedelta(days=days)).astimezone(LONDON)
+    return at.date() if at.time() < REMINDER_RUN else at.date() + DAY
+
+
+def _prompt_days(row: dict, law: str, calendar: dl.WorkingCalendar) -> list[dt.date] | None:
+    """The days on which foibot expects the requester (or, for a body, nothing: its replies
+    come by mail) to act on WDTK, on the safety net; None where no moment is known."""
+    last = row.get("last_event_at")
+    since = dt.datetime.fromisoformat(last) if last else None
+    if row.get("awaiting_description") and since is not None:
+        # The reply's own day (half of all classifications came within hours of the
+        # reply in the real lifecycles), each reminder's day, and a week after the
+        # 10-day one, so that no gap is longer than PROMPTED_EVERY.
+        days = (*REMINDER_DAYS[:2], REMINDER_DAYS[1] + PROMPTED_EVERY.days, *REMINDER_DAYS[2:])
+        return [since.astimezone(LONDON).date(), *(_reminder_day(since, d) for d in days)]
+    status = row["status"]
+    if status in ESCALATABLE or status in CLOSED_STATES:
+        if since is None:
+            return None
+        # Just answered or closed: a review request or follow-up comes the same day or in
+        # the week after (2.5 replies and 0.7 follow-ups per request, issue 32).
+        day = since.astimezone(LONDON).date()
+        return [day, day + PROMPTED_EVERY]
+    if status in BODY_TURN:
+        try:
+            dates = _body_due(row, law, calendar)
+        except dl.DeadlineError:
+            dates = None  # dates outside the holiday data: the normal rules, never fail
+        if dates is None:
+            return None
+        # A week after the mornings WDTK sends "Delayed response" and "long overdue" (the
+        # day after each date; foibot's dates include extensions recorded with `foibot
+        # extend`): what the requester did in reply to either is seen within the week.
+        return [d + DAY + PROMPTED_EVERY for d in dates]
+    return None
+
+
+def _net_expected(
+    row: dict, now: dt.datetime, law: str, calendar: dl.WorkingCalendar, policy: PollPolicy
+) -> dt.datetime | None:
+    """On the safety net (a healthy mailbox): the next poll is the close of the requester's
+    day on the next day foibot expects a change (_prompt_days), or the sparse sweep
+    (sweep_every) where that is sooner; None for states without such days (unlinked,
+    waiting for clarification …), which keep the normal rules. A body's replies come
+    by mail at once (RequestMailer#new_response), so no poll waits for them."""
+    assert policy.sweep_every is not None
+    days = _prompt_days(row, law, calendar)
+    if days is None:
+        return None
+    earliest = now + policy.floor
+    close = [t for t in (_at(day, policy.requester.end) for day in days) if t >= earliest]
+    sweep = next_slot(
+        max(now + policy.sweep_every - DAY, earliest), DAY, policy.requester, calendar
+    )
+    # An expected poll up to two weeks after the sweep takes its place: the first sweep
+    # of a request would fall in the days before its due date (20 working days, four
+    # weeks or so, after sending), a week or two before the poll after the overdue
+    # alert, and one look serves both.
+    if close and min(close) <= sweep + 2 * PROMPTED_EVERY:
+        return min(close)
+    return sweep
 
 
 def resumed(
