@@ -19,6 +19,7 @@ from bot.rules.schedule import (
     PollPolicy,
     after_error,
     after_hidden,
+    after_marked_sent,
     after_prompt,
     after_success,
     next_slot,
@@ -243,6 +244,19 @@ def test_prompts_are_polled_when_the_requester_may_have_acted():
     assert after_prompt("classify", at("2026-03-10T22:30"), POLICY, FOI) == at("2026-03-11T23:00")
     # The overdue alert of Wed 1 Apr, 06:00 BST: a week on, Wed 8 Apr, 23:00 BST.
     assert after_prompt("overdue", at("2026-04-01T05:01"), POLICY, FOI) == at("2026-04-08T22:00")
+
+
+def test_a_followup_marked_sent_is_polled_an_hour_on():
+    now = at("2026-04-01T09:00")
+    assert (
+        after_marked_sent("2026-04-29T10:00:00+00:00", now, POLICY) == "2026-04-01T10:00:00+00:00"
+    )
+    assert after_marked_sent(None, now, POLICY) == "2026-04-01T10:00:00+00:00"
+    assert after_marked_sent(NEVER, now, POLICY) == "2026-04-01T10:00:00+00:00"
+    # Due sooner already (a poll that has not run yet): kept.
+    assert (
+        after_marked_sent("2026-04-01T09:30:00+00:00", now, POLICY) == "2026-04-01T09:30:00+00:00"
+    )
 
 
 def test_next_slot_skips_closed_days():

@@ -313,6 +313,15 @@ def after_prompt(
                      policy.requester, calendar)  # fmt: skip
 
 
+def after_marked_sent(stored: str | None, now: dt.datetime, policy: PollPolicy) -> str:
+    """The next poll of a request whose follow-up the user has just marked sent on WDTK
+    (`foibot done`): an hour on (WDTK's JSON cache), when WDTK shows it and the request's
+    new state, or the one already planned where that is sooner."""
+    soon = now.astimezone(dt.UTC) + policy.floor
+    planned = scheduled_poll(stored)
+    return (min(planned, soon) if planned else soon).isoformat()
+
+
 def _reminder_day(reply: dt.datetime, days: int) -> dt.date:
     """The day of the first 07:00 run at which a reply made at `reply` has gone unclassified
     `days` days (Alaveteli: `updated_at < now - days`)."""
