@@ -88,23 +88,25 @@ def test_before_the_due_date_once_a_day_at_the_close():
     assert next_poll(waiting(), "2026-03-13T17:45") == at("2026-03-16T17:45")
 
 
-def test_busy_in_the_days_before_the_due_date():
-    # Wed 25 Mar: 4 working days before Tue 31 Mar (26, 27, 30, 31).
-    assert next_poll(waiting(), "2026-03-25T12:00") == at("2026-03-25T14:45")
-    # Tue 24 Mar is 5 before it: still one poll a day.
-    assert next_poll(waiting(), "2026-03-24T12:00") == at("2026-03-24T17:45")
+def test_midday_and_close_in_the_days_before_the_due_date():
+    # Wed 25 Mar: 4 working days before Tue 31 Mar (26, 27, 30, 31): slots 12:45 and
+    # 17:45 (5 h back from the close; 07:45 is before opening).
+    assert next_poll(waiting(), "2026-03-25T10:00") == at("2026-03-25T12:45")
+    assert next_poll(waiting(), "2026-03-25T12:00") == at("2026-03-25T17:45")
+    # Tue 24 Mar is 5 before it: one poll a day, at the close.
+    assert next_poll(waiting(), "2026-03-24T10:00") == at("2026-03-24T17:45")
 
 
 def test_slots_follow_uk_time_across_the_clock_change():
-    # Fri 27 Mar 17:45 GMT; the next slot is Mon 30 Mar 11:45 BST = 10:45 UTC.
-    assert next_poll(waiting(), "2026-03-27T17:45") == at("2026-03-30T10:45")
+    # Fri 27 Mar 17:45 GMT; the next slot is Mon 30 Mar 12:45 BST = 11:45 UTC.
+    assert next_poll(waiting(), "2026-03-27T17:45") == at("2026-03-30T11:45")
 
 
-def test_busy_just_after_the_due_date_then_midday_and_close_when_late():
-    # Thu 2 Apr is 2 working days late: busy; the next working day is Tue 7 Apr (Easter).
-    assert next_poll(waiting(), "2026-04-02T16:45") == at("2026-04-03T10:45")  # Good Friday
-    # Tue 7 Apr is 3 late (1, 2, 7 Apr): still busy.
-    assert next_poll(waiting(), "2026-04-07T10:45") == at("2026-04-07T13:45")
+def test_midday_and_close_just_after_the_due_date_and_while_late():
+    # Thu 2 Apr is 2 working days late: polled on Good Friday (a weekday) at 12:45 BST.
+    assert next_poll(waiting(), "2026-04-02T16:45") == at("2026-04-03T11:45")  # Good Friday
+    # Tue 7 Apr is 3 late (1, 2, 7 Apr): 11:00 BST, an hour on is 12:00: 12:45.
+    assert next_poll(waiting(), "2026-04-07T10:00") == at("2026-04-07T11:45")
     # Wed 8 Apr is 4 late, Thu 9 Apr 5: at midday (12:45 BST) and at the close.
     assert next_poll(waiting(), "2026-04-08T09:00") == at("2026-04-08T11:45")
     assert next_poll(waiting(), "2026-04-08T16:45") == at("2026-04-09T11:45")
@@ -121,8 +123,8 @@ def test_very_late_once_a_day():
 
 
 def test_the_morning_after_the_due_date_needs_no_poll_of_its_own():
-    # Due Tue 31 Mar: after Tuesday's close the next poll is Wednesday's first slot.
-    assert next_poll(waiting(), "2026-03-31T16:45") == at("2026-04-01T10:45")
+    # Due Tue 31 Mar: after Tuesday's close the next poll is Wednesday's first slot, 12:45.
+    assert next_poll(waiting(), "2026-03-31T16:45") == at("2026-04-01T11:45")
 
 
 def test_an_internal_review_goes_by_the_review_clock():
@@ -132,20 +134,22 @@ def test_an_internal_review_goes_by_the_review_clock():
         status="internal_review", review_started_on="2026-03-02",
         due="2026-01-20", very_overdue_after="2026-02-17", sent_on="2025-12-19",
     )  # fmt: skip
-    assert next_poll(row, "2026-03-25T12:00") == at("2026-03-25T14:45")
+    assert next_poll(row, "2026-03-25T10:00") == at("2026-03-25T12:45")
 
 
 # --- waiting for the requester: any day, into the evening ------------------------------
 
 
-def test_a_reply_awaiting_classification_a_few_times_a_day_then_daily():
+def test_a_reply_awaiting_classification_a_few_times_a_day_then_three():
     row = waiting(awaiting_description=1, last_event_at="2026-03-10T14:00:00+00:00")
     # Slots 08:00, 13:00, 18:00 and 23:00, weekends included.
     assert next_poll(row, "2026-03-10T14:30") == at("2026-03-10T18:00")
     assert next_poll(row, "2026-03-14T07:00") == at("2026-03-14T08:00")  # a Saturday
-    # Four days on, daily at 23:00.
+    # Four days on: at 08:00, 15:30 and 23:00 (7 h 30 back from the close), late
+    # classifications come at any hour, often in the morning after WDTK's reminder.
     assert next_poll(row, "2026-03-14T18:00") == at("2026-03-14T23:00")
-    assert next_poll(row, "2026-03-14T23:00") == at("2026-03-15T23:00")
+    assert next_poll(row, "2026-03-14T23:00") == at("2026-03-15T08:00")
+    assert next_poll(row, "2026-03-15T08:00") == at("2026-03-15T15:30")
 
 
 def test_refused_often_for_a_week_then_daily():

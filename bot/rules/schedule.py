@@ -80,6 +80,10 @@ class PollPolicy:
     just_sent: dt.timedelta = dt.timedelta(hours=2)
     near_before: int = 4  # busy from this many working days before the due date …
     near_after: int = 3  # … to this many after it
+    # … at midday and at the close: replies are not bunched at the due date as once
+    # assumed (issue 32: 36-40% came in office hours on days no deadline marks), and
+    # the polls a third one a day cost there go to the late days instead.
+    near_every: dt.timedelta = dt.timedelta(hours=5)
     # Late: a reply may come any day, at any office hour; at midday and at the close, so
     # that a morning reply waits no nine hours (issue 32: 36-40% of replies came in office
     # hours on days no deadline marks, most of them late ones).
@@ -91,7 +95,9 @@ class PollPolicy:
     requester: Hours = Hours(dt.time(8, 0), dt.time(23, 0), working_days=False)
     describe_every: dt.timedelta = dt.timedelta(hours=5)  # a reply awaiting classification
     describe_for: dt.timedelta = dt.timedelta(days=4)  # … for this long after the reply
-    describe_later_every: dt.timedelta = DAY  # … then
+    # … then at 08:00, 15:30 and 23:00, not once a day: requesters who classify late do
+    # it at any hour, often in the morning after WDTK's 07:00 reminder (issue 32).
+    describe_later_every: dt.timedelta = dt.timedelta(hours=7, minutes=30)
     escalatable_often: dt.timedelta = dt.timedelta(hours=8)  # refused / partly answered
     escalatable_for: dt.timedelta = dt.timedelta(days=7)  # … for this long, then:
     escalatable_every: dt.timedelta = DAY
@@ -190,7 +196,7 @@ def _body_every(
     if to_due > policy.near_before:
         every = policy.quiet_every
     elif to_due >= -policy.near_after:
-        every = policy.open_every
+        every = policy.near_every
     else:
         # Late: the weeks after the due date get midday and close polls; once a reply
         # is long late (late_for working days) it is rare, and one poll at the close does.
@@ -224,6 +230,8 @@ def after_success(
     if row.get("awaiting_description"):
         if _since(row, now) < policy.describe_for:
             return next_slot(earliest, policy.describe_every, policy.requester, cal)
+        if policy.describe_later_every < DAY:
+            return next_slot(earliest, policy.describe_later_every, policy.requester, cal)
         # Later: daily, late evening (a week apart on the safety net)
         later = max(now + policy.describe_later_every - DAY, earliest)
         return next_slot(later, DAY, policy.requester, cal)
