@@ -3,17 +3,29 @@
 Polls go where changes come from, at the hours they come:
 
 * A request waiting for the body (`waiting_response`, `internal_review`) changes only when
-  the body replies, in UK office hours on working days, most often in the days before the
-  due date (bodies answer near the deadline). It is polled on working days only: every
-  `open_every` through office hours in its busy days (the first days after sending, when
-  acknowledgements come, and the days around its due date), once a day at the close of
-  office hours otherwise. The day's last poll is at the close, so nothing a body sent
-  that day waits for the next morning. Automatic acknowledgements come minutes after
-  sending, at any hour: a request just sent is polled an hour on, and again.
+  the body replies, in UK office hours on weekdays (bank holidays included: the FOI
+  calendar holds every nation's, and an English body works on another nation's). Every
+  `open_every` the day it is sent and the next (acknowledgements); at midday and at the
+  close from `near_before` working days before the due date to `late_for` after it
+  (replies are not bunched at the due date: issue 32 found 36-40% in office hours on
+  days no deadline marks); once a day at the close otherwise. The day's last poll is at
+  the close, so nothing a body sent that day waits for the next morning. Automatic
+  acknowledgements come minutes after sending, at any hour: a request just sent is
+  polled an hour on, and again.
 * A reply awaiting classification, or a refusal (review requests and follow-ups come in
   the week after it), changes when the requester acts, on any day until late evening:
-  polled a few times a day for a while, then daily.
-* Closed requests weekly; hidden or removed ones daily for a grace period, then never.
+  polled a few times a day for a while, then (a reply) three times a day, mornings
+  included, as late classifications come at any hour.
+* Closed requests: every 8 hours for a week after closing, then weekly, then (dormant)
+  every four weeks; hidden or removed ones daily for a grace period, then never.
+
+With a working mailbox (`safety_net`), a body's replies come as WDTK alert e-mails and
+are polled at once; the schedule polls only where foibot expects a change that reaches no
+mailbox (`_net_expected`): a week after WDTK's overdue and very-overdue alerts, on the
+days of its classification reminders, the day a request is refused or closed and a week
+on; else a four-weekly sweep. Alerts that only prompt the requester (`PROMPTS`) move the
+next poll to when they may have acted (`after_prompt`); a follow-up marked sent brings
+it to an hour on (`after_marked_sent`).
 
 No poll comes sooner than `floor` after the last one: WDTK caches anonymous JSON for up to
 an hour (`medium_cache`). foibot computes overdue itself (`Ingest.note_transitions`), so
