@@ -292,10 +292,9 @@ def after_hidden(gone_since: dt.datetime, now: dt.datetime, policy: PollPolicy) 
 # change WDTK mails nobody about, such as an admin's edit, or an alert filtered away).
 # WDTK mails a new response at once and its overdue and very-overdue reminders on the
 # morning they fall due (RequestMailer#new_response, alert_overdue_requests), so a
-# request waiting for its body needs a sweep only for an alert lost on the way: every
-# four weeks. What the requester does on WDTK (classifying, following up) reaches no
-# mailbox: where they are expected to act (a reply to classify, a request just closed or
-# refused), weekly, so that no such change waits more than a week.
+# request needs a sweep only for an alert lost on the way: every four weeks. What the
+# requester does on WDTK (classifying, following up) reaches no mailbox: it is looked
+# for where WDTK prompts them to act (_net_expected), at least weekly while it does.
 SAFETY_NET_EVERY = dt.timedelta(days=28)
 REQUESTER_NET_EVERY = dt.timedelta(days=7)
 
@@ -426,13 +425,12 @@ def resumed(
 
 
 def safety_net(policy: PollPolicy) -> PollPolicy:
-    """The policy relaxed for a working mailbox. Requests waiting for a body (no spacing
-    is closer than open_every) and refused ones after their first week are swept weekly;
-    no polls an hour after sending (an acknowledgement is an incoming message: WDTK mails
-    the requester at once). What only the requester does on WDTK (classifying a reply,
-    asking for a review) may reach no mailbox: a reply to classify and a refusal's first
-    week are looked at daily, in the requester's hours. The closed, unlinked and hidden
-    rules are unchanged."""
+    """The policy relaxed for a working mailbox: `sweep_every` set, after_success polls a
+    request waiting for a body, a reply to classify and a request refused or closed only
+    on the days foibot expects the requester to act (_net_expected) or on the four-weekly
+    sweep; no polls an hour after sending (an acknowledgement is an incoming message:
+    WDTK mails the requester at once). The wider spacings below hold where no such day is
+    known (no due date, no event time). The unlinked and hidden rules are unchanged."""
     return replace(
         policy,
         open_every=max(policy.open_every, REQUESTER_NET_EVERY),
