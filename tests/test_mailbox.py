@@ -223,7 +223,13 @@ def test_a_new_response_alert_polls_exactly_that_request_at_once(mailproject, re
 
 
 def test_overdue_alert_by_number_and_a_classify_reminder(mailproject, replica, imap):
+    """Prompts to the requester change nothing on WDTK: no poll at once. The classify
+    reminder read Thu 2 Apr 06:00 UTC brings the poll to that evening (23:00 BST, 22:00
+    UTC); the overdue alert to a week on (Thu 9 Apr), when a follow-up may have gone."""
     base = replica.base_url
+    db = sqlite3.connect(mailproject.db)
+    with db:
+        db.execute("UPDATE requests SET next_poll_at = '2026-05-01T10:00:00+00:00'")
     imap.deliver(
         mail.overdue_alert(base, 5002, replica.request(5002)["title"], "Home Office"),
         mail.classify_reminder(base, slug(replica, 5001), "t", "Home Office"),
@@ -232,7 +238,17 @@ def test_overdue_alert_by_number_and_a_classify_reminder(mailproject, replica, i
     assert [(h["kind"], h["refs"]) for h in report["handled"]] == [
         ("overdue", ["smm-2"]), ("classify", ["smm-1"]),
     ]  # fmt: skip
-    assert report["poll"]["polled"] == 2
+    assert not (report["poll"] or {}).get("polled")
+    assert replica.hit_paths("/request/") == []
+    assert row(mailproject, "smm-1")["next_poll_at"] == "2026-04-02T22:00:00+00:00"
+    assert row(mailproject, "smm-2")["next_poll_at"] == "2026-04-09T22:00:00+00:00"
+    # Sooner than that already: kept.
+    with db:
+        db.execute("UPDATE requests SET next_poll_at = '2026-04-02T12:00:00+00:00'")
+    imap.deliver(mail.classify_reminder(base, slug(replica, 5001), "t", "Home Office"))
+    again = mailproject.json("mail", "--as-of", "2026-04-02T07:00")
+    assert [h["refs"] for h in again["handled"]] == [["smm-1"]]
+    assert row(mailproject, "smm-1")["next_poll_at"] == "2026-04-02T12:00:00+00:00"
 
 
 def test_track_alert_listing_several_requests_and_one_not_tracked(mailproject, replica, imap):
@@ -383,23 +399,24 @@ def test_run_once_reads_mail_then_polls_on_a_relaxed_schedule(mailproject, repli
     summary = mailproject.json("run", "--once", "--as-of", "2026-03-20T09:05")
     assert [h["refs"] for h in summary["mail"]["handled"]] == [["smm-2"]]
     assert [r["ref"] for r in summary["mail"]["poll"]["new_responses"]] == ["smm-2"]
-    # with the mailbox working, the next scheduled poll of an open request is a week away,
-    # at the close of office hours (17:45 UK, GMT then) when a body's reply is in
+    # with the mailbox working, an open request's reply comes by mail: the next scheduled
+    # poll is a week after WDTK's overdue alert (due Tue 31 Mar, alert Wed 1 Apr), when the
+    # requester may have followed up: Wed 8 Apr at 23:00 UK (22:00 UTC in BST)
     nxt = row(mailproject, "smm-1")["next_poll_at"]
-    assert nxt.startswith("2026-03-27T17:45"), nxt
+    assert nxt.startswith("2026-04-08T22:00"), nxt
 
 
 def test_a_mailbox_that_stops_working_brings_the_normal_polls_back(mailproject, replica, imap):
-    """The safety net put smm-1's next poll a week off; the mailbox then fails. Two hours
+    """The safety net put smm-1's next poll weeks off; the mailbox then fails. Two hours
     on it no longer counts as working, and the next pass brings smm-1 back to the normal
     rhythm (that day's close), not a week after mail last worked."""
     mailproject.run("run", "--once", "--as-of", "2026-03-20T09:05")
-    assert row(mailproject, "smm-1")["next_poll_at"].startswith("2026-03-27T17:45")
+    assert row(mailproject, "smm-1")["next_poll_at"].startswith("2026-04-08T22:00")
     imap.stop()
     # Within two hours of the last good read the net still holds.
     failing = mailproject.run("run", "--once", "--as-of", "2026-03-20T10:30", expect=1)
     assert "Mailbox not read: [mailbox] cannot connect" in failing.stdout
-    assert row(mailproject, "smm-1")["next_poll_at"].startswith("2026-03-27T17:45")
+    assert row(mailproject, "smm-1")["next_poll_at"].startswith("2026-04-08T22:00")
     mailproject.run("run", "--once", "--as-of", "2026-03-20T12:00", expect=1)
     assert row(mailproject, "smm-1")["next_poll_at"].startswith("2026-03-20T17:45")
 

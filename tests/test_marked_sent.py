@@ -54,3 +54,22 @@ def test_done_refuses_a_request_marked_twice_or_not_released(project):
 
 def _soup(sheet) -> BeautifulSoup:
     return BeautifulSoup(sheet.read_text(encoding="utf-8"), "html.parser")
+
+
+def test_a_followup_marked_sent_brings_its_request_poll_forward(project, replica):
+    """Issue 32: the user says a chaser went on WDTK; foibot polls the request an hour on
+    (WDTK's JSON cache), not when the schedule had it (weeks away on the safety net)."""
+    import sqlite3
+
+    from tests.support import released_project, row, sent_request
+
+    wdtk = released_project(project, replica)
+    sent_request(wdtk, replica, 5001, "smm-1")
+    wdtk.run("poll", "--as-of", "2026-03-02T12:00")
+    wdtk.run("followups", "social-media-misuse", "--kind", "chaser", "--as-of", "2026-04-01")
+    db = sqlite3.connect(wdtk.db)
+    with db:
+        db.execute("UPDATE requests SET next_poll_at = '2026-04-29T10:00:00+00:00'")
+    # Wed 1 Apr 10:00 UK is 09:00 UTC (BST): polled at 10:00 UTC.
+    wdtk.run("done", "smm-1-c1", "--as-of", "2026-04-01T10:00")
+    assert row(wdtk, "smm-1")["next_poll_at"] == "2026-04-01T10:00:00+00:00"

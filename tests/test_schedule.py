@@ -19,6 +19,8 @@ from bot.rules.schedule import (
     PollPolicy,
     after_error,
     after_hidden,
+    after_marked_sent,
+    after_prompt,
     after_success,
     next_slot,
     resumed,
@@ -86,38 +88,43 @@ def test_before_the_due_date_once_a_day_at_the_close():
     assert next_poll(waiting(), "2026-03-13T17:45") == at("2026-03-16T17:45")
 
 
-def test_busy_in_the_days_before_the_due_date():
-    # Wed 25 Mar: 4 working days before Tue 31 Mar (26, 27, 30, 31).
-    assert next_poll(waiting(), "2026-03-25T12:00") == at("2026-03-25T14:45")
-    # Tue 24 Mar is 5 before it: still one poll a day.
-    assert next_poll(waiting(), "2026-03-24T12:00") == at("2026-03-24T17:45")
+def test_midday_and_close_in_the_days_before_the_due_date():
+    # Wed 25 Mar: 4 working days before Tue 31 Mar (26, 27, 30, 31): slots 12:45 and
+    # 17:45 (5 h back from the close; 07:45 is before opening).
+    assert next_poll(waiting(), "2026-03-25T10:00") == at("2026-03-25T12:45")
+    assert next_poll(waiting(), "2026-03-25T12:00") == at("2026-03-25T17:45")
+    # Tue 24 Mar is 5 before it: one poll a day, at the close.
+    assert next_poll(waiting(), "2026-03-24T10:00") == at("2026-03-24T17:45")
 
 
 def test_slots_follow_uk_time_across_the_clock_change():
-    # Fri 27 Mar 17:45 GMT; the next slot is Mon 30 Mar 11:45 BST = 10:45 UTC.
-    assert next_poll(waiting(), "2026-03-27T17:45") == at("2026-03-30T10:45")
+    # Fri 27 Mar 17:45 GMT; the next slot is Mon 30 Mar 12:45 BST = 11:45 UTC.
+    assert next_poll(waiting(), "2026-03-27T17:45") == at("2026-03-30T11:45")
 
 
-def test_busy_just_after_the_due_date_then_once_a_day_when_late():
-    # Thu 2 Apr is 2 working days late: busy; the next working day is Tue 7 Apr (Easter).
-    assert next_poll(waiting(), "2026-04-02T16:45") == at("2026-04-07T10:45")
-    # Tue 7 Apr is 3 late (1, 2, 7 Apr): still busy.
-    assert next_poll(waiting(), "2026-04-07T10:45") == at("2026-04-07T13:45")
-    # Wed 8 Apr is 4 late: once a day, at 17:45 BST.
-    assert next_poll(waiting(), "2026-04-08T09:00") == at("2026-04-08T16:45")
-    assert next_poll(waiting(), "2026-04-08T16:45") == at("2026-04-09T16:45")
+def test_midday_and_close_just_after_the_due_date_and_while_late():
+    # Thu 2 Apr is 2 working days late: polled on Good Friday (a weekday) at 12:45 BST.
+    assert next_poll(waiting(), "2026-04-02T16:45") == at("2026-04-03T11:45")  # Good Friday
+    # Tue 7 Apr is 3 late (1, 2, 7 Apr): 11:00 BST, an hour on is 12:00: 12:45.
+    assert next_poll(waiting(), "2026-04-07T10:00") == at("2026-04-07T11:45")
+    # Wed 8 Apr is 4 late, Thu 9 Apr 5: at midday (12:45 BST) and at the close.
+    assert next_poll(waiting(), "2026-04-08T09:00") == at("2026-04-08T11:45")
+    assert next_poll(waiting(), "2026-04-08T16:45") == at("2026-04-09T11:45")
+    # Mon 13 Apr is 7 late (Good Friday and Easter Monday not counted), past late_for:
+    # once a day, at the close.
+    assert next_poll(waiting(), "2026-04-13T09:00") == at("2026-04-13T16:45")
 
 
 def test_very_late_once_a_day():
     # Very late from Fri 1 May (the 40th working day is Thu 30 Apr); Mon 4 May is the
-    # Early May bank holiday.
+    # Early May bank holiday: polled all the same (offices differ by nation).
     assert next_poll(waiting(), "2026-05-01T09:00") == at("2026-05-01T16:45")
-    assert next_poll(waiting(), "2026-05-01T16:45") == at("2026-05-05T16:45")
+    assert next_poll(waiting(), "2026-05-01T16:45") == at("2026-05-04T16:45")
 
 
 def test_the_morning_after_the_due_date_needs_no_poll_of_its_own():
-    # Due Tue 31 Mar: after Tuesday's close the next poll is Wednesday's first slot.
-    assert next_poll(waiting(), "2026-03-31T16:45") == at("2026-04-01T10:45")
+    # Due Tue 31 Mar: after Tuesday's close the next poll is Wednesday's first slot, 12:45.
+    assert next_poll(waiting(), "2026-03-31T16:45") == at("2026-04-01T11:45")
 
 
 def test_an_internal_review_goes_by_the_review_clock():
@@ -127,20 +134,22 @@ def test_an_internal_review_goes_by_the_review_clock():
         status="internal_review", review_started_on="2026-03-02",
         due="2026-01-20", very_overdue_after="2026-02-17", sent_on="2025-12-19",
     )  # fmt: skip
-    assert next_poll(row, "2026-03-25T12:00") == at("2026-03-25T14:45")
+    assert next_poll(row, "2026-03-25T10:00") == at("2026-03-25T12:45")
 
 
 # --- waiting for the requester: any day, into the evening ------------------------------
 
 
-def test_a_reply_awaiting_classification_a_few_times_a_day_then_daily():
+def test_a_reply_awaiting_classification_a_few_times_a_day_then_three():
     row = waiting(awaiting_description=1, last_event_at="2026-03-10T14:00:00+00:00")
     # Slots 08:00, 13:00, 18:00 and 23:00, weekends included.
     assert next_poll(row, "2026-03-10T14:30") == at("2026-03-10T18:00")
     assert next_poll(row, "2026-03-14T07:00") == at("2026-03-14T08:00")  # a Saturday
-    # Four days on, daily at 23:00.
+    # Four days on: at 08:00, 15:30 and 23:00 (7 h 30 back from the close), late
+    # classifications come at any hour, often in the morning after WDTK's reminder.
     assert next_poll(row, "2026-03-14T18:00") == at("2026-03-14T23:00")
-    assert next_poll(row, "2026-03-14T23:00") == at("2026-03-15T23:00")
+    assert next_poll(row, "2026-03-14T23:00") == at("2026-03-15T08:00")
+    assert next_poll(row, "2026-03-15T08:00") == at("2026-03-15T15:30")
 
 
 def test_refused_often_for_a_week_then_daily():
@@ -151,9 +160,14 @@ def test_refused_often_for_a_week_then_daily():
     assert next_poll(row, "2026-03-18T15:00") == at("2026-03-19T15:00")
 
 
-def test_closed_requests_weekly():
+def test_closed_requests_watched_for_a_week_then_weekly_then_monthly():
     row = waiting(status="successful", last_event_at="2026-03-10T14:00:00+00:00")
-    assert next_poll(row, "2026-03-11T09:00") == at("2026-03-18T09:00")
+    # Closed a day ago: every 8 h back from 23:00 (15:00 and 23:00 GMT), as a refusal.
+    assert next_poll(row, "2026-03-11T09:00") == at("2026-03-11T15:00")
+    # Quiet 9 days: a week on.
+    assert next_poll(row, "2026-03-20T09:00") == at("2026-03-27T09:00")
+    # Quiet 31 days (dormant_after 28): four weeks on.
+    assert next_poll(row, "2026-04-10T09:00") == at("2026-05-08T09:00")
 
 
 @pytest.mark.parametrize(
@@ -177,37 +191,90 @@ def test_a_relaxed_policy_is_honoured():
     weekly = dataclasses.replace(POLICY, open_every=dt.timedelta(days=7))
     assert next_poll(waiting(), "2026-03-25T12:00", weekly) == at("2026-04-01T16:45")
     assert next_poll(waiting(), "2026-03-11T12:00", weekly) == at("2026-03-18T17:45")
-    # A week on from Tue 10 Mar is Tue 17 Mar, St Patrick's Day: Wed 18 Mar's close.
-    assert next_poll(waiting(), "2026-03-10T17:45", weekly) == at("2026-03-18T17:45")
+    # A week on from Tue 10 Mar is Tue 17 Mar, St Patrick's Day: an English body works.
+    assert next_poll(waiting(), "2026-03-10T17:45", weekly) == at("2026-03-17T17:45")
 
 
-def test_the_mailbox_safety_net():
-    """With a working mailbox: replies and acknowledgements come as alert e-mails, so no
-    polls an hour after sending and open requests weekly; what the requester does on WDTK
-    (classifying, asking for a review) is looked at daily, at 23:00; closed stays weekly."""
+def test_the_mailbox_safety_net_polls_where_a_change_is_expected():
+    """With a working mailbox a body's replies come as alert e-mails, so a request waiting
+    for one is polled a week after each of WDTK's overdue alerts (06:00 the day after the
+    due date, Wed 1 Apr; after the very-overdue date, Fri 1 May), at 23:00 UK, and else
+    every four weeks. Due Tue 31 Mar; from Sun 29 Mar 23:00 UK is 22:00 UTC."""
     net = safety_net(POLICY)
-    sent = waiting(sent_on="2026-03-06", last_event_at="2026-03-06T17:20:00+00:00")
-    # Fri 6 Mar 17:30: a week on is Fri 13 Mar, at its close.
-    assert next_poll(sent, "2026-03-06T17:30", net) == at("2026-03-13T17:45")
-    # WDTK's clock a little ahead of ours: still none an hour on.
-    ahead = {**sent, "last_event_at": "2026-03-06T17:30:30+00:00"}
-    assert next_poll(ahead, "2026-03-06T17:30", net) == at("2026-03-13T17:45")
-    assert next_poll(waiting(), "2026-03-30T12:00", net) == at("2026-04-07T16:45")  # Easter
-    unclassified = waiting(awaiting_description=1, last_event_at="2026-03-10T14:00:00+00:00")
-    assert next_poll(unclassified, "2026-03-10T14:30", net) == at("2026-03-10T23:00")
-    assert next_poll(unclassified, "2026-03-10T23:00", net) == at("2026-03-11T23:00")
-    refused = waiting(status="rejected", last_event_at="2026-03-10T14:00:00+00:00")
-    assert next_poll(refused, "2026-03-11T09:00", net) == at("2026-03-11T23:00")
-    assert next_poll(refused, "2026-03-18T15:00", net) == at("2026-03-25T15:00")
-    closed = waiting(status="successful", last_event_at="2026-03-10T14:00:00+00:00")
-    assert next_poll(closed, "2026-03-11T09:00", net) == at("2026-03-18T09:00")
+    sent = waiting(last_event_at="2026-03-02T10:00:00+00:00")
+    # Just sent: no poll an hour on; the sweep would be Fri 27 Mar (4 weeks less a day),
+    # but the poll a week after the overdue alert, Wed 8 Apr, is within two weeks of it.
+    assert next_poll(sent, "2026-03-02T10:30", net) == at("2026-04-08T22:00")
+    assert next_poll(sent, "2026-04-02T12:00", net) == at("2026-04-08T22:00")
+    # After it: a week after the very-overdue alert (Fri 1 May): Fri 8 May.
+    assert next_poll(sent, "2026-04-09T12:00", net) == at("2026-05-08T22:00")
+    # Past both: the four-weekly sweep, Sat 9 May + 27 days = Fri 5 Jun, at its close.
+    assert next_poll(sent, "2026-05-09T12:00", net) == at("2026-06-05T22:00")
+
+
+def test_the_safety_net_follows_wdtk_classification_reminders():
+    """A reply (Tue 10 Mar 14:00 UK) awaiting classification: at the close of its day,
+    then on the day of each of WDTK's reminders (the first 07:00 run 3, 10 and 24 days
+    on: Sat 14 Mar, Sat 21 Mar, Sat 4 Apr), with Sat 28 Mar between the last two so no
+    gap passes a week; then every four weeks. Not daily for weeks."""
+    net = safety_net(POLICY)
+    row = waiting(awaiting_description=1, last_event_at="2026-03-10T14:00:00+00:00")
+    assert next_poll(row, "2026-03-10T14:30", net) == at("2026-03-10T23:00")
+    assert next_poll(row, "2026-03-10T23:00", net) == at("2026-03-14T23:00")
+    assert next_poll(row, "2026-03-14T23:00", net) == at("2026-03-21T23:00")
+    assert next_poll(row, "2026-03-21T23:00", net) == at("2026-03-28T23:00")
+    assert next_poll(row, "2026-03-28T23:00", net) == at("2026-04-04T22:00")
+    assert next_poll(row, "2026-04-04T22:00", net) == at("2026-05-01T22:00")
+    # A reply at 06:30 UK: the 3-day reminder goes at 07:00 on the third day on.
+    early = {**row, "last_event_at": "2026-03-10T06:30:00+00:00"}
+    assert next_poll(early, "2026-03-10T23:00", net) == at("2026-03-13T23:00")
+
+
+def test_the_safety_net_after_a_refusal_or_a_close():
+    """Refused or closed (Tue 10 Mar 14:00): the requester asks for a review or follows up
+    the same day or in the week after: at that day's close and a week on, then the sweep."""
+    net = safety_net(POLICY)
+    for status in ("rejected", "successful"):
+        row = waiting(status=status, last_event_at="2026-03-10T14:00:00+00:00")
+        assert next_poll(row, "2026-03-10T14:30", net) == at("2026-03-10T23:00")
+        assert next_poll(row, "2026-03-11T09:00", net) == at("2026-03-17T23:00")
+        # Wed 18 Mar + 27 days = Tue 14 Apr, 23:00 BST.
+        assert next_poll(row, "2026-03-18T15:00", net) == at("2026-04-14T22:00")
+
+
+def test_prompts_are_polled_when_the_requester_may_have_acted():
+    # A classify reminder read Tue 10 Mar 07:05: that evening; read after 22:00, the next.
+    assert after_prompt("classify", at("2026-03-10T07:05"), POLICY, FOI) == at("2026-03-10T23:00")
+    assert after_prompt("classify", at("2026-03-10T22:30"), POLICY, FOI) == at("2026-03-11T23:00")
+    # The overdue alert of Wed 1 Apr, 06:00 BST: a week on, Wed 8 Apr, 23:00 BST.
+    assert after_prompt("overdue", at("2026-04-01T05:01"), POLICY, FOI) == at("2026-04-08T22:00")
+
+
+def test_a_followup_marked_sent_is_polled_an_hour_on():
+    now = at("2026-04-01T09:00")
+    assert (
+        after_marked_sent("2026-04-29T10:00:00+00:00", now, POLICY) == "2026-04-01T10:00:00+00:00"
+    )
+    assert after_marked_sent(None, now, POLICY) == "2026-04-01T10:00:00+00:00"
+    assert after_marked_sent(NEVER, now, POLICY) == "2026-04-01T10:00:00+00:00"
+    # Due sooner already (a poll that has not run yet): kept.
+    assert (
+        after_marked_sent("2026-04-01T09:30:00+00:00", now, POLICY) == "2026-04-01T09:30:00+00:00"
+    )
 
 
 def test_next_slot_skips_closed_days():
     office = POLICY.office
-    # Thu 2 Apr 18:00 BST: Good Friday, the weekend and Easter Monday are skipped.
+    # Thu 2 Apr 18:00 BST: Good Friday is a weekday, polled; the weekend is skipped.
     assert next_slot(at("2026-04-02T17:00"), dt.timedelta(days=1), office, FOI) == at(
-        "2026-04-07T16:45"
+        "2026-04-03T16:45"
+    )
+    assert next_slot(at("2026-04-03T17:00"), dt.timedelta(days=1), office, FOI) == at(
+        "2026-04-06T16:45"
+    )
+    # The requester's hours close no day: Saturday 4 Apr, 23:00 BST.
+    assert next_slot(at("2026-04-03T23:00"), dt.timedelta(days=1), POLICY.requester, FOI) == at(
+        "2026-04-04T22:00"
     )
 
 
@@ -238,7 +305,7 @@ def test_a_mailbox_that_stops_working_brings_the_normal_rhythm_back():
     net = safety_net(POLICY)
     row = waiting(last_polled_at="2026-03-11T10:00:00+00:00")
     row["next_poll_at"] = after_success(row, at("2026-03-11T10:00"), net, FOI).isoformat()
-    assert row["next_poll_at"].startswith("2026-03-18")
+    assert row["next_poll_at"].startswith("2026-04-08")  # the four-weekly sweep
     assert resumed(row, at("2026-03-11T12:00"), POLICY, FOI) == at("2026-03-11T17:45")
     assert resumed(row, at("2026-03-12T09:00"), POLICY, FOI) == at("2026-03-12T09:00")
     # Already on the normal rhythm: nothing to move.

@@ -29,6 +29,7 @@ from bot.rules.followups import (
     histories,
     review_window_closed,
 )
+from bot.rules.schedule import PollPolicy, after_marked_sent
 from bot.rules.withdrawal import WITHDRAWN
 from bot.store.db import RequestSet, Store, utcnow
 from bot.templating import builtin_dir
@@ -351,6 +352,13 @@ def _histories(store: Store, selection: RequestSet) -> dict[str, History]:
     return histories(store.events_in(selection, ("response", "followup_sent")))
 
 
+def _poll_soon(store: Store, request: str, now: dt.datetime) -> None:
+    row = store.request(request)
+    if row is not None and row.get("wdtk_id") is not None:
+        when = after_marked_sent(row.get("next_poll_at"), now, PollPolicy())
+        store.update_request(request, next_poll_at=when)
+
+
 def mark_done(
     store: Store, ref: str, *, cancelled: bool, now: dt.datetime, by: str | None = None
 ) -> str:
@@ -374,6 +382,8 @@ def mark_done(
                 raise UsageError(f"{ref} is already {followup['status']}")
             store.update_followup(ref, status=status, **({} if cancelled else {"sent_at": stamp}))
             store.log(followup["request"], f"followup_{status}", {"followup": ref, **who})
+            if not cancelled:  # WDTK shows it now: polled soon, whatever the schedule said
+                _poll_soon(store, followup["request"], now)
         return status
     request = store.request(ref)
     if request is None:

@@ -30,6 +30,7 @@ from bot.mailbox.recognise import (
     recognise,
 )
 from bot.outcomes import PollReport
+from bot.rules.schedule import PROMPTS, after_prompt, policy_for, scheduled_poll
 from bot.store.db import Store
 from bot.wdtk.urls import request_url
 
@@ -222,18 +223,37 @@ def _read(
                 }
             )
             store.set_mail_cursor(folder, uidvalidity, uid)
+            prompt = verdict.kind in PROMPTS
             for ref in handled.refs:
-                # Due now: if this pass dies before polling, the next one polls it.
-                store.update_request(ref, next_poll_at=now.isoformat())
+                # Due now: if this pass dies before polling, the next one polls it. A
+                # prompt to the requester (overdue, classify) changed nothing on WDTK:
+                # polled when they may have acted on it, if that is sooner than planned.
+                when = (
+                    _after_prompt(store, config, ref, verdict.kind, now)
+                    if prompt
+                    else now.isoformat()
+                )
+                store.update_request(ref, next_poll_at=when)
         read_to = uid
         report.handled.append(handled)
-        due.extend(ref for ref in handled.refs if ref not in due)
+        if not prompt:
+            due.extend(ref for ref in handled.refs if ref not in due)
         # After the commit: a crash here leaves the message in place, handled, never lost.
         box.after(uid)
     if read_to != last_uid or cursor is None or report.uidvalidity_changed:
         with store.transaction():
             store.set_mail_cursor(folder, uidvalidity, read_to)
     return due
+
+
+def _after_prompt(store: Store, config: Config, ref: str, kind: str, now: dt.datetime) -> str:
+    """The next poll of a request a prompt names: its planned one, or the one the prompt
+    calls for (schedule.after_prompt) where that is sooner."""
+    row = store.request(ref) or {}
+    law = row.get("law") or "foi"
+    when = after_prompt(kind, now, policy_for(config), config.calendar(law))
+    planned = scheduled_poll(row.get("next_poll_at"))
+    return (min(planned, when) if planned else when).isoformat()
 
 
 def _track(

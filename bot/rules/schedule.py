@@ -3,17 +3,29 @@
 Polls go where changes come from, at the hours they come:
 
 * A request waiting for the body (`waiting_response`, `internal_review`) changes only when
-  the body replies, in UK office hours on working days, most often in the days before the
-  due date (bodies answer near the deadline). It is polled on working days only: every
-  `open_every` through office hours in its busy days (the first days after sending, when
-  acknowledgements come, and the days around its due date), once a day at the close of
-  office hours otherwise. The day's last poll is at the close, so nothing a body sent
-  that day waits for the next morning. Automatic acknowledgements come minutes after
-  sending, at any hour: a request just sent is polled an hour on, and again.
+  the body replies, in UK office hours on weekdays (bank holidays included: the FOI
+  calendar holds every nation's, and an English body works on another nation's). Every
+  `open_every` the day it is sent and the next (acknowledgements); at midday and at the
+  close from `near_before` working days before the due date to `late_for` after it
+  (replies are not bunched at the due date: issue 32 found 36-40% in office hours on
+  days no deadline marks); once a day at the close otherwise. The day's last poll is at
+  the close, so nothing a body sent that day waits for the next morning. Automatic
+  acknowledgements come minutes after sending, at any hour: a request just sent is
+  polled an hour on, and again.
 * A reply awaiting classification, or a refusal (review requests and follow-ups come in
   the week after it), changes when the requester acts, on any day until late evening:
-  polled a few times a day for a while, then daily.
-* Closed requests weekly; hidden or removed ones daily for a grace period, then never.
+  polled a few times a day for a while, then (a reply) three times a day, mornings
+  included, as late classifications come at any hour.
+* Closed requests: every 8 hours for a week after closing, then weekly, then (dormant)
+  every four weeks; hidden or removed ones daily for a grace period, then never.
+
+With a working mailbox (`safety_net`), a body's replies come as WDTK alert e-mails and
+are polled at once; the schedule polls only where foibot expects a change that reaches no
+mailbox (`_net_expected`): a week after WDTK's overdue and very-overdue alerts, on the
+days of its classification reminders, the day a request is refused or closed and a week
+on; else a four-weekly sweep. Alerts that only prompt the requester (`PROMPTS`) move the
+next poll to when they may have acted (`after_prompt`); a follow-up marked sent brings
+it to an hour on (`after_marked_sent`).
 
 No poll comes sooner than `floor` after the last one: WDTK caches anonymous JSON for up to
 an hour (`medium_cache`). foibot computes overdue itself (`Ingest.note_transitions`), so
@@ -62,29 +74,50 @@ class Hours:
     start: dt.time
     end: dt.time
     working_days: bool
+    # Whether bank holidays close the day too (with working_days). The FOI calendar holds
+    # every UK nation's holidays, and an English body works on St Andrew's Day and on
+    # 12 July: office polls go on on holidays, so their replies wait no full day.
+    holidays: bool = True
 
 
 @dataclass(frozen=True)
 class PollPolicy:
     # Waiting for the body.
     open_every: dt.timedelta = dt.timedelta(hours=3)  # through office hours on busy days
-    quiet_every: dt.timedelta = DAY  # other working days: at the close only
-    office: Hours = Hours(dt.time(9, 0), dt.time(17, 45), working_days=True)
+    quiet_every: dt.timedelta = DAY  # the weeks before the due date: at the close only
+    office: Hours = Hours(dt.time(9, 0), dt.time(17, 45), working_days=True, holidays=False)
     ack_days: int = 1  # working days after sending that acknowledgements come in
     # Automatic acknowledgements come minutes after a request is sent, at any hour: a
     # request sent this recently, with no reply yet, is polled again an hour on.
     just_sent: dt.timedelta = dt.timedelta(hours=2)
     near_before: int = 4  # busy from this many working days before the due date …
     near_after: int = 3  # … to this many after it
-    late_every: dt.timedelta = DAY  # late: a reply may come any day, not on a known one
+    # … at midday and at the close: replies are not bunched at the due date as once
+    # assumed (issue 32: 36-40% came in office hours on days no deadline marks), and
+    # the polls a third one a day cost there go to the late days instead.
+    near_every: dt.timedelta = dt.timedelta(hours=5)
+    # Late: a reply may come any day, at any office hour; at midday and at the close, so
+    # that a morning reply waits no nine hours (issue 32: 36-40% of replies came in office
+    # hours on days no deadline marks, most of them late ones).
+    late_every: dt.timedelta = dt.timedelta(hours=5)
+    late_for: int = 5  # working days after the due date that late_every lasts
+    very_late_every: dt.timedelta = DAY  # longer late: replies are rare, at the close
+    sweep_every: dt.timedelta | None = None  # the safety net's sweep (safety_net)
     # Waiting for the requester.
     requester: Hours = Hours(dt.time(8, 0), dt.time(23, 0), working_days=False)
     describe_every: dt.timedelta = dt.timedelta(hours=5)  # a reply awaiting classification
     describe_for: dt.timedelta = dt.timedelta(days=4)  # … for this long after the reply
+    # … then at 08:00, 15:30 and 23:00, not once a day: requesters who classify late do
+    # it at any hour, often in the morning after WDTK's 07:00 reminder (issue 32).
+    describe_later_every: dt.timedelta = dt.timedelta(hours=7, minutes=30)
     escalatable_often: dt.timedelta = dt.timedelta(hours=8)  # refused / partly answered
     escalatable_for: dt.timedelta = dt.timedelta(days=7)  # … for this long, then:
     escalatable_every: dt.timedelta = DAY
     closed_every: dt.timedelta = dt.timedelta(days=7)
+    # Closed and quiet this long: dormant (answered and classified, withdrawn, long
+    # closed); looked at every dormant_every only.
+    dormant_after: dt.timedelta = dt.timedelta(days=28)
+    dormant_every: dt.timedelta = dt.timedelta(days=28)
     # WDTK caches anonymous JSON for up to an hour: sooner would read the same copy.
     floor: dt.timedelta = dt.timedelta(hours=1)
     unlinked_every: dt.timedelta = dt.timedelta(minutes=15)  # released, not yet found on WDTK
@@ -99,7 +132,9 @@ def _at(day: dt.date, time: dt.time) -> dt.datetime:
 
 
 def _open_day(day: dt.date, hours: Hours, calendar: dl.WorkingCalendar) -> bool:
-    return not hours.working_days or calendar.is_working_day(day)
+    if not hours.working_days:
+        return True
+    return calendar.is_working_day(day) if hours.holidays else day.weekday() < 5
 
 
 def next_slot(
@@ -173,9 +208,17 @@ def _body_every(
     if to_due > policy.near_before:
         every = policy.quiet_every
     elif to_due >= -policy.near_after:
-        every = policy.open_every
+        every = policy.near_every
     else:
-        every = policy.late_every if today <= very_late else policy.quiet_every
+        # Late: the weeks after the due date get midday and close polls; once a reply
+        # is long late (late_for working days) it is rare, and one poll at the close does.
+        long_late = -to_due > policy.late_for
+        every = policy.very_late_every if long_late or today > very_late else policy.late_every
+    if policy.sweep_every is not None and not -policy.late_for <= to_due < 0:
+        # The safety net: outside the days after the due date, when the requester is
+        # expected to answer WDTK's overdue alert (a review request, a follow-up), a
+        # body's reply comes by mail and the sweep only catches a lost alert.
+        every = max(every, policy.sweep_every)
     # open_every is the closest spacing: a policy that widens it widens every day's.
     return max(every, policy.open_every)
 
@@ -192,15 +235,30 @@ def after_success(
     law = row.get("law") or "foi"
     cal = calendar or dl.calendar_for(law)
     earliest = now + policy.floor
+    if policy.sweep_every is not None:
+        expected = _net_expected(row, now, law, cal, policy)
+        if expected is not None:
+            return expected
     if row.get("awaiting_description"):
         if _since(row, now) < policy.describe_for:
             return next_slot(earliest, policy.describe_every, policy.requester, cal)
-        return next_slot(earliest, DAY, policy.requester, cal)  # daily, late evening
+        if policy.describe_later_every < DAY:
+            return next_slot(earliest, policy.describe_later_every, policy.requester, cal)
+        # Later: daily, late evening (a week apart on the safety net)
+        later = max(now + policy.describe_later_every - DAY, earliest)
+        return next_slot(later, DAY, policy.requester, cal)
     if status in ESCALATABLE:
         if _since(row, now) < policy.escalatable_for:
             return next_slot(earliest, policy.escalatable_often, policy.requester, cal)
         return max(now + policy.escalatable_every, earliest)
     if status in CLOSED_STATES:
+        since = _since(row, now)
+        if since < policy.escalatable_for:
+            # Just classified: comments, a review request or a follow-up come in the
+            # week after (2.5 replies and 0.7 follow-ups per request, issue 32).
+            return next_slot(earliest, policy.escalatable_often, policy.requester, cal)
+        if since >= policy.dormant_after:
+            return now + max(policy.dormant_every, policy.closed_every)
         return now + policy.closed_every
     if status in BODY_TURN:
         if not row.get("first_reply_at") and _since(row, now) < policy.just_sent:
@@ -232,9 +290,121 @@ def after_hidden(gone_since: dt.datetime, now: dt.datetime, policy: PollPolicy) 
 # With a mailbox that works, WDTK's own alert e-mails say when a request changes and
 # `foibot mail` polls it at once; scheduled polls only confirm that nothing was missed (a
 # change WDTK mails nobody about, such as an admin's edit, or an alert filtered away).
-# Weekly, as closed requests already are: a daily sweep measured 0.25x the naive loop's
-# calls in bench/mail.py, short of the 1/10 aimed for; deadlines are computed here.
-SAFETY_NET_EVERY = dt.timedelta(days=7)
+# WDTK mails a new response at once and its overdue and very-overdue reminders on the
+# morning they fall due (RequestMailer#new_response, alert_overdue_requests), so a
+# request needs a sweep only for an alert lost on the way: every four weeks. What the
+# requester does on WDTK (classifying, following up) reaches no mailbox: it is looked
+# for where WDTK prompts them to act (_net_expected), at least weekly while it does.
+SAFETY_NET_EVERY = dt.timedelta(days=28)
+REQUESTER_NET_EVERY = dt.timedelta(days=7)
+
+
+# The moments WDTK prompts the requester (Alaveteli's config/crontab-example runs
+# alert-overdue-requests daily at 06:00 and alert-new-response-reminders at 07:00):
+# InfoRequest.alert_overdue_requests mails "Delayed response" the first morning the
+# request is past its due date and "long overdue" the first morning past the very-overdue
+# date; alert_new_response_reminders mails "Please update the status" once a reply has gone
+# unclassified new_response_reminder_after_days (3, 10 and 24 by default) days. The
+# requester reacts (a follow-up, a review request, a classification) after reading one.
+OVERDUE_RUN = dt.time(6, 0)
+REMINDER_RUN = dt.time(7, 0)
+REMINDER_DAYS = (3, 10, 24)
+# What only the requester does reaches no mailbox: while WDTK keeps prompting them, foibot
+# looks at least this often, so that no such change waits longer (issue 32: 7 days).
+PROMPTED_EVERY = dt.timedelta(days=7)
+# Alerts that prompt the requester, by how many days after one foibot looks for their
+# reaction. WDTK changed nothing by sending them (foibot computes overdue itself), so none
+# is polled at once. A classification is a click, made within the hour of a reminder in
+# the real lifecycles: the close of the same day. A follow-up, a review request or a
+# clarification is a letter to write, days later: a week on, so that whatever the
+# requester did in that week waits no longer than PROMPTED_EVERY.
+PROMPTS = {"classify": 0, "overdue": 7, "very_overdue": 7, "clarify": 7}
+
+
+def after_prompt(
+    kind: str, now: dt.datetime, policy: PollPolicy, calendar: dl.WorkingCalendar
+) -> dt.datetime:
+    """When to poll a request named by a WDTK prompt of `kind` (PROMPTS) read at `now`: at
+    the close of the requester's day (late evening) that many days on, an hour on at least
+    (WDTK's JSON cache)."""
+    day = now.astimezone(LONDON).date() + dt.timedelta(days=PROMPTS[kind])
+    return next_slot(max(_at(day, policy.requester.start), now + policy.floor), DAY,
+                     policy.requester, calendar)  # fmt: skip
+
+
+def after_marked_sent(stored: str | None, now: dt.datetime, policy: PollPolicy) -> str:
+    """The next poll of a request whose follow-up the user has just marked sent on WDTK
+    (`foibot done`): an hour on (WDTK's JSON cache), when WDTK shows it and the request's
+    new state, or the one already planned where that is sooner."""
+    soon = now.astimezone(dt.UTC) + policy.floor
+    planned = scheduled_poll(stored)
+    return (min(planned, soon) if planned else soon).isoformat()
+
+
+def _reminder_day(reply: dt.datetime, days: int) -> dt.date:
+    """The day of the first 07:00 run at which a reply made at `reply` has gone unclassified
+    `days` days (Alaveteli: `updated_at < now - days`)."""
+    at = (reply + dt.timedelta(days=days)).astimezone(LONDON)
+    return at.date() if at.time() < REMINDER_RUN else at.date() + DAY
+
+
+def _prompt_days(row: dict, law: str, calendar: dl.WorkingCalendar) -> list[dt.date] | None:
+    """The days on which foibot expects the requester (or, for a body, nothing: its replies
+    come by mail) to act on WDTK, on the safety net; None where no moment is known."""
+    last = row.get("last_event_at")
+    since = dt.datetime.fromisoformat(last) if last else None
+    if row.get("awaiting_description") and since is not None:
+        # The reply's own day (half of all classifications came within hours of the
+        # reply in the real lifecycles), each reminder's day, and a week after the
+        # 10-day one, so that no gap is longer than PROMPTED_EVERY.
+        days = (*REMINDER_DAYS[:2], REMINDER_DAYS[1] + PROMPTED_EVERY.days, *REMINDER_DAYS[2:])
+        return [since.astimezone(LONDON).date(), *(_reminder_day(since, d) for d in days)]
+    status = row["status"]
+    if status in ESCALATABLE or status in CLOSED_STATES:
+        if since is None:
+            return None
+        # Just answered or closed: a review request or follow-up comes the same day or in
+        # the week after (2.5 replies and 0.7 follow-ups per request, issue 32).
+        day = since.astimezone(LONDON).date()
+        return [day, day + PROMPTED_EVERY]
+    if status in BODY_TURN:
+        try:
+            dates = _body_due(row, law, calendar)
+        except dl.DeadlineError:
+            dates = None  # dates outside the holiday data: the normal rules, never fail
+        if dates is None:
+            return None
+        # A week after the mornings WDTK sends "Delayed response" and "long overdue" (the
+        # day after each date; foibot's dates include extensions recorded with `foibot
+        # extend`): what the requester did in reply to either is seen within the week.
+        return [d + DAY + PROMPTED_EVERY for d in dates]
+    return None
+
+
+def _net_expected(
+    row: dict, now: dt.datetime, law: str, calendar: dl.WorkingCalendar, policy: PollPolicy
+) -> dt.datetime | None:
+    """On the safety net (a healthy mailbox): the next poll is the close of the requester's
+    day on the next day foibot expects a change (_prompt_days), or the sparse sweep
+    (sweep_every) where that is sooner; None for states without such days (unlinked,
+    waiting for clarification …), which keep the normal rules. A body's replies come
+    by mail at once (RequestMailer#new_response), so no poll waits for them."""
+    assert policy.sweep_every is not None
+    days = _prompt_days(row, law, calendar)
+    if days is None:
+        return None
+    earliest = now + policy.floor
+    close = [t for t in (_at(day, policy.requester.end) for day in days) if t >= earliest]
+    sweep = next_slot(
+        max(now + policy.sweep_every - DAY, earliest), DAY, policy.requester, calendar
+    )
+    # An expected poll up to two weeks after the sweep takes its place: the first sweep
+    # of a request would fall in the days before its due date (20 working days, four
+    # weeks or so, after sending), a week or two before the poll after the overdue
+    # alert, and one look serves both.
+    if close and min(close) <= sweep + 2 * PROMPTED_EVERY:
+        return min(close)
+    return sweep
 
 
 def resumed(
@@ -255,19 +425,20 @@ def resumed(
 
 
 def safety_net(policy: PollPolicy) -> PollPolicy:
-    """The policy relaxed for a working mailbox. Requests waiting for a body (no spacing
-    is closer than open_every) and refused ones after their first week are swept weekly;
-    no polls an hour after sending (an acknowledgement is an incoming message: WDTK mails
-    the requester at once). What only the requester does on WDTK (classifying a reply,
-    asking for a review) may reach no mailbox: a reply to classify and a refusal's first
-    week are looked at daily, in the requester's hours. The closed, unlinked and hidden
-    rules are unchanged."""
+    """The policy relaxed for a working mailbox: `sweep_every` set, after_success polls a
+    request waiting for a body, a reply to classify and a request refused or closed only
+    on the days foibot expects the requester to act (_net_expected) or on the four-weekly
+    sweep; no polls an hour after sending (an acknowledgement is an incoming message:
+    WDTK mails the requester at once). The wider spacings below hold where no such day is
+    known (no due date, no event time). The unlinked and hidden rules are unchanged."""
     return replace(
         policy,
-        open_every=max(policy.open_every, SAFETY_NET_EVERY),
-        escalatable_every=max(policy.escalatable_every, SAFETY_NET_EVERY),
+        open_every=max(policy.open_every, REQUESTER_NET_EVERY),
+        sweep_every=SAFETY_NET_EVERY,
+        escalatable_every=max(policy.escalatable_every, REQUESTER_NET_EVERY),
         just_sent=dt.timedelta(0),
         describe_every=max(policy.describe_every, DAY),
+        describe_later_every=max(policy.describe_later_every, REQUESTER_NET_EVERY),
         escalatable_often=max(policy.escalatable_often, DAY),
     )
 
