@@ -5,7 +5,9 @@ Run: python bench/mail.py [--quick] [--timeline FILE ...]   (needs the test extr
 
 The timeline is bench/poll.py's seeded campaign (500 requests sent 50 per working day;
 `b_timeline`), or with --timeline a file of real changes (bench/_timeline.py's format,
-bench/timelines/), replayed over 60 days from its first change; [wdtk] min_interval_s = 0.
+bench/timelines/), replayed over 60 days from its first change (a full run, neither
+--timeline nor --quick, replays the campaign and every file in bench/timelines/);
+[wdtk] min_interval_s = 0.
 WDTK's alerts reach the requester's mailbox (a pymap server on 127.0.0.1) as Alaveteli
 sends them (`WdtkAlerts`, grounded in app/mailers/request_mailer.rb, track_mailer.rb and
 config/crontab-example): a new response at once; overdue and very overdue at the daily
@@ -273,7 +275,7 @@ def main() -> int:
     parser.add_argument(
         "--timeline", action="append", default=[], metavar="FILE",
         help="replay this timeline file (bench/_timeline.py's format) instead of the "
-        "synthetic campaign; may be given more than once",
+        "synthetic campaign and bench/timelines/; may be given more than once",
     )  # fmt: skip
     args = parser.parse_args()
     if args.timeline:
@@ -281,6 +283,7 @@ def main() -> int:
     else:
         n, days = (100, 30) if args.quick else (poll.B_REQUESTS, poll.B_DAYS)
         runs = [("the campaign (seed 2026)", poll.b_timeline(n, SEED, MODEL), poll.B_START, days)]
+        runs += [] if args.quick else poll.real_timelines()
     started = time.perf_counter()
     print(f"foibot bench/mail.py — Python {platform.python_version()} on {platform.machine()}, "
           f"{dt.date.today().isoformat()}; [wdtk] min_interval_s = 0{'; QUICK' if args.quick else ''}")  # fmt: skip

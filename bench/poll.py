@@ -5,7 +5,8 @@ Ends with issue 32's aim lines per timeline, polling alone: HTTP calls <= 1/3 of
 poller's, mean delay no worse than its (and nothing missed), p95 delay <= 1.5x its.
 --timeline replays a file of real changes (bench/_timeline.py's format; bench/timelines/
 holds ones built from real WDTK feeds) in part b, over 60 days from its first change,
-instead of the synthetic timelines below.
+instead of the synthetic timelines below; a full run (neither --timeline nor --quick)
+replays the synthetic ones and every file in bench/timelines/.
 
 [wdtk] min_interval_s is 0 throughout, so the figures measure foibot and the replica, not
 the politeness pause (3 s by default: at that setting one call per request makes a full
@@ -487,6 +488,14 @@ def synthetic_timelines() -> list[tuple[str, list[Change], dt.datetime, int]]:
             for name, seed, model in TIMELINES]  # fmt: skip
 
 
+def real_timelines() -> list[tuple[str, list[Change], dt.datetime, int]]:
+    """The real-lifecycle timelines kept in bench/timelines/ (built from WDTK feeds by its
+    build.py), replayed beside the synthetic ones in a full run so RESULTS.md holds them."""
+    folder = Path(__file__).parent / "timelines"
+    return [(f"timeline bench/timelines/{p.name}", *file_timeline(str(p))[1:])
+            for p in sorted(folder.glob("*.json"))]  # fmt: skip
+
+
 def file_timeline(path: str) -> tuple[str, list[Change], dt.datetime, int]:
     """A timeline file (bench/_timeline.py), replayed over 60 days from its first change."""
     timeline = load_timeline(path)
@@ -522,7 +531,7 @@ def main() -> None:
     parser.add_argument(
         "--timeline", action="append", default=[], metavar="FILE",
         help="replay this timeline file (bench/_timeline.py's format) in part b instead of "
-        "the synthetic ones; may be given more than once",
+        "the synthetic ones and bench/timelines/; may be given more than once",
     )  # fmt: skip
     args = parser.parse_args()
     if args.timeline:
@@ -555,7 +564,9 @@ def main() -> None:
               f"peak Python heap {a['peak_mb']:.1f} MB")  # fmt: skip
     if args.part in (None, "b"):
         timelines = (
-            [file_timeline(p) for p in args.timeline] if args.timeline else synthetic_timelines()
+            [file_timeline(p) for p in args.timeline]
+            if args.timeline
+            else synthetic_timelines() + ([] if args.quick else real_timelines())
         )
         print(f"b. {len(timelines)} timeline(s), replayed in simulated time; HTTP calls of polls "
               "(tracking each request once when sent is the same in both runs, not counted); "

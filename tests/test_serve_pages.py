@@ -103,6 +103,7 @@ def test_launch_page_locks_each_button_until_the_pace_allows_it(released):
         html = requests.get(f"{url}/launch", timeout=30).text
     assert _open_sends(html) == ["smm-1"]
     assert "after the one above is marked sent" in _row(html, "smm-2")
+    assert "(each window kept 1 minute wider)" in html
     released.run("done", "smm-1", "--as-of", "2026-03-02T09:12")
     with served(released, "--as-of", "2026-03-02T09:13") as url:
         html = requests.get(f"{url}/launch", timeout=30).text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 
 import click
@@ -180,7 +181,7 @@ def search(
     if not hits:
         click.echo("No reply matches.")
         return
-    tty = click.get_text_stream("stdout").isatty()
+    tty = sys.stdout.isatty()
     for hit in hits:
         click.echo(f"{hit['ref']}  {printable(hit['body_name'])}  {hit['date'] or ''}".rstrip())
         if hit["attachment"] is not None:

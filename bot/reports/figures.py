@@ -196,7 +196,7 @@ def parse_figure(spec: FieldSpec, raw: str) -> Figure:
             return Figure(None, word, exemption_key(exemption), text)
         raise UsageError(
             f"field '{spec.name}' takes a whole number, a bound (<5, ≤10, >100) or a reason "
-            f"(withheld:s40, not_held, refused:s12, n/a), got {raw!r}"
+            f"(withheld:s40, not held, refused:s12, n/a), got {raw!r}"
         )
     if spec.type == "bool":
         word = text.lower()

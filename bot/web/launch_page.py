@@ -24,6 +24,7 @@ def _launch(request: Request, error: str = "", status_code: int = 200) -> Respon
     from bot.campaigns.service import planned_sends
     from bot.dates import format_uk
     from bot.wdtk.urls import new_request_url
+    from bot.wording import plural
 
     s, moment = site(request), now(request)
     config = s.config
@@ -41,7 +42,8 @@ def _launch(request: Request, error: str = "", status_code: int = 200) -> Respon
                 "ref": row["ref"], "campaign": row["campaign"], "title": row["title"],
                 "body": names.get(row["body"], row["body"]), "url": url,
                 "open": when <= moment, "unlock_iso": when.isoformat(timespec="seconds"),
-                "unlock": format_uk(when, not_before=True), # Each time is planned as if the ones above were sent at theirs: a
+                "unlock": format_uk(when, not_before=True),
+                # Each time is planned as if the ones above were sent at theirs: a
                 # locked row behind another unlocks only once the ones above are marked
                 # sent (the page then plans again), never by the clock alone.
                 "behind": bool(rows) and when > moment,
@@ -53,7 +55,8 @@ def _launch(request: Request, error: str = "", status_code: int = 200) -> Respon
         released = [f for f in store.unsent_followups() if f["status"] == "ready"]
     return render(
         request, "launch.html.j2", status_code=status_code, rows=rows, marked=marked,
-        released=released, pace=pace_in_words(config.pace), margin=config.pace_margin_minutes,
+        released=released, pace=pace_in_words(config.pace),
+        margin=plural(config.pace_margin_minutes, "minute"),
         now_iso=moment.isoformat(timespec="seconds"), now_uk=format_uk(moment), error=error,
         editor=may_change(request),
     )  # fmt: skip
