@@ -87,6 +87,15 @@ def test_a_reply_with_pdf_xlsx_and_docx_is_searched_hinted_and_recorded(project,
         f"{heading} 2019: Disciplinary figures.xlsx, sheet Disciplinary, cell C2"
         in (row["From accepted hints"])
     )
+    # The reply is not classified on WDTK yet: no answer in the report's count, and the
+    # report says a reply is there, waiting for that.
+    out = wdtk.root / "report.html"
+    wdtk.run("report", CAMPAIGN, "--format", "html", "-o", str(out))
+    page = out.read_text(encoding="utf-8")
+    figure = page[page.index('data-figure="answered"') :]
+    figure = figure[: figure.index('data-figure="answered on time"')]
+    assert '<div class="value">0</div>' in figure
+    assert "1 more replied, not yet classified on WDTK" in figure
 
 
 def test_a_zip_bomb_and_a_malformed_pdf_are_unreadable_and_the_pass_completes(project, replica):

@@ -175,6 +175,13 @@ def _display(value: Any) -> str:
     return str(value)
 
 
+def _unclassified(report: Report) -> str:
+    """A reply nobody has classified is no answer yet: say how many wait for that, so that
+    "0 answered" beside replies on WDTK does not read as silence."""
+    n = sum(1 for r in report.rows if r.status == "waiting_classification" and not r.answered_on)
+    return f"; {n} more replied, not yet classified on WDTK" if n else ""
+
+
 def to_html(report: Report) -> str:
     from bot.reports import charts
     from bot.templating import report_environment
@@ -183,7 +190,11 @@ def to_html(report: Report) -> str:
     pct = s.answered_on_time_pct
     figures = [
         ("sent", _number(s.sent), f"of {s.requests} requests"),
-        ("answered", _number(s.answered), "an answer, not an acknowledgement"),
+        (
+            "answered",
+            _number(s.answered),
+            "an answer, not an acknowledgement" + _unclassified(report),
+        ),
         (
             "answered on time",
             _number(pct, "%"),
