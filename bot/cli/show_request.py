@@ -66,7 +66,7 @@ def _print_facts(info: dict[str, Any]) -> None:
     if stated and info["due"] and stated != info["due"]:
         _line("WDTK says due", f"{stated} (foibot's statutory count says {info['due']})")
     if info["slot_at"]:
-        _line("slot", f"{format_uk(info['slot_at'])} (UK)")
+        _line("slot", f"{format_uk(info['slot_at'], not_before=True)} (UK)")
     if info["url"]:
         _line("url", info["url"])
     if info["submit_url"] and info["stored_state"] == "ready":

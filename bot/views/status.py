@@ -51,7 +51,7 @@ def status_cells(r: StatusRow, today: dt.date | None) -> tuple[str, ...]:
     """One row of the status table, a cell per HEADERS column."""
     sent = r.sent_on or ""
     if not sent and r.slot and r.status == "draft":
-        sent = f"slot {format_uk(r.slot)}"
+        sent = f"slot {format_uk(r.slot, not_before=True)}"
     # How late, and from which date: "3 from 2026-03-31", or "answered 4 late".
     if r.days_overdue is not None:
         late = f"{r.days_overdue} from {r.late_from}"
