@@ -41,3 +41,38 @@ def campaign_title(slug: str, name: str = "", title_template: str = "") -> str:
     if not text or "{{" in text or "{%" in text or "{#" in text:
         return slug
     return text[0].upper() + text[1:]
+
+
+# Words too common to say what a field or a sentence is about: the base of the lists
+# `hints` (bot/rules/hints.py) and `record`'s suggestions (bot/reports/figures.py) extend.
+STOP_WORDS = frozenset(
+    {
+        "a",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "is",
+        "it",
+        "number",
+        "numbers",
+        "of",
+        "on",
+        "or",
+        "staff",
+        "the",
+        "to",
+        "total",
+        "was",
+        "were",
+        "with",
+    }
+)

@@ -25,6 +25,7 @@ from typing import Any
 
 from bot.config import FieldSpec, suggest
 from bot.errors import UsageError
+from bot.wording import STOP_WORDS
 
 RECORDED = "recorded"
 Value = int | str | bool
@@ -500,43 +501,15 @@ def _csv_row(
 
 # -- suggestions ----------------------------------------------------------------------
 
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "else",
-        "etc",
-        "for",
-        "from",
-        "in",
-        "into",
-        "is",
-        "it",
-        "of",
-        "on",
-        "or",
-        "other",
-        "the",
-        "to",
-        "was",
-        "were",
-        "with",
-        "staff",
-        "number",
-        "numbers",
-        "total",
-        "anything",
-        "said",
-        "reply",
-    ]
-)
+# Words of a note that name no field.
+_STOP = STOP_WORDS | {
+    "anything",
+    "else",
+    "etc",
+    "other",
+    "reply",
+    "said",
+}
 _WORD_RE = re.compile(r"[a-z]+")
 _HAS_NUMBER = re.compile(r"\d")
 

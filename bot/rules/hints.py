@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from bot.config_fields import FieldSpec
 from bot.extraction.model import Cell, Extraction, Segment, Table
+from bot.wording import STOP_WORDS
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 _RANK = {HIGH: 0, MEDIUM: 1, LOW: 2}
@@ -215,54 +216,26 @@ def cell_value(text: str) -> str | None:
 
 # -- fields -----------------------------------------------------------------------------
 
-_STOP = frozenset(
-    (
-        "a",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "for",
-        "from",
-        "in",
-        "into",
-        "is",
-        "it",
-        "of",
-        "on",
-        "or",
-        "the",
-        "to",
-        "was",
-        "were",
-        "with",
-        "staff",
-        "number",
-        "numbers",
-        "total",
-        "no",
-        "how",
-        "many",
-        "members",
-        "member",
-        "employees",
-        "employee",
-        "people",
-        "persons",
-        "individuals",
-        "officers",
-        "officer",
-        "year",
-        "years",
-        "financial",
-        "calendar",
-        "period",
-    )
-)
+# A table's or sentence's own words that name no field: people counted, periods.
+_STOP = STOP_WORDS | {
+    "calendar",
+    "employee",
+    "employees",
+    "financial",
+    "how",
+    "individuals",
+    "many",
+    "member",
+    "members",
+    "no",
+    "officer",
+    "officers",
+    "people",
+    "period",
+    "persons",
+    "year",
+    "years",
+}
 # Words FOI answers use for what a field is called: their stems map to one stem.
 _SYNONYMS = {"sacked": "dismis", "sackin": "dismis", "fired": "dismis", "termin": "dismis",
              "sacks": "dismis", "warned": "warnin", "suspen": "suspen", "resign": "resign"}  # fmt: skip
