@@ -176,13 +176,4 @@ class Attachments(StoreConnection):
             " LEFT JOIN bodies b ON b.url_name = r.body"
             " WHERE attachment_segments_fts MATCH ?"
         )
-        params: list = [match]
-        if campaign:
-            sql += " AND r.campaign = ?"
-            params.append(campaign)
-        if group:
-            sql += ' AND r."group" = ?'
-            params.append(group)
-        sql += " ORDER BY attachment_segments_fts.rank LIMIT ?"
-        params.append(limit)
-        return list(self.db.query(sql, params))
+        return self.best_matches(sql, [match], "attachment_segments_fts", campaign, group, limit)

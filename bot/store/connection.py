@@ -228,6 +228,26 @@ class StoreConnection:
     def columns(self, table: str) -> set[str]:
         return {row[1] for row in self.db.execute(f"PRAGMA table_info([{table}])")}
 
+    def best_matches(
+        self,
+        sql: str,
+        params: list,
+        fts: str,
+        campaign: str | None,
+        group: str | None,
+        limit: int,
+    ) -> list[dict]:
+        """An FTS5 query (`sql` ends in its WHERE clause, `r` its requests) narrowed to a
+        campaign and a group, best first (`fts`'s rank), at most `limit` rows."""
+        params = list(params)
+        if campaign:
+            sql += " AND r.campaign = ?"
+            params.append(campaign)
+        if group:
+            sql += ' AND r."group" = ?'
+            params.append(group)
+        return list(self.db.query(f"{sql} ORDER BY {fts}.rank LIMIT ?", [*params, limit]))
+
 
 def _rollback(conn: sqlite3.Connection) -> None:
     # After a full disk or an I/O error SQLite may already have rolled back itself.

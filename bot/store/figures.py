@@ -4,8 +4,6 @@ full-text search over the replies (`correspondence_fts`)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.store.connection import StoreConnection
 
 
@@ -35,16 +33,7 @@ class Figures(StoreConnection):
             " LEFT JOIN bodies b ON b.url_name = r.body"
             " WHERE correspondence_fts MATCH ? AND c.direction = 'incoming'"
         )
-        params: list[Any] = [match]
-        if campaign:
-            sql += " AND r.campaign = ?"
-            params.append(campaign)
-        if group:
-            sql += ' AND r."group" = ?'
-            params.append(group)
-        sql += " ORDER BY correspondence_fts.rank LIMIT ?"
-        params.append(limit)
-        return list(self.db.query(sql, params))
+        return self.best_matches(sql, [match], "correspondence_fts", campaign, group, limit)
 
     def reply_bodies(self, ref: str) -> list[dict]:
         """A request's incoming messages, oldest first: their text and `sent_at` (for
