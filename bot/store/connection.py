@@ -74,9 +74,7 @@ def explain_sqlite_error(
         # ENOSPC comes back as SQLITE_FULL; a write refused otherwise (EFBIG at a file-size
         # limit, EIO) is an I/O error, and is nearly always the disk filling up too.
         name = getattr(exc, "sqlite_errorname", "SQLITE_IOERR")
-        return StoreError(
-            f"disk full while writing {path} (or the disk failed: {name}): {UNDONE}"
-        )
+        return StoreError(f"disk full while writing {path} (or the disk failed: {name}): {UNDONE}")
     if primary == _SQLITE_READONLY or "readonly database" in text:
         return StoreError(
             f"the database {path} is read-only: give this user write access to it and to "
@@ -215,7 +213,10 @@ class StoreConnection:
 
     def foreign_key_problems(self) -> list[tuple[str, int, str]]:
         """(table, rowid, parent table) of each row whose reference dangles."""
-        return [(t, rowid, parent) for t, rowid, parent, _ in self.db.execute("PRAGMA foreign_key_check")]
+        return [
+            (t, rowid, parent)
+            for t, rowid, parent, _ in self.db.execute("PRAGMA foreign_key_check")
+        ]
 
     def migration_state(self) -> tuple[list[str], list[str]]:
         """(pending, unknown): migrations not yet applied, and applied ones this foibot
