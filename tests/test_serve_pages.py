@@ -65,16 +65,19 @@ def released(project, replica):
     return released_project(project, replica)
 
 
-@pytest.fixture
-def answered(project, replica):
-    """smm-1 sent on 2 March and answered on 3 March, its reply polled."""
+def answered_with(project, replica, text: str):
+    """smm-1 sent on 2 March and answered on 3 March with `text`, its reply polled."""
     wdtk = released_project(project, replica)
     sent_request(wdtk, replica, 5001, "smm-1")
     wdtk.run("poll", "--as-of", "2026-03-02T12:00")
-    replica.add_event(5001, event(None, "response", "2026-03-03T09:00:00+00:00",
-                                  text="In 2021 we dismissed 4 members of staff."))  # fmt: skip
+    replica.add_event(5001, event(None, "response", "2026-03-03T09:00:00+00:00", text=text))
     wdtk.run("poll", "--all", "--as-of", "2026-03-03T12:00")
     return wdtk
+
+
+@pytest.fixture
+def answered(project, replica):
+    return answered_with(project, replica, "In 2021 we dismissed 4 members of staff.")
 
 
 @pytest.fixture
@@ -295,12 +298,7 @@ def test_a_prefilled_hint_saved_unchanged_is_marked_as_a_hint_in_results(project
     """The reply says "We dismissed 4 members of staff": the form fills dismissed with 4
     from that sentence. Saved as filled, it is recorded with the hint's source (as
     `record --accept-hints` does); a value typed in is not."""
-    answered = released_project(project, replica)
-    sent_request(answered, replica, 5001, "smm-1")
-    answered.run("poll", "--as-of", "2026-03-02T12:00")
-    replica.add_event(5001, event(None, "response", "2026-03-03T09:00:00+00:00",
-                                  text="We dismissed 4 members of staff."))  # fmt: skip
-    answered.run("poll", "--all", "--as-of", "2026-03-03T12:00")
+    answered = answered_with(project, replica, "We dismissed 4 members of staff.")
     with served(answered) as url:
         s = requests.Session()
         form = Page(s.get(f"{url}/record/smm-1", timeout=30).text)
