@@ -9,10 +9,6 @@ from bot.cli.app import App, json_option, pass_app
 from bot.cli.output import printable
 from bot.errors import UsageError
 
-# One wording for `attachments list`, `show` and the web request page.
-from bot.views.request import attachment_facts as facts
-from bot.views.request import attachment_state as state_text
-
 
 @click.group()
 def attachments() -> None:
@@ -122,10 +118,20 @@ def list_(
     if not rows:
         click.echo("No attachments.")
         return
+    # One wording for `attachments list`, `show` and the web request page.
+    from bot.views.request import attachment_facts, attachment_state
+
     app.print_table(
         ("ref", "date", "#", "name", "type and size", "state"),
         [
-            (r["ref"], r["date"] or "", str(r["number"]), r["name"], facts(r), state_text(r))
+            (
+                r["ref"],
+                r["date"] or "",
+                str(r["number"]),
+                r["name"],
+                attachment_facts(r),
+                attachment_state(r),
+            )
             for r in rows
         ],
     )
