@@ -53,11 +53,11 @@ def users_add(app: App, name: str, role: str) -> None:
 
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}", name):
         raise UsageError(f"account name {name!r}: letters, digits and . _ @ - only, at most 64")
+    if app.store.user(name) is not None:  # said before the password is typed twice
+        raise UsageError(f"account {name!r} exists already: `foibot users remove {name}` first")
     password = _password_asked()
     if problem := password_problem(password):
         raise UsageError(problem)
-    if app.store.user(name) is not None:
-        raise UsageError(f"account {name!r} exists already: `foibot users remove {name}` first")
     app.store.add_user(name, role, hash_password(password))
     click.echo(f"Added {name} ({role}).")
 
