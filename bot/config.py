@@ -643,7 +643,11 @@ def _letter(c: Table, name: str, root: Path) -> Path:
     except OSError:  # e.g. a name too long for the file system: as good as missing
         found = False
     if not found:
-        c.fail(f"letter template not found: {letter}", c.key(name))
+        c.fail(
+            f"letter template not found: {letter} (write the letter there, or set `{name}`"
+            " to its path, relative to this file)",
+            c.key(name),
+        )
     # Only *.j2 files load as templates (bot.rules.sandbox): say so now, not at draft time.
     if not letter.name.endswith(TEMPLATE_SUFFIX):
         c.fail(f"a letter template's name ends {TEMPLATE_SUFFIX}: {letter.name}", c.key(name))

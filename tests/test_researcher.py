@@ -4,6 +4,7 @@ and names that do not exist. Against the WDTK replica on 127.0.0.1."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -77,6 +78,19 @@ def test_init_never_overwrites(folder):
     again = folder.run("init", "--tracking-only", "--user", "other", "--contact", "x@y.org")
     assert "never overwrites" in again.stdout
     assert (folder.config.read_text(), letter.read_text()) == before
+
+
+def test_init_beside_a_config_alone_writes_back_the_example_letter_it_names(folder):
+    folder.run("init", "--user", "jo", "--contact", "jo@example.org", "--name", "Jo Bloggs")
+    letter = folder.root / "templates" / "letters" / "letter.txt.j2"
+    text = letter.read_text()
+    shutil.rmtree(folder.root / "templates")
+    shutil.rmtree(folder.root / "state")
+    missing = folder.run("draft", "my-campaign", expect=2).stderr
+    assert "letter template not found" in missing and "write the letter there" in missing
+    again = folder.run("init")
+    assert f"Created {letter}" in again.stdout and letter.read_text() == text
+    assert folder.json("draft", "my-campaign")["created"] == 1
 
 
 def test_init_campaign_folder_drafts_as_it_stands(folder):

@@ -45,8 +45,8 @@ def init(
     """Scaffold a working folder: config.toml, a letter template and state/, then the database.
 
     Nothing that exists is ever overwritten: in a folder that already has a config.toml,
-    `init` only creates or migrates the database. Options not given are asked for on a
-    terminal.
+    `init` only creates or migrates the database (and writes the example letter where the
+    config names it and it is missing). Options not given are asked for on a terminal.
     """
     from bot import scaffold
     from bot.config import DEFAULT_BASE_URL
@@ -77,6 +77,12 @@ def init(
             _write_new(root / name, text)
     else:
         click.echo(f"Kept {config_path} (init never overwrites).")
+        # A config.toml carried to a new folder alone: the example letter it names comes back.
+        letter = root / scaffold.LETTER
+        if scaffold.LETTER in config_path.read_text(encoding="utf-8", errors="replace") and (
+            not os.path.lexists(letter)
+        ):
+            _write_new(letter, scaffold.LETTER_TEXT)
     state = root / scaffold.STATE_DIR
     if not state.exists():
         state.mkdir(parents=True)
