@@ -140,16 +140,35 @@ def test_an_internal_review_goes_by_the_review_clock():
 # --- waiting for the requester: any day, into the evening ------------------------------
 
 
-def test_a_reply_awaiting_classification_a_few_times_a_day_then_three():
+def test_a_reply_awaiting_classification_a_few_times_a_day_then_three_then_daily():
+    """A reply (Tue 10 Mar 14:00) to a request still waiting for its body (due Tue 31 Mar):
+    the requester's polls, on any day into the evening, and the body's beside them."""
     row = waiting(awaiting_description=1, last_event_at="2026-03-10T14:00:00+00:00")
-    # Slots 08:00, 13:00, 18:00 and 23:00, weekends included.
-    assert next_poll(row, "2026-03-10T14:30") == at("2026-03-10T18:00")
+    # Slots 08:00, 13:00, 18:00 and 23:00, weekends included; but the body's quiet-day
+    # poll at its close, 17:45, comes first: the reply may have been an acknowledgement.
+    assert next_poll(row, "2026-03-10T14:30") == at("2026-03-10T17:45")
+    assert next_poll(row, "2026-03-10T17:45") == at("2026-03-10T23:00")
     assert next_poll(row, "2026-03-14T07:00") == at("2026-03-14T08:00")  # a Saturday
     # Four days on: at 08:00, 15:30 and 23:00 (7 h 30 back from the close), late
     # classifications come at any hour, often in the morning after WDTK's reminder.
     assert next_poll(row, "2026-03-14T18:00") == at("2026-03-14T23:00")
     assert next_poll(row, "2026-03-14T23:00") == at("2026-03-15T08:00")
     assert next_poll(row, "2026-03-15T08:00") == at("2026-03-15T15:30")
+    # Ten days on (WDTK's second reminder): daily at 23:00, and the body's close.
+    assert next_poll(row, "2026-03-20T18:00") == at("2026-03-20T23:00")
+    assert next_poll(row, "2026-03-20T23:00") == at("2026-03-21T23:00")  # a Saturday
+    assert next_poll(row, "2026-03-23T12:00") == at("2026-03-23T17:45")
+    # Busy days before the due date: the body's midday and close polls.
+    assert next_poll(row, "2026-03-25T11:00") == at("2026-03-25T12:45")
+    # 25 days on, past WDTK's last reminder: the body's rhythm alone. Tue 7 Apr is the
+    # third working day after the due date (Good Friday and Easter Monday skipped): midday
+    # and close, 12:45 and 17:45 BST.
+    assert next_poll(row, "2026-04-07T09:00") == at("2026-04-07T11:45")
+    # A partly answered request with a new reply, past the reminders: its own state's
+    # rule (refused or partly answered, quiet a week: a day on).
+    part = {**row, "status": "partially_successful"}
+    assert next_poll(part, "2026-04-07T09:00") == at("2026-04-08T09:00")
+    assert next_poll(part, "2026-03-14T18:00") == at("2026-03-14T23:00")
 
 
 def test_refused_often_for_a_week_then_daily():

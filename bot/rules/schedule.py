@@ -15,7 +15,10 @@ Polls go where changes come from, at the hours they come:
 * A reply awaiting classification, or a refusal (review requests and follow-ups come in
   the week after it), changes when the requester acts, on any day until late evening:
   polled a few times a day for a while, then (a reply) three times a day, mornings
-  included, as late classifications come at any hour.
+  included, as late classifications come at any hour, then daily until WDTK's last
+  reminder, then no more for the requester's sake. A reply may be an acknowledgement
+  and the answer still owed: while the request waits for its body, the body's rhythm
+  goes on beside the requester's.
 * Closed requests: every 8 hours for a week after closing, then weekly, then (dormant)
   every four weeks; hidden or removed ones daily for a grace period, then never.
 
@@ -108,8 +111,13 @@ class PollPolicy:
     describe_every: dt.timedelta = dt.timedelta(hours=5)  # a reply awaiting classification
     describe_for: dt.timedelta = dt.timedelta(days=4)  # … for this long after the reply
     # … then at 08:00, 15:30 and 23:00, not once a day: requesters who classify late do
-    # it at any hour, often in the morning after WDTK's 07:00 reminder (issue 32).
+    # it at any hour, often in the morning after WDTK's 07:00 reminder (issue 32) …
     describe_later_every: dt.timedelta = dt.timedelta(hours=7, minutes=30)
+    # … until WDTK's second reminder (REMINDER_DAYS), then daily at 23:00 until the day
+    # after its third; after that the request's state alone sets its polls (40% of real
+    # replies are never classified: issue 32).
+    describe_daily_after: dt.timedelta = dt.timedelta(days=10)
+    describe_until: dt.timedelta = dt.timedelta(days=25)
     escalatable_often: dt.timedelta = dt.timedelta(hours=8)  # refused / partly answered
     escalatable_for: dt.timedelta = dt.timedelta(days=7)  # … for this long, then:
     escalatable_every: dt.timedelta = DAY
@@ -223,6 +231,42 @@ def _body_every(
     return max(every, policy.open_every)
 
 
+def _body_next(
+    row: dict, now: dt.datetime, law: str, cal: dl.WorkingCalendar, policy: PollPolicy
+) -> dt.datetime:
+    """The next poll for the body's sake: in its office hours, as often as _body_every."""
+    earliest = now + policy.floor
+    today = now.astimezone(LONDON).date()
+    try:
+        every = _body_every(row, today, law, cal, policy)
+    except dl.DeadlineError:
+        every = DAY  # dates outside the holiday data: poll it daily, never fail
+    if every < DAY:
+        return next_slot(earliest, every, policy.office, cal)
+    if every < 2 * DAY:  # daily: the next close, an hour away at least
+        return next_slot(max(now + every - DAY, earliest), DAY, policy.office, cal)
+    # Every few days (a relaxed policy): the close of the day `every` on, or the next.
+    day = (now + every).astimezone(LONDON).date()
+    return next_slot(max(_at(day, policy.office.start), earliest), DAY, policy.office, cal)
+
+
+def _describe_next(
+    row: dict, now: dt.datetime, policy: PollPolicy, cal: dl.WorkingCalendar
+) -> dt.datetime | None:
+    """The next poll for the sake of a reply awaiting classification, in the requester's
+    hours, less often as it ages; None once WDTK has stopped reminding them."""
+    earliest, since = now + policy.floor, _since(row, now)
+    if since < policy.describe_for:
+        return next_slot(earliest, policy.describe_every, policy.requester, cal)
+    if since < policy.describe_daily_after and policy.describe_later_every < DAY:
+        return next_slot(earliest, policy.describe_later_every, policy.requester, cal)
+    if since < policy.describe_until:
+        # Daily, late evening (a week apart on a relaxed policy)
+        later = max(now + max(policy.describe_later_every, DAY) - DAY, earliest)
+        return next_slot(later, DAY, policy.requester, cal)
+    return None
+
+
 def after_success(
     row: dict,
     now: dt.datetime,
@@ -240,13 +284,11 @@ def after_success(
         if expected is not None:
             return expected
     if row.get("awaiting_description"):
-        if _since(row, now) < policy.describe_for:
-            return next_slot(earliest, policy.describe_every, policy.requester, cal)
-        if policy.describe_later_every < DAY:
-            return next_slot(earliest, policy.describe_later_every, policy.requester, cal)
-        # Later: daily, late evening (a week apart on the safety net)
-        later = max(now + policy.describe_later_every - DAY, earliest)
-        return next_slot(later, DAY, policy.requester, cal)
+        requester = _describe_next(row, now, policy, cal)
+        # An acknowledgement is a reply too: the body's answer may still be owed.
+        body = _body_next(row, now, law, cal, policy) if status in BODY_TURN else None
+        if requester is not None or body is not None:
+            return min(t for t in (requester, body) if t is not None)
     if status in ESCALATABLE:
         if _since(row, now) < policy.escalatable_for:
             return next_slot(earliest, policy.escalatable_often, policy.requester, cal)
@@ -263,18 +305,7 @@ def after_success(
     if status in BODY_TURN:
         if not row.get("first_reply_at") and _since(row, now) < policy.just_sent:
             return earliest
-        today = now.astimezone(LONDON).date()
-        try:
-            every = _body_every(row, today, law, cal, policy)
-        except dl.DeadlineError:
-            every = DAY  # dates outside the holiday data: poll it daily, never fail
-        if every < DAY:
-            return next_slot(earliest, every, policy.office, cal)
-        if every < 2 * DAY:  # daily: the next close, an hour away at least
-            return next_slot(max(now + every - DAY, earliest), DAY, policy.office, cal)
-        # Every few days (a relaxed policy): the close of the day `every` on, or the next.
-        day = (now + every).astimezone(LONDON).date()
-        return next_slot(max(_at(day, policy.office.start), earliest), DAY, policy.office, cal)
+        return _body_next(row, now, law, cal, policy)
     # Waiting for clarification, gone postal, withdrawn-like states: the requester's move.
     return max(now + policy.escalatable_every, earliest)
 
