@@ -73,7 +73,10 @@ def test_an_alert_whose_link_names_nothing_falls_back_to_the_title_in_its_subjec
 def test_classify_reminder_names_the_request_inside_its_sign_in_link():
     verdict = recognise(mail.classify_reminder(WDTK, "met_police_staff", "Met", "Met"), WDTK)
     assert isinstance(verdict, Recognised)
-    assert (verdict.kind, verdict.mentions) == ("classify", (Mention(url_title="met_police_staff"),))
+    assert (verdict.kind, verdict.mentions) == (
+        "classify",
+        (Mention(url_title="met_police_staff"),),
+    )
 
 
 def test_track_alert_names_every_request_it_lists_and_not_its_unsubscribe_links():
@@ -200,7 +203,9 @@ def slug(replica, wdtk_id: int) -> str:
 def alert_for(replica, wdtk_id: int) -> bytes:
     doc = replica.request(wdtk_id)
     incoming = add_response(replica, wdtk_id)
-    return mail.new_response(replica.base_url, doc["url_title"], doc["title"], "Home Office", incoming)
+    return mail.new_response(
+        replica.base_url, doc["url_title"], doc["title"], "Home Office", incoming
+    )
 
 
 def test_a_new_response_alert_polls_exactly_that_request_at_once(mailproject, replica, imap):
@@ -211,7 +216,10 @@ def test_a_new_response_alert_polls_exactly_that_request_at_once(mailproject, re
     # one JSON call for smm-1 (and its page for the reply text); smm-2 is not asked about
     assert all(slug(replica, 5002) not in p for p in replica.hit_paths())
     assert any(p.startswith(f"/request/{slug(replica, 5001)}.json") for p in replica.hit_paths())
-    assert (row(mailproject, "smm-1")["last_confirmed_via"], row(mailproject, "smm-2")["last_confirmed_via"]) == ("mail", "poll")
+    assert (
+        row(mailproject, "smm-1")["last_confirmed_via"],
+        row(mailproject, "smm-2")["last_confirmed_via"],
+    ) == ("mail", "poll")
     # the message is left as it was: unread, in the inbox
     assert [m["flags"] for m in imap.folder().values()] == [set()]
     status = {s["ref"]: s for s in mailproject.json("status", "--as-of", "2026-03-20")}
@@ -358,7 +366,9 @@ def test_a_new_uidvalidity_rereads_the_folder_without_handling_anything_twice(
     assert report["uidvalidity"] != cursor_before[0]
     assert (report["read"], report["ignored"], report["already_handled"]) == (3, 1, 1)
     assert [h["refs"] for h in report["handled"]] == [["smm-2"]]
-    handled = sqlite3.connect(mailproject.db).execute("SELECT count(*) FROM mail_handled").fetchone()
+    handled = (
+        sqlite3.connect(mailproject.db).execute("SELECT count(*) FROM mail_handled").fetchone()
+    )
     assert handled == (3,)
 
 
@@ -589,6 +599,7 @@ def test_a_stop_while_a_message_is_read_leaves_it_for_the_next_pass(mailproject,
     imap.deliver(mail.forged_alert(replica.base_url, [slug(replica, 5002)] * 600))
     config = load_config(mailproject.config)
     now = dt.datetime(2026, 3, 20, 9, 5, tzinfo=dt.UTC)
+
     def stop_once_reading() -> bool:
         # False for every mailbox step (connect, login, fetch), True once asked from inside
         # the loop over the message's links: a stop that lands while the message is read.
@@ -602,3 +613,26 @@ def test_a_stop_while_a_message_is_read_leaves_it_for_the_next_pass(mailproject,
     finally:
         store.close()
     assert [h.refs for h in again.handled] == [["smm-2"]]
+
+
+@pytest.mark.parametrize(("classifies", "next_poll"), [
+    # Seldom the same day: WDTK's first reminder, at the first 07:00 run 3 days on (Fri
+    # 09:00 + 3 days is Mon 09:00: Tue 24 Mar), looked for at 23:00.
+    (False, "2026-03-24T23:00"),
+    (True, "2026-03-20T23:00"),  # the same day, as before: that day's close
+])  # fmt: skip
+def test_the_safety_net_looks_on_a_replys_day_only_for_a_requester_who_classifies_then(
+    mailproject, replica, imap, classifies, next_poll
+):
+    """Five earlier replies to smm-1, on five days, classified the same day or never: the
+    habit learnt from them sets whether smm-2's new reply is looked for that evening."""
+    for day in range(5, 10):
+        add_response(replica, 5001, f"2026-03-{day:02}T10:00:00+00:00")
+        if classifies:
+            replica.add_event(5001, event(None, "status_update", f"2026-03-{day:02}T15:00:00+00:00",
+                                          described_state="waiting_response"))  # fmt: skip
+        mailproject.run("poll", "--as-of", f"2026-03-{day:02}T22:30")
+    imap.deliver(alert_for(replica, 5002))
+    mailproject.run("run", "--once", "--as-of", "2026-03-20T09:05")
+    assert row(mailproject, "smm-2")["awaiting_description"] == 1
+    assert row(mailproject, "smm-2")["next_poll_at"].startswith(next_poll)

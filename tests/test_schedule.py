@@ -22,6 +22,7 @@ from bot.rules.schedule import (
     after_marked_sent,
     after_prompt,
     after_success,
+    classifies_soon,
     next_slot,
     resumed,
     safety_net,
@@ -247,6 +248,58 @@ def test_the_safety_net_follows_wdtk_classification_reminders():
     # A reply at 06:30 UK: the 3-day reminder goes at 07:00 on the third day on.
     early = {**row, "last_event_at": "2026-03-10T06:30:00+00:00"}
     assert next_poll(early, "2026-03-10T23:00", net) == at("2026-03-13T23:00")
+
+
+def replies(*classified: str | None) -> list[tuple[str, str, dt.datetime]]:
+    """One reply per request, on successive days from Mon 2 Mar at 10:00 UTC, each
+    classified at the time given (an ISO time) or never (None)."""
+    events = []
+    for n, when in enumerate(classified):
+        ref = f"r{n}"
+        events.append((ref, "response", at(f"2026-03-{2 + n:02}T10:00")))
+        if when:
+            events.append((ref, "status_update", at(when)))
+    return events
+
+
+def test_a_requesters_habit_is_learnt_from_the_day_of_their_classifications():
+    now = at("2026-03-20T12:00")
+    same_day = ["2026-03-02T18:00", "2026-03-03T22:30"]
+    # Two of six classified the day of the reply: a third, enough.
+    assert classifies_soon(replies(*same_day, None, None, None, None), now) is True
+    # One of five: not enough. A classification the day after does not count.
+    later = ["2026-03-02T18:00", "2026-03-05T09:00", None, None, None]
+    assert classifies_soon(replies(*later), now) is False
+    again = [*replies(*later), ("r1", "response", at("2026-03-03T12:00")),
+             ("r1", "status_update", at("2026-03-03T13:00"))]  # fmt: skip
+    again.sort(key=lambda e: (e[0], e[2]))
+    # r1's second reply, classified that day: two of six.
+    assert classifies_soon(again, now) is True
+    # Fewer than five replies whose day is over: nothing assumed. A reply today is not
+    # judged yet, however it turns out.
+    assert classifies_soon(replies(None, None, None, None), now) is None
+    assert classifies_soon(replies(None, None, None, None, None), at("2026-03-06T23:00")) is None
+    # UK days: 23:30 UTC on Wed 1 Apr is 00:30 BST on Thursday, the day after.
+    late = [
+        ("r", "response", at("2026-04-01T20:00")),
+        ("r", "status_update", at("2026-04-01T23:30")),
+    ]
+    assert classifies_soon(late + replies(None, None, None, None), at("2026-04-10T12:00")) is False
+
+
+def test_the_safety_net_skips_a_replys_own_day_for_a_requester_who_seldom_classifies_then():
+    net = safety_net(POLICY)
+    row = waiting(awaiting_description=1, last_event_at="2026-03-10T14:00:00+00:00")
+    assert next_poll({**row, "classifies_soon": None}, "2026-03-10T14:30", net) == at(
+        "2026-03-10T23:00"
+    )
+    assert next_poll({**row, "classifies_soon": True}, "2026-03-10T14:30", net) == at(
+        "2026-03-10T23:00"
+    )
+    # Seldom: the first reminder's day (Sat 14 Mar), as the rest of the sequence.
+    assert next_poll({**row, "classifies_soon": False}, "2026-03-10T14:30", net) == at(
+        "2026-03-14T23:00"
+    )
 
 
 def test_the_safety_net_after_a_refusal_or_a_close():

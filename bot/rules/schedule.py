@@ -25,8 +25,9 @@ Polls go where changes come from, at the hours they come:
 With a working mailbox (`safety_net`), a body's replies come as WDTK alert e-mails and
 are polled at once; the schedule polls only where foibot expects a change that reaches no
 mailbox (`_net_expected`): a week after WDTK's overdue and very-overdue alerts, on the
-days of its classification reminders, the day a request is refused or closed and a week
-on; else a four-weekly sweep. Alerts that only prompt the requester (`PROMPTS`) move the
+days of its classification reminders (and the reply's own day, for a requester who
+classifies that soon: `classifies_soon`, learnt from the store), the day a request is
+refused or closed and a week on; else a four-weekly sweep. Alerts that only prompt the requester (`PROMPTS`) move the
 next poll to when they may have acted (`after_prompt`); a follow-up marked sent brings
 it to an hour on (`after_marked_sent`).
 
@@ -38,6 +39,7 @@ the morning a deadline passes needs no poll of its own.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from bot import deadlines as dl
@@ -166,6 +168,41 @@ def next_slot(
                     return best
         day += DAY
     raise ValueError(f"no {hours} slot within 30 days of {earliest.isoformat()}")
+
+
+# A requester's habit, learnt from their requests' WDTK events: whether they classify a
+# reply the day it comes. A look on that day finds their classification only if they do;
+# one that finds a change less than one time in three costs more than the three calls per
+# change issue 32 allows, so it is made only for requesters who do it that often. Until
+# SOON_SAMPLES of their replies have had their day, nothing is assumed.
+SOON_SAMPLES = 5
+SOON_SHARE = 1 / 3
+
+
+def classifies_soon(
+    events: Iterable[tuple[str, str, dt.datetime]], now: dt.datetime
+) -> bool | None:
+    """Whether a requester classifies at least SOON_SHARE of their replies on the reply's
+    own (UK) day, from their requests' WDTK events as (ref, kind, time), sorted by ref and
+    time; None while fewer than SOON_SAMPLES replies have had their day."""
+    today = now.astimezone(LONDON).date()
+    replies = soon = 0
+    pending: tuple[str, dt.date] | None = None  # the last reply not yet followed up
+    for ref, kind, at in events:
+        day = at.astimezone(LONDON).date()
+        if pending and pending[0] != ref:
+            pending = None
+        if kind == "status_update":
+            soon += bool(pending and day == pending[1])
+            pending = None
+        elif kind == "response":
+            pending = None
+            if day < today:  # its day is over: whether it was classified then is known
+                replies += 1
+                pending = (ref, day)
+    if replies < SOON_SAMPLES:
+        return None
+    return soon >= SOON_SHARE * replies
 
 
 def after_error(failures: int, now: dt.datetime, policy: PollPolicy) -> dt.datetime:
@@ -385,11 +422,14 @@ def _prompt_days(row: dict, law: str, calendar: dl.WorkingCalendar) -> list[dt.d
     last = row.get("last_event_at")
     since = dt.datetime.fromisoformat(last) if last else None
     if row.get("awaiting_description") and since is not None:
-        # The reply's own day (half of all classifications came within hours of the
-        # reply in the real lifecycles), each reminder's day, and a week after the
-        # 10-day one, so that no gap is longer than PROMPTED_EVERY.
+        # Each reminder's day, and a week after the 10-day one, so that no gap is longer
+        # than PROMPTED_EVERY; the reply's own day too, unless the requester's habit
+        # (classifies_soon) says they seldom classify that soon.
         days = (*REMINDER_DAYS[:2], REMINDER_DAYS[1] + PROMPTED_EVERY.days, *REMINDER_DAYS[2:])
-        return [since.astimezone(LONDON).date(), *(_reminder_day(since, d) for d in days)]
+        reminders = [_reminder_day(since, d) for d in days]
+        if row.get("classifies_soon") is False:
+            return reminders
+        return [since.astimezone(LONDON).date(), *reminders]
     status = row["status"]
     if status in ESCALATABLE or status in CLOSED_STATES:
         if since is None:

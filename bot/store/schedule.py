@@ -4,6 +4,7 @@ the `requests` table."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
@@ -196,6 +197,17 @@ class Schedule(StoreConnection):
                 [MARKED_SENT, Status.READY],
             )
         )
+
+    def classification_events(self, user: str) -> list[tuple[str, str, dt.datetime]]:
+        """The WDTK replies and classifications on this account's requests, as (ref, kind,
+        time) sorted by ref and time: what `classifies_soon` learns the account's habit from."""
+        rows = self.db.execute(
+            "SELECT e.ref, e.kind, e.at FROM events e JOIN requests r ON r.ref = e.ref "
+            "WHERE r.wdtk_user = ? AND e.kind IN ('response', 'status_update') "
+            "AND e.wdtk_event_id IS NOT NULL ORDER BY e.ref, e.at, e.id",
+            [user],
+        )
+        return [(ref, kind, dt.datetime.fromisoformat(at)) for ref, kind, at in rows]
 
     def recent_sends(self, user: str | None, since: str) -> list[str]:
         """When WDTK says this account made requests, since `since` (UTC ISO)."""

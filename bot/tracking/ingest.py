@@ -26,6 +26,7 @@ from bot.rules.schedule import (
     PollPolicy,
     after_hidden,
     after_success,
+    classifies_soon,
     policy_for,
     resumed,
 )
@@ -67,6 +68,9 @@ class Ingest:
         # Which path asked for the fetches applied here: "poll" (the schedule) or "mail"
         # (a WDTK alert e-mail); `status` shows it with the time WDTK last confirmed.
         self.via = "poll"
+        # Requesters' habits (classifies_soon) as learnt at the pass of _habits_at.
+        self._habits: dict[str, bool | None] = {}
+        self._habits_at: dt.datetime | None = None
 
     def calendar(self, law: str) -> dl.WorkingCalendar:
         return self.config.calendar(law)
@@ -84,6 +88,19 @@ class Ingest:
             with self.store.transaction():
                 self.store.set_next_polls(moved)
         return len(moved)
+
+    def next_poll(self, row: dict, now: dt.datetime, calendar: dl.WorkingCalendar) -> str:
+        """When to poll `row` next (after_success), with its requester's habit learnt from
+        the store (classifies_soon), once per account and pass."""
+        user = row.get("wdtk_user")
+        if self._habits_at != now:
+            self._habits, self._habits_at = {}, now
+        if user and user not in self._habits:
+            self._habits[user] = classifies_soon(self.store.classification_events(user), now)
+        habit = self._habits.get(user) if user else None
+        return after_success(
+            {**row, "classifies_soon": habit}, now, self.policy, calendar
+        ).isoformat()
 
     def needs_page(self, row: dict, request: WdtkRequest, *, new: bool) -> bool:
         """WDTK shows its own due date only while a request waits, and reply texts only on
@@ -107,9 +124,7 @@ class Ingest:
             with self.store.transaction():
                 self.store.update_request(
                     row["ref"],
-                    next_poll_at=after_success(
-                        row, now, self.policy, self.calendar(row.get("law") or "foi")
-                    ).isoformat(),
+                    next_poll_at=self.next_poll(row, now, self.calendar(row.get("law") or "foi")),
                     last_polled_at=now.isoformat(),
                     poll_error=None,
                     poll_failures=0,
@@ -192,7 +207,7 @@ class Ingest:
                 ),
             }
             updated = {**row, **values}
-            values["next_poll_at"] = after_success(updated, now, self.policy, calendar).isoformat()
+            values["next_poll_at"] = self.next_poll(updated, now, calendar)
             after = live_status(updated, today, calendar)
             self.store.update_request(ref, **values)
             if after != before:
