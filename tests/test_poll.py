@@ -299,3 +299,23 @@ def test_new_response_text_is_stored_searchable_and_due_dates_cross_checked(wdtk
     # reading the page again adds nothing twice
     wdtk.run("poll", "--all", "--as-of", "2026-03-20T13:00")
     assert len(wdtk.json("show", "smm-1")["correspondence"]) == len(shown["correspondence"])
+
+
+def test_a_body_that_replies_in_the_evening_is_polled_into_the_evening(wdtk, replica):
+    """Ten replies from smm-1's body at 20:00, each acknowledged back to waiting_response
+    by the requester: learnt from the store, the body's requests are polled to 20:00."""
+    sent_request(wdtk, replica, 5001, "smm-1")
+    wdtk.run("poll", "--as-of", "2026-03-02T12:00")
+    days = ["03", "04", "05", "06", "09", "10", "11", "12", "13", "16"]
+    for n, day in enumerate(days):
+        replica.add_event(5001, event(None, "response", f"2026-03-{day}T20:00:00+00:00"))
+        replica.add_event(5001, event(None, "status_update", f"2026-03-{day}T20:30:00+00:00",
+                                      described_state="waiting_response"))  # fmt: skip
+        wdtk.run("poll", "--as-of", f"2026-03-{day}T21:00")
+        if n == len(days) - 2:  # nine replies: office hours still, the next day's close
+            assert row(wdtk, "smm-1")["next_poll_at"].startswith("2026-03-16T17:45")
+    assert sqlite3.connect(wdtk.db).execute(
+        "SELECT count(*) FROM events WHERE kind = 'response'"
+    ).fetchone() == (10,)
+    # Ten: the next poll is at the body's learnt close on Tue 17 Mar, a quiet day, 20:00.
+    assert row(wdtk, "smm-1")["next_poll_at"].startswith("2026-03-17T20:00")

@@ -22,6 +22,7 @@ from bot.rules.schedule import (
     after_marked_sent,
     after_prompt,
     after_success,
+    body_hours,
     classifies_soon,
     next_slot,
     resumed,
@@ -300,6 +301,50 @@ def test_the_safety_net_skips_a_replys_own_day_for_a_requester_who_seldom_classi
     assert next_poll({**row, "classifies_soon": False}, "2026-03-10T14:30", net) == at(
         "2026-03-14T23:00"
     )
+
+
+def replies_at(*times: str) -> list[dt.datetime]:
+    """Replies on successive working days from Mon 2 Mar (GMT: UK time is UTC), at the
+    UK times given, HH:MM."""
+    days = [
+        d for d in (dt.date(2026, 3, 2) + dt.timedelta(n) for n in range(30)) if d.weekday() < 5
+    ]
+    return [at(f"{day}T{t}") for day, t in zip(days, times, strict=False)]
+
+
+def test_a_bodys_reply_hours_are_learnt_from_its_replies():
+    office = POLICY.office
+    usual = ["10:00", "11:30", "14:00", "16:00", "08:20", "12:00"]
+    # Four of ten outside office hours (one early, three in the evening): from 08:00 to
+    # the quarter-hour after its latest reply.
+    hours = body_hours(replies_at(*usual, "19:00", "20:10", "18:30", "13:00"), office, FOI)
+    assert (hours.start, hours.end, hours.working_days) == (dt.time(8), dt.time(20, 15), True)
+    # Three of ten: office hours do.
+    assert body_hours(replies_at(*usual, "13:00", "20:10", "18:30", "13:00"), office, FOI) is None
+    # Nine replies, all in the evening: too few to tell.
+    assert body_hours(replies_at(*["20:00"] * 9), office, FOI) is None
+    # Never before 07:00 or after 23:00, however early or late a reply came.
+    wide = body_hours(replies_at(*usual, "02:10", "23:50", "22:00", "13:00"), office, FOI)
+    assert (wide.start, wide.end) == (dt.time(7), dt.time(23))
+    # Four of ten on a Saturday or Sunday (7-8 and 14-15 Mar): weekends too.
+    weekend = [
+        at("2026-03-07T11:00"),
+        at("2026-03-08T11:00"),
+        at("2026-03-14T10:00"),
+        at("2026-03-15T12:00"),
+    ]
+    hours = body_hours(replies_at(*usual) + weekend, office, FOI)
+    assert (hours.start, hours.end, hours.working_days) == (dt.time(8), dt.time(17, 45), False)
+
+
+def test_a_body_that_replies_in_the_evening_is_polled_into_the_evening():
+    evening = body_hours(replies_at(*["10:00"] * 6, *["20:00"] * 4), POLICY.office, FOI)
+    row = waiting(body_hours=evening)
+    # A quiet day (Wed 11 Mar): once a day, at the body's close, 20:00, not 17:45; a
+    # busy one (Wed 25 Mar): every 5 hours back from it, 10:00 and 15:00.
+    assert next_poll(waiting(), "2026-03-11T12:00") == at("2026-03-11T17:45")
+    assert next_poll(row, "2026-03-11T12:00") == at("2026-03-11T20:00")
+    assert next_poll(row, "2026-03-25T11:00") == at("2026-03-25T15:00")
 
 
 def test_the_safety_net_after_a_refusal_or_a_close():

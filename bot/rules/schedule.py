@@ -11,7 +11,8 @@ Polls go where changes come from, at the hours they come:
   days no deadline marks); once a day at the close otherwise. The day's last poll is at
   the close, so nothing a body sent that day waits for the next morning. Automatic
   acknowledgements come minutes after sending, at any hour: a request just sent is
-  polled an hour on, and again.
+  polled an hour on, and again. A body whose replies often come outside office hours is
+  polled in the hours they come (`body_hours`, learnt from the store).
 * A reply awaiting classification, or a refusal (review requests and follow-ups come in
   the week after it), changes when the requester acts, on any day until late evening:
   polled a few times a day for a while, then (a reply) three times a day, mornings
@@ -205,6 +206,48 @@ def classifies_soon(
     return soon >= SOON_SHARE * replies
 
 
+# A body's habit: the hours its replies come. Most bodies reply in office hours on
+# working days, but some answer in the evening or at weekends (issue 32: a fifth of real
+# replies came outside 09:00-17:45 on working days). Where at least a third of a body's
+# last replies did (of HOURS_SAMPLES at least: a fifth of a few replies can be a third by
+# chance), its polls stretch to the hours its replies came in, from 07:00 to 23:00 at the
+# widest, weekends included if a third of them came on days the office is closed.
+BODY_HOURS_BOUNDS = (dt.time(7, 0), dt.time(23, 0))
+HOURS_SAMPLES = 10
+
+
+def body_hours(
+    replies: Iterable[dt.datetime], office: Hours, calendar: dl.WorkingCalendar
+) -> Hours | None:
+    """The hours to poll a body's requests in, learnt from when its replies came (WDTK
+    times): `office` widened as above, or None where office hours do (too few replies,
+    or too few outside them)."""
+    local = [t.astimezone(LONDON) for t in replies]
+    if len(local) < HOURS_SAMPLES:
+        return None
+    closed = sum(not _open_day(t.date(), office, calendar) for t in local)
+    outside = sum(
+        not _open_day(t.date(), office, calendar) or not office.start <= t.time() <= office.end
+        for t in local
+    )
+    if outside < SOON_SHARE * len(local):
+        return None
+    first, last = BODY_HOURS_BOUNDS
+    times = [t.time() for t in local]
+    earliest = min(times).replace(minute=0, second=0, microsecond=0)
+    start = max(first, min(office.start, earliest))
+    end = min(last, max(office.end, _quarter_after(max(times))))
+    weekends = closed >= SOON_SHARE * len(local)
+    return replace(office, start=start, end=end, working_days=office.working_days and not weekends)
+
+
+def _quarter_after(t: dt.time) -> dt.time:
+    """The quarter-hour at or after `t`, 23:00 at the latest."""
+    minutes = t.hour * 60 + t.minute + bool(t.second or t.microsecond)
+    minutes = min(-(-minutes // 15) * 15, 23 * 60)
+    return dt.time(minutes // 60, minutes % 60)
+
+
 def after_error(failures: int, now: dt.datetime, policy: PollPolicy) -> dt.datetime:
     """Exponential backoff: 15 min, 30 min, 1 h … capped at a day."""
     delay = min(policy.error_first * (2 ** max(0, failures - 1)), policy.error_max)
@@ -274,17 +317,18 @@ def _body_next(
     """The next poll for the body's sake: in its office hours, as often as _body_every."""
     earliest = now + policy.floor
     today = now.astimezone(LONDON).date()
+    office = row.get("body_hours") or policy.office
     try:
         every = _body_every(row, today, law, cal, policy)
     except dl.DeadlineError:
         every = DAY  # dates outside the holiday data: poll it daily, never fail
     if every < DAY:
-        return next_slot(earliest, every, policy.office, cal)
+        return next_slot(earliest, every, office, cal)
     if every < 2 * DAY:  # daily: the next close, an hour away at least
-        return next_slot(max(now + every - DAY, earliest), DAY, policy.office, cal)
+        return next_slot(max(now + every - DAY, earliest), DAY, office, cal)
     # Every few days (a relaxed policy): the close of the day `every` on, or the next.
     day = (now + every).astimezone(LONDON).date()
-    return next_slot(max(_at(day, policy.office.start), earliest), DAY, policy.office, cal)
+    return next_slot(max(_at(day, office.start), earliest), DAY, office, cal)
 
 
 def _describe_next(

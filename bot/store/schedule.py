@@ -209,6 +209,16 @@ class Schedule(StoreConnection):
         )
         return [(ref, kind, dt.datetime.fromisoformat(at)) for ref, kind, at in rows]
 
+    def reply_times(self, body: str, last: int = 50) -> list[dt.datetime]:
+        """When the body's last `last` replies came, as WDTK logged them: what `body_hours`
+        learns the hours of its replies from."""
+        rows = self.db.execute(
+            "SELECT e.at FROM events e JOIN requests r ON r.ref = e.ref WHERE r.body = ? "
+            "AND e.kind = 'response' AND e.wdtk_event_id IS NOT NULL ORDER BY e.at DESC LIMIT ?",
+            [body, last],
+        )
+        return [dt.datetime.fromisoformat(at) for (at,) in rows]
+
     def recent_sends(self, user: str | None, since: str) -> list[str]:
         """When WDTK says this account made requests, since `since` (UTC ISO)."""
         return [

@@ -23,9 +23,11 @@ from bot.rules.clock import ClockAdjust, adjusted_dates, law_of, track
 from bot.rules.followups import kinds_seen_sent
 from bot.rules.schedule import (
     NEVER,
+    Hours,
     PollPolicy,
     after_hidden,
     after_success,
+    body_hours,
     classifies_soon,
     policy_for,
     resumed,
@@ -70,6 +72,7 @@ class Ingest:
         self.via = "poll"
         # Requesters' habits (classifies_soon) as learnt at the pass of _habits_at.
         self._habits: dict[str, bool | None] = {}
+        self._hours: dict[str, Hours | None] = {}  # bodies' reply hours (body_hours)
         self._habits_at: dt.datetime | None = None
 
     def calendar(self, law: str) -> dl.WorkingCalendar:
@@ -90,17 +93,18 @@ class Ingest:
         return len(moved)
 
     def next_poll(self, row: dict, now: dt.datetime, calendar: dl.WorkingCalendar) -> str:
-        """When to poll `row` next (after_success), with its requester's habit learnt from
-        the store (classifies_soon), once per account and pass."""
-        user = row.get("wdtk_user")
+        """When to poll `row` next (after_success), with what the store teaches about its
+        requester (classifies_soon) and its body (body_hours), learnt once a pass each."""
         if self._habits_at != now:
-            self._habits, self._habits_at = {}, now
+            self._habits, self._hours, self._habits_at = {}, {}, now
+        user, body = row.get("wdtk_user"), row.get("body")
         if user and user not in self._habits:
             self._habits[user] = classifies_soon(self.store.classification_events(user), now)
-        habit = self._habits.get(user) if user else None
-        return after_success(
-            {**row, "classifies_soon": habit}, now, self.policy, calendar
-        ).isoformat()
+        if body and body not in self._hours:
+            replies = self.store.reply_times(body)
+            self._hours[body] = body_hours(replies, self.policy.office, calendar)
+        learnt = {"classifies_soon": self._habits.get(user), "body_hours": self._hours.get(body)}
+        return after_success({**row, **learnt}, now, self.policy, calendar).isoformat()
 
     def needs_page(self, row: dict, request: WdtkRequest, *, new: bool) -> bool:
         """WDTK shows its own due date only while a request waits, and reply texts only on
