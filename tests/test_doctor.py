@@ -69,13 +69,13 @@ def test_drafted_example_project_passes_every_check_and_prints_a_checklist(proje
     assert set(levels(found).values()) == {"ok"}, found
     assert list(found) == [
         "config", "WDTK user", "database", "database integrity", "foreign keys", "migrations",
-        "orphaned drafts", "follow-ups", "notifications", "poll errors", "stopped polling", "unfound requests", "WDTK calls (24 h)", "database permissions",
-        "run lock", "campaign social-media-misuse", "follow-up templates", "bank holidays",
+        "orphaned drafts", "follow-ups", "notifications", "poll errors", "stopped polling", "unfound requests", "WDTK calls (24 h)",
+        "poll schedule learnt", "database permissions", "run lock", "campaign social-media-misuse", "follow-up templates", "bank holidays",
     ]  # fmt: skip
     assert found["migrations"]["message"] == f"all {len(ALL_MIGRATIONS)} applied"
     text = project.run("doctor").stdout
-    assert text.count("✓") == 18 and "✗" not in text and "!" not in text
-    assert text.rstrip().endswith("18 ok, 0 warnings, 0 errors")
+    assert text.count("✓") == 19 and "✗" not in text and "!" not in text
+    assert text.rstrip().endswith("19 ok, 0 warnings, 0 errors")
     assert project.dump() == before
 
 
@@ -423,3 +423,27 @@ def test_example_identity_and_orphaned_drafts_are_flagged(project):
     assert found["orphaned drafts"]["level"] == "warn"
     assert "smm-6" in found["orphaned drafts"]["message"]
     assert "--prune" in found["orphaned drafts"]["fix"]
+
+
+def test_doctor_says_what_the_poll_schedule_has_learnt(project, replica):
+    """Ten replies from the Home Office at 20:00, each classified half an hour later: the
+    body is polled to 20:00, and the account classifies the same day."""
+    wdtk = released_project(project, replica)
+    sent_request(wdtk, replica, 5001, "smm-1")
+    wdtk.run("poll", "--as-of", "2026-03-02T12:00")
+    user = row(wdtk, "smm-1")["wdtk_user"]
+    learnt = checks(wdtk, "--as-of", "2026-03-02T12:05")["poll schedule learnt"]
+    assert learnt["message"] == (
+        "bodies polled beyond office hours, from their replies' times: none; "
+        f"replies classified the same day: {user} not known yet"
+    )
+    for day in ["03", "04", "05", "06", "09", "10", "11", "12", "13", "16"]:
+        replica.add_event(5001, event(None, "response", f"2026-03-{day}T20:00:00+00:00"))
+        replica.add_event(5001, event(None, "status_update", f"2026-03-{day}T20:30:00+00:00",
+                                      described_state="waiting_response"))  # fmt: skip
+    wdtk.run("poll", "--all", "--as-of", "2026-03-17T12:00")
+    learnt = checks(wdtk, "--as-of", "2026-03-17T12:05")["poll schedule learnt"]
+    assert (learnt["level"], learnt["message"]) == ("ok", (
+        "bodies polled beyond office hours, from their replies' times: 1: home_office "
+        f"09:00-20:00; replies classified the same day: {user} yes"
+    ))  # fmt: skip

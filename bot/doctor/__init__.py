@@ -34,6 +34,7 @@ from bot.doctor.database_checks import (
     check_deliveries,
     check_foreign_keys,
     check_integrity,
+    check_learnt_schedule,
     check_lock,
     check_migrations,
     check_orphans,
@@ -106,6 +107,7 @@ def _checks(
                         yield check_deliveries(store, config)
                 yield from check_poll_state(store, now)
                 yield check_pass_costs(store, now)
+                yield check_learnt_schedule(store, now)
                 latest = latest_stored_date(store)
             except sqlite3.DatabaseError as exc:
                 yield database_error(stage, path, exc)

@@ -11,13 +11,14 @@ import stat
 from pathlib import Path
 from urllib.parse import quote
 
+from bot import deadlines as dl
 from bot.bodies import Body
 from bot.campaigns.service import orphaned_drafts
 from bot.config import Config
 from bot.dates import format_uk
 from bot.doctor.check import Check, failed, passed, plural, some, warning
 from bot.notify.send import channels
-from bot.rules.schedule import NEVER, scheduled_poll
+from bot.rules.schedule import NEVER, PollPolicy, body_hours, classifies_soon, scheduled_poll
 from bot.rules.withdrawal import stale_followups
 from bot.store.db import Store
 from bot.store.migrations import migrations
@@ -192,6 +193,32 @@ def check_pass_costs(store: Store, now: dt.datetime) -> Check:
         "WDTK calls (24 h)",
         f"{plural(cost['passes'], 'pass', 'passes')} made {plural(cost['http_calls'], 'WDTK call')} "
         f"and found {plural(cost['changes'], 'change')}: {per} calls per change",
+    )
+
+
+def check_learnt_schedule(store: Store, now: dt.datetime) -> Check:
+    """What the poll schedule has learnt from the store (issue 32), so an operator sees why
+    a request is polled at 20:00 or a reply's evening is skipped: the bodies polled beyond
+    office hours (body_hours), and whether each account classifies replies the same day
+    (classifies_soon, which the mailbox's safety net follows)."""
+    office, calendar = PollPolicy().office, dl.calendar_for("foi")
+    bodies = []
+    for body in store.replying_bodies():
+        hours = body_hours(store.reply_times(body), office, calendar)
+        if hours is not None:
+            weekends = "" if hours.working_days else " weekends too"
+            bodies.append(f"{body} {hours.start:%H:%M}-{hours.end:%H:%M}{weekends}")
+    habits = {True: "yes", False: "seldom", None: "not known yet"}
+    users = [
+        f"{user} {habits[classifies_soon(store.classification_events(user), now)]}"
+        for user in store.requesters()
+    ]
+    beyond = f"{len(bodies)}: {some(bodies)}" if bodies else "none"
+    same_day = some(users) if users else "no requests yet"
+    return passed(
+        "poll schedule learnt",
+        f"bodies polled beyond office hours, from their replies' times: {beyond}; "
+        f"replies classified the same day: {same_day}",
     )
 
 

@@ -28,9 +28,9 @@ are polled at once; the schedule polls only where foibot expects a change that r
 mailbox (`_net_expected`): a week after WDTK's overdue and very-overdue alerts, on the
 days of its classification reminders (and the reply's own day, for a requester who
 classifies that soon: `classifies_soon`, learnt from the store), the day a request is
-refused or closed and a week on; else a four-weekly sweep. Alerts that only prompt the requester (`PROMPTS`) move the
-next poll to when they may have acted (`after_prompt`); a follow-up marked sent brings
-it to an hour on (`after_marked_sent`).
+refused or closed and a week on; else a four-weekly sweep. Alerts that only prompt the
+requester (`PROMPTS`) move the next poll to when they may have acted (`after_prompt`); a
+follow-up marked sent brings it to an hour on (`after_marked_sent`).
 
 No poll comes sooner than `floor` after the last one: WDTK caches anonymous JSON for up to
 an hour (`medium_cache`). foibot computes overdue itself (`Ingest.note_transitions`), so

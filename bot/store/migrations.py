@@ -556,3 +556,10 @@ def m028_poll_passes(db: Database) -> None:
         pk="id",
     )
     db["poll_passes"].create_index(["at"])
+
+
+@migrations()
+def m029_requests_body_index(db: Database) -> None:
+    # The poll schedule learns each body's reply hours from its requests' replies, a
+    # lookup by body on every pass.
+    db["requests"].create_index(["body"], if_not_exists=True)

@@ -219,6 +219,26 @@ class Schedule(StoreConnection):
         )
         return [dt.datetime.fromisoformat(at) for (at,) in rows]
 
+    def replying_bodies(self) -> list[str]:
+        """The bodies that have replied on WDTK to a request in the store."""
+        return [
+            body
+            for (body,) in self.db.execute(
+                "SELECT DISTINCT r.body FROM requests r JOIN events e ON e.ref = r.ref "
+                "WHERE e.kind = 'response' AND e.wdtk_event_id IS NOT NULL "
+                "AND r.body IS NOT NULL ORDER BY r.body"
+            )
+        ]
+
+    def requesters(self) -> list[str]:
+        """The WDTK accounts that made the requests in the store."""
+        return [
+            user
+            for (user,) in self.db.execute(
+                "SELECT DISTINCT wdtk_user FROM requests WHERE wdtk_user IS NOT NULL ORDER BY 1"
+            )
+        ]
+
     def recent_sends(self, user: str | None, since: str) -> list[str]:
         """When WDTK says this account made requests, since `since` (UTC ISO)."""
         return [
