@@ -429,13 +429,14 @@ def test_doctor_says_what_the_poll_schedule_has_learnt(project, replica):
     """Ten replies from the Home Office at 20:00, each classified half an hour later: the
     body is polled to 20:00, and the account classifies the same day."""
     wdtk = released_project(project, replica)
+    learnt = checks(wdtk, "--as-of", "2026-03-02T11:00")["poll schedule learnt"]
+    assert learnt["message"] == "nothing yet: no requests on WDTK"
     sent_request(wdtk, replica, 5001, "smm-1")
     wdtk.run("poll", "--as-of", "2026-03-02T12:00")
     user = row(wdtk, "smm-1")["wdtk_user"]
     learnt = checks(wdtk, "--as-of", "2026-03-02T12:05")["poll schedule learnt"]
     assert learnt["message"] == (
-        "bodies polled beyond office hours, from their replies' times: none; "
-        f"replies classified the same day: {user} not known yet"
+        f"bodies polled beyond office hours: none; classifies replies the same day: {user} not known yet"
     )
     for day in ["03", "04", "05", "06", "09", "10", "11", "12", "13", "16"]:
         replica.add_event(5001, event(None, "response", f"2026-03-{day}T20:00:00+00:00"))
@@ -444,6 +445,6 @@ def test_doctor_says_what_the_poll_schedule_has_learnt(project, replica):
     wdtk.run("poll", "--all", "--as-of", "2026-03-17T12:00")
     learnt = checks(wdtk, "--as-of", "2026-03-17T12:05")["poll schedule learnt"]
     assert (learnt["level"], learnt["message"]) == ("ok", (
-        "bodies polled beyond office hours, from their replies' times: 1: home_office "
-        f"09:00-20:00; replies classified the same day: {user} yes"
+        "bodies polled beyond office hours: 1: home_office 09:00-20:00; "
+        f"classifies replies the same day: {user} yes"
     ))  # fmt: skip

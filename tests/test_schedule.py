@@ -198,6 +198,12 @@ def test_closed_requests_watched_for_a_week_then_weekly_then_monthly():
         waiting(awaiting_description=1, last_event_at="2026-03-25T10:30:00+00:00"),
         waiting(status="partially_successful", last_event_at="2026-03-25T10:30:00+00:00"),
         waiting(status="waiting_clarification"),
+        waiting(body_hours=dataclasses.replace(POLICY.office, end=dt.time(14, 30))),
+        waiting(
+            awaiting_description=1,
+            last_event_at="2026-02-25T10:30:00+00:00",
+            body_hours=dataclasses.replace(POLICY.office, end=dt.time(14, 30)),
+        ),
     ],
 )
 def test_never_sooner_than_wdtks_cache_lifetime(row):
