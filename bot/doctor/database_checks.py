@@ -206,7 +206,7 @@ def check_learnt_schedule(store: Store, now: dt.datetime) -> Check:
     for body in store.replying_bodies():
         hours = body_hours(store.reply_times(body), office, calendar)
         if hours is not None:
-            weekends = "" if hours.working_days else " weekends too"
+            weekends = "" if hours.working_days else " and weekends"
             bodies.append(f"{body} {hours.start:%H:%M}-{hours.end:%H:%M}{weekends}")
     habits = {True: "yes", False: "seldom", None: "not known yet"}
     users = [
