@@ -225,10 +225,11 @@ def body_hours(
     local = [t.astimezone(LONDON) for t in replies]
     if len(local) < HOURS_SAMPLES:
         return None
-    closed = sum(not _open_day(t.date(), office, calendar) for t in local)
+    open_day = [_open_day(t.date(), office, calendar) for t in local]
+    closed = open_day.count(False)
     outside = sum(
-        not _open_day(t.date(), office, calendar) or not office.start <= t.time() <= office.end
-        for t in local
+        not o or not office.start <= t.time() <= office.end
+        for o, t in zip(open_day, local, strict=True)
     )
     if outside < SOON_SHARE * len(local):
         return None
