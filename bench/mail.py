@@ -69,6 +69,9 @@ COMMENT_MINUTE = 9
 # for a body that is not a school), on the FOI calendar (Holiday.due_date_from).
 LATE_DAYS, VERY_LATE_DAYS = 20, 40
 DAY = dt.timedelta(days=1)
+# Changes no alert names: the requester's own doing (a classification, a follow-up sent or
+# resent), and WDTK's overdue events, whose e-mails `overdue_run` sends as the cron does.
+NO_ALERT = ("status_update", "followup_sent", "followup_resent", "overdue", "very_overdue")
 
 
 class WdtkAlerts:
@@ -81,8 +84,9 @@ class WdtkAlerts:
       only while the request is `waiting_response` and not awaiting classification;
     - a comment by someone else: RequestMailer.alert_comment_on_request, the next hourly
       run (one alert for the comments since the last);
-    - any other change by someone else (an edit): TrackMailer.alert_tracks, one digest a
-      day at most (users whose last_daily_track_email is over a day old);
+    - any other change by someone else (an edit, or any other event a timeline file
+      holds): TrackMailer.alert_tracks, one digest a day at most (users whose
+      last_daily_track_email is over a day old);
     - nothing for what the requester did (their classifications and follow-ups: the
       comment alert skips the requester's own comments, and a track shows a user nothing
       they did themselves)."""
@@ -119,12 +123,11 @@ class WdtkAlerts:
             run += dt.timedelta(hours=1) if run <= local else dt.timedelta(0)
             self._queue(run.astimezone(poll.UTC), wdtk_mail.comment_alert(
                 base, doc["url_title"], doc["title"], c.fields.get("comment_id") or c.event_id))  # fmt: skip
-        elif c.kind == "edit":
+        elif c.kind not in NO_ALERT:
             self.digest.append((doc["url_title"], doc["title"], body, c.event_id))
             if self.digest_at is None:
                 ready = self.last_digest + DAY if self.last_digest else c.at
                 self.digest_at = max(c.at, ready)
-        # status_update, followup_sent: the requester's own doing; no alert.
 
     def overdue_run(self, at: dt.datetime) -> None:
         """alert_overdue_requests at `at` (06:00 UK)."""

@@ -100,9 +100,11 @@ GOOD = [
         ({"at": "2026-03-20T14:30:00Z", "wdtk_id": 4001, "kind": "reply", "event_id": 78}, 2, "kind"),
         ({"at": "2026-03-20T14:30:00Z", "wdtk_id": 4001, "kind": "response"}, 2, "event_id"),
         ({"at": "2026-03-20T14:30:00Z", "wdtk_id": 4001, "kind": "response", "event_id": 77}, 2, "event_id"),
-        ({"at": "2026-03-20T14:30:00Z", "wdtk_id": 4002, "kind": "response", "event_id": 78}, 2, "wdtk_id"),
+        ({"at": "2026-03-01T14:30:00Z", "wdtk_id": 4001, "kind": "response", "event_id": 78}, 2, "wdtk_id"),
         ({"at": "2026-03-20T14:30:00Z", "wdtk_id": 4001, "kind": "comment", "event_id": 78,
-          "fields": {"colour": "red"}}, 2, "fields"),
+          "fields": {"id": 79}}, 2, "fields"),
+        ({"at": "2026-03-20T14:30:00Z", "wdtk_id": 4001, "kind": "comment", "event_id": 78,
+          "fields": {"created_at": "2026-03-20T14:31:00Z"}}, 2, "fields"),
         ({"at": "2026-03-20T14:30:00Z", "wdtk_id": 4001, "kind": "edit", "event_id": 78, "by": 1}, 2, "by"),
     ],
 )  # fmt: skip
@@ -136,6 +138,64 @@ def test_poll_replays_a_timeline_file_against_the_naive_poller(tmp_path):
         f"{what}: mean delay vs the naive poller's",
         f"{what}: p95 delay vs the naive poller's",
     ]
+
+
+# What an export of real WDTK event histories may hold beyond issue 32's format.
+EXPORTED = [
+    {"at": "2026-03-02T10:15:00+00:00", "wdtk_id": 4001, "kind": "sent", "event_id": 70,
+     "fields": {"id": 70, "event_type": "sent", "created_at": "2026-03-02T10:15:00Z",
+                "calculated_state": "waiting_response", "snippet": "Dear Home Office"}},
+    {"at": "2026-03-31T06:00:00Z", "wdtk_id": 4001, "kind": "overdue", "event_id": 71, "fields": {}},
+    {"at": "2026-04-01T20:05:00Z", "wdtk_id": 4001, "kind": "response", "event_id": 72,
+     "fields": {"incoming_message_id": 9001, "display_status": "Response"}},
+    # Sent before the file's first change.
+    {"at": "2026-03-03T11:00:00Z", "wdtk_id": 4002, "kind": "response", "event_id": 80, "fields": {}},
+    {"at": "2026-03-04T21:00:00Z", "wdtk_id": 4002, "kind": "status_update", "event_id": 81,
+     "fields": {"described_state": "successful"}},
+    {"at": "2026-03-05T12:00:00Z", "wdtk_id": 4003, "kind": "comment", "event_id": 90, "fields": {}},
+]  # fmt: skip
+
+
+def _timeline_module():
+    sys.path.insert(0, str(BENCH))
+    try:
+        return __import__("_timeline")
+    finally:
+        sys.path.remove(str(BENCH))
+
+
+def test_an_exported_timeline_is_replayed_with_a_note_for_each_liberty_taken():
+    notes: list[str] = []
+    changes = _timeline_module().parse_timeline(EXPORTED, notes.append)
+    assert notes == [
+        "entry 0, key 'fields': 'snippet' is not a field the replica sets; ignored",
+        "entry 1, key 'kind': 'overdue' replayed as that WDTK event",
+        "entry 3, key 'wdtk_id': request 4002 (and 1 more requests) has no send; taken as "
+        "sent at the first change, 2026-03-02T10:15:00+00:00",
+    ]
+    first = EXPORTED[0]["at"]
+    assert [(c.at.isoformat(), c.wdtk_id, c.kind, c.event_id) for c in changes][:4] == [
+        (first, 4002, "send", 0), (first, 4003, "send", 0), (first, 4001, "send", 70),
+        ("2026-03-03T11:00:00+00:00", 4002, "response", 80),
+    ]  # fmt: skip
+    # The event's own id, type and time are the change's; what the replica sets is kept.
+    assert changes[2].fields == {"calculated_state": "waiting_response"}
+    assert changes[-1].fields == {"incoming_message_id": 9001, "display_status": "Response"}
+
+
+def test_mail_replays_an_exported_timeline_saying_what_it_assumed(tmp_path):
+    path = tmp_path / "exported.json"
+    path.write_text(__import__("json").dumps(EXPORTED), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, str(BENCH / "mail.py"), "--timeline", str(path)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert len(result.stderr.splitlines()) == 3, result.stderr
+    # The overdue event, two responses, a classification and a comment.
+    assert "5 changes on the replica" in result.stdout, result.stdout
+    aims = [m["what"] for line in result.stdout.splitlines() if (m := AIM.match(line))]
+    assert len(aims) == 3, result.stdout
 
 
 def test_build_keeps_each_events_weekday_and_uk_time(tmp_path):
