@@ -226,3 +226,77 @@ def test_build_keeps_each_events_weekday_and_uk_time(tmp_path):
     assert [(c["at"], c["kind"]) for c in timeline if c["wdtk_id"] == 1365196] == [
         ("2026-02-09T09:36:05.027000Z", "send")
     ]
+
+
+# --- bench/timelines/bound.py: how close a learning poller could come ---------------------
+
+
+def _bound_module():
+    sys.path.insert(0, str(BENCH / "timelines"))
+    try:
+        return __import__("bound")
+    finally:
+        sys.path.remove(str(BENCH / "timelines"))
+
+
+def _counts(*classes):
+    """(hours, changes) counters from (class, hours, changes) triples."""
+    import collections
+
+    return (collections.Counter({k: h for k, h, _ in classes}),
+            collections.Counter({k: n for k, _, n in classes}))  # fmt: skip
+
+
+def test_bound_least_share_is_one_where_every_hour_is_alike_and_falls_as_changes_gather():
+    bound = _bound_module()
+    assert bound.least_share(_counts(("a", 100, 10), ("b", 900, 90))) == pytest.approx(1.0)
+    # Rates 1 and 0.01 per hour: (100 * 1 + 900 * 0.1)^2 / (109 * 1000) = 36100 / 109000.
+    assert bound.least_share(_counts(("a", 100, 100), ("b", 900, 9))) == pytest.approx(0.33119, abs=1e-5)
+
+
+def test_bound_judged_on_other_requests_with_rates_learnt_elsewhere():
+    bound = _bound_module()
+    skewed = _counts(("a", 100, 100), ("b", 900, 9))
+    # Even rates learnt: an even poller, whatever it is judged on.
+    assert bound.judged(_counts(("a", 10, 1), ("b", 10, 1)), skewed) == pytest.approx(1.0)
+    # Rates learnt from so many hours that the prior is nothing: 1 and 0.01 per hour, so
+    # waits 100 / 2 + 9 / 0.2 = 95 h and 100 + 90 = 190 calls, against 109 / 2 * 1000.
+    learnt = _counts(("a", 10**9, 10**9), ("b", 9 * 10**9, 9 * 10**7))
+    assert bound.judged(learnt, skewed) == pytest.approx(95 * 190 / 54_500, rel=1e-5)
+
+
+def test_bound_counts_each_request_hour_to_the_window_and_its_change_in_its_class():
+    import datetime as dt
+
+    bound, timeline = _bound_module(), _timeline_module()
+    sent = dt.datetime(2026, 7, 6, 8, 0, tzinfo=dt.UTC)  # Monday 09:00 BST
+    changes = timeline.parse_timeline([
+        {"at": "2026-07-06T08:00:00Z", "wdtk_id": 9, "kind": "send", "event_id": 0},
+        {"at": "2026-07-06T10:30:00Z", "wdtk_id": 9, "kind": "response", "event_id": 5},
+    ])  # fmt: skip
+    hours, found = bound.count(changes)
+    assert sum(hours.values()) == 60 * 24
+    # In the hour from 11:00 BST, two hours after sending: log2(2 + 1) rounds down to 1.
+    assert found == {("send", 1, 0, "office"): 1}
+    assert bound.time_of_week(sent) == "office"
+    assert bound.time_of_week(sent - dt.timedelta(minutes=30)) == "early"
+    assert bound.time_of_week(sent + dt.timedelta(hours=9)) == "evening"
+    assert bound.time_of_week(sent - dt.timedelta(hours=12)) == "weekend"
+
+
+def test_bound_reports_each_class_set_against_the_aim(tmp_path):
+    path = tmp_path / "timeline.json"
+    path.write_text(__import__("json").dumps(GOOD), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, str(BENCH / "timelines" / "bound.py"), str(path)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"{path}: 1 changes, 1,440 request-hours"
+    assert [line.split("(")[0].strip() for line in lines[1:4]] == [
+        "time of week", "stage", "stage and time of week"
+    ]  # fmt: skip
+    # One request: no half to learn from and another to judge.
+    assert all(line.endswith("cross-checked n/a (a half has no changes)") for line in lines[1:4])
+    assert lines[4] == "  the polling aims need <= 0.33"
