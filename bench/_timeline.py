@@ -157,11 +157,15 @@ def parse_timeline(raw: object, note: Callable[[str], None] | None = None) -> li
 
 
 def load_timeline(path: str | Path) -> list[Change]:
-    """The file's changes; a bad file is one line on stderr and exit 2, and each note
-    (parse_timeline) a line on stderr."""
+    """The file's changes, each note (parse_timeline) a line on stderr; a bad file is one
+    line on stderr (no notes) and exit 2."""
+    notes: list[str] = []
     try:
         raw = json.loads(Path(path).read_text(encoding="utf-8"))
-        return parse_timeline(raw, lambda message: print(f"{path}: {message}", file=sys.stderr))
+        changes = parse_timeline(raw, notes.append)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, TimelineError) as exc:
         print(f"{path}: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
+    for message in notes:
+        print(f"{path}: {message}", file=sys.stderr)
+    return changes

@@ -106,6 +106,9 @@ GOOD = [
         ({"at": "2026-03-20T14:30:00Z", "wdtk_id": 4001, "kind": "comment", "event_id": 78,
           "fields": {"created_at": "2026-03-20T14:31:00Z"}}, 2, "fields"),
         ({"at": "2026-03-20T14:30:00Z", "wdtk_id": 4001, "kind": "edit", "event_id": 78, "by": 1}, 2, "by"),
+        # A note on an earlier entry (an ignored field) does not join the error's line.
+        ({"at": "2026-03-20T14:30:00Z", "wdtk_id": 4001, "kind": "edit", "event_id": 78,
+          "fields": {"snippet": "x", "described_state": ["x"]}}, 2, "fields"),
     ],
 )  # fmt: skip
 @pytest.mark.parametrize("script", ["poll.py", "mail.py"])
