@@ -303,3 +303,19 @@ def test_bound_reports_each_class_set_against_the_aim(tmp_path):
     # One request: no half to learn from and another to judge.
     assert all(line.endswith("cross-checked n/a (a half has no changes)") for line in lines[1:4])
     assert lines[4] == "  the polling aims need <= 0.33"
+
+
+def test_the_simulations_passes_are_not_cut_short_by_a_real_time_pass_budget():
+    """One client serves a whole simulated run, and [wdtk] pass_budget_s runs in real
+    seconds from a client's creation: kept, it would stop every pass of a long run."""
+    sys.path.insert(0, str(BENCH))
+    try:
+        poll = __import__("poll")
+    finally:
+        sys.path.remove(str(BENCH))
+    config = poll.bench_config("http://127.0.0.1:9")
+    assert config.wdtk.pass_budget_s is None
+    from bot.wdtk.client import WdtkClient
+
+    client = WdtkClient(config.wdtk, clock=iter([0.0, 10.0**9]).__next__)
+    assert not client.out_of_time()

@@ -44,3 +44,22 @@ def test_a_stop_wakes_the_waiting_worker(project):
     daemon.enqueue("poll", **POLL)
     daemon.request_stop()
     assert daemon.next_pass() is None  # stops rather than start another pass
+
+
+def test_the_daemons_passes_share_one_robots_txt_fetch(project, replica):
+    """Each pass makes its own WDTK client; robots.txt is kept between them (a day, RFC
+    9309), so a pass polling one request makes one call, not two."""
+    import sqlite3
+
+    from tests.support import released_project, sent_request
+
+    wdtk = released_project(project, replica)
+    sent_request(wdtk, replica, 5001, "smm-1")
+    daemon = Daemon(load_config(project.config), Path(project.db))
+    for _ in range(3):
+        daemon.job("poll", **POLL)
+        with sqlite3.connect(project.db) as db:  # due again at once
+            db.execute("UPDATE requests SET next_poll_at = '2000-01-01T00:00:00+00:00'")
+    hits = replica.hit_paths()
+    assert hits[0] == "/robots.txt" and len(hits) == 4
+    assert len(set(hits[1:])) == 1 and hits[1].startswith("/request/")  # one request, 3 polls

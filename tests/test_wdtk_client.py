@@ -356,6 +356,33 @@ def test_robots_refuses_feeds_and_is_fetched_once(wdtk, client_for):
     assert not wdtk.hit_paths("/feed/")
 
 
+def test_a_robots_cache_serves_later_clients_for_a_day_and_keeps_no_failure(wdtk, fake_time):
+    """The daemon's passes each make a client: robots.txt is fetched once a day, not once
+    a pass (RFC 9309 §2.4), and a robots.txt that did not answer is asked for again."""
+    from bot.wdtk.robots import RobotsCache
+
+    cache = RobotsCache()
+    config = WdtkConfig(base_url=wdtk.base_url, contact=CONTACT, min_interval_s=0.0)
+
+    def one_pass() -> bool:
+        with WdtkClient(config, sleep=fake_time.sleep, clock=fake_time.clock,
+                        wall_clock=fake_time.wall_clock, max_tries=1,
+                        robots_cache=cache) as client:  # fmt: skip
+            return client.fetch_request(101).ok
+
+    wdtk.fail("/robots.txt", 503)  # the site is down (max_tries = 1: no retry)
+    assert not one_pass()
+    assert one_pass() and one_pass()
+    assert wdtk.hit_paths().count("/robots.txt") == 2
+    fake_time.now += RobotsCache.MAX_AGE_S - 1
+    assert one_pass()
+    assert wdtk.hit_paths().count("/robots.txt") == 2
+    fake_time.now += 2  # a day after the fetch that was kept
+    assert one_pass()
+    assert wdtk.hit_paths().count("/robots.txt") == 3
+    assert wdtk.hit_paths().count("/request/101.json") == 4  # none while robots.txt was down
+
+
 def test_feeds_when_robots_are_not_respected(wdtk, client_for):
     client = client_for(wdtk.base_url, use_feeds=True, respect_robots=False)
     feed = client.fetch_user_feed("test_requester_14")

@@ -22,6 +22,7 @@ from bot.dates import LONDON
 from bot.errors import FoibotError, Interrupted
 from bot.run.lock import LockHeld, RunLock
 from bot.triggers import load_apscheduler, trigger_for
+from bot.wdtk.robots import RobotsCache
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.background import BackgroundScheduler
@@ -65,6 +66,8 @@ class Daemon:
         # (uvicorn server, bound socket, banner) to serve the pages beside the passes.
         self.web = web
         self.stop = threading.Event()
+        # robots.txt once a day, not once a pass (each pass makes its own client).
+        self.robots = RobotsCache()
         # name -> job arguments, in the order queued; at most one waiting pass per job.
         self._pending: dict[str, dict] = {}
         self._queue_changed = threading.Condition()
@@ -124,7 +127,9 @@ class Daemon:
             try:
                 # The client's waits wake up, and a call in flight ends, when a stop is
                 # asked for.
-                with WdtkClient(self.config.wdtk, stop=self.stop) as client:
+                with WdtkClient(
+                    self.config.wdtk, stop=self.stop, robots_cache=self.robots
+                ) as client:
                     summary = run_once(
                         store, self.config, dt.datetime.now(dt.UTC), client,
                         release=release, poll=poll, digest=digest, mail=mail,

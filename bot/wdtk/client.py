@@ -28,7 +28,7 @@ from bot.errors import Interrupted
 from bot.watchdog import Watchdog
 from bot.wdtk.errors import PayloadError, WdtkError
 from bot.wdtk.payload import WdtkRequest, clean_text, parse_request
-from bot.wdtk.robots import RobotsRules
+from bot.wdtk.robots import RobotsCache, RobotsRules
 
 if TYPE_CHECKING:
     import requests
@@ -146,6 +146,7 @@ class WdtkClient:
     an attempt that runs out of time is not retried. `stop` is the caller's stop flag
     (SIGTERM): once set, the minimum-interval and back-off waits end at once, a call in
     flight is cut off within bot.watchdog.STOP_POLL_S, and every call raises Interrupted.
+    `robots_cache` keeps robots.txt between the clients of one process (RobotsCache).
     """
 
     def __init__(
@@ -160,8 +161,10 @@ class WdtkClient:
         max_sleep_s: float = 60.0,
         stop: threading.Event | None = None,
         watch_clock: Callable[[], float] = time.monotonic,
+        robots_cache: RobotsCache | None = None,
     ):
         self.config = config
+        self._robots_cache = robots_cache
         self._stop = stop
         if stop is not None and sleep is time.sleep:
             sleep = stop.wait
@@ -498,12 +501,22 @@ class WdtkClient:
         if not self.config.respect_robots or parts.netloc.lower() != self._netloc:
             return
         if self._robots is None:
-            self._robots = self._load_robots(f"{parts.scheme}://{parts.netloc}/robots.txt")
+            self._robots = self._robots_for(f"{parts.scheme}://{parts.netloc}/robots.txt")
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         if not self._robots.allowed(path):
             raise RobotsDisallowed(
                 f"robots.txt disallows {path} (set [wdtk] respect_robots = false to override)"
             )
+
+    def _robots_for(self, url: str) -> RobotsRules:
+        """The site's rules: the cache's (robots_cache, a daemon's earlier pass), or fetched."""
+        cache, now = self._robots_cache, self._clock()
+        rules = cache.get(self._netloc, now) if cache is not None else None
+        if rules is None:
+            rules = self._load_robots(url)
+            if cache is not None:
+                cache.put(self._netloc, rules, now)
+        return rules
 
     def _load_robots(self, url: str) -> RobotsRules:
         # robots.txt failing means the whole site is failing: one retry, not the full

@@ -41,3 +41,23 @@ def _rule_regex(rule: str) -> re.Pattern[str]:
     body = rule[:-1] if anchored else rule
     pattern = "".join(".*" if c == "*" else re.escape(c) for c in body)
     return re.compile(pattern + (r"\Z" if anchored else ""), re.DOTALL)
+
+
+class RobotsCache:
+    """robots.txt rules kept between the passes of one long-running process (the daemon,
+    whose every pass makes a new WdtkClient), so that a pass costs no robots.txt fetch of
+    its own. RFC 9309 §2.4 lets a crawler use what it fetched for up to 24 hours; only
+    rules are kept, never a failure (an unreachable robots.txt is tried again)."""
+
+    MAX_AGE_S = 24 * 3600.0
+
+    def __init__(self) -> None:
+        self._kept: dict[str, tuple[float, RobotsRules]] = {}
+
+    def get(self, netloc: str, now: float) -> RobotsRules | None:
+        """The rules fetched from `netloc` less than MAX_AGE_S before `now` (monotonic)."""
+        kept = self._kept.get(netloc)
+        return kept[1] if kept and now - kept[0] < self.MAX_AGE_S else None
+
+    def put(self, netloc: str, rules: RobotsRules, now: float) -> None:
+        self._kept[netloc] = (now, rules)
