@@ -48,7 +48,7 @@ def test_a_stop_wakes_the_waiting_worker(project):
 
 def test_the_daemons_passes_share_one_robots_txt_fetch(project, replica):
     """Each pass makes its own WDTK client; robots.txt is kept between them (a day, RFC
-    9309), so a pass polling one request makes one call, not two."""
+    9309, in the database), so a pass polling one request makes one call, not two."""
     import sqlite3
 
     from tests.support import released_project, sent_request

@@ -319,3 +319,20 @@ def test_a_body_that_replies_in_the_evening_is_polled_into_the_evening(wdtk, rep
     ).fetchone() == (10,)
     # Ten: the next poll is at the body's learnt close on Tue 17 Mar, a quiet day, 20:00.
     assert row(wdtk, "smm-1")["next_poll_at"].startswith("2026-03-17T20:00")
+
+
+def test_poll_runs_from_cron_read_robots_txt_once_a_day(wdtk, replica):
+    """Each `foibot poll` is its own process: robots.txt is kept in the database for a
+    day (RFC 9309 §2.4), so a run that polls one request makes one call."""
+    sent_request(wdtk, replica, 5001, "smm-1")
+    for _ in range(3):
+        wdtk.json("poll", "--as-of", "2026-03-02T12:00")
+        with sqlite3.connect(wdtk.db) as db:  # due again at once
+            db.execute("UPDATE requests SET next_poll_at = '2000-01-01T00:00:00+00:00'")
+    hits = replica.hit_paths()
+    assert hits.count("/robots.txt") == 1, hits
+    # What is kept unreadable (a hand edit, a half-written value) is fetched again.
+    with sqlite3.connect(wdtk.db) as db:
+        db.execute("UPDATE settings SET value = '{\"text\": 1' WHERE key LIKE 'robots.txt %'")
+    wdtk.json("poll", "--as-of", "2026-03-02T12:00")
+    assert replica.hit_paths().count("/robots.txt") == 2

@@ -20,6 +20,7 @@ from bot.errors import ConfigError, FoibotError, Interrupted, UsageError
 
 if TYPE_CHECKING:
     from bot.store.db import Store
+    from bot.wdtk.client import WdtkClient
 
 
 class FoibotGroup(click.Group):
@@ -112,6 +113,16 @@ class App(Settings):
             ) from None
         click.get_current_context().call_on_close(run_lock.release)
 
+    def wdtk_client(self, stop: threading.Event | None = None) -> WdtkClient:
+        """A WDTK client for this command, with robots.txt kept in the database for a day
+        (RobotsCache): a run from cron every few minutes reads it once a day, not once a run."""
+        from bot.wdtk.client import WdtkClient
+        from bot.wdtk.robots import RobotsCache
+
+        store = self.store
+        cache = RobotsCache(store.robots_txt, store.set_robots_txt)
+        return WdtkClient(self.config.wdtk, stop=stop, robots_cache=cache)
+
     def stop_flag(self) -> threading.Event:
         """A flag SIGTERM and SIGINT set, instead of killing the command mid-write; the
         WDTK client and the poll loop stop at it. Handlers are restored when it ends."""
@@ -156,7 +167,6 @@ class App(Settings):
 
     def console(self, stderr: bool = False):
         return console(stderr)
-
 
 
 pass_app = click.make_pass_decorator(App)

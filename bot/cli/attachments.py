@@ -62,7 +62,6 @@ def fetch(
     """
     from bot.attachments.fetch import fetch_attachments
     from bot.cli.progress import track_progress
-    from bot.wdtk.client import WdtkClient
 
     selection = _selection(app, campaign, group, refs)
     want_json = app.json_wanted(as_json)
@@ -77,7 +76,7 @@ def fetch(
             interval_s=app.config.wdtk.min_interval_s,
         )  # fmt: skip
 
-    with WdtkClient(app.config.wdtk, stop=app.stop_flag()) as client:
+    with app.wdtk_client(app.stop_flag()) as client:
         report = fetch_attachments(
             app.store, app.config, client, rows, progress=progress, should_stop=client.stopped
         )

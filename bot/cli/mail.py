@@ -27,11 +27,12 @@ def mail(app: App, track: bool, as_of: dt.datetime | None, wait: bool, as_json: 
     from bot.mailbox.imap import password_for
     from bot.run.lock import LockHeld, RunLock
     from bot.run.once import mail_pass
-    from bot.wdtk.client import WdtkClient
 
     config = app.config
     if config.mailbox is None:
-        raise UsageError(f"{config.path.name}: no [mailbox] section; see docs/operations.md, 'Mail from WDTK'")
+        raise UsageError(
+            f"{config.path.name}: no [mailbox] section; see docs/operations.md, 'Mail from WDTK'"
+        )
     password_for(config.mailbox)  # a missing password is a config error: exit 2, before any work
     store = app.store  # creates and migrates the database (and its folder) before the lock
     lock = RunLock(store.path)
@@ -43,7 +44,7 @@ def mail(app: App, track: bool, as_of: dt.datetime | None, wait: bool, as_json: 
     try:
         # SIGTERM ends the WDTK call in flight and any wait within a few seconds.
         stop = app.stop_flag()
-        with WdtkClient(config.wdtk, stop=stop) as client:
+        with app.wdtk_client(stop) as client:
             now = (as_of or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
             report = mail_pass(store, config, client, now, track=track, should_stop=stop.is_set)
     finally:

@@ -28,7 +28,6 @@ def run(
         raise UsageError("use `foibot run --once` for one pass, or `foibot daemon` to keep running")
     from bot.run.lock import LockHeld, RunLock
     from bot.run.once import run_once
-    from bot.wdtk.client import WdtkClient
 
     config = app.config
     lock = RunLock(app.store_path())
@@ -41,7 +40,7 @@ def run(
         return
     click.get_current_context().call_on_close(lock.release)
     stop = app.stop_flag()
-    with WdtkClient(config.wdtk, stop=stop) as client:
+    with app.wdtk_client(stop) as client:
         now = (as_of or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
         summary = run_once(app.store, config, now, client, should_stop=stop.is_set)
     if app.json_wanted(as_json):

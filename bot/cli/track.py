@@ -27,10 +27,9 @@ def tracker(app: App, wait: bool = False):
     """A Poller holding the run lock (one process calls WDTK at a time), whose client
     stops within a few seconds of SIGTERM or Ctrl-C (`t.client.stopped` says it has)."""
     from bot.tracking.poll import Poller
-    from bot.wdtk.client import WdtkClient
 
     app.lock(wait=wait)
-    with WdtkClient(app.config.wdtk, stop=app.stop_flag()) as client:
+    with app.wdtk_client(app.stop_flag()) as client:
         yield Poller(app.store, app.config, client)
 
 

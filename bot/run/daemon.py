@@ -22,7 +22,6 @@ from bot.dates import LONDON
 from bot.errors import FoibotError, Interrupted
 from bot.run.lock import LockHeld, RunLock
 from bot.triggers import load_apscheduler, trigger_for
-from bot.wdtk.robots import RobotsCache
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.background import BackgroundScheduler
@@ -66,8 +65,6 @@ class Daemon:
         # (uvicorn server, bound socket, banner) to serve the pages beside the passes.
         self.web = web
         self.stop = threading.Event()
-        # robots.txt once a day, not once a pass (each pass makes its own client).
-        self.robots = RobotsCache()
         # name -> job arguments, in the order queued; at most one waiting pass per job.
         self._pending: dict[str, dict] = {}
         self._queue_changed = threading.Condition()
@@ -112,6 +109,7 @@ class Daemon:
         from bot.run.once import run_once
         from bot.store.db import Store
         from bot.wdtk.client import WdtkClient
+        from bot.wdtk.robots import RobotsCache
 
         lock = RunLock(self.db_path)
         try:
@@ -127,9 +125,9 @@ class Daemon:
             try:
                 # The client's waits wake up, and a call in flight ends, when a stop is
                 # asked for.
-                with WdtkClient(
-                    self.config.wdtk, stop=self.stop, robots_cache=self.robots
-                ) as client:
+                # robots.txt is kept in the database a day, not fetched once a pass.
+                robots = RobotsCache(store.robots_txt, store.set_robots_txt)
+                with WdtkClient(self.config.wdtk, stop=self.stop, robots_cache=robots) as client:
                     summary = run_once(
                         store, self.config, dt.datetime.now(dt.UTC), client,
                         release=release, poll=poll, digest=digest, mail=mail,

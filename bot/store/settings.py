@@ -25,6 +25,21 @@ class Settings(StoreConnection):
         else:
             self.db["settings"].upsert({"key": key, "value": value}, pk="key")
 
+    def robots_txt(self, netloc: str) -> tuple[float, str] | None:
+        """The robots.txt last fetched from `netloc`: (Unix time fetched, text); None if
+        none is kept or what is kept is unreadable (it is fetched again)."""
+        raw = self.setting(f"robots.txt {netloc}")
+        try:
+            kept = json.loads(raw) if raw else None
+            return (float(kept["fetched_at"]), str(kept["text"])) if kept else None
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    def set_robots_txt(self, netloc: str, fetched_at: float, text: str) -> None:
+        self.set_setting(
+            f"robots.txt {netloc}", json.dumps({"fetched_at": fetched_at, "text": text})
+        )
+
     def installation_id(self) -> str:
         """A random id made once per database, part of every `foibot:` tag it hands out."""
         current = self.setting("installation_id")

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     import requests
 
 ROBOTS_TRIES = 2
+AGENT = "foibot"  # the robots.txt group foibot obeys
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 5
@@ -509,16 +510,18 @@ class WdtkClient:
             )
 
     def _robots_for(self, url: str) -> RobotsRules:
-        """The site's rules: the cache's (robots_cache, a daemon's earlier pass), or fetched."""
-        cache, now = self._robots_cache, self._clock()
-        rules = cache.get(self._netloc, now) if cache is not None else None
+        """The site's rules: robots_cache's (an earlier pass's), or fetched."""
+        cache, now = self._robots_cache, self._wall_clock()
+        rules = cache.get(self._netloc, now, AGENT) if cache is not None else None
         if rules is None:
-            rules = self._load_robots(url)
+            text = self._load_robots(url)
+            rules = RobotsRules(text, AGENT)
             if cache is not None:
-                cache.put(self._netloc, rules, now)
+                cache.put(self._netloc, text, rules, now)
         return rules
 
-    def _load_robots(self, url: str) -> RobotsRules:
+    def _load_robots(self, url: str) -> str:
+        """robots.txt's text ("" where the site has none); RobotsUnreachable if it fails."""
         # robots.txt failing means the whole site is failing: one retry, not the full
         # back-off ladder, so a pass against a site in trouble ends in seconds.
         try:
@@ -528,14 +531,14 @@ class WdtkClient:
             # not cached, so the next call tries again.
             raise RobotsUnreachable(f"robots.txt: {exc}", status=exc.status) from None
         if 400 <= resp.status < 500:
-            return RobotsRules("", "foibot")  # no robots.txt: everything is allowed
+            return ""  # no robots.txt: everything is allowed
         if resp.status != 200:
             raise RobotsUnreachable(f"robots.txt: HTTP {resp.status}", status=resp.status)
         if resp.body.lstrip()[:1] == b"<":
             # An HTML page (WDTK's maintenance page, served with 200) is no robots.txt:
             # read as one it would allow everything. The site is not itself: stay away.
             raise RobotsUnreachable("robots.txt: got an HTML page, not rules", status=200)
-        return RobotsRules(resp.body.decode("utf-8", errors="replace"), "foibot")
+        return resp.body.decode("utf-8", errors="replace")
 
     def _absolute(self, target: str) -> str:
         if re.match(r"^https?://", target, re.IGNORECASE):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from urllib.parse import unquote
 
 
@@ -44,20 +45,31 @@ def _rule_regex(rule: str) -> re.Pattern[str]:
 
 
 class RobotsCache:
-    """robots.txt rules kept between the passes of one long-running process (the daemon,
-    whose every pass makes a new WdtkClient), so that a pass costs no robots.txt fetch of
-    its own. RFC 9309 §2.4 lets a crawler use what it fetched for up to 24 hours; only
-    rules are kept, never a failure (an unreachable robots.txt is tried again)."""
+    """robots.txt kept between WDTK clients: the daemon's passes each make one, and so does
+    every `run --once` from cron, so that a pass costs no robots.txt fetch of its own. RFC
+    9309 §2.4 lets a crawler use what it fetched for up to 24 hours. Only a fetched file is
+    kept, never a failure (an unreachable robots.txt is tried again). `load` and `save`
+    keep it beyond one process (Store.robots_txt, Store.set_robots_txt)."""
 
     MAX_AGE_S = 24 * 3600.0
 
-    def __init__(self) -> None:
-        self._kept: dict[str, tuple[float, RobotsRules]] = {}
+    def __init__(
+        self,
+        load: Callable[[str], tuple[float, str] | None] | None = None,
+        save: Callable[[str, float, str], None] | None = None,
+    ) -> None:
+        self._load, self._save = load, save
+        self._kept: dict[str, tuple[float, str, RobotsRules]] = {}
 
-    def get(self, netloc: str, now: float) -> RobotsRules | None:
-        """The rules fetched from `netloc` less than MAX_AGE_S before `now` (monotonic)."""
+    def get(self, netloc: str, now: float, agent: str) -> RobotsRules | None:
+        """The rules fetched from `netloc` less than MAX_AGE_S before `now` (Unix time)."""
         kept = self._kept.get(netloc)
-        return kept[1] if kept and now - kept[0] < self.MAX_AGE_S else None
+        if kept is None and self._load is not None and (stored := self._load(netloc)):
+            kept = (stored[0], stored[1], RobotsRules(stored[1], agent))
+            self._kept[netloc] = kept
+        return kept[2] if kept and 0 <= now - kept[0] < self.MAX_AGE_S else None
 
-    def put(self, netloc: str, rules: RobotsRules, now: float) -> None:
-        self._kept[netloc] = (now, rules)
+    def put(self, netloc: str, text: str, rules: RobotsRules, now: float) -> None:
+        self._kept[netloc] = (now, text, rules)
+        if self._save is not None:
+            self._save(netloc, now, text)
