@@ -24,8 +24,9 @@ follow-ups. Messages are built by tests/wdtk_mail.py from Alaveteli's templates.
              (with ETags), its page on a new reply.
 
 HTTP calls are counted by the client (page reads included), not counting the one-off
-tracking of each request when it is sent. A change's delay runs from its time on the
-replica to the pass that stored it. Closes with issue 32's aims for a healthy mailbox:
+tracking of each request when it is sent. One client serves the run, so robots.txt is read
+once; foibot keeps it a day, so a real daemon reads it up to 59 more times in 60 days. A
+change's delay runs from its time on the replica to the pass that stored it. Closes with issue 32's aims for a healthy mailbox:
 <= 3 WDTK calls per change seen, responses seen with a median delay under 15 minutes, no
 change unseen for more than 7 days.
 """

@@ -55,7 +55,9 @@ Every 15 simulated minutes the replica gets the events whose time has come, then
              the same WdtkClient (so it too sends If-None-Match) and read the page when a
              new reply appears, as foibot does. It stores nothing but ETags and event ids.
 
-HTTP calls are counted by the client (every attempt on the wire, page reads included). A
+HTTP calls are counted by the client (every attempt on the wire, page reads included). One
+client serves each run, so robots.txt is read once a run; foibot keeps it a day, so a real
+installation reads it up to 59 more times in 60 days (and so would a polite naive poller). A
 change's delay runs from the event's time on the replica to the poll that stored it (polls
 take no simulated time). The six runs go two at a time, one process each, foibot's
 database on /dev/shm when it exists (only calls and delays are measured in part b).
