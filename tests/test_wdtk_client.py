@@ -383,6 +383,37 @@ def test_a_robots_cache_serves_later_clients_for_a_day_and_keeps_no_failure(wdtk
     assert wdtk.hit_paths().count("/request/101.json") == 4  # none while robots.txt was down
 
 
+def test_with_robots_txt_kept_the_first_call_says_whether_wdtk_is_up(wdtk, fake_time):
+    """robots.txt read at each pass's start was its look at whether the site is up; kept
+    from an earlier pass, the first call takes that part: tried as robots.txt would be,
+    and no answer, a 5xx or the maintenance page means the site is down."""
+    from bot.wdtk.robots import RobotsCache
+
+    cache = RobotsCache()
+    config = WdtkConfig(base_url=wdtk.base_url, contact=CONTACT, min_interval_s=0.0)
+
+    def client() -> WdtkClient:
+        return WdtkClient(config, sleep=fake_time.sleep, clock=fake_time.clock,
+                          wall_clock=fake_time.wall_clock, robots_cache=cache)  # fmt: skip
+
+    with client() as c:
+        assert c.fetch_request(101).ok  # reads robots.txt and keeps it
+    wdtk.fail(101, 503, 503)
+    with client() as c:
+        down = c.fetch_request(101)
+    assert down.site_down and down.status == 503
+    assert wdtk.hit_paths("/request/101.json").count("/request/101.json") == 3  # 1 + 2 tries
+    wdtk.fail(101, maintenance_page())
+    with client() as c:
+        assert c.fetch_request(101).site_down
+    # Any later call of the pass has its full retries and says only what it found.
+    with client() as c:
+        assert c.fetch_request(101).ok
+        wdtk.fail(101, 503, 503)
+        assert c.fetch_request(101).ok  # two 503s and a third try
+    assert wdtk.hit_paths().count("/robots.txt") == 1
+
+
 def test_feeds_when_robots_are_not_respected(wdtk, client_for):
     client = client_for(wdtk.base_url, use_feeds=True, respect_robots=False)
     feed = client.fetch_user_feed("test_requester_14")

@@ -124,6 +124,12 @@ class RobotsUnreachable(WdtkError):
     """robots.txt did not answer (network, 5xx, 429): nothing on the site may be fetched."""
 
 
+class FirstCallFailed(RobotsUnreachable):
+    """The client's first call found the site down (network, 5xx, 429) where robots.txt,
+    kept from an earlier pass, was not read: that call stands in for robots.txt as the
+    pass's look at whether WDTK is up, so the pass stops as it would have."""
+
+
 class SitePage(WdtkError):
     """An HTML page where JSON was asked for: the site's page (maintenance, error), not the
     request's document, so it says the site is in trouble rather than this request."""
@@ -188,6 +194,7 @@ class WdtkClient:
         self._not_before = float("-inf")
         self._blocked_until = float("-inf")
         self._robots: RobotsRules | None = None
+        self._probe = False  # see _probe_send
         self._sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
         # The HTTP stack (requests, urllib3, ssl: ~10 MB) loads with the first call
         # (bot/wdtk/transport.py), so a daemon pass with nothing to fetch never loads it.
@@ -343,7 +350,7 @@ class WdtkClient:
         while True:
             if check_robots:
                 self._check_robots(url)
-            resp = self._send(url, headers, tries, cap)
+            resp = self._probe_send(url, headers, tries, cap)
             if resp.status not in REDIRECT_STATUSES:
                 return resp
             location = resp.headers.get("Location", "").strip()
@@ -363,6 +370,25 @@ class WdtkClient:
                 raise WdtkError(f"more than {MAX_REDIRECTS} redirects from {_path(seen[0])}")
             seen.append(target)
             url = target
+
+    def _probe_send(
+        self, url: str, headers: dict[str, str], tries: int | None, cap: int | None
+    ) -> _Response:
+        """_send; the first call after robots.txt came from the cache is tried as robots.txt
+        would have been (ROBOTS_TRIES), and no answer or a 5xx/429 says the site is down."""
+        probe, self._probe = self._probe, False
+        if not probe:
+            return self._send(url, headers, tries, cap)
+        try:
+            resp = self._send(url, headers, min(tries or ROBOTS_TRIES, ROBOTS_TRIES), cap)
+        except WdtkError as exc:
+            if exc.status is None or exc.status >= 500 or exc.status == 429:
+                raise FirstCallFailed(str(exc), status=exc.status) from None
+            raise
+        if resp.status == 200 and headers.get("Accept") == "application/json" and _html_page(resp):
+            # WDTK's maintenance page, served with 200, as robots.txt would have shown it.
+            raise FirstCallFailed("got an HTML page where JSON was asked for", status=resp.status)
+        return resp
 
     def _send(
         self, url: str, headers: dict[str, str], tries: int | None = None, cap: int | None = None
@@ -513,6 +539,7 @@ class WdtkClient:
         """The site's rules: robots_cache's (an earlier pass's), or fetched."""
         cache, now = self._robots_cache, self._wall_clock()
         rules = cache.get(self._netloc, now, AGENT) if cache is not None else None
+        self._probe = rules is not None  # the first call then says whether WDTK is up
         if rules is None:
             text = self._load_robots(url)
             rules = RobotsRules(text, AGENT)
@@ -567,10 +594,15 @@ def _charset(content_type: str) -> str | None:
     return match.group(1).lower() if match else None
 
 
+def _html_page(resp: _Response) -> bool:
+    mime = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    return "html" in mime or resp.body.lstrip()[:1] == b"<"
+
+
 def _decode_json(resp: _Response) -> Any:
     content_type = resp.headers.get("Content-Type", "")
     mime = content_type.split(";")[0].strip().lower() or "no content type"
-    if "html" in mime or resp.body.lstrip()[:1] == b"<":
+    if _html_page(resp):
         # WDTK's maintenance and error pages come back as HTML, sometimes with 200.
         title = re.search(rb"<title[^>]*>([^<]{1,80})", resp.body, re.IGNORECASE)
         name = (
