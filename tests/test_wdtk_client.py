@@ -383,11 +383,15 @@ def test_a_robots_cache_serves_later_clients_for_a_day_and_keeps_no_failure(wdtk
     assert wdtk.hit_paths().count("/request/101.json") == 4  # none while robots.txt was down
 
 
-def test_with_robots_txt_kept_the_first_call_says_whether_wdtk_is_up(wdtk, fake_time):
-    """robots.txt read at each pass's start was its look at whether the site is up; kept
-    from an earlier pass, the first call takes that part: tried as robots.txt would be,
-    and no answer, a 5xx or the maintenance page means the site is down."""
+def test_with_robots_txt_kept_a_first_call_in_trouble_reads_it_to_see_if_wdtk_is_up(
+    wdtk, fake_time
+):
+    """robots.txt read at each pass's start was its look at whether the site is up. Kept
+    from an earlier pass, the first call is tried as robots.txt would be (twice); in
+    trouble, robots.txt is read afresh: failing too, the site is down and the pass stops;
+    answering, the trouble was that request's own."""
     from bot.wdtk.robots import RobotsCache
+    from tests.wdtk_replica import as_fault
 
     cache = RobotsCache()
     config = WdtkConfig(base_url=wdtk.base_url, contact=CONTACT, min_interval_s=0.0)
@@ -398,20 +402,19 @@ def test_with_robots_txt_kept_the_first_call_says_whether_wdtk_is_up(wdtk, fake_
 
     with client() as c:
         assert c.fetch_request(101).ok  # reads robots.txt and keeps it
-    wdtk.fail(101, 503, 503)
+    wdtk.fail(101, 503, 503)  # this request's trouble only
     with client() as c:
-        down = c.fetch_request(101)
-    assert down.site_down and down.status == 503
-    assert wdtk.hit_paths("/request/101.json").count("/request/101.json") == 3  # 1 + 2 tries
-    wdtk.fail(101, maintenance_page())
-    with client() as c:
-        assert c.fetch_request(101).site_down
-    # Any later call of the pass has its full retries and says only what it found.
-    with client() as c:
-        assert c.fetch_request(101).ok
-        wdtk.fail(101, 503, 503)
-        assert c.fetch_request(101).ok  # two 503s and a third try
-    assert wdtk.hit_paths().count("/robots.txt") == 1
+        own = c.fetch_request(101)
+        assert c.fetch_request(101).ok  # the pass goes on, later calls with all their tries
+    assert own.status == 503 and not own.site_down
+    assert wdtk.hit_paths().count("/robots.txt") == 2  # read afresh once
+    for down in (as_fault(503), maintenance_page()):  # the whole site
+        wdtk.down = down
+        with client() as c:
+            assert c.fetch_request(101).site_down
+        wdtk.down = None
+    assert wdtk.hit_paths().count("/robots.txt") == 2 + 2 + 1  # 503: tried twice; the page once
+    assert wdtk.hit_paths().count("/request/101.json") == 1 + 2 + 1 + 2 + 1
 
 
 def test_feeds_when_robots_are_not_respected(wdtk, client_for):

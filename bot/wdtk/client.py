@@ -125,9 +125,8 @@ class RobotsUnreachable(WdtkError):
 
 
 class FirstCallFailed(RobotsUnreachable):
-    """The client's first call found the site down (network, 5xx, 429) where robots.txt,
-    kept from an earlier pass, was not read: that call stands in for robots.txt as the
-    pass's look at whether WDTK is up, so the pass stops as it would have."""
+    """A call found the site in trouble, robots.txt (kept from an earlier pass, and read
+    afresh to see) did not answer either: the whole site is down (_probe_send)."""
 
 
 class SitePage(WdtkError):
@@ -374,21 +373,38 @@ class WdtkClient:
     def _probe_send(
         self, url: str, headers: dict[str, str], tries: int | None, cap: int | None
     ) -> _Response:
-        """_send; the first call after robots.txt came from the cache is tried as robots.txt
-        would have been (ROBOTS_TRIES), and no answer or a 5xx/429 says the site is down."""
-        probe, self._probe = self._probe, False
-        if not probe:
+        """_send. A pass used to learn whether WDTK is up from robots.txt, read first; with
+        robots.txt kept from an earlier pass, the first call that finds the site in trouble
+        (no answer, a 5xx or 429, an HTML page where JSON was asked for; tried twice, as
+        robots.txt is) reads robots.txt afresh: if that fails too, the site is down
+        (FirstCallFailed) and the pass stops; if not, the trouble was that request's own."""
+        if not self._probe:
             return self._send(url, headers, tries, cap)
+        self._probe = False  # the first call only
         try:
+            # Tried as robots.txt would have been: an outage costs a pass no more calls.
             resp = self._send(url, headers, min(tries or ROBOTS_TRIES, ROBOTS_TRIES), cap)
         except WdtkError as exc:
-            if exc.status is None or exc.status >= 500 or exc.status == 429:
-                raise FirstCallFailed(str(exc), status=exc.status) from None
+            # Not after a Retry-After: WDTK asked for quiet, and gets it.
+            if exc.retry_after_s is None and (
+                exc.status is None or exc.status >= 500 or exc.status == 429
+            ):
+                self._recheck_robots(url, str(exc))
             raise
         if resp.status == 200 and headers.get("Accept") == "application/json" and _html_page(resp):
-            # WDTK's maintenance page, served with 200, as robots.txt would have shown it.
-            raise FirstCallFailed("got an HTML page where JSON was asked for", status=resp.status)
+            self._recheck_robots(url, "got an HTML page where JSON was asked for")
         return resp
+
+    def _recheck_robots(self, url: str, trouble: str) -> None:
+        parts = urlsplit(url)
+        now = self._wall_clock()
+        try:
+            text = self._load_robots(f"{parts.scheme}://{parts.netloc}/robots.txt")
+        except RobotsUnreachable as exc:
+            raise FirstCallFailed(f"{trouble}; {exc}", status=exc.status) from None
+        self._robots = RobotsRules(text, AGENT)
+        if self._robots_cache is not None:
+            self._robots_cache.put(self._netloc, text, self._robots, now)
 
     def _send(
         self, url: str, headers: dict[str, str], tries: int | None = None, cap: int | None = None
@@ -539,7 +555,7 @@ class WdtkClient:
         """The site's rules: robots_cache's (an earlier pass's), or fetched."""
         cache, now = self._robots_cache, self._wall_clock()
         rules = cache.get(self._netloc, now, AGENT) if cache is not None else None
-        self._probe = rules is not None  # the first call then says whether WDTK is up
+        self._probe = rules is not None  # see _probe_send
         if rules is None:
             text = self._load_robots(url)
             rules = RobotsRules(text, AGENT)
