@@ -92,6 +92,19 @@ GOOD = [
 ]  # fmt: skip
 
 
+def _replay(
+    tmp_path: Path, script: str, timeline: list
+) -> tuple[Path, subprocess.CompletedProcess]:
+    """bench/SCRIPT --timeline on `timeline`, written to a file in tmp_path."""
+    path = tmp_path / "timeline.json"
+    path.write_text(__import__("json").dumps(timeline), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, str(BENCH / script), "--timeline", str(path)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    return path, result
+
+
 @pytest.mark.parametrize(
     ("entry", "index", "key"),
     [
@@ -113,12 +126,7 @@ GOOD = [
 )  # fmt: skip
 @pytest.mark.parametrize("script", ["poll.py", "mail.py"])
 def test_a_bad_timeline_entry_is_one_line_naming_index_and_key(tmp_path, script, entry, index, key):
-    path = tmp_path / "timeline.json"
-    path.write_text(__import__("json").dumps([*GOOD, entry]), encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, str(BENCH / script), "--timeline", str(path)],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+    path, result = _replay(tmp_path, script, [*GOOD, entry])
     assert result.returncode == 2, result.stderr
     assert result.stdout == ""
     lines = result.stderr.splitlines()
@@ -126,12 +134,7 @@ def test_a_bad_timeline_entry_is_one_line_naming_index_and_key(tmp_path, script,
 
 
 def test_poll_replays_a_timeline_file_against_the_naive_poller(tmp_path):
-    path = tmp_path / "timeline.json"
-    path.write_text(__import__("json").dumps(GOOD), encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, str(BENCH / "poll.py"), "--timeline", str(path)],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    path, result = _replay(tmp_path, "poll.py", GOOD)
     assert result.returncode == 0, result.stderr
     assert "1 changes on the replica (sends not counted) over 60 days" in result.stdout
     aims = [m["what"] for line in result.stdout.splitlines() if (m := AIM.match(line))]
@@ -187,12 +190,7 @@ def test_an_exported_timeline_is_replayed_with_a_note_for_each_liberty_taken():
 
 
 def test_mail_replays_an_exported_timeline_saying_what_it_assumed(tmp_path):
-    path = tmp_path / "exported.json"
-    path.write_text(__import__("json").dumps(EXPORTED), encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, str(BENCH / "mail.py"), "--timeline", str(path)],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    _, result = _replay(tmp_path, "mail.py", EXPORTED)
     assert result.returncode == 0, result.stderr
     assert len(result.stderr.splitlines()) == 3, result.stderr
     # The overdue event, two responses, a classification and a comment.
@@ -254,7 +252,9 @@ def test_bound_least_share_is_one_where_every_hour_is_alike_and_falls_as_changes
     bound = _bound_module()
     assert bound.least_share(_counts(("a", 100, 10), ("b", 900, 90))) == pytest.approx(1.0)
     # Rates 1 and 0.01 per hour: (100 * 1 + 900 * 0.1)^2 / (109 * 1000) = 36100 / 109000.
-    assert bound.least_share(_counts(("a", 100, 100), ("b", 900, 9))) == pytest.approx(0.33119, abs=1e-5)
+    assert bound.least_share(_counts(("a", 100, 100), ("b", 900, 9))) == pytest.approx(
+        0.33119, abs=1e-5
+    )
 
 
 def test_bound_judged_on_other_requests_with_rates_learnt_elsewhere():
