@@ -152,7 +152,8 @@ class WdtkClient:
     an attempt that runs out of time is not retried. `stop` is the caller's stop flag
     (SIGTERM): once set, the minimum-interval and back-off waits end at once, a call in
     flight is cut off within bot.watchdog.STOP_POLL_S, and every call raises Interrupted.
-    `robots_cache` keeps robots.txt between the clients of one process (RobotsCache).
+    `robots_cache` keeps robots.txt between clients, a day at most (RobotsCache; the
+    commands and the daemon keep it in the database).
     """
 
     def __init__(
