@@ -107,7 +107,7 @@ def _checks(
                         yield check_deliveries(store, config)
                 yield from check_poll_state(store, now)
                 yield check_pass_costs(store, now)
-                yield check_learnt_schedule(store, now)
+                yield check_learnt_schedule(store, now, config)
                 latest = latest_stored_date(store)
             except sqlite3.DatabaseError as exc:
                 yield database_error(stage, path, exc)

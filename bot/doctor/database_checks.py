@@ -18,7 +18,14 @@ from bot.config import Config
 from bot.dates import format_uk
 from bot.doctor.check import Check, failed, passed, plural, some, warning
 from bot.notify.send import channels
-from bot.rules.schedule import NEVER, PollPolicy, body_hours, classifies_soon, scheduled_poll
+from bot.rules.schedule import (
+    NEVER,
+    PollPolicy,
+    body_hours,
+    classifies_soon,
+    policy_for,
+    scheduled_poll,
+)
 from bot.rules.withdrawal import stale_followups
 from bot.store.db import Store
 from bot.store.migrations import migrations
@@ -196,12 +203,14 @@ def check_pass_costs(store: Store, now: dt.datetime) -> Check:
     )
 
 
-def check_learnt_schedule(store: Store, now: dt.datetime) -> Check:
+def check_learnt_schedule(store: Store, now: dt.datetime, config: Config | None) -> Check:
     """What the poll schedule has learnt from the store (issue 32), so an operator sees why
     a request is polled at 20:00 or a reply's evening is skipped: the bodies polled beyond
     office hours (body_hours), and whether each account classifies replies the same day
     (classifies_soon, which the mailbox's safety net follows)."""
-    office, calendar = PollPolicy().office, dl.calendar_for("foi")
+    # As the poll pass learns it (Ingest.next_poll): the config's hours and holidays.
+    office = (policy_for(config) if config else PollPolicy()).office
+    calendar = config.calendar("foi") if config else dl.calendar_for("foi")
     bodies = []
     for body in store.replying_bodies():
         hours = body_hours(store.reply_times(body), office, calendar)

@@ -398,14 +398,10 @@ class WdtkClient:
 
     def _recheck_robots(self, url: str, trouble: str) -> None:
         parts = urlsplit(url)
-        now = self._wall_clock()
         try:
-            text = self._load_robots(f"{parts.scheme}://{parts.netloc}/robots.txt")
+            self._robots = self._fetch_robots(f"{parts.scheme}://{parts.netloc}/robots.txt")
         except RobotsUnreachable as exc:
             raise FirstCallFailed(f"{trouble}; {exc}", status=exc.status) from None
-        self._robots = RobotsRules(text, AGENT)
-        if self._robots_cache is not None:
-            self._robots_cache.put(self._netloc, text, self._robots, now)
 
     def _send(
         self, url: str, headers: dict[str, str], tries: int | None = None, cap: int | None = None
@@ -554,14 +550,18 @@ class WdtkClient:
 
     def _robots_for(self, url: str) -> RobotsRules:
         """The site's rules: robots_cache's (an earlier pass's), or fetched."""
-        cache, now = self._robots_cache, self._wall_clock()
-        rules = cache.get(self._netloc, now, AGENT) if cache is not None else None
+        cache = self._robots_cache
+        rules = cache.get(self._netloc, self._wall_clock(), AGENT) if cache is not None else None
         self._probe = rules is not None  # see _probe_send
-        if rules is None:
-            text = self._load_robots(url)
-            rules = RobotsRules(text, AGENT)
-            if cache is not None:
-                cache.put(self._netloc, text, rules, now)
+        return rules if rules is not None else self._fetch_robots(url)
+
+    def _fetch_robots(self, url: str) -> RobotsRules:
+        """robots.txt read now, and kept in robots_cache."""
+        now = self._wall_clock()
+        text = self._load_robots(url)
+        rules = RobotsRules(text, AGENT)
+        if self._robots_cache is not None:
+            self._robots_cache.put(self._netloc, text, rules, now)
         return rules
 
     def _load_robots(self, url: str) -> str:
