@@ -315,3 +315,34 @@ def test_a_removed_accounts_session_ends_at_its_next_page(project):
         assert s.get(f"{url}/status", allow_redirects=False, timeout=30).status_code == 200
         project.run("users", "remove", "alice")
         assert s.get(f"{url}/status", allow_redirects=False, timeout=30).status_code == 303
+
+
+def test_the_first_account_added_while_serving_locks_every_page_at_once(launched):
+    """A loopback server begun without accounts is open to this computer; `foibot users
+    add` while it runs makes every page need a login from the next request, as it says,
+    with no restart: reads and changes alike. Removing every account again keeps the
+    pages locked (it never opens them)."""
+    project = launched
+    with served(project) as url:
+        anon = requests.Session()
+        page = anon.get(f"{url}/launch", allow_redirects=False, timeout=30)
+        assert page.status_code == 200
+        csrf = Page(page.text).csrf
+        assert csrf
+        add_user(project)
+        for path in ("/status", "/status.json", "/", "/launch"):
+            got = anon.get(f"{url}{path}", allow_redirects=False, timeout=30)
+            assert got.status_code == 303 and got.headers["location"].startswith("/login"), path
+        # The launch form posted with the session's own token, as before the account:
+        # refused until logged in, and nothing recorded.
+        got = anon.post(f"{url}/launch/sent", data={"csrf": csrf, "ref": "smm-2"},
+                        allow_redirects=False, timeout=30)  # fmt: skip
+        assert (got.status_code, got.text) == (403, "Log in first.")
+        s = requests.Session()
+        login = Page(s.get(f"{url}/login", timeout=30).text).csrf
+        s.post(f"{url}/login", data={"name": "alice", "password": PASSWORD, "csrf": login},
+               timeout=30)  # fmt: skip
+        assert s.get(f"{url}/status", allow_redirects=False, timeout=30).status_code == 200
+        project.run("users", "remove", "alice")
+        assert anon.get(f"{url}/status", allow_redirects=False, timeout=30).status_code == 303
+    assert "smm-2" not in {r["ref"] for r in project.json("status") if r["status"] == "sent"}

@@ -4,6 +4,7 @@ launch sheet, the report and the follow-up letters ship inside the package (issu
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -18,10 +19,23 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def unpacked(tmp_path_factory) -> Path:
-    """The wheel `pip wheel .` builds, unpacked as pip would install it."""
+    """The wheel `pip wheel .` builds in a fresh clone, unpacked as pip would install it.
+    Built from the tracked files alone: a checkout's own build leftovers (foibot.egg-info's
+    SOURCES.txt) would add files that package-data leaves out."""
     out = tmp_path_factory.mktemp("wheel")
+    source = out / "clone"
+    subprocess.run(["git", "clone", "-q", str(REPO), str(source)], check=True, timeout=120)
+    for name in subprocess.run(["git", "ls-files", "--modified", "--others", "--exclude-standard"],
+                               cwd=REPO, capture_output=True, text=True, check=True).stdout.split():  # fmt: skip
+        # Uncommitted work is tested as it stands.
+        target = source / name
+        if (REPO / name).is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(REPO / name, target)
+        else:
+            target.unlink(missing_ok=True)
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(REPO)],
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(source)],
         check=True, capture_output=True, timeout=300,
     )  # fmt: skip
     (wheel,) = out.glob("foibot-*.whl")
@@ -37,8 +51,13 @@ def test_the_wheel_carries_every_built_in_template(unpacked):
     assert {"launch_sheet.html.j2", "report.html.j2", "followups/chaser.txt.j2",
             "followups/complaint.txt.j2", "followups/internal-review.txt.j2",
             "followups/nudge.txt.j2", "web/status.html.j2", "web/request.html.j2"} <= names  # fmt: skip
-    # `foibot serve`'s one style sheet (issue 31).
-    assert (unpacked / "bot" / "web" / "static" / "foibot.css").is_file()
+    # `foibot serve`'s static files (issue 31): every one in the checkout, whatever its
+    # kind (launch.js unlocks the launch buttons on time).
+    static = REPO / "bot" / "web" / "static"
+    names = {p.name for p in static.iterdir() if p.is_file()}
+    assert {"foibot.css", "launch.js"} <= names
+    for name in names:
+        assert (unpacked / "bot" / "web" / "static" / name).is_file(), name
 
 
 def test_from_the_wheel_in_a_folder_with_only_a_config_and_its_letter(unpacked, tmp_path):

@@ -66,6 +66,16 @@ class Site:
             lstrip_blocks=True,
         )
 
+    def needs_login(self) -> bool:
+        """Whether pages need a login, asked once a request (by the Guard). A loopback
+        server begun without accounts needs one from the moment the first account is
+        added, as `foibot users add` promises, without a restart; once on it stays on, so
+        that removing every account locks the pages rather than opening them."""
+        if not self.login_required:
+            with self.store() as store:
+                self.login_required = store.has_users()
+        return self.login_required
+
     def role_of(self, name: str) -> str | None:
         with self.store() as store:
             account = store.user(name)
@@ -165,7 +175,10 @@ def create_app(
     with app.state.site.store() as store:
         secret = session_secret(store)
     guarded: Any = Guard(
-        app, secret=secret, login_required=login_required, role_of=app.state.site.role_of
+        app,
+        secret=secret,
+        login_required=app.state.site.needs_login,
+        role_of=app.state.site.role_of,
     )
     if allowed_hosts is not None:
         guarded = TrustedHostMiddleware(guarded, allowed_hosts=allowed_hosts)

@@ -65,14 +65,14 @@ def safe_next(target: str | None) -> str:
 
 
 class Guard:
-    """The ASGI middleware; `login_required` is decided once, when the server starts."""
+    """The ASGI middleware. `login_required` is asked once a request (Site.needs_login)."""
 
     def __init__(
         self,
         app: Callable,
         *,
         secret: str,
-        login_required: bool,
+        login_required: Callable[[], bool],
         role_of: Callable[[str], str | None] = lambda _name: None,
     ) -> None:
         self.app = app
@@ -94,14 +94,15 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        from starlette.concurrency import run_in_threadpool
+
         request = Request(scope)
+        login_required = await run_in_threadpool(self.login_required)
         loaded = self._load(request)
         session = dict(loaded or {})
         session.setdefault("csrf", secrets.token_urlsafe(32))
         if session.get("user"):
             # A removed account's session ends here; a changed role applies at once.
-            from starlette.concurrency import run_in_threadpool
-
             role = await run_in_threadpool(self.role_of, session["user"])
             if role is None:
                 session.pop("user", None)
@@ -115,7 +116,7 @@ class Guard:
             receive, refusal = await self._check_post(scope, receive, loaded)
         elif request.method not in ("GET", "HEAD"):
             refusal = PlainTextResponse("Method not allowed", status_code=405)
-        if refusal is None and self.login_required and not session.get("user"):
+        if refusal is None and login_required and not session.get("user"):
             refusal = _login_first(request)
         if refusal is None and request.method == "POST" and not _may_change(request, session):
             refusal = PlainTextResponse(
