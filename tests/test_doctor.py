@@ -7,6 +7,7 @@ import os
 import re
 import sqlite3
 import subprocess
+from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
@@ -180,6 +181,27 @@ def test_corrupted_database_is_an_error_and_is_left_alone(project):
     assert project.db.read_bytes() == garbage
 
 
+@pytest.mark.parametrize(
+    "error",
+    ["disk I/O error", "unable to open database file", "database or disk is full",
+     "attempt to write a readonly database"],
+)  # fmt: skip
+def test_a_database_out_of_reach_is_never_called_damaged(error):
+    """A full disk, a read-only mount or a folder without write access (WAL needs its -shm
+    file even to read) stops SQLite before it reads a page: the database may be whole, so
+    doctor says to fix the disk and keep the file, never to move it aside or start afresh;
+    and that the other database checks were not run."""
+    from bot.doctor.database_checks import database_error
+
+    check = database_error("database integrity", Path("/srv/c/state/foibot.db"),
+                           sqlite3.OperationalError(error))  # fmt: skip
+    assert check.level == "error"
+    assert error in check.message and "could not read it here" in check.message
+    assert "the other database checks were not run" in check.message
+    assert "keep it" in check.fix and "/srv/c/state" in check.fix
+    assert "afresh" not in check.fix and "restore" not in check.fix
+
+
 def test_index_out_of_step_with_its_table_fails_integrity_check(project):
     project.run("draft", "social-media-misuse")  # 7 requests
     conn = sqlite3.connect(project.db)
@@ -320,6 +342,10 @@ def test_doctor_says_what_the_last_days_passes_cost_per_change(project, replica)
     # A day later, those passes have dropped out of the window.
     late = checks(wdtk, "--as-of", "2026-03-21T13:05")["WDTK calls (24 h)"]
     assert late["message"] == "no passes in the last day"
+    # Passes that found nothing: their calls, and no ratio to speak of.
+    wdtk.run("poll", "--all", "--as-of", "2026-03-21T13:00")
+    quiet = checks(wdtk, "--as-of", "2026-03-21T13:05")["WDTK calls (24 h)"]
+    assert re.fullmatch(r"1 pass made \d+ WDTK calls? and found 0 changes", quiet["message"])
 
 
 # --- online ------------------------------------------------------------------------------

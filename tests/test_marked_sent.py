@@ -6,6 +6,10 @@ user says so with `foibot done REF`, and `launch` and the launch sheet stop offe
 
 from __future__ import annotations
 
+import datetime as dt
+import sqlite3
+
+import pytest
 from bs4 import BeautifulSoup
 
 from tests.test_launch_sheet_pacing import released_sheet
@@ -14,8 +18,16 @@ from tests.test_launch_sheet_pacing import released_sheet
 def test_a_request_marked_sent_is_listed_as_sent_and_paces_the_next(project):
     sheet = released_sheet(project)  # smm-1, smm-2 and smm-3 released, none seen on WDTK
     assert [a["data-ref"] for a in _soup(sheet).select("a.send")] == ["smm-1", "smm-2", "smm-3"]
+    ready = "SELECT key FROM news WHERE kind = 'ready' AND sent_at IS NULL ORDER BY key"
+    assert [k for (k,) in sqlite3.connect(project.db).execute(ready)] == [
+        "ready:smm-1", "ready:smm-2", "ready:smm-3"
+    ]  # fmt: skip
     done = project.run("done", "smm-1", "--as-of", "2026-03-02T09:32")
     assert done.stdout == "smm-1: marked sent; foibot links it once WDTK shows it\n"
+    # Its untold "ready to send" news is taken back with the mark: no digest offers it.
+    assert [k for (k,) in sqlite3.connect(project.db).execute(ready)] == [
+        "ready:smm-2", "ready:smm-3"
+    ]  # fmt: skip
 
     out = project.run("launch", "social-media-misuse", "--as-of", "2026-03-02T09:33").stdout
     assert "  smm-1  home_office  send at" not in out
@@ -73,3 +85,45 @@ def test_a_followup_marked_sent_brings_its_request_poll_forward(project, replica
     # Wed 1 Apr 10:00 UK is 09:00 UTC (BST): polled at 10:00 UTC.
     wdtk.run("done", "smm-1-c1", "--as-of", "2026-04-01T10:00")
     assert row(wdtk, "smm-1")["next_poll_at"] == "2026-04-01T10:00:00+00:00"
+
+
+@pytest.mark.parametrize("action", ["done", "cancel", "approve", "done after the digest"])
+def test_news_of_a_followup_is_taken_back_once_it_is_sent_cancelled_or_approved(
+    project, replica, action
+):
+    """Drafted chasers queue "review it" news. One the user marks sent, cancels or approves
+    before the digest goes out is left out of it: a team told to review a chaser already
+    sent could send it twice. The other chaser's news stays, and news a channel has
+    already told is never taken back."""
+    from tests.support import released_project, sent_request
+
+    wdtk = released_project(project, replica)  # smm-1 and smm-2 released
+    for n in (1, 2):
+        sent_request(wdtk, replica, 5000 + n, f"smm-{n}")
+    wdtk.run("poll", "--as-of", "2026-03-02T12:00")
+    wdtk.run("followups", "social-media-misuse", "--kind", "chaser", "--as-of", "2026-04-01")
+    db = sqlite3.connect(wdtk.db)
+
+    def news() -> dict[str, str | None]:
+        return dict(db.execute("SELECT key, sent_at FROM news WHERE kind = 'followup'"))
+
+    assert news() == {"followup:smm-1-c1": None, "followup:smm-2-c1": None}
+    told = "2026-04-01T08:00:00+00:00"
+    if action == "done after the digest":
+        with db:
+            db.execute("UPDATE news SET sent_at = ? WHERE key = 'followup:smm-1-c1'", [told])
+    if action == "approve":
+        from bot.followups.service import approve_followup
+        from bot.store.db import Store
+
+        store = Store(wdtk.db)
+        try:
+            now = dt.datetime(2026, 4, 1, 9, tzinfo=dt.UTC)
+            approve_followup(store, "smm-1-c1", by="alice", now=now)
+        finally:
+            store.close()
+    else:
+        cancel = ["--cancelled"] if action == "cancel" else []
+        wdtk.run("done", "smm-1-c1", *cancel, "--as-of", "2026-04-01T10:00")
+    kept = {"followup:smm-1-c1": told} if action == "done after the digest" else {}
+    assert news() == {**kept, "followup:smm-2-c1": None}

@@ -68,3 +68,24 @@ def test_a_pass_inside_the_back_off_with_nothing_due_exits_0(twenty, replica):
         "(WDTK unreachable since 2026-03-03T12:00:00+00:00; next probe at 2026-03-03T12:05:00+00:00).\n"
     )
     assert twenty.run("run", "--once", "--quiet", "--as-of", "2026-03-03T12:02").stdout == ""
+
+
+def test_a_poll_by_hand_with_nothing_due_probes_and_ends_the_outage(twenty, replica):
+    """operations.md: "A `poll` you run by hand always probes". With nothing due, the
+    request due soonest is polled as the probe: WDTK back, the outage ends there (one
+    "reachable again" item), and the next cron pass no longer waits for a probe time."""
+    replica.down = as_fault(503)
+    twenty.run("poll", "--all", "--as-of", "2026-03-03T12:00", expect=1)
+    conn = sqlite3.connect(twenty.db)
+    with conn:  # none due before the 10th
+        conn.execute("UPDATE requests SET next_poll_at = '2026-03-10T09:00:00+00:00'")
+    still = twenty.run("poll", "--as-of", "2026-03-03T12:01", expect=1)  # still down
+    assert "WDTK unreachable" in still.stdout
+    replica.down = None
+    calls = len(replica.hits)
+    back = twenty.run("poll", "--as-of", "2026-03-03T12:02")
+    assert len(replica.hits) > calls and "Polled 1 request(s)" in back.stdout
+    told = conn.execute("SELECT text FROM news WHERE key LIKE 'reachable:%'").fetchall()
+    assert len(told) == 1 and "WDTK reachable again" in told[0][0]
+    quiet = twenty.run("run", "--once", "--as-of", "2026-03-03T12:03")
+    assert "unreachable" not in quiet.stdout

@@ -53,3 +53,26 @@ def test_every_local_link_lands(page: Path):
         if missing or (anchor and dest.suffix == ".md" and anchor not in _anchors(dest)):
             broken.append(target)
     assert not broken, broken
+
+
+def test_the_readmes_tracking_only_folder_can_draft_follow_ups(tmp_path):
+    """The researcher's `init` line, as the README gives it, run where no terminal asks for
+    what it leaves out: the folder it makes has what `followups --group` needs (the name
+    that signs the letters), so the README's later `followups` line does not stop."""
+    import shlex
+    import subprocess
+    import sys
+
+    from bot.config import load_config
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    (line,) = [ln for ln in readme.splitlines() if ln.startswith("foibot init --tracking-only")]
+    assert "foibot followups --group" in readme
+    args = shlex.split(line)[1:]
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=tmp_path, stdin=subprocess.DEVNULL,
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    config = load_config(tmp_path / "config.toml")
+    assert config.requester_name == "Jo Bloggs"

@@ -60,19 +60,38 @@ def check_database_file(path: Path) -> Check:
     return passed("database", f"{path} ({path.stat().st_size / 1e6:.1f} MB)")
 
 
+# SQLite's words for a file it could not reach, as against one it read and found wrong:
+# a full or read-only disk, a missing permission (WAL needs the -shm file beside the
+# database even to read), an I/O error. The file itself may be whole.
+UNREACHABLE = ("disk I/O error", "unable to open", "readonly", "read-only", "disk is full",
+               "authorization denied")  # fmt: skip
+
+
 def database_error(name: str, path: Path, exc: sqlite3.DatabaseError) -> Check:
+    """What a failed read of the database means, and what to do: never advice that would
+    throw away a whole database because its disk is full or mounted read-only. The
+    database checks after this one were not run, and the line says so."""
+    skipped = "; the other database checks were not run"
     if "locked" in str(exc) or "busy" in str(exc):
         # A pass holding an exclusive lock is not damage: say so.
         return warning(
             name,
-            f"{path}: could not read it just now: {exc}",
+            f"{path}: could not read it just now: {exc}{skipped}",
             "run `foibot doctor` again when the current pass has finished",
+        )
+    if any(words in str(exc) for words in UNREACHABLE):
+        return failed(
+            name,
+            f"{path}: could not read it here: {exc}{skipped}",
+            f"check the disk it is on (free space, mounted read-write) and that this user may "
+            f"write to {path.parent} and the files in it; the database itself may be fine, "
+            "so keep it",
         )
     return failed(
         name,
-        f"{path}: cannot read it as a database: {exc}",
-        f"restore {path.name} from a backup, or move it aside to start afresh "
-        "(its history would be lost)",
+        f"{path}: cannot read it as a database: {exc}{skipped}",
+        f"copy {path.name} aside first; then restore it from a backup, try "
+        f"`sqlite3 {path.name} .recover`, or start afresh (its history would be lost)",
     )
 
 
@@ -195,11 +214,13 @@ def check_pass_costs(store: Store, now: dt.datetime) -> Check:
     cost = store.pass_costs((now - dt.timedelta(days=1)).astimezone(dt.UTC).isoformat())
     if not cost["passes"]:
         return passed("WDTK calls (24 h)", "no passes in the last day")
-    per = f"{cost['http_calls'] / cost['changes']:.1f}" if cost["changes"] else "no changes"
+    per = (
+        f": {cost['http_calls'] / cost['changes']:.1f} calls per change" if cost["changes"] else ""
+    )
     return passed(
         "WDTK calls (24 h)",
         f"{plural(cost['passes'], 'pass', 'passes')} made {plural(cost['http_calls'], 'WDTK call')} "
-        f"and found {plural(cost['changes'], 'change')}: {per} calls per change",
+        f"and found {plural(cost['changes'], 'change')}{per}",
     )
 
 

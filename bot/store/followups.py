@@ -56,9 +56,7 @@ class Followups(StoreConnection):
 
     def draft_followups_of_campaign(self, campaign: str) -> list[dict]:
         return list(
-            self.db.query(
-                f"{_WITH_REQUEST} ORDER BY f.created_at, f.ref", [campaign, Status.DRAFT]
-            )
+            self.db.query(f"{_WITH_REQUEST} ORDER BY f.created_at, f.ref", [campaign, Status.DRAFT])
         )
 
     def ready_followups(self, campaign: str) -> list[dict]:
@@ -146,6 +144,10 @@ class Followups(StoreConnection):
              "detail": {"followup": w.ref, "kind": w.kind, "note": w.note}}
             for w in withdrawals
         )  # fmt: skip
+        # "Do not send" replaces whatever untold news asked for it to be reviewed or sent.
+        self.retract_news(  # type: ignore[attr-defined]
+            key for w in withdrawals for key in (f"followup:{w.ref}", f"ready:{w.ref}")
+        )
         self.queue_news(w.news for w in withdrawals)  # type: ignore[attr-defined]
 
     def withdrawn_followups(self, campaign: str, since: str) -> list[dict]:

@@ -25,6 +25,30 @@ class News(StoreConnection):
         self.db["news"].insert_all(rows, ignore=True)
         return self.db.execute("SELECT total_changes()").fetchone()[0] - before
 
+    def retract_news(self, keys: Iterable[str]) -> int:
+        """Take back queued news that no channel has told yet and that is no longer true
+        ("review it" for a follow-up since approved, sent or cancelled; "ready to send"
+        for one since sent): a digest that still said it would invite a second sending.
+        News some channel has told stays, so that every channel ends the same. Call it
+        inside the transaction that records the change."""
+        keys, taken = list(keys), 0
+        for at in range(0, len(keys), 500):  # a launch may withdraw hundreds at once
+            batch = keys[at : at + 500]
+            ids = [
+                r[0]
+                for r in self.db.execute(
+                    f"SELECT id FROM news WHERE key IN ({marks(batch)}) AND sent_at IS NULL "
+                    "AND id NOT IN (SELECT news_id FROM news_deliveries "
+                    "WHERE delivered_at IS NOT NULL)",
+                    batch,
+                )
+            ]
+            if ids:
+                self.db.execute(f"DELETE FROM news_deliveries WHERE news_id IN ({marks(ids)})", ids)
+                self.db.execute(f"DELETE FROM news WHERE id IN ({marks(ids)})", ids)
+                taken += len(ids)
+        return taken
+
     def undelivered_news(self, channel: str, now: str) -> list[dict]:
         """News not yet told on this channel, unless the channel's back-off says wait."""
         return list(

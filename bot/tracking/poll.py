@@ -131,6 +131,11 @@ class Poller:
             self.ingest.note_transitions(now, report, campaign=campaign)
             return report
         rows = self.due(now, everything=everything, campaign=campaign)
+        if manual and not rows and self.store.setting(OUTAGE_KEY):
+            # A person asked during an outage: with nothing due, the request due soonest
+            # is the probe, so that they learn whether WDTK is back (and the cron passes
+            # stop waiting if it is).
+            rows = self.due(now, everything=True, campaign=campaign)[:1]
         # A request tracked while hidden may have only its slug: poll it, never auto-link it.
         unlinked = [row for row in rows if row["wdtk_id"] is None and row["status"] != "hidden"]
         linked = [row for row in rows if row["wdtk_id"] is not None or row["status"] == "hidden"]
