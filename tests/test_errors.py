@@ -192,6 +192,28 @@ def test_a_read_only_database(drafted):
     assert line.startswith(f"Error: the database {drafted.db} is read-only"), line
 
 
+def test_a_database_on_a_read_only_disk_is_called_read_only(drafted, tmp_path):
+    """On a read-only mount a WAL database cannot be opened at all (its -shm file cannot
+    be made), and SQLite says only "unable to open database file": the one line says
+    read-only, not "check the path", and the database is untouched."""
+    mounted = tmp_path / "ro"
+    mounted.mkdir()
+    folder = drafted.db.parent
+    if subprocess.run(
+        ["mount", "--bind", str(folder), str(mounted)], capture_output=True
+    ).returncode:
+        pytest.skip("needs a bind mount (root, and a kernel that allows it)")
+    try:
+        subprocess.run(["mount", "-o", "remount,ro,bind", str(mounted)], check=True)
+        db = mounted / drafted.db.name
+        result = foibot(drafted, "--db", str(db), "status")
+    finally:
+        subprocess.run(["umount", str(mounted)], check=True)
+    assert result.returncode == 1, result
+    line = one_line(result)
+    assert line.startswith(f"Error: the database {db} is read-only"), line
+
+
 # --- bad input on the command line or in config --------------------------------------------
 
 

@@ -636,3 +636,20 @@ def test_the_safety_net_looks_on_a_replys_day_only_for_a_requester_who_classifie
     mailproject.run("run", "--once", "--as-of", "2026-03-20T09:05")
     assert row(mailproject, "smm-2")["awaiting_description"] == 1
     assert row(mailproject, "smm-2")["next_poll_at"].startswith(next_poll)
+
+
+def test_a_mailbox_password_missing_from_crons_environment_stops_only_the_mail(
+    mailproject, replica, monkeypatch
+):
+    """`run --once` from cron without the IMAP password in its environment: the mail part
+    says so (exit 1, as a notification channel that fails does), and the rest of the
+    pass runs on the normal schedule: polls find the reply the unread alert would have
+    named. `foibot mail`, run by hand, still stops at once (exit 2) on the same line."""
+    monkeypatch.delenv("FOIBOT_TEST_IMAP_PASSWORD")
+    add_response(replica, 5001)
+    result = mailproject.run("run", "--once", "--as-of", "2026-03-20T12:00", expect=1)
+    assert "FOIBOT_TEST_IMAP_PASSWORD is not set" in result.stdout
+    assert "Traceback" not in result.stderr
+    assert row(mailproject, "smm-1")["awaiting_description"]  # the reply, found by polling
+    alone = mailproject.run("mail", "--as-of", "2026-03-20T12:05", expect=2)
+    assert "FOIBOT_TEST_IMAP_PASSWORD is not set" in alone.stderr

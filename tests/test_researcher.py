@@ -198,6 +198,9 @@ def test_unknown_campaign_or_group_is_exit_2_with_a_suggestion(researcher, repli
     assert researcher.run("overdue", "--group", "potholez", expect=2).stderr
     refused = researcher.run("track", "8400", "--campaign", "potholes", expect=2)
     assert "use --group" in refused.stderr
+    # No campaign at all in a tracking-only folder: the line says so, rather than nothing.
+    none = researcher.run("status", "--campaign", "nope", expect=2)
+    assert "unknown campaign 'nope' (there are no campaigns yet)" in none.stderr
 
 
 def test_status_campaign_typo_suggests_the_campaign(project):

@@ -17,7 +17,7 @@ def unknown(kind: str, word: str, choices: list[str], hint: str = "") -> UsageEr
     listed = f" (known: {', '.join(choices[:10])}{', …' if len(choices) > 10 else ''})"
     return UsageError(
         f"unknown {kind} '{word}'{suggest(word, choices)}"
-        + (listed if choices else "")
+        + (listed if choices else f" (there are no {kind}s yet)")
         + (f"; {hint}" if hint else "")
     )
 

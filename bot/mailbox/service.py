@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.config import Config
+from bot.errors import ConfigError
 from bot.mailbox.imap import Mailbox, MailboxError
 from bot.mailbox.recognise import (
     Ignored,
@@ -148,7 +149,9 @@ def check_mail(
         report.due = _read(store, config, box, state.uidvalidity, report, now, track, should_stop)
         with store.transaction():
             store.set_setting(OK_KEY, now.isoformat(timespec="seconds"))
-    except MailboxError as exc:
+    except (MailboxError, ConfigError) as exc:
+        # A password missing from cron's environment too: the mail's trouble, told like a
+        # notification channel's, while the pass polls and notifies as without a mailbox.
         report.error = str(exc)
     finally:
         if own:
@@ -257,7 +260,9 @@ def _after_prompt(store: Store, config: Config, ref: str, kind: str, now: dt.dat
 
 
 def _track(
-    track: Callable[[str], str | None], mentions: list[Mention], base_url: str,
+    track: Callable[[str], str | None],
+    mentions: list[Mention],
+    base_url: str,
     handled: HandledMail,
 ) -> list[Mention]:
     """`--track`: follow each named request foibot does not; what cannot be tracked (a

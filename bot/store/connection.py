@@ -75,7 +75,13 @@ def explain_sqlite_error(
         # limit, EIO) is an I/O error, and is nearly always the disk filling up too.
         name = getattr(exc, "sqlite_errorname", "SQLITE_IOERR")
         return StoreError(f"disk full while writing {path} (or the disk failed: {name}): {UNDONE}")
-    if primary == _SQLITE_READONLY or "readonly database" in text:
+    if (
+        primary == _SQLITE_READONLY
+        or "readonly database" in text
+        or (primary == _SQLITE_CANTOPEN and _read_only_folder(path))
+    ):
+        # A WAL database cannot even be read where its -shm file cannot be made: on a
+        # read-only disk or folder SQLite says only "unable to open database file".
         return StoreError(
             f"the database {path} is read-only: give this user write access to it and to "
             "its folder (SQLite writes -wal and -shm files beside it)"
@@ -83,6 +89,18 @@ def explain_sqlite_error(
     if primary == _SQLITE_CANTOPEN:
         return StoreError(f"cannot open the database {path}: check the path and its folder")
     return StoreError(f"{path}: database error: {text}")
+
+
+def _read_only_folder(path: Path) -> bool:
+    """The database's folder exists but this process may not write there: a read-only
+    mount, or a folder without write permission."""
+    folder = path.parent
+    try:
+        if not folder.is_dir():
+            return False
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY) or not os.access(folder, os.W_OK)
+    except OSError:
+        return False
 
 
 def _explain_os_error(exc: OSError, path: Path) -> StoreError:
