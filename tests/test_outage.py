@@ -89,3 +89,21 @@ def test_a_poll_by_hand_with_nothing_due_probes_and_ends_the_outage(twenty, repl
     assert len(told) == 1 and "WDTK reachable again" in told[0][0]
     quiet = twenty.run("run", "--once", "--as-of", "2026-03-03T12:03")
     assert "unreachable" not in quiet.stdout
+
+
+def test_doctor_shows_an_outage_in_progress_and_its_end(twenty, replica):
+    """While the passes find WDTK down, `doctor` says since when and when the next probe
+    is (a warning: the exit stays 0); once a pass finds it back, the line is gone."""
+    replica.down = as_fault(503)
+    twenty.run("poll", "--all", "--as-of", "2026-03-03T12:00", expect=1)
+    during = twenty.json("doctor", "--as-of", "2026-03-03T12:01")
+    (line,) = [c for c in during["checks"] if c["name"] == "WDTK reachable"]
+    assert line["level"] == "warn"
+    assert line["message"] == (
+        "unreachable since 2026-03-03T12:00:00+00:00, as the last pass found it; "
+        "the next pass probes at 2026-03-03T12:05:00+00:00"
+    )
+    replica.down = None
+    twenty.run("poll", "--all", "--as-of", "2026-03-03T12:10")
+    after = twenty.json("doctor", "--as-of", "2026-03-03T12:11")
+    assert not [c for c in after["checks"] if c["name"] == "WDTK reachable"]

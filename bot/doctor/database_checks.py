@@ -253,6 +253,26 @@ def check_learnt_schedule(store: Store, now: dt.datetime, config: Config | None)
     )
 
 
+def check_outage(store: Store) -> Check | None:
+    """A WDTK outage in progress, as the passes recorded it (one probe a pass, backing off);
+    None when none is."""
+    from bot.tracking.poll import OUTAGE_KEY, PROBE_KEY
+
+    if "settings" not in store.db.table_names():
+        return None
+    since = store.setting(OUTAGE_KEY)
+    if since is None:
+        return None
+    probe = store.setting(PROBE_KEY)
+    then = f"; the next pass probes at {probe}" if probe else ""
+    return warning(
+        "WDTK reachable",
+        f"unreachable since {since}, as the last pass found it{then}",
+        "nothing to do if WDTK is down for everyone; `foibot poll` probes now, and "
+        "`foibot doctor --online` says what answers",
+    )
+
+
 def check_poll_state(store: Store, now: dt.datetime) -> list[Check]:
     """Requests failing to poll, requests no longer polled, and released links never seen
     on WDTK: the things a campaigner would otherwise only notice as silence."""
@@ -264,6 +284,9 @@ def check_poll_state(store: Store, now: dt.datetime) -> list[Check]:
     unfound = store.unfound_released((now - UNFOUND_AFTER).isoformat())
 
     checks = []
+    outage = check_outage(store)
+    if outage is not None:
+        checks.append(outage)
     if failing:
         worst = failing[0]
         retries = sorted(filter(None, (scheduled_poll(r["next_poll_at"]) for r in failing)))
