@@ -195,3 +195,19 @@ def test_a_long_listing_shows_control_characters_that_end_a_line(capsys):
     App("config.toml", None, False).print_table(("ref", "status"), rows)
     lines = capsys.readouterr().out.splitlines()
     assert lines[7] == "r5    waiting???" and lines[8] == "r6    waiting_response"
+
+
+def test_a_long_listing_never_cuts_a_cell(capsys):
+    """Past RICH_MAX_ROWS the plain table keeps every cell whole: a WDTK address longer
+    than the column width runs on rather than being cut into a broken link; the other
+    rows stay aligned."""
+    from bot.cli.app import App
+
+    url = "https://www.whatdotheyknow.com/request/" + "a_very_long_request_title" * 4
+    rows = [(f"r{i}", "waiting_response", f"https://www.whatdotheyknow.com/request/{i}")
+            for i in range(250)]  # fmt: skip
+    rows[7] = ("r7", "waiting_response", url)
+    App("config.toml", None, False).print_table(("ref", "status", "url"), rows)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[9] == f"r7    waiting_response  {url}"
+    assert lines[10] == "r8    waiting_response  https://www.whatdotheyknow.com/request/8"

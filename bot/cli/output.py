@@ -63,7 +63,11 @@ def print_table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
             table.add_row(*row)
         console().print(table)
         return
-    echo("\n".join(aligned(headers, printable_rows(rows))))
+    # Written a thousand lines at a time: 100,000 rows are never one string in memory.
+    lines = aligned(headers, printable_rows(rows))
+    for start in range(0, len(lines), 1000):
+        sys.stdout.write("\n".join(lines[start : start + 1000]) + "\n")
+    sys.stdout.flush()
 
 
 def printable_rows(rows: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
@@ -77,11 +81,13 @@ def printable_rows(rows: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
 
 def aligned(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
     """Plain aligned lines, each column as wide as its widest cell (PLAIN_MAX_WIDTH at
-    most), under the headers and a rule. Lines do not end in spaces."""
+    most), under the headers and a rule. A longer cell is never cut (a URL or a name cut
+    short is a wrong one): it runs on and pushes the rest of its line right. Lines do not
+    end in spaces."""
     widths = [
         min(PLAIN_MAX_WIDTH, max(map(len, column))) for column in zip(headers, *rows, strict=True)
     ]
-    template = "  ".join(f"%-{w}.{w}s" for w in widths)
+    template = "  ".join(f"%-{w}s" for w in widths)
     lines = [(template % tuple(headers)).rstrip(" "), "  ".join("-" * w for w in widths)]
     lines.extend((template % row).rstrip(" ") for row in rows)
     return lines
