@@ -139,6 +139,42 @@ def test_launch_rows_fit_the_screen_with_mark_sent_on_it(released, tmp_path, siz
             assert w >= min(width * 0.8, 300)  # a title on a line or two, not a letter a line
 
 
+def test_the_status_table_breaks_no_word_at_desktop_width(chased, tmp_path):
+    """At 1280 px each column of /status is as wide as its longest word: "successful",
+    a date or a ref on one line, never "successf|ul" or "2026-03-|31"; titles still wrap
+    between words. Counted as the lines each word's text occupies in Chromium."""
+    with served(chased, "--as-of", "2026-04-01T12:00") as url:
+        b = browse(tmp_path, (1280, 900))
+        try:
+            b.goto(f"{url}/status")
+            # Per cell: its text, and for each word the number of line boxes it spans.
+            cells = b.js("""[...document.querySelectorAll('table.status td')].map(td => {
+                const text = td.textContent.trim(), range = document.createRange();
+                const node = td.querySelector('a') ? td.querySelector('a').firstChild
+                                                   : td.firstChild;
+                const spans = [];
+                if (node && node.nodeType === 3) {
+                    const raw = node.textContent;
+                    for (const m of raw.matchAll(/\\S+/g)) {
+                        range.setStart(node, m.index);
+                        range.setEnd(node, m.index + m[0].length);
+                        const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+                        spans.push([m[0], tops.size]);
+                    }
+                }
+                return [td.dataset.label, text, spans]; })""")
+            fits = b.js("""[document.documentElement.scrollWidth <= window.innerWidth,
+                             [...document.querySelectorAll('.scroll')].every(
+                                 s => s.scrollWidth <= s.clientWidth)]""")
+        finally:
+            b.close()
+    words = [(label, word, lines) for label, _, spans in cells for word, lines in spans]
+    assert any(label == "due" for label, _, _ in words) and len(words) > 20
+    broken = [(label, word) for label, word, lines in words if lines > 1]
+    assert not broken, broken
+    assert fits == [True, True]  # and no sideways scrolling for it
+
+
 def _row(html: str, ref: str) -> str:
     start = html.index(f'<tr data-ref="{ref}">')
     return html[start : html.index("</tr>", start)]
