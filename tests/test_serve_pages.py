@@ -287,6 +287,12 @@ def test_followup_done_and_cancel_go_through_done(chased):
                       "text": "", "loaded": ""}, allow_redirects=False, timeout=30)  # fmt: skip
         assert got.status_code == 303
         assert "approved by local" in s.get(f"{url}/followups", timeout=30).text
+        # The text edited since: the approval was of another text, and no longer shows.
+        text = chased.json("show", "smm-1-c1")["text"]
+        got = s.post(f"{url}/followups/smm-1-c1", data={"csrf": token, "action": "save",
+                     "text": text + "P.S.", "loaded": text}, allow_redirects=False, timeout=30)  # fmt: skip
+        assert got.status_code == 303
+        assert "approved by" not in s.get(f"{url}/followups", timeout=30).text
         got = s.post(f"{url}/followups/smm-1-c1", data={"csrf": token, "action": "cancel"},
                      allow_redirects=False, timeout=30)  # fmt: skip
         assert got.status_code == 303
@@ -295,6 +301,10 @@ def test_followup_done_and_cancel_go_through_done(chased):
         assert again.status_code == 400 and "already cancelled" in again.text
     followups = chased.json("show", "smm-1")["followups"]
     assert [f["status"] for f in followups] == ["cancelled"]
+    # `show` on the follow-up itself says who did each thing, as on the request.
+    history = chased.run("show", "smm-1-c1").stdout.split("History:")[1]
+    for kind in ("followup_approved", "followup_edited", "followup_cancelled"):
+        assert re.search(rf"  {kind}  by=local$", history, re.M), (kind, history)
 
 
 # --- figures ---------------------------------------------------------------------------

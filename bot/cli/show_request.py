@@ -161,6 +161,7 @@ def show_followup(app: App, followup: dict, as_json: bool) -> None:
         click.echo(f"For you, not part of the letter: {for_you}")
     click.echo("History:")
     for event in history:
-        click.echo(f"  {format_uk(event['at'])}  {event['kind']}")
+        by = (event["detail"] or {}).get("by")
+        click.echo(f"  {format_uk(event['at'])}  {event['kind']}" + (f"  by={by}" if by else ""))
     if followup["status"] == "ready":
         click.echo(f"\nSent it? WDTK shows it on the next poll, or: foibot done {followup['ref']}")

@@ -24,15 +24,18 @@ def _page(request: Request, error: str = "", status_code: int = 200) -> Response
         items = []
         for f in store.unsent_followups():
             row = store.request(f["request"]) or {}
-            approvals = [
-                (e["detail"] or {}).get("by") or "someone"
-                for e in store.events(f["request"])
-                if e["kind"] == "followup_approved"
-                and (e["detail"] or {}).get("followup") == f["ref"]
-            ]
+            # An approval holds for the text approved: an edit since then needs another.
+            approved_by = ""
+            for e in store.events(f["request"]):
+                if (e["detail"] or {}).get("followup") != f["ref"]:
+                    continue
+                if e["kind"] == "followup_approved":
+                    approved_by = (e["detail"] or {}).get("by") or "someone"
+                elif e["kind"] == "followup_edited":
+                    approved_by = ""
             items.append({
                 **f, "title": row.get("title") or "", "link": followup_link(s.config, f, row),
-                "approved_by": approvals[-1] if approvals else "",
+                "approved_by": approved_by,
             })  # fmt: skip
     return render(
         request, "followups.html.j2", status_code=status_code, items=items, error=error,
