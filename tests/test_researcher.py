@@ -258,3 +258,30 @@ def test_track_shows_a_progress_bar_with_the_pace_on_a_terminal_only(researcher,
     os.close(master)
     assert "Tracking (no wait between calls to WDTK)" in seen.decode(errors="replace")
     assert "8 requests: 8 tracked." in stdout and "\x1b" not in stdout  # the pipe gets text
+
+
+def test_replies_a_request_had_before_it_was_tracked_are_not_news(researcher, replica):
+    """A researcher tracks an old request that was answered long ago: its reply is its
+    past, not a "new response" in the next digest. A reply that comes after it is."""
+    import sqlite3
+
+    from tests.wdtk_replica import event
+
+    doc = make_request_doc(
+        8500, "Pothole repairs answered in 2025", body=HOME_OFFICE, tags=[],
+        sent_at="2025-10-01T09:00:00+00:00",
+        events=[event(850000, "sent", "2025-10-01T09:00:00+00:00"),
+                event(850001, "response", "2025-10-20T10:00:00+00:00")],
+    )  # fmt: skip
+    replica.add_request(doc)
+    researcher.run("track", "8500", "--group", "potholes", "--as-of", AS_OF)
+    db = sqlite3.connect(researcher.db)
+
+    def news() -> list[str]:
+        return [k for (k,) in db.execute("SELECT key FROM news WHERE kind = 'response'")]
+
+    assert news() == []
+    assert db.execute("SELECT count(*) FROM events WHERE kind = 'response'").fetchone() == (1,)
+    replica.add_event(8500, event(None, "response", "2026-03-06T09:00:00+00:00"))
+    researcher.run("poll", "--all", "--as-of", "2026-03-06T12:00")
+    assert len(news()) == 1

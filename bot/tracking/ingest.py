@@ -224,6 +224,8 @@ class Ingest:
                 for e in fresh
                 if e.event_type == RESPONSE
             ]
+            if row.get("_history"):
+                replies = []  # first tracked by a person: what it already had is its past
             report.new_responses.extend(replies)
             self.store.queue_news(news.new_reply(r) for r in replies)
             self._store_page(ref, page, updated)

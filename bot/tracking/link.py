@@ -87,7 +87,8 @@ class Linker:
         target = parse_request_ref(ref_or_url, self.config.wdtk.base_url)
         fetched = self._fetch_with_page(target, page=True)
         request = _require(fetched.result, ref_or_url)
-        return self._track_fetched(request, fetched, campaign, group, now)
+        # Followed because an alert named it (`mail --track`): its new reply is news.
+        return self._track_fetched(request, fetched, campaign, group, now, history=False)
 
     def _track_fetched(
         self,
@@ -96,7 +97,11 @@ class Linker:
         campaign: str | None,
         group: str | None,
         now: dt.datetime,
+        *,
+        history: bool,
     ) -> dict:
+        """`history`: the replies a request already has when it is first tracked are its
+        past, not news (a person adding requests to follow has seen them, or can)."""
         row = self.store.request_by_wdtk_id(request.id) or self._draft_for(request)
         new = row is None or row["wdtk_id"] is None
         if row is None:
@@ -104,6 +109,7 @@ class Linker:
                 self._add_campaign(campaign)
             row = _new_tracked_row(request, campaign)
             row["group"] = group
+            row["_history"] = history
         self.ingest.apply(row, fetched, now, PollReport(), new=new)
         stored = self.store.request(row["ref"])
         assert stored is not None
@@ -143,7 +149,9 @@ class Linker:
         result = fetched.result
         try:
             if result.ok and result.request is not None:
-                row = self._track_fetched(result.request, fetched, campaign, group, now)
+                row = self._track_fetched(
+                    result.request, fetched, campaign, group, now, history=True
+                )
                 return Tracked(ref_or_url, "tracked", row)
             if result.kind in ("hidden", "gone"):
                 row = self._record_unseen(target, result, campaign, group, now)
