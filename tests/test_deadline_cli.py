@@ -182,5 +182,26 @@ def test_school_text_lists_every_holiday_up_to_the_cap(project):
     Patrick's Day, Good Friday, Easter Monday, the May Day and Spring bank holidays."""
     out = project.run("deadline", "2026-03-02", "--law", "foi", "--school").stdout
     assert "(to Mon 01 Jun 2026)" in out
-    for day in ("Tue 17 Mar 2026", "Fri 03 Apr 2026", "Mon 06 Apr 2026", "Mon 04 May 2026", "Mon 25 May 2026"):
+    for day in (
+        "Tue 17 Mar 2026",
+        "Fri 03 Apr 2026",
+        "Mon 06 Apr 2026",
+        "Mon 04 May 2026",
+        "Mon 25 May 2026",
+    ):
         assert day in out
+
+
+def test_every_labelled_date_lines_up():
+    """Due, very overdue, an extension, a fee pause and the Code of Practice reading (a
+    Saturday receipt): each date starts in the same column, so they read as a table."""
+    import re
+
+    result = deadline("2026-12-26", "--pit-until", "2027-03-01", "--fee-notice", "2027-01-05",
+                      "--fee-paid", "2027-01-08")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    labelled = [ln for ln in result.stdout.splitlines() if re.match(r"  \S.*:\s+\w{3} \d\d ", ln)]
+    assert len(labelled) == 5, result.stdout
+    starts = {re.search(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d \w{3} \d{4}", ln).start()
+              for ln in labelled}  # fmt: skip
+    assert len(starts) == 1, result.stdout

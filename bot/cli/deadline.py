@@ -90,7 +90,10 @@ def deadline(
     click.echo(f"Received {received.strftime(fmt)} (day 0) under {law.upper()}")
     due_label = f"due (working day {result.working_days}):"
     very_label = f"very overdue after (working day {result.very_overdue_days}):"
-    width = max(len(due_label), len(very_label))
+    # Every labelled line's date in one column, whichever lines this request has.
+    labels = (due_label, very_label, "public-interest extension to:", "fee pause:",
+              "Code of Practice reading:")  # fmt: skip
+    width = max(map(len, labels))
     if result.school:
         click.echo(
             f"  {due_label:<{width}} {result.due.strftime(fmt)}  — only if every working day "
@@ -106,14 +109,15 @@ def deadline(
         )
         click.echo(f"  {very_label:<{width}} {result.very_overdue_after.strftime(fmt)}")
     if pit_until:
-        click.echo(f"  public-interest extension to:  {pit_until.strftime(fmt)}")
+        click.echo(f"  {'public-interest extension to:':<{width}} {pit_until.strftime(fmt)}")
         if result.extension_flag:
             click.echo(f"    note: {result.extension_flag} (ICO guidance)")
     for a, b in zip(fee_notice, fee_paid, strict=True):
-        click.echo(f"  fee pause:                     {a.strftime(fmt)} to {b.strftime(fmt)}")
+        click.echo(f"  {'fee pause:':<{width}} {a.strftime(fmt)} to {b.strftime(fmt)}")
     if result.grace_due:
         click.echo(
-            f"  Code of Practice reading:      {result.grace_due.strftime(fmt)} (receipt was not a working day)"
+            f"  {'Code of Practice reading:':<{width}} {result.grace_due.strftime(fmt)} "
+            "(receipt was not a working day)"
         )
     if shown:
         click.echo(f"  Bank holidays skipped besides weekends (to {last.strftime(fmt)}):")
