@@ -537,3 +537,19 @@ def test_a_group_report_does_not_count_a_url_wdtk_never_returned_as_sent(
     html = researcher.run("report", "--group", "potholes", "--format", "html", "-o", "-").stdout
     assert "<h1>FOI report: potholes</h1>" in html
     assert 'data-figure="sent"><div class="value">2</div>' in html
+
+
+def test_timeline_rows_of_one_body_are_told_apart_by_ref():
+    """A tracked group's requests to one council each get a row labelled with its ref as
+    well; a body with one request keeps its name alone."""
+    from bot.reports.charts import TimelineItem, timeline_svg
+
+    day = dt.date(2026, 3, 2)
+    items = [
+        TimelineItem(f"wdtk-{n}", "Bristol City Council", day, None, day, "waiting")
+        for n in (101, 102)
+    ] + [TimelineItem("smm-1", "Home Office", day, None, day, "waiting")]
+    svg = str(timeline_svg(items, day))
+    assert ">Bristol City Council wdtk-101</text>" in svg
+    assert ">Bristol City Council wdtk-102</text>" in svg
+    assert ">Home Office</text>" in svg

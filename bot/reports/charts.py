@@ -8,6 +8,7 @@ and from campaigners' config, and the SVG is inserted into the page unescaped.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -111,9 +112,16 @@ def timeline_svg(items: Sequence[TimelineItem], today: dt.date) -> Markup:
             f'<text x="{x(tick)}" y="{top - 10}" text-anchor="middle" fill="#555">'
             f"{escape(tick.strftime('%b %Y'))}</text>"
         )
+    # Rows of one body (a tracked group's requests to one council) are told apart by ref.
+    seen = Counter(i.label for i in items)
     for n, item in enumerate(items):
         y = top + n * row_h
         mid = y + row_h / 2
+        name = (
+            f"{_short(item.label, max(30 - len(item.ref) - 1, 8))} {item.ref}"
+            if seen[item.label] > 1
+            else _short(item.label, 30)
+        )
         colour = OUTCOME_COLOURS.get(item.outcome, OUTCOME_COLOURS["closed"])
         tip = (
             f"{item.label} ({item.ref}): sent {item.sent_on.isoformat()}"
@@ -124,7 +132,7 @@ def timeline_svg(items: Sequence[TimelineItem], today: dt.date) -> Markup:
         parts.append(
             f"<g><title>{escape(tip)}</title>"
             f'<text x="{label_w - 6}" y="{_fmt(mid + 4)}" text-anchor="end" fill="#1b1b1b">'
-            f"{escape(_short(item.label, 30))}</text>"
+            f"{escape(name)}</text>"
             f'<rect x="{x(item.sent_on)}" y="{_fmt(y + 4)}" width="{_fmt(bar_w)}" '
             f'height="{row_h - 8}" rx="2" fill="{colour}"/>'
         )
