@@ -213,3 +213,23 @@ def test_period_labels():
 def test_unread_attachments_are_passed_over():
     broken = Source("x.pdf", Extraction("unreadable", "pdf", reason="bomb"))
     assert propose(FIELDS, [broken], accepts) == {}
+
+
+def test_a_sentence_with_a_figure_per_year_is_read_clause_by_clause():
+    """ "2 staff dismissed in 2021, 1 in 2022": each clause names its own year and figure;
+    the second borrows the field of the first. Proposed, but never high: the pairing is
+    read from the wording. Where the years share one figure, nothing is proposed."""
+    text = (
+        "GMP response: 2 staff dismissed in 2021, 1 in 2022. "
+        "In 2021, 4 final written warnings were given; in 2022, 6; in 2023, none. "
+        "In 2022 and 2023, 7 were given other sanctions."
+    )
+    found = propose(FIELDS, [email_source(text, "2026-03-20")], accepts)
+    assert top(found, "dismissed:2021")[::2] == ("2", MEDIUM)
+    assert top(found, "dismissed:2022")[::2] == ("1", MEDIUM)
+    assert top(found, "final_warnings:2021")[::2] == ("4", MEDIUM)
+    assert top(found, "final_warnings:2022")[::2] == ("6", MEDIUM)
+    assert top(found, "final_warnings:2023")[::2] == ("0", MEDIUM)
+    assert not any(k.startswith("other_action") for k in found)
+    assert set(found) == {"dismissed:2021", "dismissed:2022", "final_warnings:2021",
+                          "final_warnings:2022", "final_warnings:2023"}  # fmt: skip

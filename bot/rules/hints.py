@@ -467,10 +467,55 @@ def _sentences(text: str) -> list[str]:
     return [" ".join(s.split()) for s in _SENTENCE_RE.split(text) if s.strip()]
 
 
+def _clause_spans(text: str) -> list[tuple[int, int]]:
+    """Where each clause of `text` (split as _CLAUSE_RE splits it) starts and ends."""
+    spans, start = [], 0
+    for m in _CLAUSE_RE.finditer(text):
+        spans.append((start, m.start()))
+        start = m.end()
+    spans.append((start, len(text)))
+    return [(a, b) for a, b in spans if text[a:b].strip()]
+
+
+def _per_period_clauses(
+    found: list[tuple[PeriodKey, tuple[int, int]]], masked: str
+) -> list[tuple[PeriodKey, str]] | None:
+    """A sentence that names several periods, read clause by clause where each clause
+    holding a figure names exactly one period and each period is in one such clause: "2
+    staff dismissed in 2021, 1 in 2022" -> [(2021, "2 staff dismissed"), (2022, "1")]. A
+    clause naming a period but no figure ("In 2021,") joins the next. None where the
+    pairing is not that plain ("In 2021 and 2022, 7 were ..."): left to the reader."""
+    groups: list[tuple[int, int]] = []
+    pending: int | None = None
+    for a, b in _clause_spans(masked):
+        a = pending if pending is not None else a
+        has_period = any(a <= s < b for _, (s, _) in found)
+        if has_period and not clause_values(masked[a:b], ""):
+            pending = a  # "In 2021," before its figure
+            continue
+        pending = None
+        groups.append((a, b))
+    pairs: list[tuple[PeriodKey, str]] = []
+    used: set[PeriodKey] = set()
+    for a, b in groups:
+        clause = masked[a:b]
+        if not clause_values(clause, ""):
+            continue
+        keys = {k for k, (s, _) in found if a <= s < b}
+        if len(keys) != 1 or keys & used:
+            return None
+        used |= keys
+        pairs.append((next(iter(keys)), clause))
+    return pairs if used == {k for k, _ in found} else None
+
+
 def sentence_proposals(segment: Segment, source: Source, want: _Wanted) -> list[Proposal]:
     """Figures stated in sentences: "In 2021, 3 members of staff were dismissed", "fewer
     than five officers were dismissed in 2020/21". One period per sentence, one figure
-    and one field per clause; a sentence naming two periods is left to the reader."""
+    and one field per clause; a sentence naming several periods is read clause by clause
+    where each figure's clause names its own period ("2 staff dismissed in 2021, 1 in
+    2022": the field carried from the clause before, never with high confidence), and is
+    otherwise left to the reader."""
     out = []
     where = segment.locator()
     for sentence in _sentences(segment.text):
@@ -478,6 +523,7 @@ def sentence_proposals(segment: Segment, source: Source, want: _Wanted) -> list[
         dates = [m.span() for m in _DATE_RE.finditer(_mask(sentence, april))]
         found = periods_in(_mask(sentence, dates))
         if len({k for k, _ in found}) > 1:
+            out += _several_periods(sentence, dates, found, source, want, where)
             continue
         period = want.declared.get(found[0][0]) if found else None
         if found and period is None:
@@ -503,6 +549,43 @@ def sentence_proposals(segment: Segment, source: Source, want: _Wanted) -> list[
                 Proposal(field, period, values[0], sentence, source.name, where, sure,
                          source.sent_at)
             )  # fmt: skip
+    return out
+
+
+def _several_periods(
+    sentence: str,
+    dates: list[tuple[int, int]],
+    found: list[tuple[PeriodKey, tuple[int, int]]],
+    source: Source,
+    want: _Wanted,
+    where: str,
+) -> list[Proposal]:
+    """sentence_proposals for a sentence naming several periods (_per_period_clauses)."""
+    section = _SECTION_RE.search(sentence)
+    exemption = section.group(1).lower() if section else ""
+    spans = dates + [s for _, s in found] + [m.span() for m in _SECTION_RE.finditer(sentence)]
+    masked = _mask(sentence, spans)
+    masked = _mask(masked, [m.span() for m in _REFERENCE_RE.finditer(masked)])
+    pairs = _per_period_clauses(found, masked)
+    if pairs is None:
+        return []
+    out: list[Proposal] = []
+    field: str | None = None
+    for key, clause in pairs:
+        values = clause_values(clause, exemption)
+        period = want.declared.get(key)
+        if len(values) != 1 or period is None:
+            continue
+        named, sure = match_field(clause, want.terms)
+        if named is None:
+            sure = LOW if field is None else MEDIUM  # "…, 1 in 2022": the field before
+        field = named or field
+        if field is None or not want.wants(field, period):
+            continue
+        out.append(
+            Proposal(field, period, values[0], sentence, source.name, where,
+                     _worst(sure, MEDIUM), source.sent_at)
+        )  # fmt: skip
     return out
 
 
