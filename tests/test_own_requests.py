@@ -184,6 +184,10 @@ def test_untrack_removes_the_request_and_everything_of_it_and_nothing_else(answe
     assert "Remove 1 request and everything stored about them? [y/N]" in declined.stderr
     assert "Nothing removed." in declined.stderr
     assert footprint(answered, "wdtk-9101") == before
+    # No one to answer (a script, cron): bad usage, with the way round it.
+    unasked = answered.run("untrack", "wdtk-9101", input="", expect=2)
+    assert "no one answered the question; add --yes" in unasked.stderr
+    assert footprint(answered, "wdtk-9101") == before
     done = answered.run("untrack", "wdtk-9101", input="y\n")
     assert "Untracked wdtk-9101." in done.stdout
     assert set(footprint(answered, "wdtk-9101").values()) == {0}

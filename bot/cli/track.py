@@ -20,6 +20,7 @@ from bot.cli.app import (
 )
 from bot.cli.names import check_campaign
 from bot.cli.output import print_error, printable
+from bot.errors import UsageError
 
 
 @contextlib.contextmanager
@@ -411,8 +412,10 @@ def untrack(app: App, refs: tuple[str, ...], yes: bool, wait: bool, as_json: boo
         question = f"Remove {plural(len(plans), 'request')} and everything stored about them?"
         try:
             confirmed = click.confirm(question, err=True)
-        except click.Abort:  # end of input: nobody said yes
-            confirmed = False
+        except click.Abort:  # end of input (cron, a script): nobody there to say yes
+            raise UsageError(
+                "nothing removed: no one answered the question; add --yes to remove without asking"
+            ) from None
         if not confirmed:
             stderr("Nothing removed.")
             raise click.exceptions.Exit(1)
