@@ -279,6 +279,20 @@ def test_an_edited_followup_is_the_text_released(chased, tmp_path, size):
     assert "followup_edited" in shown and "by=local" in shown
 
 
+def test_a_followups_ref_leads_to_it_on_its_requests_page_with_where_to_send_it(chased):
+    """/request/<follow-up ref> (the ref `foibot show` takes) goes to the follow-up on its
+    request's page; once released, that says where on WDTK to send it, as `show` does."""
+    chased.json("launch", CAMPAIGN, "--as-of", "2026-04-01T09:00")  # releases smm-1-c1
+    send_here = chased.json("show", "smm-1-c1")["send_url"]
+    with served(chased) as url:
+        got = requests.get(f"{url}/request/smm-1-c1", allow_redirects=False, timeout=30)
+        assert (got.status_code, got.headers["location"]) == (303, "/request/smm-1#smm-1-c1")
+        page = requests.get(f"{url}/request/smm-1", timeout=30).text
+    article = page[page.index('<article class="followup" id="smm-1-c1">') :]
+    article = article[: article.index("</article>")]
+    assert f'send it at <a href="{send_here}"' in article
+
+
 def test_followup_done_and_cancel_go_through_done(chased):
     with served(chased) as url:
         s = requests.Session()

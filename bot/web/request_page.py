@@ -4,8 +4,10 @@ attachments, the follow-ups and the history."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from bot.web.app import render, site, today
@@ -14,15 +16,25 @@ from bot.web.app import render, site, today
 def request_page(request: Request) -> Response:
     from bot.dates import format_uk
     from bot.rules.drafting import LAW_NAMES
+    from bot.rules.followups import followup_link
     from bot.views.request import FACTS, attachment_links, detail_text, request_info
 
     ref = request.path_params["ref"]
     s, day = site(request), today(request)
     with s.store() as store:
         row = store.request(ref)
+        followup = store.followup(ref) if row is None else None
+        if followup is not None:
+            # A follow-up's ref (as `foibot show` takes one): its place on its request's page.
+            target = f"/request/{quote(followup['request'], safe='')}#{quote(ref, safe='')}"
+            return RedirectResponse(target, status_code=303)
         if row is None:
             return render(request, "error.html.j2", status_code=404, message=f"no request {ref!r}")
         info = request_info(store, s.config, row, day)
+    followups = [
+        {**f, "link": followup_link(s.config, f, row) if f["status"] == "ready" else None}
+        for f in info.get("followups") or []
+    ]
     base_url = s.config.wdtk.base_url
     # An attachment's text is shown beside the figures form, for a campaign's request.
     has_form = any(c.slug == row["campaign"] for c in s.config.campaigns)
@@ -38,6 +50,7 @@ def request_page(request: Request) -> Response:
     return render(
         request, "request.html.j2",
         info=info, facts=facts, replies=replies, law_name=LAW_NAMES.get(info["law"] or ""),
+        followups=followups,
         format_uk=format_uk, detail_text=detail_text, today=day,
     )  # fmt: skip
 
