@@ -107,3 +107,26 @@ def test_doctor_shows_an_outage_in_progress_and_its_end(twenty, replica):
     twenty.run("poll", "--all", "--as-of", "2026-03-03T12:10")
     after = twenty.json("doctor", "--as-of", "2026-03-03T12:11")
     assert not [c for c in after["checks"] if c["name"] == "WDTK reachable"]
+
+
+def test_after_an_outage_one_request_that_fails_by_itself_does_not_hold_the_rest(twenty, replica):
+    """WDTK comes back but one request's JSON keeps failing (a 500 of its own). The pass
+    after the outage probes with the request due soonest, which may be that one: robots.txt
+    answering says the site is up, so the trouble is that request's and the pass goes on
+    to the others; the outage ends with one "reachable again", the failing request keeps
+    its own error."""
+    replica.down = as_fault(503)
+    twenty.run("poll", "--all", "--as-of", "2026-03-03T12:00", expect=1)
+    replica.down = None
+    replica.fail(6000, *[500] * 40)  # wdtk-6000, every call this test makes to it
+    conn = sqlite3.connect(twenty.db)
+    with conn:  # wdtk-6000 due first: it is the probe
+        conn.execute("UPDATE requests SET next_poll_at = '2026-03-03T12:30:00+00:00' "
+                     "WHERE ref = 'wdtk-6000'")  # fmt: skip
+        conn.execute("UPDATE requests SET next_poll_at = '2026-03-03T12:40:00+00:00' "
+                     "WHERE ref != 'wdtk-6000'")  # fmt: skip
+    result = twenty.json("poll", "--as-of", "2026-03-03T13:00")  # exit 0: not all failed
+    assert result["unreachable"] is None, result
+    assert [e["ref"] for e in result["errors"]] == ["wdtk-6000"]
+    back = conn.execute("SELECT count(*) FROM news WHERE key LIKE 'reachable:%'").fetchone()
+    assert back == (1,)

@@ -63,6 +63,11 @@ class Poller:
             return FetchResult("error", message=f"not tried: {self.unreachable}")
         result = self.client.fetch_request(target, etag=etag)
         if is_outage_failure(result):
+            if self.client.robots_answered and not result.site_down:
+                # robots.txt answered this pass (read afresh, or re-read when this call
+                # failed): WDTK is up and the trouble is this request's own. An outage's
+                # single probe must not be a request that fails by itself every pass.
+                self._stop_after = UNREACHABLE_AFTER
             self._failures_in_row = (
                 self._stop_after if result.site_down else self._failures_in_row + 1
             )
@@ -72,7 +77,8 @@ class Poller:
                     f"last: {result.message or result.status})"
                 )
         else:
-            self._failures_in_row = 0
+            # WDTK answered: whatever the last pass found, this one is out of the outage.
+            self._failures_in_row, self._stop_after = 0, UNREACHABLE_AFTER
         return result
 
     def _fetch_linked(self, row: dict) -> FetchResult:

@@ -195,6 +195,9 @@ class WdtkClient:
         self._blocked_until = float("-inf")
         self._robots: RobotsRules | None = None
         self._probe = False  # see _probe_send
+        # Whether robots.txt has answered this client over the network (not from the
+        # cache): the site was up then, whatever one request's answers say.
+        self.robots_answered = False
         self._sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
         # The HTTP stack (requests, urllib3, ssl: ~10 MB) loads with the first call
         # (bot/wdtk/transport.py), so a daemon pass with nothing to fetch never loads it.
@@ -559,6 +562,7 @@ class WdtkClient:
         """robots.txt read now, and kept in robots_cache."""
         now = self._wall_clock()
         text = self._load_robots(url)
+        self.robots_answered = True
         rules = RobotsRules(text, AGENT)
         if self._robots_cache is not None:
             self._robots_cache.put(self._netloc, text, rules, now)
