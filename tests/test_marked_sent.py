@@ -127,3 +127,30 @@ def test_news_of_a_followup_is_taken_back_once_it_is_sent_cancelled_or_approved(
         wdtk.run("done", "smm-1-c1", *cancel, "--as-of", "2026-04-01T10:00")
     kept = {"followup:smm-1-c1": told} if action == "done after the digest" else {}
     assert news() == {**kept, "followup:smm-2-c1": None}
+
+
+def test_news_of_a_release_is_taken_back_once_wdtk_shows_it_sent(project, replica):
+    """A poll that finds the released request on WDTK (linking it), or a released chaser
+    sent (WDTK's followup_sent event), takes back the untold "ready to send" news: a
+    digest going out after that pass does not offer either again."""
+    from tests.support import released_project, sent_request
+    from tests.wdtk_replica import event
+
+    wdtk = released_project(project, replica)  # smm-1 and smm-2 released
+    db = sqlite3.connect(wdtk.db)
+
+    def ready() -> list[str]:
+        rows = db.execute("SELECT key FROM news WHERE kind = 'ready' AND sent_at IS NULL")
+        return sorted(k for (k,) in rows)
+
+    assert ready() == ["ready:smm-1", "ready:smm-2"]
+    sent_request(wdtk, replica, 5001, "smm-1")
+    wdtk.run("poll", "--as-of", "2026-03-02T12:00")
+    assert ready() == ["ready:smm-2"]
+    wdtk.run("followups", "social-media-misuse", "--kind", "chaser", "--as-of", "2026-04-01")
+    wdtk.run("launch", "social-media-misuse", "--as-of", "2026-04-01T09:00")
+    assert "ready:smm-1-c1" in ready()
+    replica.add_event(5001, event(None, "followup_sent", "2026-04-01T09:30:00+00:00"))
+    wdtk.run("poll", "--all", "--as-of", "2026-04-01T11:00")
+    assert wdtk.json("show", "smm-1-c1")["status"] == "sent"
+    assert "ready:smm-1-c1" not in ready()

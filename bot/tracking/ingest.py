@@ -191,6 +191,8 @@ class Ingest:
                 self.store.log(
                     ref, "linked", {"wdtk_id": request.id, "url_title": request.url_title}
                 )
+                # On WDTK, so sent: untold "ready to send" news would invite a second one.
+                self.store.retract_news([f"ready:{ref}"])
             self.store.log_all(_event_row(ref, e) for e in fresh)
             _mark_followups_seen_sent(self.store, ref, fresh)
             values = {
@@ -425,5 +427,6 @@ def _mark_followups_seen_sent(store: Store, request_ref: str, events: list) -> l
             store.log(
                 request_ref, "followup_seen_sent", {"followup": ref, "wdtk_event_id": event.id}
             )
+            store.retract_news([f"ready:{ref}", f"followup:{ref}"])  # sent: nothing to do
             marked.append(ref)
     return marked
