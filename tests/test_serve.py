@@ -346,3 +346,39 @@ def test_the_first_account_added_while_serving_locks_every_page_at_once(launched
         project.run("users", "remove", "alice")
         assert anon.get(f"{url}/status", allow_redirects=False, timeout=30).status_code == 303
     assert "smm-2" not in {r["ref"] for r in project.json("status") if r["status"] == "sent"}
+
+
+def test_logging_out_ends_a_copied_cookie_and_a_removed_name_added_again_starts_afresh(project):
+    """Sessions are signed cookies: a copy of one (another browser, a stolen one) would
+    outlive the logout unless the server ends the account's sessions. After logging out,
+    the copy reaches nothing and can change nothing; a name removed and added again (a
+    new password) does not bring back a cookie from before."""
+    add_user(project)
+    add_user(project, "bob", "viewer")
+    with served(project) as url:
+        s = requests.Session()
+        csrf = Page(s.get(f"{url}/login", timeout=30).text).csrf
+        s.post(f"{url}/login", data={"name": "alice", "password": PASSWORD, "csrf": csrf},
+               timeout=30)  # fmt: skip
+        copy = requests.Session()
+        copy.cookies.update(s.cookies)
+        assert copy.get(f"{url}/status", allow_redirects=False, timeout=30).status_code == 200
+        token = Page(s.get(f"{url}/status", timeout=30).text).csrf
+        out = s.post(f"{url}/logout", data={"csrf": token}, allow_redirects=False, timeout=30)
+        assert out.status_code == 303
+        assert copy.get(f"{url}/status", allow_redirects=False, timeout=30).status_code == 303
+        assert copy.post(f"{url}/users", data={"csrf": token}, allow_redirects=False,
+                         timeout=30).status_code == 403  # fmt: skip
+        # Logging in again works, and is a new session.
+        csrf = Page(s.get(f"{url}/login", timeout=30).text).csrf
+        s.post(f"{url}/login", data={"name": "alice", "password": PASSWORD, "csrf": csrf},
+               timeout=30)  # fmt: skip
+        assert s.get(f"{url}/status", allow_redirects=False, timeout=30).status_code == 200
+        b = requests.Session()
+        csrf = Page(b.get(f"{url}/login", timeout=30).text).csrf
+        b.post(f"{url}/login", data={"name": "bob", "password": PASSWORD, "csrf": csrf},
+               timeout=30)  # fmt: skip
+        assert b.get(f"{url}/status", allow_redirects=False, timeout=30).status_code == 200
+        project.run("users", "remove", "bob")
+        add_user(project, "bob", "viewer")
+        assert b.get(f"{url}/status", allow_redirects=False, timeout=30).status_code == 303

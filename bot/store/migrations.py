@@ -563,3 +563,11 @@ def m029_requests_body_index(db: Database) -> None:
     # The poll schedule learns each body's reply hours from its requests' replies, a
     # lookup by body on every pass.
     db["requests"].create_index(["body"], if_not_exists=True)
+
+
+@migrations()
+def m030_users_sessions_from(db: Database) -> None:
+    """When each account's sessions were last ended (logging out ends them all): a
+    signed cookie from before then, or from before the account was made, is no longer a
+    login."""
+    db["users"].add_column("sessions_from", str)

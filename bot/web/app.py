@@ -76,10 +76,20 @@ class Site:
                 self.login_required = store.has_users()
         return self.login_required
 
-    def role_of(self, name: str) -> str | None:
+    def role_of(self, name: str, since: str | None) -> str | None:
+        """The role of the account a session (started at `since`, UTC ISO) logged in as;
+        None where the account is gone, or the session began before the account was made
+        (a removed name added again: Users.add_user) or before its sessions were last
+        ended (a logout)."""
         with self.store() as store:
             account = store.user(name)
-        return account["role"] if account else None
+        if account is None or not since:
+            return None
+        began = dt.datetime.fromisoformat(since)
+        for after in (account["created_at"], account.get("sessions_from")):
+            if after and began < dt.datetime.fromisoformat(after):
+                return None
+        return account["role"]
 
     @contextlib.contextmanager
     def store(self) -> Iterator[Store]:

@@ -9,6 +9,7 @@ which costs an attacker a restart they cannot cause.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import secrets
 import time
@@ -89,8 +90,14 @@ async def login(request: Request) -> Response:
         )  # fmt: skip
     limiter.succeeded(name, address)
     # A fresh CSRF token with the new session: a token seen before login is worth nothing.
-    request.session.update(user=name, role=role, csrf=secrets.token_urlsafe(32))
+    request.session.update(
+        user=name, role=role, csrf=secrets.token_urlsafe(32), since=_now_utc().isoformat()
+    )
     return RedirectResponse(target, status_code=303)
+
+
+def _now_utc() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 def _check(request: Request, name: str, password: str) -> str | None:
@@ -110,8 +117,14 @@ def _check(request: Request, name: str, password: str) -> str | None:
 
 
 def logout(request: Request) -> Response:
-    request.session.pop("user", None)
+    """Ends every session of the account, not only this browser's cookie (a signed cookie
+    copied elsewhere would otherwise stay logged in)."""
+    name = request.session.pop("user", None)
     request.session.pop("role", None)
+    request.session.pop("since", None)
+    if name:
+        with site(request).store() as store:
+            store.end_sessions(name, _now_utc().isoformat())
     return RedirectResponse("/login" if site(request).login_required else "/", status_code=303)
 
 

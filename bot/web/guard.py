@@ -73,10 +73,12 @@ class Guard:
         *,
         secret: str,
         login_required: Callable[[], bool],
-        role_of: Callable[[str], str | None] = lambda _name: None,
+        role_of: Callable[[str, str | None], str | None] = lambda _name, _since: None,
     ) -> None:
         self.app = app
-        self.role_of = role_of  # an account's role now; None once it has been removed
+        # An account's role now, for a session begun at `since`; None once the account is
+        # removed or its sessions ended (Site.role_of).
+        self.role_of = role_of
         self.login_required = login_required
         self.serializer = URLSafeTimedSerializer(secret, salt="foibot-session")
 
@@ -103,7 +105,7 @@ class Guard:
         session.setdefault("csrf", secrets.token_urlsafe(32))
         if session.get("user"):
             # A removed account's session ends here; a changed role applies at once.
-            role = await run_in_threadpool(self.role_of, session["user"])
+            role = await run_in_threadpool(self.role_of, session["user"], session.get("since"))
             if role is None:
                 session.pop("user", None)
                 session.pop("role", None)
