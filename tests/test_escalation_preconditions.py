@@ -391,3 +391,47 @@ def test_the_counts_above_are_the_calendars():
     assert nth(D(2026, 3, 9), 20, england) == D(2026, 4, 9)
     assert nth(D(2026, 3, 9), 40, england) == D(2026, 5, 8)
     assert nth(D(2026, 5, 12), 10, england) == D(2026, 5, 27)
+
+
+def _history(*events: tuple[str, str, str | None]) -> History:
+    """A History from stored events (kind, UTC time, WDTK calculated_state), as a poll
+    leaves them."""
+    from bot.rules.followups import histories
+
+    rows = [{"ref": "r-1", "kind": kind, "at": at, "detail": {"calculated_state": state}}
+            for kind, at, state in events]  # fmt: skip
+    return histories(rows)["r-1"]
+
+
+def test_a_reply_minutes_before_a_follow_up_on_its_day_is_not_its_answer():
+    """WDTK's events carry their times: on one day, a refusal at 10:00 and the requirement
+    for review it prompted at 14:00 are in that order. The application to the Commissioner
+    says the review never answered (not "on 10 March they gave me its outcome"); a reply
+    after the requirement, the same day, is its outcome. And a chaser sent minutes after
+    a reply on its day is unanswered, so the ICO complaint is drafted after its wait."""
+    from bot.rules.followups import unanswered_chaser
+
+    row = {**FOISA, "status": "internal_review", "review_started_on": "2026-03-10"}
+    refusal, required = "2026-03-10T10:00:00+00:00", "2026-03-10T14:00:00+00:00"
+    before = _history(("response", refusal, None), ("followup_sent", required, "internal_review"))
+    text = render("complaint", row, "review:2026-03-10", D(2026, 4, 10), history=before)
+    assert "I have had no review decision." in text and "gave me its outcome" not in text
+    outcome = _history(*[("response", refusal, None), ("followup_sent", required, "internal_review"),
+                         ("response", "2026-03-10T16:00:00+00:00", None)])  # fmt: skip
+    refused = {**row, "status": "rejected"}
+    text = render(
+        "complaint", refused, "review-outcome:2026-03-10", D(2026, 4, 10), history=outcome
+    )
+    assert "and on 10 March 2026 they gave me its outcome" in text
+    very = {**FOI, "status": "waiting_response"}
+    chased = _history(("response", "2026-04-01T16:57:00+00:00", None),
+                      ("followup_sent", "2026-04-01T17:02:00+00:00", "waiting_response"))  # fmt: skip
+    assert unanswered_chaser(very, chased, D(2026, 4, 20)) == D(2026, 4, 1)
+    # 10 working days from Wed 1 Apr (Good Friday and Easter Monday skipped): Fri 17 Apr.
+    assert due("complaint", D(2026, 4, 17), very, history=chased) is None
+    assert due("complaint", D(2026, 4, 20), very, history=chased) == Due(
+        "complaint", f"very-overdue:{SENT}"
+    )
+    answered = _history(("followup_sent", "2026-04-01T17:02:00+00:00", "waiting_response"),
+                        ("response", "2026-04-01T17:30:00+00:00", None))  # fmt: skip
+    assert unanswered_chaser(very, answered, D(2026, 4, 20)) is None

@@ -22,6 +22,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from tests.support import Mailbox, WebhookReceiver, free_port, released_project, sent_request
+from tests.wdtk_replica import event
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GAP_S = 0.5  # between two bytes of a dribbled reply
@@ -133,10 +134,11 @@ def finish(proc: subprocess.Popen, timeout: float = 60) -> tuple[int, str, str]:
 
 
 def with_news(project, replica, *, smtp_port: int, hook_url: str, timeout_s: float):
-    """The example campaign released, smm-1 sent on WDTK (so a pass has news to send),
-    and both channels configured with [notify] timeout_s."""
+    """The example campaign released, smm-1 sent on WDTK and answered (so a pass has news
+    to send: its reply), and both channels configured with [notify] timeout_s."""
     released_project(project, replica)
     sent_request(project, replica, 5001, "smm-1")
+    replica.add_event(5001, event(None, "response", "2026-03-02T11:00:00+00:00"))
     with open(project.config, "a") as f:
         f.write(
             f"\n[notify]\ntimeout_s = {timeout_s}\n"

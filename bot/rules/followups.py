@@ -58,21 +58,50 @@ def _reference_re() -> re.Pattern[str]:
 
 @dataclass(frozen=True)
 class History:
-    """What WDTK's history of a request says, as far as escalation needs it (UK dates)."""
+    """What WDTK's history of a request says, as far as escalation needs it: when each
+    thing happened, as WDTK's event time (`histories` gives those) or, where only the
+    day is known, its UK date. Which came first on one day is told by the times; with a
+    bare date, a reply on a follow-up's own day is taken as its answer."""
 
-    responses: tuple[dt.date, ...] = ()  # the body's replies
-    sent: tuple[tuple[dt.date, bool], ...] = ()  # our follow-ups sent on WDTK: (day, review?)
+    responses: tuple[Moment, ...] = ()  # the body's replies
+    sent: tuple[tuple[Moment, bool], ...] = ()  # our follow-ups sent on WDTK: (when, review?)
 
     def since(self, day: dt.date) -> History:
         """Only what happened on or after `day` (the current clock or review)."""
         return History(
-            tuple(d for d in self.responses if d >= day),
-            tuple((d, r) for d, r in self.sent if d >= day),
+            tuple(d for d in self.responses if _day(d) >= day),
+            tuple((d, r) for d, r in self.sent if _day(d) >= day),
         )
 
     @property
     def last_response(self) -> dt.date | None:
-        return max(self.responses, default=None)
+        return _day(max(self.responses, key=_order)) if self.responses else None
+
+    def answered(self, asked: Moment) -> list[Moment]:
+        """The replies that came after `asked` (on its day too, where a time is missing)."""
+        return [r for r in self.responses if _after(r, asked)]
+
+
+Moment = dt.date | dt.datetime
+
+
+def _day(when: Moment) -> dt.date:
+    """The UK date of a moment."""
+    return dl.receipt_date(when)
+
+
+def _order(when: Moment) -> tuple[dt.date, float]:
+    """Sorts moments by day, then by time where known (a bare date first on its day)."""
+    at = when.timestamp() if isinstance(when, dt.datetime) else float("-inf")
+    return (_day(when), at)
+
+
+def _after(later: Moment, earlier: Moment) -> bool:
+    """Whether `later` came after `earlier`: by the times where both are known, otherwise
+    on the same day or a later one (the day is all there is)."""
+    if isinstance(later, dt.datetime) and isinstance(earlier, dt.datetime):
+        return later > earlier
+    return _day(later) >= _day(earlier)
 
 
 def school_cap(row: dict) -> bool:
@@ -93,20 +122,23 @@ def voluntary(row: dict) -> bool:
     return row.get("law") == NONE
 
 
-def _last_review_request(row: dict, history: History) -> dt.date | None:
+def _last_review_request(row: dict, history: History) -> Moment | None:
     """The latest internal-review request sent on WDTK for the current clock."""
     if not row.get("sent_on"):
         return None
     clock = history.since(dt.date.fromisoformat(row["sent_on"]))
-    return max((d for d, review in clock.sent if review), default=None)
+    return max((d for d, review in clock.sent if review), key=_order, default=None)
 
 
 def _review_outcome(row: dict, history: History) -> dt.date | None:
-    """The date of the body's reply to our latest review request, if it has replied."""
+    """The date of the body's reply to our latest review request, if it has replied: a
+    reply that came before the request on its own day (the answer the review is of) is
+    not its outcome."""
     asked = _last_review_request(row, history)
     if asked is None:
         return None
-    return max((d for d in history.responses if d >= asked), default=None)
+    replies = history.answered(asked)
+    return _day(max(replies, key=_order)) if replies else None
 
 
 @dataclass(frozen=True)
@@ -290,13 +322,15 @@ def unanswered_chaser(row: dict, history: History, today: dt.date) -> dt.date | 
     The ICO wants a requester to have asked the authority for a response before it takes
     a complaint about a non-response. A nudge or a clarification sent before the due date
     asked for nothing late, and a chaser the body replied to was answered: neither
-    counts. A reply on the chaser's own day counts as an answer (the day is all we know)."""
+    counts. A reply after the chaser answers it; by WDTK's times where both are known, so
+    a reply minutes before the chaser on its own day does not."""
     late_from = _late_from(row, today)
     if late_from is None:
         return None
-    last_reply = history.last_response
-    chasers = sorted(d for d, review in history.sent if not review and d > late_from)
-    return next((d for d in chasers if last_reply is None or last_reply < d), None)
+    chasers = sorted(
+        (d for d, review in history.sent if not review and _day(d) > late_from), key=_order
+    )
+    return next((_day(d) for d in chasers if not history.answered(d)), None)
 
 
 def _history(responses: int | History) -> History:
@@ -440,7 +474,8 @@ def context(
             "of_no_reply": (_answered_on(row) or dt.date.max) > started,
         }
     outcome = _review_outcome(row, history)
-    asked = _last_review_request(row, history)
+    asked_at = _last_review_request(row, history)
+    asked = _day(asked_at) if asked_at is not None else None
     chased = None if law == NONE else unanswered_chaser(row, history, today)
     regulator = None if law == NONE else _regulator(row, due, law, review, chased, today, calendar)
     from bot.rules.drafting import LAW_NAMES  # the Act's full name, as in the first letter
@@ -601,12 +636,13 @@ _FOR_YOU = re.compile(r"^-{4,} for you, not part of the [a-z ]+ -{4,}[ \t]*$", r
 def histories(events: Iterable[dict]) -> dict[str, History]:
     """Each request's History from its stored `response` and `followup_sent` events (rows
     with ref, kind, at and detail, as JSON text or parsed); other kinds are ignored."""
-    responses: dict[str, list[dt.date]] = {}
-    sent: dict[str, list[tuple[dt.date, bool]]] = {}
+    responses: dict[str, list[Moment]] = {}
+    sent: dict[str, list[tuple[Moment, bool]]] = {}
     for e in events:
         if e["kind"] not in ("response", "followup_sent"):
             continue
-        day = dl.receipt_date(e["at"])
+        at = dt.datetime.fromisoformat(e["at"]) if isinstance(e["at"], str) else e["at"]
+        day = at if isinstance(at, dt.datetime) and at.tzinfo is not None else _day(at)
         if e["kind"] == "response":
             responses.setdefault(e["ref"], []).append(day)
             continue
