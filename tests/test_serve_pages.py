@@ -293,6 +293,60 @@ def test_a_followups_ref_leads_to_it_on_its_requests_page_with_where_to_send_it(
     assert f'send it at <a href="{send_here}"' in article
 
 
+@pytest.fixture
+def refused(project, replica):
+    """smm-1 refused on 20 March; its internal review smm-1-ir drafted, with a note for
+    the requester after the letter ("for you, not part of the letter")."""
+    wdtk = released_project(project, replica)
+    sent_request(wdtk, replica, 5001, "smm-1")
+    wdtk.run("poll", "--as-of", "2026-03-02T12:00")
+    replica.add_event(5001, event(None, "response", "2026-03-20T09:00:00+00:00",
+                                  text="We refuse under section 40."))  # fmt: skip
+    replica.add_event(5001, event(None, "status_update", "2026-03-20T10:00:00+00:00",
+                                  described_state="rejected"))  # fmt: skip
+    wdtk.run("poll", "--as-of", "2026-03-20T12:00")
+    wdtk.run("followups", CAMPAIGN, "--kind", "internal-review", "--as-of", "2026-03-20")
+    return wdtk
+
+
+def test_the_letter_box_holds_the_letter_alone_and_the_note_is_kept(refused, tmp_path):
+    """What is in the box is what gets copied into WDTK: the letter, never the note for
+    the requester, which is shown beside it. Saving an edit keeps the note; a save refused
+    because someone else changed the letter shows the typed text again."""
+    stored = refused.json("show", "smm-1-ir")["text"]
+    marker = "-------- for you, not part of the letter --------"
+    assert marker in stored
+    letter, note = stored.split(marker)
+    with served(refused) as url:
+        # Released: its long WDTK address wraps on a phone rather than widen the page.
+        refused.json("launch", CAMPAIGN, "--as-of", "2026-03-23T09:00")
+        b = browse(tmp_path, (390, 844))
+        try:
+            b.goto(f"{url}/followups")
+            assert b.js("document.documentElement.scrollWidth") <= 390
+        finally:
+            b.close()
+        s = requests.Session()
+        html = s.get(f"{url}/followups", timeout=30).text
+        box = html[html.index('<textarea name="text"') : html.index("</textarea>")]
+        assert "for you" not in box and "Yours faithfully" in box
+        assert 'class="for-you"' in html and note.split()[0] in html
+        token = Page(html).csrf
+        edited = letter.strip().replace("Yours faithfully", "Thank you.\n\nYours faithfully")
+        got = s.post(f"{url}/followups/smm-1-ir", data={"csrf": token, "action": "save",
+                     "text": edited, "loaded": letter.strip()}, allow_redirects=False,
+                     timeout=30)  # fmt: skip
+        assert got.status_code == 303
+        saved = refused.json("show", "smm-1-ir")["text"]
+        assert saved.startswith(edited) and saved.endswith(stored[stored.index(marker) :])
+        # Someone else's save came first: refused, and the typed text is in the box again.
+        mine = edited + "\nP.S. mine"
+        got = s.post(f"{url}/followups/smm-1-ir", data={"csrf": token, "action": "save",
+                     "text": mine, "loaded": letter.strip()}, timeout=30)  # fmt: skip
+        assert got.status_code == 409 and "P.S. mine" in got.text
+    assert refused.json("show", "smm-1-ir")["text"] == saved
+
+
 def test_followup_done_and_cancel_go_through_done(chased):
     with served(chased) as url:
         s = requests.Session()

@@ -657,6 +657,18 @@ def histories(events: Iterable[dict]) -> dict[str, History]:
     }
 
 
+def with_letter(text: str, letter: str) -> str:
+    """`text` (a follow-up's stored text) with its letter replaced by `letter` and its
+    "for you" note kept as it was, the space before it too: what an editor that shows the
+    letter alone saves (the stored letter given back gives the stored text)."""
+    letter = letter.replace("\r\n", "\n").rstrip()
+    match = _FOR_YOU.search(text)
+    if match is None:
+        return letter + "\n"
+    head = text[: match.start()]
+    return letter + (head[len(head.rstrip()) :] or "\n\n") + text[match.start() :]
+
+
 def split_for_you(text: str) -> tuple[str, str | None]:
     """A follow-up's text as (what to paste, the note for the requester after the "for
     you, not part of the letter" line, or None): only the first is ever sent."""

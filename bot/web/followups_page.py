@@ -16,8 +16,12 @@ from bot.web.forms import back, field, form_of, run, who
 ACTIONS = ("save", "approve", "done", "cancel")
 
 
-def _page(request: Request, error: str = "", status_code: int = 200) -> Response:
-    from bot.rules.followups import followup_link
+def _page(
+    request: Request, error: str = "", status_code: int = 200, typed: dict | None = None
+) -> Response:
+    """The page; `typed`: a follow-up's text as someone typed it in a save that was refused
+    (shown again in its box, not lost)."""
+    from bot.rules.followups import followup_link, split_for_you
 
     s = site(request)
     with s.store() as store:
@@ -33,9 +37,13 @@ def _page(request: Request, error: str = "", status_code: int = 200) -> Response
                     approved_by = (e["detail"] or {}).get("by") or "someone"
                 elif e["kind"] == "followup_edited":
                     approved_by = ""
+            # The box holds the letter alone: the note for the requester is shown beside
+            # it, so that nothing copied from the box publishes it on WDTK.
+            letter, note = split_for_you(f["text"])
             items.append({
                 **f, "title": row.get("title") or "", "link": followup_link(s.config, f, row),
-                "approved_by": approved_by,
+                "approved_by": approved_by, "letter": letter, "note": note,
+                "typed": (typed or {}).get(f["ref"]),
             })  # fmt: skip
     return render(
         request, "followups.html.j2", status_code=status_code, items=items, error=error,
@@ -49,6 +57,7 @@ def followups_page(request: Request) -> Response:
 
 async def change(request: Request) -> Response:
     from bot.followups.service import approve_followup, edit_followup, mark_done
+    from bot.rules.followups import with_letter
 
     ref = request.path_params["ref"]
     form = await form_of(request)
@@ -60,9 +69,12 @@ async def change(request: Request) -> Response:
             return f"unknown action {action!r}"
         with site(request).store() as store:
             try:
-                if action in ("save", "approve") and text.strip():
-                    # An approval approves the text as shown: an edit in the box is saved first.
-                    edit_followup(store, ref, text, by=by, loaded=loaded)
+                stored = store.followup(ref)
+                if action in ("save", "approve") and text.strip() and stored is not None:
+                    # An approval approves the text as shown: an edit in the box is saved
+                    # first. The box held the letter alone; its note is kept.
+                    edit_followup(store, ref, with_letter(stored["text"], text), by=by,
+                                  loaded=with_letter(stored["text"], loaded))  # fmt: skip
                 if action == "approve":
                     approve_followup(store, ref, by=by, now=now(request))
                 elif action in ("done", "cancel"):
@@ -73,7 +85,8 @@ async def change(request: Request) -> Response:
 
     error = await run(apply)
     if error:
-        return await run(_page, request, error, 409 if "someone else" in error else 400)
+        typed = {ref: text} if text.strip() else None
+        return await run(_page, request, error, 409 if "someone else" in error else 400, typed)
     return back(f"/followups#{ref}")
 
 
