@@ -382,3 +382,13 @@ def test_logging_out_ends_a_copied_cookie_and_a_removed_name_added_again_starts_
         project.run("users", "remove", "bob")
         add_user(project, "bob", "viewer")
         assert b.get(f"{url}/status", allow_redirects=False, timeout=30).status_code == 303
+
+
+def test_a_table_cell_keeps_hyphenated_words_whole_and_escapes_everything():
+    """The status table's cells (app.table_cell): a ref or a date in one unbreakable span,
+    a line break allowed after an underscore, and WDTK's text escaped before either."""
+    from bot.web.app import table_cell
+
+    assert str(table_cell("1 from 2026-03-31")) == '1 from <span class="word">2026-03-31</span>'
+    assert str(table_cell("waiting_response")) == "waiting_<wbr>response"
+    assert str(table_cell("<b>x-y</b>")) == '<span class="word">&lt;b&gt;x-y&lt;/b&gt;</span>'

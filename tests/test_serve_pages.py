@@ -142,20 +142,20 @@ def test_launch_rows_fit_the_screen_with_mark_sent_on_it(released, tmp_path, siz
 def test_the_status_table_breaks_no_word_at_desktop_width(chased, tmp_path):
     """At 1280 px each column of /status is as wide as its longest word: "successful",
     a date or a ref on one line, never "successf|ul" or "2026-03-|31"; titles still wrap
-    between words. Counted as the lines each word's text occupies in Chromium."""
-    with served(chased, "--as-of", "2026-04-01T12:00") as url:
+    between words. Counted as the lines each word's text occupies in Chromium, on 5 May,
+    when smm-1 is waiting_response_very_overdue, the longest status, and long late."""
+    with served(chased, "--as-of", "2026-05-05T12:00") as url:
         b = browse(tmp_path, (1280, 900))
         try:
             b.goto(f"{url}/status")
-            # Per cell: its text, and for each word the number of line boxes it spans.
+            # Per cell: its text, and for each word of each text node (an underscore may end
+            # a line: "waiting_" and "response" are text nodes apart) the line boxes it spans.
             cells = b.js("""[...document.querySelectorAll('table.status td')].map(td => {
                 const text = td.textContent.trim(), range = document.createRange();
-                const node = td.querySelector('a') ? td.querySelector('a').firstChild
-                                                   : td.firstChild;
+                const walk = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
                 const spans = [];
-                if (node && node.nodeType === 3) {
-                    const raw = node.textContent;
-                    for (const m of raw.matchAll(/\\S+/g)) {
+                for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+                    for (const m of node.textContent.matchAll(/\\S+/g)) {
                         range.setStart(node, m.index);
                         range.setEnd(node, m.index + m[0].length);
                         const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));

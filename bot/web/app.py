@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
+from markupsafe import Markup, escape
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -65,6 +66,7 @@ class Site:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        self.templates.filters["cell"] = table_cell
 
     def needs_login(self) -> bool:
         """Whether pages need a login, asked once a request (by the Guard). A loopback
@@ -101,6 +103,18 @@ class Site:
             yield store
         finally:
             store.close()
+
+
+def table_cell(text: object) -> Markup:
+    """A table cell's text (escaped) that wraps only between words: a word with a hyphen
+    (a ref, a date: "smm-1", "2026-03-31") is kept whole, where a narrow column would
+    break it at the hyphen and read as two values; an underscore may end a line
+    ("waiting_response_very_overdue"), which copies as it is."""
+    words = []
+    for word in str(text).split(" "):
+        safe = str(escape(word)).replace("_", "_<wbr>")
+        words.append(f'<span class="word">{safe}</span>' if "-" in word else safe)
+    return Markup(" ".join(words))
 
 
 def site(request: Request) -> Site:
