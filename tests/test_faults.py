@@ -158,18 +158,28 @@ def test_connection_refused_everywhere_exits_1_and_loses_nothing(wdtk, args):
 
 @pytest.mark.parametrize("args", [["poll", "--all"], ["run", "--once"]], ids=["poll", "run"])
 def test_long_retry_after_is_honoured_for_everyone(wdtk, replica, args):
+    """A Retry-After longer than a pass waits (an hour) is WDTK asking for quiet: the pass
+    stops at once, saying so (a pause, not an outage: no "unreachable" news), and no pass
+    of any kind, by hand or `--all`, asks WDTK anything before the hour is up."""
     replica.fail(5001, rate_limited(3600))
-    # run --once first looks for the newly released drafts, which works: partial success
-    result = wdtk.run(*args, "--as-of", "2026-03-05T19:00", expect=1 if args[0] == "poll" else 0)
-    assert "smm-1" in result.stdout and "smm-2" in result.stdout
-    for ref in ("smm-1", "smm-2"):
-        assert row(wdtk, ref)["next_poll_at"] >= "2026-03-05T20:00"  # not before WDTK said
+    result = wdtk.run(*args, "--as-of", "2026-03-05T19:00", expect=1)
+    assert "WDTK asked for a pause of 3600 s (Retry-After)" in result.stdout, result.stdout
     paths = [h[1] for h in replica.hits]
     last = (
         len(paths) - 1 - paths[::-1].index("/request/" + row(wdtk, "smm-1")["url_title"] + ".json")
     )
-    after_429 = paths[last + 1 :]
-    assert after_429 == []  # asked once, then waited: smm-2 was not fetched
+    assert paths[last + 1 :] == []  # asked once, then waited: smm-2 was not fetched
+    conn = sqlite3.connect(wdtk.db)
+    assert conn.execute("SELECT count(*) FROM news WHERE key LIKE 'unreachable:%'").fetchone() == (
+        0,
+    )
+    calls = len(replica.hits)
+    for again in (["poll", "--all"], ["poll"], ["run", "--once"]):
+        held = wdtk.run(*again, "--as-of", "2026-03-05T19:30", expect=1)
+        assert "until 2026-03-05T20:00:00+00:00" in held.stdout, (again, held.stdout)
+    assert len(replica.hits) == calls
+    wdtk.run("poll", "--all", "--as-of", "2026-03-05T20:01")
+    assert len(replica.hits) > calls
 
 
 def test_event_ids_going_backwards_are_recorded_once(wdtk, replica):

@@ -342,7 +342,8 @@ def poll_summary(report) -> str:
     from bot.wording import plural
 
     if not report.polled and not report.out_of_time:
-        return "Nothing was due a poll."
+        why = report.unreachable or report.backing_off
+        return f"Nothing polled: {why}." if why else "Nothing was due a poll."
     lines = [f"Polled {report.polled} request(s) with {report.http_calls} call(s) to WDTK."]
     for item in report.linked:
         lines.append(f"  linked {item.ref} to WDTK request {item.wdtk_id}")

@@ -26,6 +26,9 @@ UNREACHABLE_AFTER = 3
 OUTAGE_KEY = "wdtk_unreachable_since"
 PROBE_KEY = "wdtk_next_probe_at"
 PROBES_KEY = "wdtk_failed_probes"
+# Until when WDTK asked for quiet (a Retry-After longer than a pass waits): no pass of any
+# kind, by hand or not, asks it anything before then.
+PAUSE_KEY = "wdtk_pause_until"
 PROBE_FIRST = dt.timedelta(minutes=5)
 PROBE_MAX = dt.timedelta(hours=1)
 
@@ -51,6 +54,7 @@ class Poller:
         self.links = Linker(store, config, self.ingest, self._fetch, client)
         self._failures_in_row = 0
         self.unreachable: str | None = None
+        self.paused = False  # WDTK asked for quiet (Retry-After): the pass stopped for it
         # During an outage a pass probes once: one failure then ends it.
         self._stop_after = 1 if store.setting(OUTAGE_KEY) else UNREACHABLE_AFTER
 
@@ -62,6 +66,14 @@ class Poller:
         if self.unreachable is not None:
             return FetchResult("error", message=f"not tried: {self.unreachable}")
         result = self.client.fetch_request(target, etag=etag)
+        if result.kind == "error" and self.client.blocked_s() > 0:
+            # WDTK asked for quiet for longer than a pass may wait: a pause, not an outage;
+            # no request is asked before it has passed, in this pass or a later one.
+            self.paused = True
+            self.unreachable = (
+                f"WDTK asked for a pause of {self.client.blocked_s():.0f} s (Retry-After)"
+            )
+            return result
         if is_outage_failure(result):
             if self.client.robots_answered and not result.site_down:
                 # robots.txt answered this pass (read afresh, or re-read when this call
@@ -126,6 +138,17 @@ class Poller:
         calls_before = self.client.http_calls
         mark = self.store.event_mark()
         self.ingest.refresh_dates()
+        if (pause := self._pause(now)) is not None:
+            # WDTK's own request for quiet binds a poll by hand too.
+            held = len(self.due(now, everything=everything, campaign=campaign))
+            if held or manual:
+                report.unreachable = pause + (
+                    f"; {held} request(s) due wait for it" if held else ""
+                )
+            else:
+                report.backing_off = pause
+            self.ingest.note_transitions(now, report, campaign=campaign)
+            return report
         if not manual and (wait := self._probe_wait(now)) is not None:
             # Only requests due now are held up by the outage: with none, the pass had
             # nothing to do and is no failure (cron's exit 0), however long WDTK is down.
@@ -205,6 +228,9 @@ class Poller:
         e-mail named them), through the same gate, ingest and news as a pass; released
         drafts among them are looked for on WDTK as a pass would (auto-link)."""
         report = PollReport()
+        if (pause := self._pause(now)) is not None:
+            report.backing_off = pause  # the alerts' requests stay due for the next pass
+            return report
         calls_before = self.client.http_calls
         mark = self.store.event_mark()
         rows = [row for ref in dict.fromkeys(refs) if (row := self.store.request(ref))]
@@ -248,6 +274,13 @@ class Poller:
                 f"used up; {report.not_reached} request(s) not reached go first next pass"
             )
 
+    def _pause(self, now: dt.datetime) -> str | None:
+        """While WDTK's Retry-After runs, why this pass asks nothing."""
+        until = self.store.setting(PAUSE_KEY)
+        if until is None or now >= dt.datetime.fromisoformat(until):
+            return None
+        return f"WDTK asked for a pause (Retry-After) until {until}; no call before then"
+
     def _probe_wait(self, now: dt.datetime) -> str | None:
         """While WDTK is down, why this pass makes no call yet (its back-off runs)."""
         since, probe = self.store.setting(OUTAGE_KEY), self.store.setting(PROBE_KEY)
@@ -260,6 +293,14 @@ class Poller:
         them, passes probe once each, further apart each time (capped at an hour)."""
         since = self.store.setting(OUTAGE_KEY)
         stamp = now.isoformat(timespec="seconds")
+        if self.paused:
+            # A pause WDTK asked for is no outage: no news, and every pass keeps it.
+            report.unreachable = self.unreachable
+            wait = min(self.client.blocked_s(), PROBE_MAX.total_seconds())
+            until = (now + dt.timedelta(seconds=math.ceil(wait))).isoformat(timespec="seconds")
+            with self.store.transaction():
+                self.store.set_setting(PAUSE_KEY, until)
+            return
         if self.unreachable is not None:
             report.unreachable = self.unreachable
             probes = int(self.store.setting(PROBES_KEY) or 0) + 1

@@ -319,6 +319,10 @@ class WdtkClient:
         budget = getattr(self.config, "pass_budget_s", None)
         return budget is not None and self._clock() - self._pass_started >= budget
 
+    def blocked_s(self) -> float:
+        """How long WDTK's Retry-After still forbids any call (0: none does)."""
+        return max(0.0, self._blocked_until - self._clock())
+
     def _check_stop(self) -> None:
         if self.stopped():
             raise Interrupted("stopped before WDTK answered")
