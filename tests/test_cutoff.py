@@ -181,15 +181,20 @@ def test_the_whole_site_in_maintenance_is_one_outage_at_once(twenty, replica):
     ids=["delta-seconds", "HTTP-date"],
 )
 def test_an_extreme_retry_after_puts_polls_off_an_hour_at_most(twenty, replica, retry_after):
+    """A Retry-After of 31,700 years (or the year 9999) pauses every pass for the capped
+    hour: 12:00 plus one hour, no call before it, calls again from then."""
     for wdtk_id in IDS:
         replica.fail(wdtk_id, retry_after)
     twenty.run("poll", "--as-of", "2026-03-03T12:00", expect=1)
     conn = sqlite3.connect(twenty.db)
-    put_off = conn.execute(
-        "SELECT DISTINCT next_poll_at FROM requests WHERE poll_error IS NOT NULL"
-    ).fetchall()
-    # 12:00 plus the capped hour; the error back-off alone would say 12:15.
-    assert put_off == [("2026-03-03T13:00:00+00:00",)]
+    pause = conn.execute("SELECT value FROM settings WHERE key = 'wdtk_pause_until'").fetchone()
+    assert pause == ("2026-03-03T13:00:00+00:00",)
+    calls = len(replica.hits)
+    twenty.run("poll", "--all", "--as-of", "2026-03-03T12:59", expect=1)
+    assert len(replica.hits) == calls
+    replica.faults.clear()
+    twenty.run("poll", "--all", "--as-of", "2026-03-03T13:00")
+    assert len(replica.hits) > calls
 
 
 def test_a_pass_stops_at_its_time_budget_and_the_rest_go_first_next_time(twenty, replica):

@@ -11,6 +11,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from tests.support import Mailbox, free_port, released_project, sent_request
+from tests.wdtk_replica import event
 
 
 @pytest.fixture
@@ -52,10 +53,11 @@ def test_email_failing_while_the_webhook_works(project, replica, hook):
     dead = free_port()  # nothing listens here: every e-mail attempt fails
     wdtk = released_project(project, replica)
     configure(wdtk, dead, url)
-    sent_request(wdtk, replica, 5001, "smm-1")
+    sent_request(wdtk, replica, 5001, "smm-1")  # its reply is news (its release no longer is)
+    replica.add_event(5001, event(None, "response", "2026-03-02T11:00:00+00:00"))
     result = wdtk.run("run", "--once", "--as-of", "2026-03-02T12:00", expect=1)
     assert "by webhook" in result.stdout and "could not be sent by email" in result.stdout
-    (digest, key), = received
+    ((digest, key),) = received
     assert key and key == digest["id"] and digest["count"] == len(digest["items"]) > 0
     assert all(item["id"] for item in digest["items"])
     items = {item["id"] for item in digest["items"]}
@@ -94,7 +96,8 @@ def test_doctor_online_tries_the_smtp_login_and_the_webhook(project, hook):
         configure(project, port, url)
         # Never the real WDTK from a test: a closed loopback port stands in for it.
         project.edit_config(
-            'base_url = "https://www.whatdotheyknow.com"', f'base_url = "http://127.0.0.1:{free_port()}"'
+            'base_url = "https://www.whatdotheyknow.com"',
+            f'base_url = "http://127.0.0.1:{free_port()}"',
         )
         # WDTK itself is not reachable from here: that check fails, these two must not.
         result = project.run("doctor", "--online", "--json", expect=None)
@@ -102,5 +105,7 @@ def test_doctor_online_tries_the_smtp_login_and_the_webhook(project, hook):
     finally:
         controller.stop()
     assert found["e-mail (online)"]["level"] == "ok"
-    assert found["webhook (online)"]["level"] == "ok" and "405" in found["webhook (online)"]["message"]
+    assert (
+        found["webhook (online)"]["level"] == "ok" and "405" in found["webhook (online)"]["message"]
+    )
     assert box.messages == []  # a login, never a message
