@@ -435,3 +435,20 @@ def test_a_reply_minutes_before_a_follow_up_on_its_day_is_not_its_answer():
     answered = _history(("followup_sent", "2026-04-01T17:02:00+00:00", "waiting_response"),
                         ("response", "2026-04-01T17:30:00+00:00", None))  # fmt: skip
     assert unanswered_chaser(very, answered, D(2026, 4, 20)) is None
+
+
+def test_a_review_of_a_refusal_is_asked_for_in_each_laws_own_terms():
+    """Scotland: the requester *requires* a review (FOISA s.20(1)) or makes
+    representations (EISR reg 16) of a refusal as of a silence; England's FOIA has no
+    statutory review, so there it is a request for an internal review."""
+    for law, opening in (
+        ("foisa", "I am writing to require a review, under section 20(1) of the Freedom of "
+                  "Information (Scotland) Act 2002, of your response to my request"),
+        ("eisr", "I am writing to make representations under regulation 16 of the "
+                 "Environmental Information (Scotland) Regulations 2004 about your response"),
+        ("foi", "I am writing to request an internal review of your handling of my request"),
+    ):  # fmt: skip
+        refused = {**FOI, "law": law, "status": "rejected"}
+        history = History(responses=(D(2026, 3, 10),))
+        text = render("internal-review", refused, SENT, D(2026, 3, 11), history=history)
+        assert opening in text, (law, text)
