@@ -67,7 +67,9 @@ def test_a_piped_table_never_cuts_a_status_or_a_url(capsys):
     and a cut URL leads nowhere."""
     from bot.cli.output import print_table
 
-    url = "https://www.whatdotheyknow.com/request/" + "staff_disciplined_for_social_media_misuse_" * 3
+    url = (
+        "https://www.whatdotheyknow.com/request/" + "staff_disciplined_for_social_media_misuse_" * 3
+    )
     title = "Staff disciplined for social media misuse, by year, grade and outcome " * 3
     headers = ("ref", "body", "status", "sent", "due", "late", "review by", "stage", "url", "title")
     row = ("smm-1", "Greater Manchester Police", "waiting_response_very_overdue", "2026-03-02",
@@ -76,3 +78,18 @@ def test_a_piped_table_never_cuts_a_status_or_a_url(capsys):
     out = capsys.readouterr().out
     for value in row:
         assert value in out, value
+
+
+def test_two_replies_to_one_request_are_two_lines_a_reader_tells_apart():
+    """Each new-response line says when its reply came (UK time): two replies to smm-4
+    are not the same line twice."""
+    from dataclasses import asdict
+
+    from bot.outcomes import NewReply
+    from bot.rules.news import new_reply
+
+    items = [new_reply(NewReply("smm-4", "btp", "BTP: staff", at))
+             for at in ("2026-03-20T09:00:00+00:00", "2026-03-21T14:30:00+00:00")]  # fmt: skip
+    text = build_digest([asdict(i) for i in items]).text
+    assert "smm-4 (btp): BTP: staff (reply of Fri 20 Mar 2026 09:00 UK)" in text
+    assert "smm-4 (btp): BTP: staff (reply of Sat 21 Mar 2026 14:30 UK)" in text

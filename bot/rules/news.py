@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.dates import format_uk
 from bot.outcomes import NewlyOverdue, NewReply, PollFailure
 from bot.wording import plural
 
@@ -80,7 +81,8 @@ def new_reply(reply: NewReply) -> NewsItem:
         f"response:{reply.ref}:{reply.at}",
         "response",
         reply.ref,
-        f"{reply.ref} ({reply.body}): {reply.title}",
+        # With its time: two replies to one request are two lines a reader tells apart.
+        f"{reply.ref} ({reply.body}): {reply.title} (reply of {format_uk(reply.at)} UK)",
     )
 
 
