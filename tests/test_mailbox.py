@@ -653,3 +653,24 @@ def test_a_mailbox_password_missing_from_crons_environment_stops_only_the_mail(
     assert row(mailproject, "smm-1")["awaiting_description"]  # the reply, found by polling
     alone = mailproject.run("mail", "--as-of", "2026-03-20T12:05", expect=2)
     assert "FOIBOT_TEST_IMAP_PASSWORD is not set" in alone.stderr
+
+
+def test_doctor_offline_says_when_the_mailbox_was_last_read_and_if_its_password_is_missing(
+    mailproject, replica, monkeypatch
+):
+    """Offline, doctor reads the database only: before any read it says the mailbox was
+    never read; after a good one, when; with the password variable unset where it runs,
+    that too (cron's `run --once` would report the mail part failing)."""
+
+    def line() -> dict:
+        checks = mailproject.json("doctor", "--as-of", "2026-03-20T12:05")["checks"]
+        return next(c for c in checks if c["name"] == "mailbox")
+
+    assert line()["level"] == "warn" and line()["message"].startswith("never read yet")
+    mailproject.run("mail", "--as-of", "2026-03-20T12:00")
+    assert line() == {**line(), "level": "ok"}
+    assert line()["message"] == "last read without error Fri 20 Mar 2026 12:00 (UK)"
+    monkeypatch.delenv("FOIBOT_TEST_IMAP_PASSWORD")
+    missing = line()
+    assert missing["level"] == "warn"
+    assert "FOIBOT_TEST_IMAP_PASSWORD is not set here" in missing["message"]

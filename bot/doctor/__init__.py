@@ -36,6 +36,7 @@ from bot.doctor.database_checks import (
     check_integrity,
     check_learnt_schedule,
     check_lock,
+    check_mailbox_reads,
     check_migrations,
     check_orphans,
     check_pass_costs,
@@ -107,6 +108,8 @@ def _checks(
                         yield check_deliveries(store, config)
                 yield from check_poll_state(store, now)
                 yield check_pass_costs(store, now)
+                if config is not None and config.mailbox is not None:
+                    yield check_mailbox_reads(store, config, now)
                 yield check_learnt_schedule(store, now, config)
                 latest = latest_stored_date(store)
             except sqlite3.DatabaseError as exc:

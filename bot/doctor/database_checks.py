@@ -206,6 +206,35 @@ def check_deliveries(store: Store, config: Config) -> Check:
     )
 
 
+def check_mailbox_reads(store: Store, config: Config, now: dt.datetime) -> Check:
+    """[mailbox], offline: when the passes last read it without error (the safety net
+    relaxes polling only while that is recent), and whether its password variable is set
+    where doctor runs (cron's environment needs it too)."""
+    from bot.mailbox.service import HEALTHY_FOR, OK_KEY
+
+    assert config.mailbox is not None
+    env = config.mailbox.password_env
+    unset = (
+        f"; {env} is not set here, and every run that reads mail needs it"
+        if not os.environ.get(env)
+        else ""
+    )
+    ok = store.setting(OK_KEY) if "settings" in store.db.table_names() else None
+    if ok is None:
+        return warning(
+            "mailbox", f"never read yet{unset}", "run `foibot mail` (or `foibot doctor --online`)"
+        )
+    last = dt.datetime.fromisoformat(ok)
+    if now - last > HEALTHY_FOR or unset:
+        return warning(
+            "mailbox",
+            f"last read without error {format_uk(last)} (UK){unset}; polls keep their normal "
+            "rhythm until it is read again",
+            f"export {env}=… where foibot runs, then `foibot doctor --online` to try the login",
+        )
+    return passed("mailbox", f"last read without error {format_uk(last)} (UK)")
+
+
 def check_pass_costs(store: Store, now: dt.datetime) -> Check:
     """What the last day's passes cost WDTK and what they found: calls per change is the
     figure the poll schedule is tuned on (issue 32), and the one an operator can watch."""
