@@ -249,7 +249,9 @@ def test_webhook_digest(wdtk, replica, webhook):
         f.write(f'\n[notify.webhook]\nurl = "{base}/hook"\n')
     wdtk.run("run", "--once", "--as-of", "2026-03-02T09:00")
     assert (
-        len(received) == 1 and "smm-1" in received[0]["text"] and "Ready to send" in received[0]["text"]
+        len(received) == 1
+        and "smm-1" in received[0]["text"]
+        and "Ready to send" in received[0]["text"]
     )
     wdtk.run("run", "--once", "--as-of", "2026-03-02T09:01")
     assert len(received) == 1
@@ -313,3 +315,25 @@ def test_daemon_first_pass_runs_at_start_up_and_the_log_is_quiet(wdtk):
     passes = [line for line in err.splitlines() if "foibot.daemon: poll:" in line]
     assert len(passes) == 1 and "smm-1" in passes[0], err
     assert "another run is in progress" not in err
+
+
+def test_a_daemon_pass_that_fails_to_deliver_is_logged_as_a_warning(wdtk):
+    """What `run --once` exits 1 for (here: the e-mail channel refused) the daemon logs at
+    WARNING, so a log watcher set to warnings sees it; an ordinary pass stays INFO."""
+    with open(wdtk.config, "a") as f:
+        f.write('\n[schedule]\npoll = "every 1 hours"\nrelease = "every 1 hours"\n'
+                f'\n[notify.email]\nhost = "127.0.0.1"\nport = {free_port()}\nstarttls = false\n'
+                'from = "foibot@example.org"\nto = ["team@example.org"]\n')  # fmt: skip
+    log = wdtk.config.parent / "daemon.log"
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--config", str(wdtk.config), "daemon", "--log-file", str(log)],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        wait_until(lambda: (log.exists() and "foibot.daemon: poll:" in log.read_text())
+                   or daemon.poll() is not None, "first pass done")  # fmt: skip
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        _, err = daemon.communicate(timeout=20)
+    (line,) = [ln for ln in log.read_text().splitlines() if "foibot.daemon: poll:" in ln]
+    assert " WARNING foibot.daemon: poll:" in line and "could not be sent by email" in line, line

@@ -61,9 +61,7 @@ def run(
         )
     elif not (quiet and summary.nothing_happened):
         click.echo(summary.paragraph())
-    failed_poll = summary.poll and (summary.poll.all_failed or summary.poll.unreachable)
-    failed_mail = summary.mail is not None and summary.mail.error is not None
-    if failed_poll or failed_mail or summary.digest_errors:
+    if summary.failed:
         raise click.exceptions.Exit(1)
 
 

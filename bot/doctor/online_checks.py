@@ -156,7 +156,8 @@ def check_notify_online(config: Config) -> list[Check]:
         try:
             with smtp_session(email, timeout_s):
                 pass
-            checks.append(passed("e-mail (online)", f"{email.host}:{email.port} accepts the login"))
+            what = "accepts the login" if email.user else "accepts a connection (no login set)"
+            checks.append(passed("e-mail (online)", f"{email.host}:{email.port} {what}"))
         except NotifyError as exc:
             checks.append(
                 failed(

@@ -135,7 +135,11 @@ class Daemon:
                     )  # fmt: skip
             finally:
                 store.close()
-            level = logging.DEBUG if summary.nothing_happened else logging.INFO
+            level = (
+                logging.WARNING if summary.failed
+                else logging.DEBUG if summary.nothing_happened
+                else logging.INFO
+            )  # fmt: skip
             log.log(level, "%s: %s", name, summary.paragraph())
         except Interrupted:
             log.info("%s: stopped part-way; the next start carries on", name)

@@ -46,6 +46,15 @@ class RunSummary:
     stopped_early: bool = False
 
     @property
+    def failed(self) -> bool:
+        """Something went wrong that a person should hear of: every poll failed or WDTK
+        could not be reached, the mailbox could not be read, or a channel did not deliver
+        (`run --once` exits 1; the daemon logs it as a warning)."""
+        failed_poll = self.poll is not None and bool(self.poll.all_failed or self.poll.unreachable)
+        failed_mail = self.mail is not None and self.mail.error is not None
+        return failed_poll or failed_mail or bool(self.digest_errors)
+
+    @property
     def nothing_happened(self) -> bool:
         # An unreachable WDTK makes the pass exit 1, so it is never "nothing to do".
         polled_news = self.poll is not None and bool(
