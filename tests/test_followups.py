@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 
@@ -81,6 +82,14 @@ def test_refused_request_gets_an_internal_review_and_an_overdue_review_an_ico_co
     )
     assert review["status"] == "sent"
     assert row(wdtk, "smm-1")["sent_on"] == "2026-03-02"  # a review request restarts no clock
+    # While under review, `show` says when its answer is expected and due at the latest
+    # (the 20th and 40th working days below), before it is late too.
+    shown = wdtk.json("show", "smm-1", "--as-of", "2026-03-24")
+    assert (shown["status"], shown["review_expected"], shown["review_latest"]) == (
+        "internal_review", "2026-04-22", "2026-05-21"
+    )  # fmt: skip
+    text = wdtk.run("show", "smm-1", "--as-of", "2026-03-24").stdout
+    assert re.search(r"^  review_expected +2026-04-22$", text, re.M), text
 
     # The FOIA review is expected in 20 working days (Wed 22 Apr, Easter skipped), but the
     # ICO takes a complaint only when "you've not been given the outcome of the internal
@@ -297,9 +306,7 @@ def test_a_request_found_very_late_gets_one_chaser_today_not_two(wdtk):
         ),
     ],
 )
-def test_a_follow_up_that_cannot_be_drafted_is_reported_and_nothing_is_stored(
-    wdtk, letter, error
-):
+def test_a_follow_up_that_cannot_be_drafted_is_reported_and_nothing_is_stored(wdtk, letter, error):
     own = wdtk.root / "templates" / "followups" / "chaser.txt.j2"
     own.parent.mkdir(parents=True)
     own.write_text(letter)

@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 # The dates and facts `show` lists under the title, in this order, where they are set.
 FACTS = (
     "campaign", "body", "law", "status", "wdtk_id", "sent_on", "due", "very_overdue_after",
-    "remind_after", "review_started_on", "review_latest", "review_by", "answered_on",
+    "remind_after", "review_started_on", "review_expected", "review_latest", "review_by",
+    "answered_on",
 )  # fmt: skip
 
 
@@ -40,6 +41,14 @@ def request_info(store: Store, config: Config, row: dict, today: dt.date) -> dic
     st = status_row(
         row, base_url, today, lambda _law: calendar, dl.receipt_date(last) if last else None
     )
+    # Under review: when the body's answer to it is expected and due at the latest, before
+    # it is late too (the status rule gives the latest only once it is).
+    clock = None
+    if st.status in ("internal_review", "internal_review_overdue") and row.get("review_started_on"):
+        law = row["law"] or "foi"
+        if law != "none":
+            started = dt.date.fromisoformat(row["review_started_on"])
+            clock = dl.review_deadlines(started, law, calendar)
     return {
         **row,
         "status": st.status,
@@ -53,7 +62,8 @@ def request_info(store: Store, config: Config, row: dict, today: dt.date) -> dic
         "review_window_closed": review_by_passed(st.review_by, today),
         "days_overdue": st.days_overdue,
         "late_from": st.late_from,
-        "review_latest": st.review_latest,
+        "review_expected": clock.expected.isoformat() if clock else None,
+        "review_latest": st.review_latest or (clock.latest.isoformat() if clock else None),
         "answered_on": st.answered_on,
         "answered_days_late": st.answered_days_late,
         "note": st.note,
