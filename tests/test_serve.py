@@ -392,3 +392,13 @@ def test_a_table_cell_keeps_hyphenated_words_whole_and_escapes_everything():
     assert str(table_cell("1 from 2026-03-31")) == '1 from <span class="word">2026-03-31</span>'
     assert str(table_cell("waiting_response")) == "waiting_<wbr>response"
     assert str(table_cell("<b>x-y</b>")) == '<span class="word">&lt;b&gt;x-y&lt;/b&gt;</span>'
+
+
+def test_the_overview_counts_a_request_tracked_in_no_group(launched, replica):
+    """The campaign's 7 and the potholes group's 3 have rows; a request tracked with no
+    group has none, so the line above the rows says so and the total adds up."""
+    replica.add_request(make_request_doc(6200, "Loose request", body=HOME_OFFICE, tags=[]))
+    launched.run("track", "/request/6200", "--as-of", "2026-03-02T12:00")
+    with served(launched, "--as-of", "2026-03-02T12:05") as url:
+        html = requests.get(f"{url}/", timeout=30).text
+    assert "11 requests, as of 2026-03-02 (UK), 1 of them tracked in no campaign or group" in html

@@ -44,7 +44,13 @@ def overview(request: Request) -> Response:
     summaries += [_summary("group", g, rs) for g, rs in groups.items()]
     # Most late first, then by name.
     summaries.sort(key=lambda x: (-x["late"], x["kind"], x["name"]))
-    return render(request, "overview.html.j2", summaries=summaries, total=len(rows), today=day)
+    # Tracked with no group (`foibot mail --track` follows a request so): in no row, but
+    # counted, so that the rows and the total agree.
+    grouped = {r.ref for rs in groups.values() for r in rs}
+    loose = sum(1 for r in rows if not r.campaign and r.ref not in grouped)
+    return render(
+        request, "overview.html.j2", summaries=summaries, total=len(rows), loose=loose, today=day
+    )
 
 
 ROUTES = [Route("/", overview, methods=["GET"])]
