@@ -56,6 +56,16 @@ def add_user(project, name: str = "alice", role: str = "editor") -> None:
     assert result.exit_code == 0, result.output
 
 
+def login(url: str, name: str = "alice") -> requests.Session:
+    """A session logged in as `name` (PASSWORD)."""
+    s = requests.Session()
+    csrf = Page(s.get(f"{url}/login", timeout=30).text).csrf
+    got = s.post(f"{url}/login", data={"name": name, "password": PASSWORD, "csrf": csrf},
+                 allow_redirects=False, timeout=30)  # fmt: skip
+    assert got.status_code == 303
+    return s
+
+
 class Page(HTMLParser):
     """The status table's rows (ref -> status cell), the request page's facts, and the
     value of the form's CSRF field."""
@@ -338,10 +348,7 @@ def test_the_first_account_added_while_serving_locks_every_page_at_once(launched
         got = anon.post(f"{url}/launch/sent", data={"csrf": csrf, "ref": "smm-2"},
                         allow_redirects=False, timeout=30)  # fmt: skip
         assert (got.status_code, got.text) == (403, "Log in first.")
-        s = requests.Session()
-        login = Page(s.get(f"{url}/login", timeout=30).text).csrf
-        s.post(f"{url}/login", data={"name": "alice", "password": PASSWORD, "csrf": login},
-               timeout=30)  # fmt: skip
+        s = login(url)
         assert s.get(f"{url}/status", allow_redirects=False, timeout=30).status_code == 200
         project.run("users", "remove", "alice")
         assert anon.get(f"{url}/status", allow_redirects=False, timeout=30).status_code == 303
@@ -370,14 +377,9 @@ def test_logging_out_ends_a_copied_cookie_and_a_removed_name_added_again_starts_
         assert copy.post(f"{url}/users", data={"csrf": token}, allow_redirects=False,
                          timeout=30).status_code == 403  # fmt: skip
         # Logging in again works, and is a new session.
-        csrf = Page(s.get(f"{url}/login", timeout=30).text).csrf
-        s.post(f"{url}/login", data={"name": "alice", "password": PASSWORD, "csrf": csrf},
-               timeout=30)  # fmt: skip
+        s = login(url)
         assert s.get(f"{url}/status", allow_redirects=False, timeout=30).status_code == 200
-        b = requests.Session()
-        csrf = Page(b.get(f"{url}/login", timeout=30).text).csrf
-        b.post(f"{url}/login", data={"name": "bob", "password": PASSWORD, "csrf": csrf},
-               timeout=30)  # fmt: skip
+        b = login(url, "bob")
         assert b.get(f"{url}/status", allow_redirects=False, timeout=30).status_code == 200
         project.run("users", "remove", "bob")
         add_user(project, "bob", "viewer")

@@ -31,15 +31,6 @@ CAMPAIGN = "social-media-misuse"
 SCRIPT = "<script>document.title='pwned'</script>"
 
 
-def login(url: str, name: str = "alice") -> requests.Session:
-    s = requests.Session()
-    csrf = Page(s.get(f"{url}/login", timeout=30).text).csrf
-    got = s.post(f"{url}/login", data={"name": name, "password": PASSWORD, "csrf": csrf},
-                 allow_redirects=False, timeout=30)  # fmt: skip
-    assert got.status_code == 303
-    return s
-
-
 def csrf_of(s: requests.Session, url: str) -> str:
     return Page(s.get(url, timeout=30).text).csrf
 
