@@ -522,17 +522,13 @@ def sentence_proposals(segment: Segment, source: Source, want: _Wanted) -> list[
         april = [m.span() for m in _APRIL_RE.finditer(sentence)]
         dates = [m.span() for m in _DATE_RE.finditer(_mask(sentence, april))]
         found = periods_in(_mask(sentence, dates))
+        text, exemption = _figures_only(sentence, dates, found)
         if len({k for k, _ in found}) > 1:
-            out += _several_periods(sentence, dates, found, source, want, where)
+            out += _several_periods(sentence, text, exemption, found, source, want, where)
             continue
         period = want.declared.get(found[0][0]) if found else None
         if found and period is None:
             continue  # a period the campaign does not ask about
-        section = _SECTION_RE.search(sentence)
-        exemption = section.group(1).lower() if section else ""
-        spans = dates + [s for _, s in found] + [m.span() for m in _SECTION_RE.finditer(sentence)]
-        text = _mask(sentence, spans)
-        text = _mask(text, [m.span() for m in _REFERENCE_RE.finditer(text)])
         clauses = [c for c in _CLAUSE_RE.split(text) if c.strip()]
         with_values = [(c, clause_values(c, exemption)) for c in clauses]
         with_values = [(c, v) for c, v in with_values if v]
@@ -552,20 +548,30 @@ def sentence_proposals(segment: Segment, source: Source, want: _Wanted) -> list[
     return out
 
 
+def _figures_only(
+    sentence: str, dates: list[tuple[int, int]], found: list[tuple[PeriodKey, tuple[int, int]]]
+) -> tuple[str, str]:
+    """The sentence with its dates, periods, section numbers and references blanked (so
+    that only figures are left to read as numbers), and the exemption's section it cites
+    ("40", or "")."""
+    section = _SECTION_RE.search(sentence)
+    exemption = section.group(1).lower() if section else ""
+    spans = dates + [s for _, s in found] + [m.span() for m in _SECTION_RE.finditer(sentence)]
+    text = _mask(sentence, spans)
+    return _mask(text, [m.span() for m in _REFERENCE_RE.finditer(text)]), exemption
+
+
 def _several_periods(
     sentence: str,
-    dates: list[tuple[int, int]],
+    masked: str,
+    exemption: str,
     found: list[tuple[PeriodKey, tuple[int, int]]],
     source: Source,
     want: _Wanted,
     where: str,
 ) -> list[Proposal]:
-    """sentence_proposals for a sentence naming several periods (_per_period_clauses)."""
-    section = _SECTION_RE.search(sentence)
-    exemption = section.group(1).lower() if section else ""
-    spans = dates + [s for _, s in found] + [m.span() for m in _SECTION_RE.finditer(sentence)]
-    masked = _mask(sentence, spans)
-    masked = _mask(masked, [m.span() for m in _REFERENCE_RE.finditer(masked)])
+    """sentence_proposals for a sentence naming several periods (_per_period_clauses);
+    `masked`: the sentence as _figures_only leaves it."""
     pairs = _per_period_clauses(found, masked)
     if pairs is None:
         return []
