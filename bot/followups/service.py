@@ -382,7 +382,7 @@ def mark_done(
                 raise UsageError(f"{ref} is already {followup['status']}")
             store.update_followup(ref, status=status, **({} if cancelled else {"sent_at": stamp}))
             store.log(followup["request"], f"followup_{status}", {"followup": ref, **who})
-            store.retract_news([f"followup:{ref}", f"ready:{ref}"])
+            store.retract_news(news.asking_keys(ref))
             if not cancelled:  # WDTK shows it now: polled soon, whatever the schedule said
                 _poll_soon(store, followup["request"], now)
         return status
@@ -400,7 +400,7 @@ def mark_done(
     with store.transaction():
         store.update_request(ref, status="cancelled", slot_at=None, send_after=None)
         store.log(ref, "cancelled", {"reason": "cancelled by the user", **who})
-        store.retract_news([f"ready:{ref}"])
+        store.retract_news([news.ready_key(ref)])
     return "cancelled"
 
 
@@ -419,7 +419,7 @@ def _mark_request_sent(store: Store, request: dict, at: str, by: str | None = No
     with store.transaction():
         who = {"by": by} if by else {}
         store.log(ref, MARKED_SENT, {"reason": "marked sent by the user", **who}, at=at)
-        store.retract_news([f"ready:{ref}"])
+        store.retract_news([news.ready_key(ref)])
     return "marked sent; foibot links it once WDTK shows it"
 
 
@@ -468,4 +468,4 @@ def approve_followup(store: Store, ref: str, *, by: str | None, now: dt.datetime
             detail,
             at=now.astimezone(dt.UTC).isoformat(timespec="seconds"),
         )
-        store.retract_news([f"followup:{ref}"])  # reviewed: no longer waiting for it
+        store.retract_news([news.review_key(ref)])  # reviewed: no longer waiting for it

@@ -45,13 +45,29 @@ class Digest:
         return hashlib.sha256("\n".join(i.key for i in self.items).encode()).hexdigest()[:32]
 
 
+def ready_key(ref: str) -> str:
+    """The key of the news that `ref` (a request or follow-up) is ready to send."""
+    return f"ready:{ref}"
+
+
+def review_key(ref: str) -> str:
+    """The key of the news that follow-up `ref` waits for review."""
+    return f"followup:{ref}"
+
+
+def asking_keys(ref: str) -> list[str]:
+    """The news that asks a person to review or send `ref`: untrue once it is sent,
+    cancelled or withdrawn (Store.retract_news)."""
+    return [review_key(ref), ready_key(ref)]
+
+
 def released(ref: str, request: str, body: str, kind: str | None, sheet: str) -> NewsItem:
     """A request or follow-up released for a person to send on WDTK. The news names the
     launch sheet's file (never its path on the server that sends the news), which holds
     the link and the pace, and the command that gives the link anywhere."""
     what = f"{body}, {kind}" if kind else body
     return NewsItem(
-        f"ready:{ref}",
+        ready_key(ref),
         "ready",
         request,
         f"{ref} ({what}) is ready to send: the launch sheet {sheet} has its link, "
@@ -61,7 +77,7 @@ def released(ref: str, request: str, body: str, kind: str | None, sheet: str) ->
 
 def followup_drafted(ref: str, request: str, kind: str) -> NewsItem:
     return NewsItem(
-        f"followup:{ref}",
+        review_key(ref),
         "followup",
         request,
         f"{kind} {ref} for {request}: review it with `foibot show {ref}`",
@@ -134,7 +150,7 @@ def build_digest(rows: list[dict]) -> Digest | None:
     # A follow-up withdrawn before this digest went out is told as withdrawn only, not also
     # as one to review or to send.
     gone = {r["key"].removeprefix("withdrawn:") for r in rows if r["kind"] == "withdrawn"}
-    superseded = {f"{prefix}:{ref}" for ref in gone for prefix in ("followup", "ready")}
+    superseded = {key for ref in gone for key in asking_keys(ref)}
     for kind, heading, (one, many) in SECTIONS:
         group = [i for i in rows if i["kind"] == kind and i["key"] not in superseded]
         if not group:

@@ -145,8 +145,10 @@ class Followups(StoreConnection):
             for w in withdrawals
         )  # fmt: skip
         # "Do not send" replaces whatever untold news asked for it to be reviewed or sent.
+        from bot.rules import news
+
         self.retract_news(  # type: ignore[attr-defined]
-            key for w in withdrawals for key in (f"followup:{w.ref}", f"ready:{w.ref}")
+            key for w in withdrawals for key in news.asking_keys(w.ref)
         )
         self.queue_news(w.news for w in withdrawals)  # type: ignore[attr-defined]
 

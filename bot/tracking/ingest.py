@@ -192,7 +192,7 @@ class Ingest:
                     ref, "linked", {"wdtk_id": request.id, "url_title": request.url_title}
                 )
                 # On WDTK, so sent: untold "ready to send" news would invite a second one.
-                self.store.retract_news([f"ready:{ref}"])
+                self.store.retract_news([news.ready_key(ref)])
             self.store.log_all(_event_row(ref, e) for e in fresh)
             _mark_followups_seen_sent(self.store, ref, fresh)
             values = {
@@ -427,6 +427,6 @@ def _mark_followups_seen_sent(store: Store, request_ref: str, events: list) -> l
             store.log(
                 request_ref, "followup_seen_sent", {"followup": ref, "wdtk_event_id": event.id}
             )
-            store.retract_news([f"ready:{ref}", f"followup:{ref}"])  # sent: nothing to do
+            store.retract_news(news.asking_keys(ref))  # sent: nothing to do
             marked.append(ref)
     return marked
