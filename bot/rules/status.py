@@ -116,7 +116,7 @@ class StatusRule:
         if row.awaiting_description:
             return _UNCLASSIFIED
         if status == _REVIEW:
-            clock = self._review_clock(row)
+            clock = self.review_clock(row)
             return _REVIEW_OVERDUE if clock and self.today > clock.expected else status
         if status != _WAITING or row.law == NONE:
             # No FOI law, no statutory deadline: a voluntary request is never overdue.
@@ -128,7 +128,7 @@ class StatusRule:
             return _OVERDUE
         return status
 
-    def _review_clock(self, row: StoredRequest) -> dl.ReviewClock | None:
+    def review_clock(self, row: StoredRequest) -> dl.ReviewClock | None:
         """The internal review's clock, from the day the review request was received."""
         started, law = row.review_started_on, row.law
         if not (started and law) or law == NONE:  # a voluntary review has no clock
@@ -151,7 +151,7 @@ class StatusRule:
                 return None
             deadline, unclassified = dt.date.fromisoformat(due), True
         elif status == _REVIEW_OVERDUE:
-            clock = self._review_clock(row)
+            clock = self.review_clock(row)
             deadline, latest = clock.expected, clock.latest
         else:
             return None
@@ -219,6 +219,12 @@ def _one_calendar(calendar: dl.WorkingCalendar | None) -> Callable[[str], dl.Wor
 def live_status(row: dict, today: dt.date, calendar: dl.WorkingCalendar | None = None) -> str:
     """StatusRule.status for one request, counted on `calendar` (its law's)."""
     return StatusRule(today, _one_calendar(calendar)).status(StoredRequest.of(row))
+
+
+def review_clock(row: dict, calendar: dl.WorkingCalendar) -> dl.ReviewClock | None:
+    """StatusRule.review_clock for one request: its internal review's clock, if one runs
+    under a law that has one."""
+    return StatusRule(dt.date.min, _one_calendar(calendar)).review_clock(StoredRequest.of(row))
 
 
 def lateness(row: dict, today: dt.date, calendar: dl.WorkingCalendar) -> Lateness | None:

@@ -23,7 +23,7 @@ def request_info(store: Store, config: Config, row: dict, today: dt.date) -> dic
     """Everything `show --json` gives for the stored request `row`, as of `today`."""
     from bot import deadlines as dl
     from bot.reports.figures import recorded_values
-    from bot.rules.status import status_row
+    from bot.rules.status import review_clock, status_row
     from bot.tracking.history import history
     from bot.views.status import review_by_passed
     from bot.wdtk.urls import new_request_url, request_url
@@ -43,12 +43,8 @@ def request_info(store: Store, config: Config, row: dict, today: dt.date) -> dic
     )
     # Under review: when the body's answer to it is expected and due at the latest, before
     # it is late too (the status rule gives the latest only once it is).
-    clock = None
-    if st.status in ("internal_review", "internal_review_overdue") and row.get("review_started_on"):
-        law = row["law"] or "foi"
-        if law != "none":
-            started = dt.date.fromisoformat(row["review_started_on"])
-            clock = dl.review_deadlines(started, law, calendar)
+    under_review = st.status in ("internal_review", "internal_review_overdue")
+    clock = review_clock(row, calendar) if under_review else None
     return {
         **row,
         "status": st.status,
