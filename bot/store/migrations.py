@@ -571,3 +571,4 @@ def m030_users_sessions_from(db: Database) -> None:
     signed cookie from before then, or from before the account was made, is no longer a
     login."""
     db["users"].add_column("sessions_from", str)
+    db.execute("UPDATE users SET sessions_from = created_at")  # no session from before it

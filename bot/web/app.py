@@ -87,10 +87,9 @@ class Site:
             account = store.user(name)
         if account is None or not since:
             return None
-        began = dt.datetime.fromisoformat(since)
-        for after in (account["created_at"], account.get("sessions_from")):
-            if after and began < dt.datetime.fromisoformat(after):
-                return None
+        after = account["sessions_from"]  # set when made (m030: created_at), and at logout
+        if after and dt.datetime.fromisoformat(since) < dt.datetime.fromisoformat(after):
+            return None
         return account["role"]
 
     @contextlib.contextmanager
