@@ -26,17 +26,12 @@ def _page(
     s = site(request)
     with s.store() as store:
         items = []
+        events: dict[str, list[dict]] = {}  # each request's, read once for its follow-ups
         for f in store.unsent_followups():
             row = store.request(f["request"]) or {}
-            # An approval holds for the text approved: an edit since then needs another.
-            approved_by = ""
-            for e in store.events(f["request"]):
-                if (e["detail"] or {}).get("followup") != f["ref"]:
-                    continue
-                if e["kind"] == "followup_approved":
-                    approved_by = (e["detail"] or {}).get("by") or "someone"
-                elif e["kind"] == "followup_edited":
-                    approved_by = ""
+            if f["request"] not in events:
+                events[f["request"]] = store.events(f["request"])
+            approved_by = _approved_by(events[f["request"]], f["ref"])
             # The box holds the letter alone: the note for the requester is shown beside
             # it, so that nothing copied from the box publishes it on WDTK.
             letter, note = split_for_you(f["text"])
@@ -49,6 +44,20 @@ def _page(
         request, "followups.html.j2", status_code=status_code, items=items, error=error,
         editor=may_change(request),
     )  # fmt: skip
+
+
+def _approved_by(events: list[dict], ref: str) -> str:
+    """Who approved follow-up `ref` as its text stands ("" if nobody): an approval holds
+    for the text approved, and an edit since then needs another."""
+    approved_by = ""
+    for e in events:
+        if (e["detail"] or {}).get("followup") != ref:
+            continue
+        if e["kind"] == "followup_approved":
+            approved_by = (e["detail"] or {}).get("by") or "someone"
+        elif e["kind"] == "followup_edited":
+            approved_by = ""
+    return approved_by
 
 
 def followups_page(request: Request) -> Response:
