@@ -210,7 +210,7 @@ def check_mailbox_reads(store: Store, config: Config, now: dt.datetime) -> Check
     """[mailbox], offline: when the passes last read it without error (the safety net
     relaxes polling only while that is recent), and whether its password variable is set
     where doctor runs (cron's environment needs it too)."""
-    from bot.mailbox.service import HEALTHY_FOR, OK_KEY
+    from bot.mailbox.service import OK_KEY, mailbox_healthy
 
     assert config.mailbox is not None
     env = config.mailbox.password_env
@@ -225,7 +225,7 @@ def check_mailbox_reads(store: Store, config: Config, now: dt.datetime) -> Check
             "mailbox", f"never read yet{unset}", "run `foibot mail` (or `foibot doctor --online`)"
         )
     last = dt.datetime.fromisoformat(ok)
-    if now - last > HEALTHY_FOR or unset:
+    if not mailbox_healthy(store, now) or unset:
         return warning(
             "mailbox",
             f"last read without error {format_uk(last)} (UK){unset}; polls keep their normal "
