@@ -158,7 +158,9 @@ class StatusRule:
         days = self.calendar(row.law).working_days_between(deadline, self.today)
         return Lateness(max(1, days), deadline, latest, unclassified)
 
-    def review_by(self, row: StoredRequest, status: str, answered: dt.date | None) -> dt.date | None:
+    def review_by(
+        self, row: StoredRequest, status: str, answered: dt.date | None
+    ) -> dt.date | None:
         """The last day to ask for (Scotland: to require) an internal review, while one is
         the next step; None otherwise.
 
