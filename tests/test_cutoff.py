@@ -197,6 +197,30 @@ def test_an_extreme_retry_after_puts_polls_off_an_hour_at_most(twenty, replica, 
     assert len(replica.hits) > calls
 
 
+def test_track_and_link_keep_the_pause_wdtk_asked_for(twenty, replica):
+    """`track` asks WDTK nothing while a pass's recorded pause runs, and a Retry-After
+    met by `track` binds the next pass as one met by a pass would."""
+    replica.add_request(make_request_doc(7001, "Parking fines issued in 2024"))
+    replica.fail(7001, rate_limited(10**12))
+    result = twenty.run("track", "7001", "--as-of", "2026-03-03T12:00", expect=1)
+    assert "WDTK asked us to wait 3600 s" in result.stderr, result.stderr
+    conn = sqlite3.connect(twenty.db)
+    pause = conn.execute("SELECT value FROM settings WHERE key = 'wdtk_pause_until'").fetchone()
+    assert pause == ("2026-03-03T13:00:00+00:00",)
+    replica.faults.clear()
+    calls = len(replica.hits)
+    result = twenty.run("track", "7001", "--as-of", "2026-03-03T12:30", expect=1)
+    assert result.stderr.strip() == (
+        "Error: WDTK asked for a pause (Retry-After) until 2026-03-03T13:00:00+00:00; "
+        "no call before then"
+    ), result.stderr
+    assert len(replica.hits) == calls
+    result = twenty.run("poll", "--all", "--as-of", "2026-03-03T12:31", expect=1)
+    assert len(replica.hits) == calls
+    twenty.run("track", "7001", "--as-of", "2026-03-03T13:00")
+    assert len(replica.hits) > calls
+
+
 def test_a_pass_stops_at_its_time_budget_and_the_rest_go_first_next_time(twenty, replica):
     twenty.edit_config("min_interval_s = 0", "min_interval_s = 0\npass_budget_s = 2")
     replica.latency = 0.3  # twenty requests: 6 s, far over the budget

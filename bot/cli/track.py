@@ -24,14 +24,27 @@ from bot.errors import UsageError
 
 
 @contextlib.contextmanager
-def tracker(app: App, wait: bool = False):
+def tracker(app: App, now: dt.datetime, wait: bool = False, own_pause: bool = False):
     """A Poller holding the run lock (one process calls WDTK at a time), whose client
-    stops within a few seconds of SIGTERM or Ctrl-C (`t.client.stopped` says it has)."""
+    stops within a few seconds of SIGTERM or Ctrl-C (`t.client.stopped` says it has).
+    A pause WDTK asked for (Retry-After) binds these commands as it binds a pass: none
+    starts while one recorded runs, and one met here is recorded for the passes.
+    `own_pause`: the caller (a poll, which reports it) deals with the pause itself."""
+    from bot.errors import FoibotError
     from bot.tracking.poll import Poller
 
     app.lock(wait=wait)
     with app.wdtk_client(app.stop_flag()) as client:
-        yield Poller(app.store, app.config, client)
+        poller = Poller(app.store, app.config, client)
+        if own_pause:
+            yield poller
+            return
+        if (pause := poller.pause_reason(now)) is not None:
+            raise FoibotError(pause)
+        try:
+            yield poller
+        finally:
+            poller.keep_pause(now)
 
 
 def _live(app: App, row: dict, now: dt.datetime) -> str:
@@ -158,8 +171,8 @@ def track(
         fail_usage("nothing to track: give URLs, --file FILE, or - for stdin")
     want_json = app.json_wanted(as_json)
     done, where = [], {}
-    with tracker(app, wait) as t:
-        now = _now(as_of)
+    now = _now(as_of)
+    with tracker(app, now, wait) as t:
         for place, target in track_progress(
             targets, len(targets), "Tracking", quiet=quiet or want_json,
             interval_s=app.config.wdtk.min_interval_s, calls_per_item=2,
@@ -265,7 +278,7 @@ def link(
 
     check_ref(app, ref)
     now = _now(as_of)
-    with tracker(app, wait) as t:
+    with tracker(app, now, wait) as t:
         row = t.links.link(ref, url, now, force=force)
     if app.json_wanted(as_json):
         app.emit_json(
@@ -316,9 +329,10 @@ def poll(
     check_campaign(app, campaign)
     want_json = app.json_wanted(as_json)
     files = None
-    with tracker(app, wait) as t:
+    now = _now(as_of)
+    with tracker(app, now, wait, own_pause=True) as t:
         report = t.poll(
-            _now(as_of),
+            now,
             everything=everything,
             campaign=campaign,
             progress=_progress(app, quiet or want_json),

@@ -138,7 +138,7 @@ class Poller:
         calls_before = self.client.http_calls
         mark = self.store.event_mark()
         self.ingest.refresh_dates()
-        if (pause := self._pause(now)) is not None:
+        if (pause := self.pause_reason(now)) is not None:
             # WDTK's own request for quiet binds a poll by hand too.
             held = len(self.due(now, everything=everything, campaign=campaign))
             if held or manual:
@@ -228,7 +228,7 @@ class Poller:
         e-mail named them), through the same gate, ingest and news as a pass; released
         drafts among them are looked for on WDTK as a pass would (auto-link)."""
         report = PollReport()
-        if (pause := self._pause(now)) is not None:
+        if (pause := self.pause_reason(now)) is not None:
             report.backing_off = pause  # the alerts' requests stay due for the next pass
             return report
         calls_before = self.client.http_calls
@@ -274,12 +274,22 @@ class Poller:
                 f"used up; {report.not_reached} request(s) not reached go first next pass"
             )
 
-    def _pause(self, now: dt.datetime) -> str | None:
-        """While WDTK's Retry-After runs, why this pass asks nothing."""
+    def pause_reason(self, now: dt.datetime) -> str | None:
+        """While WDTK's Retry-After runs, why no call is made (a pass, track or link)."""
         until = self.store.setting(PAUSE_KEY)
         if until is None or now >= dt.datetime.fromisoformat(until):
             return None
         return f"WDTK asked for a pause (Retry-After) until {until}; no call before then"
+
+    def keep_pause(self, now: dt.datetime) -> None:
+        """Record a Retry-After that stopped this client (capped at an hour), so that no
+        later pass, `track` or `link` asks WDTK anything before it has run out."""
+        if not self.paused:
+            return
+        wait = min(self.client.blocked_s(), PROBE_MAX.total_seconds())
+        until = (now + dt.timedelta(seconds=math.ceil(wait))).isoformat(timespec="seconds")
+        with self.store.transaction():
+            self.store.set_setting(PAUSE_KEY, until)
 
     def _probe_wait(self, now: dt.datetime) -> str | None:
         """While WDTK is down, why this pass makes no call yet (its back-off runs)."""
@@ -296,10 +306,7 @@ class Poller:
         if self.paused:
             # A pause WDTK asked for is no outage: no news, and every pass keeps it.
             report.unreachable = self.unreachable
-            wait = min(self.client.blocked_s(), PROBE_MAX.total_seconds())
-            until = (now + dt.timedelta(seconds=math.ceil(wait))).isoformat(timespec="seconds")
-            with self.store.transaction():
-                self.store.set_setting(PAUSE_KEY, until)
+            self.keep_pause(now)
             return
         if self.unreachable is not None:
             report.unreachable = self.unreachable
