@@ -22,6 +22,12 @@ def plural(n: int, word: str, plural_form: str | None = None) -> str:
     return " ".join([str(n), *lead, plural_word(n, last, plural_form)])
 
 
+def first_few(items: list[str], most: int = 5) -> str:
+    """The first few items, and how many more: a message stays one readable line."""
+    shown = ", ".join(items[:most])
+    return shown + (f" and {len(items) - most} more" if len(items) > most else "")
+
+
 # The body's name at the start or the end of a title template, with its separator:
 # "{{ body.short_name }}: staff disciplined…", "Staff disciplined – {{ body.name }}".
 _BODY = r"\{\{-?\s*body\.\w+\s*-?\}\}"

@@ -553,6 +553,27 @@ def test_a_forged_alert_never_tracks_strangers_but_may_hasten_a_poll(mailproject
     assert [r["ref"] for r in report["poll"]["new_responses"]] == ["smm-1"]
 
 
+def test_the_mail_summary_names_each_untracked_request_once(mailproject, replica, imap):
+    strangers = stranger_requests(replica, 12)
+    imap.deliver(mail.forged_alert(replica.base_url, strangers))
+    text = mailproject.run("mail", "--as-of", "2026-03-20T09:05").stdout
+    assert ", 12 not tracked." in text.splitlines()[0], text
+    for stranger in strangers:
+        assert text.count(f"/request/{stranger}") == 1, (stranger, text)
+
+
+def test_a_pass_summary_names_the_first_few_untracked_requests():
+    from bot.mailbox.service import HandledMail, MailReport
+
+    untracked = [f"/request/r{n}" for n in range(8)]
+    report = MailReport("INBOX", 1, read=1, handled=[HandledMail(9, "alert", [], untracked)])
+    assert report.paragraph() == (
+        "read 1 new message(s) in INBOX, 1 from WDTK naming 0 tracked request(s), "
+        "8 not tracked (/request/r0, /request/r1, /request/r2, /request/r3, /request/r4 "
+        "and 3 more)"
+    )
+
+
 def test_with_a_trusted_relay_a_genuine_alert_tracks_and_a_copied_one_does_not(
     mailproject, replica, imap
 ):

@@ -10,6 +10,7 @@ import click
 from bot.cli.app import App, as_of_option, json_option, pass_app, who_am_i
 from bot.cli.output import print_error
 from bot.followups import KINDS as KIND_CHOICES
+from bot.wording import first_few
 
 if TYPE_CHECKING:
     from bot.followups.service import FollowupReport, Scope
@@ -121,7 +122,7 @@ def _whose(others: list[dict], most: int = 5) -> str:
     """`wdtk-1 by jo_bloggs, wdtk-2 by an unknown requester`: whose each request is (WDTK
     names no user for a request made outside it, or one hidden when it was tracked)."""
     named = [f"{o['request']} by {o['user'] or 'an unknown requester'}" for o in others]
-    return ", ".join(named[:most]) + (f" and {len(named) - most} more" if len(named) > most else "")
+    return first_few(named, most)
 
 
 def _print_unsent(app: App, scope: Scope) -> None:

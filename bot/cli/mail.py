@@ -52,7 +52,7 @@ def mail(app: App, track: bool, as_of: dt.datetime | None, wait: bool, as_json: 
     if app.json_wanted(as_json):
         app.emit_json(report.as_json())
     elif report.error is None:
-        text = report.paragraph()
+        text = report.paragraph(name_untracked=False)
         lines = [text[0].upper() + text[1:] + "."]
         for handled in report.handled:
             named = ", ".join(handled.refs + handled.tracked) or "no tracked request"

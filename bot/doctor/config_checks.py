@@ -10,12 +10,13 @@ from pathlib import Path
 from bot.bodies import Body
 from bot.campaigns.service import config_bodies
 from bot.config import EXAMPLE_CONTACT, EXAMPLE_USER, Config, StorageConfig, load_config
-from bot.doctor.check import Check, failed, passed, plural, some, warning
+from bot.doctor.check import Check, failed, passed, warning
 from bot.errors import ConfigError, TemplateError
 from bot.followups import KINDS
 from bot.followups.service import template_for
 from bot.rules.drafting import Renderer, render_campaign, select_bodies
 from bot.templating import builtin_dir
+from bot.wording import first_few, plural
 
 
 def check_config(path: str | Path) -> tuple[Check, Config | None]:
@@ -134,7 +135,7 @@ def check_campaign_templates(
             passed(
                 name,
                 f"title and letter render for one body of each law and kind: "
-                f"{some([b.url_name for b in sample])} ({plural(len(bodies), 'body', 'bodies')} "
+                f"{first_few([b.url_name for b in sample])} ({plural(len(bodies), 'body', 'bodies')} "
                 "in the campaign)",
             )
         )

@@ -16,7 +16,7 @@ from bot.bodies import Body
 from bot.campaigns.service import orphaned_drafts
 from bot.config import Config
 from bot.dates import format_uk
-from bot.doctor.check import Check, failed, passed, plural, some, warning
+from bot.doctor.check import Check, failed, passed, warning
 from bot.notify.send import channels
 from bot.rules.schedule import (
     NEVER,
@@ -29,6 +29,7 @@ from bot.rules.schedule import (
 from bot.rules.withdrawal import stale_followups
 from bot.store.db import Store
 from bot.store.migrations import migrations
+from bot.wording import first_few, plural
 
 UNFOUND_AFTER = dt.timedelta(days=1)  # a released link not found on WDTK by then is worth a look
 
@@ -102,7 +103,7 @@ def check_integrity(store: Store, path: Path) -> Check:
         return passed("database integrity", "PRAGMA integrity_check: ok")
     return failed(
         "database integrity",
-        f"PRAGMA integrity_check found {plural(len(rows), 'problem')}: {some(rows)}",
+        f"PRAGMA integrity_check found {plural(len(rows), 'problem')}: {first_few(rows)}",
         f"stop foibot, copy {path.name} aside, then restore a backup or try "
         f"`sqlite3 {path.name} .recover`",
     )
@@ -115,7 +116,7 @@ def check_foreign_keys(store: Store) -> Check:
     found = [f"{table} row {rowid} → {parent}" for table, rowid, parent in rows]
     return failed(
         "foreign keys",
-        f"{plural(len(rows), 'row')} with a dangling reference: {some(found)}",
+        f"{plural(len(rows), 'row')} with a dangling reference: {first_few(found)}",
         "these were written without foreign keys on (another tool?); restore a backup or "
         "re-create the missing rows",
     )
@@ -127,7 +128,7 @@ def check_migrations(store: Store) -> Check:
     if unknown:
         return warning(
             "migrations",
-            f"the database has migrations this foibot does not know: {some(unknown)}",
+            f"the database has migrations this foibot does not know: {first_few(unknown)}",
             "a newer foibot wrote to it: upgrade foibot before using this database",
         )
     if pending:
@@ -155,7 +156,7 @@ def check_orphans(store: Store, config: Config) -> Check:
     for slug in store.campaign_slugs():
         orphans = orphaned_drafts(store, config, slug)
         if orphans:
-            found.append(f"{slug}: {some(sorted(orphans))} ({next(iter(orphans.values()))})")
+            found.append(f"{slug}: {first_few(sorted(orphans))} ({next(iter(orphans.values()))})")
     if not found:
         return passed("orphaned drafts", "every unreleased draft is still asked for by the config")
     return warning(
@@ -180,7 +181,7 @@ def check_stale_followups(store: Store, config: Config, today: dt.date) -> Check
     found = [f"{w.ref} ({w.note})" for w in gone]
     return warning(
         name,
-        f"{plural(len(gone), 'unsent follow-up')} whose reason has gone: {some(found)}",
+        f"{plural(len(gone), 'unsent follow-up')} whose reason has gone: {first_few(found)}",
         "do not send them; "
         + (f"`foibot launch {slugs[0]}` withdraws them" if len(slugs) == 1
            else "`foibot launch CAMPAIGN` withdraws them")
@@ -274,11 +275,11 @@ def check_learnt_schedule(store: Store, now: dt.datetime, config: Config | None)
     ]
     if not users:
         return passed("poll schedule learnt", "nothing yet: no requests on WDTK")
-    beyond = f"{len(bodies)}: {some(bodies)}" if bodies else "none"
+    beyond = f"{len(bodies)}: {first_few(bodies)}" if bodies else "none"
     return passed(
         "poll schedule learnt",
         f"bodies polled beyond office hours: {beyond}; "
-        f"classifies replies the same day: {some(users)}",
+        f"classifies replies the same day: {first_few(users)}",
     )
 
 
@@ -323,7 +324,7 @@ def check_poll_state(store: Store, now: dt.datetime) -> list[Check]:
             warning(
                 "poll errors",
                 f"{plural(len(failing), 'request')} failing to poll: "
-                f"{some([r['ref'] for r in failing])}; longest failing {worst['ref']} "
+                f"{first_few([r['ref'] for r in failing])}; longest failing {worst['ref']} "
                 f"({plural(worst['poll_failures'] or 1, 'failure')} in a row: "
                 f"{worst['poll_error']})"
                 + (f"; next retry {format_uk(retries[0])} (UK)" if retries else ""),
@@ -338,7 +339,7 @@ def check_poll_state(store: Store, now: dt.datetime) -> list[Check]:
         checks.append(
             warning(
                 "stopped polling",
-                f"{plural(len(stopped), 'request')} no longer polled: {some(found)}",
+                f"{plural(len(stopped), 'request')} no longer polled: {first_few(found)}",
                 "they were hidden or removed on WDTK; check their pages, and "
                 "`foibot link <ref> <url>` if one moved",
             )
@@ -350,9 +351,9 @@ def check_poll_state(store: Store, now: dt.datetime) -> list[Check]:
         looking = [r["ref"] for r in unfound if r["next_poll_at"] != NEVER]
         parts = []
         if gave_up:
-            parts.append(f"no longer looked for: {some(gave_up)}")
+            parts.append(f"no longer looked for: {first_few(gave_up)}")
         if looking:
-            parts.append(f"still looked for: {some(looking)}")
+            parts.append(f"still looked for: {first_few(looking)}")
         checks.append(
             warning(
                 "unfound requests",

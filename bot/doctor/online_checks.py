@@ -6,13 +6,14 @@ from __future__ import annotations
 import time
 
 from bot.config import BodyConfig, Config
-from bot.doctor.check import Check, failed, passed, plural, warning
+from bot.doctor.check import Check, failed, passed, warning
 from bot.errors import ConfigError
 from bot.mailbox.imap import Mailbox, MailboxError
 from bot.wdtk.client import WdtkClient
 from bot.wdtk.errors import WdtkError
 from bot.wdtk.payload import WdtkBody, parse_body, tag_strings
 from bot.wdtk.robots import RobotsRules
+from bot.wording import plural
 
 ROBOTS_PROBE = "/request/1.json"  # what polling fetches; robots.txt must allow it
 
@@ -91,7 +92,7 @@ def check_declared_bodies(config: Config) -> list[Check]:
             checks.extend(_body_differences(name, where, declared, body))
     if not checks:
         checks.append(
-            passed(name, f"all {plural(len(config.bodies), 'declared body', 'declared bodies')} "
+            passed(name, f"all {plural(len(config.bodies), 'declared body')} "
                    "match WDTK's url_names, names and tags")
         )  # fmt: skip
     return checks

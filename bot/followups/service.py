@@ -34,6 +34,7 @@ from bot.rules.withdrawal import WITHDRAWN
 from bot.store.db import RequestSet, Store, utcnow
 from bot.templating import builtin_dir
 from bot.wdtk.urls import request_url
+from bot.wording import first_few
 
 if TYPE_CHECKING:  # jinja2 loads when a follow-up is drafted
     import jinja2
@@ -156,7 +157,7 @@ def draft_followups(
         # A campaign's config cannot load without one; a tracking-only folder has none.
         raise ConfigError(
             f"{config.path.name}: [requester] name is not set: the follow-ups of your own "
-            f"requests ({_listed([r['ref'] for r in rows])}) are signed with it; "
+            f"requests ({first_few([r['ref'] for r in rows])}) are signed with it; "
             'add [requester] name = "…"'
         )
     known = store.bodies_matching({r["body"] for r in rows if r["body"]}, ())
@@ -203,10 +204,6 @@ def _owned_requests(
         else:
             others.append({"request": r["ref"], "user": r["wdtk_user"]})
     return rows, others
-
-
-def _listed(refs: list[str], most: int = 5) -> str:
-    return ", ".join(refs[:most]) + (f" and {len(refs) - most} more" if len(refs) > most else "")
 
 
 @dataclass

@@ -34,6 +34,7 @@ from bot.outcomes import PollReport
 from bot.rules.schedule import PROMPTS, after_prompt, policy_for, scheduled_poll
 from bot.store.db import Store
 from bot.wdtk.urls import request_url
+from bot.wording import first_few
 
 # A mailbox read this recently counts as working: polling can relax to a safety net.
 HEALTHY_FOR = dt.timedelta(hours=2)
@@ -97,7 +98,9 @@ class MailReport:
             "error": self.error,
         }
 
-    def paragraph(self) -> str:
+    def paragraph(self, name_untracked: bool = True) -> str:
+        """One sentence for a summary; `name_untracked=False` when the caller lists the
+        untracked requests itself, message by message."""
         if self.error:
             return f"mailbox not read: {self.error}"
         text = f"read {self.read} new message(s) in {self.folder}"
@@ -105,7 +108,8 @@ class MailReport:
             refs = list(dict.fromkeys(ref for h in self.handled for ref in h.refs))
             text += f", {len(self.handled)} from WDTK naming {len(refs)} tracked request(s)"
         if self.untracked:
-            text += f", {len(self.untracked)} not tracked ({', '.join(self.untracked)})"
+            named = f" ({first_few(self.untracked)})" if name_untracked else ""
+            text += f", {len(self.untracked)} not tracked{named}"
         return text
 
 
