@@ -36,6 +36,7 @@ class NewlyOverdue:
     status: str
     days_late: int | None
     counted_from: str | None = None  # the deadline the lateness is counted from
+    very: bool = False  # unclassified, and as late as a very overdue request
 
     def as_json(self) -> dict:
         return asdict(self)

@@ -94,6 +94,26 @@ def test_an_unclassified_reply_past_its_due_date_is_overdue_with_a_marker(projec
     assert one["answered_on"] == "" and one["on_time"] in ("no", "False", "false", "0")
 
 
+def test_an_unclassified_reply_to_a_very_overdue_request_is_very_overdue_news(project, replica):
+    """Told very overdue on 30 Apr, then an acknowledgement nobody classifies: the news
+    is not demoted to "Now overdue"; it says the request is very overdue and why."""
+    import sqlite3
+
+    wdtk = released_project(project, replica)
+    sent_request(wdtk, replica, 5001, "smm-1")
+    wdtk.run("poll", "--as-of", "2026-03-02T12:00")
+    wdtk.run("poll", "--all", "--as-of", "2026-05-20T12:00")
+    replica.add_event(5001, event(None, "response", "2026-05-21T09:00:00+00:00", text=ACK))
+    wdtk.run("poll", "--all", "--as-of", "2026-05-21T12:00")
+    news = (
+        sqlite3.connect(wdtk.db)
+        .execute("SELECT kind, text FROM news WHERE key LIKE 'waiting_classification:%'")
+        .fetchall()
+    )
+    assert len(news) == 1 and news[0][0] == "very_overdue", news
+    assert "very overdue; classify it" in news[0][1], news
+
+
 def test_an_acknowledgement_classified_as_waiting_is_not_answered_on_time(project, replica):
     wdtk = answered_by_ack(project, replica, classify=True)
     data = json.loads(

@@ -103,13 +103,15 @@ def new_reply(reply: NewReply) -> NewsItem:
 
 
 def newly_overdue(item: NewlyOverdue) -> NewsItem:
-    kind = "very_overdue" if item.status.endswith("very_overdue") else "overdue"
+    very = item.very or item.status.endswith("very_overdue")
+    kind = "very_overdue" if very else "overdue"
     late = f", {plural(item.days_late, 'working day')} late" if item.days_late is not None else ""
     since = f" (due {item.counted_from})" if item.counted_from else ""
     if item.status == "waiting_classification":
         text = (
             f"{item.ref}: a reply waits to be classified on WDTK and none is an answer yet"
-            f"{late}{since}; classify it (an acknowledgement is not an answer)"
+            f"{late}{since}{', very overdue' if very else ''}; classify it (an "
+            "acknowledgement is not an answer)"
         )
     else:
         text = f"{item.ref}: {item.status}{late}{since}"

@@ -80,6 +80,7 @@ class Lateness(NamedTuple):
     counted_from: dt.date
     latest: dt.date | None = None
     unclassified: bool = False  # a reply waits to be classified on WDTK; none is an answer
+    very: bool = False  # unclassified, and past the day it would be very overdue too
 
 
 class StatusRule:
@@ -143,20 +144,22 @@ class StatusRule:
             return None
         due = breach_after(row)
         latest = None
-        unclassified = False
+        unclassified = very_late = False
         if status in LATE_REPLY and due:
             deadline = dt.date.fromisoformat(due)
         elif status == _UNCLASSIFIED and due and unanswered_unclassified(row):
             if self.iso <= due:
                 return None
             deadline, unclassified = dt.date.fromisoformat(due), True
+            very = row.very_overdue_after
+            very_late = bool(very and self.iso > very)
         elif status == _REVIEW_OVERDUE:
             clock = self.review_clock(row)
             deadline, latest = clock.expected, clock.latest
         else:
             return None
         days = self.calendar(row.law).working_days_between(deadline, self.today)
-        return Lateness(max(1, days), deadline, latest, unclassified)
+        return Lateness(max(1, days), deadline, latest, unclassified, very_late)
 
     def review_by(
         self, row: StoredRequest, status: str, answered: dt.date | None

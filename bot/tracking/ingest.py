@@ -251,6 +251,7 @@ class Ingest:
                 status,
                 late.working_days if late else None,
                 late.counted_from.isoformat() if late else None,
+                late.very,
             )
             report.newly_overdue.append(item)
             self.store.queue_news([news.newly_overdue(item)])
