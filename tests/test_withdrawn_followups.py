@@ -269,8 +269,10 @@ ROW = {
 }  # fmt: skip
 
 
-def gone(kind, cycle, today, row=None, history=None, status="draft", policy=None):
+def gone(kind, cycle, today, row=None, history=None, status="draft", policy=None, drafted=None):
     followup = {"ref": "r-1-x", "kind": kind, "cycle": cycle, "status": status}
+    if drafted is not None:
+        followup["drafted_on"] = drafted
     return reason_gone(
         followup, {**ROW, **(row or {})}, today, policy or FollowupPolicy(),
         dl.calendar_for("foi"), history or History(),
@@ -325,4 +327,24 @@ def test_a_complaint_goes_when_the_review_answers_or_the_body_responds():
     assert (
         gone("complaint", f"very-overdue:{SENT}", D(2026, 4, 1), {"status": "not_held"}, chased)
         == "the body responded (not_held)"
+    )
+
+
+def test_a_day_before_a_follow_up_was_drafted_never_withdraws_it():
+    """`--as-of` looking back: on 20 Feb the request was not late yet, but the chaser was
+    drafted on 3 Mar, when it was; a withdrawal is for good, so the earlier day is no
+    ground for one. From its drafting day on, it is judged as ever."""
+    assert gone("chaser", f"{SENT}:1", D(2026, 2, 20), drafted="2026-03-03") is None
+    assert (
+        gone("chaser", f"{SENT}:1", D(2026, 2, 20))
+        == "no longer late: a reply is due by 2026-03-02"
+    )
+    assert gone("chaser", f"{SENT}:1", D(2026, 3, 5), {"status": "successful"},
+                drafted="2026-03-03") == ANSWERED  # fmt: skip
+
+
+def test_a_complaint_whose_grounds_went_does_not_claim_the_body_responded():
+    # Very overdue, but no chaser went unanswered: no complaint, and no reply either.
+    assert gone("complaint", f"very-overdue:{SENT}", D(2026, 4, 1)) == (
+        "no longer grounds for a complaint (waiting_response_very_overdue)"
     )

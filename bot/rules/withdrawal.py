@@ -62,6 +62,10 @@ def reason_gone(
     kind = followup["kind"]
     if kind not in KIND_CODES or followup["status"] not in UNSENT:
         return None
+    if today.isoformat() < (followup.get("drafted_on") or ""):
+        # A day before it was drafted (`--as-of` looking back) says nothing of its reason:
+        # its timing had not yet run, and a withdrawal is for good.
+        return None
     # A closed review window is timing too: a requirement drafted in time keeps its reason
     # (FOISA s.20(6) lets the authority still comply).
     due = due_followups(
@@ -91,6 +95,8 @@ def _why_gone(followup: dict, row: dict, status: str, due: Due | None) -> str:
             return f"the review answered ({status})"
         if due is not None and due.cycle.startswith("review-outcome:"):
             return f"the body responded again on {due.cycle.split(':', 1)[1]}"
+        if status in LATE_REPLY:
+            return f"no longer grounds for a complaint ({status})"
         return f"the body responded ({status})"
     if kind == "internal-review" and not cycle.startswith("no-reply:"):
         return f"the refusal was replaced by an answer ({status})"
