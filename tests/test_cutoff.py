@@ -197,6 +197,22 @@ def test_an_extreme_retry_after_puts_polls_off_an_hour_at_most(twenty, replica, 
     assert len(replica.hits) > calls
 
 
+def test_a_pause_met_by_a_pass_pretending_a_later_time_runs_from_the_real_clock(twenty, replica):
+    """`poll --as-of` two days ahead meets a Retry-After: the pause it records ends an
+    hour after the real now, not two days from now; real-time passes wait an hour."""
+    for wdtk_id in IDS:
+        replica.fail(wdtk_id, rate_limited(3600))
+    ahead = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
+    before = dt.datetime.now(dt.UTC)
+    twenty.run("poll", "--all", "--as-of", ahead.strftime("%Y-%m-%dT%H:%M"), expect=1)
+    after = dt.datetime.now(dt.UTC)
+    conn = sqlite3.connect(twenty.db)
+    (until,) = conn.execute("SELECT value FROM settings WHERE key = 'wdtk_pause_until'").fetchone()
+    until = dt.datetime.fromisoformat(until)
+    hour = dt.timedelta(hours=1)
+    assert before + hour - dt.timedelta(seconds=5) <= until <= after + hour, until
+
+
 def test_track_and_link_keep_the_pause_wdtk_asked_for(twenty, replica):
     """`track` asks WDTK nothing while a pass's recorded pause runs, and a Retry-After
     met by `track` binds the next pass as one met by a pass would."""

@@ -287,7 +287,8 @@ class Poller:
         if not self.paused:
             return
         wait = min(self.client.blocked_s(), PROBE_MAX.total_seconds())
-        until = (now + dt.timedelta(seconds=math.ceil(wait))).isoformat(timespec="seconds")
+        start = _not_later_than_real(now)
+        until = (start + dt.timedelta(seconds=math.ceil(wait))).isoformat(timespec="seconds")
         with self.store.transaction():
             self.store.set_setting(PAUSE_KEY, until)
 
@@ -317,7 +318,8 @@ class Poller:
                     self.store.set_setting(OUTAGE_KEY, stamp)
                     self.store.queue_news([news.wdtk_unreachable(stamp, self.unreachable)])
                 self.store.set_setting(PROBES_KEY, str(probes))
-                self.store.set_setting(PROBE_KEY, (now + delay).isoformat(timespec="seconds"))
+                probe = _not_later_than_real(now) + delay
+                self.store.set_setting(PROBE_KEY, probe.isoformat(timespec="seconds"))
         elif since is not None and report.polled and len(report.errors) < report.polled:
             with self.store.transaction():
                 for key in (OUTAGE_KEY, PROBE_KEY, PROBES_KEY):
@@ -347,6 +349,12 @@ class Poller:
             )  # fmt: skip
             self.store.queue_news([news.poll_failure(failure)])
         report.errors.append(failure)
+
+
+def _not_later_than_real(now: dt.datetime) -> dt.datetime:
+    """What WDTK asks for (a pause, an outage's back-off) runs from the real clock when
+    `--as-of` is later: a pass pretending it is next week must not bar today's passes."""
+    return min(now, dt.datetime.now(dt.UTC))
 
 
 def _utc(now: dt.datetime) -> str:
