@@ -136,6 +136,38 @@ def test_one_working_day_late_is_said_in_the_singular(wdtk, replica):
     assert waiting["home_office"] == "waiting response overdue, 1 working day late"
 
 
+def untold_news(project) -> list[tuple[str, str]]:
+    conn = sqlite3.connect(project.db)
+    return conn.execute("SELECT key, kind FROM news WHERE sent_at IS NULL ORDER BY id").fetchall()
+
+
+def test_overdue_news_not_yet_told_is_taken_back_when_the_body_answers(wdtk, replica):
+    """Due Tue 31 Mar 2026: "now overdue" is queued on 1 Apr; the answer comes on 2 Apr,
+    before any digest: the digest tells the reply, not a lateness that has ended."""
+    sent_request(wdtk, replica, 5001, "smm-1")
+    wdtk.run("poll", "--as-of", "2026-03-02T12:00")
+    wdtk.run("poll", "--as-of", "2026-04-01T06:00")
+    assert ("waiting_response_overdue:smm-1", "overdue") in untold_news(wdtk)
+    replica.add_event(5001, event(None, "response", "2026-04-02T09:00:00+00:00", text="Figures."))
+    replica.add_event(
+        5001, event(None, "status_update", "2026-04-02T10:00:00+00:00",
+                    described_state="successful", calculated_state="successful"),
+    )  # fmt: skip
+    wdtk.run("poll", "--all", "--as-of", "2026-04-02T12:00")
+    kinds = [kind for _, kind in untold_news(wdtk)]
+    assert "overdue" not in kinds and "response" in kinds, untold_news(wdtk)
+
+
+def test_how_late_a_request_already_was_when_tracked_is_not_news(wdtk, replica):
+    doc = make_request_doc(7001, "Parking fines issued in 2025", sent_at="2026-01-05T10:00:00+00:00",
+                           events=[event(700100, "sent", "2026-01-05T10:00:00+00:00")])  # fmt: skip
+    replica.add_request(doc)
+    wdtk.run("track", "7001", "--as-of", "2026-04-01T12:00")
+    tracked = {r["ref"]: r["status"] for r in wdtk.json("status", "--as-of", "2026-04-01")}
+    assert tracked["wdtk-7001"] == "waiting_response_very_overdue"
+    assert [key for key, _ in untold_news(wdtk) if key.endswith("wdtk-7001")] == []
+
+
 def test_track_any_request_by_url_forms(wdtk, replica):
     doc = make_request_doc(
         7001,

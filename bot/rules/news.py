@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.dates import format_uk
 from bot.outcomes import NewlyOverdue, NewReply, PollFailure
+from bot.statuses import OVERDUE, Status
 from bot.wording import plural
 
 # Order in the digest: what needs acting on first. Each section: its heading, and how the
@@ -102,6 +103,17 @@ def new_reply(reply: NewReply) -> NewsItem:
     )
 
 
+def late_key(status: str, ref: str) -> str:
+    """The key of the news that `ref` became late with `status`."""
+    return f"{status}:{ref}"
+
+
+def late_keys(ref: str) -> list[str]:
+    """Every "now (very) overdue" news `ref` may have queued: untrue once its status has
+    moved on (an answer, a review, a reply to classify), so taken back then."""
+    return [late_key(s, ref) for s in sorted(OVERDUE | {Status.WAITING_CLASSIFICATION})]
+
+
 def newly_overdue(item: NewlyOverdue) -> NewsItem:
     very = item.very or item.status.endswith("very_overdue")
     kind = "very_overdue" if very else "overdue"
@@ -115,7 +127,7 @@ def newly_overdue(item: NewlyOverdue) -> NewsItem:
         )
     else:
         text = f"{item.ref}: {item.status}{late}{since}"
-    return NewsItem(f"{item.status}:{item.ref}", kind, item.ref, text)
+    return NewsItem(late_key(item.status, item.ref), kind, item.ref, text)
 
 
 def hidden(ref: str) -> NewsItem:

@@ -244,8 +244,12 @@ class Ingest:
         request became late since; called inside the transaction that saw the change."""
         if status == row.get("reported_status"):
             return
+        # What an earlier status made news of is untrue now, if no one has been told yet.
+        self.store.retract_news(news.late_keys(row["ref"]))
         late = lateness(row, today, calendar)
-        if late is not None and (status in OVERDUE or late.unclassified):
+        if row.get("_history"):
+            pass  # first tracked by a person: how late it already was is its past
+        elif late is not None and (status in OVERDUE or late.unclassified):
             item = NewlyOverdue(
                 row["ref"],
                 status,
