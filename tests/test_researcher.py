@@ -181,6 +181,8 @@ def test_hidden_and_missing_requests_are_recorded_and_rechecked(researcher, repl
     researcher.run("poll", "--as-of", "2026-03-06T13:00")
     shown = researcher.rows()[hidden["ref"]]
     assert (shown["status"], shown["wdtk_id"]) == ("waiting_response", 8300)
+    # Its body, unknown while hidden, is WDTK's now: reports by body count it there.
+    assert shown["body"] == researcher.rows()["wdtk-8301"]["body"] is not None
 
 
 def test_a_mistyped_url_argument_is_bad_usage(researcher):

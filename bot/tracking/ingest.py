@@ -212,6 +212,9 @@ class Ingest:
                     default=None,
                 ),
             }
+            if not row.get("body"):
+                # Tracked while hidden (no body to read then), or WDTK did not say: now it has.
+                values["body"] = self._know_body(request)
             updated = {**row, **values}
             values["next_poll_at"] = self.next_poll(updated, now, calendar)
             after = live_status(updated, today, calendar)
@@ -324,7 +327,9 @@ class Ingest:
         slug = row.get("campaign")
         return any(c.slug == slug and c.environmental for c in self.config.campaigns)
 
-    def _insert_tracked(self, row: dict, request: WdtkRequest) -> None:
+    def _know_body(self, request: WdtkRequest) -> str | None:
+        """The request's body, stored from WDTK's own record when foibot does not know it
+        yet (a tracked request's body need not be declared); its url_name."""
         body = request.public_body
         if body is not None and self.store.body(body.url_name) is None:
             self.store.upsert_bodies(
@@ -339,6 +344,10 @@ class Ingest:
                 ],
                 source="wdtk",
             )
+        return body.url_name if body is not None else None
+
+    def _insert_tracked(self, row: dict, request: WdtkRequest) -> None:
+        self._know_body(request)
         self.store.insert_tracked_request(
             row["ref"], row["campaign"], row["body"], request.title, row.get("group")
         )
