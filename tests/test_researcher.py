@@ -185,6 +185,22 @@ def test_hidden_and_missing_requests_are_recorded_and_rechecked(researcher, repl
     assert shown["body"] == researcher.rows()["wdtk-8301"]["body"] is not None
 
 
+def test_tracking_again_into_another_group_says_it_moved_and_flags_a_likely_typo(
+    researcher, replica
+):
+    url = add_requests(replica, 8350, 1)[0]
+    researcher.run("track", url, "--group", "potholes")
+    result = researcher.run("track", "8350", "--group", "pothols")
+    assert result.stdout.splitlines()[1] == "  moved from group potholes to group pothols"
+    assert result.stderr.strip() == ("note: 'pothols' is a new group — did you mean 'potholes'?"), (
+        result.stderr
+    )
+    (item,) = researcher.json("track", "8350", "-", "--group", "potholes", input="")
+    assert (item["outcome"], item["moved_from_group"]) == ("already", "pothols")
+    again = researcher.json("track", "8350", "-", "--group", "potholes", input="")
+    assert "moved_from_group" not in again[0]
+
+
 def test_a_mistyped_url_argument_is_bad_usage(researcher):
     result = researcher.run("track", "https://evil.example/request/1", expect=2)
     assert "evil.example" in result.stderr

@@ -20,6 +20,7 @@ from bot.cli.app import (
 )
 from bot.cli.names import check_campaign
 from bot.cli.output import print_error, printable
+from bot.config_table import suggest
 from bot.errors import UsageError
 
 
@@ -169,6 +170,10 @@ def track(
     targets = _read_targets(urls, file)
     if not targets:
         fail_usage("nothing to track: give URLs, --file FILE, or - for stdin")
+    groups = app.store.group_names() if group is not None else []
+    if group is not None and group not in groups and (hint := suggest(group, groups)):
+        # Not an error (a new group is made so), but a typo would split a group.
+        stderr(f"note: '{printable(group)}' is a new group{hint}")
     want_json = app.json_wanted(as_json)
     done, where = [], {}
     now = _now(as_of)
@@ -194,6 +199,8 @@ def track(
         click.echo(
             f"{verb} {row['ref']}: {printable(row['title'])} ({status}, due {row['due'] or 'unknown'})"
         )
+        if item.moved:
+            click.echo(f"  {printable(item.moved)}")
         if item.outcome in ("hidden", "not_found"):
             click.echo(f"  {OUTCOME_LABELS[item.outcome]}")
     else:
@@ -221,6 +228,8 @@ def _track_json(item, status: str | None) -> dict:
     }
     if item.error:
         out["error"] = item.error
+    if item.moved_from is not None:
+        out["moved_from_group"] = item.moved_from or None
     return out
 
 
@@ -247,8 +256,10 @@ def _print_summary(done: list, quiet: bool) -> None:
             label = {"tracked": "tracked", "already": "already tracked", "hidden": "hidden"}[
                 item.outcome
             ]
+            moved = f"; {printable(item.moved)}" if item.moved else ""
             click.echo(
                 f"  {label}: {item.row['ref']} {printable(item.row['title'])}{_whose(item.row)}"
+                f"{moved}"
             )
     parts = [f"{counts.get(k, 0)} {OUTCOME_LABELS[k]}" for k in OUTCOME_LABELS if counts.get(k)]
     click.echo(f"{plural(len(done), 'request')}: " + "; ".join(parts) + ".")

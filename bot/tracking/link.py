@@ -143,7 +143,9 @@ class Linker:
                     self.store.log(
                         existing["ref"], "group", {"from": existing.get("group"), "to": group}
                     )
-                existing = self.store.request(existing["ref"]) or existing
+                moved = self.store.request(existing["ref"]) or existing
+                before = existing.get("group") or ""
+                return Tracked(ref_or_url, "already", moved, moved_from=before)
             return Tracked(ref_or_url, "already", existing)
         fetched = self._fetch_with_page(target, page=True)
         result = fetched.result
@@ -359,6 +361,16 @@ class Tracked:
     outcome: str
     row: dict | None = None
     error: str | None = None
+    # Already tracked and moved into the group asked for: the group it left ("" for none).
+    moved_from: str | None = None
+
+    @property
+    def moved(self) -> str:
+        """ "moved from group a to b", or "" when it was not moved."""
+        if self.moved_from is None or self.row is None:
+            return ""
+        before = f"group {self.moved_from}" if self.moved_from else "no group"
+        return f"moved from {before} to group {self.row['group']}"
 
 
 def _slug_from(url: str | None) -> str | None:
