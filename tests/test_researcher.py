@@ -201,6 +201,16 @@ def test_tracking_again_into_another_group_says_it_moved_and_flags_a_likely_typo
     assert "moved_from_group" not in again[0]
 
 
+def test_show_takes_the_number_or_url_a_request_was_tracked_with(researcher, replica):
+    url = add_requests(replica, 8360, 1)[0]
+    researcher.run("track", url)
+    by_ref = researcher.json("show", "wdtk-8360")
+    assert researcher.json("show", "8360") == by_ref
+    assert researcher.json("show", url) == by_ref
+    unknown = researcher.run("show", "8361", expect=2)
+    assert "'8361'" in unknown.stderr
+
+
 def test_a_mistyped_url_argument_is_bad_usage(researcher):
     result = researcher.run("track", "https://evil.example/request/1", expect=2)
     assert "evil.example" in result.stderr

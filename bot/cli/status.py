@@ -94,6 +94,7 @@ def overdue(
 ) -> None:
     """Only the late requests, most late first, with working days late."""
     from bot.rules.status import overdue_rows
+
     rows = overdue_rows(_rows(app, campaign, group, as_of, late_only=True))
     if stage:
         rows = [r for r in rows if _at_stage(r, stage)]
@@ -159,11 +160,15 @@ def _suggestions(app: App, refs: list[str]) -> dict[str, dict]:
 @json_option
 @pass_app
 def show(app: App, ref: str, as_of: dt.date | None, as_json: bool) -> None:
-    """One request with its letter, replies and full event history."""
+    """One request with its letter, replies and full event history.
+
+    REF is a request's ref, a follow-up's ref, or the WDTK URL or number of a tracked
+    request."""
     from bot.cli import show_request
+    from bot.tracking.lookup import request_named
 
     store = app.store
-    row = store.request(ref)
+    row = request_named(store, ref, app.config.wdtk.base_url)
     if row is None:
         followup = store.followup(ref)
         if followup is not None:
@@ -173,7 +178,7 @@ def show(app: App, ref: str, as_of: dt.date | None, as_json: bool) -> None:
 
         check_ref(app, ref, followups=True)  # raises, with a did-you-mean
     info = show_request.request_info(app, row, as_of)
-    suggestion = _suggestions(app, [ref]).get(ref) if info["note"] else None
+    suggestion = _suggestions(app, [row["ref"]]).get(row["ref"]) if info["note"] else None
     info["suggested"] = suggestion
     if app.json_wanted(as_json):
         app.emit_json(info)

@@ -157,11 +157,7 @@ def track(
 
     if campaign and group:
         fail_usage("give --campaign or --group, not both")
-    if group is not None and not GROUP_NAME.fullmatch(group):
-        fail_usage(
-            f"--group {printable(group)!r}: a group name is 1 to 100 characters, with no "
-            "control characters"
-        )
+    _check_group_name(app, group)
     check_campaign(app, campaign, tracking=True)
     base_url = app.config.wdtk.base_url
     for url in urls:
@@ -170,10 +166,6 @@ def track(
     targets = _read_targets(urls, file)
     if not targets:
         fail_usage("nothing to track: give URLs, --file FILE, or - for stdin")
-    groups = app.store.group_names() if group is not None else []
-    if group is not None and group not in groups and (hint := suggest(group, groups)):
-        # Not an error (a new group is made so), but a typo would split a group.
-        stderr(f"note: '{printable(group)}' is a new group{hint}")
     want_json = app.json_wanted(as_json)
     done, where = [], {}
     now = _now(as_of)
@@ -214,6 +206,21 @@ def track(
         )
     if failed or any(item.outcome == "not_found" for item in done):
         raise click.exceptions.Exit(1)
+
+
+def _check_group_name(app: App, group: str | None) -> None:
+    """A group name `track` can use; one new but close to an existing group's is noted,
+    not refused (a new group is made so), since a typo would split a group."""
+    if group is None:
+        return
+    if not GROUP_NAME.fullmatch(group):
+        fail_usage(
+            f"--group {printable(group)!r}: a group name is 1 to 100 characters, with no "
+            "control characters"
+        )
+    groups = app.store.group_names()
+    if group not in groups and (hint := suggest(group, groups)):
+        stderr(f"note: '{printable(group)}' is a new group{hint}")
 
 
 def _track_json(item, status: str | None) -> dict:

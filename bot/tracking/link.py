@@ -21,6 +21,7 @@ from bot.rules.drafting import ref_prefix
 from bot.rules.schedule import NEVER
 from bot.store.db import Store
 from bot.tracking.ingest import Fetched, Ingest
+from bot.tracking.lookup import stored_request
 from bot.wdtk.client import FetchResult
 from bot.wdtk.payload import WdtkRequest
 from bot.wdtk.urls import TAG_NAME, derive_url_title, parse_request_ref, ref_from_tag
@@ -131,11 +132,7 @@ class Linker:
             target = parse_request_ref(ref_or_url, self.config.wdtk.base_url)
         except UsageError as exc:
             return Tracked(ref_or_url, "failed", error=str(exc))
-        existing = (
-            self.store.request_by_wdtk_id(target)
-            if isinstance(target, int)
-            else self.store.request_by_url_title(target)
-        )
+        existing = stored_request(self.store, target)
         if existing is not None:
             if group and existing.get("group") != group:
                 with self.store.transaction():

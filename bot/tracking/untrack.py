@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.config import Config, suggest
-from bot.errors import FoibotError, UsageError
+from bot.errors import FoibotError
 from bot.store.db import Store
-from bot.wdtk.urls import parse_request_ref
+from bot.tracking.lookup import request_named
 
 
 @dataclass(frozen=True)
@@ -36,16 +36,7 @@ def find_tracked(store: Store, config: Config, target: str) -> dict:
     """The stored request a person named: by its ref, or by the URL or number they
     tracked it with (looked up as `track` does). Raises FoibotError (exit 1) for one
     foibot does not hold, and for a campaign's request."""
-    row = store.request(target)
-    if row is None:
-        try:
-            parsed = parse_request_ref(target, config.wdtk.base_url)
-        except UsageError:
-            parsed = None
-        if isinstance(parsed, int):
-            row = store.request_by_wdtk_id(parsed)
-        elif parsed is not None:
-            row = store.request_by_url_title(parsed)
+    row = request_named(store, target, config.wdtk.base_url)
     if row is None:
         near = suggest(target, store.all_refs())
         raise FoibotError(f"nothing removed: no tracked request '{target}'{near}")
