@@ -166,6 +166,30 @@ def test_the_status_table_breaks_no_word_at_desktop_width(chased, tmp_path):
     assert fits == [True, True]  # and no sideways scrolling for it
 
 
+def test_phone_width_pages_need_no_sideways_scrolling(answered, tmp_path):
+    """At 390 px the overview's counts by status, a request's history and the figures
+    form fit the screen: no table wider than its box, no word cut off at the right; on
+    the form, each figure's description and proposal are lines of their own."""
+    with served(answered, "--as-of", "2026-05-05T12:00") as url:
+        b = browse(tmp_path, (390, 844))
+        try:
+            fits = {}
+            for page in ("/", "/request/smm-1", "/record/smm-1"):
+                b.goto(url + page)
+                fits[page] = b.js("""[document.documentElement.scrollWidth <= window.innerWidth,
+                    [...document.querySelectorAll('.scroll, td')].every(
+                        e => e.scrollWidth <= e.clientWidth + 1)]""")
+            lines = b.js("""[...document.querySelectorAll('.figure')].map(f =>
+                [...f.querySelectorAll('label, small')].map(e =>
+                    Math.round(e.getBoundingClientRect().top)))""")
+        finally:
+            b.close()
+    assert fits == {page: [True, True] for page in fits}, fits
+    assert any(len(tops) > 1 for tops in lines), lines  # label, description[, proposal]
+    for tops in lines:
+        assert tops == sorted(set(tops)), tops  # each below the one before
+
+
 def _row(html: str, ref: str) -> str:
     start = html.index(f'<tr data-ref="{ref}">')
     return html[start : html.index("</tr>", start)]
@@ -448,6 +472,9 @@ def test_results_exports_are_the_results_commands(answered):
             assert got.text.replace("\r\n", "\n") == expected.replace("\r\n", "\n")
         page = requests.get(f"{url}/figures/{CAMPAIGN}", timeout=30).text
         assert "Results: what each body said" in page
+        # Headed by the campaign's title, as `foibot results` is, not by its slug alone.
+        title = answered.run("results", CAMPAIGN).stdout.splitlines()[0].removeprefix("## ")
+        assert f"<h1>Results: {title} <small>{CAMPAIGN}</small></h1>" in page, page[:2000]
 
 
 def _plain_text(html: str) -> str:

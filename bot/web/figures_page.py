@@ -59,7 +59,7 @@ def _results(
     section = Markup(to_html(table, standalone=False))  # noqa: S704
     return render(
         request, "results.html.j2", status_code=status_code, spec=spec, section=section,
-        refs=refs, messages=messages or [], editor=may_change(request),
+        heading=table.heading, refs=refs, messages=messages or [], editor=may_change(request),
     )  # fmt: skip
 
 
