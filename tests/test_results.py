@@ -202,6 +202,14 @@ def test_periods_come_from_the_campaign_vars(project):
     err = project.run("record", "smm-1", "dismissed:2020=3", expect=2).stderr
     assert "no period '2020'" in err and "2021, 2022, 2023, 2024, 2025" in err
     assert "no periods" in project.run("record", "smm-1", "notes:2021=x", expect=2).stderr
+    # With no values, `record` shows reply lines and how to record: with the periods.
+    add_reply(project, "smm-1", REPLY)
+    hint = project.run("record", "smm-1").stdout
+    assert (
+        "Confirm with `foibot record smm-1 FIELD[:PERIOD]=VALUE` (periods of dismissed: "
+        "2021, 2022, 2023, 2024, 2025; final_warnings: 2021, 2022, 2023, 2024, 2025; "
+        "other_action: 2021, 2022, 2023, 2024, 2025)." in hint
+    ), hint
 
 
 @pytest.mark.parametrize(
@@ -529,7 +537,9 @@ def test_record_without_values_suggests_reply_lines_and_records_nothing(project)
         "Final written warnings: 12 in 2021 and 9 in 2022."
     ]
     assert "notes" not in out["suggestions"]
-    assert "nothing is recorded" in project.run("record", "smm-1").stdout
+    shown = project.run("record", "smm-1").stdout
+    assert "nothing is recorded" in shown
+    assert "Confirm with `foibot record smm-1 FIELD=VALUE`." in shown
     assert project.dump() == before
 
 

@@ -153,6 +153,15 @@ def _campaign_of(app: App, ref: str) -> CampaignConfig:
     return app.config.campaign(row["campaign"])
 
 
+def _how_to_record(ref: str, fields: tuple) -> str:
+    """How `record` takes these fields' values: a field with periods, one per period."""
+    periods = [f"{f.name}: {', '.join(f.periods)}" for f in fields if f.periods]
+    if not periods:
+        return f"`foibot record {ref} FIELD=VALUE`"
+    shape = "FIELD:PERIOD=VALUE" if len(periods) == len(fields) else "FIELD[:PERIOD]=VALUE"
+    return f"`foibot record {ref} {shape}` (periods of {'; '.join(periods)})"
+
+
 def _suggest(app: App, ref: str, fields: tuple, as_json: bool) -> None:
     from bot.reports.figures import recorded_values, suggestions
 
@@ -175,7 +184,7 @@ def _suggest(app: App, ref: str, fields: tuple, as_json: bool) -> None:
         return
     click.echo(
         f"Reply lines with numbers, by field: suggestions only, nothing is recorded.\n"
-        f"Confirm with `foibot record {ref} FIELD=VALUE`."
+        f"Confirm with {_how_to_record(ref, fields)}."
     )
     labels = {f.name: f.description for f in fields}
     for name, lines in found.items():
