@@ -72,6 +72,7 @@ class PollReport:
     errors: list[PollFailure] = field(default_factory=list)
     http_calls: int = 0
     unreachable: str | None = None  # why the pass stopped early: WDTK is not answering
+    paused: bool = False  # ... because WDTK asked for quiet (Retry-After), not an outage
     # Follow-ups withdrawn because what changed took their reason away: {ref, request,
     # kind, body, note}.
     withdrawn: list[dict] = field(default_factory=list)
@@ -80,6 +81,9 @@ class PollReport:
     # why, and how many due requests it left (untouched) for the next pass.
     out_of_time: str | None = None
     not_reached: int = 0
+    # Released drafts not found on WDTK so long after release that they are no longer
+    # looked for (a person links or cancels them).
+    given_up: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict:
         return {
@@ -94,6 +98,7 @@ class PollReport:
             "backing_off": self.backing_off,
             "out_of_time": self.out_of_time,
             "not_reached": self.not_reached,
+            "given_up": self.given_up,
         }
 
     # What one request's ingest adds, taken back when its transaction fails: the report
@@ -120,4 +125,5 @@ class PollReport:
             or self.errors
             or self.linked
             or self.withdrawn
+            or self.given_up
         )

@@ -31,8 +31,16 @@ def error_line(result) -> str:
 def test_show_of_a_released_draft_never_found_on_wdtk(project, replica):
     wdtk = released_project(project, replica)  # smm-1, smm-2 released on 2 March, never sent
     # 14 days after release polling gives up: next_poll_at holds the "never" sentinel.
-    wdtk.run("poll", "--as-of", "2026-03-17T12:00")
+    polled = wdtk.run("poll", "--as-of", "2026-03-17T12:00").stdout
     assert row(wdtk, "smm-2")["next_poll_at"] == "never"
+    # Said where it happens, not only by doctor: nothing was asked, and why.
+    assert polled.splitlines()[0] == "Nothing was due a poll.", polled
+    assert (
+        "  smm-2: released long ago and not found on WDTK, no longer looked for: "
+        "`foibot link smm-2 URL` if it was sent, `foibot done smm-2 --cancelled` if not"
+    ) in polled.splitlines()
+    news = sqlite3.connect(wdtk.db).execute("SELECT key FROM news WHERE kind = 'error'")
+    assert {k for (k,) in news} == {"unfound:smm-1", "unfound:smm-2"}
     shown = wdtk.run("show", "smm-2", "--as-of", "2026-03-17")
     assert shown.stderr == ""
     assert (
@@ -40,6 +48,11 @@ def test_show_of_a_released_draft_never_found_on_wdtk(project, replica):
         "(no more automatic polls)"
     ) in shown.stdout.splitlines()
     assert "  status               ready" in shown.stdout.splitlines()
+    # As the advice says: cancelled, and the news asking for it taken back if untold.
+    wdtk.run("done", "smm-2", "--cancelled", "--as-of", "2026-03-17T12:05")
+    assert row(wdtk, "smm-2")["status"] == "cancelled"
+    news = sqlite3.connect(wdtk.db).execute("SELECT key FROM news WHERE kind = 'error'")
+    assert {k for (k,) in news} == {"unfound:smm-1"}
 
 
 # --- numbers too large for dates or C integers ------------------------------------------------

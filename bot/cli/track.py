@@ -373,9 +373,15 @@ def poll(
 def poll_summary(report) -> str:
     from bot.wording import plural
 
+    given_up = [
+        f"  {item}: released long ago and not found on WDTK, no longer looked for: "
+        f"`foibot link {item} URL` if it was sent, `foibot done {item} --cancelled` if not"
+        for item in report.given_up
+    ]
     if not report.polled and not report.out_of_time:
         why = report.unreachable or report.backing_off
-        return f"Nothing polled: {why}." if why else "Nothing was due a poll."
+        said = f"Nothing polled: {why}." if why else "Nothing was due a poll."
+        return "\n".join([said, *given_up])
     lines = [f"Polled {report.polled} request(s) with {report.http_calls} call(s) to WDTK."]
     for item in report.linked:
         lines.append(f"  linked {item.ref} to WDTK request {item.wdtk_id}")
@@ -393,8 +399,11 @@ def poll_summary(report) -> str:
         )
     for item in report.errors:
         lines.append(f"  error: {item.ref}: {item.error} (retry after {item.next_retry})")
+    lines.extend(given_up)
     if report.unreachable:
-        lines.append(f"  stopped: {report.unreachable}; the next pass tries again")
+        # An outage is probed by the next pass; a pause WDTK asked for is waited out.
+        again = "; no call before it has passed" if report.paused else "; the next pass tries again"
+        lines.append(f"  stopped: {report.unreachable}{again}")
     if report.out_of_time:
         lines.append(f"  stopped: {report.out_of_time}")
     return "\n".join(lines)

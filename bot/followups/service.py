@@ -397,7 +397,7 @@ def mark_done(
     with store.transaction():
         store.update_request(ref, status="cancelled", slot_at=None, send_after=None)
         store.log(ref, "cancelled", {"reason": "cancelled by the user", **who})
-        store.retract_news([news.ready_key(ref)])
+        store.retract_news(news.asking_keys(ref))
     return "cancelled"
 
 

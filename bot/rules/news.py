@@ -56,10 +56,15 @@ def review_key(ref: str) -> str:
     return f"followup:{ref}"
 
 
+def unfound_key(ref: str) -> str:
+    """The key of the news that released `ref` was never found on WDTK."""
+    return f"unfound:{ref}"
+
+
 def asking_keys(ref: str) -> list[str]:
-    """The news that asks a person to review or send `ref`: untrue once it is sent,
-    cancelled or withdrawn (Store.retract_news)."""
-    return [review_key(ref), ready_key(ref)]
+    """The news that asks a person to review, send, link or cancel `ref`: untrue once it
+    is sent, cancelled or withdrawn (Store.retract_news)."""
+    return [review_key(ref), ready_key(ref), unfound_key(ref)]
 
 
 def released(ref: str, request: str, body: str, kind: str | None, sheet: str) -> NewsItem:
@@ -128,6 +133,14 @@ def newly_overdue(item: NewlyOverdue) -> NewsItem:
     else:
         text = f"{item.ref}: {item.status}{late}{since}"
     return NewsItem(late_key(item.status, item.ref), kind, item.ref, text)
+
+
+def not_found_after_release(ref: str, days: int) -> NewsItem:
+    return NewsItem(
+        unfound_key(ref), "error", ref,
+        f"{ref} was released {days} days ago and is not on WDTK; no longer looked for: "
+        f"`foibot link {ref} URL` if it was sent, `foibot done {ref} --cancelled` if not",
+    )  # fmt: skip
 
 
 def hidden(ref: str) -> NewsItem:

@@ -120,6 +120,11 @@ class RunSummary:
                 parts.append(
                     f"{len(p.errors)} error(s) on {refs} (first: {p.errors[0].error}), each retried later"
                 )
+            if p.given_up:
+                parts.append(
+                    f"no longer looking on WDTK for {', '.join(p.given_up)} (released long ago "
+                    "and not found: `foibot link` or `foibot done --cancelled` each)"
+                )
             if p.unreachable:
                 parts.append(f"stopped: {p.unreachable}")
             if p.out_of_time:

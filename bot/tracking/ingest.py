@@ -192,7 +192,7 @@ class Ingest:
                     ref, "linked", {"wdtk_id": request.id, "url_title": request.url_title}
                 )
                 # On WDTK, so sent: untold "ready to send" news would invite a second one.
-                self.store.retract_news([news.ready_key(ref)])
+                self.store.retract_news(news.asking_keys(ref))
             self.store.log_all(_event_row(ref, e) for e in fresh)
             _mark_followups_seen_sent(self.store, ref, fresh)
             values = {

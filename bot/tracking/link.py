@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from bot.config import Config
 from bot.errors import FoibotError, UsageError
 from bot.outcomes import Linked, PollReport
+from bot.rules import news
 from bot.rules.drafting import ref_prefix
 from bot.rules.schedule import NEVER
 from bot.store.db import Store
@@ -252,11 +253,15 @@ class Linker:
             released = dt.datetime.fromisoformat(row["released_at"]) if row["released_at"] else now
             if now - released > policy.unlinked_give_up:
                 days = policy.unlinked_give_up.days
-                self._set_next(
-                    row["ref"],
-                    NEVER,
-                    error=f"not found on WDTK {days} days after release: use `foibot link`",
-                )
+                with self.store.transaction():
+                    self._set_next(
+                        row["ref"],
+                        NEVER,
+                        error=f"not found on WDTK {days} days after release: use `foibot link`",
+                    )
+                    self.store.queue_news([news.not_found_after_release(row["ref"], days)])
+                report.given_up.append(row["ref"])
+                report.polled -= 1  # given up: not asked for
             else:
                 waiting[row["ref"]] = row
         if not waiting:

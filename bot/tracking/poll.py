@@ -306,7 +306,7 @@ class Poller:
         stamp = now.isoformat(timespec="seconds")
         if self.paused:
             # A pause WDTK asked for is no outage: no news, and every pass keeps it.
-            report.unreachable = self.unreachable
+            report.unreachable, report.paused = self.unreachable, True
             self.keep_pause(now)
             return
         if self.unreachable is not None:
