@@ -153,7 +153,7 @@ def test_connection_refused_everywhere_exits_1_and_loses_nothing(wdtk, args):
     conn = sqlite3.connect(wdtk.db)
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     told = conn.execute("SELECT text FROM news WHERE key LIKE 'unreachable:%'").fetchall()
-    assert len(told) == 1 and "WDTK unreachable since 2026-03-05T19:00" in told[0][0]
+    assert len(told) == 1 and "WDTK unreachable since Thu 05 Mar 2026 19:00 UK" in told[0][0]
 
 
 @pytest.mark.parametrize("args", [["poll", "--all"], ["run", "--once"]], ids=["poll", "run"])

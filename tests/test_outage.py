@@ -36,7 +36,9 @@ def test_a_site_wide_error_stops_the_pass_in_seconds_and_is_told_once(twenty, re
     replica.down = None
     twenty.run("run", "--once", "--as-of", "2026-03-03T13:30")
     back = conn.execute("SELECT text FROM news WHERE key LIKE 'reachable:%'").fetchall()
-    assert len(back) == 1 and "WDTK reachable again" in back[0][0]
+    assert back == [
+        ("WDTK reachable again at Tue 03 Mar 2026 13:30 UK (down since Tue 03 Mar 2026 12:00 UK)",)
+    ]
 
 
 def test_a_pass_inside_the_back_off_says_why_it_did_nothing(twenty, replica):

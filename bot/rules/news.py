@@ -160,13 +160,17 @@ def poll_failure(failure: PollFailure) -> NewsItem | None:
 
 
 def wdtk_unreachable(since: str, why: str) -> NewsItem:
-    return NewsItem(f"unreachable:{since}", "error", None, f"WDTK unreachable since {since}: {why}")
+    return NewsItem(
+        f"unreachable:{since}", "error", None,
+        f"WDTK unreachable since {format_uk(since)} UK: {why}",
+    )  # fmt: skip
 
 
 def wdtk_reachable(since: str, now: str) -> NewsItem:
     return NewsItem(
-        f"reachable:{since}", "error", None, f"WDTK reachable again at {now} (down since {since})"
-    )
+        f"reachable:{since}", "error", None,
+        f"WDTK reachable again at {format_uk(now)} UK (down since {format_uk(since)} UK)",
+    )  # fmt: skip
 
 
 def build_digest(rows: list[dict]) -> Digest | None:
