@@ -211,6 +211,19 @@ def test_show_takes_the_number_or_url_a_request_was_tracked_with(researcher, rep
     assert "'8361'" in unknown.stderr
 
 
+def test_poll_group_polls_only_that_groups_requests(researcher, replica):
+    potholes, parking = add_requests(replica, 8370, 2), add_requests(replica, 8380, 2)
+    researcher.run("track", *potholes, "--group", "potholes")
+    researcher.run("track", *parking, "--group", "parking")
+    before = len(replica.hits)
+    report = researcher.json("poll", "--all", "--group", "parking")
+    assert report["polled"] == 2
+    asked = " ".join(path for _, path, _ in replica.hits[before:])
+    assert "8380" in asked and "8381" in asked
+    assert "8370" not in asked and "8371" not in asked
+    assert "did you mean 'parking'" in researcher.run("poll", "--group", "parkin", expect=2).stderr
+
+
 def test_a_mistyped_url_argument_is_bad_usage(researcher):
     result = researcher.run("track", "https://evil.example/request/1", expect=2)
     assert "evil.example" in result.stderr

@@ -316,6 +316,7 @@ def link(
 @click.command()
 @click.option("--all", "everything", is_flag=True, help="Poll every tracked request, due or not.")
 @click.option("--campaign", "-c", help="Only this campaign.")
+@click.option("--group", "-g", help="Only this group of tracked requests.")
 @click.option(
     "--no-attachments", "skip_attachments", is_flag=True,
     help="Leave the new replies' attachments queued (for `attachments fetch`).",
@@ -329,6 +330,7 @@ def poll(
     app: App,
     everything: bool,
     campaign: str | None,
+    group: str | None,
     skip_attachments: bool,
     quiet: bool,
     as_of: dt.datetime | None,
@@ -341,10 +343,18 @@ def poll(
     pass_budget_s; the rest wait for the next pass (or `foibot attachments fetch`).
     """
     from bot.attachments.fetch import fetch_queued
-    from bot.cli.names import check_campaign
+    from bot.cli.names import check_campaign, check_group
     from bot.store.requests import RequestSet
 
+    if campaign and group:
+        fail_usage("give --campaign or --group, not both")
     check_campaign(app, campaign)
+    check_group(app, group)
+    selection = (
+        RequestSet.campaign(campaign) if campaign
+        else RequestSet.group(group) if group
+        else None
+    )  # fmt: skip
     want_json = app.json_wanted(as_json)
     files = None
     now = _now(as_of)
@@ -352,13 +362,12 @@ def poll(
         report = t.poll(
             now,
             everything=everything,
-            campaign=campaign,
+            selection=selection,
             progress=_progress(app, quiet or want_json),
             manual=True,
             should_stop=t.client.stopped,
         )
         if not (skip_attachments or report.unreachable or report.out_of_time or t.client.stopped()):
-            selection = RequestSet.campaign(campaign) if campaign else None
             files = fetch_queued(app.store, app.config, t.client, t.client.stopped, selection)
     if want_json:
         app.emit_json({**report.as_json(), "attachments": files.as_json() if files else None})

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.statuses import LOCAL, Status
 from bot.store.connection import StoreConnection, marks, utcnow
+
+if TYPE_CHECKING:
+    from bot.store.requests import RequestSet
 
 # Not polled: never on WDTK, or nothing more to learn there.
 _UNPOLLED = (Status.DRAFT, Status.CANCELLED)
@@ -85,16 +88,16 @@ class Schedule(StoreConnection):
         "law, reported_status, answered_at, is_school"
     )
 
-    def linked_status_rows(self, campaign: str | None = None) -> Iterator[dict]:
+    def linked_status_rows(self, selection: RequestSet | None = None) -> Iterator[dict]:
         sql = f"SELECT {self.LIVE_COLUMNS} FROM requests WHERE wdtk_id IS NOT NULL" + (
-            " AND campaign = ?" if campaign else ""
+            f" AND ref IN ({selection.sql})" if selection else ""
         )
-        return self.db.query(sql, [campaign] if campaign else [])
+        return self.db.query(sql, list(selection.params) if selection else [])
 
     # -- the poll schedule -------------------------------------------------------------
 
     def requests_due_poll(
-        self, now: str, *, everything: bool, campaign: str | None, never: str
+        self, now: str, *, everything: bool, selection: RequestSet | None, never: str
     ) -> list[dict]:
         """Released or linked requests whose next poll time has come (or all but the
         given-up ones), soonest first."""
@@ -107,9 +110,9 @@ class Schedule(StoreConnection):
             else "(next_poll_at IS NULL OR next_poll_at <= ?)",
         ]
         params: list[Any] = [*_UNPOLLED, Status.READY, Status.HIDDEN, never if everything else now]
-        if campaign:
-            where.append("campaign = ?")
-            params.append(campaign)
+        if selection:
+            where.append(f"ref IN ({selection.sql})")
+            params.extend(selection.params)
         sql = f"SELECT * FROM requests WHERE {' AND '.join(where)} ORDER BY next_poll_at, rowid"
         return list(self.db.query(sql, params))
 

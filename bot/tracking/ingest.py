@@ -35,7 +35,7 @@ from bot.rules.schedule import (
 from bot.rules.status import lateness, live_status
 from bot.rules.withdrawal import stale_followups
 from bot.statuses import OVERDUE
-from bot.store.db import Store
+from bot.store.db import RequestSet, Store
 from bot.wdtk.client import FetchResult
 from bot.wdtk.payload import WdtkRequest, parse_correspondence, parse_html_status, tag_strings
 
@@ -265,13 +265,13 @@ class Ingest:
         self.store.update_request(row["ref"], reported_status=status)
 
     def note_transitions(
-        self, now: dt.datetime, report: PollReport, campaign: str | None = None
+        self, now: dt.datetime, report: PollReport, selection: RequestSet | None = None
     ) -> None:
         """Requests whose live status changed with no word from WDTK (deadlines pass at
         midnight): each is told once, its news queued with the change."""
         today = london_today(now)
         changed = []
-        for row in self.store.linked_status_rows(campaign):
+        for row in self.store.linked_status_rows(selection):
             status = live_status(row, today, self.calendar(row["law"] or "foi"))
             if status != row["reported_status"]:
                 changed.append((row, status))

@@ -14,7 +14,7 @@ from bot.errors import FoibotError
 from bot.outcomes import PollFailure, PollReport
 from bot.rules import news
 from bot.rules.schedule import NEVER, PollPolicy, after_error, policy_for, safety_net
-from bot.store.db import Store
+from bot.store.db import RequestSet, Store
 from bot.tracking.ingest import Fetched, Ingest
 from bot.tracking.link import Linker, read_page
 from bot.wdtk.client import FetchResult, WdtkClient
@@ -116,10 +116,10 @@ class Poller:
     # -- a pass ------------------------------------------------------------------------
 
     def due(
-        self, now: dt.datetime, *, everything: bool = False, campaign: str | None = None
+        self, now: dt.datetime, *, everything: bool = False, selection: RequestSet | None = None
     ) -> list[dict]:
         return self.store.requests_due_poll(
-            now.isoformat(), everything=everything, campaign=campaign, never=NEVER
+            now.isoformat(), everything=everything, selection=selection, never=NEVER
         )
 
     def poll(
@@ -127,7 +127,7 @@ class Poller:
         now: dt.datetime,
         *,
         everything: bool = False,
-        campaign: str | None = None,
+        selection: RequestSet | None = None,
         progress: Callable[[Iterable[dict], int], Iterable[dict]] | None = None,
         should_stop: Callable[[], bool] = lambda: False,
         manual: bool = False,
@@ -140,31 +140,31 @@ class Poller:
         self.ingest.refresh_dates()
         if (pause := self.pause_reason(now)) is not None:
             # WDTK's own request for quiet binds a poll by hand too.
-            held = len(self.due(now, everything=everything, campaign=campaign))
+            held = len(self.due(now, everything=everything, selection=selection))
             if held or manual:
                 report.unreachable = pause + (
                     f"; {held} request(s) due wait for it" if held else ""
                 )
             else:
                 report.backing_off = pause
-            self.ingest.note_transitions(now, report, campaign=campaign)
+            self.ingest.note_transitions(now, report, selection=selection)
             return report
         if not manual and (wait := self._probe_wait(now)) is not None:
             # Only requests due now are held up by the outage: with none, the pass had
             # nothing to do and is no failure (cron's exit 0), however long WDTK is down.
-            held = len(self.due(now, everything=everything, campaign=campaign))
+            held = len(self.due(now, everything=everything, selection=selection))
             if held:
                 report.unreachable = f"{wait}; {held} request(s) due wait for it"
             else:
                 report.backing_off = wait
-            self.ingest.note_transitions(now, report, campaign=campaign)
+            self.ingest.note_transitions(now, report, selection=selection)
             return report
-        rows = self.due(now, everything=everything, campaign=campaign)
+        rows = self.due(now, everything=everything, selection=selection)
         if manual and not rows and self.store.setting(OUTAGE_KEY):
             # A person asked during an outage: with nothing due, the request due soonest
             # is the probe, so that they learn whether WDTK is back (and the cron passes
             # stop waiting if it is).
-            rows = self.due(now, everything=True, campaign=campaign)[:1]
+            rows = self.due(now, everything=True, selection=selection)[:1]
         # A request tracked while hidden may have only its slug: poll it, never auto-link it.
         unlinked = [row for row in rows if row["wdtk_id"] is None and row["status"] != "hidden"]
         linked = [row for row in rows if row["wdtk_id"] is not None or row["status"] == "hidden"]
@@ -194,7 +194,7 @@ class Poller:
         # The pass's cost is written with the deadline transitions it noted (doctor's
         # calls per change), so a pass is counted once and only with what it stored.
         with self.store.transaction():
-            self.ingest.note_transitions(now, report, campaign=campaign)
+            self.ingest.note_transitions(now, report, selection=selection)
             kind = "manual" if manual or everything else "scheduled"
             self.store.record_pass(_utc(now), kind, report.polled, report.http_calls, mark)
         return report
