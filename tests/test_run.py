@@ -306,6 +306,16 @@ def test_daemon_first_pass_runs_at_start_up_and_the_log_is_quiet(wdtk):
 
     try:
         wait_until(lambda: first_pass_logged() or daemon.poll() is not None, "first pass done")
+        # A second daemon on the same database refuses, naming the first: two would take
+        # turns at the run lock unnoticed.
+        second = subprocess.run(
+            [sys.executable, "-m", "bot", "--config", str(wdtk.config), "daemon"],
+            cwd=REPO, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert second.returncode == 1, second.stderr
+        assert second.stderr.strip() == (
+            f"Error: a foibot daemon is already running on this database (pid {daemon.pid})"
+        ), second.stderr
     finally:
         daemon.send_signal(signal.SIGTERM)
         _, err = daemon.communicate(timeout=20)

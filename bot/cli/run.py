@@ -104,6 +104,11 @@ def daemon(app: App, log_level: str, log_file: Path | None, verbose: bool) -> No
         password_for(config.mailbox)  # a missing password fails now (exit 2), not in a thread
     _ = app.store  # migrate once up front, so a bad database fails now, not in a job
     db_path = Path(app.db_path or config.db_path)
+    from bot.run.lock import RunLock
+
+    alone = RunLock(db_path, daemon=True)
+    alone.acquire()  # LockHeld: exit 1, naming the running daemon's pid
+    click.get_current_context().call_on_close(alone.release)
     web = None
     if config.serve.daemon:
         # The pages in this process too: bound now, so a refusal (no accounts on an open

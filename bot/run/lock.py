@@ -36,8 +36,17 @@ def lock_path(db_path: str | Path) -> Path:
 
 
 class RunLock:
-    def __init__(self, db_path: str | Path):
-        self.path = lock_path(db_path)
+    """The run lock; with `daemon=True`, the lock a daemon holds for its whole life (beside
+    the database as `.daemon`), so that a second daemon on one database refuses to start
+    rather than take turns with the first unnoticed."""
+
+    def __init__(self, db_path: str | Path, *, daemon: bool = False):
+        self.path = Path(str(db_path) + ".daemon") if daemon else lock_path(db_path)
+        self._what = (
+            "a foibot daemon is already running on this database"
+            if daemon
+            else ("another run is in progress")
+        )
         self._db = Path(db_path)
         self._fd: int | None = None
 
@@ -51,7 +60,7 @@ class RunLock:
             pid = _read_pid(fd)
             os.close(fd)
             who = f" (pid {pid})" if pid else ""
-            raise LockHeld(f"another run is in progress{who}", pid) from None
+            raise LockHeld(f"{self._what}{who}", pid) from None
         except BaseException:
             os.close(fd)  # e.g. Ctrl-C while waiting
             raise
