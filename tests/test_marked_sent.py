@@ -154,3 +154,16 @@ def test_news_of_a_release_is_taken_back_once_wdtk_shows_it_sent(project, replic
     wdtk.run("poll", "--all", "--as-of", "2026-04-01T11:00")
     assert wdtk.json("show", "smm-1-c1")["status"] == "sent"
     assert "ready:smm-1-c1" not in ready()
+
+
+def test_launch_says_when_every_request_is_out():
+    from bot.campaigns.service import LaunchReport
+    from bot.cli.campaign import launch_text
+
+    report = LaunchReport("social-media-misuse", sheet="launch-social-media-misuse.html")
+    done = "Every request of this campaign is on WDTK (or cancelled): nothing more to send."
+    assert done in launch_text(report, ["successful", "waiting_response", "cancelled"])
+    # A draft still to schedule, or nothing drafted at all: not "everything is out".
+    for statuses in (["successful", "draft"], [], ["cancelled"]):
+        text = launch_text(report, statuses)
+        assert done not in text and "Nothing new is due to send yet." in text, statuses

@@ -100,14 +100,20 @@ def launch(
     if app.json_wanted(as_json):
         app.emit_json(report.as_json())
         return
-    click.echo(launch_text(report))
+    statuses = [r["status"] for r in app.store.campaign_requests(campaign)]
+    click.echo(launch_text(report, statuses))
 
 
-def launch_text(report) -> str:
-    """What `launch` tells a person: what to send now and when, and what waits."""
+def launch_text(report, statuses: list[str]) -> str:
+    """What `launch` tells a person: what to send now and when, and what waits.
+    `statuses`: those of the campaign's requests, as stored after the launch."""
     from bot.dates import format_uk
 
     lines = []
+    everything_out = any(s not in ("draft", "ready", "cancelled") for s in statuses) and not (
+        "draft" in statuses or report.released or report.waiting or report.held
+        or report.marked_sent
+    )  # fmt: skip
     if report.released:
         lines.append(
             f"Ready to send now ({len(report.released)}): open each link at its time, check, press Send"
@@ -121,6 +127,10 @@ def launch_text(report) -> str:
                 f"{item['ref']}  {item['body']}  send at or after {when} (UK)",
                 item["url"],
             ]
+    elif everything_out and not report.followups:
+        lines.append(
+            "Every request of this campaign is on WDTK (or cancelled): nothing more to send."
+        )
     elif not report.followups:
         lines.append("Nothing new is due to send yet.")
     else:
