@@ -66,6 +66,8 @@ def test_search_names_the_attachment_and_the_line(project, replica):
     assert "[zebra]" in hit["snippet"]
     text = wdtk.run("search", "zebra").stdout
     assert "in attachment figures.csv, cell A3:B3, line 3" in text
+    assert text.splitlines()[-1] == "1 attachment matched"
+    assert wdtk.run("search", "please").stdout.splitlines()[-1] == "1 reply matched"
     # The reply's own text is still found, and says it is no attachment.
     (body_hit,) = wdtk.json("search", "please")
     assert body_hit["attachment"] is None and body_hit["where"] is None

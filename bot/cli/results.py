@@ -11,6 +11,7 @@ import click
 from bot.cli.app import App, as_of_option, json_option, pass_app
 from bot.cli.output import printable
 from bot.errors import UsageError
+from bot.wording import plural
 
 RESULT_FORMATS = ("markdown", "csv", "tidy", "json", "html")
 _SUFFIXES = {".md": "markdown", ".csv": "csv", ".json": "json", ".html": "html", ".htm": "html"}
@@ -193,7 +194,9 @@ def search(
         click.echo(f"  {snippet}")
         if hit["url"]:
             click.echo(f"  {hit['url']}")
-    click.echo(f"{len(hits)} repl{'y' if len(hits) == 1 else 'ies'}")
+    files = sum(hit["attachment"] is not None for hit in hits)
+    parts = [plural(len(hits) - files, "reply"), plural(files, "attachment")]
+    click.echo(" and ".join(p for p in parts if not p.startswith("0 ")) + " matched")
 
 
 COMMANDS = [results, search]
