@@ -109,3 +109,36 @@ def test_doctor_online_tries_the_smtp_login_and_the_webhook(project, hook):
         found["webhook (online)"]["level"] == "ok" and "405" in found["webhook (online)"]["message"]
     )
     assert box.messages == []  # a login, never a message
+    assert "the sender and 1 recipient" in found["e-mail (online)"]["message"]
+
+
+class RefusesRecipients(Mailbox):
+    """A server that takes the login and the sender but relays to nobody."""
+
+    async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: N802
+        return "554 5.7.1 Relay access denied"
+
+
+def test_doctor_online_fails_a_server_that_refuses_the_recipients(project, hook):
+    url, _ = hook
+    box = RefusesRecipients()
+    port = free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        configure(project, port, url)
+        project.edit_config(
+            'base_url = "https://www.whatdotheyknow.com"',
+            f'base_url = "http://127.0.0.1:{free_port()}"',
+        )
+        result = project.run("doctor", "--online", "--json", expect=None)
+        found = {c["name"]: c for c in json.loads(result.stdout)["checks"]}
+    finally:
+        controller.stop()
+    email = found["e-mail (online)"]
+    assert email["level"] == "error", email
+    assert email["message"] == (
+        f"127.0.0.1:{port} accepts a connection (no login set) but refuses "
+        "team@example.org (554 5.7.1 Relay access denied)"
+    )
+    assert box.messages == []

@@ -4,8 +4,9 @@ channels, to say whether they answer and accept foibot's login."""
 from __future__ import annotations
 
 import time
+from typing import Any
 
-from bot.config import BodyConfig, Config
+from bot.config import BodyConfig, Config, EmailConfig
 from bot.doctor.check import Check, failed, passed, warning
 from bot.errors import ConfigError
 from bot.mailbox.imap import Mailbox, MailboxError
@@ -145,7 +146,9 @@ def check_mailbox(config: Config) -> Check:
 
 
 def check_notify_online(config: Config) -> list[Check]:
-    """The SMTP login (no message sent) and whether the webhook answers at all."""
+    """The SMTP login and whether the server takes the sender and each recipient (the
+    envelope is reset before any message: none is sent), and whether the webhook answers
+    at all."""
     from bot.notify.send import NotifyError, smtp_session, webhook_status
 
     checks = []
@@ -155,10 +158,26 @@ def check_notify_online(config: Config) -> list[Check]:
     email = config.notify.email
     if email is not None:
         try:
-            with smtp_session(email, timeout_s):
-                pass
+            with smtp_session(email, timeout_s) as smtp:
+                refused = _envelope_refusals(smtp, email)
             what = "accepts the login" if email.user else "accepts a connection (no login set)"
-            checks.append(passed("e-mail (online)", f"{email.host}:{email.port} {what}"))
+            if refused:
+                checks.append(
+                    failed(
+                        "e-mail (online)",
+                        f"{email.host}:{email.port} {what} but refuses {'; '.join(refused)}",
+                        "check [notify.email] from and to, and that the server relays for "
+                        "this login",
+                    )
+                )
+            else:
+                checks.append(
+                    passed(
+                        "e-mail (online)",
+                        f"{email.host}:{email.port} {what}, the sender and "
+                        f"{plural(len(email.to), 'recipient')}",
+                    )
+                )
         except NotifyError as exc:
             checks.append(
                 failed(
@@ -186,6 +205,27 @@ def check_notify_online(config: Config) -> list[Check]:
             else failed("webhook (online)", message, "check [notify.webhook] url")
         )
     return checks
+
+
+def _envelope_refusals(smtp: Any, email: EmailConfig) -> list[str]:
+    """What the server refuses of a digest's envelope (MAIL FROM, each RCPT TO), reset
+    before any DATA, so that no message is sent."""
+    refused = []
+    smtp.ehlo_or_helo_if_needed()
+    code, reply = smtp.mail(email.sender)
+    if code >= 400:
+        return [f"the sender {email.sender} ({code} {_text(reply)})"]
+    for to in email.to:
+        code, reply = smtp.rcpt(to)
+        if code >= 400:
+            refused.append(f"{to} ({code} {_text(reply)})")
+    smtp.rset()
+    return refused
+
+
+def _text(reply: bytes | str) -> str:
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else reply
+    return " ".join(text.split())[:200]
 
 
 def redacted_url(url: str) -> str:
