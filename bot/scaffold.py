@@ -29,8 +29,9 @@ def config_text(
     tracking_only: bool = False,
     base_url: str = DEFAULT_BASE_URL,
 ) -> str:
+    needed = "a [[campaigns]] entry" if requester else "[requester] and a [[campaigns]] entry"
     parts = [
-        _HEADER_TRACKING if tracking_only else _HEADER_CAMPAIGN,
+        _HEADER_TRACKING.format(needed=needed) if tracking_only else _HEADER_CAMPAIGN,
         _WDTK.format(
             base_url=_toml_string(base_url), user=_toml_string(user), contact=_toml_string(contact)
         ),
@@ -39,7 +40,10 @@ def config_text(
     if tracking_only:
         if requester:  # `followups --group` signs your own requests' follow-ups with it
             parts.append(_REQUESTER.format(requester=_toml_string(requester)))
-        parts.append(_NO_CAMPAIGN)
+            parts.append("# No campaign: this folder only tracks requests. A campaign needs a\n"
+                         "# letter, e.g.\n" + _NO_CAMPAIGN)  # fmt: skip
+        else:
+            parts.append(_NO_CAMPAIGN_WITHOUT_REQUESTER + _NO_CAMPAIGN)
     else:
         parts.append(_CAMPAIGN.format(requester=_toml_string(requester), letter=LETTER))
     return "\n".join(parts)
@@ -66,7 +70,7 @@ _HEADER_TRACKING = """\
 #   foibot track https://www.whatdotheyknow.com/request/<slug> --group my-topic
 #   foibot track --file urls.txt --group my-topic      (one URL or number a line)
 #   foibot poll && foibot status --group my-topic
-# To run a campaign of your own later, add [requester] and a [[campaigns]] entry
+# To run a campaign of your own later, add {needed}
 # (see the commented example at the end, and docs/configuration.md).
 """
 
@@ -183,12 +187,15 @@ _REQUESTER = """\
 name = {requester}                 # signs the follow-ups of your own requests
 """
 
-_NO_CAMPAIGN = """\
+_NO_CAMPAIGN_WITHOUT_REQUESTER = """\
 # No campaign: this folder only tracks requests. A campaign needs [requester] and a
 # letter (and `followups --group` needs [requester] to sign your chasers), e.g.
 # [requester]
 # name = "Alex Example"
 #
+"""
+
+_NO_CAMPAIGN = """\
 # [[campaigns]]
 # slug = "my-campaign"
 # title = "{{ body.short_name }}: the information I am asking for"
