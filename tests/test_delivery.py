@@ -86,30 +86,34 @@ def test_email_failing_while_the_webhook_works(project, replica, hook):
     assert {c["name"]: c for c in doctor["checks"]}["notifications"]["level"] == "ok"
 
 
-def test_doctor_online_tries_the_smtp_login_and_the_webhook(project, hook):
-    url, _ = hook
-    box = Mailbox()
+def doctor_online(project, hook_url: str, box: Mailbox) -> tuple[dict, int]:
+    """`doctor --online --json`'s checks by name, with `box` as the SMTP server (on the
+    port returned) and a closed loopback port standing in for WDTK: never the real one
+    from a test. WDTK's check fails; the notification checks are what is looked at."""
     port = free_port()
     controller = Controller(box, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        configure(project, port, url)
-        # Never the real WDTK from a test: a closed loopback port stands in for it.
+        configure(project, port, hook_url)
         project.edit_config(
             'base_url = "https://www.whatdotheyknow.com"',
             f'base_url = "http://127.0.0.1:{free_port()}"',
         )
-        # WDTK itself is not reachable from here: that check fails, these two must not.
         result = project.run("doctor", "--online", "--json", expect=None)
-        found = {c["name"]: c for c in json.loads(result.stdout)["checks"]}
     finally:
         controller.stop()
+    return {c["name"]: c for c in json.loads(result.stdout)["checks"]}, port
+
+
+def test_doctor_online_tries_the_smtp_login_and_the_webhook(project, hook):
+    box = Mailbox()
+    found, _ = doctor_online(project, hook[0], box)
     assert found["e-mail (online)"]["level"] == "ok"
+    assert "the sender and 1 recipient" in found["e-mail (online)"]["message"]
     assert (
         found["webhook (online)"]["level"] == "ok" and "405" in found["webhook (online)"]["message"]
     )
-    assert box.messages == []  # a login, never a message
-    assert "the sender and 1 recipient" in found["e-mail (online)"]["message"]
+    assert box.messages == []  # a login and an envelope, never a message
 
 
 class RefusesRecipients(Mailbox):
@@ -120,21 +124,8 @@ class RefusesRecipients(Mailbox):
 
 
 def test_doctor_online_fails_a_server_that_refuses_the_recipients(project, hook):
-    url, _ = hook
     box = RefusesRecipients()
-    port = free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        configure(project, port, url)
-        project.edit_config(
-            'base_url = "https://www.whatdotheyknow.com"',
-            f'base_url = "http://127.0.0.1:{free_port()}"',
-        )
-        result = project.run("doctor", "--online", "--json", expect=None)
-        found = {c["name"]: c for c in json.loads(result.stdout)["checks"]}
-    finally:
-        controller.stop()
+    found, port = doctor_online(project, hook[0], box)
     email = found["e-mail (online)"]
     assert email["level"] == "error", email
     assert email["message"] == (

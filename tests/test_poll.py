@@ -149,10 +149,7 @@ def test_overdue_news_not_yet_told_is_taken_back_when_the_body_answers(wdtk, rep
     wdtk.run("poll", "--as-of", "2026-04-01T06:00")
     assert ("waiting_response_overdue:smm-1", "overdue") in untold_news(wdtk)
     replica.add_event(5001, event(None, "response", "2026-04-02T09:00:00+00:00", text="Figures."))
-    replica.add_event(
-        5001, event(None, "status_update", "2026-04-02T10:00:00+00:00",
-                    described_state="successful", calculated_state="successful"),
-    )  # fmt: skip
+    replica.classify(5001, "2026-04-02T10:00:00+00:00", "successful")
     wdtk.run("poll", "--all", "--as-of", "2026-04-02T12:00")
     kinds = [kind for _, kind in untold_news(wdtk)]
     assert "overdue" not in kinds and "response" in kinds, untold_news(wdtk)

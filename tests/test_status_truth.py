@@ -128,10 +128,7 @@ def test_an_acknowledgement_classified_as_waiting_is_not_answered_on_time(projec
     # The real answer comes late, on Fri 10 Apr (8 working days after Tue 31 Mar, Easter
     # Friday 3 Apr and Monday 6 Apr being bank holidays).
     replica.add_event(5001, event(None, "response", "2026-04-10T09:00:00+00:00", text="Figures."))
-    replica.add_event(
-        5001, event(None, "status_update", "2026-04-10T12:00:00+00:00",
-                    described_state="successful", calculated_state="successful"),
-    )  # fmt: skip
+    replica.classify(5001, "2026-04-10T12:00:00+00:00", "successful")
     wdtk.run("poll", "--all", "--as-of", "2026-04-10T13:00")
     assert row(wdtk, "smm-1")["answered_at"].startswith("2026-04-10")
     status = wdtk.json("status", "--as-of", "2026-04-13")[0]

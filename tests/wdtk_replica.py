@@ -628,6 +628,13 @@ class WdtkReplica:
             if "display_status" not in fields:
                 doc["display_status"] = _display_status(doc)
 
+    def classify(self, wdtk_id: int, at: str, state: str) -> dict[str, Any]:
+        """The requester classifies the request on WDTK (a `status_update` event)."""
+        return self.add_event(
+            wdtk_id,
+            event(None, "status_update", at, described_state=state, calculated_state=state),
+        )
+
     def add_event(self, wdtk_id: int, new: dict[str, Any]) -> dict[str, Any]:
         """Append an event and apply what WDTK does as it is logged (§2.3)."""
         with self._lock:
