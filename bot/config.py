@@ -632,7 +632,8 @@ def _parse_campaigns(top: Table, path: Path) -> tuple[CampaignConfig, ...]:
             c.fail(f"duplicate campaign slug '{slug}'", c.key("slug"))
         if not campaign.bodies and not campaign.body_tags:
             c.fail("give `bodies` or `body_tags` (or both)")
-        campaigns.append(campaign)
+        # What results and reports are headed by: one line, no escape sequences.
+        campaigns.append(campaign._replace(name=clean_name(campaign.name)))
     return tuple(campaigns)
 
 

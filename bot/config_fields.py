@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from bot.bodies import clean_name
 from bot.config_table import Table, suggest
 
 FIELD_TYPES = ("int", "text", "bool", "date")
@@ -57,6 +58,12 @@ def parse_fields(c: Table, name: str, variables: Mapping[str, Any]) -> tuple[Fie
         for bound in ("min", "max"):
             if getattr(spec, bound) is not None and spec.type != "int":
                 f.fail(f"only int fields take {bound}", f.key(bound))
+            if abs(getattr(spec, bound) or 0) >= 10**18:  # a figure has at most 18 digits
+                f.fail(
+                    f"must be between -10^18 and 10^18, got {getattr(spec, bound)}", f.key(bound)
+                )
+        # A heading of `results` and of the reports: on one line, no escape sequences.
+        spec = spec._replace(description=clean_name(spec.description))
         if spec.min is not None and spec.max is not None and spec.min > spec.max:
             f.fail(f"min ({spec.min}) is above max ({spec.max})", f.key("min"))
         specs.append(spec)

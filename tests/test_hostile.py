@@ -127,9 +127,7 @@ def cli(project: Project, *args: str) -> subprocess.CompletedProcess:
 def hostile_refs(project: Project) -> dict[str, str]:
     conn = sqlite3.connect(project.db)
     refs = dict(
-        conn.execute(
-            "SELECT body, ref FROM requests WHERE campaign = 'hostile' AND drafted = 1"
-        )
+        conn.execute("SELECT body, ref FROM requests WHERE campaign = 'hostile' AND drafted = 1")
     )
     conn.close()
     return refs
@@ -150,13 +148,19 @@ def test_hostile_drafts_are_stored_and_shown_verbatim(hostile):
     assert [r["text"] for r in replies if r["direction"] == "incoming"] == [REPLY]
     assert row(hostile, tracked)["title"] == WDTK_TITLE
 
+    # On a terminal, the same text, but for the right-to-left override each holds, shown
+    # as "?": it would make "…\u202egnp.exe" read "…exe.png".
+    def on_terminal(text: str) -> str:
+        return text.replace(RLO, "?")
+
     result = cli(hostile, "show", evil)
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     for text in (TITLE, BODY_NAME, TOPIC, LONG_VAR):
-        assert text in result.stdout
+        assert on_terminal(text) in result.stdout
     result = cli(hostile, "show", tracked)
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
-    assert WDTK_TITLE in result.stdout and REPLY in result.stdout
+    assert on_terminal(WDTK_TITLE) in result.stdout and on_terminal(REPLY) in result.stdout
+    assert RLO not in result.stdout
 
 
 @pytest.mark.parametrize("command", ["status", "bodies list"])
@@ -658,3 +662,21 @@ def test_an_integer_too_long_for_python_is_a_config_error(example):
     path.write_text(text)
     with pytest.raises(ConfigError, match=r"^long\.toml: invalid TOML: "):
         load_config(path)
+
+
+def test_bidi_overrides_and_undecodable_arguments_print_as_question_marks(project, replica):
+    """A WDTK title ending "\u202egnp.exe" would read "exe.png" in a terminal; an argument
+    that is not UTF-8 (a stray byte pasted into a shell) could not be printed at all."""
+    released_project(project, replica)
+    doc = make_request_doc(6661, "Figures \u202egnp.exe", tags=[], sent_at="2026-03-02T10:00:00+00:00",
+                           events=[event(666100, "sent", "2026-03-02T10:00:00+00:00")])  # fmt: skip
+    replica.add_request(doc)
+    ref = project.json("track", "6661", "--as-of", "2026-03-02T12:00")["ref"]
+    shown = cli(project, "show", ref)
+    assert "Figures ?gnp.exe" in shown.stdout and "\u202e" not in shown.stdout
+    stray = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(project.config), "show", b"smm-\xff"],
+        cwd=REPO, capture_output=True, timeout=60,
+    )  # fmt: skip
+    err = stray.stderr.decode()
+    assert stray.returncode == 2 and err.count("\n") == 1 and "unexpected" not in err, err

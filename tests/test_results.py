@@ -694,3 +694,35 @@ def test_a_campaign_name_heads_its_results_and_report(project):
     assert md.startswith("## Social media & staff\n")
     html = project.run("report", CAMPAIGN, "--as-of", AS_OF, "-o", "-").stdout
     assert "<title>FOI report: Social media &amp; staff</title>" in html
+
+
+def test_values_with_escape_sequences_or_too_many_digits_are_refused(project):
+    """A value reaches every terminal `show` and `results` print it on: an escape sequence
+    in one (typed, or in someone else's CSV) is refused; so is a number no body gave, too
+    long for SQLite's 64 bits (or for Python's int() at 4,300 digits)."""
+    seed(project)
+    before = project.dump()
+    for value in ("notes=a\x1b]0;pwned\x07b", "notes=a\u202egnp.exe", "dismissed=" + "9" * 5000,
+                  "dismissed=9223372036854775808", "dismissed=<" + "9" * 30):  # fmt: skip
+        err = project.run("record", "smm-1", value, expect=2).stderr
+        assert err.count("\n") == 1 and "\x1b" not in err and "\u202e" not in err, err
+    (project.root / "f.csv").write_text('ref,field,value\nsmm-1,notes,"x \x1b[2J y"\n')
+    err = project.run("record", "--from-csv", str(project.root / "f.csv"), expect=2).stderr
+    assert "control characters" in err and "\x1b" not in err, err
+    assert project.dump() == before
+    project.run("record", "smm-1", "notes=line one\nline two", "dismissed=999999999999999999")
+
+
+def test_campaign_name_and_field_descriptions_reach_results_without_escapes(project):
+    project.edit_config(
+        'description = "Staff dismissed for social media misuse"',
+        'description = "Sacked \\u001b[2J"',
+    )
+    project.edit_config(
+        'slug = "social-media-misuse"',
+        'slug = "social-media-misuse"\nname = "Camp \\u001b]0;x\\u0007"',
+    )
+    seed(project)
+    out = project.run("results", "social-media-misuse").stdout
+    assert "\x1b" not in out and "\x07" not in out
+    assert "Camp ]0;x" in out and "Sacked [2J" in out

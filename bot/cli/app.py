@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import re
 import signal
 import sys
 import threading
@@ -21,6 +22,9 @@ from bot.errors import ConfigError, FoibotError, Interrupted, UsageError
 if TYPE_CHECKING:
     from bot.store.db import Store
     from bot.wdtk.client import WdtkClient
+
+
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
 
 
 class FoibotGroup(click.Group):
@@ -41,9 +45,24 @@ class FoibotGroup(click.Group):
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # A byte that is not UTF-8 (pasted into a shell) arrives as a lone surrogate, which
+        # neither SQLite nor a terminal can take: refused here, before any command sees it.
+        for n, arg in enumerate(args, 1):
+            if _UNDECODABLE.search(arg):
+                print_error(f"argument {n} ({arg!r}) is not valid UTF-8: type it again")
+                ctx.exit(2)
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            # A command's usage error on one line, as foibot's own are: what is wrong, and
+            # where the help is (click's own form takes four lines).
+            where = exc.ctx.command_path if exc.ctx is not None else "foibot"
+            print_error(f"{exc.format_message()} (see `{where} --help`)")
+            ctx.exit(exc.exit_code)
         except FoibotError as exc:
             print_error(str(exc))
             ctx.exit(exc.exit_code)

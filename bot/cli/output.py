@@ -8,12 +8,16 @@ import sys
 
 RICH_MAX_ROWS = 200
 PLAIN_MAX_WIDTH = 60
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# C0 and C1 controls; the bidirectional overrides and isolates, which make a title ending
+# "\u202egnp.exe" read "exe.png"; lone surrogates (a non-UTF-8 argument), which no
+# terminal encoding can write.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def printable(text: str | None) -> str:
     """User or WDTK text made safe for a terminal: control characters (ESC sequences that
-    clear the screen or set the title, CR that overwrites a line) shown as '?'."""
+    clear the screen or set the title, CR that overwrites a line), bidirectional overrides
+    and undecodable bytes shown as '?'."""
     return _CONTROL.sub("?", text or "")
 
 

@@ -154,6 +154,25 @@ class Entry:
         return key(self.field, self.period)
 
 
+# What no value may hold: control characters but a text's line breaks and tabs (an escape
+# sequence would reach every terminal `show` and `results` print it on), bidirectional
+# overrides, and lone surrogates (undecodable bytes in an argument).
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# SQLite stores a whole number in 64 bits; anything longer is no count a body gave.
+_MOST_DIGITS = 18
+
+
+def _whole_number(spec: FieldSpec, digits: str, raw: str) -> int:
+    digits = digits.replace(",", "")
+    if len(digits.lstrip("+-")) > _MOST_DIGITS:
+        raise UsageError(
+            f"field '{spec.name}': {raw.strip()[:40]!r}… has more than {_MOST_DIGITS} digits"
+        )
+    number = int(digits)
+    _check_range(spec, number, raw)
+    return number
+
+
 def _check_range(spec: FieldSpec, number: int, raw: str) -> None:
     low, high = spec.lowest, spec.max
     if low is not None and number < low:
@@ -168,18 +187,20 @@ def parse_figure(spec: FieldSpec, raw: str) -> Figure:
 
     Dates stay ISO strings so events and reports carry them as JSON/CSV without conversion.
     """
+    if _UNPRINTABLE.search(raw):
+        raise UsageError(
+            f"field '{spec.name}': a value may not hold control characters (such as an "
+            "escape sequence) or undecodable bytes"
+        )
     text = raw.strip()
     if spec.type == "text":
         return Figure(raw, written=raw)
     if spec.type == "int":
         if _INT_RE.match(text):
-            number = int(text.replace(",", ""))
-            _check_range(spec, number, raw)
-            return Figure(number, written=text)
+            return Figure(_whole_number(spec, text, raw), written=text)
         bound = _BOUND_RE.match(text)
         if bound:
-            number = int(bound.group(2).replace(",", ""))
-            _check_range(spec, number, raw)
+            number = _whole_number(spec, bound.group(2), raw)
             return Figure(number, _BOUNDS[bound.group(1)], written=text)
         reason = _REASON_RE.match(text)
         if reason:
