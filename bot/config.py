@@ -576,9 +576,39 @@ def _parse_wdtk(t: Table) -> WdtkConfig:
         },
     )  # fmt: skip
     base_url = wdtk.base_url.rstrip("/")
-    if not re.match(r"^https?://[^/\s]+", base_url):
-        t.fail(f"must be an http(s) URL, got {base_url!r}", t.key("base_url"))
+    for key, problem in (
+        ("base_url", base_url_problem(base_url)),
+        ("contact", contact_problem(wdtk.contact)),
+    ):
+        if problem:
+            t.fail(problem, t.key(key))
     return wdtk._replace(base_url=base_url)
+
+
+def base_url_problem(url: str) -> str | None:
+    """Why `url` cannot be [wdtk] base_url, or None: an http(s) URL with a host and a port
+    in range (urlsplit refuses "http://[::1" and "…:99999" only when asked for them)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        _ = parts.port
+    except ValueError:
+        parts = None
+    if parts is None or not re.match(r"^https?://[^/\s]+", url) or not parts.hostname:
+        return f"must be an http(s) URL, got {url!r}"
+    return None
+
+
+def contact_problem(contact: str) -> str | None:
+    """Why `contact` cannot be [wdtk] contact, or None. It goes into every request's
+    User-Agent header: printable ASCII only (a line break would start another header)."""
+    if re.fullmatch(r"[ -~]*", contact):
+        return None
+    return (
+        "must be printable ASCII (an e-mail address or URL), as it is sent in each "
+        f"request's User-Agent header; got {contact!r}"
+    )
 
 
 def _parse_pace(t: Table, name: str) -> tuple[PaceLimit, ...]:

@@ -105,6 +105,26 @@ BAD_CONFIGS = [
         'base_url = "www.whatdotheyknow.com"',
         "wdtk.base_url: must be an http(s) URL",
     ),
+    (
+        'base_url = "https://www.whatdotheyknow.com"',
+        'base_url = "http://[::1"',
+        "wdtk.base_url: must be an http(s) URL, got 'http://[::1'",
+    ),
+    (
+        'base_url = "https://www.whatdotheyknow.com"',
+        'base_url = "http://127.0.0.1:99999"',
+        "wdtk.base_url: must be an http(s) URL, got 'http://127.0.0.1:99999'",
+    ),
+    (
+        'contact = "foibot-tests@example.net"',
+        'contact = "café ☃"',
+        "wdtk.contact: must be printable ASCII",
+    ),
+    (
+        'contact = "foibot-tests@example.net"',
+        'contact = "a\\r\\nX-Evil: 1"',
+        "wdtk.contact: must be printable ASCII",
+    ),
 ]
 
 

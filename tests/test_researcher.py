@@ -69,6 +69,17 @@ def test_init_tracking_only_writes_a_config_that_loads_without_requester_or_lett
         assert section in text, section
 
 
+@pytest.mark.parametrize(
+    "option,value",
+    [("--base-url", "ftp://x"), ("--base-url", "http://[::1"), ("--contact", "a\r\nX: 1")],
+)
+def test_init_refuses_a_bad_value_before_writing_anything(folder, option, value):
+    args = ["--user", "someone", "--contact", "me@example.org", option, value]
+    result = folder.run("init", "--tracking-only", *args, expect=2)
+    assert result.stderr.startswith(f"Error: {option}: "), result.stderr
+    assert list(folder.root.iterdir()) == []  # no config.toml a next `init` would keep
+
+
 def test_init_never_overwrites(folder):
     folder.run("init", "--user", "jo", "--contact", "jo@example.org", "--name", "Jo Bloggs")
     letter = folder.root / "templates" / "letters" / "letter.txt.j2"
@@ -222,6 +233,14 @@ def test_poll_group_polls_only_that_groups_requests(researcher, replica):
     assert "8380" in asked and "8381" in asked
     assert "8370" not in asked and "8371" not in asked
     assert "did you mean 'parking'" in researcher.run("poll", "--group", "parkin", expect=2).stderr
+
+
+def test_a_line_that_is_no_url_at_all_fails_alone(researcher, replica):
+    urls = add_requests(replica, 8390, 2)
+    lines = f"{urls[0]}\nhttp://[::1/request/x\n{urls[1]}\n"
+    result = researcher.run("track", "-", input=lines, expect=1)
+    assert "stdin, line 2: http://[::1/request/x: not a URL (Invalid IPv6 URL)" in result.stderr
+    assert "2 tracked" in result.stdout, result.stdout
 
 
 def test_a_mistyped_url_argument_is_bad_usage(researcher):

@@ -49,7 +49,7 @@ def init(
     config names it and it is missing). Options not given are asked for on a terminal.
     """
     from bot import scaffold
-    from bot.config import DEFAULT_BASE_URL
+    from bot.config import DEFAULT_BASE_URL, base_url_problem, contact_problem
 
     config_path = Path(app.config_path)
     root = config_path.parent
@@ -57,8 +57,13 @@ def init(
         # A dangling link, a FIFO, /dev/null: init would make state/ beside it (/dev/state).
         raise UsageError(f"{config_path} is not a regular file: give --config a file's path")
     if not config_path.exists():
+        # Checked before anything is written: a refused value leaves no config behind.
+        if base_url is not None and (problem := base_url_problem(base_url.rstrip("/"))):
+            raise UsageError(f"--base-url: {problem}")
         user = _ask(user, "Your WDTK user name (the url_name in your profile's address)")
         contact = _ask(contact, "An e-mail WDTK can reach you at")
+        if contact and (problem := contact_problem(contact)):
+            raise UsageError(f"--contact: {problem}")
         if not tracking_only:
             requester = _ask(requester, "Your name, to sign the letters", "Your Name")
         files = {

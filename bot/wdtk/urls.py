@@ -91,6 +91,13 @@ def parse_request_ref(url_or_id: str, base_url: str) -> int | str:
     (either with `.json`), a full URL on base_url (a `/cy/` locale prefix is fine), or a
     bare number. Raises RequestRefError, a UsageError, for anything else."""
     text = url_or_id.strip()
+    try:
+        return _parse_ref(text, base_url)
+    except ValueError as exc:  # urlsplit: "http://[::1/…" is no URL at all
+        raise RequestRefError(f"{text[:80]}: not a URL ({exc})") from None
+
+
+def _parse_ref(text: str, base_url: str) -> int | str:
     if re.fullmatch(r"[0-9]+", text):
         return _number(text, text)
     path = text
