@@ -323,7 +323,7 @@ def _calendar(law: str, extra: tuple[RegionalDay, ...], remove: tuple[RegionalDa
 def load_config(path: str | Path) -> Config:
     path = Path(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(_config_text(path))
     except FileNotFoundError:
         raise ConfigError(
             f"{path}: config file not found: `foibot init` makes one here (or use --config or FOIBOT_CONFIG)"
@@ -342,6 +342,26 @@ def load_config(path: str | Path) -> Config:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the config file: {exc.strerror}") from None
     return parse_config(raw, path)
+
+
+CONFIG_MAX_BYTES = 1_000_000  # a config is a few kilobytes; /dev/zero is not one
+
+
+def _config_text(path: Path) -> str:
+    """The config file's text: a regular file (a FIFO would hang the read, /dev/zero
+    fill the memory) of at most CONFIG_MAX_BYTES, UTF-8 with or without a BOM (Windows
+    editors write one)."""
+    import os
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ConfigError(f"{path}: not a regular file: give --config a config file's path")
+        data = f.read(CONFIG_MAX_BYTES + 1)
+    if len(data) > CONFIG_MAX_BYTES:
+        raise ConfigError(f"{path}: over {CONFIG_MAX_BYTES:,} bytes: not a foibot config")
+    return data.decode("utf-8").removeprefix("\ufeff")
 
 
 def parse_config(raw: dict[str, Any], path: Path) -> Config:
@@ -409,6 +429,8 @@ def _check_db_path(table: Table, db_path: Path) -> None:
     """Refuse a database path the file system cannot hold, naming the key, rather than
     meeting ENAMETOOLONG deep in SQLite: beside the database go files named after it
     (`-journal`, `-wal`, `.lock`), so its own name leaves room for the longest suffix."""
+    if "\x00" in str(db_path):
+        table.fail("a path cannot hold a NUL character", table.key("path"))
     parts = db_path.parts
     for n, part in enumerate(parts):
         room = NAME_MAX - (len(DB_SUFFIX_MAX) if n == len(parts) - 1 else 0)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+from pathlib import Path
 
 import pytest
 
@@ -181,6 +183,17 @@ def test_sandbox_refuses_python_internals(project):
     letter.write_text("{{ body.__class__.__mro__ }}\n\nYours faithfully,\n\nMe\n")
     result = project.run("draft", "social-media-misuse", expect=2)
     assert "social_media_misuse.txt.j2" in result.stderr
+
+
+def test_a_letter_that_is_not_utf8_is_named(project):
+    letter = project.root / "templates" / "letters" / "social_media_misuse.txt.j2"
+    letter.write_bytes(b"Dear \xff\xfe {{ body.name }}\n")
+    result = project.run("draft", "social-media-misuse", expect=2)
+    assert result.stderr.strip() == (
+        "Error: templates/letters/social_media_misuse.txt.j2: not UTF-8 text (byte 5 cannot be "
+        "read); "
+        "save it as UTF-8"
+    ), result.stderr
 
 
 def test_launch_at_of_the_wrong_type_names_the_key(project):
@@ -363,3 +376,26 @@ def test_a_count_is_a_whole_number_of_at_least_its_minimum(tmp_path, value):
         parse_config(raw, tmp_path / "config.toml")
     raw["wdtk"]["max_tries"] = 4.0
     assert parse_config(raw, tmp_path / "config.toml").wdtk.max_tries == 4
+
+
+def test_a_config_that_is_a_fifo_or_a_device_is_refused_not_read(project):
+    """A FIFO would hang the read and /dev/zero fill the memory; /dev/null would put the
+    database at /dev/state/."""
+    fifo = project.root / "fifo.toml"
+    os.mkfifo(fifo)
+    for path in (fifo, Path("/dev/zero"), Path("/dev/null")):
+        result = project.run("--config", str(path), "status", expect=2)
+        assert result.stderr.strip() == (
+            f"Error: {path}: not a regular file: give --config a config file's path"
+        )
+
+
+def test_a_config_saved_with_a_byte_order_mark_loads(project):
+    project.config.write_bytes(b"\xef\xbb\xbf" + project.config.read_bytes())
+    project.run("status")
+
+
+def test_a_nul_in_the_database_path_is_a_config_error(project):
+    project.edit_config('path = "state/foibot.db"', 'path = "state/a\\u0000b.db"')
+    result = project.run("status", expect=2)
+    assert "storage.path: a path cannot hold a NUL character" in result.stderr

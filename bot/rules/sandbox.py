@@ -11,6 +11,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from bot.config import TEMPLATE_SUFFIX
+from bot.errors import TemplateError
 
 # A letter needs a loop over a few years or a few bodies, never more than this; Jinja's
 # own sandbox allows 100,000 and then fails with an OverflowError rather than its error.
@@ -59,7 +60,12 @@ class _TemplatesOnlyLoader(jinja2.FileSystemLoader):
             raise jinja2.TemplateNotFound(
                 template, f"{template}: a template may load only *{TEMPLATE_SUFFIX} templates"
             )
-        source, filename, uptodate = super().get_source(environment, template)
+        try:
+            source, filename, uptodate = super().get_source(environment, template)
+        except UnicodeDecodeError as exc:
+            raise TemplateError(
+                f"{template}: not UTF-8 text (byte {exc.start} cannot be read); save it as UTF-8"
+            ) from None
         real = Path(filename).resolve()
         if not any(real.is_relative_to(folder) for folder in self.folders):
             where = " or ".join(str(f) for f in self.folders)
