@@ -241,6 +241,11 @@ def test_a_line_that_is_no_url_at_all_fails_alone(researcher, replica):
     result = researcher.run("track", "-", input=lines, expect=1)
     assert "stdin, line 2: http://[::1/request/x: not a URL (Invalid IPv6 URL)" in result.stderr
     assert "2 tracked" in result.stdout, result.stdout
+    # A line too long to be any URL fails alone too, the rest of it skipped.
+    more = add_requests(replica, 8395, 1)
+    result = researcher.run("track", "-", input=f"{'x' * 10_000}\n{more[0]}\n", expect=1)
+    assert "stdin, line 1: (a line of over 4096 characters): not a WDTK request" in result.stderr
+    assert "1 tracked" in result.stdout, result.stdout
 
 
 def test_a_mistyped_url_argument_is_bad_usage(researcher):

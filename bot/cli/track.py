@@ -108,13 +108,25 @@ def _read_targets(urls: tuple[str, ...], file: str | None) -> list[tuple[str, st
 MAX_LINE_CHARS = 4096
 
 
+# What stands for a line too long to be a URL: it fails alone, as any bad line does.
+TOO_LONG = f"(a line of over {MAX_LINE_CHARS} characters)"
+# A "line" this long with no line break is no list of URLs (`/dev/zero`, a binary).
+MAX_SKIPPED_CHARS = 1_000_000
+
+
 def _bounded_lines(stream: IO[str], name: str) -> Iterator[str]:
-    """The lines of `stream`, each read with a cap: a longer one is a usage error."""
+    """The lines of `stream`, each read with a cap: a longer one comes as TOO_LONG (the
+    rest of it skipped), and a stream with no line break for a megabyte is a usage error."""
     number = 0
     while line := stream.readline(MAX_LINE_CHARS + 1):
         number += 1
         if len(line) > MAX_LINE_CHARS and not line.endswith("\n"):
-            fail_usage(f"{name}, line {number}: longer than {MAX_LINE_CHARS} characters")
+            skipped = len(line)
+            while (rest := stream.readline(MAX_LINE_CHARS)) and not rest.endswith("\n"):
+                skipped += len(rest)
+                if skipped > MAX_SKIPPED_CHARS:
+                    fail_usage(f"{name}, line {number}: no line break in a megabyte: not a list")
+            line = TOO_LONG
         yield line
 
 
