@@ -220,6 +220,9 @@ def test_show_takes_the_number_or_url_a_request_was_tracked_with(researcher, rep
     assert researcher.json("show", url) == by_ref
     unknown = researcher.run("show", "8361", expect=2)
     assert "'8361'" in unknown.stderr
+    for command in ("show", "untrack"):
+        huge = researcher.run(command, "12345678901234567890123", expect=2)
+        assert "not a WDTK request number" in huge.stderr, huge.stderr
 
 
 def test_poll_group_polls_only_that_groups_requests(researcher, replica):

@@ -16,13 +16,16 @@ def stored_request(store: Store, target: int | str) -> dict | None:
 
 
 def request_named(store: Store, name: str, base_url: str) -> dict | None:
-    """The stored request `name` means: a ref, else a WDTK URL or request number."""
+    """The stored request `name` means: a ref, else a WDTK URL or request number (one out
+    of WDTK's range is a UsageError)."""
     row = store.request(name)
     if row is not None:
         return row
     try:
         target = parse_request_ref(name, base_url)
     except UsageError:
+        if name.strip().isdigit():
+            raise  # a number no WDTK request has: bad usage, said as such (exit 2)
         return None
     found = stored_request(store, target)
     # As `store.request` reads it (with its letter), whichever way it was named.
