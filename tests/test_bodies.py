@@ -166,6 +166,12 @@ def test_import_from_url_uses_the_configured_wdtk(project):
     assert listed["bristol_city_council"]["law"] == "foi"
 
 
+@pytest.mark.parametrize("url", ["not a url", "file:///etc/passwd", "http://[::1/x"])
+def test_import_from_a_url_that_is_none_is_bad_usage(project, url):
+    result = project.run("bodies", "import", "--url", url, expect=2)
+    assert result.stderr.startswith("Error: --url: must be an http(s) URL"), result.stderr
+
+
 def test_duplicated_column_is_a_header_error():
     with pytest.raises(ValueError, match="duplicated column"):
         list(read_authorities_csv(HEADER + ",Name\r\n1,A,,a,,,,,,,,,B\r\n"))
