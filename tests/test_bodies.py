@@ -86,6 +86,21 @@ def test_reader_reports_bad_rows_by_line():
     assert good[1].is_school
 
 
+def test_reader_names_a_body_given_twice():
+    text = csv_text(
+        row(1, "Home Office", "home_office"),
+        row(2, "Home Office again", "home_office"),
+        row(4, "Fine", "fine"),
+    )
+    results = list(read_authorities_csv(text))
+    assert [(r.line, r.reason) for r in results if isinstance(r, BadRow)] == [
+        (3, "repeats the URL name home_office of line 2"),
+    ]
+    assert [(r.url_name, r.name) for r in results if isinstance(r, Body)] == [
+        ("home_office", "Home Office"), ("fine", "Fine"),
+    ]  # fmt: skip
+
+
 def test_reader_rejects_wrong_header():
     with pytest.raises(ValueError, match="line 1: not a WDTK all-authorities.csv header"):
         list(read_authorities_csv("a,b,c\n1,2,3\n"))
