@@ -601,6 +601,7 @@ def _parse_wdtk(t: Table) -> WdtkConfig:
     for key, problem in (
         ("base_url", base_url_problem(base_url)),
         ("contact", contact_problem(wdtk.contact)),
+        ("user", user_problem(wdtk.user)),
     ):
         if problem:
             t.fail(problem, t.key(key))
@@ -620,6 +621,14 @@ def base_url_problem(url: str) -> str | None:
     if parts is None or not re.match(r"^https?://[^/\s]+", url) or not parts.hostname:
         return f"must be an http(s) URL, got {url!r}"
     return None
+
+
+def user_problem(user: str) -> str | None:
+    """Why `user` cannot be [wdtk] user, or None. A WDTK url_name is the last part of a
+    /user/<url_name> address, used in matching and in links: nothing that leaves it."""
+    if re.fullmatch(r"[A-Za-z0-9_.-]*", user) and user not in (".", ".."):
+        return None
+    return f"must be your WDTK profile's url_name (letters, digits and _), got {user!r}"
 
 
 def contact_problem(contact: str) -> str | None:

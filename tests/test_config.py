@@ -118,6 +118,11 @@ BAD_CONFIGS = [
         "wdtk.base_url: must be an http(s) URL, got 'http://127.0.0.1:99999'",
     ),
     (
+        'user = "',
+        'user = "../../etc?x=',
+        "wdtk.user: must be your WDTK profile's url_name",
+    ),
+    (
         'contact = "foibot-tests@example.net"',
         'contact = "café ☃"',
         "wdtk.contact: must be printable ASCII",

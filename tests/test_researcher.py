@@ -71,7 +71,12 @@ def test_init_tracking_only_writes_a_config_that_loads_without_requester_or_lett
 
 @pytest.mark.parametrize(
     "option,value",
-    [("--base-url", "ftp://x"), ("--base-url", "http://[::1"), ("--contact", "a\r\nX: 1")],
+    [
+        ("--base-url", "ftp://x"),
+        ("--base-url", "http://[::1"),
+        ("--contact", "a\r\nX: 1"),
+        ("--user", "../x?y="),
+    ],  # fmt: skip
 )
 def test_init_refuses_a_bad_value_before_writing_anything(folder, option, value):
     args = ["--user", "someone", "--contact", "me@example.org", option, value]

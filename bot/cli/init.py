@@ -49,7 +49,7 @@ def init(
     config names it and it is missing). Options not given are asked for on a terminal.
     """
     from bot import scaffold
-    from bot.config import DEFAULT_BASE_URL, base_url_problem, contact_problem
+    from bot.config import DEFAULT_BASE_URL, base_url_problem, contact_problem, user_problem
 
     config_path = Path(app.config_path)
     root = config_path.parent
@@ -64,6 +64,8 @@ def init(
         contact = _ask(contact, "An e-mail WDTK can reach you at")
         if contact and (problem := contact_problem(contact)):
             raise UsageError(f"--contact: {problem}")
+        if user and (problem := user_problem(user)):
+            raise UsageError(f"--user: {problem}")
         if not tracking_only:
             requester = _ask(requester, "Your name, to sign the letters", "Your Name")
         files = {
