@@ -404,3 +404,11 @@ def test_a_nul_in_the_database_path_is_a_config_error(project):
     project.edit_config('path = "state/foibot.db"', 'path = "state/a\\u0000b.db"')
     result = project.run("status", expect=2)
     assert "storage.path: a path cannot hold a NUL character" in result.stderr
+
+
+def test_a_letter_that_renders_runaway_text_is_named(project):
+    letter = project.root / "templates" / "letters" / "social_media_misuse.txt.j2"
+    letter.write_text('Dear {{ body.name }}, {{ "%0999999d" % 1 }}\n')
+    result = project.run("draft", "social-media-misuse", expect=2)
+    assert "social_media_misuse.txt.j2: renders 1,000,0" in result.stderr, result.stderr
+    assert "at most 100,000" in result.stderr

@@ -31,6 +31,9 @@ LAW_NAMES = {
     "none": "no freedom of information law (a voluntary request)",
 }
 TITLE_MIN, TITLE_MAX = 3, 200
+# WDTK's own form takes far less; a template that renders more has a runaway loop or
+# format, and SQLite would refuse it only deep in a transaction ("string or blob too big").
+LETTER_MAX_CHARS = 100_000
 # WDTK adds "FOI request" itself; a title that says only that tells readers nothing.
 GENERIC_TITLE = re.compile(
     r"^\s*(foi|foia|freedom of information)(\s+act)?(\s+(request|requests|enquiry))?\s*\.?\s*$",
@@ -155,7 +158,7 @@ class Renderer:
         import jinja2
 
         try:
-            return template.render(ctx)
+            text = template.render(ctx)
         except jinja2.UndefinedError as exc:
             line = _template_line(exc, template)
             known = sorted(k for k in ctx if k != "vars")
@@ -173,6 +176,12 @@ class Renderer:
             raise TemplateError(
                 f"{where}{f':{line}' if line else ''}: {type(exc).__name__}: {exc}"[:300]
             ) from None
+        if len(text) > LETTER_MAX_CHARS:
+            raise TemplateError(
+                f"{where}: renders {len(text):,} characters; a letter (or title) is at most "
+                f"{LETTER_MAX_CHARS:,}"
+            )
+        return text
 
 
 def _template_line(exc: BaseException, template: jinja2.Template) -> int | None:
