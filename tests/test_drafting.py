@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from bot.rules.drafting import Draft, check_wdtk_rules, plan_drafts, ref_prefix
+from bot.rules.drafting import Draft, letter_problems, plan_drafts, ref_prefix, title_problems
 
 LETTER = "Dear Body,\n\nPlease send me the figures.\n\nYours faithfully,\n\nAlex Example\n"
 
@@ -24,21 +24,22 @@ LETTER = "Dear Body,\n\nPlease send me the figures.\n\nYours faithfully,\n\nAlex
     ],
 )
 def test_bad_titles(title, problem):
-    assert any(problem in p for p in check_wdtk_rules(title, LETTER))
+    assert any(problem in p for p in title_problems(title))
 
 
 def test_good_title_and_letter_pass():
-    assert check_wdtk_rules("Staff disciplined for social media misuse (MoJ)", LETTER) == []
+    assert title_problems("Staff disciplined for social media misuse (MoJ)") == []
+    assert letter_problems(LETTER) == []
 
 
 @pytest.mark.parametrize("ending", ["Yours faithfully,", "Yours sincerely", "Kind regards,"])
 def test_unsigned_letter_is_refused(ending):
-    problems = check_wdtk_rules("Staff disciplined", f"Dear Body,\n\nPlease.\n\n{ending}\n\n")
+    problems = letter_problems(f"Dear Body,\n\nPlease.\n\n{ending}\n\n")
     assert problems == [f"letter ends with a bare '{ending}': sign it with your name"]
 
 
 def test_empty_letter_is_refused():
-    assert check_wdtk_rules("Staff disciplined", " \n\n") == ["letter is empty"]
+    assert letter_problems(" \n\n") == ["letter is empty"]
 
 
 def test_plan_sorts_drafts_into_outcomes():
@@ -144,6 +145,8 @@ def test_rule_breaking_draft_is_exit_2_and_stores_nothing(project):
     )
     result = project.run("draft", "social-media-misuse", expect=2)
     assert "breaks WDTK's rules" in result.stderr and "home_office" in result.stderr
+    # Blamed on the title template, not on the letter.
+    assert result.stderr.startswith("Error: config.toml: campaigns[0].title: "), result.stderr
     conn = sqlite3.connect(project.db)
     assert conn.execute("SELECT count(*) FROM requests").fetchone() == (0,)
 

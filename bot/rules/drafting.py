@@ -81,13 +81,9 @@ def body_context(body: Body, *, environmental: bool = False) -> dict[str, Any]:
     }
 
 
-def check_wdtk_rules(title: str, letter: str) -> list[str]:
-    """The checks WDTK's new-request form would make, so a human never hits them there."""
-    return title_problems(title) + letter_problems(letter)
-
-
 def title_problems(title: str) -> list[str]:
-    """WDTK's rules for a new request's title (a follow-up has no title of its own)."""
+    """WDTK's rules for a new request's title (a follow-up has no title of its own): the
+    checks its new-request form makes, so a human never meets them there."""
     problems = []
     if not TITLE_MIN <= len(title.strip()) <= TITLE_MAX:
         problems.append(
@@ -125,11 +121,12 @@ class Renderer:
         # templates/ folder and the letter's own folder, never config.toml beside them.
         env = make_environment(config.root, (config.root / "templates", campaign.letter.parent))
         self.letter_name = _relative(campaign.letter, config.root)
+        self.title_name = f"{config.path.name}: {campaign.key}.title"
         try:
             self.letter = env.get_template(self.letter_name)
             self.title = env.from_string(campaign.title)
         except jinja2.TemplateSyntaxError as exc:
-            where = exc.filename or f"{config.path.name}: {campaign.key}.title"
+            where = exc.filename or self.title_name
             raise TemplateError(
                 f"{where}:{exc.lineno}: template syntax error: {exc.message}"
             ) from None
@@ -146,11 +143,7 @@ class Renderer:
 
     def render(self, body: Body) -> Draft:
         ctx = self.context(body)
-        title = " ".join(
-            self._render(
-                self.title, ctx, f"{self.config.path.name}: {self.campaign.key}.title"
-            ).split()
-        )
+        title = " ".join(self._render(self.title, ctx, self.title_name).split())
         letter = self._render(self.letter, ctx, self.letter_name).strip() + "\n"
         return Draft(body=body.url_name, title=title, letter=letter)
 
@@ -241,12 +234,16 @@ def render_campaign(
             continue
         try:
             draft = renderer.render(body)
-            problems = check_wdtk_rules(draft.title, draft.letter)
-            if problems:
-                raise TemplateError(
-                    f"{renderer.letter_name}: the draft for {body.url_name} breaks WDTK's rules: "
-                    + "; ".join(problems)
-                )
+            # Each rule broken is blamed on what makes it: the title template, or the letter.
+            for where, problems in (
+                (renderer.title_name, title_problems(draft.title)),
+                (renderer.letter_name, letter_problems(draft.letter)),
+            ):
+                if problems:
+                    raise TemplateError(
+                        f"{where}: the draft for {body.url_name} breaks WDTK's rules: "
+                        + "; ".join(problems)
+                    )
         except TemplateError as exc:
             first_error = first_error or exc
             failed.append(Skip(body.url_name, str(exc)))
