@@ -353,3 +353,19 @@ def test_a_reply_the_disk_cannot_hold_is_not_reported_as_stored(project, replica
     assert "smm-1: disk full while writing" in result.stdout + result.stderr, result
     assert "new response: smm-1" not in result.stdout, result.stdout
     assert "waiting_classification" not in result.stdout, result.stdout
+
+
+def test_ctrl_c_in_a_command_without_its_own_stop_says_what_was_kept(project, monkeypatch):
+    """Ctrl-C mid-`draft` (or `bodies import`): the transaction is rolled back, and the
+    command says so in foibot's words, not click's bare "Aborted!"."""
+    import bot.campaigns.service as service
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(service, "plan_drafts", interrupted)
+    result = project.run("draft", "social-media-misuse", expect=1)
+    assert result.stderr == (
+        "Stopped: interrupted (Ctrl-C). What was finished is saved; the next run carries on.\n"
+    )
+    assert project.json("status") == []

@@ -66,9 +66,12 @@ class FoibotGroup(click.Group):
         except FoibotError as exc:
             print_error(str(exc))
             ctx.exit(exc.exit_code)
-        except Interrupted as exc:
+        except (Interrupted, KeyboardInterrupt) as exc:
+            # Ctrl-C in a command with no stop flag of its own (draft, bodies import): its
+            # transaction was rolled back, so the same is true of it.
+            why = str(exc) or "interrupted (Ctrl-C)"
             click.echo(
-                f"Stopped: {exc}. What was finished is saved; the next run carries on.",
+                f"Stopped: {why}. What was finished is saved; the next run carries on.",
                 err=True,
             )
             ctx.exit(1)
