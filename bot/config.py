@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 from bot.bodies import clean_name
 from bot.config_fields import FieldSpec, parse_fields
 from bot.config_table import Table, suggest
+from bot.config_values import base_url_problem, contact_problem, user_problem
 from bot.dates import LONDON
 from bot.deadlines import FIRST_YEAR, LAST_YEAR, REGIONS, RegionalDay
 from bot.errors import ConfigError
@@ -606,40 +607,6 @@ def _parse_wdtk(t: Table) -> WdtkConfig:
         if problem:
             t.fail(problem, t.key(key))
     return wdtk._replace(base_url=base_url)
-
-
-def base_url_problem(url: str) -> str | None:
-    """Why `url` cannot be [wdtk] base_url, or None: an http(s) URL with a host and a port
-    in range (urlsplit refuses "http://[::1" and "…:99999" only when asked for them)."""
-    from urllib.parse import urlsplit
-
-    try:
-        parts = urlsplit(url)
-        _ = parts.port
-    except ValueError:
-        parts = None
-    if parts is None or not re.match(r"^https?://[^/\s]+", url) or not parts.hostname:
-        return f"must be an http(s) URL, got {url!r}"
-    return None
-
-
-def user_problem(user: str) -> str | None:
-    """Why `user` cannot be [wdtk] user, or None. A WDTK url_name is the last part of a
-    /user/<url_name> address, used in matching and in links: nothing that leaves it."""
-    if re.fullmatch(r"[A-Za-z0-9_.-]*", user) and user not in (".", ".."):
-        return None
-    return f"must be your WDTK profile's url_name (letters, digits and _), got {user!r}"
-
-
-def contact_problem(contact: str) -> str | None:
-    """Why `contact` cannot be [wdtk] contact, or None. It goes into every request's
-    User-Agent header: printable ASCII only (a line break would start another header)."""
-    if re.fullmatch(r"[ -~]*", contact):
-        return None
-    return (
-        "must be printable ASCII (an e-mail address or URL), as it is sent in each "
-        f"request's User-Agent header; got {contact!r}"
-    )
 
 
 def _parse_pace(t: Table, name: str) -> tuple[PaceLimit, ...]:

@@ -39,7 +39,7 @@ def import_(app: App, file: Path | None, url: str | None, as_json: bool) -> None
     if file and url:
         raise UsageError("give --file or --url, not both")
     if url is not None:
-        from bot.config import base_url_problem
+        from bot.config_values import base_url_problem
 
         if problem := base_url_problem(url):
             raise UsageError(f"--url: {problem}")

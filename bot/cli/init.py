@@ -49,7 +49,8 @@ def init(
     config names it and it is missing). Options not given are asked for on a terminal.
     """
     from bot import scaffold
-    from bot.config import DEFAULT_BASE_URL, base_url_problem, contact_problem, user_problem
+    from bot.config import DEFAULT_BASE_URL
+    from bot.config_values import base_url_problem, contact_problem, user_problem
 
     config_path = Path(app.config_path)
     root = config_path.parent
