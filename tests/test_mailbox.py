@@ -416,6 +416,17 @@ def test_run_once_reads_mail_then_polls_on_a_relaxed_schedule(mailproject, repli
     assert nxt.startswith("2026-04-08T22:00"), nxt
 
 
+def test_run_once_says_when_the_poll_an_alert_asked_for_failed(mailproject, replica, imap):
+    """The alert is handled, but WDTK fails the poll it asks for: the summary says so and
+    the pass exits 1 (the daemon logs it at WARNING), as a failed scheduled poll would."""
+    from tests.wdtk_replica import http_error
+
+    imap.deliver(alert_for(replica, 5002))
+    replica.fail(5002, *[http_error(503)] * 8)
+    result = mailproject.run("run", "--once", "--as-of", "2026-03-20T09:05", expect=1)
+    assert "the mail's polls: 1 error(s) on smm-2 (first: HTTP 503" in result.stdout, result.stdout
+
+
 def test_a_mailbox_that_stops_working_brings_the_normal_polls_back(mailproject, replica, imap):
     """The safety net put smm-1's next poll weeks off; the mailbox then fails. Two hours
     on it no longer counts as working, and the next pass brings smm-1 back to the normal

@@ -51,7 +51,10 @@ class RunSummary:
         could not be reached, the mailbox could not be read, or a channel did not deliver
         (`run --once` exits 1; the daemon logs it as a warning)."""
         failed_poll = self.poll is not None and bool(self.poll.all_failed or self.poll.unreachable)
-        failed_mail = self.mail is not None and self.mail.error is not None
+        mail_poll = self.mail.poll if self.mail is not None else None
+        failed_mail = (self.mail is not None and self.mail.error is not None) or bool(
+            mail_poll is not None and (mail_poll.all_failed or mail_poll.unreachable)
+        )
         return failed_poll or failed_mail or bool(self.digest_errors)
 
     @property
@@ -95,8 +98,16 @@ class RunSummary:
                 parts.append(
                     f"{len(self.mail.poll.new_responses)} new response(s) by mail ({refs})"
                 )
-            if self.mail.poll and self.mail.poll.out_of_time:
-                parts.append(f"stopped the mail's polls: {self.mail.poll.out_of_time}")
+            mp = self.mail.poll
+            if mp and mp.errors:
+                refs = ", ".join(e.ref for e in mp.errors)
+                parts.append(
+                    f"the mail's polls: {len(mp.errors)} error(s) on {refs} (first: "
+                    f"{mp.errors[0].error}), each retried later"
+                )
+            for why in (mp.unreachable, mp.backing_off, mp.out_of_time) if mp else ():
+                if why:
+                    parts.append(f"stopped the mail's polls: {why}")
         if self.poll:
             p = self.poll
             parts.append(f"polled {p.polled} request(s) with {p.http_calls} call(s) to WDTK")
