@@ -585,6 +585,19 @@ def test_a_pass_summary_names_the_first_few_untracked_requests():
     )
 
 
+def test_forged_alerts_in_a_row_ask_wdtk_once_an_hour_at_most(mailproject, replica, imap):
+    """Each forged alert has a new Message-ID, so each is handled; but one that may not be
+    WDTK's hastens only a request not polled within WDTK's JSON cache (an hour)."""
+    asked = []
+    for minute in (5, 10, 40, 66):
+        imap.deliver(mail.forged_alert(replica.base_url, [slug(replica, 5001)]))
+        before = len(replica.hit_paths())
+        mailproject.run("mail", "--as-of", f"2026-03-20T09:{minute:02d}" if minute < 60
+                        else f"2026-03-20T10:{minute - 60:02d}")  # fmt: skip
+        asked.append(len(replica.hit_paths()) > before)
+    assert asked == [True, False, False, True]
+
+
 def test_with_a_trusted_relay_a_genuine_alert_tracks_and_a_copied_one_does_not(
     mailproject, replica, imap
 ):

@@ -231,7 +231,8 @@ def _read(
             )
             store.set_mail_cursor(folder, uidvalidity, uid)
             prompt = verdict.kind in PROMPTS
-            for ref in handled.refs:
+            hasten = _may_hasten(store, config, handled, now)
+            for ref in hasten:
                 # Due now: if this pass dies before polling, the next one polls it. A
                 # prompt to the requester (overdue, classify) changed nothing on WDTK:
                 # polled when they may have acted on it, if that is sooner than planned.
@@ -244,13 +245,29 @@ def _read(
         read_to = uid
         report.handled.append(handled)
         if not prompt:
-            due.extend(ref for ref in handled.refs if ref not in due)
+            due.extend(ref for ref in hasten if ref not in due)
         # After the commit: a crash here leaves the message in place, handled, never lost.
         box.after(uid)
     if read_to != last_uid or cursor is None or report.uidvalidity_changed:
         with store.transaction():
             store.set_mail_cursor(folder, uidvalidity, read_to)
     return due
+
+
+def _may_hasten(store: Store, config: Config, handled: HandledMail, now: dt.datetime) -> list[str]:
+    """The requests a message may make due now. WDTK's own alert: all it names. One that
+    may not be WDTK's (`doubt`): only those not polled within WDTK's JSON cache (an
+    hour), so that a flood of forged mail cannot make foibot ask WDTK more than a
+    request's own schedule floor allows."""
+    if handled.doubt is None:
+        return handled.refs
+    floor = policy_for(config).floor
+    fresh = []
+    for ref in handled.refs:
+        last = (store.request(ref) or {}).get("last_polled_at")
+        if last is None or now - dt.datetime.fromisoformat(last) >= floor:
+            fresh.append(ref)
+    return fresh
 
 
 def _after_prompt(store: Store, config: Config, ref: str, kind: str, now: dt.datetime) -> str:
