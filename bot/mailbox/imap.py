@@ -248,9 +248,10 @@ class Mailbox:
         if watch.stopped:
             raise Interrupted(f"stopped during the mailbox's {what}")
         if watch.expired:
+            waited = f"{wait_s:g} s of waiting and " if wait_s else ""
             raise MailboxError(
                 f"[mailbox] {self.config.host}:{self.config.port}: {what} failed: timed out: "
-                f"not done within {limit:g} s ([mailbox] timeout_s)"
+                f"not done within {waited}{self.timeout_s:g} s ([mailbox] timeout_s)"
             )
 
 

@@ -31,8 +31,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("foibot.daemon")
 STOP_TIMEOUT_S = 10
 # One IDLE command lasts at most this long before it is renewed: servers may drop an IDLE
-# after 30 minutes (RFC 2177), and a renewal also notices a dead connection.
-IDLE_RENEW_S = 600
+# after 30 minutes (RFC 2177), and a renewal is what notices a dead connection (a server
+# frozen, a NAT that forgot the connection): within this and [mailbox] timeout_s, the
+# watcher reconnects and catches up. A DONE and an IDLE a minute cost a server nothing.
+IDLE_RENEW_S = 60
 MAIL_RETRY_FIRST_S, MAIL_RETRY_MAX_S = 5.0, 300.0
 MAIL_JOB = {"release": False, "poll": False, "digest": None, "mail": True}
 
