@@ -13,6 +13,7 @@ from tests.wdtk_replica import (
     event,
     http_error,
     make_request_doc,
+    make_user,
     rate_limited,
     truncated,
 )
@@ -163,6 +164,20 @@ def test_how_late_a_request_already_was_when_tracked_is_not_news(wdtk, replica):
     tracked = {r["ref"]: r["status"] for r in wdtk.json("status", "--as-of", "2026-04-01")}
     assert tracked["wdtk-7001"] == "waiting_response_very_overdue"
     assert [key for key, _ in untold_news(wdtk) if key.endswith("wdtk-7001")] == []
+
+
+def test_a_reply_to_someone_elses_late_request_is_told_as_a_reply_alone(wdtk, replica):
+    """Only its requester can classify it: no "classify it" lateness news beside the
+    reply's own news. On the user's own request the lateness news comes too."""
+    doc = make_request_doc(7002, "Parking fines issued in 2024", user=make_user("Someone Else"), tags=[],
+                           sent_at="2026-01-05T10:00:00+00:00",
+                           events=[event(700200, "sent", "2026-01-05T10:00:00+00:00")])  # fmt: skip
+    replica.add_request(doc)
+    wdtk.run("track", "7002", "--as-of", "2026-03-02T12:00")
+    replica.add_event(7002, event(None, "response", "2026-04-01T09:00:00+00:00", text="Ack."))
+    wdtk.run("poll", "--all", "--as-of", "2026-04-01T12:00")
+    kinds = [kind for key, kind in untold_news(wdtk) if "wdtk-7002" in key]
+    assert kinds == ["response"], untold_news(wdtk)
 
 
 def test_track_any_request_by_url_forms(wdtk, replica):

@@ -222,7 +222,8 @@ class Ingest:
             if after != before:
                 self.store.log(ref, "status", {"from": before, "to": after})
                 report.changed.append(StatusChange(ref, before, after))
-            self._note_reported(updated, after, today, calendar, report)
+            replied = any(e.event_type == RESPONSE for e in fresh)
+            self._note_reported(updated, after, today, calendar, report, replied=replied)
             self._withdraw_stale([ref], now, report)
             replies = [
                 NewReply(ref, updated.get("body"), request.title, e.created_at.isoformat())
@@ -242,16 +243,23 @@ class Ingest:
         today: dt.date,
         calendar: dl.WorkingCalendar,
         report: PollReport,
+        *,
+        replied: bool = False,
     ) -> None:
         """Remember the status the news last told, queueing "now overdue" news when a
-        request became late since; called inside the transaction that saw the change."""
+        request became late since; called inside the transaction that saw the change.
+        `replied`: the change came with a new reply, which is news of its own. On the
+        user's own request, a late one's reply waiting to be classified is also lateness
+        news (classify it: an acknowledgement is no answer); on someone else's, which
+        only its requester can classify, the reply is told alone."""
         if status == row.get("reported_status"):
             return
         # What an earlier status made news of is untrue now, if no one has been told yet.
         self.store.retract_news(news.late_keys(row["ref"]))
         late = lateness(row, today, calendar)
-        if row.get("_history"):
-            pass  # first tracked by a person: how late it already was is its past
+        theirs = row.get("wdtk_user") != self.config.wdtk.user
+        if row.get("_history") or (replied and theirs and late is not None and late.unclassified):
+            pass  # its past (first tracked by a person), or told as the reply it is
         elif late is not None and (status in OVERDUE or late.unclassified):
             item = NewlyOverdue(
                 row["ref"],
