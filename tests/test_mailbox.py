@@ -286,6 +286,15 @@ def test_track_alert_listing_several_requests_and_one_not_tracked(mailproject, r
     assert row(mailproject, "wdtk-7001")["last_confirmed_via"] == "mail"
 
 
+def test_a_second_copy_of_a_handled_alert_is_moved_as_the_first_was(mailproject, replica, imap):
+    mailproject.edit_config("tls = false\n", 'tls = false\nafter = "move:WDTK done"\n')
+    alert = alert_for(replica, 5001)
+    imap.deliver(alert, alert)  # the same Message-ID twice: a copy, handled once
+    text = mailproject.run("mail", "--as-of", "2026-03-20T09:05").stdout
+    assert text.startswith("Read 2 new message(s) in INBOX (1 handled before), 1 from WDTK"), text
+    assert imap.folder() == {} and len(imap.folder("WDTK done")) == 2
+
+
 def test_other_mail_and_malformed_mail_are_left_untouched(mailproject, replica, imap):
     mailproject.edit_config("tls = false\n", 'tls = false\nafter = "move:WDTK done"\n')
     imap.deliver(

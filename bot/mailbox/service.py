@@ -104,8 +104,10 @@ class MailReport:
         if self.error:
             return f"mailbox not read: {self.error}"
         text = f"read {self.read} new message(s) in {self.folder}"
+        if self.already_handled:  # a rebuilt folder, a copy: nothing done twice
+            text += f" ({self.already_handled} handled before)"
         if self.handled:
-            refs = list(dict.fromkeys(ref for h in self.handled for ref in h.refs))
+            refs = list(dict.fromkeys(ref for h in self.handled for ref in [*h.refs, *h.tracked]))
             text += f", {len(self.handled)} from WDTK naming {len(refs)} tracked request(s)"
         if self.untracked:
             named = f" ({first_few(self.untracked)})" if name_untracked else ""
@@ -207,6 +209,7 @@ def _read(
         if store.mail_handled(verdict.key):
             report.already_handled += 1
             read_to = uid
+            box.after(uid)  # a second copy goes where the first went ([mailbox] after)
             continue
         matches = match_mentions(verdict.mentions, store.mail_targets())
         untracked = list(matches.untracked[:MAX_UNTRACKED])
