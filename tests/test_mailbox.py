@@ -728,3 +728,11 @@ def test_doctor_offline_says_when_the_mailbox_was_last_read_and_if_its_password_
     missing = line()
     assert missing["level"] == "warn"
     assert "FOIBOT_TEST_IMAP_PASSWORD is not set here" in missing["message"]
+    # Cron's run then fails to read it: doctor says so at once, not two hours on.
+    mailproject.run("run", "--once", "--as-of", "2026-03-20T12:02", expect=1)
+    monkeypatch.setenv("FOIBOT_TEST_IMAP_PASSWORD", "x")  # doctor's own environment has it
+    failed = line()
+    assert failed["level"] == "warn", failed
+    assert failed["message"].startswith(
+        "the last read failed, Fri 20 Mar 2026 12:02 (UK): [mailbox] password_env:"
+    ), failed

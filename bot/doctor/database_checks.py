@@ -211,7 +211,7 @@ def check_mailbox_reads(store: Store, config: Config, now: dt.datetime) -> Check
     """[mailbox], offline: when the passes last read it without error (the safety net
     relaxes polling only while that is recent), and whether its password variable is set
     where doctor runs (cron's environment needs it too)."""
-    from bot.mailbox.service import OK_KEY, mailbox_healthy
+    from bot.mailbox.service import FAILED_KEY, OK_KEY, mailbox_healthy
 
     assert config.mailbox is not None
     env = config.mailbox.password_env
@@ -220,7 +220,16 @@ def check_mailbox_reads(store: Store, config: Config, now: dt.datetime) -> Check
         if not os.environ.get(env)
         else ""
     )
-    ok = store.setting(OK_KEY) if "settings" in store.db.table_names() else None
+    settings = "settings" in store.db.table_names()  # an old database may not have one
+    ok = store.setting(OK_KEY) if settings else None
+    failed_at, _, why = ((store.setting(FAILED_KEY) if settings else None) or "").partition(" ")
+    if failed_at and (ok is None or failed_at > ok):
+        # The last read failed: say so now, not only once the safety net has lapsed.
+        return warning(
+            "mailbox",
+            f"the last read failed, {format_uk(failed_at)} (UK): {why}{unset}",
+            f"export {env}=… where foibot runs, then `foibot doctor --online` to try the login",
+        )
     if ok is None:
         return warning(
             "mailbox", f"never read yet{unset}", "run `foibot mail` (or `foibot doctor --online`)"

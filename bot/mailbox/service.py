@@ -39,6 +39,7 @@ from bot.wording import first_few
 # A mailbox read this recently counts as working: polling can relax to a safety net.
 HEALTHY_FOR = dt.timedelta(hours=2)
 OK_KEY = "mailbox_ok_at"
+FAILED_KEY = "mailbox_failed"  # "<when> <why>" of the last read that failed
 # The last good read (OK_KEY) whose outage has had its polls brought back (net_to_lift).
 LIFTED_KEY = "mailbox_net_lifted_for"
 # Requests foibot does not follow, reported (and with --track followed) per message: a
@@ -159,6 +160,8 @@ def check_mail(
         # A password missing from cron's environment too: the mail's trouble, told like a
         # notification channel's, while the pass polls and notifies as without a mailbox.
         report.error = str(exc)
+        with store.transaction():  # for doctor: the last failure, beside the last success
+            store.set_setting(FAILED_KEY, f"{now.isoformat(timespec='seconds')} {exc}")
     finally:
         if own:
             box.close()
