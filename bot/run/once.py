@@ -92,54 +92,9 @@ class RunSummary:
                 f"released {len(self.released)} request(s) to send ({', '.join(r['ref'] for r in self.released)})"
             )
         if self.mail:
-            parts.append(self.mail.paragraph())
-            if self.mail.poll and self.mail.poll.new_responses:
-                refs = ", ".join(r.ref for r in self.mail.poll.new_responses)
-                parts.append(
-                    f"{len(self.mail.poll.new_responses)} new response(s) by mail ({refs})"
-                )
-            mp = self.mail.poll
-            if mp and mp.errors:
-                refs = ", ".join(e.ref for e in mp.errors)
-                parts.append(
-                    f"the mail's polls: {len(mp.errors)} error(s) on {refs} (first: "
-                    f"{mp.errors[0].error}), each retried later"
-                )
-            for why in (mp.unreachable, mp.backing_off, mp.out_of_time) if mp else ():
-                if why:
-                    parts.append(f"stopped the mail's polls: {why}")
+            parts.extend(_mail_parts(self.mail))
         if self.poll:
-            p = self.poll
-            parts.append(f"polled {p.polled} request(s) with {p.http_calls} call(s) to WDTK")
-            if p.linked:
-                parts.append(f"linked {len(p.linked)}")
-            if p.new_responses:
-                parts.append(
-                    f"{len(p.new_responses)} new response(s) ({', '.join(r.ref for r in p.new_responses)})"
-                )
-            if p.newly_overdue:
-                parts.append(
-                    f"{len(p.newly_overdue)} newly overdue ({', '.join(r.ref for r in p.newly_overdue)})"
-                )
-            if p.withdrawn:
-                parts.append(
-                    f"withdrew {len(p.withdrawn)} follow-up(s) whose reason had gone "
-                    f"({', '.join(w['ref'] for w in p.withdrawn)})"
-                )
-            if p.errors:
-                refs = ", ".join(e.ref for e in p.errors)
-                parts.append(
-                    f"{len(p.errors)} error(s) on {refs} (first: {p.errors[0].error}), each retried later"
-                )
-            if p.given_up:
-                parts.append(
-                    f"no longer looking on WDTK for {', '.join(p.given_up)} (released long ago "
-                    "and not found: `foibot link` or `foibot done --cancelled` each)"
-                )
-            if p.unreachable:
-                parts.append(f"stopped: {p.unreachable}")
-            if p.out_of_time:
-                parts.append(f"stopped: {p.out_of_time}")
+            parts.extend(_poll_parts(self.poll))
         parts.extend(self._attachment_note())
         if self.followups:
             parts.append(f"drafted {len(self.followups)} follow-up(s) for review")
@@ -153,6 +108,61 @@ class RunSummary:
             parts.append("stopped early on request")
         text = "; ".join(parts)
         return text[0].upper() + text[1:] + "."
+
+
+def _mail_parts(mail: MailReport) -> list[str]:
+    """The summary's words for the mail part of a pass, and the polls its alerts asked for."""
+    parts = [mail.paragraph()]
+    mp = mail.poll
+    if mp is None:
+        return parts
+    if mp.new_responses:
+        refs = ", ".join(r.ref for r in mp.new_responses)
+        parts.append(f"{len(mp.new_responses)} new response(s) by mail ({refs})")
+    if mp.errors:
+        refs = ", ".join(e.ref for e in mp.errors)
+        parts.append(
+            f"the mail's polls: {len(mp.errors)} error(s) on {refs} (first: "
+            f"{mp.errors[0].error}), each retried later"
+        )
+    parts.extend(
+        f"stopped the mail's polls: {why}"
+        for why in (mp.unreachable, mp.backing_off, mp.out_of_time)
+        if why
+    )
+    return parts
+
+
+def _poll_parts(p: PollReport) -> list[str]:
+    """The summary's words for a pass's scheduled poll."""
+    parts = [f"polled {p.polled} request(s) with {p.http_calls} call(s) to WDTK"]
+    if p.linked:
+        parts.append(f"linked {len(p.linked)}")
+    if p.new_responses:
+        parts.append(
+            f"{len(p.new_responses)} new response(s) ({', '.join(r.ref for r in p.new_responses)})"
+        )
+    if p.newly_overdue:
+        parts.append(
+            f"{len(p.newly_overdue)} newly overdue ({', '.join(r.ref for r in p.newly_overdue)})"
+        )
+    if p.withdrawn:
+        parts.append(
+            f"withdrew {len(p.withdrawn)} follow-up(s) whose reason had gone "
+            f"({', '.join(w['ref'] for w in p.withdrawn)})"
+        )
+    if p.errors:
+        refs = ", ".join(e.ref for e in p.errors)
+        parts.append(
+            f"{len(p.errors)} error(s) on {refs} (first: {p.errors[0].error}), each retried later"
+        )
+    if p.given_up:
+        parts.append(
+            f"no longer looking on WDTK for {', '.join(p.given_up)} (released long ago "
+            "and not found: `foibot link` or `foibot done --cancelled` each)"
+        )
+    parts.extend(f"stopped: {why}" for why in (p.unreachable, p.out_of_time) if why)
+    return parts
 
 
 def release_due(store: Store, config: Config, now: dt.datetime) -> list[dict]:
