@@ -138,23 +138,16 @@ class Poller:
         calls_before = self.client.http_calls
         mark = self.store.event_mark()
         self.ingest.refresh_dates()
-        if (pause := self.pause_reason(now)) is not None:
-            # WDTK's own request for quiet binds a poll by hand too.
+        # WDTK's own request for quiet binds a poll by hand too; an outage's back-off
+        # binds only the scheduled passes (a person's poll probes).
+        pause = self.pause_reason(now)
+        wait = pause or (None if manual else self._probe_wait(now))
+        if wait is not None:
+            # Only requests due now are held up: with none, the pass had nothing to do and
+            # is no failure (cron's exit 0), however long WDTK is down or asks for quiet.
             held = len(self.due(now, everything=everything, selection=selection))
-            if held or manual:
-                report.unreachable = pause + (
-                    f"; {held} request(s) due wait for it" if held else ""
-                )
-            else:
-                report.backing_off = pause
-            self.ingest.note_transitions(now, report, selection=selection)
-            return report
-        if not manual and (wait := self._probe_wait(now)) is not None:
-            # Only requests due now are held up by the outage: with none, the pass had
-            # nothing to do and is no failure (cron's exit 0), however long WDTK is down.
-            held = len(self.due(now, everything=everything, selection=selection))
-            if held:
-                report.unreachable = f"{wait}; {held} request(s) due wait for it"
+            if held or (pause and manual):
+                report.unreachable = wait + (f"; {held} request(s) due wait for it" if held else "")
             else:
                 report.backing_off = wait
             self.ingest.note_transitions(now, report, selection=selection)
