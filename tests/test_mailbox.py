@@ -295,6 +295,25 @@ def test_a_second_copy_of_a_handled_alert_is_moved_as_the_first_was(mailproject,
     assert imap.folder() == {} and len(imap.folder("WDTK done")) == 2
 
 
+def test_mail_track_keeps_a_pause_wdtk_asked_for(mailproject, replica, imap):
+    from tests.wdtk_replica import HOME_OFFICE, make_request_doc
+
+    other = make_request_doc(7001, "Someone else's question", body=HOME_OFFICE, tags=[],
+                             sent_at="2026-03-05T10:00:00+00:00",
+                             events=[event(700100, "sent", "2026-03-05T10:00:00+00:00")])  # fmt: skip
+    replica.add_request(other)
+    with sqlite3.connect(mailproject.db) as db:
+        db.execute(
+            "INSERT OR REPLACE INTO settings (key, value) "
+            "VALUES ('wdtk_pause_until', '2026-03-20T10:00:00+00:00')"
+        )
+    imap.deliver(mail.track_alert(replica.base_url, [(slug(replica, 7001), "t", "Home Office", 9)]))
+    before = len(replica.hits)
+    mailproject.run("mail", "--track", "--as-of", "2026-03-20T09:05")
+    assert len(replica.hits) == before  # nothing asked of WDTK, not even to follow it
+    assert "wdtk-7001" not in {r["ref"] for r in mailproject.json("status")}
+
+
 def test_other_mail_and_malformed_mail_are_left_untouched(mailproject, replica, imap):
     mailproject.edit_config("tls = false\n", 'tls = false\nafter = "move:WDTK done"\n')
     imap.deliver(

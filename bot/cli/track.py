@@ -40,7 +40,7 @@ def tracker(app: App, now: dt.datetime, wait: bool = False, own_pause: bool = Fa
         if own_pause:
             yield poller
             return
-        if (pause := poller.pause_reason(now)) is not None:
+        if (pause := poller.hold(now)) is not None:
             raise FoibotError(pause)
         try:
             yield poller

@@ -350,6 +350,7 @@ def mail_pass(
     from bot.mailbox.service import check_mail
 
     poller = mail_poller(store, config, client)
+    poller.hold(now)  # a pause WDTK asked for binds what --track follows too
 
     def follow(url: str) -> str | None:
         try:

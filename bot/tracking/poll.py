@@ -140,7 +140,7 @@ class Poller:
         self.ingest.refresh_dates()
         # WDTK's own request for quiet binds a poll by hand too; an outage's back-off
         # binds only the scheduled passes (a person's poll probes).
-        pause = self.pause_reason(now)
+        pause = self.hold(now)
         wait = pause or (None if manual else self._probe_wait(now))
         if wait is not None:
             # Only requests due now are held up: with none, the pass had nothing to do and
@@ -221,7 +221,7 @@ class Poller:
         e-mail named them), through the same gate, ingest and news as a pass; released
         drafts among them are looked for on WDTK as a pass would (auto-link)."""
         report = PollReport()
-        if (pause := self.pause_reason(now)) is not None:
+        if (pause := self.hold(now)) is not None:
             report.backing_off = pause  # the alerts' requests stay due for the next pass
             return report
         calls_before = self.client.http_calls
@@ -267,12 +267,17 @@ class Poller:
                 f"used up; {report.not_reached} request(s) not reached go first next pass"
             )
 
-    def pause_reason(self, now: dt.datetime) -> str | None:
-        """While WDTK's Retry-After runs, why no call is made (a pass, track or link)."""
+    def hold(self, now: dt.datetime) -> str | None:
+        """While a pause WDTK asked for (recorded by this or an earlier command) runs, why
+        this poller asks nothing: from now on its fetch gate refuses every call (a pass,
+        `track`, `link`, what `mail --track` follows). None when there is none."""
         until = self.store.setting(PAUSE_KEY)
         if until is None or now >= dt.datetime.fromisoformat(until):
             return None
-        return f"WDTK asked for a pause (Retry-After) until {until}; no call before then"
+        self.unreachable = (
+            f"WDTK asked for a pause (Retry-After) until {until}; no call before then"
+        )
+        return self.unreachable
 
     def keep_pause(self, now: dt.datetime) -> None:
         """Record a Retry-After that stopped this client (capped at an hour), so that no
