@@ -7,30 +7,11 @@ import click
 
 from bot.cli.app import App, json_option, pass_app
 from bot.cli.output import printable
-from bot.errors import UsageError
 
 
 @click.group()
 def attachments() -> None:
     """Fetch the replies' attachments from WDTK and read them, or list them."""
-
-
-def _selection(app: App, campaign: str | None, group: str | None, refs: tuple[str, ...]):
-    """The RequestSet the options name (None: every request), each name checked first."""
-    from bot.cli.names import check_campaign, check_group, check_ref
-    from bot.store.requests import RequestSet
-
-    if sum(bool(x) for x in (campaign, group, refs)) > 1:
-        raise UsageError("give --campaign, --group or REFs, not more than one")
-    if campaign:
-        check_campaign(app, campaign)
-        return RequestSet.campaign(campaign)
-    if group:
-        check_group(app, group)
-        return RequestSet.group(group)
-    if refs:
-        return RequestSet.refs([check_ref(app, ref)["ref"] for ref in refs])
-    return None
 
 
 @attachments.command("fetch")
@@ -61,9 +42,10 @@ def fetch(
     its size. A download that fails stays queued for the next fetch (exit 1).
     """
     from bot.attachments.fetch import fetch_attachments
+    from bot.cli.names import selection as selection_of
     from bot.cli.progress import track_progress
 
-    selection = _selection(app, campaign, group, refs)
+    selection = selection_of(app, campaign, group, refs)
     want_json = app.json_wanted(as_json)
     app.lock(wait=wait)  # before reading the queue: one process fetches at a time
     if retry:
@@ -106,9 +88,10 @@ def list_(
     app: App, refs: tuple[str, ...], campaign: str | None, group: str | None, as_json: bool
 ) -> None:
     """Each attachment: its request, reply date, name, type, size and what was read."""
+    from bot.cli.names import selection
     from bot.deadlines import receipt_date
 
-    rows = app.store.attachments_in(_selection(app, campaign, group, refs))
+    rows = app.store.attachments_in(selection(app, campaign, group, refs))
     for row in rows:
         row["date"] = receipt_date(row["sent_at"]).isoformat() if row["sent_at"] else None
     if app.json_wanted(as_json):

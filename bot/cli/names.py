@@ -11,6 +11,7 @@ from bot.errors import UsageError
 
 if TYPE_CHECKING:
     from bot.cli.app import App
+    from bot.store.requests import RequestSet
 
 
 def unknown(kind: str, word: str, choices: list[str], hint: str = "") -> UsageError:
@@ -59,3 +60,27 @@ def check_ref(app: App, ref: str, *, followups: bool = False) -> dict:
     refs = app.store.all_refs(followups=followups)
     what = "request or follow-up" if followups else "request"
     raise UsageError(f"no {what} with ref '{ref}'{suggest(ref, refs)} (see `foibot status`)")
+
+
+def selection(
+    app: App, campaign: str | None, group: str | None, refs: tuple[str, ...] | None = None
+) -> RequestSet | None:
+    """The RequestSet the options name (None: every request), each name checked first.
+    `refs`: the REFs a command takes (None: it takes none)."""
+    from bot.store.requests import RequestSet
+
+    if sum(bool(x) for x in (campaign, group, refs)) > 1:
+        raise UsageError(
+            "give --campaign or --group, not both"
+            if refs is None
+            else "give --campaign, --group or REFs, not more than one"
+        )
+    if campaign:
+        check_campaign(app, campaign)
+        return RequestSet.campaign(campaign)
+    if group:
+        check_group(app, group)
+        return RequestSet.group(group)
+    if refs:
+        return RequestSet.refs([check_ref(app, ref)["ref"] for ref in refs])
+    return None

@@ -355,18 +355,9 @@ def poll(
     pass_budget_s; the rest wait for the next pass (or `foibot attachments fetch`).
     """
     from bot.attachments.fetch import fetch_queued
-    from bot.cli.names import check_campaign, check_group
-    from bot.store.requests import RequestSet
+    from bot.cli.names import selection as selection_of
 
-    if campaign and group:
-        fail_usage("give --campaign or --group, not both")
-    check_campaign(app, campaign)
-    check_group(app, group)
-    selection = (
-        RequestSet.campaign(campaign) if campaign
-        else RequestSet.group(group) if group
-        else None
-    )  # fmt: skip
+    selection = selection_of(app, campaign, group)
     want_json = app.json_wanted(as_json)
     files = None
     now = _now(as_of)
