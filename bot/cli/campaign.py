@@ -108,12 +108,13 @@ def launch_text(report, statuses: list[str]) -> str:
     """What `launch` tells a person: what to send now and when, and what waits.
     `statuses`: those of the campaign's requests, as stored after the launch."""
     from bot.dates import format_uk
+    from bot.statuses import LOCAL, Status
 
     lines = []
-    everything_out = any(s not in ("draft", "ready", "cancelled") for s in statuses) and not (
-        "draft" in statuses or report.released or report.waiting or report.held
-        or report.marked_sent
-    )  # fmt: skip
+    # On WDTK, all but the cancelled: no draft to schedule, none released (ready) unsent.
+    everything_out = any(s not in LOCAL for s in statuses) and not (
+        {Status.DRAFT, Status.READY} & set(statuses)
+    )
     if report.released:
         lines.append(
             f"Ready to send now ({len(report.released)}): open each link at its time, check, press Send"
