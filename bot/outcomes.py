@@ -117,6 +117,11 @@ class PollReport:
         return self.polled > 0 and len(self.errors) >= self.polled
 
     @property
+    def failed(self) -> bool:
+        """Every request polled failed, or WDTK could not be reached: a person should hear."""
+        return self.all_failed or self.unreachable is not None
+
+    @property
     def news_worthy(self) -> bool:
         return bool(
             self.changed

@@ -378,7 +378,7 @@ def poll(
         click.echo(poll_summary(report))
         if files is not None:
             click.echo(files.summary())
-    if report.all_failed or report.unreachable or (files is not None and files.stopped):
+    if report.failed or (files is not None and files.stopped):
         raise click.exceptions.Exit(1)
 
 

@@ -50,10 +50,9 @@ class RunSummary:
         """Something went wrong that a person should hear of: every poll failed or WDTK
         could not be reached, the mailbox could not be read, or a channel did not deliver
         (`run --once` exits 1; the daemon logs it as a warning)."""
-        failed_poll = self.poll is not None and bool(self.poll.all_failed or self.poll.unreachable)
-        mail_poll = self.mail.poll if self.mail is not None else None
-        failed_mail = (self.mail is not None and self.mail.error is not None) or bool(
-            mail_poll is not None and (mail_poll.all_failed or mail_poll.unreachable)
+        failed_poll = self.poll is not None and self.poll.failed
+        failed_mail = self.mail is not None and (
+            self.mail.error is not None or (self.mail.poll is not None and self.mail.poll.failed)
         )
         return failed_poll or failed_mail or bool(self.digest_errors)
 
