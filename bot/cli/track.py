@@ -383,11 +383,12 @@ def poll(
 
 
 def poll_summary(report) -> str:
+    from bot.rules.news import unfound_advice
     from bot.wording import plural
 
     given_up = [
         f"  {item}: released long ago and not found on WDTK, no longer looked for: "
-        f"`foibot link {item} URL` if it was sent, `foibot done {item} --cancelled` if not"
+        f"{unfound_advice(item)}"
         for item in report.given_up
     ]
     if not report.polled and not report.out_of_time:

@@ -135,11 +135,16 @@ def newly_overdue(item: NewlyOverdue) -> NewsItem:
     return NewsItem(late_key(item.status, item.ref), kind, item.ref, text)
 
 
+def unfound_advice(ref: str) -> str:
+    """What to do about a released request foibot no longer looks for on WDTK."""
+    return f"`foibot link {ref} URL` if it was sent, `foibot done {ref} --cancelled` if not"
+
+
 def not_found_after_release(ref: str, days: int) -> NewsItem:
     return NewsItem(
         unfound_key(ref), "error", ref,
         f"{ref} was released {days} days ago and is not on WDTK; no longer looked for: "
-        f"`foibot link {ref} URL` if it was sent, `foibot done {ref} --cancelled` if not",
+        f"{unfound_advice(ref)}",
     )  # fmt: skip
 
 
