@@ -61,13 +61,17 @@ CLOSED = frozenset(
     }
 )
 # Classifications that say the body answered; an acknowledgement is a reply, not one.
-ANSWERED = frozenset({Status.SUCCESSFUL, Status.PARTIALLY_SUCCESSFUL, Status.REJECTED, Status.NOT_HELD})
+ANSWERED = frozenset(
+    {Status.SUCCESSFUL, Status.PARTIALLY_SUCCESSFUL, Status.REJECTED, Status.NOT_HELD}
+)
 # Answered, but the requester may ask for an internal review.
 REFUSED = frozenset({Status.REJECTED, Status.PARTIALLY_SUCCESSFUL})
 # The stored statuses in which a request can be late: it waits for a reply or a review.
 AWAITING = frozenset({Status.WAITING_RESPONSE, Status.INTERNAL_REVIEW})
 LATE_REPLY = frozenset({Status.WAITING_RESPONSE_OVERDUE, Status.WAITING_RESPONSE_VERY_OVERDUE})
 OVERDUE = LATE_REPLY | {Status.INTERNAL_REVIEW_OVERDUE}
+# An internal review under way, late or not.
+UNDER_REVIEW = frozenset({Status.INTERNAL_REVIEW, Status.INTERNAL_REVIEW_OVERDUE})
 
 # A follow-up's states that matter beyond its own table: drafted or released but not yet
 # sent, done or cancelled; and withdrawn, once its reason has gone (never released).

@@ -27,7 +27,7 @@ from bot.rules.status import (
     review_counted_from,
     school_limit,
 )
-from bot.statuses import LATE_REPLY, Status
+from bot.statuses import LATE_REPLY, UNDER_REVIEW, Status
 
 KIND_CODES = {"chaser": "c", "nudge": "n", "internal-review": "ir", "complaint": "co"}
 REFUSED = statuses.REFUSED
@@ -346,7 +346,7 @@ def _complaint_due(ask: _Ask) -> Due | None:
     history = _history(ask.responses)
     law = row.get("law") or "foi"
     kind = "complaint"
-    if status in ("internal_review", "internal_review_overdue") and row.get("review_started_on"):
+    if status in UNDER_REVIEW and row.get("review_started_on"):
         started = dt.date.fromisoformat(row["review_started_on"])
         if _scottish(law):
             if late_requirement(row, calendar):

@@ -16,7 +16,7 @@ from bot.config import Config, FollowupPolicy
 from bot.rules import news
 from bot.rules.followups import KIND_CODES, LATE_REPLY, Due, History, due_followups, histories
 from bot.rules.status import live_status
-from bot.statuses import FOLLOWUP_UNSENT, FOLLOWUP_WITHDRAWN
+from bot.statuses import FOLLOWUP_UNSENT, FOLLOWUP_WITHDRAWN, UNDER_REVIEW
 
 WITHDRAWN, UNSENT = FOLLOWUP_WITHDRAWN, FOLLOWUP_UNSENT
 
@@ -84,7 +84,7 @@ def _why_gone(followup: dict, row: dict, status: str, due: Due | None) -> str:
     of_a_clock = kind != "complaint" or cycle.startswith("very-overdue:")
     if of_a_clock and row.get("sent_on") and clock != row["sent_on"]:
         return f"the clock restarted on {row['sent_on']} (a clarification)"
-    if status in ("internal_review", "internal_review_overdue"):
+    if status in UNDER_REVIEW:
         if kind == "complaint" and cycle.startswith("review:"):
             return "a new review is under way"
         return "a review is already under way"

@@ -24,6 +24,7 @@ def request_info(store: Store, config: Config, row: dict, today: dt.date) -> dic
     from bot import deadlines as dl
     from bot.reports.figures import recorded_values
     from bot.rules.status import review_clock, status_row
+    from bot.statuses import UNDER_REVIEW
     from bot.tracking.history import history
     from bot.views.status import review_by_passed
     from bot.wdtk.urls import new_request_url, request_url
@@ -43,7 +44,7 @@ def request_info(store: Store, config: Config, row: dict, today: dt.date) -> dic
     )
     # Under review: when the body's answer to it is expected and due at the latest, before
     # it is late too (the status rule gives the latest only once it is).
-    under_review = st.status in ("internal_review", "internal_review_overdue")
+    under_review = st.status in UNDER_REVIEW
     clock = review_clock(row, calendar) if under_review else None
     return {
         **row,
@@ -59,7 +60,7 @@ def request_info(store: Store, config: Config, row: dict, today: dt.date) -> dic
         "days_overdue": st.days_overdue,
         "late_from": st.late_from,
         "review_expected": clock.expected.isoformat() if clock else None,
-        "review_latest": st.review_latest or (clock.latest.isoformat() if clock else None),
+        "review_latest": clock.latest.isoformat() if clock else None,
         "answered_on": st.answered_on,
         "answered_days_late": st.answered_days_late,
         "note": st.note,
