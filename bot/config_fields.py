@@ -56,11 +56,14 @@ def parse_fields(c: Table, name: str, variables: Mapping[str, Any]) -> tuple[Fie
         if any(s.name == spec.name for s in specs):
             f.fail(f"duplicate field '{spec.name}'", f.key("name"))
         for bound in ("min", "max"):
-            if getattr(spec, bound) is not None and spec.type != "int":
+            value = getattr(spec, bound)
+            if value is not None and spec.type != "int":
                 f.fail(f"only int fields take {bound}", f.key(bound))
-            if abs(getattr(spec, bound) or 0) >= 10**18:  # a figure has at most 18 digits
+            if abs(value or 0) >= 10**FIGURE_MAX_DIGITS:
                 f.fail(
-                    f"must be between -10^18 and 10^18, got {getattr(spec, bound)}", f.key(bound)
+                    f"must be between -10^{FIGURE_MAX_DIGITS} and 10^{FIGURE_MAX_DIGITS}, "
+                    f"got {value}",
+                    f.key(bound),
                 )
         # A heading of `results` and of the reports: on one line, no escape sequences.
         spec = spec._replace(description=clean_name(spec.description))
@@ -70,6 +73,9 @@ def parse_fields(c: Table, name: str, variables: Mapping[str, Any]) -> tuple[Fie
     return tuple(specs)
 
 
+# SQLite stores a whole number in 64 bits: a figure, or a field's bound, has at most this
+# many digits (no body gave a count longer).
+FIGURE_MAX_DIGITS = 18
 PERIOD_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 MAX_PERIODS = 100
 

@@ -118,11 +118,11 @@ def _scope(app: App, campaign: str | None, group: str | None, refs: tuple[str, .
     return Scope.tracked(app.config, group, tuple(dict.fromkeys(refs)))
 
 
-def _whose(others: list[dict], most: int = 5) -> str:
+def _whose(others: list[dict]) -> str:
     """`wdtk-1 by jo_bloggs, wdtk-2 by an unknown requester`: whose each request is (WDTK
     names no user for a request made outside it, or one hidden when it was tracked)."""
     named = [f"{o['request']} by {o['user'] or 'an unknown requester'}" for o in others]
-    return first_few(named, most)
+    return first_few(named)
 
 
 def _print_unsent(app: App, scope: Scope) -> None:

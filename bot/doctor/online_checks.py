@@ -224,8 +224,9 @@ def _envelope_refusals(smtp: Any, email: EmailConfig) -> list[str]:
 
 
 def _text(reply: bytes | str) -> str:
-    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else reply
-    return " ".join(text.split())[:200]
+    from bot.extraction.collect import one_line
+
+    return one_line(reply.decode("utf-8", "replace") if isinstance(reply, bytes) else reply)
 
 
 def redacted_url(url: str) -> str:

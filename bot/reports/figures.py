@@ -24,6 +24,7 @@ from dataclasses import field as _field
 from typing import Any
 
 from bot.config import FieldSpec, suggest
+from bot.config_fields import FIGURE_MAX_DIGITS
 from bot.errors import UsageError
 from bot.wording import STOP_WORDS
 
@@ -158,15 +159,13 @@ class Entry:
 # sequence would reach every terminal `show` and `results` print it on), bidirectional
 # overrides, and lone surrogates (undecodable bytes in an argument).
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-# SQLite stores a whole number in 64 bits; anything longer is no count a body gave.
-_MOST_DIGITS = 18
 
 
 def _whole_number(spec: FieldSpec, digits: str, raw: str) -> int:
     digits = digits.replace(",", "")
-    if len(digits.lstrip("+-")) > _MOST_DIGITS:
+    if len(digits.lstrip("+-")) > FIGURE_MAX_DIGITS:
         raise UsageError(
-            f"field '{spec.name}': {raw.strip()[:40]!r}… has more than {_MOST_DIGITS} digits"
+            f"field '{spec.name}': {raw.strip()[:40]!r}… has more than {FIGURE_MAX_DIGITS} digits"
         )
     number = int(digits)
     _check_range(spec, number, raw)

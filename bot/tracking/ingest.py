@@ -222,14 +222,13 @@ class Ingest:
             if after != before:
                 self.store.log(ref, "status", {"from": before, "to": after})
                 report.changed.append(StatusChange(ref, before, after))
-            replied = any(e.event_type == RESPONSE for e in fresh)
-            self._note_reported(updated, after, today, calendar, report, replied=replied)
-            self._withdraw_stale([ref], now, report)
             replies = [
                 NewReply(ref, updated.get("body"), request.title, e.created_at.isoformat())
                 for e in fresh
                 if e.event_type == RESPONSE
             ]
+            self._note_reported(updated, after, today, calendar, report, replied=bool(replies))
+            self._withdraw_stale([ref], now, report)
             if row.get("_history"):
                 replies = []  # first tracked by a person: what it already had is its past
             report.new_responses.extend(replies)
