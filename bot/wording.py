@@ -4,6 +4,15 @@ from __future__ import annotations
 
 import re
 
+# Character ranges (for a regex class) no text may show a person as they are: C0 controls
+# but tab and line feed, DEL and C1 (ESC sequences retitle or clear a terminal, CR
+# overwrites a line); the bidirectional overrides and isolates (a title ending
+# "\u202egnp.exe" reads "exe.png"); lone surrogates (undecodable bytes in an argument),
+# which no terminal encoding can write.
+CONTROL_RANGES = "\x00-\x08\x0b-\x1f\x7f-\x9f"
+BIDI_RANGES = "\u202a-\u202e\u2066-\u2069"
+SURROGATE_RANGES = "\ud800-\udfff"
+
 # Nouns whose plural is not noun + "s".
 _IRREGULAR = {"body": "bodies", "reply": "replies", "needs": "need", "was": "were", "is": "are"}
 

@@ -18,13 +18,14 @@ from bot.cli.failures import last_resort, reader_gone
 from bot.cli.output import RICH_MAX_ROWS, console, print_error, print_table
 from bot.cli.settings import Settings
 from bot.errors import ConfigError, FoibotError, Interrupted, UsageError
+from bot.wording import SURROGATE_RANGES
 
 if TYPE_CHECKING:
     from bot.store.db import Store
     from bot.wdtk.client import WdtkClient
 
 
-_UNDECODABLE = re.compile("[\udc80-\udcff]")
+_UNDECODABLE = re.compile(f"[{SURROGATE_RANGES}]")
 
 
 class FoibotGroup(click.Group):

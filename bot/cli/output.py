@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 import sys
 
+from bot.wording import BIDI_RANGES, CONTROL_RANGES, SURROGATE_RANGES
+
 RICH_MAX_ROWS = 200
 PLAIN_MAX_WIDTH = 60
-# C0 and C1 controls; the bidirectional overrides and isolates, which make a title ending
-# "\u202egnp.exe" read "exe.png"; lone surrogates (a non-UTF-8 argument), which no
-# terminal encoding can write.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# Tab and line feed too: a printed cell or message is one line.
+_CONTROL = re.compile(f"[\t\n{CONTROL_RANGES}{BIDI_RANGES}{SURROGATE_RANGES}]")
 
 
 def printable(text: str | None) -> str:

@@ -26,7 +26,7 @@ from typing import Any
 from bot.config import FieldSpec, suggest
 from bot.config_fields import FIGURE_MAX_DIGITS
 from bot.errors import UsageError
-from bot.wording import STOP_WORDS
+from bot.wording import BIDI_RANGES, CONTROL_RANGES, STOP_WORDS, SURROGATE_RANGES
 
 RECORDED = "recorded"
 Value = int | str | bool
@@ -155,10 +155,9 @@ class Entry:
         return key(self.field, self.period)
 
 
-# What no value may hold: control characters but a text's line breaks and tabs (an escape
-# sequence would reach every terminal `show` and `results` print it on), bidirectional
-# overrides, and lone surrogates (undecodable bytes in an argument).
-_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# What no value may hold (a text's line breaks and tabs are fine): it would reach every
+# terminal `show` and `results` print it on.
+_UNPRINTABLE = re.compile(f"[{CONTROL_RANGES}{BIDI_RANGES}{SURROGATE_RANGES}]")
 
 
 def _whole_number(spec: FieldSpec, digits: str, raw: str) -> int:
