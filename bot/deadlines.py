@@ -441,6 +441,17 @@ def _normalise_pauses(fee_pauses: Iterable[tuple[date, date]]) -> list[tuple[dat
     return merged
 
 
+def check_fee_notices(received: date, fee_pauses: Iterable[tuple[date, date]]) -> None:
+    """A fees notice (FOIA s.9(1), EIR reg 8) answers a request, so none can come before
+    the request was received; raise DeadlineError naming the first that does."""
+    for notice, _paid in fee_pauses:
+        if notice < received:
+            raise DeadlineError(
+                f"fee notice {notice.isoformat()} is before the request was received "
+                f"({received.isoformat()})"
+            )
+
+
 def _count(cal: WorkingCalendar, start: date, n: int, pauses: list[tuple[date, date]]) -> date:
     """nth working day after start, not counting working days inside any pause [notice, paid]."""
     if not pauses:

@@ -127,6 +127,9 @@ def test_eir_reg_7_extension_and_fee_pause_on_the_command_line():
     )
     assert paused["due"] == "2026-04-10"  # 31 Mar + 6 working days over Easter (3 and 6 Apr)
     assert deadline("2026-03-02", "--fee-notice", "2026-03-05").exit_code == 2
+    early = deadline("2026-03-02", "--fee-notice", "2026-02-27", "--fee-paid", "2026-03-04")
+    assert early.exit_code == 2
+    assert "fee notice 2026-02-27 is before the request was received (2026-03-02)" in early.stderr
     wrong_law = deadline("2026-03-02", "--law", "foi", "--eir")
     assert wrong_law.exit_code == 2 and "only under EIR" in wrong_law.stderr
 

@@ -162,6 +162,10 @@ def test_pit_extension_and_bad_uses_of_extend(wdtk):
     assert "only under EIR" in wdtk.run("extend", "smm-1", "--eir", expect=2).stderr
     assert "no request" in wdtk.run("extend", "nope", "--eir", expect=2).stderr
     assert "in pairs" in wdtk.run("extend", "smm-1", "--fee-notice", "2026-03-05", expect=2).stderr
+    # s.9(1): a fees notice answers the request, so it cannot come before the clock starts.
+    early = wdtk.run("extend", "smm-1", "--fee-notice", "2020-01-06", "--fee-paid", "2020-01-08",
+                     expect=2).stderr  # fmt: skip
+    assert "fee notice 2020-01-06 is before the request was received" in early
 
 
 def test_a_reply_announcing_an_extension_is_suggested_not_chased(wdtk, replica):

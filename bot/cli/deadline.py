@@ -52,6 +52,7 @@ def deadline(
         raise UsageError("give --fee-notice and --fee-paid in pairs, one of each per fee")
     extra, remove = _holiday_overrides(app)
     try:
+        dl.check_fee_notices(received, zip(fee_notice, fee_paid, strict=True))
         calendar = dl.calendar_for(law, extra, remove)
         result = dl.compute_deadlines(
             received, law, school=school, days=days, calendar=calendar, eir_extended=eir,

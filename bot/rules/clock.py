@@ -78,6 +78,7 @@ def with_extension(
 ) -> ClockAdjust:
     """`current` plus what was just recorded, for the clock started on `sent_on`: a record
     for an earlier clock is dropped, since a restarted clock owes nothing to it."""
+    dl.check_fee_notices(dt.date.fromisoformat(sent_on), fee_pauses)
     if current is None or current.sent_on != sent_on:
         current = ClockAdjust(sent_on)
     pauses = {*current.fee_pauses, *((a.isoformat(), b.isoformat()) for a, b in fee_pauses)}
