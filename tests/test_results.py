@@ -253,6 +253,22 @@ def test_bulk_csv_with_one_bad_row_applies_nothing_and_names_the_line(project):
     assert project.dump() == before
 
 
+def test_bulk_csv_with_a_quote_left_open_names_its_line(project):
+    """A quote never closed would take every later line into one note: refused, naming it."""
+    per_year(project)
+    seed(project)
+    before = project.dump()
+    sheet = project.root / "figures.csv"
+    sheet.write_text(
+        'ref,field,period,value,note\nsmm-1,dismissed,2021,3,"table 1\nsmm-2,dismissed,2021,4,\n',
+        encoding="utf-8",
+    )
+    result = project.run("record", "--from-csv", str(sheet), expect=2)
+    assert "line 3" in result.stderr and "unexpected end of data" in result.stderr
+    assert "nothing recorded" in result.stderr
+    assert project.dump() == before
+
+
 def test_bulk_csv_applies_all_rows_by_ref_or_body(project):
     per_year(project)
     seed(project)

@@ -441,7 +441,8 @@ def parse_csv(
     A row with a blank value is skipped: the `results --template` sheet has a row per
     value and people fill in some of them. Clear a value with `foibot record REF FIELD=`.
     """
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    # strict: a quote left open would otherwise swallow the lines after it into one cell.
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), strict=True)
     at, problem = _csv_header(reader, name)
     if problem:
         return [], [problem]
