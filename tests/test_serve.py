@@ -210,6 +210,18 @@ def test_an_account_added_from_a_script_reads_its_password_from_stdin(project):
         assert (done.status_code, done.headers["location"]) == (303, "/status")
 
 
+def test_an_account_name_differing_only_in_case_is_refused(project):
+    # The login form matches names exactly: "Alice" beside "alice" is one person's
+    # second account, found only when the wrong password is refused.
+    add_user(project, "alice")
+    again = CliRunner().invoke(
+        cli, ["--config", str(project.config), "users", "add", "Alice"], input="x\n"
+    )
+    assert again.exit_code == 2
+    assert "account 'alice' exists already" in again.output
+    assert [u["name"] for u in project.json("users", "list")] == ["alice"]
+
+
 def test_post_without_csrf_is_refused_and_records_nothing(project):
     add_user(project)
     with served(project) as url:

@@ -53,8 +53,11 @@ def users_add(app: App, name: str, role: str) -> None:
 
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}", name):
         raise UsageError(f"account name {name!r}: letters, digits and . _ @ - only, at most 64")
-    if app.store.user(name) is not None:  # said before the password is typed twice
-        raise UsageError(f"account {name!r} exists already: `foibot users remove {name}` first")
+    # Said before the password is typed twice. Names differing only in case would be told
+    # apart only by the login form's exact match: one person, two accounts.
+    taken = {u["name"].casefold(): u["name"] for u in app.store.users()}
+    if (same := taken.get(name.casefold())) is not None:
+        raise UsageError(f"account {same!r} exists already: `foibot users remove {same}` first")
     password = _password_asked()
     if problem := password_problem(password):
         raise UsageError(problem)
