@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.extraction.model import Cell, Extraction, Segment, Table
+from bot.wording import CONTROL_RANGES
 
 # Caps on one attachment's yield. Above MAX_TEXT_CHARS the text is cut and the extraction
 # says "truncated"; a sheet over MAX_SHEET_ROWS is a data dump built to exhaust the reader
@@ -20,7 +21,7 @@ MAX_MEMBERS = 200  # files read from one ZIP archive
 
 # C0 and C1 control characters except tab and newline: attachment text ends up in
 # terminals, e-mails and reports, where they could rewrite what a person sees.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(f"[{CONTROL_RANGES}]")
 
 
 def clean(text: str) -> str:

@@ -19,6 +19,7 @@ from bot.dates import LONDON
 from bot.typenames import type_name
 from bot.wdtk.errors import PayloadError
 from bot.wdtk.urls import escaped_path
+from bot.wording import CONTROL_RANGES
 
 Tags = tuple[tuple[str, str | None], ...]
 
@@ -26,7 +27,7 @@ Tags = tuple[tuple[str, str | None], ...]
 # the screen or retitle the window), CR (overwrites a line), DEL and the C1 set. Nothing
 # WDTK legitimately serves contains them, and every string is stripped of them here, at
 # the parse boundary, so none reaches a terminal, an HTML report or a file.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(f"[{CONTROL_RANGES}]")
 
 
 def clean_text(text: str) -> str:
