@@ -119,7 +119,7 @@ def test_a_school_chaser_cites_the_instrument_for_its_kind(
     text = text_of(wdtk, ref, "chaser")
     assert f"as it applies to schools ({instrument})" in text
     assert "no later than 1 June 2026" in text
-    assert "1 working day late" in text  # Tue 2 Jun: one working day after the cap
+    assert "1 June 2026. That date has passed" in text and "working day late" not in text
 
 
 def test_a_school_nudge_gives_the_schools_limit(wdtk, replica):
