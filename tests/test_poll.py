@@ -245,6 +245,40 @@ def test_hidden_request_becomes_hidden(wdtk, replica):
     assert {s["ref"]: s["status"] for s in wdtk.json("status")}["smm-1"] == "hidden"
 
 
+def test_a_passing_403_does_not_leave_a_request_hidden(wdtk, replica):
+    """WDTK answers 403 once (a moment's hiding, a proxy); the next poll finds the same
+    document as before. Its ETag must not answer for it: a 304 would keep "hidden" and
+    the request would drop out of `overdue` for good. Due Tue 31 Mar 2026."""
+    from tests.wdtk_replica import http_error
+
+    def mine() -> list[str]:
+        return [kind for key, kind in untold_news(wdtk) if key.split(":")[1] == "smm-1"]
+
+    sent_request(wdtk, replica, 5001, "smm-1")
+    wdtk.run("poll", "--as-of", "2026-03-02T12:00")
+    wdtk.run("poll", "--all", "--as-of", "2026-04-02T12:00")
+    replica.fail(5001, http_error(403))
+    hid = wdtk.json("poll", "--all", "--as-of", "2026-04-03T12:00")
+    assert hid["changed"] == [{"ref": "smm-1", "from": "waiting_response_overdue", "to": "hidden"}]
+    back = wdtk.json("poll", "--all", "--as-of", "2026-04-06T12:00")
+    assert back["changed"] == [{"ref": "smm-1", "from": "hidden", "to": "waiting_response_overdue"}]
+    assert back["newly_overdue"] == []  # its lateness was news once, before it hid
+    assert [r["ref"] for r in wdtk.json("overdue", "--as-of", "2026-04-06")] == ["smm-1"]
+    # Back before anyone was told it hid: the digest says neither.
+    assert mine() == ["overdue"]
+    # Hidden again, and this time told: its return is told too.
+    replica.fail(5001, http_error(403))
+    wdtk.run("poll", "--all", "--as-of", "2026-04-07T12:00")
+    assert mine() == ["overdue", "error"]
+    conn = sqlite3.connect(wdtk.db)
+    with conn:
+        conn.execute("UPDATE news SET sent_at = '2026-04-07T13:00:00+00:00'")
+    wdtk.run("poll", "--all", "--as-of", "2026-04-08T12:00")
+    assert [k for k, _ in untold_news(wdtk) if "smm-1" in k] == [
+        "shown:smm-1:2026-04-07T11:00:00+00:00"
+    ]
+
+
 def test_faults_are_recorded_per_request_and_others_still_update(wdtk, replica):
     sent_request(wdtk, replica, 5001, "smm-1")
     sent_request(wdtk, replica, 5002, "smm-2")

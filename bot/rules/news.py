@@ -19,6 +19,7 @@ SECTIONS = (
     ("overdue", "Now overdue", ("now overdue", "now overdue")),
     ("followup", "Follow-ups waiting for review", ("follow-up to review", "follow-ups to review")),
     ("error", "Needs a human", ("needs a human", "need a human")),
+    ("shown", "Shown on WDTK again", ("request shown again", "requests shown again")),
 )
 ERROR_THRESHOLD = 3  # consecutive poll failures before a person is told
 
@@ -148,8 +149,18 @@ def not_found_after_release(ref: str, days: int) -> NewsItem:
     )  # fmt: skip
 
 
-def hidden(ref: str) -> NewsItem:
-    return NewsItem(f"hidden:{ref}", "error", ref, f"{ref} is hidden or removed on WDTK")
+def hidden_key(ref: str, since: str | None) -> str:
+    """One per spell of hiding (`since`: when it began), so a second is told too."""
+    return f"hidden:{ref}:{since}"
+
+
+def hidden(ref: str, since: str) -> NewsItem:
+    return NewsItem(hidden_key(ref, since), "error", ref, f"{ref} is hidden or removed on WDTK")
+
+
+def shown_again(ref: str, since: str, status: str) -> NewsItem:
+    """After `hidden` was told: WDTK shows the request again."""
+    return NewsItem(f"shown:{ref}:{since}", "shown", ref, f"{ref}: {status}")
 
 
 def poll_failure(failure: PollFailure) -> NewsItem | None:

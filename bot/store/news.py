@@ -25,6 +25,10 @@ class News(StoreConnection):
         self.db["news"].insert_all(rows, ignore=True)
         return self.db.execute("SELECT total_changes()").fetchone()[0] - before
 
+    def news_queued(self, key: str) -> bool:
+        """News with this key was queued, told or not."""
+        return self.db.execute("SELECT 1 FROM news WHERE key = ?", [key]).fetchone() is not None
+
     def retract_news(self, keys: Iterable[str]) -> int:
         """Take back queued news that no channel has told yet and that is no longer true
         ("review it" for a follow-up since approved, sent or cancelled; "ready to send"

@@ -89,9 +89,12 @@ class Schedule(StoreConnection):
     )
 
     def linked_status_rows(self, selection: RequestSet | None = None) -> Iterator[dict]:
-        sql = f"SELECT {self.LIVE_COLUMNS} FROM requests WHERE wdtk_id IS NOT NULL" + (
-            f" AND ref IN ({selection.sql})" if selection else ""
-        )
+        # Hidden is WDTK's word, told by its own news: what a person was last told of the
+        # request's lateness stands until it is shown again.
+        sql = (
+            f"SELECT {self.LIVE_COLUMNS} FROM requests "
+            "WHERE wdtk_id IS NOT NULL AND status != 'hidden'"
+        ) + (f" AND ref IN ({selection.sql})" if selection else "")
         return self.db.query(sql, list(selection.params) if selection else [])
 
     # -- the poll schedule -------------------------------------------------------------

@@ -181,7 +181,7 @@ class Ingest:
                 # came before the due date reads "waiting_response → successful".
                 before = (
                     current["status"]
-                    if new
+                    if new or current["status"] == "hidden"
                     else current.get("reported_status") or live_status(current, today, calendar)
                 )
                 row = current
@@ -222,6 +222,8 @@ class Ingest:
             if after != before:
                 self.store.log(ref, "status", {"from": before, "to": after})
                 report.changed.append(StatusChange(ref, before, after))
+            if before == "hidden":
+                self._shown_again(row, after)
             replies = [
                 NewReply(ref, updated.get("body"), request.title, e.created_at.isoformat())
                 for e in fresh
@@ -308,17 +310,30 @@ class Ingest:
                 self.store.log(
                     row["ref"], "hidden", {"http_status": result.status, "kind": result.kind}
                 )
-                report.changed.append(StatusChange(row["ref"], row["status"], "hidden"))
-                self.store.queue_news([news.hidden(row["ref"])])
+                # As a person was last told it: an overdue request hides as overdue.
+                calendar = self.calendar(row.get("law") or "foi")
+                before = row.get("reported_status") or live_status(row, london_today(now), calendar)
+                report.changed.append(StatusChange(row["ref"], before, "hidden"))
+                self.store.queue_news([news.hidden(row["ref"], gone_since.isoformat())])
             self.store.update_request(
                 row["ref"],
                 status="hidden",
+                # Shown again, WDTK may serve the very document it served before: its old
+                # ETag would get a 304, and a 304 would keep "hidden" for good.
+                etag=None,
                 gone_since=gone_since.isoformat(),
                 last_polled_at=now.isoformat(),
                 next_poll_at=after_hidden(gone_since, now, self.policy),
                 poll_error=None,
                 poll_failures=0,
             )
+
+    def _shown_again(self, row: dict, status: str) -> None:
+        """WDTK shows a hidden request again: its "hidden" news, if no one has been told
+        yet, is taken back; if it was told, the news says it is back."""
+        key = news.hidden_key(row["ref"], row.get("gone_since"))
+        if not self.store.retract_news([key]) and self.store.news_queued(key):
+            self.store.queue_news([news.shown_again(row["ref"], row["gone_since"], status)])
 
     def _body_facts(self, row: dict, request: WdtkRequest) -> tuple[str | None, bool]:
         body = self.store.body(row["body"]) if row.get("body") else None
