@@ -11,7 +11,7 @@ import pytest
 
 from bot.config import load_config
 from tests.support import Folder
-from tests.wdtk_replica import HOME_OFFICE, make_request_doc
+from tests.wdtk_replica import HOME_OFFICE, POLICE_SCOTLAND, make_request_doc
 
 AS_OF = "2026-03-05T12:00"
 
@@ -199,6 +199,35 @@ def test_hidden_and_missing_requests_are_recorded_and_rechecked(researcher, repl
     assert (shown["status"], shown["wdtk_id"]) == ("waiting_response", 8300)
     # Its body, unknown while hidden, is WDTK's now: reports by body count it there.
     assert shown["body"] == researcher.rows()["wdtk-8301"]["body"] is not None
+
+
+def test_a_body_renamed_on_wdtk_stays_one_body(researcher, replica):
+    """WDTK renames a body (same id 41, new url_name): requests tracked before and after
+    are counted under one body, not split in two."""
+    add_requests(replica, 8400, 1)
+    researcher.run("track", "8400", "--as-of", AS_OF)
+    renamed = {**HOME_OFFICE, "url_name": "home_office_uk", "name": "Home Office (UK)"}
+    replica.update_request(8400, public_body=renamed)
+    doc = make_request_doc(8401, "Pothole repairs in ward 8401", body=renamed, tags=[])
+    replica.add_request(doc)
+    researcher.run("track", "8401", "--as-of", AS_OF)
+    researcher.run("poll", "--all", "--as-of", "2026-03-06T12:00")
+    rows = researcher.rows()
+    assert (rows["wdtk-8400"]["body"], rows["wdtk-8401"]["body"]) == ("home_office", "home_office")
+    assert [b["url_name"] for b in researcher.json("bodies", "list")] == ["home_office"]
+
+
+def test_a_request_moved_to_another_body_on_wdtk_follows_it(researcher, replica):
+    """WDTK's admins move a misdirected request to Police Scotland: its body, and so its
+    law (FOISA) and the reports by body, follow WDTK."""
+    add_requests(replica, 8450, 1)
+    researcher.run("track", "8450", "--as-of", AS_OF)
+    replica.update_request(8450, public_body=POLICE_SCOTLAND)
+    researcher.run("poll", "--all", "--as-of", "2026-03-06T12:00")
+    shown = researcher.json("show", "wdtk-8450")
+    assert (shown["body"], shown["law"]) == ("police_scotland", "foisa")
+    moved = [e for e in shown["events"] if e["kind"] == "body_moved"]
+    assert [e["detail"] for e in moved] == [{"from": "home_office", "to": "police_scotland"}]
 
 
 def test_tracking_again_into_another_group_says_it_moved_and_flags_a_likely_typo(

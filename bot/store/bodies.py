@@ -37,7 +37,9 @@ class Bodies(StoreConnection):
             names = list(incoming)
             stored = {
                 r["url_name"]: {k: r.get(k) for k in keys}
-                for r in self.db.query(f"SELECT * FROM bodies WHERE url_name IN ({marks(names)})", names)
+                for r in self.db.query(
+                    f"SELECT * FROM bodies WHERE url_name IN ({marks(names)})", names
+                )
             }
             writes = []
             for name, row in incoming.items():
@@ -84,6 +86,16 @@ class Bodies(StoreConnection):
         rows = list(self.db.query("SELECT * FROM bodies WHERE url_name = ?", [url_name]))
         return Body.from_row(rows[0]) if rows else None
 
+    def body_with_wdtk_id(self, wdtk_id: int) -> Body | None:
+        """The stored body WDTK numbers `wdtk_id` (the first by url_name if a rename left
+        two)."""
+        rows = list(
+            self.db.query(
+                "SELECT * FROM bodies WHERE wdtk_id = ? ORDER BY url_name LIMIT 1", [wdtk_id]
+            )
+        )
+        return Body.from_row(rows[0]) if rows else None
+
     def body_names(self) -> set[str]:
         """Every stored body's url_name."""
         return {row["url_name"] for row in self.db.query("SELECT url_name FROM bodies")}
@@ -106,7 +118,9 @@ class Bodies(StoreConnection):
         return bool(list(self.db.query("SELECT 1 FROM campaigns WHERE slug = ?", [slug])))
 
     def campaign_slugs(self) -> list[str]:
-        return [slug for (slug,) in self.db.conn.execute("SELECT slug FROM campaigns ORDER BY slug")]
+        return [
+            slug for (slug,) in self.db.conn.execute("SELECT slug FROM campaigns ORDER BY slug")
+        ]
 
     def ref_prefixes(self) -> set[str]:
         return {r["ref_prefix"] for r in self.db.query("SELECT ref_prefix FROM campaigns")}

@@ -156,6 +156,9 @@ class Ingest:
         request = result.request
         assert request is not None
         ref = row["ref"]
+        moved_from = self._moved_from(row, request)
+        if row.get("_new") or moved_from:
+            row = {**row, "body": self._body_name(request)}
         body_law, school = self._body_facts(row, request)
         law = law_of(request, body_law)
         today = london_today(now)
@@ -212,7 +215,10 @@ class Ingest:
                     default=None,
                 ),
             }
-            if not row.get("body"):
+            if moved_from:
+                values["body"] = self._know_body(request)
+                self.store.log(ref, "body_moved", {"from": moved_from, "to": values["body"]})
+            elif not row.get("body"):
                 # Tracked while hidden (no body to read then), or WDTK did not say: now it has.
                 values["body"] = self._know_body(request)
             updated = {**row, **values}
@@ -349,11 +355,35 @@ class Ingest:
         slug = row.get("campaign")
         return any(c.slug == slug and c.environmental for c in self.config.campaigns)
 
-    def _know_body(self, request: WdtkRequest) -> str | None:
-        """The request's body, stored from WDTK's own record when foibot does not know it
-        yet (a tracked request's body need not be declared); its url_name."""
+    def _moved_from(self, row: dict, request: WdtkRequest) -> str | None:
+        """The stored body of a tracked request WDTK's admins moved to another body (WDTK
+        numbers it differently), else None. A request foibot drafted stays with the body
+        its campaign wrote to: one draft per body and campaign."""
+        wdtk = request.public_body
+        if wdtk is None or not row.get("body") or row.get("drafted") or row.get("_new"):
+            return None
+        stored = self.store.body(row["body"])
+        if stored is None or stored.wdtk_id is None or stored.wdtk_id == wdtk.id:
+            return None
+        return row["body"]
+
+    def _body_name(self, request: WdtkRequest) -> str | None:
+        """The url_name foibot files the request's body under: WDTK's, or the one foibot
+        stored for the same WDTK id before WDTK renamed the body, so that reports count
+        one body once."""
         body = request.public_body
-        if body is not None and self.store.body(body.url_name) is None:
+        if body is None:
+            return None
+        if self.store.body(body.url_name) is not None:
+            return body.url_name
+        known = self.store.body_with_wdtk_id(body.id)
+        return known.url_name if known is not None else body.url_name
+
+    def _know_body(self, request: WdtkRequest) -> str | None:
+        """The request's body (`_body_name`), stored from WDTK's own record when foibot
+        does not know it yet (a tracked request's body need not be declared)."""
+        body, name = request.public_body, self._body_name(request)
+        if body is not None and self.store.body(name) is None:
             self.store.upsert_bodies(
                 [
                     Body(
@@ -366,7 +396,7 @@ class Ingest:
                 ],
                 source="wdtk",
             )
-        return body.url_name if body is not None else None
+        return name
 
     def _insert_tracked(self, row: dict, request: WdtkRequest) -> None:
         self._know_body(request)
