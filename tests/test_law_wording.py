@@ -197,6 +197,16 @@ def test_a_foisa_refusal_in_time_counts_the_review_window_from_the_due_date(wdtk
     assert "40 working days after 30 March 2026" in text and "section 20(5)(a)" in text
 
 
+def test_an_unclassified_acknowledgement_leaves_the_foisa_window_from_the_due_date(wdtk, replica):
+    """s.20(5)(a): a reply nobody classified may be only an acknowledgement; overdue on
+    Tue 31 Mar, the requirement for review is due by Thu 28 May as if none had come."""
+    ref = track(wdtk, replica, 9404, POLICE_SCOTLAND)
+    replica.add_event(9404, event(None, "response", "2026-03-04T09:00:00+00:00", text="Thanks."))
+    wdtk.run("poll", "--all", "--as-of", "2026-03-04T12:00")
+    late = [r for r in wdtk.json("overdue", "--as-of", "2026-03-31") if r["ref"] == ref]
+    assert [r["review_by"] for r in late] == ["2026-05-28"]
+
+
 def test_a_late_foisa_refusal_counts_the_review_window_from_its_receipt(wdtk, replica):
     # s.20(5)(b): answered late, Wed 8 Apr; 40 Scottish working days on is Fri 5 Jun
     # (9-10 Apr, 13 Apr-1 May, 5-8 May, 11-22 May, 26-29 May, 1-5 Jun).

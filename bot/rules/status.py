@@ -266,7 +266,11 @@ def review_counted_from(
         if answered is not None and law == "foisa" and due:
             return max(answered, dt.date.fromisoformat(due))
         return answered
-    if status in LATE_REPLY and law in SCOTTISH and due:
+    # Scotland: from the end of the time to answer, answered in time or never; a reply
+    # nobody has classified may be an acknowledgement, so it counts as none (the window
+    # of an answer that came late, s.20(5)(b), would only end later).
+    unanswered = status in LATE_REPLY or unanswered_unclassified(row)
+    if unanswered and law in SCOTTISH and due:
         return dt.date.fromisoformat(due)
     return None
 
