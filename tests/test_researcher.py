@@ -201,6 +201,19 @@ def test_hidden_and_missing_requests_are_recorded_and_rechecked(researcher, repl
     assert shown["body"] == researcher.rows()["wdtk-8301"]["body"] is not None
 
 
+def test_a_url_copied_before_wdtk_retitled_the_request_still_names_it(researcher, replica):
+    """WDTK's old slug 404s after a retitle (no historic fallback): re-running the same
+    list of URLs must find the tracked request, not record a second, "not found"."""
+    url = add_requests(replica, 8420, 1)[0]
+    researcher.run("track", url, "--as-of", AS_OF)
+    replica.retitle(8420, "pothole_repairs_renamed")
+    researcher.run("poll", "--all", "--as-of", "2026-03-06T12:00")
+    item = researcher.json("track", url, "--as-of", "2026-03-06T13:00")
+    assert (item["ref"], item["outcome"]) == ("wdtk-8420", "already")
+    assert researcher.json("show", url)["ref"] == "wdtk-8420"
+    assert list(researcher.rows()) == ["wdtk-8420"]
+
+
 def test_a_body_renamed_on_wdtk_stays_one_body(researcher, replica):
     """WDTK renames a body (same id 41, new url_name): requests tracked before and after
     are counted under one body, not split in two."""

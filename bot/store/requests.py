@@ -78,7 +78,18 @@ class Requests(StoreConnection):
         return rows[0] if rows else None
 
     def request_by_url_title(self, url_title: str) -> dict | None:
+        """The request with this slug now, else the one that had it before WDTK retitled
+        it (a `retitled` event): a URL copied before the retitle still names it."""
         rows = list(self.db.query("SELECT * FROM requests WHERE url_title = ?", [url_title]))
+        if not rows:
+            rows = list(
+                self.db.query(
+                    "SELECT * FROM requests WHERE ref = (SELECT ref FROM events "
+                    "WHERE kind = 'retitled' AND json_extract(detail, '$.from') = ? "
+                    "ORDER BY id DESC LIMIT 1)",
+                    [url_title],
+                )
+            )
         return rows[0] if rows else None
 
     def add_requests(self, rows: list[dict]) -> None:

@@ -215,6 +215,8 @@ class Ingest:
                     default=None,
                 ),
             }
+            if row.get("url_title") and row["url_title"] != request.url_title and not new:
+                self.store.log(ref, "retitled", {"from": row["url_title"], "to": request.url_title})
             if moved_from:
                 values["body"] = self._know_body(request)
                 self.store.log(ref, "body_moved", {"from": moved_from, "to": values["body"]})
