@@ -216,6 +216,11 @@ def test_a_late_chaser_still_due_is_released_as_before(late):
 
 
 def test_for_you_note_is_beside_the_copy_block_not_in_it(project, replica):
+    released_with_a_note(project, replica)
+
+
+def released_with_a_note(project, replica):
+    """The launch sheet with smm-1's internal-review request, its note beside it."""
     project = released_project(project, replica)
     sent_request(project, replica, 5001, "smm-1")
     project.run("poll", "--as-of", "2026-03-02T12:00")
@@ -248,6 +253,29 @@ def test_for_you_note_is_beside_the_copy_block_not_in_it(project, replica):
     between = text.split("-" * 40)[1]
     assert "Ask for the review by" not in between
     assert "For you, not part of the letter: Ask for the review by 20 May 2026" in text
+    return project.db.parent / f"launch-{CAMPAIGN}.html"
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_letter_and_its_note_stay_inside_their_card(project, replica, tmp_path, width):
+    """On a desktop the note sits beside the letter, on a phone below it; at neither
+    width does it, or a long address in the letter, run past the card (checked in
+    Chromium)."""
+    from tests.cdp import Browser
+
+    sheet = released_with_a_note(project, replica)
+    b = Browser(tmp_path, width, 900)
+    try:
+        b.goto(sheet.as_uri())
+        fits = b.js("""(() => {
+            const card = document.querySelector('.card.followup').getBoundingClientRect();
+            const inside = [...document.querySelectorAll('.card.followup pre, aside.for-you')]
+                .every(e => e.getBoundingClientRect().right <= card.right + 1);
+            return [document.documentElement.scrollWidth <= window.innerWidth, inside];
+        })()""")
+    finally:
+        b.close()
+    assert fits == [True, True]
 
 
 def test_split_for_you_keeps_a_text_without_the_line_whole():
