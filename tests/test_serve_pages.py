@@ -459,6 +459,20 @@ def test_the_later_of_two_saves_of_one_figure_is_refused_with_the_others_value(a
     assert results_csv(answered)["Home Office"]["final_warnings"] == "3"
 
 
+def test_the_same_form_sent_twice_is_saved_once_not_refused(answered):
+    """A double click: the second copy finds its own value recorded. It is no conflict
+    with "someone else", and records nothing more."""
+    with served(answered) as url:
+        s = requests.Session()
+        form = Page(s.get(f"{url}/record/smm-1", timeout=30).text)
+        data = {"csrf": form.csrf, "v:final_warnings": "3", "was:final_warnings": ""}
+        codes = [s.post(f"{url}/record/smm-1", data=data, allow_redirects=False, timeout=30)
+                 .status_code for _ in range(2)]  # fmt: skip
+    assert codes == [303, 303]
+    shown = answered.json("show", "smm-1")
+    assert [e["kind"] for e in shown["events"]].count("recorded") == 1
+
+
 def test_results_exports_are_the_results_commands(answered):
     answered.run("record", "smm-1", "dismissed=4")
     with served(answered) as url:

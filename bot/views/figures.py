@@ -86,6 +86,15 @@ def record_form(
         return [], []
     with store.transaction():
         current = recorded_figures(store, ref)
+        # A value recorded already as typed (the same form sent twice, or two people
+        # agreeing) needs no new event, and is no conflict either.
+        entries = [
+            e
+            for e in entries
+            if not (e.key not in current if e.figure is None else e.figure.same(current.get(e.key)))
+        ]
+        if not entries:
+            return [], []
         who = _recorded_by(store, ref)
         conflicts = [
             Conflict(e.key, loaded.get(e.key, ""), current[e.key].text, who.get(e.key, ""))
