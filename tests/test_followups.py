@@ -255,6 +255,23 @@ def test_nudge_when_nothing_at_all_has_arrived(wdtk):
     assert "by 31 March 2026.\n\nYours faithfully,\n\nAlex Example" in nudge["text"]
 
 
+def test_a_late_request_with_an_unclassified_reply_is_named_not_chased(wdtk, replica):
+    """An acknowledgement came, nobody classified it: no chaser while it may be the
+    answer, but `followups` says so rather than skip the request in silence."""
+    replica.add_event(5001, event(None, "response", "2026-03-03T09:00:00+00:00", text="Got it."))
+    wdtk.run("poll", "--all", "--as-of", "2026-03-03T12:00")
+    report = drafted(wdtk, "chaser", "2026-04-01")
+    assert (report["created"], report["unclassified"]) == ([], ["smm-1"])
+    out = wdtk.run("followups", "social-media-misuse", "--kind", "chaser", "--as-of", "2026-04-01")
+    assert "not chased: smm-1: late, with a reply nobody has classified on WDTK" in out.stdout
+    # Classified as still waiting, the chaser comes.
+    replica.classify(5001, "2026-04-01T10:00:00+01:00", "waiting_response")
+    wdtk.run("poll", "--all", "--as-of", "2026-04-01T12:00")
+    assert drafted(wdtk, "chaser", "2026-04-01")["created"] == [
+        {"ref": "smm-1-c1", "request": "smm-1"}
+    ]
+
+
 def test_auto_policy_drafts_in_run_once(wdtk):
     wdtk.edit_config("chaser_max = 2\n", "chaser_max = 2\nauto = true\n")
     summary = wdtk.json("run", "--once", "--as-of", "2026-04-01T12:00")

@@ -154,6 +154,12 @@ def _print_report(report: FollowupReport) -> None:
         click.echo(
             f"  held back: {item['request']}: a reply announces more time; run `{item['hint']}`"
         )
+    if report.unclassified:
+        click.echo(
+            f"  not chased: {first_few(report.unclassified)}: late, with a reply nobody has "
+            "classified on WDTK (it may be only an acknowledgement); classify it there "
+            "(still waiting: the chaser follows)"
+        )
     for item in report.window_closed:
         click.echo(
             f"  window closed: {item['request']}: the time to require a review ended on "
@@ -208,6 +214,7 @@ def followups_json(campaign: str | None, kinds: tuple[str, ...], reports: list[d
         "failed": [f for r in reports for f in r["failed"]],
         "not_owned": max((r["not_owned"] for r in reports), default=0),
         "window_closed": [w for r in reports for w in r["window_closed"]],
+        "unclassified": list(dict.fromkeys(u for r in reports for u in r["unclassified"])),
         "others": reports[0]["others"],
         "by_kind": {r["kind"]: r for r in reports},
     }

@@ -30,6 +30,7 @@ from bot.rules.followups import (
     review_window_closed,
 )
 from bot.rules.schedule import PollPolicy, after_marked_sent
+from bot.rules.status import lateness
 from bot.rules.withdrawal import WITHDRAWN
 from bot.store.db import RequestSet, Store, utcnow
 from bot.templating import builtin_dir
@@ -93,6 +94,9 @@ class FollowupReport:
     # Scottish requests whose window for a requirement for review has closed (FOISA
     # s.20(5)), not drafted unless asked for: {"request", "closed_on"}.
     window_closed: list[dict] = field(default_factory=list)
+    # Late requests whose reply nobody has classified on WDTK: no chaser while it may be
+    # the answer; classified as still waiting, the chaser comes. Their refs.
+    unclassified: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict:
         return {
@@ -107,6 +111,7 @@ class FollowupReport:
             "not_owned": self.not_owned,
             "others": self.others,
             "window_closed": self.window_closed,
+            "unclassified": self.unclassified,
         }
 
 
@@ -237,6 +242,10 @@ class _Drafter:
         )  # fmt: skip
         if due is None and self.kind == "internal-review" and not self.late_review:
             self._note_window_closed(row, mine, calendar, history)
+        if due is None and self.kind == "chaser":
+            late = lateness(row, self.today, calendar)
+            if late is not None and late.unclassified:
+                self.report.unclassified.append(row["ref"])
         if due is None or any(f["kind"] == self.kind and f["cycle"] == due.cycle for f in mine):
             return None
         texts = self.replies.get(row["ref"], [])
