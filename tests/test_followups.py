@@ -287,6 +287,10 @@ def test_auto_policy_drafts_in_run_once(wdtk):
         (["Dear Alex, FOI 2026-0456 refers"], "FOI 2026-0456"),
         (["no reference here"], None),
         (["Our ref: OLD1", "Your reference: NEW22"], "NEW22"),
+        (["Your reference is FOI-HO-55123."], "FOI-HO-55123"),
+        (["Request reference number is 2026/0117"], "2026/0117"),
+        (["Ref. 4567 applies"], "4567"),
+        (["Our reference is noted"], None),
     ],
 )
 def test_body_reference_from_replies(texts, expected):

@@ -43,10 +43,12 @@ REGULATORS = {
         "url": "https://www.foi.scot/appeal",
     },
 }
-# "Our ref: FOI/2026/123", "Reference number: 12345", "FOI 2026-0456". Compiled on first
-# use: a case-insensitive Unicode pattern costs ~30 ms to compile, on every `status`.
+# "Our ref: FOI/2026/123", "Reference number: 12345", "Your reference is FOI-HO-55123",
+# "Ref. 4567", "FOI 2026-0456". Compiled on first use: a case-insensitive Unicode pattern
+# costs ~30 ms to compile, on every `status`.
 REFERENCE_PATTERN = (
-    r"(?:(?:our|your)\s+)?ref(?:erence)?(?:\s+(?:no\.?|number))?\s*[:#]?\s*((?=[A-Z/\-]*\d)[A-Z0-9][A-Z0-9/\-]{3,})"
+    r"(?:(?:our|your)\s+)?ref(?:erence)?\.?(?:\s+(?:no\.?|number))?\s*(?:[:#]|is\b)?\s*"
+    r"((?=[A-Z/\-]*\d)[A-Z0-9][A-Z0-9/\-]{3,})"
     r"|\b(FOI[/\- ]?\d[\w/\-]{2,})"
 )
 
