@@ -94,6 +94,16 @@ def test_foi_no_read_from_body_json(wdtk, replica):
     assert listed["staff_association"] == "none"
 
 
+def test_track_says_voluntary_not_due(wdtk, replica):
+    """No FOI law, no due date: `track` gives the courtesy date as `status` does."""
+    doc = make_request_doc(9202, "Staff association: badges", body=STAFF, tags=[],
+                           sent_at="2026-03-02T10:15:00+00:00")  # fmt: skip
+    replica.add_request(doc)
+    out = wdtk.run("track", "9202", "--as-of", "2026-03-02T12:00").stdout
+    assert "(waiting_response, voluntary, remind after 2026-03-31)" in out, out
+    assert "due" not in out
+
+
 def test_foi_no_read_from_inline_bodies_and_draft_names_them(project):
     project.edit_config(
         "[[campaigns]]",

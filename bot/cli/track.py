@@ -200,9 +200,7 @@ def track(
         row = item.row
         verb = {"tracked": "Tracking", "already": "Already tracking"}.get(item.outcome, "Recorded")
         status = _live(app, row, now)
-        click.echo(
-            f"{verb} {row['ref']}: {printable(row['title'])} ({status}, due {row['due'] or 'unknown'})"
-        )
+        click.echo(f"{verb} {row['ref']}: {printable(row['title'])} ({status}, {_due_words(row)})")
         if item.moved:
             click.echo(f"  {printable(item.moved)}")
         if item.outcome in ("hidden", "not_found"):
@@ -321,8 +319,16 @@ def link(
         )
         return
     click.echo(
-        f"Linked {ref} to WDTK request {row['wdtk_id']} ({row['url_title']}); due {row['due']}"
+        f"Linked {ref} to WDTK request {row['wdtk_id']} ({row['url_title']}); {_due_words(row)}"
     )
+
+
+def _due_words(row: dict) -> str:
+    """`due DATE`; for a body no FOI law covers, whose `due` is only a courtesy date (20
+    working days) after which foibot suggests a reminder, that instead."""
+    if row.get("law") == "none":
+        return f"voluntary, remind after {row['due']}" if row.get("due") else "voluntary"
+    return f"due {row.get('due') or 'unknown'}"
 
 
 @click.command()
