@@ -23,7 +23,7 @@ import requests
 from tests.cdp import Browser
 from tests.report_support import Dom, chromium
 from tests.support import Lines, released_project, sent_request
-from tests.test_serve import PASSWORD, Page, add_user, served
+from tests.test_serve import PASSWORD, Page, add_user, login, served
 from tests.wdtk_replica import event
 
 SIZES = [(1280, 900), (390, 844)]  # desktop, phone
@@ -106,6 +106,28 @@ def test_launch_page_locks_each_button_until_the_pace_allows_it(released):
     assert 'aria-disabled="true"' in row and "locked until Mon 02 Mar 2026 09:14" in row
     with served(released, "--as-of", "2026-03-02T09:14") as url:
         assert _open_sends(requests.get(f"{url}/launch", timeout=30).text) == ["smm-2"]
+
+
+def test_marking_sent_a_row_whose_time_has_not_come_asks_for_a_tick(released):
+    """smm-2 waits behind smm-1: "Mark sent" on it is likely a click meant for another
+    row, and a request marked sent leaves the sheet. It is refused unless the box "I sent
+    it already" is ticked (sent elsewhere: then it counts against the pace)."""
+    add_user(released)
+    with served(released, "--host", "0.0.0.0", "--as-of", "2026-03-02T09:12") as url:
+        s = login(url)
+        page = s.get(f"{url}/launch", timeout=30).text
+        assert 'name="early"' in _row(page, "smm-2") and 'name="early"' not in _row(page, "smm-1")
+        csrf = Page(page).csrf
+        refused = s.post(f"{url}/launch/sent", data={"csrf": csrf, "ref": "smm-2"}, timeout=30)
+        assert refused.status_code == 400 and "smm-2 is not due to be sent yet" in refused.text
+        assert "marked_sent" not in [e["kind"] for e in released.json("show", "smm-2")["events"]]
+        ok = s.post(f"{url}/launch/sent", data={"csrf": csrf, "ref": "smm-1"},
+                    allow_redirects=False, timeout=30)  # fmt: skip
+        assert ok.status_code == 303
+        done = s.post(f"{url}/launch/sent", data={"csrf": csrf, "ref": "smm-2", "early": "1"},
+                      allow_redirects=False, timeout=30)  # fmt: skip
+        assert done.status_code == 303
+    assert "marked_sent" in [e["kind"] for e in released.json("show", "smm-2")["events"]]
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -71,11 +71,18 @@ async def mark_sent(request: Request) -> Response:
     counts against the pace."""
     from bot.followups.service import mark_done
 
+    from bot.campaigns.service import planned_sends
+
     form = await form_of(request)
-    ref = field(form, "ref", 200)
+    ref, early = field(form, "ref", 200), field(form, "early", 10) == "1"
 
     def change() -> str | None:
-        with site(request).store() as store:
+        s, moment = site(request), now(request)
+        with s.store() as store:
+            when = {u["ref"]: w for u, w in planned_sends(store, s.config, moment)}.get(ref)
+            if when is not None and when > moment and not early:
+                # Its button is still locked: a click meant for the row above is no send.
+                return f'{ref} is not due to be sent yet: tick "I sent it already" if you did'
             try:
                 mark_done(store, ref, cancelled=False, now=now(request), by=who(request))
             except FoibotError as exc:
