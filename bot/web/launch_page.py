@@ -69,9 +69,8 @@ def launch_page(request: Request) -> Response:
 async def mark_sent(request: Request) -> Response:
     """`foibot done REF` for a released request: listed as sent from now on, and its time
     counts against the pace."""
-    from bot.followups.service import mark_done
-
     from bot.campaigns.service import planned_sends
+    from bot.followups.service import mark_done
 
     form = await form_of(request)
     ref, early = field(form, "ref", 200), field(form, "early", 10) == "1"
