@@ -75,6 +75,10 @@ def test_search_names_the_attachment_and_the_line(project, replica):
     (stemmed,) = wdtk.json("search", "incident")
     assert stemmed["attachment"] == "figures.csv"
     assert [h["attachment"] for h in wdtk.json("search", "holding")] == ["letter.txt"]
+    # A dangling operator is bad usage, said in words a person can act on.
+    bad = wdtk.run("search", "zebra", "OR", expect=2).stderr
+    assert "AND, OR, NOT and NEAR go between two words" in bad and bad.count("\n") == 1
+    assert [h["attachment"] for h in wdtk.json("search", "zebra", '"OR"')] == []
 
 
 def test_show_lists_type_size_and_state(project, replica):

@@ -45,7 +45,11 @@ def search_hits(
         hits = store.search_replies(match, campaign, limit, group=group)
         hits += store.search_attachments(match, campaign, limit, group=group)
     except sqlite3.OperationalError as exc:
-        raise UsageError(f"cannot search for {' '.join(words)!r}: {exc}") from None
+        raise UsageError(
+            f"cannot search for {' '.join(words)!r}: AND, OR, NOT and NEAR go between two "
+            f'words, and quotes come in pairs; put a word in quotes ("OR") to search for it '
+            f"as it is (SQLite said: {exc})"
+        ) from None
     base_url = config.wdtk.base_url
     # Both indexes rank by bm25 (lower is better): merged on it, the best `limit` kept.
     hits.sort(key=lambda h: h.pop("rank"))
