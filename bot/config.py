@@ -82,6 +82,7 @@ class PaceLimit(NamedTuple):
 # foibot could never match to the user's own requests.
 EXAMPLE_USER = "your_wdtk_user_name"
 EXAMPLE_CONTACT = "campaigns@example.org"
+EXAMPLE_REQUESTER = "Your Name"  # what `init` writes when no name is given
 
 # WDTK's limits for one account: 10 per rolling 24 h and the burst limits.
 DEFAULT_PACE = (

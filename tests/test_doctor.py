@@ -452,6 +452,18 @@ def test_example_identity_and_orphaned_drafts_are_flagged(project):
     assert "--prune" in found["orphaned drafts"]["fix"]
 
 
+def test_an_empty_contact_and_the_placeholder_name_init_writes_are_flagged(project):
+    """`init` without a terminal writes contact = "" and [requester] name = "Your Name":
+    the User-Agent then names no way to reach you, and every letter is signed so."""
+    assert "requester" not in checks(project)
+    project.edit_config('contact = "foibot-tests@example.net"', 'contact = ""')
+    project.edit_config('name = "Alex Example"', 'name = "Your Name"')
+    found = checks(project)
+    assert found["WDTK contact"]["level"] == "warn" and "empty" in found["WDTK contact"]["message"]
+    assert found["requester"]["level"] == "warn"
+    assert "every letter is signed with it" in found["requester"]["message"]
+
+
 def test_doctor_says_what_the_poll_schedule_has_learnt(project, replica):
     """Ten replies from the Home Office at 20:00, each classified half an hour later: the
     body is polled to 20:00, and the account classifies the same day."""

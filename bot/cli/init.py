@@ -49,7 +49,7 @@ def init(
     config names it and it is missing). Options not given are asked for on a terminal.
     """
     from bot import scaffold
-    from bot.config import DEFAULT_BASE_URL
+    from bot.config import DEFAULT_BASE_URL, EXAMPLE_REQUESTER
     from bot.config_values import base_url_problem, contact_problem, user_problem
 
     config_path = Path(app.config_path)
@@ -68,13 +68,13 @@ def init(
         if user and (problem := user_problem(user)):
             raise UsageError(f"--user: {problem}")
         if not tracking_only:
-            requester = _ask(requester, "Your name, to sign the letters", "Your Name")
+            requester = _ask(requester, "Your name, to sign the letters", EXAMPLE_REQUESTER)
         files = {
             config_path.name: scaffold.config_text(
                 user=user or "",
                 contact=contact or "",
                 # A tracking-only folder signs nothing unless given a name.
-                requester=requester or ("" if tracking_only else "Your Name"),
+                requester=requester or ("" if tracking_only else EXAMPLE_REQUESTER),
                 tracking_only=tracking_only,
                 base_url=(base_url or DEFAULT_BASE_URL).rstrip("/"),
             )

@@ -9,7 +9,14 @@ from pathlib import Path
 
 from bot.bodies import Body
 from bot.campaigns.service import config_bodies
-from bot.config import EXAMPLE_CONTACT, EXAMPLE_USER, Config, StorageConfig, load_config
+from bot.config import (
+    EXAMPLE_CONTACT,
+    EXAMPLE_REQUESTER,
+    EXAMPLE_USER,
+    Config,
+    StorageConfig,
+    load_config,
+)
 from bot.doctor.check import Check, failed, passed, warning
 from bot.errors import ConfigError, TemplateError
 from bot.followups import KINDS
@@ -63,12 +70,21 @@ def check_release_identity(config: Config) -> list[Check]:
         )
     else:
         checks.append(passed("WDTK user", f"requests are matched to WDTK user {user}"))
-    if config.wdtk.contact == EXAMPLE_CONTACT:
+    if config.wdtk.contact in (EXAMPLE_CONTACT, ""):
+        said = "empty" if not config.wdtk.contact else f"the example {EXAMPLE_CONTACT!r}"
         checks.append(
             warning(
                 "WDTK contact",
-                f"[wdtk] contact is the example {EXAMPLE_CONTACT!r}: WDTK could not reach you",
+                f"[wdtk] contact is {said}: WDTK could not reach you about foibot's calls",
                 "set [wdtk] contact to an address you read; it goes in the User-Agent",
+            )
+        )
+    if config.campaigns and config.requester_name.strip() == EXAMPLE_REQUESTER:
+        checks.append(
+            warning(
+                "requester",
+                f"[requester] name is {EXAMPLE_REQUESTER!r}: every letter is signed with it",
+                "set [requester] name to the name you sign your requests with",
             )
         )
     return checks
