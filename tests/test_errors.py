@@ -165,6 +165,23 @@ def test_disk_full_while_drafting_changes_nothing(project):
     assert project.dump() == before
 
 
+def test_the_run_lock_is_taken_and_given_back_on_a_disk_that_takes_no_pid(tmp_path):
+    """The pid written into the lock file is for people; on a full disk it cannot be
+    written. The lock must still be taken and given back: an error there once left a
+    daemon holding it for good, so that no pass ran again."""
+    script = textwrap.dedent(f"""
+        from bot.run.lock import RunLock, holder
+        lock = RunLock({str(tmp_path / "foibot.db")!r})
+        lock.acquire()
+        lock.release()
+        lock.acquire()
+        print("taken again", holder({str(tmp_path / "foibot.db")!r}))
+    """)
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True,
+                          text=True, timeout=60, preexec_fn=file_size_limit(1))  # fmt: skip
+    assert (done.returncode, done.stdout, done.stderr) == (0, "taken again None\n", "")
+
+
 def test_a_full_database_is_reported_as_disk_full(tmp_path):
     store = Store(tmp_path / "foibot.db")
     pages = store.db.execute("PRAGMA page_count").fetchone()[0]
@@ -336,7 +353,9 @@ def test_a_reader_that_goes_away_is_no_error(drafted, args):
 
 def test_a_reply_the_disk_cannot_hold_is_not_reported_as_stored(project, replica):
     """A poll writes one transaction per request: when a reply cannot be written, the
-    pass reports that request's error, and not the reply or status change it undid."""
+    pass stops with that request named (exit 1), and does not report the reply or status
+    change it undid; the full disk is no fault of the request, so no failed poll is
+    counted against it."""
     from tests.support import released_project, sent_request
     from tests.wdtk_replica import event
 
@@ -350,9 +369,13 @@ def test_a_reply_the_disk_cannot_hold_is_not_reported_as_stored(project, replica
     result = foibot(project, "poll", "--all", "--as-of", "2026-03-20T12:00",
                     preexec_fn=file_size_limit(limit))  # fmt: skip
     assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 1, result
     assert "smm-1: disk full while writing" in result.stdout + result.stderr, result
     assert "new response: smm-1" not in result.stdout, result.stdout
     assert "waiting_classification" not in result.stdout, result.stdout
+    from tests.support import row
+
+    assert (row(wdtk, "smm-1")["poll_failures"] or 0) == 0
 
 
 def test_ctrl_c_in_a_command_without_its_own_stop_says_what_was_kept(project, monkeypatch):

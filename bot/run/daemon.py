@@ -119,7 +119,10 @@ class Daemon:
         except LockHeld as exc:
             log.info("%s: skipped, %s", name, exc)
             return
-        except FoibotError as exc:  # the lock file cannot be made (a symlink, a full disk)
+        except (
+            FoibotError,
+            OSError,
+        ) as exc:  # the lock file cannot be made (a symlink, a full disk)
             log.error("%s: %s", name, exc)
             return
         try:

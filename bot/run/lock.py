@@ -64,16 +64,28 @@ class RunLock:
         except BaseException:
             os.close(fd)  # e.g. Ctrl-C while waiting
             raise
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         self._fd = fd
+        # The pid is for people ("another run is in progress (pid N)"). On a full disk it
+        # cannot be written, and the lock is held all the same: an error here would leave
+        # the file open and locked for the life of the process (a daemon's, for good).
+        pid = f"{os.getpid()}\n".encode()
+        try:
+            os.ftruncate(fd, 0)
+            if os.pwrite(fd, pid, 0) != len(pid):
+                raise OSError(errno.ENOSPC, "short write")
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, 0)  # no pid rather than part of one
 
     def release(self) -> None:
         if self._fd is not None:
-            os.ftruncate(self._fd, 0)  # the file names the pid of a pass only while it runs
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None
+            fd, self._fd = self._fd, None
+            try:
+                with contextlib.suppress(OSError):
+                    os.ftruncate(fd, 0)  # the file names the pid of a pass only while it runs
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            finally:
+                os.close(fd)
 
     def __enter__(self) -> RunLock:
         self.acquire()
