@@ -133,3 +133,30 @@ def test_doctor_online_fails_a_server_that_refuses_the_recipients(project, hook)
         "team@example.org (554 5.7.1 Relay access denied)"
     )
     assert box.messages == []
+
+
+def test_a_disk_too_full_to_record_an_attempt_sends_nothing(project, hook):
+    """Each delivery is written down before it is made. On a disk too full for that, no
+    digest goes out: one sent then not recordable would go again at every pass."""
+    import datetime as dt
+
+    from bot.config import load_config
+    from bot.rules.news import NewsItem
+    from bot.run.once import RunSummary, send_pending
+    from bot.store.connection import StoreError
+    from bot.store.db import Store
+
+    url, received = hook
+    with open(project.config, "a") as f:
+        f.write(f'\n[notify.webhook]\nurl = "{url}"\n')
+    store = Store(project.db)
+    try:
+        with store.transaction():  # more news than one page of delivery records holds
+            store.queue_news(NewsItem(f"k{i}", "response", f"r{i}", "a reply") for i in range(300))
+        pages = store.db.execute("PRAGMA page_count").fetchone()[0]
+        store.db.execute(f"PRAGMA max_page_count = {pages}")  # SQLITE_FULL at the next page
+        with pytest.raises(StoreError, match="disk full"):
+            send_pending(store, load_config(project.config), RunSummary(), dt.datetime.now(dt.UTC))
+    finally:
+        store.close()
+    assert received == []

@@ -238,6 +238,17 @@ def send_pending(
         digest = build_digest(rows)
         if digest is not None:
             pending.append((channel, [row["id"] for row in rows], digest))
+    # Each attempt is written before it is made, with the back-off it would earn by
+    # failing: a send whose success cannot be recorded (a full disk) then waits that
+    # back-off instead of going again every pass, and a disk too full to write this sends
+    # nothing at all.
+    retries = {}
+    with store.transaction():
+        for channel, ids, _ in pending:
+            attempts = store.delivery_attempts(channel, ids) + 1
+            retry = now + min(DELIVERY_RETRY_FIRST * 2 ** (attempts - 1), DELIVERY_RETRY_MAX)
+            retries[channel] = retry
+            store.mark_undelivered(channel, ids, "sent; not known to have arrived", _utc_s(retry))
     stopped: Interrupted | None = None
     for (channel, ids, digest), error in zip(
         pending, _deliver_all(pending, config, should_stop), strict=True
@@ -245,12 +256,9 @@ def send_pending(
         if isinstance(error, Interrupted):
             stopped = error
         elif error is not None:
+            retry = retries[channel]
             with store.transaction():
-                attempts = store.delivery_attempts(channel, ids) + 1
-                retry = now + min(DELIVERY_RETRY_FIRST * 2 ** (attempts - 1), DELIVERY_RETRY_MAX)
-                store.mark_undelivered(
-                    channel, ids, str(error), retry.astimezone(dt.UTC).isoformat(timespec="seconds")
-                )
+                store.mark_undelivered(channel, ids, str(error), _utc_s(retry), attempt=False)
             summary.digest_errors.append(f"{channel}: {error} (retried from {retry:%H:%M} UTC)")
         else:
             with store.transaction():
@@ -259,6 +267,10 @@ def send_pending(
             summary.news_queued = max(summary.news_queued, digest.count)
     if stopped is not None:
         raise stopped
+
+
+def _utc_s(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
 def _deliver_all(

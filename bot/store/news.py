@@ -119,7 +119,11 @@ class News(StoreConnection):
             [now, *ids],
         )
 
-    def mark_undelivered(self, channel: str, ids: list[int], error: str, next_try: str) -> None:
+    def mark_undelivered(
+        self, channel: str, ids: list[int], error: str, next_try: str, *, attempt: bool = True
+    ) -> None:
+        """Not (known to be) delivered: tried again from `next_try`. `attempt`: this is a
+        new attempt, counted for the back-off (False: one already counted, now ended)."""
         rows = {
             r["news_id"]: r["attempts"] or 0
             for r in self.db.query(
@@ -130,7 +134,7 @@ class News(StoreConnection):
         }
         self.db["news_deliveries"].upsert_all(
             (
-                {"news_id": i, "channel": channel, "attempts": rows.get(i, 0) + 1,
+                {"news_id": i, "channel": channel, "attempts": rows.get(i, 0) + attempt,
                  "last_error": error, "next_try_at": next_try}
                 for i in ids
             ),
