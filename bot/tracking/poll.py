@@ -14,6 +14,7 @@ from bot.errors import FoibotError
 from bot.outcomes import PollFailure, PollReport
 from bot.rules import news
 from bot.rules.schedule import NEVER, PollPolicy, after_error, policy_for, safety_net
+from bot.store.connection import StoreError
 from bot.store.db import RequestSet, Store
 from bot.tracking.ingest import Fetched, Ingest
 from bot.tracking.link import Linker, read_page
@@ -209,9 +210,13 @@ class Poller:
             except FoibotError:
                 report.undo_since(mark)  # its transaction was rolled back: nothing to report
                 raise
+        except StoreError as exc:
+            # A write that failed (a full disk) is no fault of this request or of WDTK, and
+            # would fail for the next request too: the pass stops, and the request keeps
+            # its schedule, counting no failed poll against it.
+            raise StoreError(f"{row['ref']}: {exc}") from None
         except FoibotError as exc:
-            # A refused robots path, a payload we cannot read, a write that failed (disk
-            # full): this request only.
+            # A refused robots path, a payload we cannot read: this request only.
             self._record_error(row, str(exc), now, report)
 
     def poll_refs(
