@@ -242,6 +242,7 @@ def test_sigterm_ends_a_pass_stuck_on_a_slow_channel_within_seconds(
 
 
 def mailbox_on(project, port: int, timeout_s: float) -> dict:
+    project.run("status")  # the database a mail pass reads (it never starts an empty one)
     # WDTK itself is never reached (no alert is read), but never the real one from a test.
     project.edit_config(
         'base_url = "https://www.whatdotheyknow.com"',

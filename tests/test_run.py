@@ -261,6 +261,19 @@ def test_run_without_once_is_a_usage_error(wdtk):
     assert "foibot daemon" in wdtk.run("run", expect=2).stderr
 
 
+def test_an_unattended_pass_never_starts_an_empty_database(project, tmp_path):
+    """A state disk that did not mount, or a mistyped [storage] path: `run --once` used
+    to make an empty database there and report "Nothing to do" (exit 0) for ever."""
+    gone = tmp_path / "unmounted" / "state" / "foibot.db"
+    for args in (["run", "--once"], ["poll"], ["daemon"]):
+        result = project.run("--db", str(gone), *args, expect=2)
+        assert result.stderr.strip() == (
+            f"Error: no database at {gone}: `foibot init` makes one; if it should be there, "
+            "check [storage] path (or --db) and that its disk is mounted"
+        ), args
+    assert not (tmp_path / "unmounted").exists()
+
+
 def test_news_found_by_a_manual_poll_reaches_the_next_digest(wdtk, replica, smtp, monkeypatch):
     monkeypatch.setenv("FOIBOT_TEST_SMTP_PASSWORD", "s3cret-pw")
     with open(wdtk.config, "a") as f:

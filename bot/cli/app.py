@@ -112,6 +112,17 @@ class App(Settings):
             click.get_current_context().call_on_close(self._store.close)
         return self._store
 
+    def require_database(self) -> None:
+        """The unattended passes (`run`, `daemon`, `poll`, `mail`) never start an empty
+        database: a mistyped [storage] path, or a disk not mounted, would have them poll
+        nothing and report success every time. UsageError (exit 2) naming the path."""
+        path = self.store_path()
+        if not path.exists():
+            raise UsageError(
+                f"no database at {path}: `foibot init` makes one; if it should be there, "
+                "check [storage] path (or --db) and that its disk is mounted"
+            )
+
     def _busy_timeout(self) -> float:
         from bot.store.db import BUSY_TIMEOUT_S
 

@@ -34,7 +34,8 @@ def mail(app: App, track: bool, as_of: dt.datetime | None, wait: bool, as_json: 
             f"{config.path.name}: no [mailbox] section; see docs/operations.md, 'Mail from WDTK'"
         )
     password_for(config.mailbox)  # a missing password is a config error: exit 2, before any work
-    store = app.store  # creates and migrates the database (and its folder) before the lock
+    app.require_database()
+    store = app.store  # migrates the database before the lock
     lock = RunLock(store.path)
     try:
         lock.acquire(wait=wait)

@@ -30,6 +30,7 @@ def run(
     from bot.run.once import run_once
 
     config = app.config
+    app.require_database()
     lock = RunLock(app.store_path())
     try:
         lock.acquire(wait=wait)
@@ -102,6 +103,7 @@ def daemon(app: App, log_level: str, log_file: Path | None, verbose: bool) -> No
         from bot.mailbox.imap import password_for
 
         password_for(config.mailbox)  # a missing password fails now (exit 2), not in a thread
+    app.require_database()
     _ = app.store  # migrate once up front, so a bad database fails now, not in a job
     db_path = Path(app.db_path or config.db_path)
     from bot.run.lock import RunLock

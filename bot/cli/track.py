@@ -363,6 +363,7 @@ def poll(
     from bot.attachments.fetch import fetch_queued
     from bot.cli.names import selection as selection_of
 
+    app.require_database()
     selection = selection_of(app, campaign, group)
     want_json = app.json_wanted(as_json)
     files = None
