@@ -137,6 +137,32 @@ def test_daemon_runs_on_schedule_and_stops_cleanly_on_sigterm(wdtk, replica):
     assert conn.execute("SELECT wdtk_id FROM requests WHERE ref = 'smm-1'").fetchone() == (5001,)
 
 
+def test_daemon_carries_on_after_sighup_and_its_rotated_log_file(wdtk, tmp_path):
+    """logrotate moves the log away (and may send SIGHUP): the daemon keeps running and
+    its next lines start a new file at the same path."""
+    log_file = tmp_path / "foibot.log"
+    with open(wdtk.config, "a") as f:
+        f.write('\n[schedule]\npoll = "every 1 second"\n')
+    daemon = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(wdtk.config), "daemon",
+                               "--log-level", "DEBUG", "--log-file", str(log_file)],
+                              cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    log = Lines(daemon.stderr)
+    try:
+        log.wait_for(lambda lines: any("daemon started" in x for x in lines), "the start")
+        log_file.rename(tmp_path / "foibot.log.1")
+        daemon.send_signal(signal.SIGHUP)
+        log.wait_for(lambda lines: any("received SIGHUP" in x for x in lines), "the SIGHUP line")
+        done = len(log.lines)
+        log.wait_for(lambda lines: len(lines) > done + 1, "lines after the rotation")
+        assert daemon.poll() is None  # still running
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        daemon.wait(timeout=15)
+    assert daemon.returncode == 0, log.text()
+    assert "daemon started" in (tmp_path / "foibot.log.1").read_text()
+    assert "received SIGHUP" in log_file.read_text()
+
+
 def linked(project) -> bool:
     try:
         conn = sqlite3.connect(project.db, timeout=5)

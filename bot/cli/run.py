@@ -87,10 +87,13 @@ def daemon(app: App, log_level: str, log_file: Path | None, verbose: bool) -> No
     """
     from bot.run.daemon import Daemon
 
+    from logging.handlers import WatchedFileHandler
+
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if log_file:
         try:
-            handlers.append(logging.FileHandler(log_file))
+            # Reopened when logrotate moves it away: the next line starts the new file.
+            handlers.append(WatchedFileHandler(log_file))
         except OSError as exc:
             raise UsageError(f"--log-file {log_file}: cannot open it: {exc.strerror}") from None
     logging.basicConfig(

@@ -244,8 +244,14 @@ class Daemon:
             log.info("received %s: finishing the current step", signal.Signals(signum).name)
             self.stop.set()
 
+        def log_rotated(_signum: int, _frame: object) -> None:
+            # Log rotation's usual signal. The log file is reopened by itself once moved
+            # (WatchedFileHandler), so a SIGHUP is no reason to stop, as its default is.
+            log.info("received SIGHUP: carrying on (a rotated --log-file is reopened)")
+
         signal.signal(signal.SIGTERM, request_stop)
         signal.signal(signal.SIGINT, request_stop)
+        signal.signal(signal.SIGHUP, log_rotated)
         web = self.start_web()
         worker = threading.Thread(target=self.work, name="foibot-passes")
         self.enqueue("poll", **first)  # the first pass now, not one interval from now
