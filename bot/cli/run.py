@@ -85,9 +85,9 @@ def daemon(app: App, log_level: str, log_file: Path | None, verbose: bool) -> No
 
     The first pass runs at once; each pass that did something logs one line.
     """
-    from bot.run.daemon import Daemon
-
     from logging.handlers import WatchedFileHandler
+
+    from bot.run.daemon import Daemon
 
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if log_file:
