@@ -116,6 +116,28 @@ def test_doctor_online_tries_the_smtp_login_and_the_webhook(project, hook):
     assert box.messages == []  # a login and an envelope, never a message
 
 
+def test_doctor_online_passes_a_webhook_that_does_not_implement_head(project):
+    """Python's http.server answers HEAD with 501 unless told otherwise: not a fault in a
+    webhook that takes its digests by POST."""
+
+    class PostOnly(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), PostOnly)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        found, _ = doctor_online(project, f"http://127.0.0.1:{server.server_port}/h", Mailbox())
+    finally:
+        server.shutdown()
+    assert found["webhook (online)"]["level"] == "ok", found["webhook (online)"]
+    assert "501" in found["webhook (online)"]["message"]
+
+
 class RefusesRecipients(Mailbox):
     """A server that takes the login and the sender but relays to nobody."""
 

@@ -197,11 +197,12 @@ def check_notify_online(config: Config) -> list[Check]:
                 )
             )
             return checks
-        # It answered: a webhook that takes only POST says 405.
+        # It answered: a webhook that takes only POST says 405, or 501 (HEAD not
+        # implemented, as Python's http.server says); other 5xx are a server in trouble.
         message = f"{redacted_url(url)} answers HEAD with HTTP {status} (digests are POSTed)"
         checks.append(
             passed("webhook (online)", message)
-            if status < 500
+            if status < 500 or status == 501
             else failed("webhook (online)", message, "check [notify.webhook] url")
         )
     return checks
