@@ -392,3 +392,18 @@ def test_ctrl_c_in_a_command_without_its_own_stop_says_what_was_kept(project, mo
         "Stopped: interrupted (Ctrl-C). What was finished is saved; the next run carries on.\n"
     )
     assert project.json("status") == []
+
+
+def test_a_full_disk_with_no_file_named_names_the_database_folder(tmp_path):
+    """ENOSPC from a write to a descriptor carries no file name: the line still says which
+    disk to free, the one foibot writes beside its database."""
+    import errno
+
+    from bot.cli.failures import explain
+    from bot.cli.settings import Settings
+
+    settings = Settings("config.toml", str(tmp_path / "state" / "foibot.db"), False)
+    said = explain(OSError(errno.ENOSPC, "No space left on device"), settings)
+    assert str(said) == (
+        f"disk full while writing in {tmp_path / 'state'}: free some space and run it again"
+    )
