@@ -233,3 +233,47 @@ def test_a_sentence_with_a_figure_per_year_is_read_clause_by_clause():
     assert not any(k.startswith("other_action") for k in found)
     assert set(found) == {"dismissed:2021", "dismissed:2022", "final_warnings:2021",
                           "final_warnings:2022", "final_warnings:2023"}  # fmt: skip
+
+
+def read(name: str, data: bytes) -> Source:
+    """An attachment as foibot's own readers take it: a spreadsheet row holds only its
+    filled cells, each with its A1 reference."""
+    from bot.extraction.collect import Collector
+    from bot.extraction.sheets import read_csv, read_xlsx
+
+    reader = read_xlsx if name.endswith(".xlsx") else read_csv
+    return Source(name, reader(data, Collector()), "2026-03-20")
+
+
+def xlsx(rows: list[list[object]]) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_blank_cell_never_moves_a_figure_to_the_next_year_or_field():
+    # A1 left empty (the usual corner), a blank among the values, a blank in a year row:
+    # each figure stays under its own column's header.
+    corner = read("corner.xlsx", xlsx([[None, 2021, 2022, 2023], ["Dismissed", 1, 2, 3]]))
+    found = propose(FIELDS, [corner], accepts)
+    assert [top(found, f"dismissed:{y}") for y in YEARS] == [
+        ("1", "sheet Sheet, cell B2", HIGH),
+        ("2", "sheet Sheet, cell C2", HIGH),
+        ("3", "sheet Sheet, cell D2", HIGH),
+    ]
+    gap = read("gap.csv", b"Outcome,2021,2022,2023\nDismissed,1,,3\n")
+    found = propose(FIELDS, [gap], accepts)
+    assert top(found, "dismissed:2021") == ("1", "cell B2", HIGH)
+    assert top(found, "dismissed:2023") == ("3", "cell D2", HIGH)
+    assert "dismissed:2022" not in found
+    rows = read("rows.csv", b"Year,Dismissed,Final written warnings\n2021,2,1\n2022,,7\n")
+    found = propose(FIELDS, [rows], accepts)
+    assert top(found, "final_warnings:2022") == ("7", "cell C3", HIGH)
+    assert "dismissed:2022" not in found

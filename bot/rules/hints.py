@@ -359,7 +359,8 @@ def _headers(line: Sequence[_Kind]) -> list[tuple[str, tuple[_Kind, ...]]]:
     return out
 
 
-_A1_RE = re.compile(r"^[A-Z]{1,3}\d+$")
+_A1_RE = re.compile(r"^([A-Z]{1,3})\d+$")  # a spreadsheet reference, its column letters
+_ROW_COLUMN_RE = re.compile(r"^row \d+, column (\d+)$")
 
 
 def _table_where(table: Table, cell: Cell) -> str:
@@ -387,14 +388,31 @@ def _table_field(text: str, table: Table, want: _Wanted) -> tuple[str | None, st
     return None, LOW
 
 
+def _column_key(cell: Cell, position: int) -> str | int:
+    """The column a cell stands in: its letters ("B4" → "B"), or C of "row R, column C";
+    else its place in the row. A spreadsheet row holds only its filled cells, so a blank
+    cell before a value must not move the value into the column to its left."""
+    if m := _A1_RE.match(cell.ref):
+        return m.group(1)
+    if m := _ROW_COLUMN_RE.match(cell.ref):
+        return int(m.group(1))
+    return position + 1
+
+
 def table_proposals(table: Table, source: Source, want: _Wanted) -> list[Proposal]:
     """A proposal for each value cell whose row and column headers name one field and one
     period the campaign asks for: a year per row or per column, PDF and DOCX tables alike."""
     grid = [[_classify(c, want.declared) for c in row] for row in table.rows]
-    width = max((len(r) for r in grid), default=0)
-    padded = [r + [_Kind()] * (width - len(r)) for r in grid]
-    across = [_headers(r) for r in padded]
-    down = [_headers([padded[r][c] for r in range(len(padded))]) for c in range(width)]
+    # Along a row the cells are in order, a gap between them adding nothing; down a
+    # column, the cells are those with the same column key, in row order.
+    across = [_headers(r) for r in grid]
+    columns: dict[str | int, list[tuple[int, int]]] = {}
+    for r, row in enumerate(table.rows):
+        for i, cell in enumerate(row):
+            columns.setdefault(_column_key(cell, i), []).append((r, i))
+    down = {}
+    for spots in columns.values():
+        down.update(zip(spots, _headers([grid[r][i] for r, i in spots]), strict=True))
     out = []
     for r, row in enumerate(table.rows):
         for c, cell in enumerate(row):
@@ -402,7 +420,7 @@ def table_proposals(table: Table, source: Source, want: _Wanted) -> list[Proposa
             if value is None:
                 continue
             left_label, left_periods = across[r][c]
-            up_label, up_periods = down[c][r]
+            up_label, up_periods = down[(r, c)]
             periods = {k.period for k in (*left_periods, *up_periods)}
             if len(periods) > 1 or None in periods:
                 continue  # another period, or one the campaign does not ask about
