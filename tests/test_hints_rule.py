@@ -277,3 +277,16 @@ def test_a_blank_cell_never_moves_a_figure_to_the_next_year_or_field():
     found = propose(FIELDS, [rows], accepts)
     assert top(found, "final_warnings:2022") == ("7", "cell C3", HIGH)
     assert "dismissed:2022" not in found
+
+
+def test_two_tables_of_one_reply_giving_a_figure_are_never_sure_even_agreeing():
+    """A sheet for police officers and one for police staff: each gives part of the
+    figure. Where they happen to agree (2023) it is not confirmation but a sum to make."""
+    officers = sheet("Police officers", [["Outcome", "2022", "2023"], ["Dismissed", "3", "2"]])
+    staff = sheet("Police staff", [["Outcome", "2022", "2023"], ["Dismissed", "1", "2"]])
+    found = propose(FIELDS, [source("kent.xlsx", officers, staff)], accepts)
+    assert [p.confidence for p in found["dismissed:2023"]] == [MEDIUM]
+    assert {p.value: p.confidence for p in found["dismissed:2022"]} == {"3": MEDIUM, "1": MEDIUM}
+    # One table in each of two replies that agree: that is confirmation.
+    again = propose(FIELDS, [source("a.xlsx", officers), source("b.xlsx", officers)], accepts)
+    assert top(again, "dismissed:2023")[2] == HIGH

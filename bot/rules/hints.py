@@ -627,14 +627,29 @@ def propose(
     for source in sources:
         if source.extraction.state != "read":
             continue
-        for table in source.extraction.tables:
-            found += table_proposals(table, source, want)
+        found += _tables_proposals(source, want)
         for segment in source.extraction.segments:
             if segment.cell is None:  # a spreadsheet cell's text is read as a table cell
                 found += sentence_proposals(segment, source, want)
     if accepts is not None:
         found = [p for p in found if accepts(want.fields[p.field], p.value)]
     return rank(found)
+
+
+def _tables_proposals(source: Source, want: _Wanted) -> list[Proposal]:
+    """The proposals of one attachment's tables. A field and period found in two of its
+    tables is never sure, even where the two agree: a reply with a sheet for officers and
+    one for staff gives parts of the figure, not the figure twice."""
+    per_table = [table_proposals(t, source, want) for t in source.extraction.tables]
+    tables_of: dict[str, int] = {}
+    for proposals in per_table:
+        for key in {p.key for p in proposals}:
+            tables_of[key] = tables_of.get(key, 0) + 1
+    return [
+        _with(p, confidence=MEDIUM) if p.confidence == HIGH and tables_of[p.key] > 1 else p
+        for proposals in per_table
+        for p in proposals
+    ]
 
 
 def rank(found: Iterable[Proposal]) -> dict[str, list[Proposal]]:
