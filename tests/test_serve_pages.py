@@ -463,6 +463,22 @@ def test_a_prefilled_hint_saved_unchanged_is_marked_as_a_hint_in_results(project
     assert "Final written warnings" not in row["From accepted hints"]
 
 
+def test_a_less_sure_hint_is_shown_not_filled_in(project, replica):
+    """ "We took action against 3 staff" may be other_action (medium): shown beside its box
+    but not filled in, so a save made for a note records no figure."""
+    answered = answered_with(project, replica, "We took action against 3 staff: see table.")
+    with served(answered) as url:
+        s = requests.Session()
+        html = s.get(f"{url}/record/smm-1", timeout=30).text
+        assert '<input name="v:other_action" value="">' in html
+        assert "proposed: 3 [medium] from reply e-mail" in html
+        data = {"csrf": Page(html).csrf, "v:other_action": "", "was:other_action": "",
+                "note": "checked the reply"}  # fmt: skip
+        got = s.post(f"{url}/record/smm-1", data=data, allow_redirects=False, timeout=30)
+        assert got.status_code == 303
+    assert results_csv(answered)["Home Office"]["other_action"] == ""
+
+
 def test_the_later_of_two_saves_of_one_figure_is_refused_with_the_others_value(answered):
     with served(answered) as url:
         first, second = requests.Session(), requests.Session()

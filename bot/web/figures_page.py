@@ -139,6 +139,7 @@ def _record_form(
     conflicts: list | None = None, status_code: int = 200,
 ) -> Response:  # fmt: skip
     from bot.dates import format_uk
+    from bot.rules.hints import HIGH
     from bot.views.figures import proposals, value_keys
 
     s = site(request)
@@ -164,7 +165,10 @@ def _record_form(
         proposal = found.get(k, [None])[0] if k not in current else None
         shown = (values or {}).get(k)
         if shown is None:
-            shown = current.get(k) or (proposal.value if proposal else "")
+            # Only a sure proposal is filled in: a save made for another figure (or a
+            # note) must not record a loose match; the others are shown beside the box.
+            sure = proposal is not None and proposal.confidence == HIGH
+            shown = current.get(k) or (proposal.value if sure else "")
         rows.append({
             "key": k, "label": name,
             "period": period, "description": specs[name].description, "value": shown,
