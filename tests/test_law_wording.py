@@ -205,6 +205,8 @@ def test_an_unclassified_acknowledgement_leaves_the_foisa_window_from_the_due_da
     wdtk.run("poll", "--all", "--as-of", "2026-03-04T12:00")
     late = [r for r in wdtk.json("overdue", "--as-of", "2026-03-31") if r["ref"] == ref]
     assert [r["review_by"] for r in late] == ["2026-05-28"]
+    # Before the due date nothing has failed yet: no review to require.
+    assert status_of(wdtk, ref, "2026-03-30")["review_by"] is None
 
 
 def test_a_late_foisa_refusal_counts_the_review_window_from_its_receipt(wdtk, replica):

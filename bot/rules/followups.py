@@ -564,7 +564,7 @@ def _review_from(
     """The day the window to ask for a review runs from, and whether that is the receipt of
     a late answer (FOISA s.20(5)(b)) rather than the end of the time to answer (s.20(5)(a))."""
     status = live_status(row, today, calendar)
-    start = review_counted_from(StoredRequest.of(row), status, answered)
+    start = review_counted_from(StoredRequest.of(row), status, answered, today)
     due = row.get("due")
     late = bool(answered and due and answered > dt.date.fromisoformat(due))
     return {"review_from": start, "review_late_answer": late}

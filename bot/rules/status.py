@@ -173,7 +173,7 @@ class StatusRule:
         to ask for."""
         if row.law == NONE:
             return None
-        start = review_counted_from(row, status, answered)
+        start = review_counted_from(row, status, answered, self.today)
         if start is None:
             return None
         law = row.law or "foi"
@@ -247,7 +247,7 @@ def review_by(
 
 
 def review_counted_from(
-    row: StoredRequest, status: str, answered: dt.date | None
+    row: StoredRequest, status: str, answered: dt.date | None, today: dt.date
 ) -> dt.date | None:
     """The day (day 0) the 40 working days to ask for a review run from, while a review is
     the next step; None otherwise. `answered`: the UK date of the body's latest reply.
@@ -269,7 +269,9 @@ def review_counted_from(
     # Scotland: from the end of the time to answer, answered in time or never; a reply
     # nobody has classified may be an acknowledgement, so it counts as none (the window
     # of an answer that came late, s.20(5)(b), would only end later).
-    unanswered = status in LATE_REPLY or unanswered_unclassified(row)
+    unanswered = status in LATE_REPLY or (
+        unanswered_unclassified(row) and due is not None and today.isoformat() > due
+    )
     if unanswered and law in SCOTTISH and due:
         return dt.date.fromisoformat(due)
     return None
