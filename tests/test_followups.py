@@ -262,6 +262,10 @@ def test_a_late_request_with_an_unclassified_reply_is_named_not_chased(wdtk, rep
     wdtk.run("poll", "--all", "--as-of", "2026-03-03T12:00")
     report = drafted(wdtk, "chaser", "2026-04-01")
     assert (report["created"], report["unclassified"]) == ([], ["smm-1"])
+    # Where no chaser would come anyway (none allowed), nothing is promised.
+    wdtk.edit_config("chaser_max = 2\n", "chaser_max = 0\n")
+    assert drafted(wdtk, "chaser", "2026-04-01")["unclassified"] == []
+    wdtk.edit_config("chaser_max = 0\n", "chaser_max = 2\n")
     out = wdtk.run("followups", "social-media-misuse", "--kind", "chaser", "--as-of", "2026-04-01")
     assert "not chased: smm-1: late, with a reply nobody has classified on WDTK" in out.stdout
     # Classified as still waiting, the chaser comes.

@@ -243,9 +243,7 @@ class _Drafter:
         if due is None and self.kind == "internal-review" and not self.late_review:
             self._note_window_closed(row, mine, calendar, history)
         if due is None and self.kind == "chaser":
-            late = lateness(row, self.today, calendar)
-            if late is not None and late.unclassified:
-                self.report.unclassified.append(row["ref"])
+            self._note_unclassified(row, mine, calendar, history)
         if due is None or any(f["kind"] == self.kind and f["cycle"] == due.cycle for f in mine):
             return None
         texts = self.replies.get(row["ref"], [])
@@ -261,6 +259,18 @@ class _Drafter:
             "ref": ref, "request": row["ref"], "kind": self.kind, "cycle": due.cycle, "body": row["body"],
             "text": text, "status": "draft", "created_at": utcnow(), "drafted_on": self.today.isoformat(),
         }  # fmt: skip
+
+    def _note_unclassified(
+        self, row: dict, mine: list[dict], calendar: dl.WorkingCalendar, history: History
+    ) -> None:
+        """Name a late request not chased only because nobody has classified its reply:
+        one that, classified as still waiting, would get its chaser today."""
+        late = lateness(row, self.today, calendar)
+        if late is None or not late.unclassified:
+            return
+        waiting = {**row, "awaiting_description": 0}
+        if due_followups(waiting, self.kind, self.today, self.policy, calendar, mine, history):
+            self.report.unclassified.append(row["ref"])
 
     def _note_window_closed(
         self, row: dict, mine: list[dict], calendar: dl.WorkingCalendar, history: History
