@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 
 DELIVERY_RETRY_FIRST = dt.timedelta(minutes=5)
 DELIVERY_RETRY_MAX = dt.timedelta(hours=6)
+# A delivery's record while it is under way; left behind, the send may or may not have
+# arrived (the process was killed, or its success could not be written).
+SENDING = "being sent, or sent and not recorded"
 
 
 @dataclass
@@ -226,7 +229,8 @@ def send_pending(
     """Tell each channel what it has not been told. The channels deliver side by side, so a
     slow one (it ends within [notify] timeout_s) delays only itself. A channel that fails is
     retried by later passes with back-off, while the others go on. A stop asked for
-    (SIGTERM) ends the deliveries in flight: Interrupted, nothing marked for them."""
+    (SIGTERM) ends the deliveries in flight: Interrupted, each marked undelivered and
+    due again at the next pass."""
     stamp = now.astimezone(dt.UTC).isoformat(timespec="seconds")
     pending = []
     for channel in channels(config.notify):
@@ -238,27 +242,29 @@ def send_pending(
         digest = build_digest(rows)
         if digest is not None:
             pending.append((channel, [row["id"] for row in rows], digest))
-    # Each attempt is written before it is made, with the back-off it would earn by
-    # failing: a send whose success cannot be recorded (a full disk) then waits that
-    # back-off instead of going again every pass, and a disk too full to write this sends
-    # nothing at all.
+    # Each attempt is written before it is made, with the back-off a failure would earn
+    # (counted only if it fails): a send whose success cannot be recorded (a full disk)
+    # then waits that back-off instead of going again every pass, and a disk too full to
+    # write this sends nothing at all.
     retries = {}
     with store.transaction():
         for channel, ids, _ in pending:
             attempts = store.delivery_attempts(channel, ids) + 1
             retry = now + min(DELIVERY_RETRY_FIRST * 2 ** (attempts - 1), DELIVERY_RETRY_MAX)
             retries[channel] = retry
-            store.mark_undelivered(channel, ids, "sent; not known to have arrived", _utc_s(retry))
+            store.mark_undelivered(channel, ids, SENDING, _utc_s(retry), attempt=False)
     stopped: Interrupted | None = None
     for (channel, ids, digest), error in zip(
         pending, _deliver_all(pending, config, should_stop), strict=True
     ):
         if isinstance(error, Interrupted):
             stopped = error
+            with store.transaction():  # never sent, or cut off: due at the next pass
+                store.mark_undelivered(channel, ids, "interrupted", stamp, attempt=False)
         elif error is not None:
             retry = retries[channel]
             with store.transaction():
-                store.mark_undelivered(channel, ids, str(error), _utc_s(retry), attempt=False)
+                store.mark_undelivered(channel, ids, str(error), _utc_s(retry))
             summary.digest_errors.append(f"{channel}: {error} (retried from {retry:%H:%M} UTC)")
         else:
             with store.transaction():
