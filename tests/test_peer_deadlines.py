@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import socket
 import subprocess
 import sys
@@ -236,6 +237,13 @@ def test_sigterm_ends_a_pass_stuck_on_a_slow_channel_within_seconds(
         stopped_in = time.monotonic() - began
     assert stopped_in < 4, stopped_in
     assert code == 1 and "Stopped" in err and "Traceback" not in err, (out, err)
+    # Cut off, the digest is due again at the next pass: no back-off for a stop.
+    conn = sqlite3.connect(project.db)
+    rows = conn.execute(
+        "SELECT DISTINCT last_error, attempts FROM news_deliveries WHERE channel = ?",
+        [slow_channel],
+    ).fetchall()
+    assert rows == [("interrupted", 0)], rows
 
 
 # --- foibot mail: a dribbled IMAP greeting --------------------------------------------------
