@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
