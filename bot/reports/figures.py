@@ -419,17 +419,19 @@ def csv_targets(
     return targets
 
 
+def changes(entry: Entry, current: Mapping[str, Figure]) -> bool:
+    """Recording `entry` changes what is recorded (`current`: key -> figure): a figure
+    unlike the current one, or the clearing of one recorded. Else it needs no event."""
+    if entry.figure is None:
+        return entry.key in current
+    return not entry.figure.same(current.get(entry.key))
+
+
 def changed_rows(
     rows: Iterable[CsvRow], current: Mapping[str, Mapping[str, Figure]]
 ) -> list[CsvRow]:
-    """The rows that change what is recorded (`current`: ref -> key -> figure): a value
-    cleared, or a figure unlike the current one. The others need no new event."""
-    return [
-        r
-        for r in rows
-        if r.entry.figure is None
-        or not r.entry.figure.same(current.get(r.ref, {}).get(r.entry.key))
-    ]
+    """The rows that change what is recorded (`current`: ref -> key -> figure)."""
+    return [r for r in rows if changes(r.entry, current.get(r.ref, {}))]
 
 
 def parse_csv(

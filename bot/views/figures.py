@@ -75,7 +75,7 @@ def record_form(
     recorded a different value since the form was loaded, nothing at all is recorded and
     the conflicts are returned (an optimistic check; the later save never overwrites).
     Raises UsageError (naming the value) for a value `record` would refuse."""
-    from bot.reports.figures import parse_entry, recorded_events, recorded_figures
+    from bot.reports.figures import changes, parse_entry, recorded_events, recorded_figures
 
     entries = []
     for k in value_keys(spec):
@@ -88,11 +88,7 @@ def record_form(
         current = recorded_figures(store, ref)
         # A value recorded already as typed (the same form sent twice, or two people
         # agreeing) needs no new event, and is no conflict either.
-        entries = [
-            e
-            for e in entries
-            if not (e.key not in current if e.figure is None else e.figure.same(current.get(e.key)))
-        ]
+        entries = [e for e in entries if changes(e, current)]
         if not entries:
             return [], []
         who = _recorded_by(store, ref)
