@@ -200,7 +200,9 @@ def track(
         row = item.row
         verb = {"tracked": "Tracking", "already": "Already tracking"}.get(item.outcome, "Recorded")
         status = _live(app, row, now)
-        click.echo(f"{verb} {row['ref']}: {printable(row['title'])} ({status}, {_due_words(row)})")
+        click.echo(
+            f"{verb} {row['ref']}: {printable(row['title'])} ({status}, {_due_words(app, row, now)})"
+        )
         if item.moved:
             click.echo(f"  {printable(item.moved)}")
         if item.outcome in ("hidden", "not_found"):
@@ -319,16 +321,21 @@ def link(
         )
         return
     click.echo(
-        f"Linked {ref} to WDTK request {row['wdtk_id']} ({row['url_title']}); {_due_words(row)}"
+        f"Linked {ref} to WDTK request {row['wdtk_id']} ({row['url_title']}); {_due_words(app, row, now)}"
     )
 
 
-def _due_words(row: dict) -> str:
-    """`due DATE`; for a body no FOI law covers, whose `due` is only a courtesy date (20
-    working days) after which foibot suggests a reminder, that instead."""
-    if row.get("law") == "none":
-        return f"voluntary, remind after {row['due']}" if row.get("due") else "voluntary"
-    return f"due {row.get('due') or 'unknown'}"
+def _due_words(app: App, row: dict, now: dt.datetime) -> str:
+    """The due date as `status` shows it (a school's may run to day 60); for a body no FOI
+    law covers, only the courtesy date after which a reminder is suggested."""
+    from bot.dates import london_today
+    from bot.rules.status import status_row
+    from bot.views.status import due_cell
+
+    shown = status_row(row, app.config.wdtk.base_url, london_today(now), app.config.calendar)
+    if shown.remind_after:
+        return f"voluntary, remind after {shown.remind_after}"
+    return f"due {due_cell(shown) or 'unknown'}"
 
 
 @click.command()
