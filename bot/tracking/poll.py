@@ -173,6 +173,8 @@ class Poller:
                         row, result.message or "error", now, report
                     ),
                 )
+            except StoreError:
+                raise  # a write the disk cannot hold: the pass stops, as below
             except FoibotError as exc:
                 for row in unlinked:
                     self._record_error(row, str(exc), now, report)
@@ -214,7 +216,7 @@ class Poller:
             # A write that failed (a full disk) is no fault of this request or of WDTK, and
             # would fail for the next request too: the pass stops, and the request keeps
             # its schedule, counting no failed poll against it.
-            raise StoreError(f"{row['ref']}: {exc}") from None
+            raise type(exc)(f"{row['ref']}: {exc}") from exc
         except FoibotError as exc:
             # A refused robots path, a payload we cannot read: this request only.
             self._record_error(row, str(exc), now, report)
