@@ -405,5 +405,6 @@ def test_a_full_disk_with_no_file_named_names_the_database_folder(tmp_path):
     settings = Settings("config.toml", str(tmp_path / "state" / "foibot.db"), False)
     said = explain(OSError(errno.ENOSPC, "No space left on device"), settings)
     assert str(said) == (
-        f"disk full while writing in {tmp_path / 'state'}: free some space and run it again"
+        f"disk full while writing (foibot's database is in {tmp_path / 'state'}): "
+        "free some space and run it again"
     )

@@ -41,10 +41,10 @@ def explain(exc: BaseException, app: Settings | None) -> FoibotError | None:
     if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
         where = f" {exc.filename}" if exc.filename else ""
         if not where and app is not None:
-            # A write with no file name to give (a descriptor's): foibot writes beside its
-            # database, so that disk is the one to look at.
+            # A write with no file name to give (a descriptor's): most likely beside the
+            # database, though it may be output sent elsewhere, so it is said as a hint.
             with contextlib.suppress(FoibotError):
-                where = f" in {app.store_path().parent}"
+                where = f" (foibot's database is in {app.store_path().parent})"
         return FoibotError(f"disk full while writing{where}: free some space and run it again")
     if isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return FoibotError(f"{exc.filename or 'a file'}: {exc.strerror}")
