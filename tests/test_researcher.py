@@ -212,6 +212,12 @@ def test_a_url_copied_before_wdtk_retitled_the_request_still_names_it(researcher
     assert (item["ref"], item["outcome"]) == ("wdtk-8420", "already")
     assert researcher.json("show", url)["ref"] == "wdtk-8420"
     assert list(researcher.rows()) == ["wdtk-8420"]
+    # WDTK later gives the freed slug to a new request: the URL now names that one.
+    doc = make_request_doc(8421, "Pothole repairs in ward 8420", body=HOME_OFFICE, tags=[])
+    assert doc["url_title"] == url.rsplit("/", 1)[1]
+    replica.add_request(doc)
+    item = researcher.json("track", url, "--as-of", "2026-03-06T14:00")
+    assert (item["ref"], item["outcome"]) == ("wdtk-8421", "tracked")
 
 
 def test_a_body_renamed_on_wdtk_stays_one_body(researcher, replica):

@@ -134,6 +134,14 @@ class Linker:
         except UsageError as exc:
             return Tracked(ref_or_url, "failed", error=str(exc))
         existing = stored_request(self.store, target)
+        fetched = None
+        if existing is not None and isinstance(target, str) and existing["url_title"] != target:
+            # Known by a slug WDTK retitled it away from: WDTK may have given that slug to
+            # a newer request since. What WDTK serves there says which.
+            fetched = self._fetch_with_page(target, page=True)
+            found = fetched.result.request if fetched.result.ok else None
+            if found is not None and found.id != existing["wdtk_id"]:
+                existing = None
         if existing is not None:
             if group and existing.get("group") != group:
                 with self.store.transaction():
@@ -145,7 +153,7 @@ class Linker:
                 before = existing.get("group") or ""
                 return Tracked(ref_or_url, "already", moved, moved_from=before)
             return Tracked(ref_or_url, "already", existing)
-        fetched = self._fetch_with_page(target, page=True)
+        fetched = fetched or self._fetch_with_page(target, page=True)
         result = fetched.result
         try:
             if result.ok and result.request is not None:
