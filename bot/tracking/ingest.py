@@ -339,8 +339,9 @@ class Ingest:
     def _shown_again(self, row: dict, status: str) -> None:
         """WDTK shows a hidden request again: its "hidden" news, if no one has been told
         yet, is taken back; if it was told, the news says it is back."""
-        key = news.hidden_key(row["ref"], row.get("gone_since"))
-        if not self.store.retract_news([key]) and self.store.news_queued(key):
+        # `hidden:REF` alone: queued by a foibot from before a spell had its own key.
+        keys = [news.hidden_key(row["ref"], row.get("gone_since")), f"hidden:{row['ref']}"]
+        if not self.store.retract_news(keys) and any(map(self.store.news_queued, keys)):
             self.store.queue_news([news.shown_again(row["ref"], row["gone_since"], status)])
 
     def _body_facts(self, row: dict, request: WdtkRequest) -> tuple[str | None, bool]:
