@@ -279,6 +279,22 @@ def test_a_passing_403_does_not_leave_a_request_hidden(wdtk, replica):
     ]
 
 
+def test_a_hidden_told_under_the_older_news_key_is_answered_too(wdtk, replica):
+    """An older foibot queued "hidden" as `hidden:REF`: told, its return is still told."""
+    from tests.wdtk_replica import http_error
+
+    sent_request(wdtk, replica, 5001, "smm-1")
+    wdtk.run("poll", "--as-of", "2026-03-02T12:00")
+    replica.fail(5001, http_error(403))
+    wdtk.run("poll", "--all", "--as-of", "2026-03-03T12:00")
+    conn = sqlite3.connect(wdtk.db)
+    with conn:
+        conn.execute("UPDATE news SET key = 'hidden:smm-1', sent_at = '2026-03-03T13:00:00+00:00'"
+                     " WHERE key LIKE 'hidden:smm-1:%'")  # fmt: skip
+    wdtk.run("poll", "--all", "--as-of", "2026-03-04T12:00")
+    assert [k for k, _ in untold_news(wdtk) if k.startswith("shown:smm-1")] != []
+
+
 def test_faults_are_recorded_per_request_and_others_still_update(wdtk, replica):
     sent_request(wdtk, replica, 5001, "smm-1")
     sent_request(wdtk, replica, 5002, "smm-2")
