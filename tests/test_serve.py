@@ -258,6 +258,29 @@ def test_login_attempts_are_rate_limited_per_account_and_address(project):
         assert attempt("bob", "wrong password!").status_code == 401
 
 
+def test_a_burst_of_logins_sent_at_once_meets_the_limit_as_it_comes(project):
+    """Thirty wrong passwords sent together: each attempt is counted before its (slow)
+    password check, so only five are checked (401) and the rest wait out the window."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    add_user(project)
+    with served(project) as url:
+        sessions = [requests.Session() for _ in range(30)]
+        tokens = [Page(s.get(f"{url}/login", timeout=30).text).csrf for s in sessions]
+        start = threading.Barrier(len(sessions))
+
+        def attempt(i: int) -> int:
+            start.wait()
+            data = {"name": "alice", "password": "wrong password!", "csrf": tokens[i]}
+            return sessions[i].post(f"{url}/login", data=data, allow_redirects=False,
+                                    timeout=120).status_code  # fmt: skip
+
+        with ThreadPoolExecutor(len(sessions)) as pool:
+            codes = list(pool.map(attempt, range(len(sessions))))
+    assert sorted(codes) == [401] * 5 + [429] * 25, codes
+
+
 def test_login_goes_only_to_paths_on_this_site():
     assert safe_next("/status?campaign=x") == "/status?campaign=x"
     for hostile in ("//evil.example/", "/\\evil.example", "https://evil.example/", "evil", "",

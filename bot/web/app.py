@@ -8,6 +8,7 @@ between requests, so a page shows what `foibot status` would show at that moment
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import importlib
@@ -52,13 +53,14 @@ class Site:
         login_required: bool,
         as_of: dt.datetime | None = None,
     ) -> None:
-        from bot.web.auth import LoginLimiter
+        from bot.web.auth import CHECKS_AT_ONCE, LoginLimiter
 
         self.config, self.db_path, self.login_required = config, db_path, login_required
         # `foibot serve --as-of`: every page as of this moment (a fixed clock, for trying
         # a launch out and for tests); None: the real time.
         self.as_of = as_of
         self.limiter = LoginLimiter()
+        self.password_checks = asyncio.Semaphore(CHECKS_AT_ONCE)
         self.templates = jinja2.Environment(
             loader=jinja2.PackageLoader("bot", "templates/web"),
             autoescape=True,  # every value from WDTK or a user is escaped: `|safe` is never used

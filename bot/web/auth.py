@@ -26,17 +26,26 @@ from bot.web.guard import safe_next
 MAX_FAILURES = 5  # per account and address, within WINDOW_S
 MAX_FAILURES_PER_ADDRESS = 20  # any accounts, within WINDOW_S
 WINDOW_S = 15 * 60
+# Password checks at once: each scrypt check takes 128 MiB (bot/passwords.py), so a burst
+# of logins must queue for them, not take the machine's memory.
+CHECKS_AT_ONCE = 2
+_SWEEP_AT = 1000  # names tried before every old count is swept away
 
 
 class LoginLimiter:
+    """Called from the event loop only (one thread): each attempt is counted before its
+    password is checked, so a burst sent in parallel meets the limit as it comes."""
+
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
         self._failures: dict[tuple[str, str], deque[float]] = {}
 
     def _recent(self, key: tuple[str, str]) -> deque[float]:
-        times = self._failures.setdefault(key, deque())
+        times = self._failures.get(key, deque())
         while times and times[0] <= self.clock() - WINDOW_S:
             times.popleft()
+        if not times:
+            self._failures.pop(key, None)  # no count kept for a name not tried of late
         return times
 
     def wait_s(self, name: str, address: str) -> int:
@@ -50,13 +59,24 @@ class LoginLimiter:
                 return max(1, int(times[0] + WINDOW_S - self.clock()) + 1)
         return 0
 
-    def failed(self, name: str, address: str) -> None:
+    def attempt(self, name: str, address: str) -> tuple[int, float]:
+        """(seconds to wait, 0) past the limit; else (0, its stamp), the attempt counted
+        as a failure until `succeeded` says otherwise."""
+        if wait := self.wait_s(name, address):
+            return wait, 0.0
+        if len(self._failures) > _SWEEP_AT:
+            for key in list(self._failures):
+                self._recent(key)
         now = self.clock()
-        self._recent((name, address)).append(now)
-        self._recent(("", address)).append(now)
+        for key in ((name, address), ("", address)):
+            self._failures.setdefault(key, deque()).append(now)
+        return 0, now
 
-    def succeeded(self, name: str, address: str) -> None:
+    def succeeded(self, name: str, address: str, stamp: float) -> None:
         self._failures.pop((name, address), None)
+        times = self._failures.get(("", address))
+        if times is not None and stamp in times:
+            times.remove(stamp)
 
 
 def login_page(request: Request) -> Response:
@@ -74,21 +94,22 @@ async def login(request: Request) -> Response:
     target = safe_next(str(form.get("next") or ""))
     address = request.client.host if request.client else ""
     limiter = site(request).limiter
-    if wait := limiter.wait_s(name, address):
+    wait, stamp = limiter.attempt(name, address)
+    if wait:
         response = render(
             request, "login.html.j2", status_code=429, next=target,
             error=f"Too many failed attempts: try again in {wait // 60 + 1} minutes.",
         )  # fmt: skip
         response.headers["retry-after"] = str(wait)
         return response
-    role = await run_in_threadpool(_check, request, name, password)
+    async with site(request).password_checks:
+        role = await run_in_threadpool(_check, request, name, password)
     if role is None:
-        limiter.failed(name, address)
         return render(
             request, "login.html.j2", status_code=401, next=target,
             error="That name and password do not match an account.",
         )  # fmt: skip
-    limiter.succeeded(name, address)
+    limiter.succeeded(name, address, stamp)
     # A fresh CSRF token with the new session: a token seen before login is worth nothing.
     request.session.update(
         user=name, role=role, csrf=secrets.token_urlsafe(32), since=_now_utc().isoformat()
