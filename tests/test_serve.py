@@ -312,6 +312,13 @@ def test_pages_send_a_strict_policy_and_refuse_foreign_host_names(launched):
         # No login on loopback: a page elsewhere reaching it by DNS rebinding is refused.
         rebound = requests.get(f"{url}/", headers={"Host": "evil.example"}, timeout=30)
         assert rebound.status_code == 400
+        # The loopback names pass, an IPv6 literal with its port too (`serve --host ::1`).
+        port = url.rsplit(":", 1)[1]
+        for host in (f"[::1]:{port}", f"localhost:{port}", "127.0.0.1"):
+            assert requests.get(f"{url}/", headers={"Host": host}, timeout=30).status_code == 200
+        for host in ("[::1].evil.example", "127.0.0.1.evil.example:80", "", "[::2]:80"):
+            got = requests.get(f"{url}/", headers={"Host": host}, timeout=30)
+            assert got.status_code == 400, host
 
 
 # --- hostile data renders as text, in a real browser -------------------------------------

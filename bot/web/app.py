@@ -189,7 +189,7 @@ def create_app(
     """The ASGI application. `allowed_hosts`: the Host headers accepted (on loopback with
     no login, only loopback names, so a web page elsewhere cannot reach it by DNS
     rebinding); None accepts any (a team server names itself behind its proxy)."""
-    from starlette.middleware.trustedhost import TrustedHostMiddleware
+    from bot.web.guard import AllowedHosts
 
     routes: list[Any] = []
     for module in ROUTE_MODULES:
@@ -206,5 +206,5 @@ def create_app(
         role_of=app.state.site.role_of,
     )
     if allowed_hosts is not None:
-        guarded = TrustedHostMiddleware(guarded, allowed_hosts=allowed_hosts)
+        guarded = AllowedHosts(guarded, allowed_hosts)
     return guarded

@@ -205,3 +205,33 @@ def _login_first(request: Request) -> Any:
         target = path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
     return PlainTextResponse("Log in first.", status_code=403)
+
+
+def host_name(header: str) -> str:
+    """The name in a Host header, without its port: "[::1]:8000" gives "[::1]" (an IPv6
+    literal keeps its brackets), "localhost:8000" gives "localhost"."""
+    if header.startswith("["):
+        name, bracket, port = header.partition("]")
+        # Anything but a port after the bracket ("[::1].evil.example") names no host.
+        return name + bracket if bracket and (not port or port.startswith(":")) else header
+    return header.split(":", 1)[0]
+
+
+class AllowedHosts:
+    """Answer only requests whose Host names one of `allowed` (any port): on loopback with
+    no login, a web page elsewhere must not reach the server by DNS rebinding. Starlette's
+    TrustedHostMiddleware would do, but cuts "[::1]:8000" at its first colon."""
+
+    def __init__(self, app: Any, allowed: list[str]) -> None:
+        self.app, self.allowed = app, {h.lower() for h in allowed}
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] in ("http", "websocket"):
+            headers = dict(scope.get("headers") or [])
+            host = headers.get(b"host", b"").decode("latin-1")
+            if host_name(host).lower() not in self.allowed:
+                await PlainTextResponse("Invalid host header", status_code=400)(
+                    scope, receive, send
+                )
+                return
+        await self.app(scope, receive, send)
