@@ -8,10 +8,13 @@ built-in template by the same relative name.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from bot.wording import BIDI_RANGES
 
 if TYPE_CHECKING:  # jinja2 loads with the first environment
     import jinja2
@@ -37,6 +40,21 @@ def template_path(name: str, project_root: Path | None) -> Path:
     return builtin_path(name)
 
 
+_BIDI = re.compile(f"[{BIDI_RANGES}]")
+
+
+def without_bidi_controls(value: object) -> object:
+    """Every value a page shows, as `finalize`: without the bidirectional overrides and
+    isolates, which would let a name from WDTK ("x\u202egpj.exe") read backwards, and
+    reverse foibot's own words after it ("by root" as "toor yb"). Markup stays Markup."""
+    if isinstance(value, str) and _BIDI.search(value):
+        from markupsafe import Markup
+
+        cleaned = _BIDI.sub("", value)
+        return Markup(cleaned) if isinstance(value, Markup) else cleaned
+    return value
+
+
 @cache
 def _environment(project_templates: str | None) -> jinja2.Environment:
     import jinja2
@@ -45,6 +63,7 @@ def _environment(project_templates: str | None) -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(paths),
         undefined=jinja2.StrictUndefined,
+        finalize=without_bidi_controls,
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -321,6 +321,23 @@ def test_pages_send_a_strict_policy_and_refuse_foreign_host_names(launched):
             assert got.status_code == 400, host
 
 
+def test_bidi_overrides_from_wdtk_never_reach_a_page(launched, replica, tmp_path):
+    """A title ending "x\u202egpj.exe" would read "xexe.jpg", and turn foibot's own words
+    after it backwards: the pages and the HTML files show it without the override."""
+    doc = make_request_doc(6670, "Spoof x\u202egpj.exe \u2066and more\u2069", body=HOME_OFFICE,
+                           tags=[], sent_at="2026-03-02T10:00:00+00:00")  # fmt: skip
+    replica.add_request(doc)
+    launched.run("track", "/request/6670", "--group", "spoof", "--as-of", "2026-03-02T12:00")
+    with served(launched) as url:
+        pages = [requests.get(f"{url}{p}", timeout=30).text
+                 for p in ("/status?group=spoof", "/request/wdtk-6670")]  # fmt: skip
+    report = tmp_path / "report.html"
+    launched.run("report", "--group", "spoof", "--format", "html", "-o", str(report))
+    for html in (*pages, report.read_text(encoding="utf-8")):
+        assert "Spoof xgpj.exe and more" in html
+        assert not any(c in html for c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 # --- hostile data renders as text, in a real browser -------------------------------------
 
 

@@ -25,6 +25,7 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from bot.templating import without_bidi_controls
 from bot.web.guard import Guard
 
 if TYPE_CHECKING:
@@ -65,6 +66,7 @@ class Site:
             loader=jinja2.PackageLoader("bot", "templates/web"),
             autoescape=True,  # every value from WDTK or a user is escaped: `|safe` is never used
             undefined=jinja2.StrictUndefined,
+            finalize=without_bidi_controls,
             trim_blocks=True,
             lstrip_blocks=True,
         )
