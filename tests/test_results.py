@@ -430,6 +430,18 @@ def test_the_report_starts_with_the_results(project):
     assert "@media print" in html
 
 
+def test_markdown_shows_a_link_or_image_in_a_note_as_text(project):
+    """A note is pasted into articles: `[…](…)` or `![](…)` in it must not become a link
+    or a tracking image; a backslash before a bracket must not undo the escape."""
+    seeded_results(project)
+    note = r"See [the figures](https://evil.example/x) ![](https://evil.example/p.png) a\[b]"
+    project.run("record", "smm-1", f"notes={note}")
+    md = project.run("results", CAMPAIGN, "--as-of", AS_OF).stdout
+    line = next(x for x in md.splitlines() if "evil.example/x" in x)
+    assert r"See \[the figures\](https://evil.example/x) !\[\](https://evil.example/p.png)" in line
+    assert r"a\\\[b\]" in line
+
+
 def test_markdown_and_tidy_exports(project):
     seeded_results(project)
     md = project.run("results", CAMPAIGN, "--as-of", AS_OF).stdout
