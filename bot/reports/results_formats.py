@@ -122,8 +122,8 @@ _MD_HTML = re.compile(r"<(?=[A-Za-z/!?])")
 def _md(text: str) -> str:
     """Text for a Markdown table cell: `|` escaped, one line, no raw HTML and no link or
     image: a body name or note such as `<img src=x onerror=…>` or `![](https://…)` is
-    shown as text by every Markdown renderer (brackets escaped, so nothing is linked)."""
-    for mark in "\\|[]":  # the backslash first: "\\[" must not unescape a bracket
+    shown as text by every Markdown renderer (an opening bracket escaped: nothing links)."""
+    for mark in "\\|[":  # the backslash first: "\\[" must not unescape a bracket
         text = text.replace(mark, "\\" + mark)
     return _MD_HTML.sub("&lt;", text.replace("\n", " "))
 
