@@ -384,6 +384,24 @@ def test_the_letter_box_holds_the_letter_alone_and_the_note_is_kept(refused, tmp
     assert refused.json("show", "smm-1-ir")["text"] == saved
 
 
+def test_a_letter_edited_with_a_control_character_is_refused(chased):
+    """NUL, ESC or a right-to-left override typed or pasted into a letter: refused with
+    the page's 400, nothing saved; the browser's CRLF line ends are fine."""
+    text = chased.json("show", "smm-1-c1")["text"]
+    with served(chased) as url:
+        s = requests.Session()
+        token = csrf_of(s, f"{url}/followups")
+        for bad in ("\x00", "\x1b[2J", "\u202e"):
+            got = s.post(f"{url}/followups/smm-1-c1", data={"csrf": token, "action": "save",
+                         "text": text + f"P.S.{bad}", "loaded": text}, timeout=30)  # fmt: skip
+            assert got.status_code == 400 and "control character" in got.text, bad
+        crlf = text.replace("\n", "\r\n") + "P.S. thanks"
+        got = s.post(f"{url}/followups/smm-1-c1", data={"csrf": token, "action": "save",
+                     "text": crlf, "loaded": text}, allow_redirects=False, timeout=30)  # fmt: skip
+        assert got.status_code == 303
+    assert chased.json("show", "smm-1-c1")["text"].endswith("P.S. thanks\n")
+
+
 def test_followup_done_and_cancel_go_through_done(chased):
     with served(chased) as url:
         s = requests.Session()

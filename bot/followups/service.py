@@ -35,7 +35,7 @@ from bot.rules.withdrawal import WITHDRAWN
 from bot.store.db import RequestSet, Store, utcnow
 from bot.templating import builtin_dir
 from bot.wdtk.urls import request_url
-from bot.wording import first_few
+from bot.wording import UNSHOWABLE, first_few
 
 if TYPE_CHECKING:  # jinja2 loads when a follow-up is drafted
     import jinja2
@@ -459,6 +459,11 @@ def edit_followup(store: Store, ref: str, text: str, *, by: str | None, loaded: 
     someone changed it since, nothing is saved (UsageError naming the change). Returns
     False when the text is unchanged. The event keeps who edited it."""
     text = text.replace("\r\n", "\n").strip() + "\n"
+    if bad := UNSHOWABLE.search(text):
+        raise UsageError(
+            f"{ref}: the letter holds a control character (U+{ord(bad.group()):04X}, character "
+            f"{bad.start() + 1}), which WDTK's form and a terminal would not show: remove it"
+        )
     with store.transaction():
         followup = _editable(store, ref)
         if followup["text"] == text:

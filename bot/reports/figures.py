@@ -26,7 +26,7 @@ from typing import Any
 from bot.config import FieldSpec, suggest
 from bot.config_fields import FIGURE_MAX_DIGITS
 from bot.errors import UsageError
-from bot.wording import BIDI_RANGES, CONTROL_RANGES, STOP_WORDS, SURROGATE_RANGES
+from bot.wording import STOP_WORDS, UNSHOWABLE
 
 RECORDED = "recorded"
 Value = int | str | bool
@@ -155,11 +155,6 @@ class Entry:
         return key(self.field, self.period)
 
 
-# What no value may hold (a text's line breaks and tabs are fine): it would reach every
-# terminal `show` and `results` print it on.
-_UNPRINTABLE = re.compile(f"[{CONTROL_RANGES}{BIDI_RANGES}{SURROGATE_RANGES}]")
-
-
 def _whole_number(spec: FieldSpec, digits: str, raw: str) -> int:
     digits = digits.replace(",", "")
     if len(digits.lstrip("+-")) > FIGURE_MAX_DIGITS:
@@ -185,7 +180,7 @@ def parse_figure(spec: FieldSpec, raw: str) -> Figure:
 
     Dates stay ISO strings so events and reports carry them as JSON/CSV without conversion.
     """
-    if _UNPRINTABLE.search(raw):
+    if UNSHOWABLE.search(raw):  # it would reach every terminal `show` and `results` use
         raise UsageError(
             f"field '{spec.name}': a value may not hold control characters (such as an "
             "escape sequence) or undecodable bytes"
