@@ -189,8 +189,9 @@ def test_launch_sheet_and_report_escape_user_html(hostile):
     for html in (sheet, report.read_text(encoding="utf-8")):
         assert "<img" not in html.lower()
         assert "&lt;script&gt;alert(" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
-    # The sheet shows the evil body's name, title and letter, escaped but complete.
-    assert RLO in sheet and ZERO_WIDTH in sheet and "[/]" in sheet
+    # The sheet shows the evil body's name, title and letter, escaped and complete but for
+    # the right-to-left override, which would turn the sheet's own words backwards.
+    assert RLO not in sheet and ZERO_WIDTH in sheet and "[/]" in sheet
     assert hostile_refs(hostile)["evil_council"] in sheet
     assert "<script" not in report.read_text(encoding="utf-8").lower()
 
