@@ -290,3 +290,17 @@ def test_two_tables_of_one_reply_giving_a_figure_are_never_sure_even_agreeing():
     # One table in each of two replies that agree: that is confirmation.
     again = propose(FIELDS, [source("a.xlsx", officers), source("b.xlsx", officers)], accepts)
     assert top(again, "dismissed:2023")[2] == HIGH
+
+
+def test_a_period_named_as_one_end_of_a_span_proposes_nothing():
+    """ "Since 2024, 6 staff have been dismissed" covers 2024 and after: no figure for 2024
+    alone. "In 2022, 4 were dismissed" still is one."""
+    for text in ("Since 2022, 6 staff have been dismissed.",
+                 "Before 2023, 6 staff were dismissed.",
+                 "From 2021 onwards 6 staff were dismissed.",
+                 "6 staff were dismissed from the start of 2022 to date."):  # fmt: skip
+        reply = Source("reply e-mail", Extraction("read", "text", segments=(Segment(text),)), "")
+        assert propose(FIELDS, [reply], accepts) == {}, text
+    one = Segment("In 2022, 4 staff were dismissed.")
+    found = propose(FIELDS, [Source("e", Extraction("read", "text", segments=(one,)), "")], accepts)
+    assert top(found, "dismissed:2022")[0] == "4"

@@ -540,6 +540,8 @@ def sentence_proposals(segment: Segment, source: Source, want: _Wanted) -> list[
         april = [m.span() for m in _APRIL_RE.finditer(sentence)]
         dates = [m.span() for m in _DATE_RE.finditer(_mask(sentence, april))]
         found = periods_in(_mask(sentence, dates))
+        if _open_ended(sentence, found):
+            continue  # "since 2024": a span of periods, not one; left to the reader
         text, exemption = _figures_only(sentence, dates, found)
         if len({k for k, _ in found}) > 1:
             out += _several_periods(sentence, text, exemption, found, source, want, where)
@@ -564,6 +566,23 @@ def sentence_proposals(segment: Segment, source: Source, want: _Wanted) -> list[
                          source.sent_at)
             )  # fmt: skip
     return out
+
+
+# A period named as one end of a span: "since 2024", "before 2022", "2023 onwards".
+_SPAN_BEFORE_RE = re.compile(
+    r"\b(?:since|from|after|before|until|till|up\s+to|prior\s+to)"
+    r"(?:\s+the\s+(?:start|beginning|end)\s+of)?\s*$",
+    re.I,
+)
+_SPAN_AFTER_RE = re.compile(r"\s*(?:onwards?\b|to\s+date\b|to\s+the\s+present\b)", re.I)
+
+
+def _open_ended(sentence: str, found: list[tuple[PeriodKey, tuple[int, int]]]) -> bool:
+    """A period in the sentence is one end of a span of them, not a period of its own."""
+    return any(
+        _SPAN_BEFORE_RE.search(sentence[:a]) or _SPAN_AFTER_RE.match(sentence[b:])
+        for _, (a, b) in found
+    )
 
 
 def _figures_only(
