@@ -8,7 +8,8 @@ from bot.config_fields import FieldSpec
 from bot.errors import UsageError
 from bot.extraction.model import Cell, Extraction, Segment, Table
 from bot.reports.figures import parse_figure
-from bot.rules.hints import HIGH, LOW, MEDIUM, Source, email_source, period_key, propose
+from bot.rules.hints import HIGH, LOW, MEDIUM, Source, email_source, propose
+from bot.rules.periods import period_key
 
 YEARS = ("2021", "2022", "2023")
 FIELDS = (
