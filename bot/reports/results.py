@@ -213,7 +213,9 @@ def total(figures: Iterable[Figure | None], unit: tuple[str, str] = ("", "")) ->
     left_out = [f"{_count(counts[r], unit)} {REASONS[r]}" for r in reasons]
     short = [f"{counts[r]} {REASONS[r]}" for r in reasons]
     if counts["missing"]:
+        # In the cell too, not only its tooltip: print and touch screens have none.
         left_out.append(f"{_count(counts['missing'], unit)} with no figure yet")
+        short.append(f"{counts['missing']} no figure yet")
     note = f"{_count(numbers, unit)} counted" if numbers else ""
     if left_out:
         note += ("; " if note else "") + "not counted: " + ", ".join(left_out)
