@@ -3,6 +3,7 @@ others go on; webhook digests carry an idempotency key."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -14,8 +15,10 @@ from tests.support import Mailbox, free_port, released_project, sent_request
 from tests.wdtk_replica import event
 
 
-@pytest.fixture
-def hook():
+@contextlib.contextmanager
+def hook_server(head: int | None = 405):
+    """A webhook on loopback: (its URL, what it received). `head`: its answer to HEAD;
+    None for none at all, which http.server answers 501."""
     received: list[tuple[dict, str | None]] = []
 
     class Hook(BaseHTTPRequestHandler):
@@ -25,18 +28,27 @@ def hook():
             self.send_response(200)
             self.end_headers()
 
-        def do_HEAD(self):  # noqa: N802
-            self.send_response(405)
-            self.end_headers()
+        if head is not None:
+
+            def do_HEAD(self):  # noqa: N802
+                self.send_response(head)
+                self.end_headers()
 
         def log_message(self, *args):
             pass
 
     server = HTTPServer(("127.0.0.1", 0), Hook)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/hook", received
-    server.shutdown()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/hook", received
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture
+def hook():
+    with hook_server() as served:
+        yield served
 
 
 def configure(project, smtp_port: int, hook_url: str) -> None:
@@ -120,20 +132,8 @@ def test_doctor_online_passes_a_webhook_that_does_not_implement_head(project):
     """Python's http.server answers HEAD with 501 unless told otherwise: not a fault in a
     webhook that takes its digests by POST."""
 
-    class PostOnly(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), PostOnly)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        found, _ = doctor_online(project, f"http://127.0.0.1:{server.server_port}/h", Mailbox())
-    finally:
-        server.shutdown()
+    with hook_server(head=None) as (url, _):
+        found, _ = doctor_online(project, url, Mailbox())
     assert found["webhook (online)"]["level"] == "ok", found["webhook (online)"]
     assert "501" in found["webhook (online)"]["message"]
 

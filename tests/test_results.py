@@ -233,40 +233,39 @@ def test_bad_periods_in_the_config_exit_2_naming_the_key(project, periods, messa
 # -- bulk entry -----------------------------------------------------------------------
 
 
-def test_bulk_csv_with_one_bad_row_applies_nothing_and_names_the_line(project):
+def refused_sheet(project, text: str) -> str:
+    """`record --from-csv` of `text`: refused whole (exit 2), nothing recorded; its stderr."""
     per_year(project)
     seed(project)
     before = project.dump()
     sheet = project.root / "figures.csv"
-    sheet.write_text(
+    sheet.write_text(text, encoding="utf-8")
+    result = project.run("record", "--from-csv", str(sheet), expect=2)
+    assert "nothing recorded" in result.stderr
+    assert project.dump() == before
+    return result.stderr
+
+
+def test_bulk_csv_with_one_bad_row_applies_nothing_and_names_the_line(project):
+    err = refused_sheet(
+        project,
         "ref,field,period,value,note\n"
         "smm-1,dismissed,2021,3,table 1\n"
         "the_met,dismissed,2021,<5,\n"
         "smm-2,dismissed,2021,-2,\n"
         "smm-2,final_warnings,2021,4,\n",
-        encoding="utf-8",
     )
-    result = project.run("record", "--from-csv", str(sheet), expect=2)
-    assert "line 4" in result.stderr and "negative" in result.stderr
-    assert "line 2" not in result.stderr and "line 3" not in result.stderr
-    assert "nothing recorded" in result.stderr
-    assert project.dump() == before
+    assert "line 4" in err and "negative" in err
+    assert "line 2" not in err and "line 3" not in err
 
 
 def test_bulk_csv_with_a_quote_left_open_names_its_line(project):
     """A quote never closed would take every later line into one note: refused, naming it."""
-    per_year(project)
-    seed(project)
-    before = project.dump()
-    sheet = project.root / "figures.csv"
-    sheet.write_text(
+    err = refused_sheet(
+        project,
         'ref,field,period,value,note\nsmm-1,dismissed,2021,3,"table 1\nsmm-2,dismissed,2021,4,\n',
-        encoding="utf-8",
     )
-    result = project.run("record", "--from-csv", str(sheet), expect=2)
-    assert "line 3" in result.stderr and "unexpected end of data" in result.stderr
-    assert "nothing recorded" in result.stderr
-    assert project.dump() == before
+    assert "line 3" in err and "unexpected end of data" in err
 
 
 def test_bulk_csv_applies_all_rows_by_ref_or_body(project):
