@@ -242,17 +242,17 @@ def send_pending(
         digest = build_digest(rows)
         if digest is not None:
             pending.append((channel, [row["id"] for row in rows], digest))
-    # Each attempt is written before it is made, with the back-off a failure would earn
-    # (counted only if it fails): a send whose success cannot be recorded (a full disk)
-    # then waits that back-off instead of going again every pass, and a disk too full to
-    # write this sends nothing at all.
+    # Each attempt is written before it is made: on a disk too full to record a delivery,
+    # nothing is sent (it would go again at every pass, its success never recorded). Due
+    # again at once: a pass killed mid-send (kill -9, a reboot) is retried by the next.
     retries = {}
     with store.transaction():
         for channel, ids, _ in pending:
             attempts = store.delivery_attempts(channel, ids) + 1
-            retry = now + min(DELIVERY_RETRY_FIRST * 2 ** (attempts - 1), DELIVERY_RETRY_MAX)
-            retries[channel] = retry
-            store.mark_undelivered(channel, ids, SENDING, _utc_s(retry), attempt=False)
+            retries[channel] = now + min(
+                DELIVERY_RETRY_FIRST * 2 ** (attempts - 1), DELIVERY_RETRY_MAX
+            )
+            store.mark_undelivered(channel, ids, SENDING, stamp, attempt=False)
     stopped: Interrupted | None = None
     for (channel, ids, digest), error in zip(
         pending, _deliver_all(pending, config, should_stop), strict=True
