@@ -231,7 +231,7 @@ def send_pending(
     retried by later passes with back-off, while the others go on. A stop asked for
     (SIGTERM) ends the deliveries in flight: Interrupted, each marked undelivered and
     due again at the next pass."""
-    stamp = now.astimezone(dt.UTC).isoformat(timespec="seconds")
+    stamp = _utc_s(now)
     pending = []
     for channel in channels(config.notify):
         # A channel in back-off is not tried at all, new news included: it is failing.
@@ -245,13 +245,8 @@ def send_pending(
     # Each attempt is written before it is made: on a disk too full to record a delivery,
     # nothing is sent (it would go again at every pass, its success never recorded). Due
     # again at once: a pass killed mid-send (kill -9, a reboot) is retried by the next.
-    retries = {}
     with store.transaction():
         for channel, ids, _ in pending:
-            attempts = store.delivery_attempts(channel, ids) + 1
-            retries[channel] = now + min(
-                DELIVERY_RETRY_FIRST * 2 ** (attempts - 1), DELIVERY_RETRY_MAX
-            )
             store.mark_undelivered(channel, ids, SENDING, stamp, attempt=False)
     stopped: Interrupted | None = None
     for (channel, ids, digest), error in zip(
@@ -262,8 +257,9 @@ def send_pending(
             with store.transaction():  # never sent, or cut off: due at the next pass
                 store.mark_undelivered(channel, ids, "interrupted", stamp, attempt=False)
         elif error is not None:
-            retry = retries[channel]
             with store.transaction():
+                attempts = store.delivery_attempts(channel, ids) + 1
+                retry = now + min(DELIVERY_RETRY_FIRST * 2 ** (attempts - 1), DELIVERY_RETRY_MAX)
                 store.mark_undelivered(channel, ids, str(error), _utc_s(retry))
             summary.digest_errors.append(f"{channel}: {error} (retried from {retry:%H:%M} UTC)")
         else:
