@@ -156,10 +156,12 @@ class Ingest:
         request = result.request
         assert request is not None
         ref = row["ref"]
-        moved_from = self._moved_from(row, request)
+        body = self.store.body(row["body"]) if row.get("body") else None
+        moved_from = self._moved_from(row, body, request)
         if row.get("_new") or moved_from:
             row = {**row, "body": self._body_name(request)}
-        body_law, school = self._body_facts(row, request)
+            body = self.store.body(row["body"]) if row["body"] else None
+        body_law, school = self._body_facts(row, body, request)
         law = law_of(request, body_law)
         today = london_today(now)
         calendar = self.calendar(law)
@@ -344,8 +346,11 @@ class Ingest:
         if not self.store.retract_news(keys) and any(map(self.store.news_queued, keys)):
             self.store.queue_news([news.shown_again(row["ref"], row["gone_since"], status)])
 
-    def _body_facts(self, row: dict, request: WdtkRequest) -> tuple[str | None, bool]:
-        body = self.store.body(row["body"]) if row.get("body") else None
+    def _body_facts(
+        self, row: dict, body: Body | None, request: WdtkRequest
+    ) -> tuple[str | None, bool]:
+        """(the law the stored `body` puts the request under, whether it is a school); for
+        a body not stored, what the tags WDTK sends say."""
         if body is not None:
             return body.law_for_request(environmental=self._environmental(row)), body.is_school
         if request.public_body is not None:
@@ -358,15 +363,15 @@ class Ingest:
         slug = row.get("campaign")
         return any(c.slug == slug and c.environmental for c in self.config.campaigns)
 
-    def _moved_from(self, row: dict, request: WdtkRequest) -> str | None:
+    @staticmethod
+    def _moved_from(row: dict, stored: Body | None, request: WdtkRequest) -> str | None:
         """The stored body of a tracked request WDTK's admins moved to another body (WDTK
         numbers it differently), else None. A request foibot drafted stays with the body
         its campaign wrote to: one draft per body and campaign."""
         wdtk = request.public_body
-        if wdtk is None or not row.get("body") or row.get("drafted") or row.get("_new"):
+        if wdtk is None or stored is None or row.get("drafted") or row.get("_new"):
             return None
-        stored = self.store.body(row["body"])
-        if stored is None or stored.wdtk_id is None or stored.wdtk_id == wdtk.id:
+        if stored.wdtk_id is None or stored.wdtk_id == wdtk.id:
             return None
         return row["body"]
 
