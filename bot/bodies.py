@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from bot.ids import WDTK_ID_MAX
 from bot.ids import wdtk_id as parse_wdtk_id
 from bot.laws import law_for
-from bot.wording import CONTROL_RANGES
+from bot.wording import CONTROLS
 
 # Columns of /body/all-authorities.csv (alaveteli lib/public_body_csv.rb).
 CSV_COLUMNS = (
@@ -31,14 +31,13 @@ csv.field_size_limit(1024 * 1024)
 # NUL, DEL, the C1 set) go. Applied where a name comes in: all-authorities.csv, WDTK's
 # JSON and [bodies] in config.toml.
 _NAME_BREAKS = re.compile("[\t\n\x0b\x0c\r\x85\u2028\u2029]+")
-_NAME_CONTROLS = re.compile(f"[{CONTROL_RANGES}]")  # tab and line feed: breaks, above
 
 
 def clean_name(text: str) -> str:
     """A body's name (or short name) on one line, without control characters, nor space
     at either end (a tab or line break before `=` would otherwise leave " =…", which a
     spreadsheet that trims cells reads as a formula)."""
-    return _NAME_CONTROLS.sub("", _NAME_BREAKS.sub(" ", text)).strip()
+    return CONTROLS.sub("", _NAME_BREAKS.sub(" ", text)).strip()
 
 
 # Tags that stop a request being made (PublicBody#not_requestable_reason), with the reason

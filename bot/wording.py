@@ -12,6 +12,7 @@ import re
 CONTROL_RANGES = "\x00-\x08\x0b-\x1f\x7f-\x9f"
 BIDI_RANGES = "\u202a-\u202e\u2066-\u2069"
 SURROGATE_RANGES = "\ud800-\udfff"
+CONTROLS = re.compile(f"[{CONTROL_RANGES}]")  # stripped from text where it comes in
 # What no text a person records (a figure, a letter) may hold; its line breaks and tabs
 # are fine.
 UNSHOWABLE = re.compile(f"[{CONTROL_RANGES}{BIDI_RANGES}{SURROGATE_RANGES}]")

@@ -3,11 +3,10 @@ its text, and the collector that stops adding once a cap is reached (saying so).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from bot.extraction.model import Cell, Extraction, Segment, Table
-from bot.wording import CONTROL_RANGES
+from bot.wording import CONTROLS
 
 # Caps on one attachment's yield. Above MAX_TEXT_CHARS the text is cut and the extraction
 # says "truncated"; a sheet over MAX_SHEET_ROWS is a data dump built to exhaust the reader
@@ -19,14 +18,12 @@ MAX_CELLS = 250_000  # non-empty cells in one workbook: past this, a dump, refus
 MAX_PAGES = 2_000
 MAX_MEMBERS = 200  # files read from one ZIP archive
 
+
 # C0 and C1 control characters except tab and newline: attachment text ends up in
 # terminals, e-mails and reports, where they could rewrite what a person sees.
-_CONTROL = re.compile(f"[{CONTROL_RANGES}]")
-
-
 def clean(text: str) -> str:
     """`text` with control characters removed (tab and newline kept; CR becomes newline)."""
-    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return CONTROLS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def one_line(text: str, limit: int = 200) -> str:

@@ -19,20 +19,18 @@ from bot.dates import LONDON
 from bot.typenames import type_name
 from bot.wdtk.errors import PayloadError
 from bot.wdtk.urls import escaped_path
-from bot.wording import CONTROL_RANGES
+from bot.wording import CONTROLS
 
 Tags = tuple[tuple[str, str | None], ...]
+
 
 # Control characters other than \n and \t: NUL, ESC (terminal escape sequences that clear
 # the screen or retitle the window), CR (overwrites a line), DEL and the C1 set. Nothing
 # WDTK legitimately serves contains them, and every string is stripped of them here, at
 # the parse boundary, so none reaches a terminal, an HTML report or a file.
-_CONTROL = re.compile(f"[{CONTROL_RANGES}]")
-
-
 def clean_text(text: str) -> str:
     """`text` without control characters (keeps \n and \t)."""
-    return _CONTROL.sub("", text)
+    return CONTROLS.sub("", text)
 
 
 @dataclass(frozen=True)
