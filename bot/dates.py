@@ -12,6 +12,11 @@ def london_today(now: dt.datetime | None = None) -> dt.date:
     return (now or dt.datetime.now(dt.UTC)).astimezone(LONDON).date()
 
 
+def utc_stamp(moment: dt.datetime) -> str:
+    """A moment as stored: UTC, ISO 8601, to the second."""
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
 def format_uk(moment: str | dt.datetime | None, *, not_before: bool = False) -> str:
     """A stored UTC timestamp as a campaigner reads it, in UK local time: "Fri 20 Mar 2026
     09:05". `not_before`: the moment is the earliest something may happen (a send slot),

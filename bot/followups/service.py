@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from bot import deadlines as dl
 from bot.config import Config, FollowupPolicy
+from bot.dates import utc_stamp
 from bot.errors import ConfigError, TemplateError, UsageError
 from bot.followups import KINDS
 from bot.rules import news
@@ -383,7 +384,7 @@ def mark_done(
     against the pace. Returns the new status; raises UsageError for what cannot be done.
     `by`: who did it (an account of `foibot serve`), kept in the event."""
     who = {"by": by} if by else {}
-    stamp = now.astimezone(dt.UTC).isoformat(timespec="seconds")
+    stamp = utc_stamp(now)
     if store.followup(ref) is not None:
         status = "cancelled" if cancelled else "done"
         with store.transaction():
@@ -487,6 +488,6 @@ def approve_followup(store: Store, ref: str, *, by: str | None, now: dt.datetime
             followup["request"],
             "followup_approved",
             detail,
-            at=now.astimezone(dt.UTC).isoformat(timespec="seconds"),
+            at=utc_stamp(now),
         )
         store.retract_news([news.review_key(ref)])  # reviewed: no longer waiting for it

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from bot.campaigns.service import launch_campaign
 from bot.config import Config
-from bot.dates import london_today
+from bot.dates import london_today, utc_stamp
 from bot.errors import FoibotError, Interrupted
 from bot.followups import KINDS
 from bot.followups.service import Scope, draft_followups
@@ -231,7 +231,7 @@ def send_pending(
     retried by later passes with back-off, while the others go on. A stop asked for
     (SIGTERM) ends the deliveries in flight: Interrupted, each marked undelivered and
     due again at the next pass."""
-    stamp = _utc_s(now)
+    stamp = utc_stamp(now)
     pending = []
     for channel in channels(config.notify):
         # A channel in back-off is not tried at all, new news included: it is failing.
@@ -260,7 +260,7 @@ def send_pending(
             with store.transaction():
                 attempts = store.delivery_attempts(channel, ids) + 1
                 retry = now + min(DELIVERY_RETRY_FIRST * 2 ** (attempts - 1), DELIVERY_RETRY_MAX)
-                store.mark_undelivered(channel, ids, str(error), _utc_s(retry))
+                store.mark_undelivered(channel, ids, str(error), utc_stamp(retry))
             summary.digest_errors.append(f"{channel}: {error} (retried from {retry:%H:%M} UTC)")
         else:
             with store.transaction():
@@ -269,10 +269,6 @@ def send_pending(
             summary.news_queued = max(summary.news_queued, digest.count)
     if stopped is not None:
         raise stopped
-
-
-def _utc_s(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
 def _deliver_all(
