@@ -6,7 +6,7 @@ import contextlib
 import datetime as dt
 import re
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import click
 
@@ -22,6 +22,9 @@ from bot.cli.names import check_campaign
 from bot.cli.output import print_error, printable
 from bot.config_table import suggest
 from bot.errors import UsageError
+
+if TYPE_CHECKING:
+    from bot.rules.status import StatusRow
 
 
 @contextlib.contextmanager
@@ -199,9 +202,9 @@ def track(
         item = done[0]
         row = item.row
         verb = {"tracked": "Tracking", "already": "Already tracking"}.get(item.outcome, "Recorded")
-        status = _live(app, row, now)
+        shown = _shown(app, row, now)
         click.echo(
-            f"{verb} {row['ref']}: {printable(row['title'])} ({status}, {_due_words(app, row, now)})"
+            f"{verb} {row['ref']}: {printable(row['title'])} ({shown.status}, {_due_words(shown)})"
         )
         if item.moved:
             click.echo(f"  {printable(item.moved)}")
@@ -321,18 +324,23 @@ def link(
         )
         return
     click.echo(
-        f"Linked {ref} to WDTK request {row['wdtk_id']} ({row['url_title']}); {_due_words(app, row, now)}"
+        f"Linked {ref} to WDTK request {row['wdtk_id']} ({row['url_title']}); {_due_words(_shown(app, row, now))}"
     )
 
 
-def _due_words(app: App, row: dict, now: dt.datetime) -> str:
-    """The due date as `status` shows it (a school's may run to day 60); for a body no FOI
-    law covers, only the courtesy date after which a reminder is suggested."""
+def _shown(app: App, row: dict, now: dt.datetime) -> StatusRow:
+    """The row `status` would show for this request as of the same moment."""
     from bot.dates import london_today
     from bot.rules.status import status_row
+
+    return status_row(row, app.config.wdtk.base_url, london_today(now), app.config.calendar)
+
+
+def _due_words(shown: StatusRow) -> str:
+    """The due date as `status` shows it (a school's may run to day 60); for a body no FOI
+    law covers, only the courtesy date after which a reminder is suggested."""
     from bot.views.status import due_cell
 
-    shown = status_row(row, app.config.wdtk.base_url, london_today(now), app.config.calendar)
     if shown.remind_after:
         return f"voluntary, remind after {shown.remind_after}"
     return f"due {due_cell(shown) or 'unknown'}"
